@@ -1,0 +1,1 @@
+"""The ``deskroute`` command line: one module per command group, wired in ``cli.main``."""

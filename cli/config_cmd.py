@@ -1,0 +1,54 @@
+"""``deskroute config``: check the effective configuration, regenerate its reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config.policy_file import PolicyFileError, load_policy
+from config.reference import effective, render
+from config.settings import Settings
+
+app = typer.Typer(help="Inspect deskroute's configuration.", no_args_is_help=True)
+
+REFERENCE = Path("docs/configuration.md")
+
+
+@app.command("check")
+def check(ctx: typer.Context) -> None:
+    """Print the effective configuration (secrets masked) and validate the policy file."""
+    settings: Settings = ctx.obj
+    table = Table(title="deskroute configuration", show_lines=False)
+    table.add_column("variable", style="bold")
+    table.add_column("value")
+    for name, value in effective(settings):
+        table.add_row(name, value)
+    console = Console()
+    console.print(table)
+    if settings.policy_file is not None:
+        try:
+            policy = load_policy(settings.policy_file)
+        except PolicyFileError as error:
+            Console(stderr=True).print(f"[bold red]policy file rejected[/]\n{error}")
+            raise typer.Exit(2) from None
+        console.print(
+            f"policy file OK: policy [bold]{policy.policy.name}[/], {len(policy.rules)} rules"
+        )
+    console.print("[green]configuration OK[/]")
+
+
+@app.command("docs")
+def docs(
+    write: bool = typer.Option(False, "--write", help=f"Write {REFERENCE} instead of printing."),
+) -> None:
+    """Print (or write) the reference table of every environment variable."""
+    text = render()
+    if write:
+        REFERENCE.parent.mkdir(parents=True, exist_ok=True)
+        REFERENCE.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {REFERENCE}")
+    else:
+        typer.echo(text, nl=False)

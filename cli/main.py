@@ -1,0 +1,48 @@
+"""The ``deskroute`` entry point: builds the Typer app from the command modules."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from cli import config_cmd, route_cmd
+from config.settings import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    name="deskroute",
+    help="Ticket routing that explains itself, with a simulator to try changes first.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+CONFIG_EXIT = 2
+
+
+def settings_or_exit() -> Settings:
+    """Load settings; on a bad variable print each problem and exit with code 2."""
+    try:
+        return load_settings()
+    except ConfigError as error:
+        err.print("[bold red]invalid configuration[/]")
+        for name, reason in error.problems:
+            err.print(f"  [bold]{name}[/]: {reason}")
+        raise typer.Exit(CONFIG_EXIT) from None
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    """Check the environment once, before any command runs."""
+    ctx.obj = settings_or_exit()
+
+
+app.add_typer(config_cmd.app, name="config")
+route_cmd.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

@@ -1,0 +1,149 @@
+"""Who may take a ticket: the filters every policy applies, in one fixed order.
+
+The first filter an agent fails is the reason recorded in the trace. The order puts the
+filters an index can answer (pool, group, skills) first, so pruning a large roster through
+the index names the same filter as checking each agent would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from router.model import AgentStatus, Ticket
+from router.roster import Roster
+
+FILTERS = (
+    "held",
+    "pool",
+    "group",
+    "skills",
+    "status",
+    "schedule",
+    "language",
+    "capacity",
+    "fair_limit",
+)
+"""Filter names, in the order they are applied (and reported)."""
+
+EXPLAIN_EVERY_AGENT_UP_TO = 64
+"""Rosters up to this size are checked agent by agent; larger ones are pruned by index first."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Eligibility:
+    """Settings of the shared filters.
+
+    ``optional_skills_timeout_s``: ``None`` makes optional skills a preference only (scored,
+    never required); a number makes them required until the ticket has waited that long,
+    then they are dropped (Salesforce's ``dropAdditionalSkillsTimeout``, Zendesk's skills
+    timeout). ``fair_limit``: at most this many assignments per agent within
+    ``fair_window_s`` (Chatwoot's fair distribution).
+    """
+
+    require_language: bool = False
+    optional_skills_timeout_s: float | None = None
+    fair_limit: int | None = None
+    fair_window_s: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if self.optional_skills_timeout_s is not None and self.optional_skills_timeout_s < 0:
+            raise ValueError("optional_skills_timeout_s must be >= 0")
+        if self.fair_limit is not None and self.fair_limit < 1:
+            raise ValueError("fair_limit must be >= 1")
+        if self.fair_window_s <= 0:
+            raise ValueError("fair_window_s must be > 0")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Requirements:
+    """The skills a ticket needs at this moment, after timed relaxation."""
+
+    required: Mapping[str, int] = field(default_factory=dict)
+    preferred: Mapping[str, int] = field(default_factory=dict)
+    relaxed: tuple[str, ...] = ()
+
+
+def requirements(ticket: Ticket, rules: Eligibility, now: datetime) -> Requirements:
+    """Required skills now: the ticket's own, plus optional ones until their timeout."""
+    optional = ticket.optional_skills
+    timeout = rules.optional_skills_timeout_s
+    if not optional or timeout is None:
+        return Requirements(required=ticket.required_skills, preferred=optional)
+    if ticket.waited(now) >= timedelta(seconds=timeout):
+        return Requirements(
+            required=ticket.required_skills, preferred=optional, relaxed=tuple(sorted(optional))
+        )
+    merged = dict(optional)
+    for skill, level in ticket.required_skills.items():
+        merged[skill] = max(level, merged.get(skill, 0))
+    return Requirements(required=merged, preferred=optional)
+
+
+class Screen:
+    """Applies the filters for one ticket at one moment; built once per decision."""
+
+    __slots__ = ("fair_since", "needs", "now", "pool_groups", "roster", "rules", "ticket")
+
+    def __init__(self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility) -> None:
+        self.ticket, self.roster, self.now, self.rules = ticket, roster, now, rules
+        self.needs = requirements(ticket, rules, now)
+        self.fair_since = (
+            now - timedelta(seconds=rules.fair_window_s) if rules.fair_limit is not None else now
+        )
+
+    def candidates(self) -> tuple[list[str], dict[str, int]]:
+        """Agent ids worth checking one by one, and how many each index filter pruned."""
+        roster, ticket = self.roster, self.ticket
+        if len(roster) <= EXPLAIN_EVERY_AGENT_UP_TO:
+            return list(roster.agent_ids), {}
+        pruned: dict[str, int] = {}
+        pool: frozenset[str] | set[str]
+        if ticket.pool:
+            pool = {a for a in ticket.pool if a in roster}
+            for group in ticket.pool:
+                pool |= roster.in_group(group)
+            pruned["pool"] = len(roster) - len(pool)
+        elif ticket.group is not None:
+            pool = roster.in_group(ticket.group)
+            pruned["group"] = len(roster) - len(pool)
+        else:
+            pool = frozenset(roster.agent_ids)
+        for skill in self.needs.required:
+            narrower = pool & roster.with_skill(skill)
+            if len(narrower) < len(pool):
+                pruned["skills"] = pruned.get("skills", 0) + len(pool) - len(narrower)
+            pool = narrower
+        return list(pool), {name: count for name, count in pruned.items() if count}
+
+    def reject(self, agent_id: str) -> tuple[str, str] | None:
+        """The first filter ``agent_id`` fails and a short detail, or None when eligible."""
+        roster, ticket = self.roster, self.ticket
+        agent = roster.agents[agent_id]
+        if agent_id in roster.held:
+            return "held", "already dealt a ticket this round"
+        if ticket.pool:
+            if agent_id not in ticket.pool and not (agent.groups & ticket.pool):
+                return "pool", "outside the escalation pool"
+        elif ticket.group is not None and ticket.group not in agent.groups:
+            return "group", f"not in group {ticket.group}"
+        for skill, minimum in self.needs.required.items():
+            level = agent.skills.get(skill, 0)
+            if level < minimum:
+                return "skills", f"{skill} {level} < {minimum}"
+        if agent.status is not AgentStatus.ONLINE:
+            return "status", agent.status.value
+        if agent.schedule is not None and not roster.on_shift(agent_id, self.now):
+            return "schedule", agent.schedule.describe(self.now)
+        if self.rules.require_language and ticket.language and agent.languages:
+            if ticket.language not in agent.languages:
+                return "language", f"does not speak {ticket.language}"
+        spare = agent.capacity.max_load - roster.load(agent_id)
+        weight = agent.capacity.weight_of(ticket)
+        if spare < weight:
+            return "capacity", f"spare {spare:g} < weight {weight:g}"
+        limit = self.rules.fair_limit
+        if limit is not None and roster.assignments_since(agent_id, self.fair_since) >= limit:
+            return "fair_limit", f"{limit} assignments in {self.rules.fair_window_s:g}s"
+        return None

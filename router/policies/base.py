@@ -1,0 +1,136 @@
+"""The one interface every policy implements, and the filter-then-score engine most share.
+
+A policy is ``decide(ticket, roster, now, rng) -> Assignment | NoAssignment``. It reads no
+clock, does no I/O and draws randomness only from ``rng``. ``SelectionPolicy`` applies the
+shared eligibility filters and then picks the best-scoring agent; ties go to the agent idle
+longest, then to the smallest agent id, so the outcome is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from random import Random
+from typing import Protocol, runtime_checkable
+
+from router.decision import Assignment, CandidateTrace, Decision, DecisionTrace, NoAssignment
+from router.eligibility import FILTERS, Eligibility, Screen
+from router.model import Ticket
+from router.roster import Roster
+
+NEVER = math.inf
+"""Idle time of an agent never assigned: longer than any real idle time."""
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """Decides who owns one ticket, purely from its arguments."""
+
+    name: str
+
+    def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Decision:
+        """Return an ``Assignment`` to an eligible agent or a ``NoAssignment`` with a reason."""
+        ...
+
+
+class Chooser(Protocol):
+    """Scores an eligible agent; higher is better. ``labels`` name the score's parts."""
+
+    labels: tuple[str, ...]
+
+    def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
+        """The agent's score for the ticket being screened."""
+        ...
+
+
+def idle_seconds(roster: Roster, agent_id: str, now: datetime) -> float:
+    """Seconds since the agent's last assignment (``NEVER`` when never assigned)."""
+    last = roster.last_assigned(agent_id)
+    return NEVER if last is None else (now - last).total_seconds()
+
+
+class SelectionPolicy:
+    """Filter with the shared ``Eligibility`` rules, score with a ``Chooser``, pick the best."""
+
+    def __init__(self, name: str, chooser: Chooser, eligibility: Eligibility | None = None) -> None:
+        self.name = name
+        self.chooser = chooser
+        self.eligibility = eligibility or Eligibility()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+    def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Decision:
+        """Choose the best eligible agent for ``ticket`` at ``now``."""
+        screen = Screen(ticket, roster, now, self.eligibility)
+        ids, pruned = screen.candidates()
+        rejected: list[CandidateTrace] = []
+        scored: list[tuple[str, tuple[float, ...]]] = []
+        best_id: str | None = None
+        best_key: tuple[float, ...] = ()
+        for agent_id in ids:
+            refusal = screen.reject(agent_id)
+            if refusal is not None:
+                rejected.append(CandidateTrace(agent_id=agent_id, rejected_by=refusal[0],
+                                               detail=refusal[1]))
+                continue
+            key = (*self.chooser.score(agent_id, screen), idle_seconds(roster, agent_id, now))
+            scored.append((agent_id, key))
+            if best_id is None or key > best_key or (key == best_key and agent_id < best_id):
+                best_id, best_key = agent_id, key
+        trace = self._trace(screen, rejected, scored, pruned, best_id)
+        if best_id is None:
+            return NoAssignment(ticket_id=ticket.id, reason=explain_refusal(trace), trace=trace)
+        weight = roster.agents[best_id].capacity.weight_of(ticket)
+        return Assignment(
+            ticket_id=ticket.id, agent_id=best_id, weight=weight, trace=trace, group=ticket.group
+        )
+
+    def _trace(
+        self,
+        screen: Screen,
+        rejected: list[CandidateTrace],
+        scored: list[tuple[str, tuple[float, ...]]],
+        pruned: dict[str, int],
+        chosen: str | None,
+    ) -> DecisionTrace:
+        labels = (*self.chooser.labels, "idle_s")
+        candidates = rejected + [
+            CandidateTrace(agent_id=agent_id, score=dict(zip(labels, key, strict=True)))
+            for agent_id, key in scored
+        ]
+        candidates.sort(key=lambda candidate: candidate.agent_id)
+        return DecisionTrace(
+            policy=self.name,
+            ticket_id=screen.ticket.id,
+            at=screen.now,
+            candidates=tuple(candidates),
+            pruned=pruned,
+            required_skills=screen.needs.required,
+            optional_skills=screen.needs.preferred,
+            relaxed_skills=screen.needs.relaxed,
+            chosen=chosen,
+        )
+
+
+def explain_refusal(trace: DecisionTrace) -> str:
+    """One sentence saying why nobody was eligible, counting agents per filter."""
+    counts = trace.rejections()
+    if not counts:
+        return "no agents on the roster"
+    parts = [f"{counts[name]} {_FILTER_WORDS[name]}" for name in FILTERS if name in counts]
+    return "no eligible agent: " + ", ".join(parts)
+
+
+_FILTER_WORDS: Mapping[str, str] = {
+    "held": "already dealt a ticket this round",
+    "pool": "outside the escalation pool",
+    "group": "outside the ticket's group",
+    "skills": "lacking a required skill",
+    "status": "not online",
+    "schedule": "off shift",
+    "language": "not speaking the ticket's language",
+    "capacity": "at capacity",
+    "fair_limit": "at the fair-distribution limit",
+}

@@ -1,0 +1,66 @@
+"""Queue ordering: which waiting ticket is offered an agent first.
+
+Keys combine in the order given: ``priority`` (urgent first), ``sla`` (earliest deadline
+first; tickets without a deadline after those with one) and ``age`` (longest waiting first).
+Whatever the keys, ties end with creation time and then ticket id, so the order is total
+and the same on every run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal, get_args
+
+from router.model import Ticket
+
+OrderKey = Literal["priority", "sla", "age"]
+ORDER_KEYS: tuple[str, ...] = get_args(OrderKey)
+DEFAULT_ORDER: tuple[OrderKey, ...] = ("priority", "sla", "age")
+
+SortKey = tuple[float | str, ...]
+
+
+def _priority(ticket: Ticket) -> float:
+    return -float(ticket.priority)
+
+
+def _sla(ticket: Ticket) -> float:
+    return ticket.sla_due_at.timestamp() if ticket.sla_due_at is not None else math.inf
+
+
+def _age(ticket: Ticket) -> float:
+    return ticket.waiting_since.timestamp()
+
+
+_PARTS: dict[str, Callable[[Ticket], float]] = {"priority": _priority, "sla": _sla, "age": _age}
+
+
+def validate_order(order: Iterable[str]) -> tuple[OrderKey, ...]:
+    """Check queue-order keys: known names, no repeats, at least one."""
+    keys = tuple(order)
+    unknown = [key for key in keys if key not in ORDER_KEYS]
+    if unknown:
+        raise ValueError(
+            f"unknown queue order key {unknown[0]!r} (expected some of {', '.join(ORDER_KEYS)})"
+        )
+    if len(set(keys)) != len(keys):
+        raise ValueError("queue order keys must not repeat")
+    if not keys:
+        raise ValueError("queue order needs at least one key")
+    return keys  # type: ignore[return-value]
+
+
+def queue_key(order: Sequence[str] = DEFAULT_ORDER) -> Callable[[Ticket], SortKey]:
+    """A sort key implementing ``order`` with the deterministic tie-break appended."""
+    parts = [_PARTS[key] for key in validate_order(order)]
+
+    def key(ticket: Ticket) -> SortKey:
+        return (*(part(ticket) for part in parts), ticket.created_at.timestamp(), ticket.id)
+
+    return key
+
+
+def order_queue(tickets: Iterable[Ticket], order: Sequence[str] = DEFAULT_ORDER) -> list[Ticket]:
+    """The tickets sorted into the order they should be offered agents."""
+    return sorted(tickets, key=queue_key(order))

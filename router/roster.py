@@ -1,0 +1,225 @@
+"""A snapshot of the agents and their current load, with the indexes policies search.
+
+A ``Roster`` never changes: ``with_assignment`` and friends return a new snapshot that
+shares the (static) agent indexes with the old one, so draining a queue of thousands of
+tickets costs one small dict copy per assignment, not a rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+
+from router.model import Agent, AgentStatus
+
+RECENT_KEPT = 64
+"""Assignment times remembered per agent (enough for any fair-distribution limit we allow)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentState:
+    """The changing part of an agent: load in capacity units and recent assignment times."""
+
+    load: float = 0.0
+    recent: tuple[datetime, ...] = ()
+
+    def assigned(self, weight: float, at: datetime) -> AgentState:
+        """State after taking ``weight`` units at ``at``."""
+        return AgentState(self.load + weight, (*self.recent[-(RECENT_KEPT - 1) :], at))
+
+    def released(self, weight: float) -> AgentState:
+        """State after finishing work worth ``weight`` units."""
+        return AgentState(max(self.load - weight, 0.0), self.recent)
+
+
+class _Index:
+    """Static lookups over one set of agents, shared by every roster derived from it."""
+
+    __slots__ = ("agents", "by_group", "by_skill", "ids", "shift_cache")
+
+    def __init__(self, agents: Mapping[str, Agent]) -> None:
+        self.agents = agents
+        # last (now, on_shift) per agent: a queue drain asks the same instant thousands of times
+        self.shift_cache: dict[str, tuple[datetime, bool]] = {}
+        self.ids: tuple[str, ...] = tuple(sorted(agents))
+        by_group: dict[str, set[str]] = {}
+        by_skill: dict[str, set[str]] = {}
+        for agent in agents.values():
+            for group in agent.groups:
+                by_group.setdefault(group, set()).add(agent.id)
+            for skill in agent.skills:
+                by_skill.setdefault(skill, set()).add(agent.id)
+        self.by_group = {key: frozenset(value) for key, value in by_group.items()}
+        self.by_skill = {key: frozenset(value) for key, value in by_skill.items()}
+
+
+class Roster:
+    """Agents, their load and recent assignments at one moment. Immutable."""
+
+    __slots__ = ("_held", "_index", "_states")
+
+    def __init__(
+        self,
+        agents: Iterable[Agent],
+        loads: Mapping[str, float] | None = None,
+        recent: Mapping[str, Iterable[datetime]] | None = None,
+    ) -> None:
+        by_id: dict[str, Agent] = {}
+        for agent in agents:
+            if agent.id in by_id:
+                raise ValueError(f"agent {agent.id!r} appears twice in the roster")
+            by_id[agent.id] = agent
+        unknown = sorted(set(loads or {}) - by_id.keys())
+        if unknown:
+            raise ValueError(f"load given for unknown agents: {', '.join(unknown)}")
+        self._index = _Index(MappingProxyType(by_id))
+        self._states: dict[str, AgentState] = {}
+        for agent_id in self._index.ids:
+            load = float((loads or {}).get(agent_id, 0.0))
+            if load < 0:
+                raise ValueError(f"load of agent {agent_id!r} is negative")
+            times = tuple(sorted((recent or {}).get(agent_id, ())))[-RECENT_KEPT:]
+            self._states[agent_id] = AgentState(load, times)
+        self._held: frozenset[str] = frozenset()
+
+    @classmethod
+    def _derive(
+        cls, index: _Index, states: dict[str, AgentState], held: frozenset[str]
+    ) -> Roster:
+        roster = cls.__new__(cls)
+        roster._index, roster._states, roster._held = index, states, held
+        return roster
+
+    # --- reading -----------------------------------------------------------------------
+
+    @property
+    def agents(self) -> Mapping[str, Agent]:
+        """Agents by id (read-only)."""
+        return self._index.agents
+
+    @property
+    def agent_ids(self) -> tuple[str, ...]:
+        """Agent ids in sorted order: the deterministic order every policy walks."""
+        return self._index.ids
+
+    @property
+    def held(self) -> frozenset[str]:
+        """Agents set aside for now (e.g. already dealt a ticket in this backlog round)."""
+        return self._held
+
+    def __len__(self) -> int:
+        return len(self._index.ids)
+
+    def __iter__(self) -> Iterator[Agent]:
+        return (self._index.agents[agent_id] for agent_id in self._index.ids)
+
+    def __contains__(self, agent_id: object) -> bool:
+        return agent_id in self._index.agents
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Roster):
+            return NotImplemented
+        return (
+            dict(self.agents) == dict(other.agents)
+            and self._states == other._states
+            and self._held == other._held
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Roster({len(self)} agents, load={self.total_load():g})"
+
+    def state(self, agent_id: str) -> AgentState:
+        """The agent's load and recent assignments."""
+        return self._states[agent_id]
+
+    def load(self, agent_id: str) -> float:
+        """Capacity units the agent currently holds."""
+        return self._states[agent_id].load
+
+    def spare(self, agent_id: str) -> float:
+        """Capacity units still free (may be negative when over-assigned by a human)."""
+        return self._index.agents[agent_id].capacity.max_load - self._states[agent_id].load
+
+    def total_load(self) -> float:
+        """Sum of all agents' load."""
+        return sum(state.load for state in self._states.values())
+
+    def last_assigned(self, agent_id: str) -> datetime | None:
+        """Latest assignment we know of: ours (recent) or the help desk's own record."""
+        recent = self._states[agent_id].recent
+        known = self._index.agents[agent_id].last_assigned_at
+        if recent and (known is None or recent[-1] > known):
+            return recent[-1]
+        return known
+
+    def assignments_since(self, agent_id: str, since: datetime) -> int:
+        """How many of the remembered assignments happened at or after ``since``."""
+        return sum(1 for at in self._states[agent_id].recent if at >= since)
+
+    def on_shift(self, agent_id: str, now: datetime) -> bool:
+        """True when the agent's schedule (if any) has them working at ``now``."""
+        schedule = self._index.agents[agent_id].schedule
+        if schedule is None:
+            return True
+        cached = self._index.shift_cache.get(agent_id)
+        if cached is not None and cached[0] == now:
+            return cached[1]
+        working = schedule.on_shift(now)
+        self._index.shift_cache[agent_id] = (now, working)
+        return working
+
+    def in_group(self, group: str) -> frozenset[str]:
+        """Ids of agents who belong to ``group``."""
+        return self._index.by_group.get(group, frozenset())
+
+    def with_skill(self, skill: str) -> frozenset[str]:
+        """Ids of agents who have ``skill`` at any level."""
+        return self._index.by_skill.get(skill, frozenset())
+
+    def online(self) -> tuple[str, ...]:
+        """Ids of online agents, sorted."""
+        agents = self._index.agents
+        return tuple(i for i in self._index.ids if agents[i].status is AgentStatus.ONLINE)
+
+    # --- deriving ----------------------------------------------------------------------
+
+    def with_assignment(self, agent_id: str, weight: float, at: datetime) -> Roster:
+        """A snapshot in which ``agent_id`` took ``weight`` more units at ``at``."""
+        states = dict(self._states)
+        states[agent_id] = states[agent_id].assigned(weight, at)
+        return Roster._derive(self._index, states, self._held)
+
+    def with_release(self, agent_id: str, weight: float) -> Roster:
+        """A snapshot in which ``agent_id`` finished work worth ``weight`` units."""
+        states = dict(self._states)
+        states[agent_id] = states[agent_id].released(weight)
+        return Roster._derive(self._index, states, self._held)
+
+    def with_load(self, agent_id: str, load: float) -> Roster:
+        """A snapshot with the agent's load replaced (e.g. re-read from the help desk)."""
+        if load < 0:
+            raise ValueError(f"load of agent {agent_id!r} is negative")
+        states = dict(self._states)
+        states[agent_id] = AgentState(load, states[agent_id].recent)
+        return Roster._derive(self._index, states, self._held)
+
+    def with_agent(self, agent: Agent) -> Roster:
+        """A snapshot with ``agent`` added or replaced (status, skills, schedule changes)."""
+        agents = dict(self._index.agents)
+        agents[agent.id] = agent
+        states = dict(self._states)
+        states.setdefault(agent.id, AgentState())
+        index = _Index(MappingProxyType(agents))
+        return Roster._derive(index, {i: states[i] for i in index.ids}, self._held)
+
+    def holding(self, agent_ids: Iterable[str]) -> Roster:
+        """A snapshot in which ``agent_ids`` are set aside (not eligible) as well."""
+        return Roster._derive(self._index, self._states, self._held | frozenset(agent_ids))
+
+    def released_hold(self) -> Roster:
+        """A snapshot with nobody set aside."""
+        return Roster._derive(self._index, self._states, frozenset())
