@@ -1,0 +1,23 @@
+"""Help-desk connectors: one seam for HTTP, pure mapping, errors by what to do next."""
+
+from connectors.base import Connector, PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.errors import (
+    ConflictError,
+    ConnectorError,
+    FatalError,
+    RetriableError,
+    SkippableError,
+)
+
+__all__ = [
+    "ConflictError",
+    "Connector",
+    "ConnectorError",
+    "FatalError",
+    "PollPage",
+    "RetriableError",
+    "RosterSnapshot",
+    "SkippableError",
+    "WriteRequest",
+    "WriteResult",
+]

@@ -1,0 +1,1 @@
+"""A local help desk that speaks the Zendesk and Freshdesk wire formats."""

@@ -1,0 +1,1 @@
+"""The long-running sidecar service: composition root, scheduler, HTTP app, store, outbox."""

@@ -1,0 +1,1 @@
+"""The SimPy simulator: the real router on a simulated clock, metrics, compare, tune, staff."""
