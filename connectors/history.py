@@ -1,0 +1,74 @@
+"""The history export format: one solved/closed ticket per JSON line.
+
+``deskroute export`` writes it from a help desk; the simulator replays it and fits
+scenarios from it; the classifier trains on it. Documented in docs/history-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from router.model import Priority, Ticket
+
+FORMAT_VERSION = 1
+
+
+class HistoryRecord(BaseModel):
+    """A finished ticket with its final routing and the timestamps replay and training need."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str = Field(min_length=1)
+    source: str = "local"
+    subject: str = ""
+    body: str = ""
+    requester: str | None = None
+    organization: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    priority: str = "normal"
+    type: str | None = None
+    channel: str = "email"
+    language: str | None = None
+    brand: str | None = None
+    status: str = "solved"
+    group: str | None = Field(default=None, description="final group")
+    assignee: str | None = Field(default=None, description="final assignee")
+    created_at: AwareDatetime
+    first_assigned_at: AwareDatetime | None = None
+    first_reply_at: AwareDatetime | None = None
+    solved_at: AwareDatetime | None = None
+
+    def ticket(self) -> Ticket:
+        """The ticket as it arrived (unassigned, without its final group)."""
+        return Ticket(
+            id=self.id, source=self.source, subject=self.subject, body=self.body,
+            requester=self.requester, organization=self.organization, tags=frozenset(self.tags),
+            priority=Priority.parse(self.priority), type=self.type, channel=self.channel,
+            language=self.language, brand=self.brand, created_at=self.created_at,
+        )
+
+
+def write_history(records: Iterable[HistoryRecord], path: Path) -> int:
+    """Write records as JSON lines; returns how many were written."""
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(record.model_dump_json(exclude_none=True) + "\n")
+            count += 1
+    return count
+
+
+def read_history(path: Path) -> Iterator[HistoryRecord]:
+    """Read records; a line that is not a valid record raises ValueError naming the line."""
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield HistoryRecord.model_validate(json.loads(line))
+            except (json.JSONDecodeError, ValidationError) as error:
+                raise ValueError(f"{path}:{number}: not a history record: {error}") from None
