@@ -16,7 +16,9 @@ def _score_text(score: dict[str, Any]) -> str:
         if value is None:
             parts.append(f"{label}=never")
         else:
-            parts.append(f"{label}={value:g}" if isinstance(value, float | int) else f"{label}={value}")
+            parts.append(
+                f"{label}={value:g}" if isinstance(value, float | int) else f"{label}={value}"
+            )
     return "  ".join(parts)
 
 
@@ -24,21 +26,32 @@ def render_decision(console: Console, record: dict[str, Any]) -> None:
     """Print a panel: the outcome, rules, skills, and a table of candidates."""
     trace = record["trace"]
     if record.get("outcome") == "assigned":
-        title = Text.assemble(("ticket ", ""), (str(record["ticket"]), "bold"), " → ",
-                              (str(record["agent"]), "bold green"))
+        title = Text.assemble(
+            ("ticket ", ""),
+            (str(record["ticket"]), "bold"),
+            " → ",
+            (str(record["agent"]), "bold green"),
+        )
     else:
-        title = Text.assemble(("ticket ", ""), (str(record["ticket"]), "bold"), " → ",
-                              ("waiting", "bold yellow"), f"  ({record.get('reason', '')})")
+        title = Text.assemble(
+            ("ticket ", ""),
+            (str(record["ticket"]), "bold"),
+            " → ",
+            ("waiting", "bold yellow"),
+            f"  ({record.get('reason', '')})",
+        )
     facts = Table.grid(padding=(0, 2))
     facts.add_row("policy", trace["policy"])
     facts.add_row("decided at", trace["at"])
     facts.add_row("rules matched", ", ".join(trace["matched_rules"]) or "none")
     if trace["required_skills"]:
-        facts.add_row("required skills",
-                      ", ".join(f"{k}≥{v}" for k, v in trace["required_skills"].items()))
+        facts.add_row(
+            "required skills", ", ".join(f"{k}≥{v}" for k, v in trace["required_skills"].items())
+        )
     if trace["optional_skills"]:
-        facts.add_row("optional skills",
-                      ", ".join(f"{k}≥{v}" for k, v in trace["optional_skills"].items()))
+        facts.add_row(
+            "optional skills", ", ".join(f"{k}≥{v}" for k, v in trace["optional_skills"].items())
+        )
     if trace["relaxed_skills"]:
         facts.add_row("relaxed (waited too long)", ", ".join(trace["relaxed_skills"]))
     for name, count in trace.get("pruned", {}).items():
@@ -52,8 +65,9 @@ def render_decision(console: Console, record: dict[str, Any]) -> None:
     for item in trace["candidates"]:
         agent = item["agent"]
         if "rejected_by" in item:
-            candidates.add_row(agent, Text("filtered", "red"),
-                               f"{item['rejected_by']}: {item.get('detail', '')}")
+            candidates.add_row(
+                agent, Text("filtered", "red"), f"{item['rejected_by']}: {item.get('detail', '')}"
+            )
         else:
             mark = Text("chosen", "bold green") if agent == trace["chosen"] else Text("eligible")
             candidates.add_row(agent, mark, _score_text(item.get("score", {})))

@@ -29,8 +29,9 @@ def _parse_now(value: str | None) -> datetime:
     except ValueError:
         raise typer.BadParameter(f"not an ISO 8601 time: {value!r}", param_hint="--now") from None
     if now.tzinfo is None:
-        raise typer.BadParameter("needs a time zone, e.g. 2026-11-25T09:30:00+00:00",
-                                 param_hint="--now")
+        raise typer.BadParameter(
+            "needs a time zone, e.g. 2026-11-25T09:30:00+00:00", param_hint="--now"
+        )
     return now
 
 

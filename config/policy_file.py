@@ -83,7 +83,9 @@ def parse_policy(data: Any, source: str) -> PolicyFile:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise PolicyFileError(f"{source}: the top level must be a mapping, not {type(data).__name__}")
+        raise PolicyFileError(
+            f"{source}: the top level must be a mapping, not {type(data).__name__}"
+        )
     try:
         return PolicyFile.model_validate(data)
     except ValidationError as error:

@@ -82,7 +82,8 @@ class Settings(BaseSettings):
         "INFO", description="Logging threshold."
     )
     admin_token: SecretStr | None = Field(
-        None, description="Bearer token required by admin endpoints; admin endpoints are off if unset."
+        None,
+        description="Bearer token required by admin endpoints; admin endpoints are off if unset.",
     )
     http: HttpSettings = Field(default_factory=HttpSettings)
     zendesk: ZendeskSettings = Field(default_factory=ZendeskSettings)

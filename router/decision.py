@@ -7,7 +7,6 @@ decision on the hot path, and they are only ever built by our own code.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime

@@ -136,9 +136,8 @@ class Screen:
             return "status", agent.status.value
         if agent.schedule is not None and not roster.on_shift(agent_id, self.now):
             return "schedule", agent.schedule.describe(self.now)
-        if self.rules.require_language and ticket.language and agent.languages:
-            if ticket.language not in agent.languages:
-                return "language", f"does not speak {ticket.language}"
+        if self._language_mismatch(agent.languages):
+            return "language", f"does not speak {ticket.language}"
         spare = agent.capacity.max_load - roster.load(agent_id)
         weight = agent.capacity.weight_of(ticket)
         if spare < weight:
@@ -147,3 +146,10 @@ class Screen:
         if limit is not None and roster.assignments_since(agent_id, self.fair_since) >= limit:
             return "fair_limit", f"{limit} assignments in {self.rules.fair_window_s:g}s"
         return None
+
+    def _language_mismatch(self, languages: frozenset[str]) -> bool:
+        """True when language matching is on and an agent who lists languages lacks the ticket's."""
+        language = self.ticket.language
+        if not (self.rules.require_language and language and languages):
+            return False
+        return language not in languages

@@ -149,7 +149,7 @@ class Capacity(Value):
         return value
 
     def weight_of(self, ticket: Ticket) -> float:
-        """Capacity units ``ticket`` uses: a rule's override, else its type's or channel's weight."""
+        """Capacity units ``ticket`` takes: rule override, else type weight, else channel weight."""
         if ticket.weight is not None:
             return ticket.weight
         if ticket.type is not None and ticket.type in self.weights:

@@ -85,9 +85,7 @@ class Roster:
         self._held: frozenset[str] = frozenset()
 
     @classmethod
-    def _derive(
-        cls, index: _Index, states: dict[str, AgentState], held: frozenset[str]
-    ) -> Roster:
+    def _derive(cls, index: _Index, states: dict[str, AgentState], held: frozenset[str]) -> Roster:
         roster = cls.__new__(cls)
         roster._index, roster._states, roster._held = index, states, held
         return roster

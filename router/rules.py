@@ -21,12 +21,33 @@ from router.model import Priority, SkillLevel, Ticket
 from router.schedule import Window
 
 TICKET_FIELDS = (
-    "id", "source", "subject", "body", "requester", "organization", "tags", "priority",
-    "type", "channel", "language", "brand", "group", "assignee",
+    "id",
+    "source",
+    "subject",
+    "body",
+    "requester",
+    "organization",
+    "tags",
+    "priority",
+    "type",
+    "channel",
+    "language",
+    "brand",
+    "group",
+    "assignee",
 )
 FIELD_PREFIXES = ("custom.", "predicted.")
 CONDITION_KINDS = (
-    "field", "tag", "text", "vip", "language", "channel", "time", "all", "any", "not",
+    "field",
+    "tag",
+    "text",
+    "vip",
+    "language",
+    "channel",
+    "time",
+    "all",
+    "any",
+    "not",
 )
 
 
@@ -152,11 +173,15 @@ class Condition(_Strict):
         if self.tag is not None:
             return self.tag.lower() in ticket.tags
         if self.text is not None:
-            return re.search(self.text, f"{ticket.subject}\n{ticket.body}", re.IGNORECASE) is not None
+            return (
+                re.search(self.text, f"{ticket.subject}\n{ticket.body}", re.IGNORECASE) is not None
+            )
         if self.vip is not None:
             return vip.includes(ticket) == self.vip
         if self.language is not None:
-            return ticket.language is not None and any(_same(ticket.language, x) for x in self.language)
+            return ticket.language is not None and any(
+                _same(ticket.language, x) for x in self.language
+            )
         if self.channel is not None:
             return any(_same(ticket.channel, x) for x in self.channel)
         if self.time is not None:

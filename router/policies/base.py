@@ -72,8 +72,9 @@ class SelectionPolicy:
         for agent_id in ids:
             refusal = screen.reject(agent_id)
             if refusal is not None:
-                rejected.append(CandidateTrace(agent_id=agent_id, rejected_by=refusal[0],
-                                               detail=refusal[1]))
+                rejected.append(
+                    CandidateTrace(agent_id=agent_id, rejected_by=refusal[0], detail=refusal[1])
+                )
                 continue
             key = (*self.chooser.score(agent_id, screen), idle_seconds(roster, agent_id, now))
             scored.append((agent_id, key))

@@ -45,10 +45,13 @@ class SkillMatch:
             match = float(sum(skills.get(skill, 0) for skill in wanted))
         else:
             # every missing level costs 10 (the scale), every surplus level costs 1
-            match = -float(sum(
-                abs(skills.get(skill, 0) - minimum) * (1 if skills.get(skill, 0) >= minimum else 10)
-                for skill, minimum in wanted.items()
-            ))
+            match = -float(
+                sum(
+                    abs(skills.get(skill, 0) - minimum)
+                    * (1 if skills.get(skill, 0) >= minimum else 10)
+                    for skill, minimum in wanted.items()
+                )
+            )
         return (match, *self.then.score(agent_id, screen))
 
 
