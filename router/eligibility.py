@@ -95,11 +95,26 @@ class Screen:
 
     def candidates(self) -> tuple[list[str], dict[str, int]]:
         """Agent ids worth checking one by one, and how many each index filter pruned."""
+        if len(self.roster) <= EXPLAIN_EVERY_AGENT_UP_TO:
+            return list(self.roster.agent_ids), {}
+        pool, pruned = self._indexed()
+        return list(self.roster.agent_ids if pool is None else pool), pruned
+
+    def shortlist(self) -> list[str]:
+        """Agents the index cannot rule out and who have spare capacity, for untraced choices.
+
+        Every agent left out would fail a filter anyway (pool, group, skills or capacity),
+        so picking the best of the shortlist picks the same agent as checking everyone.
+        """
+        pool, _ = self._indexed()
+        spare = self.roster.with_spare_capacity()
+        return list(spare if pool is None else pool & spare)
+
+    def _indexed(self) -> tuple[frozenset[str] | set[str] | None, dict[str, int]]:
+        """Agents left by the pool, group and skill indexes (None: everyone) and counts pruned."""
         roster, ticket = self.roster, self.ticket
-        if len(roster) <= EXPLAIN_EVERY_AGENT_UP_TO:
-            return list(roster.agent_ids), {}
         pruned: dict[str, int] = {}
-        pool: frozenset[str] | set[str]
+        pool: frozenset[str] | set[str] | None = None
         if ticket.pool:
             pool = {a for a in ticket.pool if a in roster}
             for group in ticket.pool:
@@ -108,14 +123,13 @@ class Screen:
         elif ticket.group is not None:
             pool = roster.in_group(ticket.group)
             pruned["group"] = len(roster) - len(pool)
-        else:
-            pool = frozenset(roster.agent_ids)
         for skill in self.needs.required:
-            narrower = pool & roster.with_skill(skill)
-            if len(narrower) < len(pool):
-                pruned["skills"] = pruned.get("skills", 0) + len(pool) - len(narrower)
-            pool = narrower
-        return list(pool), {name: count for name, count in pruned.items() if count}
+            before = len(roster) if pool is None else len(pool)
+            having = roster.with_skill(skill)
+            pool = having if pool is None else pool & having
+            if len(pool) < before:
+                pruned["skills"] = pruned.get("skills", 0) + before - len(pool)
+        return pool, {name: count for name, count in pruned.items() if count}
 
     def reject(self, agent_id: str) -> tuple[str, str] | None:
         """The first filter ``agent_id`` fails and a short detail, or None when eligible."""

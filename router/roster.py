@@ -58,7 +58,7 @@ class _Index:
 class Roster:
     """Agents, their load and recent assignments at one moment. Immutable."""
 
-    __slots__ = ("_held", "_index", "_states")
+    __slots__ = ("_held", "_index", "_spare", "_states")
 
     def __init__(
         self,
@@ -83,12 +83,27 @@ class Roster:
             times = tuple(sorted((recent or {}).get(agent_id, ())))[-RECENT_KEPT:]
             self._states[agent_id] = AgentState(load, times)
         self._held: frozenset[str] = frozenset()
+        self._spare = _with_spare(self._index, self._states)
 
     @classmethod
-    def _derive(cls, index: _Index, states: dict[str, AgentState], held: frozenset[str]) -> Roster:
+    def _derive(
+        cls,
+        index: _Index,
+        states: dict[str, AgentState],
+        held: frozenset[str],
+        spare: frozenset[str] | None = None,
+    ) -> Roster:
         roster = cls.__new__(cls)
         roster._index, roster._states, roster._held = index, states, held
+        roster._spare = _with_spare(index, states) if spare is None else spare
         return roster
+
+    def _respared(self, agent_id: str, state: AgentState) -> frozenset[str]:
+        """The spare-capacity index after ``agent_id`` moves to ``state`` (cheap if unchanged)."""
+        has_spare = state.load < self._index.agents[agent_id].capacity.max_load
+        if has_spare == (agent_id in self._spare):
+            return self._spare
+        return self._spare | {agent_id} if has_spare else self._spare - {agent_id}
 
     # --- reading -----------------------------------------------------------------------
 
@@ -178,6 +193,10 @@ class Roster:
         """Ids of agents who have ``skill`` at any level."""
         return self._index.by_skill.get(skill, frozenset())
 
+    def with_spare_capacity(self) -> frozenset[str]:
+        """Ids of agents whose load is below their limit (the only ones who can take work)."""
+        return self._spare
+
     def online(self) -> tuple[str, ...]:
         """Ids of online agents, sorted."""
         agents = self._index.agents
@@ -188,22 +207,22 @@ class Roster:
     def with_assignment(self, agent_id: str, weight: float, at: datetime) -> Roster:
         """A snapshot in which ``agent_id`` took ``weight`` more units at ``at``."""
         states = dict(self._states)
-        states[agent_id] = states[agent_id].assigned(weight, at)
-        return Roster._derive(self._index, states, self._held)
+        state = states[agent_id] = states[agent_id].assigned(weight, at)
+        return Roster._derive(self._index, states, self._held, self._respared(agent_id, state))
 
     def with_release(self, agent_id: str, weight: float) -> Roster:
         """A snapshot in which ``agent_id`` finished work worth ``weight`` units."""
         states = dict(self._states)
-        states[agent_id] = states[agent_id].released(weight)
-        return Roster._derive(self._index, states, self._held)
+        state = states[agent_id] = states[agent_id].released(weight)
+        return Roster._derive(self._index, states, self._held, self._respared(agent_id, state))
 
     def with_load(self, agent_id: str, load: float) -> Roster:
         """A snapshot with the agent's load replaced (e.g. re-read from the help desk)."""
         if load < 0:
             raise ValueError(f"load of agent {agent_id!r} is negative")
         states = dict(self._states)
-        states[agent_id] = AgentState(load, states[agent_id].recent)
-        return Roster._derive(self._index, states, self._held)
+        state = states[agent_id] = AgentState(load, states[agent_id].recent)
+        return Roster._derive(self._index, states, self._held, self._respared(agent_id, state))
 
     def with_agent(self, agent: Agent) -> Roster:
         """A snapshot with ``agent`` added or replaced (status, skills, schedule changes)."""
@@ -216,8 +235,14 @@ class Roster:
 
     def holding(self, agent_ids: Iterable[str]) -> Roster:
         """A snapshot in which ``agent_ids`` are set aside (not eligible) as well."""
-        return Roster._derive(self._index, self._states, self._held | frozenset(agent_ids))
+        held = self._held | frozenset(agent_ids)
+        return Roster._derive(self._index, self._states, held, self._spare)
 
     def released_hold(self) -> Roster:
         """A snapshot with nobody set aside."""
-        return Roster._derive(self._index, self._states, frozenset())
+        return Roster._derive(self._index, self._states, frozenset(), self._spare)
+
+
+def _with_spare(index: _Index, states: Mapping[str, AgentState]) -> frozenset[str]:
+    agents = index.agents
+    return frozenset(i for i in index.ids if states[i].load < agents[i].capacity.max_load)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 from random import Random
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from router.decision import Assignment, CandidateTrace, Decision, DecisionTrace, NoAssignment
 from router.eligibility import FILTERS, Eligibility, Screen
@@ -42,6 +42,25 @@ class Chooser(Protocol):
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
         """The agent's score for the ticket being screened."""
         ...
+
+
+class Choice(NamedTuple):
+    """An untraced decision: who takes the ticket and how many capacity units it uses."""
+
+    agent_id: str
+    weight: float
+
+
+def choose_with(
+    policy: Policy, ticket: Ticket, roster: Roster, now: datetime, rng: Random
+) -> Choice | None:
+    """The policy's pick without a trace: its own ``choose`` if it has one, else ``decide``."""
+    choose = getattr(policy, "choose", None)
+    if choose is not None:
+        picked: Choice | None = choose(ticket, roster, now, rng)
+        return picked
+    decision = policy.decide(ticket, roster, now, rng)
+    return Choice(decision.agent_id, decision.weight) if isinstance(decision, Assignment) else None
 
 
 def idle_seconds(roster: Roster, agent_id: str, now: datetime) -> float:
@@ -87,6 +106,26 @@ class SelectionPolicy:
         return Assignment(
             ticket_id=ticket.id, agent_id=best_id, weight=weight, trace=trace, group=ticket.group
         )
+
+    def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
+        """The agent ``decide`` would pick and the weight taken, without building a trace.
+
+        Same filters, scores and tie-breaks as ``decide``; agents that could only be
+        rejected (index-pruned or without spare capacity) are skipped unexamined. This is
+        what the simulator calls for every ticket.
+        """
+        screen = Screen(ticket, roster, now, self.eligibility)
+        best_id: str | None = None
+        best_key: tuple[float, ...] = ()
+        for agent_id in screen.shortlist():
+            if screen.reject(agent_id) is not None:
+                continue
+            key = (*self.chooser.score(agent_id, screen), idle_seconds(roster, agent_id, now))
+            if best_id is None or key > best_key or (key == best_key and agent_id < best_id):
+                best_id, best_key = agent_id, key
+        if best_id is None:
+            return None
+        return Choice(best_id, roster.agents[best_id].capacity.weight_of(ticket))
 
     def _trace(
         self,
