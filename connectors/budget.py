@@ -1,0 +1,104 @@
+"""A client-side request budget: a token bucket corrected by the server's rate-limit headers.
+
+The bucket spends ``share`` of the plan's per-window limit so the sidecar leaves room for
+humans, apps and integrations using the same account. Each response's headers (either
+vendor's naming) tell us the real limit and what is left; we never believe we have more
+than the server says remains above our reserved slice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+LIMIT_HEADERS = ("x-ratelimit-total", "x-rate-limit", "ratelimit-limit", "rate-limit")
+REMAINING_HEADERS = (
+    "x-ratelimit-remaining",
+    "x-rate-limit-remaining",
+    "ratelimit-remaining",
+    "rate-limit-remaining",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RateReading:
+    """What one response's headers say about the account's quota."""
+
+    limit: int | None
+    remaining: int | None
+
+
+def read_rate_headers(headers: Mapping[str, str]) -> RateReading:
+    """Parse Zendesk (``x-rate-limit``, ``ratelimit-*``) or Freshdesk (``X-RateLimit-*``)."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    return RateReading(_first_int(lowered, LIMIT_HEADERS), _first_int(lowered, REMAINING_HEADERS))
+
+
+def _first_int(headers: Mapping[str, str], names: tuple[str, ...]) -> int | None:
+    for name in names:
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return int(float(value.strip()))
+            except ValueError:
+                continue
+    return None
+
+
+class TokenBucket:
+    """Refills ``share * limit`` tokens per ``window`` seconds; ``take`` waits for one."""
+
+    def __init__(
+        self, *, limit: int, window: float = 60.0, share: float = 0.8, clock: Clock, sleep: Sleep
+    ) -> None:
+        if limit < 1 or window <= 0 or not 0 < share <= 1:
+            raise ValueError("limit must be >= 1, window > 0 and 0 < share <= 1")
+        self.window, self.share = window, share
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._set_limit(limit)
+        self._tokens = self.capacity
+        self._stamp = clock()
+
+    def _set_limit(self, limit: int) -> None:
+        self.limit = limit
+        self.capacity = max(1.0, limit * self.share)
+        self.rate = self.capacity / self.window
+
+    def take(self) -> float:
+        """Spend one token, sleeping until one is available; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                self._refill()
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return waited
+                delay = (1 - self._tokens) / self.rate
+            self._sleep(delay)
+            waited += delay
+
+    def observe(self, reading: RateReading) -> None:
+        """Correct the bucket from the server's view: its limit and what remains."""
+        with self._lock:
+            self._refill()
+            if reading.limit is not None and reading.limit >= 1 and reading.limit != self.limit:
+                self._set_limit(reading.limit)
+            if reading.remaining is not None and reading.limit is not None:
+                reserve = reading.limit - self.capacity
+                self._tokens = min(self._tokens, max(0.0, reading.remaining - reserve))
+
+    def drain(self, seconds: float) -> None:
+        """After a 429: assume nothing is left for ``seconds``."""
+        with self._lock:
+            self._tokens = min(self._tokens, -seconds * self.rate + 1)
+            self._stamp = self._clock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now

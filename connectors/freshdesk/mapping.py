@@ -1,0 +1,137 @@
+"""Pure mapping between Freshdesk v2 JSON and deskroute values; no I/O here.
+
+Freshdesk sends flat bodies with numeric codes: status 2 Open, 3 Pending, 4 Resolved,
+5 Closed (accounts add more); priority 1 Low .. 4 Urgent; source 1 Email, 2 Portal,
+3 Phone, 7 Chat, 9 Feedback widget, 10 Outbound email. The agent is ``responder_id``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from connectors.base import WriteRequest
+from connectors.history import HistoryRecord
+from connectors.values import (
+    NO_GROUPS,
+    GroupDirectory,
+    numeric_id,
+    optional_str,
+    parse_time,
+    require_time,
+)
+from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
+
+SOURCE = "freshdesk"
+OPEN, PENDING, RESOLVED, CLOSED = 2, 3, 4, 5
+FINISHED = frozenset({RESOLVED, CLOSED})
+STATUS_NAMES = {OPEN: "open", PENDING: "pending", RESOLVED: "solved", CLOSED: "closed"}
+PRIORITIES = {1: Priority.LOW, 2: Priority.NORMAL, 3: Priority.HIGH, 4: Priority.URGENT}
+CHANNELS = {1: "email", 2: "web", 3: "phone", 7: "chat", 8: "email", 9: "web_widget",
+            10: "email", 15: "chat"}
+SKILL_LEVEL = 5
+"""Freshdesk skills have no level; an agent holding one counts as level 5."""
+
+
+def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS) -> Ticket:
+    """A ``Ticket`` from a Freshdesk ticket object (list, view or search result)."""
+    ticket_id = str(raw.get("id", ""))
+    return Ticket(
+        id=ticket_id,
+        source=SOURCE,
+        subject=raw.get("subject") or "",
+        body=raw.get("description_text") or raw.get("description") or "",
+        requester=optional_str(raw.get("requester_id")),
+        organization=optional_str(raw.get("company_id")),
+        tags=list(raw.get("tags") or []),
+        priority=PRIORITIES.get(_int(raw.get("priority")), Priority.NORMAL),
+        type=raw.get("type"),
+        channel=CHANNELS.get(_int(raw.get("source")), "other"),
+        custom_fields=dict(raw.get("custom_fields") or {}),
+        created_at=require_time(raw.get("created_at"), f"ticket {ticket_id}"),
+        updated_at=parse_time(raw.get("updated_at")),
+        sla_due_at=parse_time(raw.get("fr_due_by") or raw.get("due_by")),
+        group=groups.name(raw.get("group_id")),
+        assignee=optional_str(raw.get("responder_id")),
+    )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def is_routable(raw: Mapping[str, Any]) -> bool:
+    """Open work: not resolved, closed, spam or deleted."""
+    return _int(raw.get("status")) not in FINISHED and not raw.get("spam") and not raw.get(
+        "deleted")
+
+
+def skills_by_agent(skills: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Skill names per agent id from ``/admin/skills`` (``agents`` as ids or objects)."""
+    found: dict[str, dict[str, int]] = {}
+    for skill in skills:
+        name = str(skill.get("name") or "").strip().lower()
+        for agent in skill.get("agents") or []:
+            agent_id = agent.get("id") if isinstance(agent, Mapping) else agent
+            if name and agent_id is not None:
+                found.setdefault(str(agent_id), {})[name] = SKILL_LEVEL
+    return found
+
+
+def agent_from_json(
+    raw: Mapping[str, Any],
+    groups: frozenset[str] = frozenset(),
+    skills: Mapping[str, int] | None = None,
+    max_load: float = 10.0,
+) -> Agent:
+    """An ``Agent`` from a Freshdesk agent object; ``available`` decides online/offline."""
+    contact = raw.get("contact") or {}
+    language = str(contact.get("language") or "")
+    return Agent(
+        id=str(raw["id"]),
+        name=contact.get("name") or "",
+        groups=groups,
+        skills=dict(skills or {}),
+        languages=frozenset({language.split("-")[0].lower()}) if language else frozenset(),
+        capacity=Capacity(max_load=max_load),
+        status=AgentStatus.ONLINE if raw.get("available") else AgentStatus.OFFLINE,
+    )
+
+
+def update_body(request: WriteRequest, groups: GroupDirectory) -> dict[str, Any]:
+    """``PUT /tickets/{id}`` body (flat): ``responder_id`` and ``group_id``."""
+    body: dict[str, Any] = {"responder_id": numeric_id(request.assignment.agent_id, "agent")}
+    group_id = groups.group_id(request.assignment.group)
+    if group_id is not None:
+        body["group_id"] = group_id
+    return body
+
+
+def bulk_body(ids: list[int], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """``POST /tickets/bulk_update`` body: the same properties for every id."""
+    return {"bulk_action": {"ids": ids, "properties": dict(properties)}}
+
+
+def note_body(text: str) -> dict[str, Any]:
+    """A private note (HTML body, text escaped)."""
+    return {"body": html.escape(text).replace("\n", "<br>"), "private": True}
+
+
+def history_from_json(raw: Mapping[str, Any], groups: GroupDirectory) -> HistoryRecord:
+    """A history record from a resolved/closed ticket listed with ``include=stats``."""
+    ticket = ticket_from_json(raw, groups)
+    stats = raw.get("stats") or {}
+    solved = parse_time(stats.get("resolved_at")) or parse_time(stats.get("closed_at"))
+    return HistoryRecord(
+        id=ticket.id, source=SOURCE, subject=ticket.subject, body=ticket.body,
+        requester=ticket.requester, organization=ticket.organization, tags=sorted(ticket.tags),
+        priority=ticket.priority.name.lower(), type=ticket.type, channel=ticket.channel,
+        status=STATUS_NAMES.get(_int(raw.get("status")), "solved"), group=ticket.group,
+        assignee=ticket.assignee, created_at=ticket.created_at,
+        first_reply_at=parse_time(stats.get("first_responded_at")),
+        solved_at=solved or ticket.updated_at,
+    )

@@ -1,0 +1,78 @@
+"""Small pure helpers every vendor mapping shares: timestamps, ids, group names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.errors import SkippableError
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An aware datetime from an ISO-8601 string (``Z`` or offset) or epoch seconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=UTC)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def require_time(value: Any, what: str) -> datetime:
+    """Like ``parse_time`` but a missing or bad value makes the record skippable."""
+    try:
+        parsed = parse_time(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise SkippableError(f"{what}: missing or invalid timestamp {value!r}")
+    return parsed
+
+
+def iso_z(moment: datetime) -> str:
+    """``2024-05-01T12:00:00Z``: UTC, whole seconds, as both vendors write it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def numeric_id(value: str, what: str) -> int:
+    """A vendor's integer id from our string id; a non-number is skippable."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SkippableError(f"{what} {value!r} is not a numeric id") from None
+
+
+def optional_str(value: Any) -> str | None:
+    """``str(value)`` unless it is None or empty."""
+    return None if value is None or value == "" else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDirectory:
+    """Group ids and names of one account: tickets and agents carry names when known."""
+
+    names: Mapping[int, str] = field(default_factory=dict)
+
+    def name(self, group_id: Any) -> str | None:
+        """The group's name, or its id as a string when the name is unknown."""
+        if group_id is None:
+            return None
+        try:
+            return self.names.get(int(group_id), str(group_id))
+        except (TypeError, ValueError):
+            return str(group_id)
+
+    def group_id(self, name: str | None) -> int | None:
+        """The id for a group name (or a numeric id string); None for no group."""
+        if name is None:
+            return None
+        for group_id, group_name in self.names.items():
+            if group_name == name:
+                return group_id
+        return numeric_id(name, "group")
+
+
+NO_GROUPS = GroupDirectory()
+"""A directory that knows no names: tickets and agents carry group ids as strings."""

@@ -1,0 +1,260 @@
+"""Zendesk Support connector: incremental export polling, roster, safe updates, bulk jobs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.budget import Sleep
+from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
+from connectors.history import HistoryRecord
+from connectors.jobs import wait_for_job
+from connectors.transport import Transport
+from connectors.values import GroupDirectory, parse_time
+from connectors.zendesk import mapping
+from router.model import AgentStatus, Ticket
+
+log = logging.getLogger("deskroute.connectors.zendesk")
+BULK_MAX = 100
+SEARCH_MAX_PAGES = 10  # 1,000-result cap at 100 per page
+JOB_DONE = frozenset({"completed", "failed", "killed"})
+OPEN_QUERY = "type:ticket status<solved"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ZendeskOptions:
+    """Knobs of the Zendesk connector (all have sane defaults)."""
+
+    start_time: datetime
+    max_load: float = 10.0
+    bulk_threshold: int = 5
+    job_poll_interval: float = 1.0
+    job_timeout: float = 120.0
+    export_page_size: int = 1000
+
+
+class ZendeskConnector:
+    """The ``Connector`` for Zendesk Support (also works against the sandbox)."""
+
+    name = "zendesk"
+
+    def __init__(self, transport: Transport, options: ZendeskOptions, sleep: Sleep) -> None:
+        self.transport, self.options, self._sleep = transport, options, sleep
+        self.bulk_threshold = options.bulk_threshold
+        self._groups: GroupDirectory | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+    def poll(self, cursor: str | None) -> PollPage:
+        """One page of the cursor-based incremental export (``start_time`` only the first time)."""
+        data = self._export_page(cursor, self.options.start_time, include=None)
+        groups = self.groups()
+        tickets = [mapping.ticket_from_json(raw, groups) for raw in data.get("tickets") or []
+                   if mapping.is_routable(raw)]
+        next_cursor = data.get("after_cursor") or cursor
+        return PollPage(tickets=tuple(tickets), cursor=next_cursor,
+                        done=bool(data.get("end_of_stream")))
+
+    def _export_page(
+        self, cursor: str | None, start: datetime, include: str | None
+    ) -> Mapping[str, Any]:
+        params: dict[str, Any] = {"per_page": self.options.export_page_size}
+        if cursor:
+            params["cursor"] = cursor
+        else:
+            params["start_time"] = int(start.timestamp())
+        if include:
+            params["include"] = include
+        path = "/api/v2/incremental/tickets/cursor.json"
+        result: Mapping[str, Any] = self.transport.send("GET", path, params=params,
+                                                        limit="export").json()
+        return result
+
+    def fetch(self, ticket_id: str) -> Ticket:
+        """Re-read one ticket; a deleted ticket raises ``SkippableError``."""
+        path = f"/api/v2/tickets/{ticket_id}.json"
+        raw = self.transport.send("GET", path, per_ticket=True).json()["ticket"]
+        return mapping.ticket_from_json(raw, self.groups())
+
+    def groups(self, refresh: bool = False) -> GroupDirectory:
+        """Group ids and names (read once, refreshed with the roster)."""
+        if self._groups is None or refresh:
+            names = {int(g["id"]): str(g["name"]) for g in self._list("/api/v2/groups.json",
+                                                                       "groups")}
+            self._groups = GroupDirectory(names)
+        return self._groups
+
+    def roster(self) -> RosterSnapshot:
+        """Agents with group memberships, unified availability and open-ticket load."""
+        groups = self.groups(refresh=True)
+        members = mapping.memberships_by_user(
+            self._list("/api/v2/group_memberships.json", "group_memberships"), groups)
+        presence = mapping.availability_by_user(self._list("/api/v2/agent_availabilities",
+                                                           "data"))
+        users = self._list("/api/v2/users.json", "users", {"role[]": ["agent", "admin"]})
+        agents = tuple(
+            mapping.agent_from_json(
+                user, members.get(str(user["id"]), frozenset()),
+                presence.get(str(user["id"]), AgentStatus.ONLINE),
+                self.options.max_load,
+            )
+            for user in users
+        )
+        known = {agent.id for agent in agents}
+        loads = {k: v for k, v in self._open_loads().items() if k in known}
+        return RosterSnapshot(agents=agents, loads=loads)
+
+    def _open_loads(self) -> dict[str, float]:
+        """Open tickets per assignee via search (offset pages, capped at 1,000 results)."""
+        loads: dict[str, float] = {}
+        for page in range(1, SEARCH_MAX_PAGES + 1):
+            data = self.transport.send("GET", "/api/v2/search.json", params={
+                "query": OPEN_QUERY, "page": page, "per_page": 100}).json()
+            for result in data.get("results") or []:
+                if result.get("assignee_id") is not None:
+                    key = str(result["assignee_id"])
+                    loads[key] = loads.get(key, 0.0) + 1.0
+            if not data.get("next_page"):
+                return loads
+        log.warning("zendesk: more than 1,000 open tickets; loads are a lower bound")
+        return loads
+
+    def _list(self, path: str, key: str, params: Mapping[str, Any] | None = None
+              ) -> Iterator[Mapping[str, Any]]:
+        """Every item of a cursor-paginated list (``page[size]``; stop when ``has_more`` ends)."""
+        query: Mapping[str, Any] | None = {**(params or {}), "page[size]": 100}
+        url = path
+        while True:
+            data = self.transport.send("GET", url, params=query).json()
+            yield from data.get(key) or []
+            meta, links = data.get("meta") or {}, data.get("links") or {}
+            if not meta.get("has_more") or not links.get("next"):
+                return
+            url, query = links["next"], None
+
+    def history(self, since: datetime) -> Iterator[HistoryRecord]:
+        """Solved and closed tickets changed since ``since``, with their metric sets."""
+        cursor: str | None = None
+        groups = self.groups()
+        while True:
+            data = self._export_page(cursor, since, include="metric_sets")
+            metrics = {str(m.get("ticket_id")): m for m in data.get("metric_sets") or []}
+            for raw in data.get("tickets") or []:
+                if str(raw.get("status")) in mapping.FINISHED:
+                    yield mapping.history_from_json(raw, metrics.get(str(raw["id"])), groups)
+            cursor = data.get("after_cursor") or cursor
+            if data.get("end_of_stream"):
+                return
+
+    # -- writing ---------------------------------------------------------------------------
+    def assign(self, request: WriteRequest) -> WriteResult:
+        """Update one ticket with ``safe_update``; a 409 re-reads it and reports a conflict."""
+        ticket_id = request.assignment.ticket_id
+        try:
+            body = mapping.update_body(request, self.groups())
+            data = self.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json", json=body,
+                                       limit="update", per_ticket=True).json()
+        except ConflictError as error:
+            return self._conflict(ticket_id, str(error))
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+        updated = parse_time((data.get("ticket") or {}).get("updated_at"))
+        return WriteResult(ticket_id=ticket_id, outcome="ok", updated_at=updated)
+
+    def _conflict(self, ticket_id: str, detail: str) -> WriteResult:
+        try:
+            fresh = self.fetch(ticket_id)
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+        return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=detail,
+                           updated_at=fresh.updated_at)
+
+    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+        """Bulk: check freshness with ``show_many``, then ``update_many`` per 100 and wait."""
+        results: dict[str, WriteResult] = {}
+        for start in range(0, len(requests), BULK_MAX):
+            chunk = list(requests[start:start + BULK_MAX])
+            try:
+                results.update(self._assign_chunk(chunk))
+            except RetriableError as error:
+                for request in chunk:
+                    tid = request.assignment.ticket_id
+                    results[tid] = WriteResult(ticket_id=tid, outcome="failed", detail=str(error))
+        return [results[r.assignment.ticket_id] for r in requests]
+
+    def _assign_chunk(self, chunk: list[WriteRequest]) -> dict[str, WriteResult]:
+        results, fresh = self._stale(chunk)
+        if not fresh:
+            return results
+        groups = self.groups()
+        items, skipped = [], {}
+        for request in fresh:
+            try:
+                items.append(mapping.bulk_item(request, groups))
+            except SkippableError as error:
+                tid = request.assignment.ticket_id
+                skipped[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
+        results.update(skipped)
+        if items:
+            results.update(self._update_many(items))
+        return results
+
+    def _stale(self, chunk: list[WriteRequest]) -> tuple[dict[str, WriteResult],
+                                                         list[WriteRequest]]:
+        """Split a chunk into conflicts/skips (changed or gone since read) and fresh requests."""
+        ids = ",".join(r.assignment.ticket_id for r in chunk)
+        data = self.transport.send("GET", "/api/v2/tickets/show_many.json",
+                                   params={"ids": ids}).json()
+        current = {str(t["id"]): t for t in data.get("tickets") or []}
+        results: dict[str, WriteResult] = {}
+        fresh = []
+        for request in chunk:
+            tid = request.assignment.ticket_id
+            raw = current.get(tid)
+            if raw is None:
+                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail="not found")
+                continue
+            updated = parse_time(raw.get("updated_at"))
+            expected = request.expected_updated_at
+            if expected is not None and updated is not None and updated > expected:
+                results[tid] = WriteResult(ticket_id=tid, outcome="conflict", updated_at=updated,
+                                           detail="changed since it was read")
+            else:
+                fresh.append(request)
+        return results, fresh
+
+    def _update_many(self, items: list[dict[str, Any]]) -> dict[str, WriteResult]:
+        data = self.transport.send("PUT", "/api/v2/tickets/update_many.json",
+                                   json={"tickets": items}).json()
+        job_id = data["job_status"]["id"]
+        job = wait_for_job(
+            lambda: self.transport.send("GET", f"/api/v2/job_statuses/{job_id}.json"
+                                        ).json()["job_status"],
+            is_finished=lambda j: str(j.get("status")) in JOB_DONE,
+            interval=self.options.job_poll_interval, timeout=self.options.job_timeout,
+            sleep=self._sleep,
+        )
+        return _job_results([str(item["id"]) for item in items], job)
+
+
+def _job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
+    """Per-ticket outcomes from a finished Zendesk job status."""
+    if str(job.get("status")) != "completed" and not job.get("results"):
+        message = str(job.get("message") or job.get("status"))
+        if "auth" in message.lower():
+            raise FatalError(f"bulk update failed: {message}")
+        return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=message) for tid in ids}
+    results = {tid: WriteResult(ticket_id=tid, outcome="failed", detail="missing from job")
+               for tid in ids}
+    for item in job.get("results") or []:
+        tid = str(item.get("id"))
+        if item.get("success", "error" not in item):
+            results[tid] = WriteResult(ticket_id=tid, outcome="ok")
+        else:
+            detail = f"{item.get('error', 'error')}: {item.get('details', '')}".strip(": ")
+            results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=detail)
+    return results
+

@@ -1,0 +1,157 @@
+"""Pure mapping between Zendesk JSON and deskroute values; no I/O here.
+
+Zendesk nests bodies (``{"ticket": {...}}``), uses integer ids (ours are strings), named
+statuses and priorities, and ISO-8601 ``Z`` timestamps. Agent skills come from a user
+field (``deskroute_skills``: ``"billing:7 refunds"``), languages from the user's locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.base import WriteRequest
+from connectors.history import HistoryRecord
+from connectors.skills import parse_skills
+from connectors.values import (
+    NO_GROUPS,
+    GroupDirectory,
+    iso_z,
+    numeric_id,
+    optional_str,
+    parse_time,
+    require_time,
+)
+from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
+
+SOURCE = "zendesk"
+FINISHED = frozenset({"solved", "closed"})
+NOT_ROUTABLE = FINISHED | {"deleted"}
+SKILLS_FIELD = "deskroute_skills"
+PRIORITIES = {"low": Priority.LOW, "normal": Priority.NORMAL, "high": Priority.HIGH,
+              "urgent": Priority.URGENT}
+STATUS_NAMES = {"online": AgentStatus.ONLINE, "away": AgentStatus.AWAY,
+                "offline": AgentStatus.OFFLINE, "transfers_only": AgentStatus.AWAY}
+
+
+def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS) -> Ticket:
+    """A ``Ticket`` from a Zendesk ticket object (list, show or incremental export)."""
+    ticket_id = str(raw.get("id", ""))
+    return Ticket(
+        id=ticket_id,
+        source=SOURCE,
+        subject=raw.get("subject") or raw.get("raw_subject") or "",
+        body=raw.get("description") or "",
+        requester=optional_str(raw.get("requester_id")),
+        organization=optional_str(raw.get("organization_id")),
+        tags=list(raw.get("tags") or []),
+        priority=PRIORITIES.get(str(raw.get("priority")), Priority.NORMAL),
+        type=raw.get("type"),
+        channel=str((raw.get("via") or {}).get("channel") or "email"),
+        brand=optional_str(raw.get("brand_id")),
+        custom_fields={str(f["id"]): f.get("value") for f in raw.get("custom_fields") or []},
+        created_at=require_time(raw.get("created_at"), f"ticket {ticket_id}"),
+        updated_at=parse_time(raw.get("updated_at")),
+        sla_due_at=parse_time(raw.get("due_at")),
+        group=groups.name(raw.get("group_id")),
+        assignee=optional_str(raw.get("assignee_id")),
+    )
+
+
+def is_routable(raw: Mapping[str, Any]) -> bool:
+    """Open work: not solved, closed or deleted."""
+    return str(raw.get("status")) not in NOT_ROUTABLE
+
+
+def memberships_by_user(
+    memberships: Iterable[Mapping[str, Any]], groups: GroupDirectory
+) -> dict[str, frozenset[str]]:
+    """Group names per user id, from ``group_memberships`` objects."""
+    found: dict[str, set[str]] = {}
+    for membership in memberships:
+        name = groups.name(membership.get("group_id"))
+        if name is not None:
+            found.setdefault(str(membership.get("user_id")), set()).add(name)
+    return {user: frozenset(names) for user, names in found.items()}
+
+
+def availability_by_user(records: Iterable[Mapping[str, Any]]) -> dict[str, AgentStatus]:
+    """Unified status per agent from Agent Availability API (JSON:API) records."""
+    found: dict[str, AgentStatus] = {}
+    for record in records:
+        attributes = record.get("attributes") or {}
+        status = (attributes.get("agent_status") or {}).get("name")
+        agent_id = attributes.get("agent_id", record.get("id"))
+        found[str(agent_id)] = STATUS_NAMES.get(str(status).lower(), AgentStatus.OFFLINE)
+    return found
+
+
+def agent_from_json(
+    raw: Mapping[str, Any],
+    groups: frozenset[str] = frozenset(),
+    status: AgentStatus = AgentStatus.ONLINE,
+    max_load: float = 10.0,
+) -> Agent:
+    """An ``Agent`` from a Zendesk user object (role agent or admin)."""
+    locale = str(raw.get("locale") or "")
+    fields = raw.get("user_fields") or {}
+    return Agent(
+        id=str(raw["id"]),
+        name=raw.get("name") or "",
+        groups=groups,
+        skills=parse_skills(fields.get(SKILLS_FIELD)),
+        languages=frozenset({locale.split("-")[0].lower()}) if locale else frozenset(),
+        capacity=Capacity(max_load=max_load),
+        status=status if raw.get("active", True) and not raw.get("suspended") else
+        AgentStatus.OFFLINE,
+    )
+
+
+def update_body(request: WriteRequest, groups: GroupDirectory) -> dict[str, Any]:
+    """``PUT /tickets/{id}`` body: assignee, group, safe_update guard and optional note."""
+    return {"ticket": _changes(request, groups, safe=True)}
+
+
+def bulk_item(request: WriteRequest, groups: GroupDirectory) -> dict[str, Any]:
+    """One element of ``update_many``'s ``tickets`` array (carries its own id)."""
+    item = {"id": numeric_id(request.assignment.ticket_id, "ticket")}
+    item.update(_changes(request, groups, safe=False))
+    return item
+
+
+def _changes(request: WriteRequest, groups: GroupDirectory, *, safe: bool) -> dict[str, Any]:
+    assignment = request.assignment
+    changes: dict[str, Any] = {"assignee_id": numeric_id(assignment.agent_id, "agent")}
+    group_id = groups.group_id(assignment.group)
+    if group_id is not None:
+        changes["group_id"] = group_id
+    if safe and request.expected_updated_at is not None:
+        changes["safe_update"] = True
+        changes["updated_stamp"] = iso_z(request.expected_updated_at)
+    if request.note:
+        changes["comment"] = {"body": request.note, "public": False}
+    return changes
+
+
+def history_from_json(
+    raw: Mapping[str, Any], metrics: Mapping[str, Any] | None, groups: GroupDirectory
+) -> HistoryRecord:
+    """A history record from a solved/closed ticket and its ``metric_set`` (if sideloaded)."""
+    ticket = ticket_from_json(raw, groups)
+    metrics = metrics or {}
+    return HistoryRecord(
+        id=ticket.id, source=SOURCE, subject=ticket.subject, body=ticket.body,
+        requester=ticket.requester, organization=ticket.organization, tags=sorted(ticket.tags),
+        priority=ticket.priority.name.lower(), type=ticket.type, channel=ticket.channel,
+        brand=ticket.brand, status=str(raw.get("status")), group=ticket.group,
+        assignee=ticket.assignee, created_at=ticket.created_at,
+        first_assigned_at=parse_time(metrics.get("initially_assigned_at")),
+        first_reply_at=_first_reply(ticket.created_at, metrics),
+        solved_at=parse_time(metrics.get("solved_at")) or ticket.updated_at,
+    )
+
+
+def _first_reply(created: datetime, metrics: Mapping[str, Any]) -> datetime | None:
+    minutes = (metrics.get("reply_time_in_minutes") or {}).get("calendar")
+    return None if minutes is None else created + timedelta(minutes=float(minutes))
