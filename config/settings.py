@@ -30,7 +30,35 @@ class HttpSettings(Section):
     port: int = Field(8080, ge=1, le=65535, description="Port of the HTTP server.")
 
 
-class ZendeskSettings(Section):
+class HelpdeskApiSettings(Section):
+    """Request budget, retries and batching shared by the Zendesk and Freshdesk connectors."""
+
+    plan: str = Field(
+        "professional",
+        description="Plan name; sets the per-minute API limit (see docs/connectors.md).",
+    )
+    rate_limit_per_minute: int | None = Field(
+        None, ge=1, description="Override the plan's account-wide requests per window."
+    )
+    rate_limit_share: float = Field(
+        0.8, gt=0, le=1, description="Share of the account's API limit deskroute may spend."
+    )
+    rate_window_seconds: float = Field(
+        60.0, gt=0, description="Length of the rate-limit window (60 on real accounts)."
+    )
+    timeout_seconds: float = Field(30.0, gt=0, description="Timeout of one HTTP request.")
+    retry_attempts: int = Field(5, ge=1, le=20, description="Tries per request before giving up.")
+    bulk_threshold: int = Field(
+        5, ge=1, description="Writes at or above this many go through the bulk endpoint."
+    )
+    job_poll_seconds: float = Field(1.0, gt=0, description="Interval between bulk-job polls.")
+    start_lookback_minutes: int = Field(
+        60, ge=0, description="First poll reads tickets changed this long before start-up."
+    )
+    max_load: float = Field(10.0, ge=0, description="Default agent capacity (open tickets).")
+
+
+class ZendeskSettings(HelpdeskApiSettings):
     """Credentials and endpoint of a Zendesk account."""
 
     subdomain: str | None = Field(None, description="Account subdomain: <subdomain>.zendesk.com.")
@@ -43,7 +71,7 @@ class ZendeskSettings(Section):
     webhook_secret: SecretStr | None = Field(None, description="Signing secret of the webhook.")
 
 
-class FreshdeskSettings(Section):
+class FreshdeskSettings(HelpdeskApiSettings):
     """Credentials and endpoint of a Freshdesk account."""
 
     domain: str | None = Field(None, description="Account domain: <domain>.freshdesk.com.")
@@ -53,6 +81,9 @@ class FreshdeskSettings(Section):
     api_key: SecretStr | None = Field(None, description="API key (Basic auth, password X).")
     webhook_secret: SecretStr | None = Field(
         None, description="Shared secret expected in the webhook's authentication header."
+    )
+    webhook_header: str = Field(
+        "X-Deskroute-Secret", description="Header the Freshdesk automation rule puts it in."
     )
 
 
