@@ -7,11 +7,12 @@ validation failure into a ``ConfigError`` that names each bad variable and why.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "DESKROUTE_"
 NESTED = "__"
@@ -87,6 +88,166 @@ class FreshdeskSettings(HelpdeskApiSettings):
     )
 
 
+def _comma_list(value: object) -> object:
+    """Accept ``a,b`` or a JSON list for a list of names given in one variable."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return tuple(json.loads(text))
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    return value
+
+
+class RtSettings(Section):
+    """Endpoint, credentials and routing scope of a Request Tracker 5 server (REST 2)."""
+
+    base_url: str | None = Field(
+        None, description="RT's web address, e.g. http://127.0.0.1:8081 (REST 2 is under it)."
+    )
+    token: SecretStr | None = Field(
+        None, description="Auth token of the RT user deskroute acts as (Authorization: token)."
+    )
+    queues: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Queues to route, comma-separated (Billing,Support)."
+    )
+    owner_groups: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Who may own tickets: Queue=Group pairs, or one group for every queue; "
+        "a queue without a group takes its AdminCc watchers.",
+    )
+    statuses: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("new",), description="Statuses of unowned tickets to poll, comma-separated."
+    )
+    comment: bool = Field(
+        True, description="Post the decision's explanation as a private comment on the ticket."
+    )
+    move_queue: bool = Field(
+        False, description="Also move a ticket to the queue its routing group names."
+    )
+    read_body: bool = Field(
+        True, description="Read each polled ticket's first message (one request per ticket)."
+    )
+    page_size: int = Field(50, ge=1, le=100, description="Tickets per search page (RT caps 100).")
+    timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one request to RT.")
+    requests_per_minute: int = Field(
+        600, ge=1, description="Most requests per minute sent to RT (RT itself sets no limit)."
+    )
+    max_load: float = Field(
+        10.0, gt=0, description="Open tickets an RT agent may own at once (capacity)."
+    )
+
+    _lists = field_validator("queues", "statuses", "owner_groups", mode="before")(_comma_list)
+
+
+class StoreSettings(Section):
+    """The durable store's connection behaviour (the URL itself is DESKROUTE_DATABASE_URL)."""
+
+    pool_size: int = Field(5, ge=1, le=100, description="Connections kept open (PostgreSQL).")
+    busy_timeout_seconds: float = Field(
+        30.0, gt=0, description="How long SQLite waits for a lock held by another writer."
+    )
+    schema_name: str | None = Field(
+        None,
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema holding deskroute's tables (created if missing).",
+    )
+
+
+class SchedulerSettings(Section):
+    """How often the sidecar's background jobs run, in seconds."""
+
+    poll_seconds: float = Field(10.0, gt=0, description="Poll the help desk for changed tickets.")
+    roster_seconds: float = Field(
+        30.0, gt=0, description="Refresh agents, their availability and load."
+    )
+    drain_seconds: float = Field(
+        2.0, gt=0, description="Route new tickets and offer the waiting queue to free agents."
+    )
+    sweep_seconds: float = Field(
+        60.0, gt=0, description="Follow-through sweep: reassign stranded or unanswered tickets."
+    )
+    write_seconds: float = Field(1.0, gt=0, description="Send pending write-backs (the outbox).")
+
+
+class WriterSettings(Section):
+    """The outbox writer: batching, retries and what goes with each assignment."""
+
+    batch_max: int = Field(100, ge=1, le=1000, description="Most write-backs sent in one round.")
+    max_attempts: int = Field(
+        8, ge=1, description="Attempts before a write-back is parked with its last error."
+    )
+    retry_base_seconds: float = Field(
+        2.0, gt=0, description="First retry delay; doubles per attempt unless Retry-After says."
+    )
+    retry_max_seconds: float = Field(300.0, gt=0, description="Longest delay between retries.")
+    explain_notes: bool = Field(
+        True, description="Add a private note with the decision's explanation to each write."
+    )
+
+
+class LeaseSettings(Section):
+    """The leader lease: exactly one replica routes and writes; the others only take webhooks."""
+
+    ttl_seconds: float = Field(
+        15.0, gt=0, description="A leader that stops renewing loses the lease after this long."
+    )
+    renew_seconds: float = Field(
+        5.0, gt=0, description="How often the leader renews (and followers try to take) the lease."
+    )
+    replica_id: str | None = Field(
+        None, description="Name of this replica in the lease; default: host name and process id."
+    )
+
+
+class FollowThroughSettings(Section):
+    """When an assigned ticket is taken back and routed again."""
+
+    reassign_unavailable: bool = Field(
+        True, description="Reassign our tickets whose assignee went offline or on leave."
+    )
+    first_reply_minutes_urgent: int | None = Field(
+        30, ge=1, description="Reassign an urgent ticket with no first reply after this long."
+    )
+    first_reply_minutes_high: int | None = Field(
+        120, ge=1, description="Same for high priority; unset turns the timer off."
+    )
+    first_reply_minutes_normal: int | None = Field(
+        480, ge=1, description="Same for normal priority; unset turns the timer off."
+    )
+    first_reply_minutes_low: int | None = Field(
+        None, ge=1, description="Same for low priority; unset turns the timer off."
+    )
+    max_reassignments: int = Field(
+        3, ge=0, description="Follow-through moves per ticket before it is left to humans."
+    )
+
+
+class SidecarSettings(Section):
+    """The running service: shutdown, sandbox mode and the routing random seed."""
+
+    shutdown_deadline_seconds: float = Field(
+        20.0, gt=0, description="On SIGTERM, how long to keep flushing the outbox before exiting."
+    )
+    sandbox_port: int = Field(
+        0, ge=0, le=65535, description="Port of the embedded sandbox (helpdesk=sandbox); 0: any."
+    )
+    seed: int = Field(0, description="Seed of the random source handed to the routing policy.")
+
+
+class ClassifierSettings(Section):
+    """The triage classifier: where the shipped datasets are and when to abstain."""
+
+    data_dir: Path | None = Field(
+        None, description="Directory of the shipped datasets; default: shared/data beside the repo."
+    )
+    min_confidence: float = Field(
+        0.5, ge=0.0, le=1.0, description="Below this confidence a prediction abstains (triage)."
+    )
+    triage_group: str = Field(
+        "triage", min_length=1, description="Group that gets tickets the classifier abstains on."
+    )
+
+
 class Settings(BaseSettings):
     """All of deskroute's configuration. Read once, at start-up."""
 
@@ -119,6 +280,14 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     zendesk: ZendeskSettings = Field(default_factory=ZendeskSettings)
     freshdesk: FreshdeskSettings = Field(default_factory=FreshdeskSettings)
+    rt: RtSettings = Field(default_factory=RtSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    writer: WriterSettings = Field(default_factory=WriterSettings)
+    lease: LeaseSettings = Field(default_factory=LeaseSettings)
+    follow_through: FollowThroughSettings = Field(default_factory=FollowThroughSettings)
+    sidecar: SidecarSettings = Field(default_factory=SidecarSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
 
 
 class ConfigError(Exception):

@@ -1,0 +1,86 @@
+"""Follow-through: which routed tickets to take back and route again, and why (pure).
+
+A ticket we assigned is moved when its assignee went offline or on leave, when it came
+back (reopened) to an assignee who is unavailable, or when nobody replied within the
+first-reply time allowed for its priority. Each ticket moves at most ``max_moves`` times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from config.settings import FollowThroughSettings
+from router.model import AgentStatus, Priority
+from router.roster import Roster
+from sidecar import lifecycle
+from sidecar.store.tickets import TicketRow
+
+OFFLINE, REOPENED, NO_REPLY = "offline", "reopened", "no_reply"
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Take ``row``'s ticket from ``agent_id`` and route it again because of ``cause``."""
+
+    row: TicketRow
+    agent_id: str | None
+    cause: str
+
+
+def reply_limits(settings: FollowThroughSettings) -> dict[Priority, timedelta]:
+    """First-reply limit per priority (priorities without a limit are left out)."""
+    minutes = {
+        Priority.URGENT: settings.first_reply_minutes_urgent,
+        Priority.HIGH: settings.first_reply_minutes_high,
+        Priority.NORMAL: settings.first_reply_minutes_normal,
+        Priority.LOW: settings.first_reply_minutes_low,
+    }
+    return {p: timedelta(minutes=m) for p, m in minutes.items() if m is not None}
+
+
+def available(roster: Roster, agent_id: str | None, now: datetime) -> bool:
+    """True when the agent is known, online and on shift."""
+    if agent_id is None or agent_id not in roster:
+        return False
+    online = roster.agents[agent_id].status is AgentStatus.ONLINE
+    return online and roster.on_shift(agent_id, now)
+
+
+def moves_due(
+    rows: Sequence[TicketRow], roster: Roster, now: datetime, settings: FollowThroughSettings
+) -> list[Move]:
+    """The follow-through moves due at ``now`` among assigned and reopened tickets."""
+    limits = reply_limits(settings)
+    due: list[Move] = []
+    for row in rows:
+        if row.moves >= settings.max_reassignments:
+            continue
+        cause = _cause(row, roster, now, settings, limits)
+        if cause is not None:
+            due.append(Move(row, row.ticket.assignee or row.our_agent, cause))
+    return due
+
+
+def _cause(
+    row: TicketRow,
+    roster: Roster,
+    now: datetime,
+    settings: FollowThroughSettings,
+    limits: dict[Priority, timedelta],
+) -> str | None:
+    agent = row.our_agent if row.state == lifecycle.ASSIGNED else row.ticket.assignee
+    if row.state == lifecycle.REOPENED:
+        return None if available(roster, agent, now) else REOPENED
+    if row.state != lifecycle.ASSIGNED or not roster.agents:
+        return None
+    if settings.reassign_unavailable and not available(roster, agent, now):
+        return OFFLINE
+    limit = limits.get(row.ticket.priority)
+    since = row.assigned_at
+    if limit is None or since is None or not lifecycle.reply_known(row.ticket):
+        return None
+    if lifecycle.first_reply_at(row.ticket) is not None:
+        return None
+    return NO_REPLY if now - since >= limit else None

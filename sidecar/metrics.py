@@ -1,0 +1,68 @@
+"""Prometheus metrics of one sidecar, on a registry of its own (no global state)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    """Counters, gauges and histograms the pipeline and writer update."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.seen = Counter(
+            "deskroute_tickets_seen", "New ticket versions taken in.", ["via"], registry=r
+        )
+        self.routed = Counter(
+            "deskroute_tickets_routed", "Decisions recorded, by outcome.", ["outcome"], registry=r
+        )
+        self.queued = Counter(
+            "deskroute_tickets_queued", "Tickets that had to wait for an agent.", registry=r
+        )
+        self.written = Counter(
+            "deskroute_writebacks", "Write-backs finished, by outcome.", ["outcome"], registry=r
+        )
+        self.write_errors = Counter(
+            "deskroute_writeback_errors", "Write-back errors by class.", ["kind"], registry=r
+        )
+        self.decision_seconds = Histogram(
+            "deskroute_decision_seconds",
+            "Time to decide one routing pass.",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=r,
+        )
+        self.webhooks = Counter(
+            "deskroute_webhooks", "Webhook deliveries by help desk and result.",
+            ["helpdesk", "result"], registry=r,
+        )  # fmt: skip
+        self.queue_depth = Gauge("deskroute_queue_depth", "Tickets waiting.", registry=r)
+        self.outbox_depth = Gauge("deskroute_outbox_depth", "Write-backs not sent.", registry=r)
+        self.agent_load = Gauge(
+            "deskroute_agent_load", "Capacity units each agent holds.", ["agent"], registry=r
+        )
+        self.leader = Gauge("deskroute_leader", "1 while this replica holds the lease.", registry=r)
+        self.rate_budget = Gauge(
+            "deskroute_rate_budget_remaining",
+            "Requests left in the help desk's rate window (-1: unknown).",
+            registry=r,
+        )
+
+    def watch_budget(self, read: Callable[[], float | None]) -> None:
+        """Report the connector's remaining rate budget whenever metrics are scraped."""
+        self.rate_budget.set_function(lambda: _or_unknown(read()))
+
+    def set_loads(self, loads: dict[str, float]) -> None:
+        """Publish every agent's load."""
+        for agent, load in loads.items():
+            self.agent_load.labels(agent=agent).set(load)
+
+    def render(self) -> bytes:
+        """The text exposition format."""
+        return generate_latest(self.registry)
+
+
+def _or_unknown(value: float | None) -> float:
+    return -1.0 if value is None else float(value)

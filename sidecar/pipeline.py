@@ -1,0 +1,181 @@
+"""The leader's routing work: take tickets in, decide, and follow through.
+
+Each method is one scheduler job's body and commits its own results; none of them
+writes to the help desk (that is the writer's job, from the outbox). The clock and the
+random source are injected, so a test drives the pipeline step by step.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from random import Random
+
+from config.settings import Settings
+from connectors.base import Connector
+from connectors.errors import RetriableError, SkippableError
+from router.decision import Assignment
+from router.engine import Router
+from router.model import Agent, Ticket
+from router.roster import Roster
+from sidecar import lifecycle
+from sidecar.followthrough import Move, available, moves_due
+from sidecar.metrics import Metrics
+from sidecar.store import Recorded, Routed, Store
+
+log = logging.getLogger("deskroute.sidecar")
+Clock = Callable[[], datetime]
+POLL_PAGES = 20
+"""Most pages one poll job reads; the rest wait for the next run (keeps jobs short)."""
+
+
+def explain_note(assignment: Assignment) -> str:
+    """The private note that goes with a write-back: who, by which policy, and why."""
+    trace = assignment.trace
+    parts = [f"deskroute assigned this ticket to {assignment.agent_id} (policy {trace.policy})"]
+    if trace.matched_rules:
+        parts.append("rules: " + ", ".join(trace.matched_rules))
+    considered = len(trace.candidates) + sum(trace.pruned.values())
+    rejected = trace.rejections()
+    if rejected:
+        parts.append(
+            f"{considered} agents considered; ruled out: "
+            + ", ".join(f"{name} {count}" for name, count in sorted(rejected.items()))
+        )
+    return "; ".join(parts) + "."
+
+
+class Pipeline:
+    """Intake, routing and follow-through for one connector and one store."""
+
+    def __init__(
+        self,
+        *,
+        connector: Connector,
+        store: Store,
+        router: Router,
+        settings: Settings,
+        clock: Clock,
+        rng: Random,
+        metrics: Metrics,
+    ) -> None:
+        self.connector, self.store, self.router = connector, store, router
+        self.settings, self.clock, self.rng, self.metrics = settings, clock, rng, metrics
+        self.agents: tuple[Agent, ...] = ()
+
+    # --- intake -----------------------------------------------------------------------
+
+    def take_in(self, tickets: Sequence[Ticket], via: str) -> int:
+        """Store new ticket versions (duplicates ignored); returns how many were new."""
+        fresh = self.store.tickets.intake(tickets, via, self.clock())
+        self.metrics.seen.labels(via=via).inc(len(fresh))
+        return len(fresh)
+
+    def poll(self) -> int:
+        """Read changed tickets page by page, saving the cursor after each stored page."""
+        source = self.connector.name
+        cursor = self.store.tickets.cursor(source)
+        taken = 0
+        for _ in range(POLL_PAGES):
+            page = self.connector.poll(cursor)
+            taken += self.take_in(page.tickets, "poll")
+            cursor = page.cursor
+            self.store.tickets.save_cursor(source, cursor, self.clock())
+            if page.done:
+                break
+        return taken
+
+    def take_hints(self, limit: int = 200) -> int:
+        """Fetch the tickets webhooks named (on any replica) and take them in."""
+        ids = self.store.tickets.hints(limit)
+        done: list[str] = []
+        taken = 0
+        for ticket_id in ids:
+            try:
+                taken += self.take_in([self.connector.fetch(ticket_id)], "webhook")
+            except SkippableError as error:
+                log.warning("webhook named ticket %s, which cannot be read: %s", ticket_id, error)
+            except RetriableError as error:
+                log.info("fetching hinted tickets paused: %s", error)
+                break
+            done.append(ticket_id)
+        self.store.tickets.clear_hints(done)
+        return taken
+
+    # --- roster -----------------------------------------------------------------------
+
+    def refresh_roster(self) -> int:
+        """Re-read agents, availability and load from the help desk; returns agent count."""
+        snapshot = self.connector.roster()
+        self.store.loads.refresh(snapshot.agents, snapshot.loads, self.clock())
+        self.agents = snapshot.agents
+        self.metrics.set_loads(self.store.loads.loads())
+        return len(snapshot.agents)
+
+    def roster(self) -> Roster:
+        """The agents with the load the store holds for them now."""
+        known = {agent.id for agent in self.agents}
+        loads = {k: v for k, v in self.store.loads.loads().items() if k in known}
+        return Roster(self.agents, loads)
+
+    # --- routing ----------------------------------------------------------------------
+
+    def route(self) -> Recorded:
+        """Decide every pending and waiting ticket in queue order, and record it all."""
+        rows = self.store.tickets.in_states(lifecycle.TO_DECIDE)
+        if not rows or not self.agents:
+            self.metrics.queue_depth.set(len(rows))
+            return Recorded()
+        started = time.perf_counter()
+        results, _ = self.router.drain([r.ticket for r in rows], self.roster(), self.clock(), self.rng)
+        self.metrics.decision_seconds.observe(time.perf_counter() - started)
+        state = {row.ticket.id: row.state for row in rows}
+        items = [
+            Routed(ticket, decision, "queue" if state[ticket.id] == lifecycle.WAITING else "new")
+            for ticket, decision in results
+        ]
+        recorded = self._record(items)
+        self.metrics.queue_depth.set(len(rows) - recorded.assigned - recorded.shadow)
+        return recorded
+
+    def sweep(self) -> int:
+        """Follow-through: move tickets whose assignee is gone or silent; returns moves made."""
+        if not self.agents:
+            return 0
+        now = self.clock()
+        rows = self.store.tickets.in_states((lifecycle.ASSIGNED, lifecycle.REOPENED))
+        roster = self.roster()
+        moves = moves_due(rows, roster, now, self.settings.follow_through)
+        moving = {move.row.ticket.id for move in moves}
+        for row in rows:
+            if row.state == lifecycle.REOPENED and row.ticket.id not in moving:
+                settled = lifecycle.ASSIGNED if row.ticket.assignee == row.our_agent else lifecycle.HUMAN
+                self.store.tickets.set_state(row.ticket.id, settled, now)
+        items = [self._move(move, roster, now) for move in moves]
+        recorded = self._record(items)
+        for move in moves:
+            log.info("follow-through: ticket %s moves off %s (%s)", move.row.ticket.id, move.agent_id, move.cause)
+        return recorded.assigned + recorded.shadow
+
+    def _move(self, move: Move, roster: Roster, now: datetime) -> Routed:
+        away = [move.agent_id] if move.agent_id in roster and available(roster, move.agent_id, now) else []
+        decision = self.router.decide(move.row.ticket, roster.holding(away), now, self.rng)
+        return Routed(
+            move.row.ticket, decision, move.cause,
+            from_states=(lifecycle.ASSIGNED, lifecycle.REOPENED), move=True,
+        )  # fmt: skip
+
+    def _record(self, items: list[Routed]) -> Recorded:
+        if not items:
+            return Recorded()
+        note = explain_note if self.settings.writer.explain_notes else (lambda _: None)
+        recorded = self.store.decisions.record(
+            items, self.clock(), dry_run=self.settings.dry_run, note=note
+        )
+        self.metrics.routed.labels(outcome="assigned").inc(recorded.assigned)
+        self.metrics.routed.labels(outcome="shadow").inc(recorded.shadow)
+        self.metrics.routed.labels(outcome="waiting").inc(recorded.waiting)
+        self.metrics.queued.inc(recorded.waiting)
+        return recorded

@@ -1,0 +1,78 @@
+"""The durable store (SQLAlchemy 2): SQLite by default, PostgreSQL for several replicas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from config.settings import StoreSettings
+from sidecar.store.database import open_engine
+from sidecar.store.decisions import DecisionStore, Recorded, Routed
+from sidecar.store.lease import LeaseState, LeaseStore
+from sidecar.store.loads import LoadStore
+from sidecar.store.migrations import migrate
+from sidecar.store.outbox import OutboxRow, OutboxStore
+from sidecar.store.reports import ShadowReport, routed_summary, shadow_report
+from sidecar.store.tickets import TicketRow, TicketStore
+
+
+class Store:
+    """Every table the sidecar keeps, behind one object built from one engine."""
+
+    def __init__(self, engine: sa.Engine, replica: str) -> None:
+        self.engine = engine
+        self.replica = replica
+        self.tickets = TicketStore(engine)
+        self.decisions = DecisionStore(engine, replica)
+        self.outbox = OutboxStore(engine)
+        self.loads = LoadStore(engine)
+        self.lease = LeaseStore(engine)
+
+    @classmethod
+    def open(
+        cls, url: str, replica: str, now: datetime, settings: StoreSettings | None = None
+    ) -> Store:
+        """Connect, bring the schema up to date, and return the store."""
+        engine = open_engine(url, settings)
+        migrate(engine, now)
+        return cls(engine, replica)
+
+    def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+    def shadow_report(self) -> ShadowReport:
+        """Agreement of dry-run decisions with the humans' assignments."""
+        return shadow_report(self.engine)
+
+    def summary(self) -> dict[str, object]:
+        """Routing totals for the end-of-run summary."""
+        return routed_summary(self.engine)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+__all__ = [
+    "DecisionStore",
+    "LeaseState",
+    "LeaseStore",
+    "LoadStore",
+    "OutboxRow",
+    "OutboxStore",
+    "Recorded",
+    "Routed",
+    "ShadowReport",
+    "Store",
+    "TicketRow",
+    "TicketStore",
+    "migrate",
+    "open_engine",
+]

@@ -1,0 +1,55 @@
+"""Opening the database: SQLite with WAL and a busy timeout, or PostgreSQL via psycopg 3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from config.settings import StoreSettings
+
+
+def normalise_url(url: str) -> str:
+    """Use the psycopg 3 driver for a bare ``postgresql://`` URL."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def open_engine(url: str, settings: StoreSettings | None = None) -> sa.Engine:
+    """An engine for ``url``; on PostgreSQL, scoped to ``settings.schema_name`` when set."""
+    settings = settings or StoreSettings()
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, settings)
+    engine = sa.create_engine(url, pool_size=settings.pool_size, pool_pre_ping=True)
+    if settings.schema_name:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema_name}"'))
+        engine = engine.execution_options(schema_translate_map={None: settings.schema_name})
+    return engine
+
+
+def _sqlite_engine(url: str, settings: StoreSettings) -> sa.Engine:
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": settings.busy_timeout_seconds},
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets webhook intake read while the writer commits; isolation_level None
+        # hands transaction control to the "begin" hook below (BEGIN IMMEDIATE).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        # take the write lock up front so two writers queue instead of deadlocking
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,164 @@
+"""Decisions and their write-backs, committed together: the audit trail and the outbox.
+
+``record`` is the one place a routing decision becomes durable: the decision row (with
+its full trace), the outbox row of the write-back, the ticket's new state and the agent's
+load change all commit in the same transaction, or none of them do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from router.decision import Assignment, Decision
+from router.model import Ticket
+from sidecar import lifecycle
+from sidecar.store import schema
+from sidecar.store.loads import adjust_load
+from sidecar.store.tickets import set_state
+
+D = schema.decisions
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """One decision to record, and what made us decide (``new``, ``queue``, ``offline``…)."""
+
+    ticket: Ticket
+    decision: Decision
+    cause: str = "new"
+    from_states: tuple[str, ...] = lifecycle.TO_DECIDE
+    move: bool = False
+    """A follow-through move: counts against the ticket's move limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """How many decisions of each kind one ``record`` call stored."""
+
+    assigned: int = 0
+    waiting: int = 0
+    shadow: int = 0
+
+
+class DecisionStore:
+    """Writes decisions (with outbox rows) and reads the audit trail."""
+
+    def __init__(self, engine: sa.Engine, replica: str) -> None:
+        self.engine = engine
+        self.replica = replica
+
+    def record(
+        self,
+        items: Sequence[Routed],
+        now: datetime,
+        *,
+        dry_run: bool,
+        note: Callable[[Assignment], str | None] = lambda _: None,
+    ) -> Recorded:
+        """Store decisions, outbox rows, ticket states and loads in one transaction."""
+        counts = {"assigned": 0, "waiting": 0, "shadow": 0}
+        with self.engine.begin() as conn:
+            for item in items:
+                kind = self._record_one(conn, item, now, dry_run, note)
+                if kind:
+                    counts[kind] += 1
+        return Recorded(**counts)
+
+    def _record_one(
+        self,
+        conn: sa.Connection,
+        item: Routed,
+        now: datetime,
+        dry_run: bool,
+        note: Callable[[Assignment], str | None],
+    ) -> str | None:
+        decision = item.decision
+        if item.move:
+            t = schema.tickets
+            conn.execute(t.update().where(t.c.ticket_id == item.ticket.id).values(moves=t.c.moves + 1))
+        row = conn.execute(
+            sa.select(schema.tickets.c.state, schema.tickets.c.reason).where(
+                schema.tickets.c.ticket_id == item.ticket.id
+            )
+        ).first()
+        if row is None or row.state not in item.from_states:
+            return None  # changed under us (a newer version arrived): the next pass decides
+        if not isinstance(decision, Assignment):
+            if row.state == lifecycle.WAITING and row.reason == decision.reason:
+                return None  # still waiting for the same reason: nothing new to audit
+            self._insert_decision(conn, item, now)
+            set_state(conn, item.ticket.id, lifecycle.WAITING, now, reason=decision.reason)
+            return "waiting"
+        decision_id = self._insert_decision(conn, item, now)
+        if dry_run:
+            set_state(conn, item.ticket.id, lifecycle.SHADOW, now, our_agent=decision.agent_id)
+            return "shadow"
+        conn.execute(schema.outbox.insert().values(**_outbox_values(item, decision_id, now, note)))
+        set_state(
+            conn, item.ticket.id, lifecycle.ROUTED, now, our_agent=decision.agent_id, reason=None
+        )
+        adjust_load(conn, decision.agent_id, decision.weight)
+        return "assigned"
+
+    def _insert_decision(self, conn: sa.Connection, item: Routed, now: datetime) -> int:
+        decision = item.decision
+        values = {
+            "ticket_id": item.ticket.id,
+            "decided_at": now,
+            "outcome": "assigned" if decision.assigned else "waiting",
+            "agent_id": decision.agent_id if isinstance(decision, Assignment) else None,
+            "reason": None if isinstance(decision, Assignment) else decision.reason,
+            "cause": item.cause,
+            "replica": self.replica,
+            "trace": decision.to_dict(),
+        }
+        result = conn.execute(D.insert().values(**values))
+        return int(result.inserted_primary_key[0])
+
+    def history(self, ticket_id: str) -> list[dict[str, Any]]:
+        """Every decision about ``ticket_id``, oldest first, each with its trace."""
+        query = sa.select(D).where(D.c.ticket_id == ticket_id).order_by(D.c.id)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "decided_at": row.decided_at.isoformat(),
+                    "cause": row.cause,
+                    "replica": row.replica,
+                    **row.trace,
+                }
+                for row in conn.execute(query)
+            ]
+
+    def count(self) -> int:
+        """How many decisions are recorded."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(D)).scalar() or 0)
+
+
+def _outbox_values(
+    item: Routed,
+    decision_id: int,
+    now: datetime,
+    note: Callable[[Assignment], str | None],
+) -> dict[str, Any]:
+    decision = item.decision
+    assert isinstance(decision, Assignment)
+    return {
+        "ticket_id": item.ticket.id,
+        "decision_id": decision_id,
+        "agent_id": decision.agent_id,
+        "group_name": decision.group,
+        "weight": decision.weight,
+        "policy": decision.trace.policy,
+        "expected_updated_at": item.ticket.updated_at,
+        "note": note(decision),
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }

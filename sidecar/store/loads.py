@@ -1,0 +1,82 @@
+"""Agent load as the sidecar knows it: the help desk's figure plus our unsent write-backs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from router.model import Agent
+from sidecar.store import schema
+
+L = schema.agent_load
+
+
+def adjust_load(conn: sa.Connection, agent_id: str, delta: float) -> None:
+    """Add ``delta`` capacity units to an agent's load (never below zero)."""
+    conn.execute(
+        L.update()
+        .where(L.c.agent_id == agent_id)
+        .values(load=sa.case((L.c.load + delta < 0, 0.0), else_=L.c.load + delta))
+    )
+
+
+class LoadStore:
+    """Persisted per-agent load, refreshed from the help desk's roster."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def refresh(self, agents: tuple[Agent, ...], loads: Mapping[str, float], now: datetime) -> None:
+        """Replace the table with the roster; in-flight write-backs are added on top.
+
+        Agents the help desk gave no load for keep the sum of what we routed to them.
+        """
+        with self.engine.begin() as conn:
+            inflight = self._inflight(conn)
+            routed = self._routed(conn)
+            conn.execute(L.delete())
+            for agent in agents:
+                base = loads[agent.id] if agent.id in loads else routed.get(agent.id, 0.0)
+                conn.execute(
+                    L.insert().values(
+                        agent_id=agent.id,
+                        name=agent.name,
+                        status=agent.status.value,
+                        load=base + inflight.get(agent.id, 0.0),
+                        max_load=agent.capacity.max_load,
+                        refreshed_at=now,
+                    )
+                )
+
+    def loads(self) -> dict[str, float]:
+        """Current load per agent."""
+        with self.engine.connect() as conn:
+            return {row.agent_id: row.load for row in conn.execute(sa.select(L.c.agent_id, L.c.load))}
+
+    def table(self) -> list[dict[str, object]]:
+        """Every agent's name, status, load and limit (for metrics and the dashboard)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(L).order_by(L.c.agent_id))
+            return [dict(row._mapping) for row in rows]
+
+    @staticmethod
+    def _inflight(conn: sa.Connection) -> dict[str, float]:
+        o = schema.outbox
+        query = (
+            sa.select(o.c.agent_id, sa.func.sum(o.c.weight))
+            .where(o.c.status.in_(schema.ACTIVE_WRITES))
+            .group_by(o.c.agent_id)
+        )
+        return {agent: float(total) for agent, total in conn.execute(query)}
+
+    @staticmethod
+    def _routed(conn: sa.Connection) -> dict[str, float]:
+        t = schema.tickets
+        query = (
+            sa.select(t.c.our_agent, sa.func.count())
+            .where(t.c.state == "assigned", t.c.our_agent.is_not(None))
+            .group_by(t.c.our_agent)
+        )
+        return {agent: float(total) for agent, total in conn.execute(query)}

@@ -1,0 +1,135 @@
+"""The outbox: write-backs waiting to be sent, with attempts, backoff and final outcome.
+
+A row goes ``pending`` → ``sending`` (claimed, attempt counted, committed *before* the
+HTTP call) → ``done`` | ``superseded`` (conflict: re-decided) | ``parked`` (cannot be
+written). A crash leaves rows in ``sending``: ``recover`` turns them back to ``pending``
+and the writer checks the help desk before re-sending one that may have landed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from router.model import Ticket
+from sidecar import lifecycle
+from sidecar.store import schema
+from sidecar.store.loads import adjust_load
+from sidecar.store.tickets import set_state, store_version
+from sidecar.store.rows import insert_ignoring_duplicates
+
+O = schema.outbox
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One write-back: assign ``ticket_id`` to ``agent_id`` if unchanged since ``expected``."""
+
+    id: int
+    ticket_id: str
+    agent_id: str
+    group: str | None
+    weight: float
+    policy: str
+    expected_updated_at: datetime | None
+    note: str | None
+    attempts: int
+    created_at: datetime
+
+
+def _row(row: sa.Row[tuple[object, ...]]) -> OutboxRow:
+    m = row._mapping
+    return OutboxRow(
+        id=m["id"], ticket_id=m["ticket_id"], agent_id=m["agent_id"], group=m["group_name"],
+        weight=m["weight"], policy=m["policy"], expected_updated_at=m["expected_updated_at"],
+        note=m["note"], attempts=m["attempts"], created_at=m["created_at"],
+    )  # fmt: skip
+
+
+class OutboxStore:
+    """Claims, completes, retries and parks write-backs."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Mark up to ``limit`` due rows ``sending`` (counting the attempt) and return them."""
+        due = (
+            sa.select(O)
+            .where(O.c.status == "pending", O.c.next_attempt_at <= now)
+            .order_by(O.c.id)
+            .limit(limit)
+        )
+        with self.engine.begin() as conn:
+            rows = [_row(row) for row in conn.execute(due)]
+            if rows:
+                conn.execute(
+                    O.update()
+                    .where(O.c.id.in_([row.id for row in rows]))
+                    .values(status="sending", attempts=O.c.attempts + 1)
+                )
+        return rows
+
+    def done(self, row: OutboxRow, now: datetime) -> None:
+        """The assignment is in the help desk."""
+        with self.engine.begin() as conn:
+            conn.execute(O.update().where(O.c.id == row.id).values(status="done", finished_at=now))
+            set_state(
+                conn, row.ticket_id, lifecycle.ASSIGNED, now,
+                our_agent=row.agent_id, assignee=row.agent_id, assigned_at=now, reason=None,
+            )  # fmt: skip
+
+    def retry(self, row: OutboxRow, now: datetime, error: str, at: datetime) -> None:
+        """Send again at ``at``; ``error`` is kept for the operator."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                O.update()
+                .where(O.c.id == row.id)
+                .values(status="pending", next_attempt_at=at, last_error=error)
+            )
+
+    def park(self, row: OutboxRow, now: datetime, reason: str) -> None:
+        """Give up on this write: release the load and leave the ticket for a human."""
+        with self.engine.begin() as conn:
+            self._finish(conn, row, "parked", now, reason)
+            set_state(conn, row.ticket_id, lifecycle.PARKED, now, reason=reason)
+
+    def supersede(self, row: OutboxRow, now: datetime, fresh: Ticket, via: str) -> str:
+        """The ticket changed under us: drop this write and take in ``fresh`` to decide again.
+
+        Returns the ticket's new state (``human`` when a person assigned it meanwhile).
+        """
+        with self.engine.begin() as conn:
+            self._finish(conn, row, "superseded", now, f"conflict: {via}")
+            set_state(conn, row.ticket_id, lifecycle.PENDING, now, our_agent=None)
+            key = {"ticket_id": fresh.id, "version": lifecycle.version_of(fresh)}
+            insert_ignoring_duplicates(conn, schema.seen, {**key, "via": via, "seen_at": now})
+            return store_version(conn, fresh, now)
+
+    def recover(self) -> int:
+        """Put rows a crashed leader left in ``sending`` back to ``pending``; returns how many."""
+        with self.engine.begin() as conn:
+            return int(
+                conn.execute(O.update().where(O.c.status == "sending").values(status="pending"))
+                .rowcount
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Rows per status."""
+        query = sa.select(O.c.status, sa.func.count()).group_by(O.c.status)
+        with self.engine.connect() as conn:
+            return {status: int(count) for status, count in conn.execute(query)}
+
+    def active(self) -> int:
+        """Write-backs not finished yet."""
+        counts = self.counts()
+        return sum(counts.get(status, 0) for status in schema.ACTIVE_WRITES)
+
+    @staticmethod
+    def _finish(conn: sa.Connection, row: OutboxRow, status: str, now: datetime, why: str) -> None:
+        conn.execute(
+            O.update().where(O.c.id == row.id).values(status=status, finished_at=now, last_error=why)
+        )
+        adjust_load(conn, row.agent_id, -row.weight)

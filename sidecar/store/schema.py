@@ -1,0 +1,152 @@
+"""The store's tables: one SQLAlchemy ``MetaData`` shared by SQLite and PostgreSQL.
+
+Times are stored as naive UTC and handed back timezone-aware (``UtcDateTime``), so both
+databases behave the same and nothing downstream ever sees a naive datetime.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData()
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as naive UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert an aware datetime to naive UTC; reject naive ones."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Attach UTC to what the database returns."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+schema_version = sa.Table(
+    "deskroute_schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("applied_at", UtcDateTime, nullable=False),
+)
+
+cursors = sa.Table(
+    "deskroute_cursors",
+    metadata,
+    sa.Column("source", sa.String(50), primary_key=True),
+    sa.Column("cursor", sa.Text, nullable=True),
+    sa.Column("saved_at", UtcDateTime, nullable=False),
+)
+
+seen = sa.Table(
+    "deskroute_seen",
+    metadata,
+    sa.Column("ticket_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("via", sa.String(20), nullable=False),
+    sa.Column("seen_at", UtcDateTime, nullable=False),
+)
+
+hints = sa.Table(
+    "deskroute_hints",
+    metadata,
+    sa.Column("ticket_id", sa.String(100), primary_key=True),
+    sa.Column("via", sa.String(20), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+)
+
+tickets = sa.Table(
+    "deskroute_tickets",
+    metadata,
+    sa.Column("ticket_id", sa.String(100), primary_key=True),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+    sa.Column("assignee", sa.String(100), nullable=True),
+    sa.Column("our_agent", sa.String(100), nullable=True),
+    sa.Column("queued_at", UtcDateTime, nullable=True),
+    sa.Column("assigned_at", UtcDateTime, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("moves", sa.Integer, nullable=False, default=0),
+    sa.Column("first_seen_at", UtcDateTime, nullable=False),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+)
+
+decisions = sa.Table(
+    "deskroute_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.String(100), nullable=False, index=True),
+    sa.Column("decided_at", UtcDateTime, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("agent_id", sa.String(100), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("cause", sa.String(30), nullable=False),
+    sa.Column("replica", sa.String(100), nullable=False),
+    sa.Column("trace", sa.JSON, nullable=False),
+)
+
+outbox = sa.Table(
+    "deskroute_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.String(100), nullable=False, index=True),
+    sa.Column("decision_id", sa.Integer, nullable=False),
+    sa.Column("agent_id", sa.String(100), nullable=False),
+    sa.Column("group_name", sa.String(100), nullable=True),
+    sa.Column("weight", sa.Float, nullable=False),
+    sa.Column("policy", sa.String(60), nullable=False),
+    sa.Column("expected_updated_at", UtcDateTime, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+)
+
+agent_load = sa.Table(
+    "deskroute_agent_load",
+    metadata,
+    sa.Column("agent_id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, default=""),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("load", sa.Float, nullable=False),
+    sa.Column("max_load", sa.Float, nullable=False),
+    sa.Column("refreshed_at", UtcDateTime, nullable=False),
+)
+
+lease = sa.Table(
+    "deskroute_lease",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=True),
+    sa.Column("epoch", sa.Integer, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+)
+
+ACTIVE_WRITES = ("pending", "sending")
+"""Outbox states of a write not yet finished; a ticket has at most one such row."""
+
+sa.Index(
+    "deskroute_outbox_one_active",
+    outbox.c.ticket_id,
+    unique=True,
+    sqlite_where=outbox.c.status.in_(ACTIVE_WRITES),
+    postgresql_where=outbox.c.status.in_(ACTIVE_WRITES),
+)

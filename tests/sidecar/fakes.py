@@ -1,0 +1,132 @@
+"""An in-memory help desk implementing ``Connector``, and a clock the test moves by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.errors import ConnectorError, RetriableError, SkippableError
+from router.model import Agent, AgentStatus, Ticket
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> datetime:
+        """Move forward and return the new time."""
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+@dataclass
+class FakeDesk:
+    """A help desk in memory: tickets, agents, a change log to poll, and injectable faults.
+
+    Every write checks ``expected_updated_at`` like Zendesk's safe update; ``faults`` is a
+    queue of exceptions raised by the next write calls; ``writes`` logs each assignment.
+    """
+
+    clock: FakeClock
+    bulk_threshold: int = 5
+    name: str = "fake"
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    agents: dict[str, Agent] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=list)
+    faults: list[ConnectorError] = field(default_factory=list)
+    writes: list[tuple[str, str]] = field(default_factory=list)
+    bulk_calls: int = 0
+    lose_response: bool = False
+
+    # --- test controls ------------------------------------------------------------------
+
+    def add_agent(self, agent_id: str, **fields: object) -> Agent:
+        """Put an agent on the roster."""
+        agent = Agent(id=agent_id, name=agent_id.title(), **fields)  # type: ignore[arg-type]
+        self.agents[agent_id] = agent
+        return agent
+
+    def set_status(self, agent_id: str, status: AgentStatus) -> None:
+        """An agent goes online, away or offline."""
+        self.agents[agent_id] = self.agents[agent_id].evolve(status=status)
+
+    def new_ticket(self, ticket_id: str, **fields: object) -> Ticket:
+        """A customer opens a ticket."""
+        now = self.clock()
+        ticket = Ticket(id=ticket_id, source=self.name, created_at=now, updated_at=now, **fields)  # type: ignore[arg-type]
+        return self._save(ticket)
+
+    def human_edit(self, ticket_id: str, **changes: object) -> Ticket:
+        """A person changes a ticket (e.g. assigns it) outside deskroute."""
+        return self._save(self.tickets[ticket_id].evolve(updated_at=self._tick(), **changes))
+
+    def load_of(self, agent_id: str) -> float:
+        """Open tickets assigned to the agent."""
+        return float(sum(1 for t in self.tickets.values() if t.assignee == agent_id))
+
+    def _tick(self) -> datetime:
+        latest = max((t.updated_at for t in self.tickets.values() if t.updated_at), default=None)
+        now = self.clock()
+        return now if latest is None or now > latest else latest + timedelta(microseconds=1)
+
+    def _save(self, ticket: Ticket) -> Ticket:
+        self.tickets[ticket.id] = ticket
+        self.changes.append(ticket.id)
+        return ticket
+
+    # --- Connector ----------------------------------------------------------------------
+
+    def poll(self, cursor: str | None) -> PollPage:
+        """Tickets changed since the position ``cursor`` names, 50 per page."""
+        start = int(cursor or 0)
+        ids = self.changes[start : start + 50]
+        page = tuple(self.tickets[i] for i in dict.fromkeys(ids))
+        end = start + len(ids)
+        return PollPage(tickets=page, cursor=str(end), done=end >= len(self.changes))
+
+    def roster(self) -> RosterSnapshot:
+        """Agents and their open-ticket counts."""
+        agents = tuple(self.agents.values())
+        return RosterSnapshot(agents=agents, loads={a.id: self.load_of(a.id) for a in agents})
+
+    def fetch(self, ticket_id: str) -> Ticket:
+        """The current ticket."""
+        if ticket_id not in self.tickets:
+            raise SkippableError(f"ticket {ticket_id} not found", status=404)
+        return self.tickets[ticket_id]
+
+    def assign(self, request: WriteRequest) -> WriteResult:
+        """Safe update of one ticket."""
+        if self.faults:
+            raise self.faults.pop(0)
+        return self._write(request)
+
+    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+        """Bulk update: one call, one result per request."""
+        self.bulk_calls += 1
+        if self.faults:
+            raise self.faults.pop(0)
+        return [self._write(request) for request in requests]
+
+    def _write(self, request: WriteRequest) -> WriteResult:
+        ticket_id = request.assignment.ticket_id
+        current = self.tickets.get(ticket_id)
+        if current is None:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail="not found")
+        expected = request.expected_updated_at
+        if expected is not None and current.updated_at and current.updated_at > expected:
+            return WriteResult(ticket_id=ticket_id, outcome="conflict", detail="stale")
+        updated = self.human_edit(ticket_id, assignee=request.assignment.agent_id)
+        self.writes.append((ticket_id, request.assignment.agent_id))
+        if self.lose_response:
+            raise RetriableError("connection reset after the write")
+        return WriteResult(ticket_id=ticket_id, outcome="ok", updated_at=updated.updated_at)
