@@ -1,0 +1,5 @@
+"""Request Tracker 5 connector: REST 2 with token auth, unowned-ticket polling, owner writes."""
+
+from connectors.rt.client import RtConnector, RtOptions, from_settings, rt_token
+
+__all__ = ["RtConnector", "RtOptions", "from_settings", "rt_token"]

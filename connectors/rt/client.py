@@ -1,0 +1,337 @@
+"""Request Tracker 5 connector over REST 2: poll unowned tickets, roster, owner write-back.
+
+All HTTP goes through the shared ``Transport`` (token auth, budget, retries, error
+classes). RT answers a refused owner change with HTTP 200 and a message, so every write
+reads the message array and then re-reads the ticket before it reports success.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote as url_quote
+
+import requests
+
+from config.settings import ConfigError, RtSettings
+from connectors.auth import Credentials
+from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.budget import Sleep, TokenBucket
+from connectors.errors import (
+    ConflictError,
+    FatalError,
+    RetriableError,
+    SkippableError,
+)
+from connectors.rt import mapping
+from connectors.transport import Transport
+from connectors.values import GroupDirectory
+from router.model import Ticket
+
+log = logging.getLogger("deskroute.connectors.rt")
+NO_BULK = 1_000_000
+"""RT has no bulk update endpoint: every write is one ticket, so the threshold is never met."""
+MAX_PAGES = 1000
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RtOptions:
+    """What to route and how: queues, statuses, where owners come from, what to write."""
+
+    queues: tuple[str, ...]
+    statuses: tuple[str, ...] = ("new",)
+    owner_groups: Mapping[str, str] = field(default_factory=dict)
+    """Queue -> RT group whose members own its tickets (``*``: every queue); else AdminCc."""
+    comment: bool = True
+    move_queue: bool = False
+    read_body: bool = True
+    page_size: int = 50
+    max_load: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.queues or not self.statuses:
+            raise ValueError("RtOptions needs at least one queue and one status")
+        if not 1 <= self.page_size <= 100:
+            raise ValueError("page_size must be 1..100 (RT clamps larger pages to 100)")
+
+
+class RtConnector:
+    """The ``Connector`` for Request Tracker 5 (REST 2, token auth)."""
+
+    name = "rt"
+    bulk_threshold = NO_BULK
+
+    def __init__(self, transport: Transport, options: RtOptions) -> None:
+        self.transport, self.options = transport, options
+        self._queue_names: dict[int, str] = {}
+
+    # -- reading ---------------------------------------------------------------------------
+    def poll(self, cursor: str | None) -> PollPage:
+        """One page of unowned tickets with ids past ``cursor`` (the last id polled).
+
+        Keyset paging on the id, not RT's page numbers: routing removes tickets from the
+        unowned set while we read, which would make page 2 skip tickets.
+        """
+        after = mapping.parse_cursor(cursor)
+        query = mapping.unowned_query(self.options.queues, self.options.statuses, after)
+        params = mapping.search_params(query, self.options.page_size, fields=mapping.TICKET_FIELDS)
+        items = self._get("/tickets", params).get("items") or []
+        tickets = [ticket for item in items if (ticket := self._polled(item)) is not None]
+        last = max((int(item["id"]) for item in items), default=after)
+        return PollPage(
+            tickets=tuple(tickets), cursor=str(last), done=len(items) < self.options.page_size
+        )
+
+    def _polled(self, item: Mapping[str, Any]) -> Ticket | None:
+        """Map one search item (with its first message); a bad ticket is logged and left out."""
+        try:
+            body = self._first_message(str(item["id"])) if self.options.read_body else ""
+            return mapping.ticket_from_json(item, self._names_for(item), body)
+        except SkippableError as error:
+            log.warning("rt: skipping ticket %s: %s", item.get("id"), error)
+            return None
+
+    def _first_message(self, ticket_id: str) -> str:
+        params = {"fields": "ContentType,Content", "orderby": "id", "order": "ASC", "per_page": 5}
+        data = self._get(f"/ticket/{ticket_id}/attachments", params, per_ticket=True)
+        return mapping.first_message(data.get("items") or [])
+
+    def fetch(self, ticket_id: str) -> Ticket:
+        """Re-read one ticket; a missing or hidden ticket raises ``SkippableError``."""
+        raw = self._ticket_json(ticket_id)
+        body = self._first_message(ticket_id) if self.options.read_body else ""
+        return mapping.ticket_from_json(raw, self._names_for(raw), body)
+
+    def queues(self) -> GroupDirectory:
+        """Names of the routed queues by id (read once), for tickets that carry only the id."""
+        if not self._queue_names:
+            for name in self.options.queues:
+                data = self._get(f"/queue/{url_quote(name, safe='')}")
+                self._queue_names[int(data["id"])] = str(data.get("Name") or name)
+        return GroupDirectory(dict(self._queue_names))
+
+    def _names_for(self, raw: Mapping[str, Any]) -> GroupDirectory | None:
+        """The queue directory, read only when ``raw`` lacks its queue's name."""
+        queue = raw.get("Queue")
+        return None if isinstance(queue, Mapping) and queue.get("Name") else self.queues()
+
+    def roster(self) -> RosterSnapshot:
+        """Who may own tickets in each queue, and each one's count of active owned tickets."""
+        queues_of = self._owners()
+        agents = tuple(
+            mapping.agent_from_json(self._get(f"/user/{url_quote(name, safe='')}"),
+                                    groups, self.options.max_load)
+            for name, groups in sorted(queues_of.items())
+        )
+        known = {agent.id for agent in agents}
+        loads = {name: load for name, load in self._loads().items() if name in known}
+        return RosterSnapshot(agents=agents, loads=loads)
+
+    def _owners(self) -> dict[str, set[str]]:
+        """Agent name -> the queues (and owner groups) it may own tickets in."""
+        found: dict[str, set[str]] = {}
+        for queue in self.options.queues:
+            group = mapping.owner_group_of(queue, self.options.owner_groups)
+            if group is None:
+                data = self._get(f"/queue/{url_quote(queue, safe='')}")
+                members = mapping.members_of(data.get("AdminCc") or [])
+            else:
+                members = mapping.Members((), (self._group_id(group),))
+            for user in self._expand(members):
+                found.setdefault(user, set()).update((queue,) if group is None else (queue, group))
+        return found
+
+    def _group_id(self, name: str) -> str:
+        data = self._post("/groups", [{"field": "Name", "value": name}])
+        items = data.get("items") or []
+        if not items:
+            raise FatalError(f"RT group {name!r} not found (or the token may not see it)")
+        return str(items[0]["id"])
+
+    def _expand(self, members: mapping.Members) -> Iterator[str]:
+        """User names in ``members``, following nested groups once each."""
+        seen: set[str] = set()
+        pending = list(members.groups)
+        yield from members.users
+        while pending:
+            group_id = pending.pop()
+            if group_id in seen:
+                continue
+            seen.add(group_id)
+            nested = mapping.members_of(self._get(f"/group/{group_id}").get("Members") or [])
+            yield from nested.users
+            pending.extend(nested.groups)
+
+    def _loads(self) -> dict[str, float]:
+        """Active owned tickets per owner in the routed queues, over every result page."""
+        query = mapping.owned_query(self.options.queues)
+        loads: dict[str, float] = {}
+        for items in self._pages("/tickets", query):
+            for owner, count in mapping.loads_from_items(items).items():
+                loads[owner] = loads.get(owner, 0.0) + count
+        return loads
+
+    def _pages(self, path: str, query: str) -> Iterator[list[Mapping[str, Any]]]:
+        """Every page of a search; stops on a short page (RT may leave ``total`` null)."""
+        for page in range(1, MAX_PAGES + 1):
+            params = mapping.search_params(query, 100, page=page)
+            items = self._get(path, params).get("items") or []
+            yield items
+            if len(items) < 100:
+                return
+        log.warning("rt: stopped after %d pages of %s", MAX_PAGES, query)
+
+    # -- writing ---------------------------------------------------------------------------
+    def assign(self, request: WriteRequest) -> WriteResult:
+        """Set the owner (and maybe the queue), add the comment, and confirm by re-reading."""
+        ticket_id = request.assignment.ticket_id
+        try:
+            return self._assign(request)
+        except ConflictError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=str(error))
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+
+    def _assign(self, request: WriteRequest) -> WriteResult:
+        assignment = request.assignment
+        ticket_id, agent = assignment.ticket_id, assignment.agent_id
+        current = self._ticket_json(ticket_id)
+        owner = mapping.owner_of(current)
+        if owner == agent:  # already done: a replay after a crash must not comment twice
+            return self._result(ticket_id, current, "ok", f"already owned by {agent}")
+        if owner is not None:
+            raise ConflictError(f"ticket {ticket_id} is owned by {owner} since we read it")
+        if mapping.changed_since(current, request.expected_updated_at):
+            raise ConflictError(f"ticket {ticket_id} changed since we read it")
+        move = self._queue_move(current, assignment.group)
+        if move is not None:
+            return move
+        verdict = mapping.owner_verdict(self._put(ticket_id, mapping.owner_body(agent)), agent)
+        if verdict.outcome == "changed" and self.options.comment and request.note:
+            self._comment(ticket_id, request.note)
+        return self._confirm(ticket_id, agent, verdict)
+
+    def _queue_move(self, current: Mapping[str, Any], group: str | None) -> WriteResult | None:
+        """Move the ticket to the queue ``group`` names; a result only when that failed."""
+        if not self.options.move_queue or group is None or group not in self.options.queues:
+            return None
+        ticket_id = str(current["id"])
+        if group == mapping.queue_of(current, self.queues()):
+            return None
+        verdict = mapping.update_verdict(self._put(ticket_id, mapping.queue_body(group)), "Queue")
+        if verdict.outcome == "changed":
+            return None
+        return self._result(ticket_id, current, "failed", f"RT refused the queue move to "
+                            f"{group}: {verdict.detail or 'no change'}")
+
+    def _confirm(self, ticket_id: str, agent: str, verdict: mapping.UpdateVerdict) -> WriteResult:
+        """Re-read the ticket: only an owner RT reports back counts as done."""
+        fresh = self._ticket_json(ticket_id)
+        owner = mapping.owner_of(fresh)
+        if owner == agent:
+            return self._result(ticket_id, fresh, "ok", verdict.detail)
+        reason = verdict.detail or "no change reported"
+        log.warning("rt: owner change of ticket %s to %s refused: %s", ticket_id, agent, reason)
+        return self._result(ticket_id, fresh, "failed",
+                            f"RT refused owner {agent}: {reason} (owner is {owner or 'Nobody'})")
+
+    def _comment(self, ticket_id: str, note: str) -> None:
+        """Add the explanation; a failed comment is logged, the assignment stands."""
+        try:
+            self.transport.send("POST", f"/ticket/{ticket_id}/comment",
+                                json=mapping.comment_body(note), per_ticket=True)
+        except (SkippableError, FatalError) as error:
+            log.warning("rt: could not comment on ticket %s: %s", ticket_id, error)
+
+    @staticmethod
+    def _result(ticket_id: str, raw: Mapping[str, Any], outcome: str, detail: str) -> WriteResult:
+        updated = mapping.rt_time(raw.get("LastUpdated"))
+        return WriteResult(ticket_id=ticket_id, outcome=outcome, detail=detail, updated_at=updated)
+
+    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+        """One write per ticket (RT has no bulk update); a transient failure fails only its own."""
+        results = []
+        for request in requests:
+            try:
+                results.append(self.assign(request))
+            except RetriableError as error:
+                results.append(WriteResult(ticket_id=request.assignment.ticket_id,
+                                           outcome="failed", detail=str(error)))
+        return results
+
+    # -- HTTP ------------------------------------------------------------------------------
+    def _ticket_json(self, ticket_id: str) -> Mapping[str, Any]:
+        return self._get(f"/ticket/{url_quote(ticket_id, safe='')}", per_ticket=True)
+
+    def _get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, per_ticket: bool = False
+    ) -> Mapping[str, Any]:
+        return self._json(self._send("GET", path, params=params, per_ticket=per_ticket))
+
+    def _post(self, path: str, body: Any) -> Mapping[str, Any]:
+        return self._json(self._send("POST", path, json=body))
+
+    def _put(self, ticket_id: str, body: Mapping[str, Any]) -> Any:
+        response = self._send("PUT", f"/ticket/{url_quote(ticket_id, safe='')}", json=body,
+                              per_ticket=True)
+        return response.json()
+
+    def _send(self, method: str, path: str, *, per_ticket: bool = False, **kwargs: Any) -> Any:
+        """``Transport.send``; for one ticket, RT's 403 (cannot see it) only skips that ticket."""
+        try:
+            return self.transport.send(method, path, per_ticket=per_ticket, **kwargs)
+        except FatalError as error:
+            if per_ticket and error.status == 403:
+                raise SkippableError(f"RT denies access: {error}", status=403) from None
+            raise
+
+    @staticmethod
+    def _json(response: Any) -> Mapping[str, Any]:
+        data = response.json()
+        if not isinstance(data, Mapping):
+            raise FatalError(f"RT answered {type(data).__name__} where an object was expected")
+        return data
+
+
+def rt_token(token: str) -> Credentials:
+    """RT 5 auth token: ``Authorization: token <string>``."""
+    return Credentials("rt-token", f"token {token}")
+
+
+def from_settings(
+    settings: RtSettings,
+    session: requests.Session | None = None,
+    *,
+    sleep: Sleep = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> RtConnector:
+    """The RT connector for ``DESKROUTE_RT__*``; raises ``ConfigError`` naming what is missing."""
+    missing = [(f"DESKROUTE_RT__{name.upper()}", "required when DESKROUTE_HELPDESK=rt")
+               for name in ("base_url", "token", "queues") if not getattr(settings, name)]
+    if missing:
+        raise ConfigError(missing)
+    assert settings.base_url is not None and settings.token is not None
+    bucket = TokenBucket(limit=settings.requests_per_minute, window=60.0, share=1.0,
+                         clock=clock, sleep=sleep)
+    transport = Transport(
+        base_url=settings.base_url.rstrip("/") + "/REST/2.0",
+        credentials=rt_token(settings.token.get_secret_value()),
+        session=session or requests.Session(),
+        budgets={"account": bucket},
+        timeout=settings.timeout_seconds,
+        sleep=sleep,
+        vendor="rt",
+    )
+    try:
+        groups = mapping.owner_groups(settings.owner_groups, settings.queues)
+    except ValueError as error:
+        raise ConfigError([("DESKROUTE_RT__OWNER_GROUPS", str(error))]) from None
+    options = RtOptions(
+        queues=settings.queues, statuses=settings.statuses, owner_groups=groups,
+        comment=settings.comment, move_queue=settings.move_queue, read_body=settings.read_body,
+        page_size=settings.page_size, max_load=settings.max_load,
+    )
+    return RtConnector(transport, options)
