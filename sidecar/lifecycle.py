@@ -14,7 +14,7 @@ absent: the connector cannot tell, and the first-reply timer stays off for that 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from router.model import Ticket
 
@@ -38,10 +38,14 @@ class Known:
     our_agent: str | None
 
 
+def version_key(moment: datetime) -> str:
+    """A version's idempotency key: its update time in UTC, ISO 8601."""
+    return moment.astimezone(UTC).isoformat()
+
+
 def version_of(ticket: Ticket) -> str:
     """The idempotency key of one version: its ``updated_at`` (or creation time)."""
-    moment: datetime = ticket.updated_at or ticket.created_at
-    return moment.isoformat()
+    return version_key(ticket.updated_at or ticket.created_at)
 
 
 def status_of(ticket: Ticket) -> str | None:

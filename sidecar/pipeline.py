@@ -129,7 +129,9 @@ class Pipeline:
             self.metrics.queue_depth.set(len(rows))
             return Recorded()
         started = time.perf_counter()
-        results, _ = self.router.drain([r.ticket for r in rows], self.roster(), self.clock(), self.rng)
+        results, _ = self.router.drain(
+            [r.ticket for r in rows], self.roster(), self.clock(), self.rng
+        )
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         state = {row.ticket.id: row.state for row in rows}
         items = [
@@ -151,16 +153,24 @@ class Pipeline:
         moving = {move.row.ticket.id for move in moves}
         for row in rows:
             if row.state == lifecycle.REOPENED and row.ticket.id not in moving:
-                settled = lifecycle.ASSIGNED if row.ticket.assignee == row.our_agent else lifecycle.HUMAN
+                settled = (
+                    lifecycle.ASSIGNED if row.ticket.assignee == row.our_agent else lifecycle.HUMAN
+                )
                 self.store.tickets.set_state(row.ticket.id, settled, now)
         items = [self._move(move, roster, now) for move in moves]
         recorded = self._record(items)
         for move in moves:
-            log.info("follow-through: ticket %s moves off %s (%s)", move.row.ticket.id, move.agent_id, move.cause)
+            log.info(
+                "follow-through: ticket %s moves off %s (%s)",
+                move.row.ticket.id,
+                move.agent_id,
+                move.cause,
+            )
         return recorded.assigned + recorded.shadow
 
     def _move(self, move: Move, roster: Roster, now: datetime) -> Routed:
-        away = [move.agent_id] if move.agent_id in roster and available(roster, move.agent_id, now) else []
+        agent = move.agent_id
+        away = [agent] if agent is not None and available(roster, agent, now) else []
         decision = self.router.decide(move.row.ticket, roster.holding(away), now, self.rng)
         return Routed(
             move.row.ticket, decision, move.cause,

@@ -112,7 +112,7 @@ class Writer:
     def _settle(self, row: OutboxRow, outcome: WriteResult, result: WriteRound) -> None:
         self.metrics.written.labels(outcome=outcome.outcome).inc()
         if outcome.ok:
-            self.store.outbox.done(row, self.clock())
+            self.store.outbox.done(row, self.clock(), outcome.updated_at)
             result.done += 1
         elif outcome.outcome == "conflict":
             self.metrics.write_errors.labels(kind="conflict").inc()
@@ -133,7 +133,7 @@ class Writer:
             self._failed(row, error, result)
             return
         if fresh.assignee == row.agent_id:
-            self.store.outbox.done(row, self.clock())
+            self.store.outbox.done(row, self.clock(), fresh.updated_at)
             result.done += 1
             return
         state = self.store.outbox.supersede(row, self.clock(), fresh, "conflict")
@@ -150,7 +150,7 @@ class Writer:
             return False  # sending again is safe: expected_updated_at guards it
         if fresh.assignee != row.agent_id:
             return False
-        self.store.outbox.done(row, self.clock())
+        self.store.outbox.done(row, self.clock(), fresh.updated_at)
         result.done += 1
         return True
 
@@ -163,7 +163,9 @@ class Writer:
         if row.attempts + 1 >= self.settings.max_attempts:
             self._park(row, f"gave up after {row.attempts + 1} attempts: {error}", None, result)
             return
-        delay = min(self.settings.retry_base_seconds * 2**row.attempts, self.settings.retry_max_seconds)
+        delay = min(
+            self.settings.retry_base_seconds * 2**row.attempts, self.settings.retry_max_seconds
+        )
         if isinstance(error, RetriableError) and error.retry_after:
             delay = max(delay, error.retry_after)
         now = self.clock()

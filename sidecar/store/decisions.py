@@ -80,7 +80,9 @@ class DecisionStore:
         decision = item.decision
         if item.move:
             t = schema.tickets
-            conn.execute(t.update().where(t.c.ticket_id == item.ticket.id).values(moves=t.c.moves + 1))
+            conn.execute(
+                t.update().where(t.c.ticket_id == item.ticket.id).values(moves=t.c.moves + 1)
+            )
         row = conn.execute(
             sa.select(schema.tickets.c.state, schema.tickets.c.reason).where(
                 schema.tickets.c.ticket_id == item.ticket.id
@@ -117,8 +119,8 @@ class DecisionStore:
             "replica": self.replica,
             "trace": decision.to_dict(),
         }
-        result = conn.execute(D.insert().values(**values))
-        return int(result.inserted_primary_key[0])
+        inserted = conn.execute(D.insert().values(**values).returning(D.c.id)).scalar_one()
+        return int(inserted)
 
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         """Every decision about ``ticket_id``, oldest first, each with its trace."""

@@ -53,7 +53,9 @@ class LoadStore:
     def loads(self) -> dict[str, float]:
         """Current load per agent."""
         with self.engine.connect() as conn:
-            return {row.agent_id: row.load for row in conn.execute(sa.select(L.c.agent_id, L.c.load))}
+            return {
+                row.agent_id: row.load for row in conn.execute(sa.select(L.c.agent_id, L.c.load))
+            }
 
     def table(self) -> list[dict[str, object]]:
         """Every agent's name, status, load and limit (for metrics and the dashboard)."""

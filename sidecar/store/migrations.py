@@ -32,7 +32,11 @@ class Migration:
 
 
 def _initial_tables(conn: sa.Connection) -> None:
-    tables = [table for name, table in schema.metadata.tables.items() if name != "deskroute_schema_version"]
+    tables = [
+        table
+        for name, table in schema.metadata.tables.items()
+        if name != "deskroute_schema_version"
+    ]
     schema.metadata.create_all(conn, tables=tables)
 
 

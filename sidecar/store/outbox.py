@@ -17,10 +17,10 @@ from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
 from sidecar.store.loads import adjust_load
-from sidecar.store.tickets import set_state, store_version
 from sidecar.store.rows import insert_ignoring_duplicates
+from sidecar.store.tickets import set_state, store_version
 
-O = schema.outbox
+OUTBOX = schema.outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,36 +57,55 @@ class OutboxStore:
     def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Mark up to ``limit`` due rows ``sending`` (counting the attempt) and return them."""
         due = (
-            sa.select(O)
-            .where(O.c.status == "pending", O.c.next_attempt_at <= now)
-            .order_by(O.c.id)
+            sa.select(OUTBOX)
+            .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= now)
+            .order_by(OUTBOX.c.id)
             .limit(limit)
         )
         with self.engine.begin() as conn:
             rows = [_row(row) for row in conn.execute(due)]
             if rows:
                 conn.execute(
-                    O.update()
-                    .where(O.c.id.in_([row.id for row in rows]))
-                    .values(status="sending", attempts=O.c.attempts + 1)
+                    OUTBOX.update()
+                    .where(OUTBOX.c.id.in_([row.id for row in rows]))
+                    .values(status="sending", attempts=OUTBOX.c.attempts + 1)
                 )
         return rows
 
-    def done(self, row: OutboxRow, now: datetime) -> None:
-        """The assignment is in the help desk."""
+    def done(self, row: OutboxRow, now: datetime, updated_at: datetime | None) -> None:
+        """The assignment is in the help desk, whose copy now has ``updated_at``.
+
+        The snapshot is brought up to that version (and the version marked seen), so the
+        echo of our own write coming back through poll or webhook changes nothing.
+        """
         with self.engine.begin() as conn:
-            conn.execute(O.update().where(O.c.id == row.id).values(status="done", finished_at=now))
+            conn.execute(
+                OUTBOX.update().where(OUTBOX.c.id == row.id).values(status="done", finished_at=now)
+            )
+            t = schema.tickets
+            current = conn.execute(sa.select(t.c.payload).where(t.c.ticket_id == row.ticket_id))
+            payload = dict(current.scalar() or {})
+            values: dict[str, object] = {"payload": {**payload, "assignee": row.agent_id}}
+            if updated_at is not None and payload:
+                values["payload"] = {**payload, "assignee": row.agent_id,
+                                     "updated_at": updated_at.isoformat()}  # fmt: skip
+                values["updated_at"] = updated_at
+                key = {"ticket_id": row.ticket_id, "version": lifecycle.version_key(updated_at)}
+                insert_ignoring_duplicates(
+                    conn, schema.seen, {**key, "via": "write", "seen_at": now}
+                )
             set_state(
                 conn, row.ticket_id, lifecycle.ASSIGNED, now,
                 our_agent=row.agent_id, assignee=row.agent_id, assigned_at=now, reason=None,
+                **values,
             )  # fmt: skip
 
     def retry(self, row: OutboxRow, now: datetime, error: str, at: datetime) -> None:
         """Send again at ``at``; ``error`` is kept for the operator."""
         with self.engine.begin() as conn:
             conn.execute(
-                O.update()
-                .where(O.c.id == row.id)
+                OUTBOX.update()
+                .where(OUTBOX.c.id == row.id)
                 .values(status="pending", next_attempt_at=at, last_error=error)
             )
 
@@ -112,13 +131,14 @@ class OutboxStore:
         """Put rows a crashed leader left in ``sending`` back to ``pending``; returns how many."""
         with self.engine.begin() as conn:
             return int(
-                conn.execute(O.update().where(O.c.status == "sending").values(status="pending"))
-                .rowcount
+                conn.execute(
+                    OUTBOX.update().where(OUTBOX.c.status == "sending").values(status="pending")
+                ).rowcount
             )
 
     def counts(self) -> dict[str, int]:
         """Rows per status."""
-        query = sa.select(O.c.status, sa.func.count()).group_by(O.c.status)
+        query = sa.select(OUTBOX.c.status, sa.func.count()).group_by(OUTBOX.c.status)
         with self.engine.connect() as conn:
             return {status: int(count) for status, count in conn.execute(query)}
 
@@ -130,6 +150,8 @@ class OutboxStore:
     @staticmethod
     def _finish(conn: sa.Connection, row: OutboxRow, status: str, now: datetime, why: str) -> None:
         conn.execute(
-            O.update().where(O.c.id == row.id).values(status=status, finished_at=now, last_error=why)
+            OUTBOX.update()
+            .where(OUTBOX.c.id == row.id)
+            .values(status=status, finished_at=now, last_error=why)
         )
         adjust_load(conn, row.agent_id, -row.weight)

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 
-def insert_ignoring_duplicates(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> bool:
+def insert_ignoring_duplicates(
+    conn: sa.Connection, table: sa.Table, values: dict[str, Any]
+) -> bool:
     """Insert one row unless its primary key exists; True when it was inserted."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     key = next(iter(table.primary_key.columns))

@@ -33,7 +33,8 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         """Attach UTC to what the database returns."""
         if value is None:
             return None
-        return value.replace(tzinfo=UTC)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC)
 
 
 schema_version = sa.Table(

@@ -100,7 +100,9 @@ class TicketStore:
         with self.engine.begin() as conn:
             for ticket in tickets:
                 key = {"ticket_id": ticket.id, "version": lifecycle.version_of(ticket)}
-                if insert_ignoring_duplicates(conn, schema.seen, {**key, "via": via, "seen_at": now}):
+                if insert_ignoring_duplicates(
+                    conn, schema.seen, {**key, "via": via, "seen_at": now}
+                ):
                     store_version(conn, ticket, now)
                     fresh.append(ticket.id)
         return fresh

@@ -5,8 +5,8 @@ from __future__ import annotations
 from random import Random
 from typing import Any
 
-from config.settings import Settings
 from config.policy_file import PolicyFile
+from config.settings import Settings
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
 from sidecar.store import Store

@@ -12,8 +12,7 @@ from config.policy_file import PolicyFile
 from router.model import Agent, Ticket
 from router.roster import Roster
 from sidecar import lifecycle
-from sidecar.store import Routed, Store, migrate
-from sidecar.store import schema
+from sidecar.store import Routed, Store, migrate, schema
 from sidecar.store.migrations import MIGRATIONS, current_version
 from tests.sidecar.fakes import T0, FakeClock
 

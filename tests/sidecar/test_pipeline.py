@@ -1,0 +1,218 @@
+"""The pipeline and writer against an in-memory help desk: the journey of a ticket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import FatalError, RetriableError
+from router.model import AgentStatus, Capacity, Priority
+from sidecar import lifecycle
+from sidecar.store import Store
+from tests.sidecar.builders import Rig
+from tests.sidecar.fakes import FakeClock
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, clock: FakeClock) -> Store:
+    return Store.open(f"sqlite:///{tmp_path / 'p.sqlite3'}", "replica-a", clock())
+
+
+@pytest.fixture
+def rig(sqlite_store: Store, clock: FakeClock) -> Rig:
+    made = Rig(sqlite_store, clock)
+    made.desk.add_agent("ann")
+    made.desk.add_agent("bob")
+    return made
+
+
+def test_polled_tickets_are_decided_recorded_and_written_once(rig: Rig) -> None:
+    for n in range(3):
+        rig.desk.new_ticket(str(n))
+    rig.cycle()
+    rig.cycle()
+    assert sorted(t for t, _ in rig.desk.writes) == ["0", "1", "2"]
+    assert {rig.state(str(n)) for n in range(3)} == {lifecycle.ASSIGNED}
+    assert rig.store.decisions.history("0")[0]["outcome"] == "assigned"
+
+
+def test_webhook_and_poll_of_the_same_change_count_once(rig: Rig) -> None:
+    rig.desk.new_ticket("1")
+    rig.store.tickets.hint("1", "fake", rig.clock())
+    rig.store.tickets.hint("1", "fake", rig.clock())
+    rig.cycle()
+    assert rig.desk.writes == [("1", rig.desk.writes[0][1])]
+    assert len(rig.store.decisions.history("1")) == 1
+
+
+def test_many_writes_go_through_the_bulk_endpoint(rig: Rig) -> None:
+    for n in range(6):
+        rig.desk.new_ticket(str(n))
+    rig.cycle()
+    assert rig.desk.bulk_calls == 1 and len(rig.desk.writes) == 6
+
+
+def test_a_humans_assignment_made_after_we_read_is_never_overwritten(rig: Rig) -> None:
+    rig.desk.new_ticket("1")
+    rig.pipeline.refresh_roster()
+    rig.pipeline.poll()
+    rig.pipeline.route()
+    rig.desk.human_edit("1", assignee="bob")
+    rig.writer.flush()
+    assert rig.desk.tickets["1"].assignee == "bob"
+    assert rig.desk.writes == []
+    assert rig.state("1") == lifecycle.HUMAN
+
+
+def test_a_ticket_changed_but_unassigned_is_decided_again(rig: Rig) -> None:
+    rig.desk.new_ticket("1")
+    rig.pipeline.refresh_roster()
+    rig.pipeline.poll()
+    rig.pipeline.route()
+    rig.desk.human_edit("1", priority=Priority.URGENT)
+    assert rig.writer.flush().conflicts == 1
+    rig.cycle()
+    assert len(rig.desk.writes) == 1 and rig.state("1") == lifecycle.ASSIGNED
+    causes = [entry["outcome"] for entry in rig.store.decisions.history("1")]
+    assert causes == ["assigned", "assigned"]
+
+
+def test_tickets_wait_and_are_assigned_in_queue_order_when_capacity_frees(
+    rig: Rig, clock: FakeClock
+) -> None:
+    rig.desk.agents.clear()
+    rig.desk.add_agent("ann", capacity=Capacity(max_load=1))
+    rig.desk.new_ticket("busy", assignee="ann")
+    rig.desk.new_ticket("low", priority=Priority.LOW)
+    clock.advance(60)
+    rig.desk.new_ticket("urgent", priority=Priority.URGENT)
+    rig.cycle()
+    assert rig.state("low") == rig.state("urgent") == lifecycle.WAITING
+    assert rig.metrics.queue_depth._value.get() == 2
+    rig.desk.tickets.pop("busy")  # solved: capacity frees
+    rig.cycle()
+    assert rig.desk.writes == [("urgent", "ann")]
+    assert rig.state("low") == lifecycle.WAITING
+
+
+@pytest.mark.parametrize(
+    ("fault", "state", "reason"),
+    [
+        pytest.param(FatalError("401 bad credentials", status=401), lifecycle.PARKED, "fatal",
+                     id="fatal-parks"),
+        pytest.param(RetriableError("503", status=503), lifecycle.ROUTED, None,
+                     id="retriable-waits"),
+    ],
+)  # fmt: skip
+def test_write_errors_by_class(rig: Rig, fault: Exception, state: str, reason: str | None) -> None:
+    rig.desk.new_ticket("1")
+    rig.desk.faults.append(fault)  # type: ignore[arg-type]
+    rig.cycle()
+    row = rig.store.tickets.get("1")
+    assert row is not None and row.state == state
+    assert (reason is None) == (row.reason is None)
+    if reason:
+        assert reason in str(row.reason)
+
+
+def test_retries_honour_retry_after_and_then_succeed(rig: Rig, clock: FakeClock) -> None:
+    rig.desk.new_ticket("1")
+    rig.desk.faults.append(RetriableError("429", status=429, retry_after=30))
+    rig.cycle()
+    clock.advance(10)
+    assert rig.writer.flush().sent == 0  # not due yet
+    clock.advance(25)
+    assert rig.writer.flush().done == 1
+
+
+def test_write_is_parked_after_max_attempts(sqlite_store: Store, clock: FakeClock) -> None:
+    rig = Rig(sqlite_store, clock, writer={"max_attempts": 2, "retry_base_seconds": 1})
+    rig.desk.add_agent("ann")
+    rig.desk.new_ticket("1")
+    rig.desk.faults.extend([RetriableError("503"), RetriableError("503")])
+    rig.cycle()
+    clock.advance(5)
+    rig.writer.flush()
+    assert rig.state("1") == lifecycle.PARKED and rig.store.loads.loads()["ann"] == 0
+
+
+def test_a_write_whose_answer_was_lost_is_not_sent_twice(rig: Rig, clock: FakeClock) -> None:
+    rig.desk.new_ticket("1")
+    rig.desk.lose_response = True
+    rig.cycle()
+    rig.desk.lose_response = False
+    clock.advance(60)
+    rig.writer.flush()
+    assert len(rig.desk.writes) == 1 and rig.state("1") == lifecycle.ASSIGNED
+
+
+def test_a_crash_after_claiming_loses_nothing_and_writes_once(rig: Rig, clock: FakeClock) -> None:
+    for n in range(3):
+        rig.desk.new_ticket(str(n))
+    rig.pipeline.refresh_roster()
+    rig.pipeline.poll()
+    rig.pipeline.route()
+    claimed = rig.store.outbox.claim(clock(), 10)
+    for row in claimed[:2]:  # the crash happens after two writes reached the desk
+        rig.desk.assign(__import__("sidecar.writer", fromlist=["x"]).request_for(row))
+    assert rig.store.outbox.recover() == 3
+    rig.writer.flush()
+    assert sorted(t for t, _ in rig.desk.writes) == ["0", "1", "2"]
+    assert {rig.state(str(n)) for n in range(3)} == {lifecycle.ASSIGNED}
+
+
+def test_dry_run_decides_and_records_but_never_writes(
+    sqlite_store: Store, clock: FakeClock
+) -> None:
+    rig = Rig(sqlite_store, clock, dry_run=True)
+    rig.desk.add_agent("ann")
+    rig.desk.add_agent("bob")
+    rig.desk.new_ticket("1")
+    rig.desk.new_ticket("2")
+    rig.cycle()
+    assert rig.desk.writes == [] and rig.store.outbox.counts() == {}
+    ours = {t: rig.store.tickets.get(t).our_agent for t in ("1", "2")}  # type: ignore[union-attr]
+    rig.desk.human_edit("1", assignee=ours["1"])
+    rig.desk.human_edit("2", assignee="bob" if ours["2"] == "ann" else "ann")
+    rig.cycle()
+    report = rig.store.shadow_report()
+    assert (report.decided, report.compared, report.agreed) == (2, 2, 1)
+    assert report.agreement == 0.5
+
+
+def test_follow_through_moves_tickets_off_an_agent_who_went_offline(rig: Rig) -> None:
+    rig.desk.new_ticket("1")
+    rig.cycle()
+    first = rig.desk.writes[0][1]
+    rig.desk.set_status(first, AgentStatus.OFFLINE)
+    rig.pipeline.refresh_roster()
+    assert rig.pipeline.sweep() == 1
+    rig.writer.flush()
+    assert rig.desk.tickets["1"].assignee not in (first, None)
+    assert [e["cause"] for e in rig.store.decisions.history("1")] == ["new", "offline"]
+
+
+def test_a_reopened_ticket_with_an_unavailable_assignee_is_rerouted(rig: Rig) -> None:
+    rig.desk.new_ticket("1", assignee="ann", custom_fields={"status": "solved"})
+    rig.cycle()
+    assert rig.state("1") == lifecycle.CLOSED
+    rig.desk.set_status("ann", AgentStatus.OFFLINE)
+    rig.desk.human_edit("1", custom_fields={"status": "open"})
+    rig.cycle()
+    assert rig.state("1") == lifecycle.REOPENED
+    rig.pipeline.sweep()
+    rig.writer.flush()
+    assert rig.desk.tickets["1"].assignee == "bob"
+
+
+def test_no_first_reply_in_time_moves_the_ticket_once_per_limit(rig: Rig, clock: FakeClock) -> None:
+    rig.desk.new_ticket("1", priority=Priority.URGENT, custom_fields={"first_reply_at": None})
+    rig.cycle()
+    first = rig.desk.writes[0][1]
+    clock.advance(29 * 60)
+    assert rig.pipeline.sweep() == 0
+    clock.advance(2 * 60)
+    assert rig.pipeline.sweep() == 1
+    rig.writer.flush()
+    assert rig.desk.tickets["1"].assignee not in (first, None)
