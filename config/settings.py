@@ -28,7 +28,7 @@ class HttpSettings(Section):
     """The sidecar's HTTP server (webhooks, health, metrics, explanations)."""
 
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
-    port: int = Field(8080, ge=1, le=65535, description="Port of the HTTP server.")
+    port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP server (0: any free).")
 
 
 class HelpdeskApiSettings(Section):

@@ -46,6 +46,7 @@ class FakeDesk:
     writes: list[tuple[str, str]] = field(default_factory=list)
     bulk_calls: int = 0
     lose_response: bool = False
+    down: bool = False
 
     # --- test controls ------------------------------------------------------------------
 
@@ -106,6 +107,8 @@ class FakeDesk:
 
     def assign(self, request: WriteRequest) -> WriteResult:
         """Safe update of one ticket."""
+        if self.down:
+            raise RetriableError("help desk unavailable", status=503)
         if self.faults:
             raise self.faults.pop(0)
         return self._write(request)
@@ -113,6 +116,8 @@ class FakeDesk:
     def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
         """Bulk update: one call, one result per request."""
         self.bulk_calls += 1
+        if self.down:
+            raise RetriableError("help desk unavailable", status=503)
         if self.faults:
             raise self.faults.pop(0)
         return [self._write(request) for request in requests]

@@ -1,0 +1,164 @@
+"""The sidecar's HTTP surface: webhooks in, health, readiness, metrics and explanations out.
+
+Webhooks are verified, parsed, and stored as *hints* (the ticket id) on whichever replica
+receives them; the leader fetches the named tickets and routes them. A malformed or
+unauthenticated webhook gets a 4xx, never a 500. Explanations and the shadow report are
+admin endpoints: they need ``Authorization: Bearer <DESKROUTE_ADMIN_TOKEN>`` and are off
+(404) when no token is configured.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from config.settings import Settings
+from connectors.freshdesk import webhook as freshdesk_webhook
+from connectors.webhooks import WebhookError, WebhookEvent
+from connectors.zendesk import webhook as zendesk_webhook
+from sidecar.metrics import Metrics
+from sidecar.store import Store
+
+log = logging.getLogger("deskroute.sidecar.http")
+
+
+@dataclass
+class AppContext:
+    """What the HTTP app needs from the running service."""
+
+    settings: Settings
+    store: Store
+    metrics: Metrics
+    clock: Callable[[], datetime]
+    is_leader: Callable[[], bool]
+    ready: Callable[[], bool]
+    kick: Callable[[], None]
+    accepting: Callable[[], bool]
+
+
+def create_app(ctx: AppContext) -> FastAPI:
+    """Build the FastAPI application around a running service."""
+    app = FastAPI(
+        title="deskroute sidecar",
+        summary="Routes help-desk tickets and explains every decision.",
+        version="0.1.0",
+    )
+
+    def admin(authorization: Annotated[str | None, Header()] = None) -> None:
+        token = ctx.settings.admin_token
+        if token is None:
+            raise HTTPException(404, "admin endpoints are off (DESKROUTE_ADMIN_TOKEN is unset)")
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+            raise HTTPException(401, "admin token required", {"WWW-Authenticate": "Bearer"})
+
+    def accept(helpdesk: str, event: WebhookEvent) -> dict[str, Any]:
+        if not ctx.accepting():
+            raise HTTPException(503, "shutting down", {"Retry-After": "5"})
+        fresh = ctx.store.tickets.hint(event.ticket_id, helpdesk, ctx.clock())
+        ctx.metrics.webhooks.labels(helpdesk=helpdesk, result="accepted").inc()
+        if fresh and ctx.is_leader():
+            ctx.kick()
+        return {"accepted": True, "ticket": event.ticket_id, "duplicate": not fresh}
+
+    @app.post("/webhooks/zendesk", status_code=202, tags=["webhooks"])
+    async def zendesk(request: Request) -> Any:
+        """A Zendesk webhook (event subscription or trigger body), signature checked."""
+        body = await request.body()
+        secret = ctx.settings.zendesk.webhook_secret
+        try:
+            if secret is not None:
+                zendesk_webhook.verify(
+                    request.headers, body, secret=secret.get_secret_value(), now=ctx.clock()
+                )
+            event = zendesk_webhook.parse(body, request.headers)
+        except WebhookError as error:
+            return _refuse(ctx, "zendesk", error)
+        return await run_in_threadpool(accept, "zendesk", event)
+
+    @app.post("/webhooks/freshdesk", status_code=202, tags=["webhooks"])
+    async def freshdesk(request: Request) -> Any:
+        """A Freshdesk automation-rule webhook, shared-secret header checked."""
+        body = await request.body()
+        config = ctx.settings.freshdesk
+        try:
+            if config.webhook_secret is not None:
+                freshdesk_webhook.verify(
+                    request.headers,
+                    secret=config.webhook_secret.get_secret_value(),
+                    header=config.webhook_header,
+                )
+            event = freshdesk_webhook.parse(body)
+        except WebhookError as error:
+            return _refuse(ctx, "freshdesk", error)
+        return await run_in_threadpool(accept, "freshdesk", event)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """The process is alive and serving HTTP."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    def readyz(response: Response) -> dict[str, Any]:
+        """The store answers and (on the leader) the roster is loaded."""
+        ready = ctx.accepting() and ctx.store.ping() and ctx.ready()
+        response.status_code = 200 if ready else 503
+        return {"ready": ready, "role": "leader" if ctx.is_leader() else "follower"}
+
+    @app.get("/metrics", tags=["operations"])
+    def metrics() -> Response:
+        """Prometheus metrics."""
+        _refresh_gauges(ctx)
+        return Response(ctx.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @app.get("/decisions/{ticket_id}", tags=["admin"], dependencies=[Depends(admin)])
+    def decisions(ticket_id: str) -> dict[str, Any]:
+        """Why the ticket went where it went: every decision with its trace."""
+        history = ctx.store.decisions.history(ticket_id)
+        row = ctx.store.tickets.get(ticket_id)
+        if row is None and not history:
+            raise HTTPException(404, f"no ticket {ticket_id} in the store")
+        current = None if row is None else {"state": row.state, "agent": row.our_agent,
+                                            "reason": row.reason}  # fmt: skip
+        return {"ticket": ticket_id, "current": current, "decisions": history}
+
+    @app.get("/admin/shadow-report", tags=["admin"], dependencies=[Depends(admin)])
+    def shadow() -> dict[str, Any]:
+        """Dry-run agreement with the agents humans actually chose."""
+        return ctx.store.shadow_report().to_dict()
+
+    @app.get("/admin/status", tags=["admin"], dependencies=[Depends(admin)])
+    def status() -> dict[str, Any]:
+        """Tickets per state, outbox rows per status, and the lease."""
+        lease = ctx.store.lease.state()
+        return {
+            "tickets": ctx.store.tickets.counts(),
+            "outbox": ctx.store.outbox.counts(),
+            "leader": None if lease is None else lease.holder,
+            "epoch": None if lease is None else lease.epoch,
+            "this_replica_leads": ctx.is_leader(),
+        }
+
+    return app
+
+
+def _refuse(ctx: AppContext, helpdesk: str, error: WebhookError) -> JSONResponse:
+    ctx.metrics.webhooks.labels(helpdesk=helpdesk, result=f"refused_{error.status}").inc()
+    log.info("refused a %s webhook: %s", helpdesk, error)
+    return JSONResponse({"error": str(error)}, status_code=error.status)
+
+
+def _refresh_gauges(ctx: AppContext) -> None:
+    """Read the store-backed gauges just before a scrape."""
+    ctx.metrics.queue_depth.set(ctx.store.tickets.counts().get("waiting", 0))
+    ctx.metrics.outbox_depth.set(ctx.store.outbox.active())
+    ctx.metrics.set_loads(ctx.store.loads.loads())
+    ctx.metrics.leader.set(1 if ctx.is_leader() else 0)

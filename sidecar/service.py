@@ -1,0 +1,251 @@
+"""The running sidecar: scheduler jobs, the HTTP server, leadership and graceful shutdown.
+
+Every replica serves HTTP and stores webhook hints. Only the lease holder runs the
+routing jobs (poll, roster, react, write, sweep); they share one lock, so a replica never
+routes and writes at the same time. ``react`` — take webhook hints, decide pending and
+waiting tickets, flush the outbox — also runs at once when a webhook arrives on the leader.
+Bulk-job status polling happens inside the connector's ``assign_many`` during a flush.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from random import Random
+from types import FrameType
+
+import uvicorn
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from config.settings import Settings
+from connectors.base import Connector
+from connectors.errors import ConnectorError
+from router.engine import Router
+from sidecar.http import AppContext, create_app
+from sidecar.leader import Leadership
+from sidecar.metrics import Metrics
+from sidecar.pipeline import Pipeline
+from sidecar.store import Store
+from sidecar.writer import Writer
+
+log = logging.getLogger("deskroute.sidecar")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def default_replica() -> str:
+    """Host name and process id: unique per replica without configuration."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Sidecar:
+    """One replica of the service, built from settings and its collaborators."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        connector: Connector,
+        store: Store,
+        router: Router,
+        clock: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.settings, self.connector, self.store, self.clock = settings, connector, store, clock
+        self.monotonic = monotonic
+        self.replica = store.replica
+        self.metrics = metrics or Metrics()
+        self.pipeline = Pipeline(
+            connector=connector, store=store, router=router, settings=settings, clock=clock,
+            rng=Random(settings.sidecar.seed), metrics=self.metrics,
+        )  # fmt: skip
+        self.writer = Writer(
+            connector=connector, store=store, settings=settings.writer, clock=clock,
+            metrics=self.metrics,
+        )  # fmt: skip
+        self.leadership = Leadership(
+            store.lease, self.replica, timedelta(seconds=settings.lease.ttl_seconds), clock,
+            monotonic, on_change=self._on_leadership,
+        )  # fmt: skip
+        self.metrics.watch_budget(lambda: _budget_left(connector))
+        self._work = threading.Lock()
+        self._accepting = True
+        self._stopped = threading.Event()
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1}
+        )
+        self.app = create_app(
+            AppContext(
+                settings=settings, store=store, metrics=self.metrics, clock=clock,
+                is_leader=lambda: self.leadership.is_leader, ready=self._ready, kick=self.kick,
+                accepting=lambda: self._accepting,
+            )
+        )  # fmt: skip
+        self.server: uvicorn.Server | None = None
+        self._http_thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    # --- jobs ---------------------------------------------------------------------------
+
+    def _on_leadership(self, leading: bool) -> None:
+        self.metrics.leader.set(1 if leading else 0)
+        if leading:
+            recovered = self.store.outbox.recover()
+            if recovered:
+                log.info(
+                    "took over %d write-backs left in flight by the previous leader", recovered
+                )
+            for job in ("roster", "poll"):
+                self._run_soon(job)
+
+    def react(self) -> None:
+        """Take webhook hints in, decide pending and waiting tickets, flush the outbox."""
+        self.pipeline.take_hints()
+        self.pipeline.route()
+        self.writer.flush()
+
+    def _leader_job(self, name: str, step: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            if not self._accepting or not self.leadership.is_leader:
+                return
+            with self._work:
+                try:
+                    if not self.pipeline.agents:
+                        self.pipeline.refresh_roster()
+                    step()
+                except ConnectorError as error:
+                    log.warning("%s job: %s: %s", name, type(error).__name__, error)
+                except Exception:
+                    log.exception("%s job failed", name)
+
+        return run
+
+    def _schedule(self) -> None:
+        s = self.settings.scheduler
+        jobs: dict[str, tuple[float, Callable[[], object]]] = {
+            "poll": (s.poll_seconds, self.pipeline.poll),
+            "roster": (s.roster_seconds, self.pipeline.refresh_roster),
+            "react": (s.drain_seconds, self.react),
+            "write": (s.write_seconds, self.writer.flush),
+            "sweep": (s.sweep_seconds, self.pipeline.sweep),
+        }
+        for name, (seconds, step) in jobs.items():
+            self.scheduler.add_job(
+                self._leader_job(name, step), "interval", seconds=seconds, id=name
+            )
+        self.scheduler.add_job(
+            self._lease_tick, "interval", seconds=self.settings.lease.renew_seconds, id="lease"
+        )
+
+    def _lease_tick(self) -> None:
+        if self._accepting:
+            self.leadership.tick()
+
+    def _run_soon(self, job_id: str) -> None:
+        job = self.scheduler.get_job(job_id)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    def kick(self) -> None:
+        """Run ``react`` now (a webhook arrived on the leader)."""
+        self._run_soon("react")
+
+    def _ready(self) -> bool:
+        return not self.leadership.is_leader or bool(self.pipeline.agents)
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind the HTTP port, take the lease if free, and start the jobs."""
+        self._serve_http()
+        self._schedule()
+        self.scheduler.start()
+        self.leadership.tick()
+        log.info(
+            "sidecar %s listening on %s:%s as %s%s", self.replica, self.settings.http.host,
+            self.port, "leader" if self.leadership.is_leader else "follower",
+            " (dry run: nothing is written)" if self.settings.dry_run else "",
+        )  # fmt: skip
+
+    def _serve_http(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.settings.http.host, self.settings.http.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self._http_thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [sock]}, name="http", daemon=True
+        )
+        self._http_thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Stop intake, flush the outbox within the deadline, release the lease, close."""
+        if self._stopped.is_set():
+            return
+        self._accepting = False
+        self.scheduler.shutdown(wait=True)
+        if self.leadership.is_leader:
+            self._flush_until_deadline()
+        self.leadership.release()
+        if self.server is not None:
+            self.server.should_exit = True
+        if self._http_thread is not None:
+            self._http_thread.join(timeout=5)
+        self.store.close()
+        self._stopped.set()
+        log.info("sidecar %s stopped", self.replica)
+
+    def _flush_until_deadline(self) -> None:
+        deadline = self.monotonic() + self.settings.sidecar.shutdown_deadline_seconds
+        with self._work:
+            while self.monotonic() < deadline and self.store.outbox.active():
+                try:
+                    if self.writer.flush().sent == 0:
+                        break
+                except ConnectorError as error:
+                    log.warning("flush at shutdown: %s", error)
+                    break
+        left = self.store.outbox.active()
+        if left:
+            log.warning("%d write-backs left in the outbox; the next leader sends them", left)
+
+    def serve_forever(self, until: threading.Event | None = None) -> None:
+        """Run until SIGTERM/SIGINT (or ``until`` is set), then stop gracefully."""
+        done = until or threading.Event()
+
+        def on_signal(number: int, _frame: FrameType | None) -> None:
+            log.info("received %s: shutting down", signal.Signals(number).name)
+            done.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        self.start()
+        try:
+            while not done.wait(0.5):
+                pass
+        finally:
+            self.stop()
+
+
+def _budget_left(connector: Connector) -> float | None:
+    """Requests left in the connector's rate budget, when it exposes one."""
+    read = getattr(connector, "budget_left", None)
+    if callable(read):
+        value = read()
+        return None if value is None else float(value)
+    return None

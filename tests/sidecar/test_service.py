@@ -1,0 +1,91 @@
+"""The whole service in-process over loopback HTTP, with the in-memory help desk."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from config.policy_file import PolicyFile
+from config.settings import Settings
+from sidecar.service import Sidecar, utc_now
+from sidecar.store import Store
+from tests.sidecar.fakes import FakeClock, FakeDesk
+
+FAST = {
+    "http": {"port": 0},
+    "scheduler": {
+        "poll_seconds": 0.2,
+        "roster_seconds": 0.5,
+        "drain_seconds": 0.2,
+        "sweep_seconds": 1,
+        "write_seconds": 0.2,
+    },  # fmt: skip
+    "lease": {"ttl_seconds": 3, "renew_seconds": 0.5},
+}
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def desk() -> FakeDesk:
+    made = FakeDesk(clock=FakeClock())
+    made.clock.now = utc_now()
+    made.add_agent("ann")
+    made.add_agent("bob")
+    return made
+
+
+@pytest.fixture
+def sidecar(tmp_path: Path, desk: FakeDesk) -> Iterator[Sidecar]:
+    settings = Settings(**FAST)  # type: ignore[arg-type]
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite3'}", "replica-a", utc_now())
+    service = Sidecar(settings=settings, connector=desk, store=store, router=PolicyFile().router())
+    service.start()
+    yield service
+    service.stop()
+
+
+def test_a_webhook_over_loopback_ends_in_a_written_assignment(
+    sidecar: Sidecar, desk: FakeDesk
+) -> None:
+    desk.poll = lambda cursor: type(desk).poll(desk, "999999")  # type: ignore[method-assign]
+    desk.new_ticket("101")
+    body = json.dumps({"ticket_id": "101"}).encode()
+    url = f"http://127.0.0.1:{sidecar.port}/webhooks/freshdesk"
+    assert requests.post(url, data=body, timeout=5).status_code == 202
+    assert wait_for(lambda: desk.tickets["101"].assignee is not None)
+    assert [t for t, _ in desk.writes] == ["101"]
+    status = requests.get(f"http://127.0.0.1:{sidecar.port}/readyz", timeout=5).json()
+    assert status == {"ready": True, "role": "leader"}
+
+
+def test_shutdown_flushes_the_outbox_and_releases_the_lease(tmp_path: Path, desk: FakeDesk) -> None:
+    writer = {"retry_base_seconds": 0.01, "max_attempts": 10_000}
+    settings = Settings(**FAST, writer=writer)  # type: ignore[arg-type]
+    store = Store.open(f"sqlite:///{tmp_path / 'g.sqlite3'}", "replica-g", utc_now())
+    service = Sidecar(settings=settings, connector=desk, store=store, router=PolicyFile().router())
+    desk.down = True
+    for n in range(3):
+        desk.new_ticket(str(n))
+    service.start()
+    assert wait_for(lambda: store.tickets.counts().get("routed") == 3)
+    desk.down = False
+    service.stop()
+    reopened = Store.open(f"sqlite:///{tmp_path / 'g.sqlite3'}", "check", utc_now())
+    assert reopened.outbox.active() == 0
+    assert sorted(t for t, _ in desk.writes) == ["0", "1", "2"]
+    lease = reopened.lease.state()
+    assert lease is not None and lease.holder is None
+    reopened.close()
