@@ -1,0 +1,187 @@
+"""ASGI middleware in front of both API faces: faults, latency, auth, rate limits, counters.
+
+Order per request: injected latency; an injected fault (503, a hang past the client's
+timeout, or a dropped connection); authentication with the vendor's scheme; the plan's
+rate limit (429 + ``Retry-After`` in the vendor's style); then the endpoint, whose
+response gets the vendor's rate-limit headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import random
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.accounts import SANDBOX_API_KEY, SANDBOX_OAUTH, SANDBOX_TOKEN
+from sandbox.limits import Faults, RateLimiter, TrafficStats, Verdict, retry_after_seconds
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+DIGITS = re.compile(r"/\d+(?=[/.]|$)")
+ZENDESK_401 = {"error": "Couldn't authenticate you"}
+FRESHDESK_401 = {"code": "invalid_credentials",
+                 "message": "You have to be logged in to perform this action."}
+
+
+@dataclass
+class GateConfig:
+    """Mutable knobs the control API and the Python handle change at run time."""
+
+    faults: Faults
+    limits: dict[str, int]
+    rate_limits: bool = True
+
+
+class Gate:
+    """Wraps the FastAPI app; everything under ``/zendesk`` and ``/freshdesk`` passes here."""
+
+    def __init__(self, app: ASGIApp, *, config: GateConfig,
+                 limiter: Callable[[], RateLimiter], stats: TrafficStats,
+                 rng: random.Random) -> None:
+        self.app, self.config, self.limiter, self.stats, self.rng = app, config, limiter, \
+            stats, rng
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        vendor = path.split("/")[1] if scope["type"] == "http" else ""
+        if vendor not in ("zendesk", "freshdesk"):
+            await self.app(scope, receive, send)
+            return
+        method, route = scope["method"], DIGITS.sub("/:id", path)
+        counted = _Counted(send)
+        try:
+            await self._handle(scope, receive, counted, vendor, method, route)
+        finally:
+            if counted.status:
+                self.stats.count(vendor, method, counted.status, route)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: _Counted, vendor: str,
+                      method: str, route: str) -> None:
+        faults = self.config.faults
+        if faults.latency_ms > 0:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        fault = faults.pick(self.rng)
+        if fault == "timeout":
+            await asyncio.sleep(faults.timeout_seconds)
+        elif fault == "reset":
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", b"4096")]})
+            raise ConnectionResetError("sandbox: injected connection reset")
+        elif fault == "error":
+            await _json(send, 503, {"error": "ServiceUnavailable",
+                                    "description": "sandbox: injected server error"})
+            return
+        actor = _authenticate(vendor, _header(scope, b"authorization"))
+        if actor is None:
+            await _json(send, 401, ZENDESK_401 if vendor == "zendesk" else FRESHDESK_401)
+            return
+        scope["sandbox.actor"] = actor
+        verdicts = self._rate(vendor, method, route)
+        refused = next((v for key, v in verdicts if not v.allowed), None)
+        headers = _rate_headers(vendor, verdicts[0][1])
+        if refused is not None:
+            await self._too_many(send, vendor, route, refused, headers)
+            return
+        await self.app(scope, receive, _with_headers(send, headers))
+
+    def _rate(self, vendor: str, method: str, route: str) -> list[tuple[str, Verdict]]:
+        limits = self.config.limits
+        keys = [vendor]
+        if vendor == "zendesk" and "/incremental/" in route:
+            keys.append("zendesk:export")
+        if vendor == "zendesk" and method == "PUT" and route.endswith("/tickets/:id.json"):
+            keys.append("zendesk:update")
+        limiter = self.limiter()
+        if not self.config.rate_limits:
+            return [(key, limiter.peek(key, limits[key])) for key in keys]
+        return [(key, limiter.hit(key, limits[key])) for key in keys]
+
+    async def _too_many(self, send: Send, vendor: str, route: str, verdict: Verdict,
+                        headers: list[tuple[bytes, bytes]]) -> None:
+        wait = str(retry_after_seconds(verdict.reset)).encode()
+        extra = [*headers, (b"retry-after", wait)]
+        if vendor == "zendesk" and "/incremental/" in route:
+            await _json(send, 429, {"error": "APIRateLimitExceeded", "description": "Number of "
+                        "allowed incremental export API requests per minute exceeded"}, extra)
+        elif vendor == "zendesk":
+            body = b"Number of allowed API requests per minute exceeded"
+            await _raw(send, 429, body, [*extra, (b"content-type", b"text/plain")])
+        else:
+            await _json(send, 429, {"description": "You have exceeded the limit of requests "
+                                    "per minute", "errors": []}, extra)
+
+
+class _Counted:
+    """A ``send`` that remembers the status it sent."""
+
+    def __init__(self, send: Send) -> None:
+        self._send, self.status = send, 0
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+        await self._send(message)
+
+
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *headers]}
+        await send(message)
+    return wrapped
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _authenticate(vendor: str, header: str) -> str | None:
+    """The actor behind valid credentials for ``vendor``, else None."""
+    scheme, _, value = header.partition(" ")
+    if vendor == "zendesk" and scheme == "Bearer":
+        return "api:oauth" if value == SANDBOX_OAUTH else None
+    if scheme != "Basic":
+        return None
+    try:
+        user, _, password = base64.b64decode(value).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if vendor == "zendesk" and user.endswith("/token") and password == SANDBOX_TOKEN:
+        return "api:" + user.removesuffix("/token")
+    if vendor == "freshdesk" and user == SANDBOX_API_KEY:
+        return "api:apikey"
+    return None
+
+
+def _rate_headers(vendor: str, verdict: Verdict) -> list[tuple[bytes, bytes]]:
+    limit, remaining = str(verdict.limit).encode(), str(verdict.remaining).encode()
+    if vendor == "freshdesk":
+        return [(b"x-ratelimit-total", limit), (b"x-ratelimit-remaining", remaining),
+                (b"x-ratelimit-used-currentrequest", b"1")]
+    reset = str(retry_after_seconds(verdict.reset)).encode()
+    return [(b"x-rate-limit", limit), (b"x-rate-limit-remaining", remaining),
+            (b"ratelimit-limit", limit), (b"ratelimit-remaining", remaining),
+            (b"ratelimit-reset", reset)]
+
+
+async def _json(send: Send, status: int, body: Any,
+                headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    data = json.dumps(body).encode()
+    await _raw(send, status, data, [*(headers or []), (b"content-type", b"application/json")])
+
+
+async def _raw(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,111 @@
+"""Per-plan rate limits (fixed windows, scalable), injectable faults and traffic counters."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of counting one request against a limit."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: float
+
+
+class RateLimiter:
+    """Fixed-window counters per key (``zendesk``, ``zendesk:export``...), like the vendors'."""
+
+    def __init__(self, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window, self._clock = window, clock
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[float, int]] = {}
+
+    def hit(self, key: str, limit: int) -> Verdict:
+        """Count a request under ``key``; refused when the window's ``limit`` is used up."""
+        with self._lock:
+            now = self._clock()
+            start, used = self._counts.get(key, (now, 0))
+            if now - start >= self.window:
+                start, used = now, 0
+            reset = max(0.0, start + self.window - now)
+            if used >= limit:
+                self._counts[key] = (start, used)
+                return Verdict(False, limit, 0, reset)
+            self._counts[key] = (start, used + 1)
+            return Verdict(True, limit, limit - used - 1, reset)
+
+    def peek(self, key: str, limit: int) -> Verdict:
+        """The state of ``key`` without counting."""
+        with self._lock:
+            now = self._clock()
+            start, used = self._counts.get(key, (now, 0))
+            if now - start >= self.window:
+                start, used = now, 0
+            return Verdict(used < limit, limit, max(0, limit - used),
+                           max(0.0, start + self.window - now))
+
+
+def retry_after_seconds(reset: float) -> int:
+    """``Retry-After`` is whole seconds; never tell a client 0 while still limited."""
+    return max(1, math.ceil(reset))
+
+
+@dataclass(slots=True)
+class Faults:
+    """What to break, per request: rates in [0, 1], latency and how long a timeout hangs."""
+
+    error_rate: float = 0.0
+    timeout_rate: float = 0.0
+    reset_rate: float = 0.0
+    latency_ms: float = 0.0
+    timeout_seconds: float = 5.0
+
+    def as_dict(self) -> dict[str, float]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    def pick(self, rng: random.Random) -> str | None:
+        """``error``, ``timeout``, ``reset`` or None for this request."""
+        roll = rng.random()
+        for name, rate in (("error", self.error_rate), ("timeout", self.timeout_rate),
+                           ("reset", self.reset_rate)):
+            if roll < rate:
+                return name
+            roll -= rate
+        return None
+
+
+class TrafficStats:
+    """Counters of requests per vendor, method class and status (for tests and benchmarks)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def count(self, vendor: str, method: str, status: int, route: str) -> None:
+        """Record one answered request."""
+        kind = "reads" if method in ("GET", "HEAD") else "writes"
+        with self._lock:
+            self.counts[f"{vendor}.requests"] += 1
+            self.counts[f"{vendor}.{kind}"] += 1
+            self.counts[f"{vendor}.status.{status}"] += 1
+            self.counts[f"{vendor}.route.{method} {route}"] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        """A copy of every counter."""
+        with self._lock:
+            return dict(self.counts)
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        with self._lock:
+            self.counts.clear()

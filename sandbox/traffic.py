@@ -1,0 +1,141 @@
+"""Live traffic for the sandbox: new tickets, availability changes and humans at work.
+
+Each kind of event arrives as a Poisson process at its own rate (per minute). Humans
+reassign an open ticket to a colleague in the same group, or solve one, through the same
+desk API the vendors' endpoints use, so the audit log and webhooks see them.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from sandbox.seed import new_ticket
+from sandbox.store import Desk, DeskError, TicketRecord
+from sandbox.texts import Utterance
+
+
+@dataclass(slots=True)
+class TrafficRates:
+    """Events per minute of each kind; all zero means the generator is idle."""
+
+    tickets_per_minute: float = 0.0
+    availability_changes_per_minute: float = 0.0
+    reassignments_per_minute: float = 0.0
+    solves_per_minute: float = 0.0
+
+    def total(self) -> float:
+        """Events per minute of every kind together."""
+        return float(sum(getattr(self, f.name) for f in fields(self)))
+
+
+class Humans:
+    """What people do to the desk: reassign, solve, go on and off line."""
+
+    def __init__(self, desk: Desk, texts: list[Utterance], rng: random.Random) -> None:
+        self.desk, self.texts, self.rng = desk, texts, rng
+
+    def new_ticket(self) -> int:
+        """A customer writes in."""
+        return new_ticket(self.desk, self.texts, self.rng, "customer")
+
+    def toggle_availability(self) -> int | None:
+        """One agent goes on or off line; returns the agent id."""
+        with self.desk.lock:
+            agents = sorted(self.desk.agents.values(), key=lambda a: a.id)
+        if not agents:
+            return None
+        agent = self.rng.choice(agents)
+        self.desk.set_availability(agent.id, not agent.available, f"human:{agent.name}")
+        return agent.id
+
+    def reassign(self, ticket_id: int | None = None, agent_id: int | None = None) -> int | None:
+        """A person moves an assigned open ticket to a colleague in the ticket's group."""
+        with self.desk.lock:
+            ticket = self._pick_ticket(ticket_id, assigned=True)
+            if ticket is None:
+                return None
+            if agent_id is None:
+                mates = sorted(a.id for a in self.desk.agents.values()
+                               if a.id != ticket.assignee_id
+                               and (ticket.group_id is None or ticket.group_id in a.group_ids))
+                if not mates:
+                    return None
+                agent_id = self.rng.choice(mates)
+            name = self.desk.agents[agent_id].name if agent_id in self.desk.agents else "lead"
+        try:
+            self.desk.update_ticket(ticket.id, {"assignee_id": agent_id}, f"human:{name}")
+        except DeskError:
+            return None
+        return ticket.id
+
+    def solve(self) -> int | None:
+        """An agent solves one of their open tickets."""
+        with self.desk.lock:
+            ticket = self._pick_ticket(None, assigned=True)
+            if ticket is None or ticket.assignee_id is None:
+                return None
+            name = self.desk.agents[ticket.assignee_id].name
+            now = self.desk.clock()
+            ticket.first_reply_at = ticket.first_reply_at or now
+        self.desk.update_ticket(ticket.id, {"status": "solved"}, f"human:{name}")
+        return ticket.id
+
+    def _pick_ticket(self, ticket_id: int | None, assigned: bool) -> TicketRecord | None:
+        if ticket_id is not None:
+            return self.desk.tickets.get(ticket_id)
+        candidates = [t for t in self.desk.tickets.values() if t.status in ("new", "open")
+                      and (t.assignee_id is not None) == assigned]
+        return self.rng.choice(candidates) if candidates else None
+
+
+class TrafficGenerator:
+    """A background thread turning ``TrafficRates`` into events until stopped."""
+
+    def __init__(self, humans: Humans, rng: random.Random,
+                 wait: Callable[[threading.Event, float], bool] | None = None) -> None:
+        self.humans, self.rng = humans, rng
+        self.rates = TrafficRates()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._wait = wait or (lambda event, seconds: event.wait(seconds))
+        self.events = 0
+
+    def start(self, rates: TrafficRates) -> None:
+        """Run at ``rates`` (restarting if already running)."""
+        self.stop()
+        self.rates, self._stop = rates, threading.Event()
+        if rates.total() <= 0:
+            return
+        self._thread = threading.Thread(target=self._run, name="sandbox-traffic", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop generating events."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        """True while the thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        per_second = self.rates.total() / 60.0
+        while not self._wait(self._stop, self.rng.expovariate(per_second)):
+            self.step()
+
+    def step(self) -> None:
+        """One event, its kind drawn in proportion to the rates."""
+        rates = self.rates
+        kinds = [(self.humans.new_ticket, rates.tickets_per_minute),
+                 (self.humans.toggle_availability, rates.availability_changes_per_minute),
+                 (self.humans.reassign, rates.reassignments_per_minute),
+                 (self.humans.solve, rates.solves_per_minute)]
+        action = self.rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
+        action()
+        self.events += 1

@@ -1,0 +1,189 @@
+"""The Zendesk face of the sandbox: the Support API endpoints the connector uses, real shapes."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from sandbox import zendesk_render as render
+from sandbox.store import DeskError
+from sandbox.wire import (
+    actor_of,
+    base_of,
+    decode_cursor,
+    desk_of,
+    encode_cursor,
+    json_body,
+    json_response,
+    parse_when,
+)
+
+PREFIX = "/zendesk"
+ID_CAP = 100
+SEARCH_CAP = 1000
+router = APIRouter(prefix=PREFIX + "/api/v2")
+
+
+def error(status: int, name: str, description: str, details: Any = None) -> JSONResponse:
+    """Zendesk's error body: ``{"error", "description"[, "details"]}``."""
+    body: dict[str, Any] = {"error": name, "description": description}
+    if details is not None:
+        body["details"] = details
+    return json_response(body, status)
+
+
+def desk_error(exc: DeskError) -> JSONResponse:
+    """The Zendesk response for a refused change."""
+    if exc.kind == "not_found":
+        return error(404, "RecordNotFound", "Not found")
+    if exc.kind == "conflict":
+        return error(409, "DatabaseConflict", str(exc))
+    field = (exc.field_name or "base").removesuffix("_id")
+    return error(422, "RecordInvalid", "Record validation errors",
+                 {field: [{"description": f"{field.title()}: {exc}", "error": "InvalidValue"}]})
+
+
+@router.get("/incremental/tickets/cursor.json")
+def incremental_export(request: Request) -> JSONResponse:
+    """Cursor-based incremental ticket export (``start_time`` first, then ``cursor``)."""
+    desk, params = desk_of(request), request.query_params
+    per_page = min(int(params.get("per_page", 1000)), 1000)
+    if "cursor" in params:
+        try:
+            after = decode_cursor(params["cursor"])
+        except ValueError:
+            return error(400, "InvalidCursor", "cursor is not valid")
+        changed = desk.changed_after(after, per_page + 1)
+    elif "start_time" in params:
+        start = parse_when(params["start_time"])
+        changed = [t for t in desk.changed_after(0, len(desk.tickets) + 1)
+                   if start is None or t.updated_at >= start][: per_page + 1]
+        after = max((t.seq for t in desk.tickets.values()), default=0) if not changed else 0
+    else:
+        return error(400, "InvalidValue", "start_time or cursor is required")
+    page = changed[:per_page]
+    last = page[-1].seq if page else after
+    base = base_of(request, PREFIX)
+    body: dict[str, Any] = {
+        "tickets": [render.ticket(t, base, export=True) for t in page],
+        "after_cursor": encode_cursor(last), "before_cursor": None,
+        "after_url": f"{base}/api/v2/incremental/tickets/cursor.json?cursor={encode_cursor(last)}",
+        "before_url": None, "end_of_stream": len(changed) <= per_page,
+    }
+    if "metric_sets" in params.get("include", ""):
+        body["metric_sets"] = [render.metric_set(t) for t in page]
+    return json_response(body)
+
+
+@router.get("/tickets.json")
+def list_tickets(request: Request) -> JSONResponse:
+    """Tickets with cursor pagination (``page[size]``, ``page[after]``)."""
+    desk = desk_of(request)
+    base = base_of(request, PREFIX)
+    items = sorted(desk.tickets.values(), key=lambda t: t.id)
+    return render.cursor_page(request, [render.ticket(t, base) for t in items], "tickets")
+
+
+@router.post("/tickets.json", status_code=201)
+async def create_ticket(request: Request) -> JSONResponse:
+    """Create a ticket from ``{"ticket": {subject, comment: {body}, priority, tags}}``."""
+    data = await json_body(request)
+    if not isinstance(data, dict) or not isinstance(data.get("ticket"), dict):
+        return error(400, "InvalidValue", "body must be {\"ticket\": {...}}")
+    raw = data["ticket"]
+    body = (raw.get("comment") or {}).get("body") or raw.get("description") or ""
+    ticket = desk_of(request).create_ticket(
+        actor_of(request), subject=str(raw.get("subject") or body[:60]), description=body,
+        priority=raw.get("priority") or "normal", type=raw.get("type"), channel="api",
+        tags=[str(t) for t in raw.get("tags") or []], requester_id=int(raw.get("requester_id")
+                                                                         or 900001))
+    base = base_of(request, PREFIX)
+    return json_response({"ticket": render.ticket(ticket, base)}, 201,
+                         {"Location": f"{base}/api/v2/tickets/{ticket.id}.json"})
+
+
+@router.get("/tickets/show_many.json")
+def show_many(request: Request) -> JSONResponse:
+    """Up to 100 tickets by id (more: 400 TooManyValues)."""
+    ids = [part for part in request.query_params.get("ids", "").split(",") if part.strip()]
+    if len(ids) > ID_CAP:
+        return error(400, "TooManyValues", f"Too many values specified (maximum {ID_CAP})")
+    desk, base = desk_of(request), base_of(request, PREFIX)
+    found = [desk.tickets[int(i)] for i in ids if i.strip().isdigit() and int(i) in desk.tickets]
+    return json_response({"tickets": [render.ticket(t, base) for t in found],
+                          "next_page": None, "previous_page": None, "count": len(found)})
+
+
+@router.put("/tickets/update_many.json")
+async def update_many(request: Request) -> JSONResponse:
+    """Batch update: ``{"tickets": [{id, ...}]}`` (or ``?ids=`` + ``{"ticket"}``), async job."""
+    data = await json_body(request)
+    work = _batch_work(request, data)
+    if isinstance(work, JSONResponse):
+        return work
+    desk = desk_of(request)
+    job = desk.new_job("zendesk", len(work))
+    delay = request.app.state.options.job_delay
+    timer = threading.Timer(delay, desk.run_job, (job, work, actor_of(request)))
+    timer.daemon = True
+    timer.start()
+    return json_response({"job_status": render.job(job, base_of(request, PREFIX))})
+
+
+def _batch_work(request: Request, data: Any) -> list[tuple[int, dict[str, Any]]] | JSONResponse:
+    if isinstance(data, dict) and isinstance(data.get("tickets"), list):
+        items = data["tickets"]
+    elif isinstance(data, dict) and isinstance(data.get("ticket"), dict):
+        ids = request.query_params.get("ids", "").split(",")
+        items = [{**data["ticket"], "id": i} for i in ids if i.strip()]
+    else:
+        return error(400, "InvalidValue", "body must carry tickets or ticket")
+    if len(items) > ID_CAP:
+        return error(400, "TooManyValues", f"Too many values specified (maximum {ID_CAP})")
+    try:
+        return [(int(item["id"]), render.changes(item)) for item in items]
+    except (KeyError, TypeError, ValueError):
+        return error(400, "InvalidValue", "every ticket needs a numeric id")
+
+
+@router.get("/job_statuses/{job_id}.json")
+def job_status(job_id: str, request: Request) -> JSONResponse:
+    """A bulk job: queued → working → completed, with per-ticket results."""
+    job = desk_of(request).jobs.get(job_id)
+    if job is None:
+        return error(404, "RecordNotFound", "Not found")
+    return json_response({"job_status": render.job(job, base_of(request, PREFIX))})
+
+
+@router.get("/tickets/{ticket_id}.json")
+def show_ticket(ticket_id: int, request: Request) -> JSONResponse:
+    """One ticket."""
+    try:
+        ticket = desk_of(request).ticket(ticket_id)
+    except DeskError as exc:
+        return desk_error(exc)
+    return json_response({"ticket": render.ticket(ticket, base_of(request, PREFIX))})
+
+
+@router.put("/tickets/{ticket_id}.json")
+async def update_ticket(ticket_id: int, request: Request) -> JSONResponse:
+    """Update one ticket; ``safe_update`` + ``updated_stamp`` answers 409 when stale."""
+    data = await json_body(request)
+    if not isinstance(data, dict) or not isinstance(data.get("ticket"), dict):
+        return error(400, "InvalidValue", "body must be {\"ticket\": {...}}")
+    raw, desk, actor = data["ticket"], desk_of(request), actor_of(request)
+    expected = parse_when(raw.get("updated_stamp")) if raw.get("safe_update") else None
+    try:
+        before = render.snapshot(desk.ticket(ticket_id))
+        ticket = desk.update_ticket(ticket_id, render.changes(raw), actor, expected)
+        comment = raw.get("comment") or {}
+        if comment.get("body"):
+            desk.add_note(ticket_id, str(comment["body"]), actor, not comment.get("public", True))
+    except DeskError as exc:
+        return desk_error(exc)
+    base = base_of(request, PREFIX)
+    return json_response({"ticket": render.ticket(ticket, base),
+                          "audit": render.audit(ticket, before)})
