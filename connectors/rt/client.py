@@ -224,19 +224,26 @@ class RtConnector:
         verdict = mapping.update_verdict(self._put(ticket_id, mapping.queue_body(group)), "Queue")
         if verdict.outcome == "changed":
             return None
-        return self._result(ticket_id, current, "failed", f"RT refused the queue move to "
+        return self._result(ticket_id, current, "skipped", f"RT refused the queue move to "
                             f"{group}: {verdict.detail or 'no change'}")
 
     def _confirm(self, ticket_id: str, agent: str, verdict: mapping.UpdateVerdict) -> WriteResult:
-        """Re-read the ticket: only an owner RT reports back counts as done."""
+        """Re-read the ticket: only an owner RT reports back counts as done.
+
+        A refusal is ``skipped`` (retrying the same owner cannot help; the sidecar parks it
+        with the reason); a change RT reported that did not stick is a ``conflict``.
+        """
         fresh = self._ticket_json(ticket_id)
         owner = mapping.owner_of(fresh)
         if owner == agent:
             return self._result(ticket_id, fresh, "ok", verdict.detail)
+        now = f"owner is {owner or 'Nobody'}"
+        if verdict.outcome == "changed":
+            return self._result(ticket_id, fresh, "conflict", f"{verdict.detail}, but {now}")
         reason = verdict.detail or "no change reported"
         log.warning("rt: owner change of ticket %s to %s refused: %s", ticket_id, agent, reason)
-        return self._result(ticket_id, fresh, "failed",
-                            f"RT refused owner {agent}: {reason} (owner is {owner or 'Nobody'})")
+        return self._result(ticket_id, fresh, "skipped",
+                            f"RT refused owner {agent}: {reason} ({now})")
 
     def _comment(self, ticket_id: str, note: str) -> None:
         """Add the explanation; a failed comment is logged, the assignment stands."""

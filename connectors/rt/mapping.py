@@ -23,7 +23,11 @@ SOURCE = "rt"
 NOBODY = "Nobody"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SKILLS_FIELD = "deskroute_skills"
-TICKET_FIELDS = "Subject,Queue,Owner,Status,Priority,Created,LastUpdated,Due,CustomFields,Requestor"
+TICKET_FIELDS = (
+    "Subject,Queue,Owner,Status,Priority,Created,LastUpdated,Started,Due,CustomFields,Requestor"
+)
+STATUS_FIELD, FIRST_REPLY_FIELD = "status", "first_reply_at"
+"""Keys the sidecar's lifecycle reads from ``Ticket.custom_fields``."""
 NO_QUEUES = GroupDirectory()
 PRIORITY_BANDS = ((90, Priority.URGENT), (60, Priority.HIGH), (25, Priority.NORMAL))
 """RT's 0-99 scale (Low 0, Medium 50, High 100 by default) cut into our four levels."""
@@ -80,6 +84,15 @@ def custom_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
+def lifecycle_fields(raw: Mapping[str, Any]) -> dict[str, str]:
+    """RT's status, and ``Started`` as the first reply (RT sets it when work begins)."""
+    if not raw.get("Status"):
+        return {}
+    started = rt_time(raw.get("Started"))
+    return {STATUS_FIELD: str(raw["Status"]),
+            FIRST_REPLY_FIELD: started.isoformat() if started else ""}
+
+
 def ticket_from_json(
     raw: Mapping[str, Any], queues: GroupDirectory | None = None, body: str = ""
 ) -> Ticket:
@@ -94,7 +107,7 @@ def ticket_from_json(
             body=body,
             requester=_reference_id(requestors[0]) if requestors else None,
             priority=priority_from_rt(raw.get("Priority", 50)),
-            custom_fields=custom_fields(raw),
+            custom_fields={**custom_fields(raw), **lifecycle_fields(raw)},
             created_at=require_time(raw.get("Created"), f"ticket {ticket_id}"),
             updated_at=rt_time(raw.get("LastUpdated")),
             sla_due_at=rt_time(raw.get("Due")),

@@ -270,7 +270,7 @@ def test_refused_owner_is_reported_not_done(http: responses.RequestsMock,
     owner_put(http, REFUSED)
     comment = http.post(f"{URL}/ticket/7/comment", status=201, json=["Comments added"])
     result = connector(slept).assign(request())
-    assert result.outcome == "failed"
+    assert result.outcome == "skipped"
     assert "That user may not own tickets in that queue" in result.detail
     assert comment.call_count == 0
 
@@ -281,7 +281,7 @@ def test_message_is_not_trusted_without_the_read_back(http: responses.RequestsMo
     owner_put(http, CHANGED)
     http.post(f"{URL}/ticket/7/comment", status=201, json=["Comments added"])
     result = connector(slept).assign(request())
-    assert result.outcome == "failed"
+    assert result.outcome == "conflict"
     assert "owner is bob" in result.detail
 
 
@@ -345,7 +345,7 @@ def test_refused_queue_move_is_reported(http: responses.RequestsMock,
     http.get(f"{URL}/ticket/7", json=ticket(7, Queue=ref("queue", "4")))
     http.put(f"{URL}/ticket/7", json=["Ticket 7: Permission Denied"])
     result = connector(slept, move_queue=True).assign(request(group="Billing"))
-    assert result.outcome == "failed"
+    assert result.outcome == "skipped"
     assert "Permission Denied" in result.detail
 
 

@@ -49,11 +49,27 @@ def test_search_item_maps_every_field() -> None:
                                       "assignee", "priority", "custom_fields"}) == {
         "id": "7", "source": "rt", "subject": "Invoice charged twice", "body": "Please refund",
         "requester": "customer1@example.com", "group": "Billing", "assignee": None,
-        "priority": Priority.URGENT, "custom_fields": {"Category": "refund"},
+        "priority": Priority.URGENT,
+        "custom_fields": {"Category": "refund", "status": "new", "first_reply_at": ""},
     }
     assert result.created_at == datetime(2026, 11, 25, 0, 37, 46, tzinfo=UTC)
     assert result.updated_at == datetime(2026, 11, 25, 0, 40, tzinfo=UTC)
     assert result.sla_due_at == datetime(2026, 11, 26, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param({"Status": "open", "Started": "2026-11-25T01:00:00Z"},
+                     {"status": "open", "first_reply_at": "2026-11-25T01:00:00+00:00"},
+                     id="started"),
+        pytest.param({"Status": "new", "Started": "1970-01-01T00:00:00Z"},
+                     {"status": "new", "first_reply_at": ""}, id="not-started"),
+        pytest.param({}, {}, id="status-not-asked-for"),
+    ],
+)
+def test_lifecycle_fields(raw: dict[str, str], expected: dict[str, str]) -> None:
+    assert mapping.lifecycle_fields(raw) == expected
 
 
 def test_single_ticket_takes_queue_name_from_directory_and_owner_name() -> None:
