@@ -19,6 +19,7 @@ from connectors.base import Connector
 from connectors.budget import Clock, Sleep
 from connectors.freshdesk.client import FreshdeskConnector, FreshdeskOptions
 from connectors.plans import ZENDESK_ENDPOINTS, plan_limit
+from connectors.rt import from_settings as rt_connector
 from connectors.transport import RetryPolicy, Transport, budgets_for
 from connectors.zendesk.client import ZendeskConnector, ZendeskOptions
 
@@ -45,6 +46,8 @@ def build_connector(
                                  sandbox=settings.helpdesk == "sandbox")
     if settings.helpdesk == "freshdesk":
         return freshdesk_connector(settings.freshdesk, session, clock=clock, sleep=sleep, now=now)
+    if settings.helpdesk == "rt":
+        return rt_connector(settings.rt, session, sleep=sleep, clock=clock)
     raise ConfigError([("DESKROUTE_HELPDESK",
                         f"no connector is built for {settings.helpdesk!r} by this factory")])
 
