@@ -148,8 +148,12 @@ class FreshdeskConnector:
             response = self._list_page(state, include="stats,description")
             rows = response.json()
             for raw in state.unseen(rows):
-                if mapping._int(raw.get("status")) in mapping.FINISHED:
-                    yield mapping.history_from_json(raw, groups)
+                if mapping.is_finished(raw):
+                    try:
+                        yield mapping.history_from_json(raw, groups)
+                    except (SkippableError, ValueError) as error:
+                        log.warning("freshdesk: ticket %s left out of history: %s",
+                                    raw.get("id"), error)
             state = state.absorb(rows)
             if "next" not in response.links:
                 return

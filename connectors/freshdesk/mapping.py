@@ -70,6 +70,11 @@ def is_routable(raw: Mapping[str, Any]) -> bool:
         "deleted")
 
 
+def is_finished(raw: Mapping[str, Any]) -> bool:
+    """Resolved or closed."""
+    return _int(raw.get("status")) in FINISHED
+
+
 def skills_by_agent(skills: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
     """Skill names per agent id from ``/admin/skills`` (``agents`` as ids or objects)."""
     found: dict[str, dict[str, int]] = {}

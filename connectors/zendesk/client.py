@@ -144,7 +144,12 @@ class ZendeskConnector:
             metrics = {str(m.get("ticket_id")): m for m in data.get("metric_sets") or []}
             for raw in data.get("tickets") or []:
                 if str(raw.get("status")) in mapping.FINISHED:
-                    yield mapping.history_from_json(raw, metrics.get(str(raw["id"])), groups)
+                    try:
+                        yield mapping.history_from_json(raw, metrics.get(str(raw.get("id"))),
+                                                        groups)
+                    except (SkippableError, ValueError) as error:
+                        log.warning("zendesk: ticket %s left out of history: %s",
+                                    raw.get("id"), error)
             cursor = data.get("after_cursor") or cursor
             if data.get("end_of_stream"):
                 return

@@ -1,0 +1,64 @@
+"""``deskroute export``: solved/closed tickets from the help desk as history JSON lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from config.settings import ConfigError, Settings
+from connectors.errors import ConnectorError
+from connectors.export import HistorySource, export_history
+from connectors.factory import build_connector
+
+err = Console(stderr=True)
+
+
+def _since(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO 8601 date: {value!r}", param_hint="--since") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def export(
+    ctx: typer.Context,
+    since: str = typer.Option(..., "--since", help="ISO date or time (UTC if no zone)."),
+    out: Path = typer.Option(Path("history.jsonl"), "--out", help="JSON-lines file to write."),
+) -> None:
+    """Export solved and closed tickets with their final group, assignee and timestamps.
+
+    The format is documented in docs/history-format.md; the simulator replays it and the
+    classifier trains on it.
+    """
+    settings: Settings = ctx.obj
+    start = _since(since)
+    try:
+        connector = build_connector(settings)
+    except ConfigError as error:
+        for name, reason in error.problems:
+            err.print(f"[bold red]{name}[/]: {reason}")
+        raise typer.Exit(2) from None
+    if not isinstance(connector, HistorySource):
+        err.print(f"[bold red]{settings.helpdesk} cannot export history[/]")
+        raise typer.Exit(1)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task(f"exporting from {connector.name}", total=None)
+        try:
+            count = export_history(connector, start, out,
+                                   lambda _: progress.advance(task))
+        except ConnectorError as error:
+            err.print(f"[bold red]export failed:[/] {error}")
+            raise typer.Exit(1) from None
+    err.print(f"wrote {count} tickets to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export`` to the root app."""
+    app.command("export")(export)
