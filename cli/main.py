@@ -41,6 +41,7 @@ def _root(ctx: typer.Context) -> None:
 
 app.add_typer(config_cmd.app, name="config")
 route_cmd.register(app)
+run_cmd.register(app)
 export_cmd.register(app)
 sandbox_cmd.register(app)
 

@@ -145,7 +145,11 @@ class Sidecar:
                 self._leader_job(name, step), "interval", seconds=seconds, id=name
             )
         self.scheduler.add_job(
-            self._lease_tick, "interval", seconds=self.settings.lease.renew_seconds, id="lease"
+            self._lease_tick,
+            "interval",
+            seconds=self.settings.lease.renew_seconds,
+            id="lease",
+            name="lease",
         )
 
     def _lease_tick(self) -> None:
@@ -167,7 +171,9 @@ class Sidecar:
     # --- life cycle ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Bind the HTTP port, take the lease if free, and start the jobs."""
+        """Bind the HTTP port, take the lease if free, and start the jobs (once)."""
+        if self.server is not None:
+            return
         self._serve_http()
         self._schedule()
         self.scheduler.start()
@@ -234,7 +240,7 @@ class Sidecar:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        self.start()
+        self.start()  # no-op when already started
         try:
             while not done.wait(0.5):
                 pass

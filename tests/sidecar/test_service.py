@@ -24,7 +24,7 @@ FAST = {
         "drain_seconds": 0.2,
         "sweep_seconds": 1,
         "write_seconds": 0.2,
-    },  # fmt: skip
+    },
     "lease": {"ttl_seconds": 3, "renew_seconds": 0.5},
 }
 
