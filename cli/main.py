@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from cli import config_cmd, export_cmd, route_cmd, sandbox_cmd
+from cli import config_cmd, export_cmd, route_cmd, run_cmd, sandbox_cmd
 from config.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
