@@ -7,6 +7,7 @@ tickets costs one small dict copy per assignment, not a rebuild.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -141,6 +142,11 @@ class Roster:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Roster:
+        agents = {i: copy.deepcopy(a, memo) for i, a in self._index.agents.items()}
+        states = {i: copy.deepcopy(s, memo) for i, s in self._states.items()}
+        return Roster._derive(_Index(MappingProxyType(agents)), states, self._held)
 
     def __repr__(self) -> str:
         return f"Roster({len(self)} agents, load={self.total_load():g})"

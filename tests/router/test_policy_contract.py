@@ -1,0 +1,107 @@
+"""The contract every registered policy keeps, checked on random rosters and tickets.
+
+- it never assigns an agent who is ineligible (offline, off shift, over capacity, outside
+  the group or pool, lacking a required skill, over the fair limit, wrong language);
+- it assigns whenever someone is eligible, and every refusal carries a reason;
+- it never mutates its inputs;
+- the same inputs and seed give the same decision.
+
+Eligibility is re-derived here from the rules as documented, not from the router's code.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+from random import Random
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from router.decision import Assignment, NoAssignment
+from router.model import Agent, Ticket
+from router.policies import make_policy, policy_names
+from router.roster import Roster
+from tests.router.builders import NOW
+from tests.router.strategies import eligibility_params, rosters, tickets
+
+POLICIES = policy_names()
+CHECKS = settings(max_examples=40, deadline=None,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def required_now(ticket: Ticket, params: dict[str, Any], now: datetime) -> dict[str, int]:
+    needs = dict(ticket.required_skills)
+    timeout = params.get("optional_skills_timeout_s")
+    waited = now - (ticket.queued_at or ticket.created_at)
+    if timeout is not None and waited < timedelta(seconds=timeout):
+        for skill, level in ticket.optional_skills.items():
+            needs[skill] = max(level, needs.get(skill, 0))
+    return needs
+
+
+def eligible(agent: Agent, ticket: Ticket, roster: Roster, now: datetime,
+             params: dict[str, Any]) -> bool:
+    """The documented eligibility rules, written out independently of the router."""
+    if ticket.pool:
+        in_pool = agent.id in ticket.pool or bool(agent.groups & ticket.pool)
+    else:
+        in_pool = ticket.group is None or ticket.group in agent.groups
+    skilled = all(agent.skills.get(s, 0) >= lvl for s, lvl in
+                  required_now(ticket, params, now).items())
+    working = agent.schedule is None or agent.schedule.on_shift(now)
+    speaks = not (params.get("require_language") and ticket.language and agent.languages
+                  and ticket.language not in agent.languages)
+    if ticket.weight is not None:
+        weight = ticket.weight
+    elif ticket.type in agent.capacity.weights:
+        weight = agent.capacity.weights[ticket.type]
+    else:
+        weight = agent.capacity.weights.get(ticket.channel, 1.0)
+    room = roster.load(agent.id) + weight <= agent.capacity.max_load
+    limit = params.get("fair_limit")
+    window = timedelta(seconds=params.get("fair_window_s", 3600.0))
+    fair = limit is None or sum(
+        1 for at in roster.state(agent.id).recent if at >= now - window) < limit
+    return (in_pool and skilled and agent.status == "online" and working and speaks
+            and room and fair)
+
+
+def check_contract(name: str, ticket: Ticket, roster: Roster, params: dict[str, Any],
+                   seed: int) -> None:
+    policy = make_policy(name, **params)
+    ticket_before, roster_before = copy.deepcopy(ticket), copy.deepcopy(roster)
+    decision = policy.decide(ticket, roster, NOW, Random(seed))
+    assert ticket == ticket_before and roster == roster_before, "inputs were mutated"
+    again = policy.decide(ticket, roster, NOW, Random(seed))
+    assert again.to_dict() == decision.to_dict(), "same inputs and seed, different decision"
+    anyone = [a.id for a in roster if eligible(a, ticket, roster, NOW, params)]
+    if isinstance(decision, Assignment):
+        assert decision.agent_id in anyone, f"assigned ineligible agent {decision.agent_id}"
+        assert decision.trace.chosen == decision.agent_id
+    else:
+        assert isinstance(decision, NoAssignment)
+        assert decision.reason, "a refusal must say why"
+        assert not anyone, f"refused although {anyone} were eligible"
+    trace = decision.trace
+    assert len(trace.candidates) + sum(trace.pruned.values()) == len(roster)
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@CHECKS
+@given(ticket=tickets(), roster=rosters(), params=eligibility_params, seed=st.integers(0, 9))
+def test_policy_contract_on_small_desks(name: str, ticket: Ticket, roster: Roster,
+                                        params: dict[str, Any], seed: int) -> None:
+    check_contract(name, ticket, roster, params, seed)
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(ticket=tickets(), roster=rosters(min_size=65, max_size=90), params=eligibility_params)
+def test_policy_contract_on_large_desks_pruned_by_index(name: str, ticket: Ticket,
+                                                        roster: Roster,
+                                                        params: dict[str, Any]) -> None:
+    check_contract(name, ticket, roster, params, seed=0)
