@@ -74,7 +74,7 @@ class Transport:
         self._timeout, self._sleep, self.vendor = timeout, sleep, vendor
         self.stats = TransportStats()
         self._backoff = wait_exponential_jitter(
-            initial=retry.initial, max=retry.maximum, jitter=retry.jitter
+            multiplier=retry.initial, max=retry.maximum, jitter=retry.jitter
         )
 
     def url(self, path: str) -> str:

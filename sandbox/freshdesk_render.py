@@ -15,7 +15,6 @@ STATUS_IN = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
 PRIORITY_IN = {value: name for name, value in FD_PRIORITY.items()}
 SOURCES = {"email": 1, "web": 2, "portal": 2, "api": 2, "phone": 3, "chat": 7}
 MAX_PER_PAGE = 100
-PAGE_WALL = 300
 
 
 def ticket(t: TicketRecord, include: set[str], full: bool = False) -> dict[str, Any]:
@@ -109,7 +108,7 @@ def paged(request: Request, items: list[Any], *, wall: bool = False
     if per_page > MAX_PER_PAGE or per_page < 1:
         return validation("per_page", f"Has to be less than or equal to {MAX_PER_PAGE}",
                           "invalid_value")
-    if wall and page > PAGE_WALL:
+    if wall and page > request.app.state.options.page_wall:
         return validation("page", "You cannot access tickets beyond the 300th page. Please "
                           "provide a smaller page number.", "invalid_value")
     start = (page - 1) * per_page

@@ -11,7 +11,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 FINISHED = frozenset({"solved", "closed"})
@@ -172,7 +172,7 @@ class Desk:
                 ticket.status = "open"
         if applied.get("status") in FINISHED:
             ticket.solved_at = ticket.solved_at or now
-        ticket.updated_at = max(now, ticket.updated_at)
+        ticket.updated_at = _later(now, ticket.updated_at)
         ticket.seq = next(self._seq)
 
     def add_note(self, ticket_id: int, body: str, actor: str, private: bool = True) -> None:
@@ -181,7 +181,7 @@ class Desk:
             ticket = self.ticket(ticket_id)
             ticket.notes.append({"body": body, "private": private, "author": actor,
                                  "created_at": self.clock()})
-            ticket.updated_at, ticket.seq = self.clock(), next(self._seq)
+            ticket.updated_at, ticket.seq = _later(self.clock(), ticket.updated_at), next(self._seq)
             self._record(actor, "ticket.comment_added", ticket, {"private": private})
 
     def changed_after(self, seq: int, limit: int) -> list[TicketRecord]:
@@ -235,6 +235,11 @@ class Desk:
                            "ticket_id": ticket.id, "changes": _jsonable(changes)})
         for listener in list(self.listeners):
             listener(ticket, event, changes)
+
+
+def _later(now: datetime, previous: datetime) -> datetime:
+    """Every change moves ``updated_at`` forward, even twice in one second (stamps are seconds)."""
+    return max(now, previous + timedelta(seconds=1))
 
 
 def _event_name(changes: dict[str, Any]) -> str:

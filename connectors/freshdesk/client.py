@@ -39,6 +39,7 @@ class FreshdeskOptions:
     job_poll_interval: float = 1.0
     job_timeout: float = 120.0
     read_skills: bool = True
+    page_wall: int = PAGE_WALL
 
 
 class FreshdeskConnector:
@@ -63,17 +64,23 @@ class FreshdeskConnector:
                 raise
             log.warning("freshdesk: page %d refused (%s); restarting from the newest update",
                         state.page, error)
-            return PollPage(tickets=(), cursor=state.restart().encode(), done=False)
+            return PollPage(tickets=(), cursor=state.restart(state.page).encode(), done=False)
         rows = response.json()
         fresh = state.unseen(rows)
         state = state.absorb(rows)
         groups = self.groups()
         tickets = tuple(mapping.ticket_from_json(r, groups) for r in fresh
                         if mapping.is_routable(r))
+        wall = self.options.page_wall
         if "next" not in response.links:
-            return PollPage(tickets=tickets, cursor=state.restart().encode(), done=True)
-        after = state.next_page() if state.page < PAGE_WALL else state.restart()
+            return PollPage(tickets=tickets, cursor=state.restart(wall).encode(), done=True)
+        after = self._advance(state)
         return PollPage(tickets=tickets, cursor=after.encode(), done=False)
+
+    def _advance(self, state: FreshdeskCursor) -> FreshdeskCursor:
+        """The next page, or past the page wall a restart from the newest update."""
+        wall = self.options.page_wall
+        return state.next_page() if state.page < wall else state.restart(wall)
 
     def _list_page(self, state: FreshdeskCursor, include: str) -> requests.Response:
         return self.transport.send("GET", "/api/v2/tickets", params={
@@ -157,7 +164,7 @@ class FreshdeskConnector:
             state = state.absorb(rows)
             if "next" not in response.links:
                 return
-            state = state.next_page() if state.page < PAGE_WALL else state.restart()
+            state = self._advance(state)
 
     # -- writing ---------------------------------------------------------------------------
     def assign(self, request: WriteRequest) -> WriteResult:
@@ -220,7 +227,7 @@ class FreshdeskConnector:
                 if seen is not None and stamp is not None and stamp > seen:
                     stale[tid] = WriteResult(ticket_id=tid, outcome="conflict", updated_at=stamp,
                                              detail="changed since it was read")
-            if "next" not in response.links or state.page >= PAGE_WALL:
+            if "next" not in response.links or state.page >= self.options.page_wall:
                 return stale
             state = state.next_page()
 

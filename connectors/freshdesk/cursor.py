@@ -69,11 +69,11 @@ class FreshdeskCursor:
         """The following page of the same listing."""
         return replace(self, page=self.page + 1)
 
-    def restart(self) -> FreshdeskCursor:
+    def restart(self, wall: int = PAGE_WALL) -> FreshdeskCursor:
         """Page 1 from the tail second (after the wall, or when this listing is exhausted)."""
         if self.tail is None:
             return replace(self, page=1)
-        if self.tail == self.since and self.page >= PAGE_WALL:
+        if self.tail == self.since and self.page >= wall:
             # 30,000 tickets in one second: step past it rather than loop forever
             return FreshdeskCursor(since=self.since + timedelta(seconds=1))
         seen = self.seen | self.tail_ids if self.tail == self.since else self.tail_ids

@@ -1,0 +1,185 @@
+"""The connector contract: cases every help-desk connector must pass against a live desk.
+
+A test module supplies a ``DeskHarness`` (the connector plus a few ways to act on the desk
+directly, as a customer or a human agent would) and runs ``CASES`` over it::
+
+    @pytest.mark.parametrize("case", CASES)
+    def test_contract(case, harness):
+        case(harness)
+
+The Zendesk and Freshdesk connectors run it against the sandbox over loopback HTTP; the
+Request Tracker connector can run the same cases against an RT server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connectors.base import Connector, PollPage, WriteRequest
+from router.decision import Assignment, DecisionTrace
+from router.model import Agent, Ticket
+
+UNKNOWN_TICKET = "987654321"
+
+
+@dataclass
+class DeskHarness:
+    """A connector and direct access to the desk behind it."""
+
+    connector: Connector
+    create_tickets: Callable[[int], list[str]]
+    """Customers open ``n`` new unassigned tickets; returns their ids."""
+    touch: Callable[[str], None]
+    """A human changes the ticket (so its ``updated_at`` moves on)."""
+    owner_of: Callable[[str], str | None]
+    """The ticket's current assignee id, read from the desk itself."""
+
+
+def drain(connector: Connector, cursor: str | None, limit: int = 500) -> tuple[list[Ticket], str]:
+    """Poll until the desk says there is nothing more; returns the tickets and the cursor."""
+    tickets: list[Ticket] = []
+    for _ in range(limit):
+        page: PollPage = connector.poll(cursor)
+        tickets.extend(page.tickets)
+        cursor = page.cursor
+        if page.done:
+            assert cursor is not None
+            return tickets, cursor
+    raise AssertionError("poll never reached the end of the stream")
+
+
+def assignable(connector: Connector, ticket: Ticket) -> tuple[Agent, str | None]:
+    """An agent from the roster and a group they belong to (the roster is read once)."""
+    agents = _agents(connector)
+    agent = agents[sum(map(ord, ticket.id)) % len(agents)]
+    return agent, min(agent.groups) if agent.groups else None
+
+
+_ROSTERS: dict[int, list[Agent]] = {}
+
+
+def _agents(connector: Connector) -> list[Agent]:
+    key = id(connector)
+    if key not in _ROSTERS:
+        roster = connector.roster().agents
+        _ROSTERS[key] = [a for a in roster if a.groups] or list(roster)
+    return _ROSTERS[key]
+
+
+def request_for(ticket: Ticket, agent: Agent, group: str | None, note: str | None = None
+                ) -> WriteRequest:
+    """A write request as the sidecar would build it."""
+    trace = DecisionTrace(policy="contract", ticket_id=ticket.id, at=datetime.now(UTC))
+    return WriteRequest(
+        assignment=Assignment(ticket_id=ticket.id, agent_id=agent.id, weight=1.0, trace=trace,
+                              group=group),
+        expected_updated_at=ticket.updated_at, note=note,
+    )
+
+
+def fresh_tickets(h: DeskHarness, count: int) -> list[Ticket]:
+    """Create ``count`` tickets and read them back through the connector."""
+    ids = h.create_tickets(count)
+    return [h.connector.fetch(ticket_id) for ticket_id in ids]
+
+
+# -- the cases -------------------------------------------------------------------------------
+def poll_sees_new_tickets(h: DeskHarness) -> None:
+    """Every ticket opened is delivered by polling, as an aware, sourced Ticket."""
+    ids = set(h.create_tickets(3))
+    tickets, _ = drain(h.connector, None)
+    seen = {t.id: t for t in tickets}
+    assert ids <= seen.keys()
+    for ticket_id in ids:
+        assert seen[ticket_id].source == h.connector.name
+        assert seen[ticket_id].created_at.tzinfo is not None
+        assert seen[ticket_id].assignee is None
+
+
+def poll_resumes_from_cursor(h: DeskHarness) -> None:
+    """After draining, the persisted cursor yields only what changed since, once."""
+    _, cursor = drain(h.connector, None)
+    new = h.create_tickets(2)
+    again, cursor = drain(h.connector, cursor)
+    assert sorted(t.id for t in again) == sorted(new)
+    empty, _ = drain(h.connector, cursor)
+    assert empty == []
+
+
+def roster_lists_agents(h: DeskHarness) -> None:
+    """The roster has agents with unique ids, and loads only for known agents."""
+    roster = h.connector.roster()
+    ids = [agent.id for agent in roster.agents]
+    assert ids and len(ids) == len(set(ids))
+    assert set(roster.loads) <= set(ids)
+
+
+def fetch_reads_one_ticket(h: DeskHarness) -> None:
+    """``fetch`` returns the ticket asked for."""
+    (ticket_id,) = h.create_tickets(1)
+    assert h.connector.fetch(ticket_id).id == ticket_id
+
+
+def assign_writes_the_owner(h: DeskHarness) -> None:
+    """A single write lands, with an optional note, and reports ok."""
+    (ticket,) = fresh_tickets(h, 1)
+    agent, group = assignable(h.connector, ticket)
+    result = h.connector.assign(request_for(ticket, agent, group, note="routed: contract"))
+    assert result.outcome == "ok", result.detail
+    assert h.owner_of(ticket.id) == agent.id
+
+
+def assign_refuses_a_changed_ticket(h: DeskHarness) -> None:
+    """A human change after our read is a conflict, and the human's state survives."""
+    (ticket,) = fresh_tickets(h, 1)
+    h.touch(ticket.id)
+    agent, group = assignable(h.connector, ticket)
+    result = h.connector.assign(request_for(ticket, agent, group))
+    assert result.outcome == "conflict"
+    assert result.updated_at is not None and ticket.updated_at is not None
+    assert result.updated_at > ticket.updated_at
+    assert h.owner_of(ticket.id) != agent.id
+
+
+def assign_skips_an_unknown_ticket(h: DeskHarness) -> None:
+    """A ticket that does not exist is skipped, not raised."""
+    (ticket,) = fresh_tickets(h, 1)
+    agent, group = assignable(h.connector, ticket)
+    ghost = ticket.evolve(id=UNKNOWN_TICKET, updated_at=ticket.created_at - timedelta(days=1))
+    assert h.connector.assign(request_for(ghost, agent, group)).outcome == "skipped"
+
+
+def assign_many_writes_every_owner(h: DeskHarness) -> None:
+    """Bulk writes land; one result per request, in order."""
+    tickets = fresh_tickets(h, 12)
+    requests = [request_for(t, *assignable(h.connector, t)) for t in tickets]
+    results = h.connector.assign_many(requests)
+    assert [r.ticket_id for r in results] == [t.id for t in tickets]
+    assert all(r.outcome == "ok" for r in results), [r.detail for r in results if not r.ok]
+    for ticket, request in zip(tickets, requests, strict=True):
+        assert h.owner_of(ticket.id) == request.assignment.agent_id
+
+
+def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
+    """A changed and an unknown ticket do not stop the rest of the batch."""
+    tickets = fresh_tickets(h, 6)
+    h.touch(tickets[0].id)
+    ghost = tickets[1].evolve(id=UNKNOWN_TICKET)
+    batch = [tickets[0], ghost, *tickets[2:]]
+    results = h.connector.assign_many([request_for(t, *assignable(h.connector, t))
+                                       for t in batch])
+    outcomes = [r.outcome for r in results]
+    assert outcomes[0] == "conflict"
+    assert outcomes[1] in ("skipped", "failed")
+    assert outcomes[2:] == ["ok"] * 4
+
+
+CASES = [pytest.param(case, id=case.__name__) for case in (
+    poll_sees_new_tickets, poll_resumes_from_cursor, roster_lists_agents, fetch_reads_one_ticket,
+    assign_writes_the_owner, assign_refuses_a_changed_ticket, assign_skips_an_unknown_ticket,
+    assign_many_writes_every_owner, assign_many_isolates_bad_tickets,
+)]
