@@ -136,10 +136,35 @@ class DecisionStore:
                 for row in conn.execute(query)
             ]
 
+    def recent(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The latest decisions, newest first: ticket, outcome, agent or reason, rules."""
+        query = sa.select(D).order_by(D.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "ticket": row.ticket_id,
+                    "outcome": row.outcome,
+                    "agent": row.agent_id,
+                    "reason": row.reason,
+                    "cause": row.cause,
+                    "rules": row.trace.get("trace", {}).get("matched_rules", []),
+                    "eligible": _eligible(row.trace.get("trace", {})),
+                    "decided_at": row.decided_at,
+                }
+                for row in conn.execute(query)
+            ]
+
     def count(self) -> int:
         """How many decisions are recorded."""
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(D)).scalar() or 0)
+
+
+def _eligible(trace: dict[str, Any]) -> tuple[int, int]:
+    """How many agents passed every filter, of how many were looked at."""
+    candidates = trace.get("candidates", [])
+    passed = sum(1 for c in candidates if "rejected_by" not in c)
+    return passed, len(candidates) + sum(trace.get("pruned", {}).values())
 
 
 def _outbox_values(

@@ -1,0 +1,153 @@
+"""``deskroute demo``: the sandbox help desk, live traffic, the sidecar routing it, a dashboard."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from config.settings import HttpSettings, SchedulerSettings, Settings
+from sandbox import TrafficRates
+from sidecar.compose import build_sidecar
+from sidecar.dashboard import Picture, gather, render
+from sidecar.embedded import embedded_sandbox, send_webhooks_to
+from sidecar.service import Sidecar, utc_now
+from sidecar.store import Store
+
+console = Console()
+
+DEMO_SCHEDULE = SchedulerSettings(
+    poll_seconds=8, roster_seconds=4, drain_seconds=0.5, sweep_seconds=5, write_seconds=0.5
+)
+"""Brisk jobs for a short demo; polling stays inside Zendesk's 10/min export limit."""
+
+
+def demo_settings(settings: Settings, database: Path) -> Settings:
+    """The user's settings (policy file, log level…) with the demo's store, port and pace."""
+    return settings.model_copy(
+        update={
+            "helpdesk": "sandbox",
+            "database_url": f"sqlite:///{database}",
+            "http": HttpSettings(host="127.0.0.1", port=0),
+            "scheduler": DEMO_SCHEDULE,
+            "dry_run": False,
+            # small capacities so a queue forms and drains as agents finish work
+            "zendesk": settings.zendesk.model_copy(update={"max_load": 3.0}),
+        }
+    )
+
+
+def demo(
+    ctx: typer.Context,
+    seconds: int = typer.Option(30, "--seconds", min=1, help="How long the demo runs."),
+    rate: float = typer.Option(
+        90.0, "--tickets-per-minute", min=1.0, help="New tickets the sandbox customers open."
+    ),
+    agents: int = typer.Option(6, "--agents", min=1, max=200, help="Agents in the sandbox."),
+    keep: Path | None = typer.Option(
+        None, "--db", help="Keep the demo's SQLite store in this file (default: temporary)."
+    ),
+    seed: int = typer.Option(7, "--seed", help="Seed of the sandbox's people and traffic."),
+) -> None:
+    """Start a sandbox help desk with live traffic, route it with the sidecar, and watch.
+
+    Customers open tickets, agents go on and off line and solve work, a few humans
+    reassign tickets; the sidecar polls, takes signed webhooks, routes, writes back and
+    follows through. Ends with a summary of what was routed and why.
+    """
+    logging.basicConfig(level=logging.ERROR, force=True)
+    with tempfile.TemporaryDirectory(prefix="deskroute-demo-") as scratch:
+        database = keep or Path(scratch) / "demo.sqlite3"
+        traffic = TrafficRates(
+            tickets_per_minute=rate, solves_per_minute=rate * 0.7,
+            availability_changes_per_minute=3, reassignments_per_minute=1,
+        )  # fmt: skip
+        base = demo_settings(ctx.obj, database)
+        with embedded_sandbox(base, traffic=traffic, agents=agents, tickets=6, seed=seed) as (
+            handle,
+            settings,
+        ):
+            sidecar = build_sidecar(settings)
+            sidecar.start()
+            assert sidecar.port is not None
+            send_webhooks_to(handle, "127.0.0.1", sidecar.port)
+            console.print(
+                f"sandbox help desk at [bold]{handle.zendesk_url}[/], sidecar at "
+                f"[bold]http://127.0.0.1:{sidecar.port}[/] (metrics, /decisions/<id>)"
+            )
+            _watch(sidecar, settings, seconds)
+            handle.stop_traffic()
+            handle.configure_webhook(None)
+            sidecar.stop()
+        _summary(Store(sidecar.store.engine, "summary"), seconds)
+        if keep:
+            console.print(f"the store is kept in [bold]{keep}[/]")
+
+
+def _watch(sidecar: Sidecar, settings: Settings, seconds: int) -> None:
+    ends = time.monotonic() + seconds
+
+    def picture() -> Picture:
+        left = max(0.0, ends - time.monotonic())
+        return gather(sidecar.store, utc_now(), settings.follow_through, left)
+
+    with Live(render(picture()), console=console, refresh_per_second=4) as live:
+        while time.monotonic() < ends:
+            time.sleep(0.5)
+            live.update(render(picture()))
+
+
+def _summary(store: Store, seconds: int) -> None:
+    states = store.tickets.counts()
+    outbox = store.outbox.counts()
+    summary = store.summary()
+    table = Table(title=f"what the sidecar did in {seconds}s", show_header=False)
+    table.add_row("tickets taken in", str(sum(states.values())))
+    table.add_row("assigned and written", str(outbox.get("done", 0)))
+    table.add_row("re-decided after a conflict", str(outbox.get("superseded", 0)))
+    table.add_row("still waiting for capacity", str(states.get("waiting", 0)))
+    table.add_row("owned by humans (left alone)", str(states.get("human", 0)))
+    table.add_row("parked (could not write)", str(outbox.get("parked", 0)))
+    console.print(table)
+    per_agent = summary["per_agent"]
+    names = {str(a["agent_id"]): str(a["name"] or a["agent_id"]) for a in store.loads.table()}
+    if isinstance(per_agent, dict) and per_agent:
+        console.print(
+            "assignments per agent: "
+            + ", ".join(f"{names.get(agent, agent)} {count}" for agent, count in per_agent.items())
+        )
+    for title, key in (("why tickets waited", "waiting_reasons"), ("rules that fired", "rules")):
+        found = summary[key]
+        if isinstance(found, dict) and found:
+            console.print(f"{title}: " + "; ".join(f"{k} ({v})" for k, v in found.items()))
+    _example(store, names)
+
+
+def _example(store: Store, names: dict[str, str]) -> None:
+    for item in store.decisions.recent(50):
+        if item["outcome"] != "assigned":
+            continue
+        history = store.decisions.history(str(item["ticket"]))
+        trace = history[-1].get("trace", {})
+        rejected: dict[str, int] = {}
+        for candidate in trace.get("candidates", []):
+            if "rejected_by" in candidate:
+                rejected[candidate["rejected_by"]] = rejected.get(candidate["rejected_by"], 0) + 1
+        why = ", ".join(f"{n} ruled out by {f}" for f, n in sorted(rejected.items())) or "none"
+        console.print(
+            f"example: ticket {item['ticket']} → {names.get(item['agent'], item['agent'])} "
+            f"by {trace.get('policy')}; "
+            f"{len(trace.get('candidates', []))} agents considered; {why}"
+        )
+        return
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to the root command."""
+    app.command("demo")(demo)

@@ -1,0 +1,146 @@
+"""The live Rich dashboard of a running sidecar: queue, agents, SLA clocks, latest decisions.
+
+``gather`` reads one consistent picture from the store; ``render`` turns it into Rich
+renderables and does no I/O, so it is tested on hand-made pictures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from config.settings import FollowThroughSettings
+from router.model import Ticket
+from sidecar import lifecycle
+from sidecar.followthrough import reply_limits
+from sidecar.store import Store
+
+SLA_FALLBACK = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Everything one dashboard frame shows."""
+
+    now: datetime
+    remaining: float | None
+    states: dict[str, int]
+    outbox: dict[str, int]
+    agents: list[dict[str, Any]]
+    assigned_by_agent: dict[str, int]
+    waiting: list[Ticket]
+    recent: list[dict[str, Any]]
+    sla_targets: dict[int, timedelta] = field(default_factory=dict)
+
+
+def sla_due(ticket: Ticket, targets: dict[int, timedelta]) -> datetime:
+    """When the ticket's SLA clock runs out: the desk's due time, else its priority's target."""
+    if ticket.sla_due_at is not None:
+        return ticket.sla_due_at
+    return ticket.created_at + targets.get(int(ticket.priority), SLA_FALLBACK)
+
+
+def gather(
+    store: Store, now: datetime, settings: FollowThroughSettings, remaining: float | None = None
+) -> Picture:
+    """Read one frame's worth of state from the store."""
+    summary = store.summary()
+    per_agent = summary["per_agent"]
+    assert isinstance(per_agent, dict)
+    waiting = [row.ticket for row in store.tickets.in_states((lifecycle.WAITING,), limit=12)]
+    return Picture(
+        now=now, remaining=remaining, states=store.tickets.counts(),
+        outbox=store.outbox.counts(), agents=store.loads.table(),
+        assigned_by_agent={str(k): int(v) for k, v in per_agent.items()},
+        waiting=waiting, recent=store.decisions.recent(8),
+        sla_targets={int(p): limit for p, limit in reply_limits(settings).items()},
+    )  # fmt: skip
+
+
+def _clock(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    return f"{sign}{seconds // 60}:{seconds % 60:02d}"
+
+
+def _header(p: Picture) -> Text:
+    s = p.states
+    parts = [
+        f"routed {s.get(lifecycle.ASSIGNED, 0) + s.get(lifecycle.ROUTED, 0)}",
+        f"waiting {s.get(lifecycle.WAITING, 0)}",
+        f"pending {s.get(lifecycle.PENDING, 0)}",
+        f"human-owned {s.get(lifecycle.HUMAN, 0)}",
+        f"parked {s.get(lifecycle.PARKED, 0)}",
+        f"outbox {sum(p.outbox.get(k, 0) for k in ('pending', 'sending'))}",
+    ]
+    if p.remaining is not None:
+        parts.append(f"{p.remaining:.0f}s left")
+    return Text("  ·  ".join(parts), style="bold")
+
+
+def _agents(p: Picture) -> Table:
+    table = Table(title="agents", expand=True)
+    for column in ("agent", "status", "load", "routed by us"):
+        table.add_column(column)
+    for agent in p.agents:
+        bar = _bar(float(agent["load"]), float(agent["max_load"]))
+        style = "green" if agent["status"] == "online" else "dim"
+        table.add_row(
+            Text(str(agent["name"] or agent["agent_id"]), style=style), str(agent["status"]),
+            bar, str(p.assigned_by_agent.get(str(agent["agent_id"]), 0)),
+        )  # fmt: skip
+    return table
+
+
+def _bar(load: float, limit: float, width: int = 10) -> Text:
+    filled = 0 if limit <= 0 else min(width, round(width * load / limit))
+    style = "red" if load >= limit else "yellow" if filled > width * 0.7 else "green"
+    return Text("█" * filled + "·" * (width - filled) + f" {load:g}/{limit:g}", style=style)
+
+
+def _queue(p: Picture) -> Table:
+    table = Table(title="waiting queue (SLA clocks)", expand=True)
+    for column in ("ticket", "priority", "waited", "SLA left"):
+        table.add_column(column)
+    for ticket in p.waiting:
+        left = sla_due(ticket, p.sla_targets) - p.now
+        table.add_row(
+            ticket.id, ticket.priority.name.lower(), _clock(ticket.waited(p.now)),
+            Text(_clock(left), style="red" if left.total_seconds() < 0 else "green"),
+        )  # fmt: skip
+    return table
+
+
+def _recent(p: Picture) -> Table:
+    table = Table(title="latest decisions", expand=True)
+    for column in ("ticket", "→", "why"):
+        table.add_column(column)
+    names = {str(agent["agent_id"]): str(agent["name"] or agent["agent_id"]) for agent in p.agents}
+    for item in p.recent:
+        target = (
+            names.get(item["agent"], item["agent"]) if item["outcome"] == "assigned" else "wait"
+        )
+        passed, seen = item["eligible"]
+        why = item["reason"] or f"{passed}/{seen} eligible"
+        if item["rules"]:
+            why += "; rules: " + ", ".join(item["rules"])
+        if item["cause"] not in ("new", "queue"):
+            why += f"; moved: {item['cause']}"
+        table.add_row(str(item["ticket"]), str(target), why)
+    return table
+
+
+def render(p: Picture) -> RenderableType:
+    """One frame of the dashboard."""
+    body = Table.grid(expand=True)
+    body.add_column(ratio=1)
+    body.add_column(ratio=1)
+    body.add_row(_agents(p), Group(_queue(p), _recent(p)))
+    return Panel(Group(_header(p), body), title="deskroute sidecar", border_style="blue")
