@@ -60,7 +60,7 @@ def request(agent: str = "alice", group: str | None = None, note: str | None = "
 
 
 def query_of(call: responses.Call) -> dict[str, list[str]]:
-    return parse_qs(urlparse(call.request.url).query)
+    return parse_qs(urlparse(str(call.request.url)).query)
 
 
 # -- configuration -------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_group_outside_routed_queues_does_not_move(http: responses.RequestsMock,
     owner_put(http, CHANGED)
     rt = connector(slept, move_queue=True, comment=False)
     assert rt.assign(request(group="Billing Agents")).ok
-    assert [c.request.method for c in http.calls if "ticket/7" in c.request.url] == [
+    assert [c.request.method for c in http.calls if "ticket/7" in str(c.request.url)] == [
         "GET", "PUT", "GET"]
 
 

@@ -122,26 +122,25 @@ def test_refused_owner_change_is_reported_not_done(rt_server: RtServer, desk: Rt
     assert desk.comments(ticket_id) == []
 
 
-def test_a_humans_change_after_our_read_is_a_conflict(rt_server: RtServer, desk: RtDesk) -> None:
+@pytest.mark.parametrize(
+    ("human_edit", "owner_after"),
+    [
+        pytest.param({"Owner": "bob"}, "bob", id="a-human-took-it"),
+        pytest.param({"Priority": 99}, "Nobody", id="a-human-edited-it"),
+    ],
+)
+def test_a_humans_change_after_our_read_is_a_conflict(
+    rt_server: RtServer, desk: RtDesk, human_edit: dict[str, object], owner_after: str
+) -> None:
     ticket_id = desk.create("Billing", "a human is faster")
     rt = connector(rt_server)
     seen = rt.fetch(ticket_id)
-    desk.update(ticket_id, Owner="bob")
-    result = rt.assign(write(ticket_id, "alice", expected=seen.updated_at))
-    assert result.outcome == "conflict"
-    assert desk.owner(ticket_id) == "bob"
-
-
-def test_an_edit_after_our_read_is_a_conflict(rt_server: RtServer, desk: RtDesk) -> None:
-    ticket_id = desk.create("Billing", "priority changes underneath")
-    rt = connector(rt_server)
-    seen = rt.fetch(ticket_id)
     time.sleep(1.1)  # RT keeps whole seconds: let the edit land in a later one
-    desk.update(ticket_id, Priority=99)
+    desk.update(ticket_id, **human_edit)
     assert rt.fetch(ticket_id).updated_at != seen.updated_at
     result = rt.assign(write(ticket_id, "alice", expected=seen.updated_at))
     assert result.outcome == "conflict"
-    assert desk.owner(ticket_id) == "Nobody"
+    assert desk.owner(ticket_id) == owner_after
 
 
 def test_replaying_a_write_changes_nothing(rt_server: RtServer, desk: RtDesk) -> None:
