@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from cli import config_cmd, demo_cmd, export_cmd, route_cmd, run_cmd, sandbox_cmd
+from cli import config_cmd, demo_cmd, export_cmd, route_cmd, run_cmd, sandbox_cmd, train_cmd
 from config.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -41,10 +41,11 @@ def _root(ctx: typer.Context) -> None:
 
 app.add_typer(config_cmd.app, name="config")
 route_cmd.register(app)
-run_cmd.register(app)
-demo_cmd.register(app)
 export_cmd.register(app)
 sandbox_cmd.register(app)
+run_cmd.register(app)
+demo_cmd.register(app)
+train_cmd.register(app)
 
 
 def main() -> None:

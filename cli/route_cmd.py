@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
@@ -14,6 +15,7 @@ from rich.console import Console
 
 from cli.explain_view import render_decision
 from config.inputs import BadLine, InputError, load_agents, read_tickets
+from config.model_files import ModelFileError, load_classifier
 from config.policy_file import PolicyFile, PolicyFileError, load_policy
 from router.model import Ticket
 from router.roster import Roster
@@ -42,6 +44,9 @@ def route(
     now: str | None = typer.Option(None, "--now", help="Decision time (ISO 8601); default: now."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random source policies may use."),
     out: Path | None = typer.Option(None, "--out", help="Write JSON lines here, not stdout."),
+    model: list[Path] = typer.Option(
+        [], "--model", help="Triage model from `deskroute train` (repeat: one per target)."
+    ),
 ) -> None:
     """Route a queue of tickets: one JSON line per ticket with the decision and its trace.
 
@@ -53,12 +58,13 @@ def route(
         spec = load_policy(policy) if policy else PolicyFile()
         team = load_agents(agents)
         items = list(read_tickets(tickets))
-    except (PolicyFileError, InputError) as error:
+        classifier = load_classifier(model) if model else None
+    except (PolicyFileError, InputError, ModelFileError) as error:
         err.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(2) from None
     good = [item for item in items if isinstance(item, Ticket)]
     bad = [item for item in items if isinstance(item, BadLine)]
-    router = spec.router()
+    router = replace(spec.router(), classifier=classifier)
     results, _ = router.drain(good, Roster(team.agents, team.loads), moment, Random(seed))
     lines: list[dict[str, Any]] = [
         {"line": item.line, "outcome": "error", "error": item.error} for item in bad

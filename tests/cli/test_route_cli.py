@@ -1,0 +1,114 @@
+"""`deskroute route`, `explain` and `config` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "config" / "examples"
+NOW = "2026-11-25T15:00:00+00:00"
+runner = CliRunner()
+
+
+def route(*extra: str) -> list[dict]:  # type: ignore[type-arg]
+    result = runner.invoke(app, ["route", "--agents", str(EXAMPLES / "agents.yaml"),
+                                 "--tickets", str(EXAMPLES / "tickets.jsonl"), "--now", NOW,
+                                 *extra])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def test_route_writes_one_explained_line_per_ticket() -> None:
+    lines = route("--policy", str(ROOT / "config" / "policy.example.yaml"))
+    by_ticket = {line.get("ticket"): line for line in lines}
+    assert set(by_ticket) == {None, "1001", "1002", "1003", "1004", "1005", "1006"}
+    vip = by_ticket["1004"]
+    assert vip["outcome"] == "assigned" and vip["agent"] == "emma"
+    assert vip["trace"]["matched_rules"] == ["vip-escalation"]
+    waiting = by_ticket["1002"]
+    assert waiting["outcome"] == "waiting" and waiting["reason"].startswith("no eligible agent")
+    assert all(c.get("rejected_by") or "score" in c for c in waiting["trace"]["candidates"])
+
+
+def test_a_broken_ticket_line_is_reported_and_the_rest_routed() -> None:
+    lines = route()
+    errors = [line for line in lines if line.get("outcome") == "error"]
+    assert errors == [{"line": 7, "outcome": "error", "error": errors[0]["error"]}]
+    assert "created_at" in errors[0]["error"]
+    assert sum(1 for line in lines if "ticket" in line) == 6
+
+
+def test_same_inputs_give_the_same_output() -> None:
+    assert route("--seed", "3") == route("--seed", "3")
+
+
+def test_explain_renders_a_decision(tmp_path: Path) -> None:
+    out = tmp_path / "decisions.jsonl"
+    route("--policy", str(ROOT / "config" / "policy.example.yaml"), "--out", str(out))
+    result = runner.invoke(app, ["explain", str(out), "--ticket", "1001"])
+    assert result.exit_code == 0, result.output
+    assert "ticket 1001 → emma" in result.stdout
+    assert "refunds-to-billing" in result.stdout
+    assert "chosen" in result.stdout and "filtered" in result.stdout
+
+
+def test_explain_unknown_ticket_fails(tmp_path: Path) -> None:
+    out = tmp_path / "decisions.jsonl"
+    route("--out", str(out))
+    assert runner.invoke(app, ["explain", str(out), "--ticket", "nope"]).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--now", "tomorrow"], "not an ISO 8601 time", id="bad-now"),
+        pytest.param(["--now", "2026-11-25T15:00:00"], "needs a time zone", id="naive-now"),
+    ],
+)
+def test_route_rejects_bad_options(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["route", "--agents", str(EXAMPLES / "agents.yaml"),
+                                 "--tickets", str(EXAMPLES / "tickets.jsonl"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_route_reports_a_bad_policy_file_with_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "p.yaml"
+    bad.write_text("rules:\n  - name: r\n    then: {stop: maybe}\n", encoding="utf-8")
+    result = runner.invoke(app, ["route", "--agents", str(EXAMPLES / "agents.yaml"),
+                                 "--tickets", str(EXAMPLES / "tickets.jsonl"),
+                                 "--policy", str(bad), "--now", NOW])
+    assert result.exit_code == 2
+    assert "rule 'r' (#1): then.stop" in result.output
+
+
+def test_config_check_masks_secrets() -> None:
+    result = runner.invoke(app, ["config", "check"],
+                           env={"DESKROUTE_FRESHDESK__API_KEY": "k-123456"})
+    assert result.exit_code == 0, result.output
+    assert "********" in result.stdout and "k-123456" not in result.stdout
+
+
+def test_config_check_validates_the_policy_file(tmp_path: Path) -> None:
+    bad = tmp_path / "p.yaml"
+    bad.write_text("policy: {name: nope}\n", encoding="utf-8")
+    result = runner.invoke(app, ["config", "check"], env={"DESKROUTE_POLICY_FILE": str(bad)})
+    assert result.exit_code == 2
+    assert "unknown policy 'nope'" in result.output
+
+
+def test_the_installed_command_exits_2_naming_a_bad_variable() -> None:
+    env = {**os.environ, "DESKROUTE_HTTP__PORT": "eighty"}
+    done = subprocess.run([sys.executable, "-m", "cli", "config", "check"], env=env,
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert "DESKROUTE_HTTP__PORT" in done.stderr and "valid integer" in done.stderr

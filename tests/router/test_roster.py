@@ -1,0 +1,67 @@
+"""Roster snapshots: derived, never changed; indexes shared; bad input refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from router.roster import RECENT_KEPT, Roster
+from tests.router.builders import NOW, agent, ago
+
+
+def test_assignment_returns_a_new_snapshot() -> None:
+    before = Roster([agent("a"), agent("b")], loads={"a": 1})
+    after = before.with_assignment("a", 2.0, NOW)
+    assert (before.load("a"), after.load("a")) == (1.0, 3.0)
+    assert after.last_assigned("a") == NOW and before.last_assigned("a") is None
+    assert after.with_release("a", 2.0).load("a") == 1.0
+
+
+def test_release_never_goes_below_zero() -> None:
+    assert Roster([agent("a")]).with_release("a", 5).load("a") == 0.0
+
+
+def test_last_assigned_prefers_the_later_of_desk_and_our_own_record() -> None:
+    roster = Roster([agent("a", last_assigned_at=ago(minutes=5))], recent={"a": [ago(hours=1)]})
+    assert roster.last_assigned("a") == ago(minutes=5)
+
+
+def test_recent_assignments_are_bounded() -> None:
+    roster = Roster([agent("a")])
+    for n in range(RECENT_KEPT + 10):
+        roster = roster.with_assignment("a", 0.0, ago(seconds=1000 - n))
+    assert len(roster.state("a").recent) == RECENT_KEPT
+    assert roster.assignments_since("a", ago(seconds=1000)) == RECENT_KEPT
+
+
+def test_indexes_by_group_and_skill() -> None:
+    roster = Roster([agent("a", groups=["billing"], skills={"refunds": 3}),
+                     agent("b", groups=["billing", "tier2"])])
+    assert roster.in_group("billing") == {"a", "b"}
+    assert roster.with_skill("refunds") == {"a"}
+    assert roster.in_group("nobody") == frozenset()
+
+
+def test_with_agent_replaces_and_reindexes() -> None:
+    roster = Roster([agent("a", status="away")], loads={"a": 2})
+    back = roster.with_agent(agent("a", status="online", groups=["tier2"]))
+    assert back.online() == ("a",) and roster.online() == ()
+    assert back.in_group("tier2") == {"a"} and back.load("a") == 2.0
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        pytest.param(lambda: Roster([agent("a"), agent("a")]), "appears twice", id="duplicate"),
+        pytest.param(lambda: Roster([agent("a")], loads={"zed": 1}), "unknown agents: zed",
+                     id="load-for-stranger"),
+        pytest.param(lambda: Roster([agent("a")], loads={"a": -1}), "negative", id="negative"),
+    ],
+)
+def test_bad_rosters_are_refused(build: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build()  # type: ignore[operator]
+
+
+def test_equality_is_by_content() -> None:
+    assert Roster([agent("a")], loads={"a": 1}) == Roster([agent("a")], loads={"a": 1})
+    assert Roster([agent("a")]) != Roster([agent("a")], loads={"a": 1})
