@@ -35,6 +35,8 @@ from sidecar.store import Store
 from sidecar.writer import Writer
 
 log = logging.getLogger("deskroute.sidecar")
+# a kicked job that is still running is skipped by design: not worth a warning each time
+logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 Clock = Callable[[], datetime]
 
 
