@@ -24,10 +24,12 @@ NOBODY = "Nobody"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SKILLS_FIELD = "deskroute_skills"
 TICKET_FIELDS = (
-    "Subject,Queue,Owner,Status,Priority,Created,LastUpdated,Started,Due,CustomFields,Requestor"
+    "Subject,Queue,Owner,Status,Priority,Created,LastUpdated,Due,CustomFields,Requestor"
 )
-STATUS_FIELD, FIRST_REPLY_FIELD = "status", "first_reply_at"
-"""Keys the sidecar's lifecycle reads from ``Ticket.custom_fields``."""
+STATUS_FIELD = "status"
+"""Where the sidecar's lifecycle reads the help desk's status. No ``first_reply_at``: only
+unowned tickets are polled, so a reply to an assigned ticket would never be seen, and the
+first-reply timer must stay off rather than move tickets whose agent did answer."""
 NO_QUEUES = GroupDirectory()
 PRIORITY_BANDS = ((90, Priority.URGENT), (60, Priority.HIGH), (25, Priority.NORMAL))
 """RT's 0-99 scale (Low 0, Medium 50, High 100 by default) cut into our four levels."""
@@ -85,12 +87,8 @@ def custom_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lifecycle_fields(raw: Mapping[str, Any]) -> dict[str, str]:
-    """RT's status, and ``Started`` as the first reply (RT sets it when work begins)."""
-    if not raw.get("Status"):
-        return {}
-    started = rt_time(raw.get("Started"))
-    return {STATUS_FIELD: str(raw["Status"]),
-            FIRST_REPLY_FIELD: started.isoformat() if started else ""}
+    """RT's status, for the sidecar's lifecycle (absent when the reply did not include it)."""
+    return {STATUS_FIELD: str(raw["Status"])} if raw.get("Status") else {}
 
 
 def ticket_from_json(

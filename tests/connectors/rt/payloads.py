@@ -25,7 +25,6 @@ def search_item(ident: int, **fields: Any) -> dict[str, Any]:
         "Owner": ref("user", "Nobody"),
         "Created": "2026-11-25T00:37:46Z",
         "LastUpdated": "2026-11-25T00:37:46Z",
-        "Started": "1970-01-01T00:00:00Z",
         "Due": "1970-01-01T00:00:00Z",
         "CustomFields": "",
         "Requestor": [ref("user", "customer1@example.com")],

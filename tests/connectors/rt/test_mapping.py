@@ -50,7 +50,7 @@ def test_search_item_maps_every_field() -> None:
         "id": "7", "source": "rt", "subject": "Invoice charged twice", "body": "Please refund",
         "requester": "customer1@example.com", "group": "Billing", "assignee": None,
         "priority": Priority.URGENT,
-        "custom_fields": {"Category": "refund", "status": "new", "first_reply_at": ""},
+        "custom_fields": {"Category": "refund", "status": "new"},
     }
     assert result.created_at == datetime(2026, 11, 25, 0, 37, 46, tzinfo=UTC)
     assert result.updated_at == datetime(2026, 11, 25, 0, 40, tzinfo=UTC)
@@ -60,11 +60,8 @@ def test_search_item_maps_every_field() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        pytest.param({"Status": "open", "Started": "2026-11-25T01:00:00Z"},
-                     {"status": "open", "first_reply_at": "2026-11-25T01:00:00+00:00"},
-                     id="started"),
-        pytest.param({"Status": "new", "Started": "1970-01-01T00:00:00Z"},
-                     {"status": "new", "first_reply_at": ""}, id="not-started"),
+        pytest.param({"Status": "open", "Started": "2026-11-25T01:00:00Z"}, {"status": "open"},
+                     id="no-first-reply-timer"),
         pytest.param({}, {}, id="status-not-asked-for"),
     ],
 )
