@@ -12,9 +12,18 @@ from datetime import datetime
 from random import Random
 
 from router.backlog import deal
-from router.decision import Decision, with_rules
-from router.model import Ticket
-from router.policies import Policy
+from router.classify.predictor import TicketClassifier
+from router.decision import Decision, with_predictions, with_rules
+from router.model import Agent, Ticket
+from router.policies import (
+    Choice,
+    Policy,
+    QueueAware,
+    QueueState,
+    choose_with,
+    rank_classes,
+    serve_order,
+)
 from router.queue import DEFAULT_ORDER, OrderKey, order_queue, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
@@ -28,6 +37,7 @@ class Router:
     rules: RuleSet = field(default_factory=RuleSet)
     order: tuple[OrderKey, ...] = DEFAULT_ORDER
     per_round: int | None = 1
+    classifier: TicketClassifier | None = None
 
     def __post_init__(self) -> None:
         validate_order(self.order)
@@ -35,13 +45,17 @@ class Router:
             raise ValueError("per_round must be >= 1 or None")
 
     def enrich(self, ticket: Ticket, now: datetime) -> tuple[Ticket, tuple[str, ...]]:
-        """The ticket after business rules, and the names of the rules that matched."""
+        """The ticket after the classifier (if any) and the business rules, and the names of
+        the rules that matched."""
+        if self.classifier is not None:
+            ticket = self.classifier.classify(ticket)
         return self.rules.apply(ticket, now)
 
     def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Decision:
         """Enrich ``ticket`` with the rules and let the policy decide."""
         enriched, matched = self.enrich(ticket, now)
-        return with_rules(self.policy.decide(enriched, roster, now, rng), matched, ())
+        decision = with_rules(self.policy.decide(enriched, roster, now, rng), matched, ())
+        return with_predictions(decision, enriched.predictions)
 
     def drain(
         self, queue: Iterable[Ticket], roster: Roster, now: datetime, rng: Random
@@ -57,10 +71,34 @@ class Router:
             rich, matched = self.enrich(ticket, now)
             enriched[rich.id] = matched
             tickets.append(rich)
-        ordered = order_queue(tickets, self.order)
+        ordered = self.ordered(tickets, now)
         results, roster = deal(ordered, roster, now, rng, self.policy.decide, self.per_round)
-        return [(t, with_rules(d, enriched[t.id], ())) for t, d in results], roster
+        return [
+            (t, with_predictions(with_rules(d, enriched[t.id], ()), t.predictions))
+            for t, d in results
+        ], roster
 
-    def ordered(self, queue: Sequence[Ticket]) -> list[Ticket]:
-        """``queue`` in the order this router offers tickets to agents."""
-        return order_queue(queue, self.order)
+    def ordered(self, queue: Sequence[Ticket], now: datetime | None = None) -> list[Ticket]:
+        """``queue`` in the order this router offers tickets to agents.
+
+        With a queue-aware policy and a ``now``, classes are served in the policy's ranking
+        (the configured order still holds inside each class).
+        """
+        static = order_queue(queue, self.order)
+        if now is None or not isinstance(self.policy, QueueAware):
+            return static
+        return serve_order(self.policy, static, now)
+
+    def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
+        """The policy's pick for an already-enriched ticket, without a trace (simulator path)."""
+        return choose_with(self.policy, ticket, roster, now, rng)
+
+    def queue_class(self, ticket: Ticket) -> str:
+        """The class a queue-aware policy puts ``ticket`` in ("" for every other policy)."""
+        return self.policy.queue_class(ticket) if isinstance(self.policy, QueueAware) else ""
+
+    def rank_classes(self, state: QueueState, now: datetime, agent: Agent | None) -> list[str]:
+        """Classes of waiting tickets in the order ``agent`` should serve them."""
+        if not isinstance(self.policy, QueueAware):
+            return [klass for klass, count in state.counts.items() if count > 0]
+        return rank_classes(self.policy, state, now, agent)
