@@ -203,9 +203,9 @@ class RtConnector:
         if owner == agent:  # already done: a replay after a crash must not comment twice
             return self._result(ticket_id, current, "ok", f"already owned by {agent}")
         if owner is not None:
-            raise ConflictError(f"ticket {ticket_id} is owned by {owner} since we read it")
+            return self._result(ticket_id, current, "conflict", f"{owner} owns it since our read")
         if mapping.changed_since(current, request.expected_updated_at):
-            raise ConflictError(f"ticket {ticket_id} changed since we read it")
+            return self._result(ticket_id, current, "conflict", "changed since we read it")
         move = self._queue_move(current, assignment.group)
         if move is not None:
             return move

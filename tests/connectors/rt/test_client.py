@@ -16,7 +16,7 @@ from responses import matchers
 from config.settings import ConfigError, RtSettings
 from connectors.base import WriteRequest
 from connectors.errors import FatalError, RetriableError, SkippableError
-from connectors.rt import RtConnector, from_settings
+from connectors.rt import RtConnector, from_settings, mapping
 from router.decision import Assignment, DecisionTrace
 from tests.connectors.rt.payloads import URL, collection, ref, search_item, ticket
 
@@ -296,7 +296,7 @@ def test_replay_of_a_done_assignment_writes_nothing(http: responses.RequestsMock
 @pytest.mark.parametrize(
     ("raw", "detail"),
     [
-        pytest.param(ticket(7, Owner=ref("user", "bob")), "owned by bob", id="human-took-it"),
+        pytest.param(ticket(7, Owner=ref("user", "bob")), "bob owns it", id="human-took-it"),
         pytest.param(ticket(7, LastUpdated="2026-11-25T00:50:00Z"), "changed since",
                      id="edited-since-read"),
     ],
@@ -307,6 +307,7 @@ def test_conflicts_write_nothing(http: responses.RequestsMock, slept: list[float
     result = connector(slept).assign(request())
     assert result.outcome == "conflict"
     assert detail in result.detail
+    assert result.updated_at == mapping.rt_time(raw["LastUpdated"])
     assert [c.request.method for c in http.calls] == ["GET"]
 
 
