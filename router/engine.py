@@ -22,6 +22,7 @@ from router.policies import (
     QueueState,
     choose_with,
     rank_classes,
+    revisit_after,
     serve_order,
 )
 from router.queue import DEFAULT_ORDER, OrderKey, order_queue, validate_order
@@ -92,6 +93,10 @@ class Router:
     def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
         """The policy's pick for an already-enriched ticket, without a trace (simulator path)."""
         return choose_with(self.policy, ticket, roster, now, rng)
+
+    def revisit_after(self, ticket: Ticket) -> float | None:
+        """Seconds of waiting after which the policy may decide ``ticket`` differently, if any."""
+        return revisit_after(self.policy, ticket)
 
     def queue_class(self, ticket: Ticket) -> str:
         """The class a queue-aware policy puts ``ticket`` in ("" for every other policy)."""

@@ -11,7 +11,13 @@ from router.policies.base import (
 from router.policies.cmu import fixed_queue_ratio, gcmu
 from router.policies.least_loaded import least_loaded, least_loaded_pct
 from router.policies.overflow import threshold_overflow
-from router.policies.queueing import QueueAware, QueueState, rank_classes, serve_order
+from router.policies.queueing import (
+    QueueAware,
+    QueueState,
+    rank_classes,
+    revisit_after,
+    serve_order,
+)
 from router.policies.registry import (
     ELIGIBILITY_PARAMS,
     make_policy,
@@ -60,6 +66,7 @@ __all__ = [
     "rank_classes",
     "register",
     "relative_speed",
+    "revisit_after",
     "round_robin",
     "serve_order",
     "skills",

@@ -18,6 +18,7 @@ from router.decision import Assignment, Decision, NoAssignment
 from router.eligibility import Eligibility
 from router.model import Ticket
 from router.policies.base import Choice, SelectionPolicy
+from router.policies.queueing import relaxes_after
 from router.policies.skills import Then, skills
 from router.roster import Roster
 
@@ -60,6 +61,13 @@ class ThresholdOverflow:
         helpers = ", ".join(sorted(wide.pool - {ticket.group or ""}))
         note = f"overflow to {helpers} after {self.wait_s:g}s"
         return _renamed(second, self.name, (note,))
+
+    def revisit_after(self, ticket: Ticket) -> float | None:
+        """Seconds of waiting after which the ticket may overflow (or relax optional skills)."""
+        inner = relaxes_after(self.inner.eligibility, ticket)
+        if ticket.group is None or ticket.pool:
+            return inner
+        return self.wait_s if inner is None else min(inner, self.wait_s)
 
     def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
         """Like ``decide`` without the trace."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, cast, runtime_checkable
 
 from router.decision import Decision
+from router.eligibility import Eligibility
 from router.model import Agent, Ticket
 from router.roster import Roster
 
@@ -69,6 +70,25 @@ class QueueAware(Protocol):
     ) -> float:
         """Priority of serving ``klass`` now (higher first); ``agent``: who serves, if known."""
         ...
+
+
+def relaxes_after(eligibility: Eligibility, ticket: Ticket) -> float | None:
+    """Seconds of waiting after which ``ticket``'s optional skills stop being required."""
+    timeout = eligibility.optional_skills_timeout_s
+    return timeout if ticket.optional_skills and timeout is not None else None
+
+
+def revisit_after(policy: object, ticket: Ticket) -> float | None:
+    """Seconds of waiting after which ``policy`` may decide ``ticket`` differently, if ever.
+
+    A policy may say so itself (a ``revisit_after(ticket)`` method); otherwise a policy with
+    shared eligibility rules changes its mind when optional skills are relaxed.
+    """
+    own = getattr(policy, "revisit_after", None)
+    if own is not None:
+        return cast("float | None", own(ticket))
+    eligibility = getattr(policy, "eligibility", None)
+    return relaxes_after(eligibility, ticket) if isinstance(eligibility, Eligibility) else None
 
 
 def rank_classes(
