@@ -8,18 +8,12 @@ reads the message array and then re-reads the ticket before it reports success.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote as url_quote
 
-import requests
-
-from config.settings import ConfigError, RtSettings
-from connectors.auth import Credentials
 from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
-from connectors.budget import Sleep, TokenBucket
 from connectors.errors import (
     ConflictError,
     FatalError,
@@ -248,8 +242,8 @@ class RtConnector:
     def _comment(self, ticket_id: str, note: str) -> None:
         """Add the explanation; a failed comment is logged, the assignment stands."""
         try:
-            self.transport.send("POST", f"/ticket/{ticket_id}/comment",
-                                json=mapping.comment_body(note), per_ticket=True)
+            self._send("POST", f"/ticket/{ticket_id}/comment",
+                       json=mapping.comment_body(note), per_ticket=True)
         except (SkippableError, FatalError) as error:
             log.warning("rt: could not comment on ticket %s: %s", ticket_id, error)
 
@@ -302,43 +296,3 @@ class RtConnector:
             raise FatalError(f"RT answered {type(data).__name__} where an object was expected")
         return data
 
-
-def rt_token(token: str) -> Credentials:
-    """RT 5 auth token: ``Authorization: token <string>``."""
-    return Credentials("rt-token", f"token {token}")
-
-
-def from_settings(
-    settings: RtSettings,
-    session: requests.Session | None = None,
-    *,
-    sleep: Sleep = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> RtConnector:
-    """The RT connector for ``DESKROUTE_RT__*``; raises ``ConfigError`` naming what is missing."""
-    missing = [(f"DESKROUTE_RT__{name.upper()}", "required when DESKROUTE_HELPDESK=rt")
-               for name in ("base_url", "token", "queues") if not getattr(settings, name)]
-    if missing:
-        raise ConfigError(missing)
-    assert settings.base_url is not None and settings.token is not None
-    bucket = TokenBucket(limit=settings.requests_per_minute, window=60.0, share=1.0,
-                         clock=clock, sleep=sleep)
-    transport = Transport(
-        base_url=settings.base_url.rstrip("/") + "/REST/2.0",
-        credentials=rt_token(settings.token.get_secret_value()),
-        session=session or requests.Session(),
-        budgets={"account": bucket},
-        timeout=settings.timeout_seconds,
-        sleep=sleep,
-        vendor="rt",
-    )
-    try:
-        groups = mapping.owner_groups(settings.owner_groups, settings.queues)
-    except ValueError as error:
-        raise ConfigError([("DESKROUTE_RT__OWNER_GROUPS", str(error))]) from None
-    options = RtOptions(
-        queues=settings.queues, statuses=settings.statuses, owner_groups=groups,
-        comment=settings.comment, move_queue=settings.move_queue, read_body=settings.read_body,
-        page_size=settings.page_size, max_load=settings.max_load,
-    )
-    return RtConnector(transport, options)
