@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from router.model import Prediction
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CandidateTrace:
@@ -54,6 +56,7 @@ class DecisionTrace:
     relaxed_skills: tuple[str, ...] = ()
     chosen: str | None = None
     notes: tuple[str, ...] = ()
+    predictions: Mapping[str, Prediction] = field(default_factory=dict)
 
     def rejections(self) -> dict[str, int]:
         """How many agents each filter removed, pruned ones included."""
@@ -67,9 +70,13 @@ class DecisionTrace:
         """A copy that also records the business rules that shaped the ticket."""
         return replace(self, matched_rules=matched, notes=self.notes + notes)
 
+    def with_predictions(self, predictions: Mapping[str, Prediction]) -> DecisionTrace:
+        """A copy that also records the classifier's predictions (label and confidence)."""
+        return replace(self, predictions=dict(predictions))
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, stored with each decision."""
-        return {
+        """JSON-ready form, stored with each decision (``predictions`` only when there are)."""
+        out: dict[str, Any] = {
             "policy": self.policy,
             "ticket": self.ticket_id,
             "at": self.at.isoformat(),
@@ -82,6 +89,12 @@ class DecisionTrace:
             "pruned": dict(self.pruned),
             "notes": list(self.notes),
         }
+        if self.predictions:
+            out["predictions"] = {
+                target: {"label": p.label, "confidence": round(p.confidence, 4)}
+                for target, p in self.predictions.items()
+            }
+        return out
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -142,3 +155,10 @@ def with_rules(decision: Decision, matched: tuple[str, ...], notes: tuple[str, .
     if not matched and not notes:
         return decision
     return replace(decision, trace=decision.trace.with_rules(matched, notes))
+
+
+def with_predictions(decision: Decision, predictions: Mapping[str, Prediction]) -> Decision:
+    """Return ``decision`` with the ticket's predictions recorded in its trace."""
+    if not predictions:
+        return decision
+    return replace(decision, trace=decision.trace.with_predictions(predictions))

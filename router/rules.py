@@ -17,6 +17,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from router.classify.rule_parts import (
+    ConfidenceTest,
+    GroupFromPrediction,
+    PriorityFromPrediction,
+    SkillFromPrediction,
+)
 from router.model import Priority, SkillLevel, Ticket
 from router.schedule import Window
 
@@ -45,6 +51,7 @@ CONDITION_KINDS = (
     "language",
     "channel",
     "time",
+    "confidence",
     "all",
     "any",
     "not",
@@ -118,6 +125,7 @@ class Condition(_Strict):
     language: list[str] | None = None
     channel: list[str] | None = None
     time: TimeOfDay | None = None
+    confidence: ConfidenceTest | None = None
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(default=None, alias="not")
@@ -186,6 +194,8 @@ class Condition(_Strict):
             return any(_same(ticket.channel, x) for x in self.channel)
         if self.time is not None:
             return self.time.holds(now)
+        if self.confidence is not None:
+            return self.confidence.holds(ticket)
         if self.all is not None:
             return all(c.holds(ticket, now, vip) for c in self.all)
         if self.any is not None:
@@ -212,9 +222,12 @@ class Actions(_Strict):
     """What a matching rule does to the ticket, applied in the order listed here."""
 
     set_group: str | None = None
+    group_from_prediction: GroupFromPrediction | None = None
     add_required_skills: dict[str, SkillLevel] = Field(default_factory=dict)
+    skill_from_prediction: SkillFromPrediction | None = None
     add_optional_skills: dict[str, SkillLevel] = Field(default_factory=dict)
     set_priority: Priority | None = None
+    priority_from_prediction: PriorityFromPrediction | None = None
     escalate_to: list[str] | None = Field(default=None, min_length=1)
     set_weight: float | None = Field(default=None, gt=0)
     stop: bool = False
@@ -225,12 +238,13 @@ class Actions(_Strict):
         return None if value is None else Priority.parse(value)
 
     def apply(self, ticket: Ticket) -> Ticket:
-        """The ticket with these actions applied."""
-        changes: dict[str, Any] = {}
+        """The ticket with these actions applied (explicit values win over predicted ones)."""
+        changes = self._predicted(ticket)
         if self.set_group is not None:
             changes["group"] = self.set_group
         if self.add_required_skills:
-            changes["required_skills"] = _merge(ticket.required_skills, self.add_required_skills)
+            current = changes.get("required_skills", ticket.required_skills)
+            changes["required_skills"] = _merge(current, self.add_required_skills)
         if self.add_optional_skills:
             changes["optional_skills"] = _merge(ticket.optional_skills, self.add_optional_skills)
         if self.set_priority is not None:
@@ -240,6 +254,18 @@ class Actions(_Strict):
         if self.set_weight is not None:
             changes["weight"] = self.set_weight
         return ticket.evolve(**changes) if changes else ticket
+
+    def _predicted(self, ticket: Ticket) -> dict[str, Any]:
+        """What the prediction-driven actions change."""
+        changes: dict[str, Any] = {}
+        if self.group_from_prediction and (group := self.group_from_prediction.group(ticket)):
+            changes["group"] = group
+        if self.skill_from_prediction and (skills := self.skill_from_prediction.required(ticket)):
+            changes["required_skills"] = _merge(ticket.required_skills, skills)
+        predicted = self.priority_from_prediction
+        if predicted and (priority := predicted.priority(ticket)):
+            changes["priority"] = priority
+        return changes
 
 
 def _merge(current: Mapping[str, int], extra: Mapping[str, int]) -> dict[str, int]:

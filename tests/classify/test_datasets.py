@@ -1,0 +1,78 @@
+"""Loaders: the shipped Bitext and BANKING77 sets and the history export format."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from config.datasets import DatasetError, default_data_dir, labelled, load_examples
+from connectors.history import HistoryRecord, write_history
+
+WHEN = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def test_history_export_gives_group_skill_priority_and_language(tmp_path: Path) -> None:
+    path = tmp_path / "history.jsonl"
+    write_history([
+        HistoryRecord(id="1", subject="Refund", body="money back", group="billing",
+                      type="refund", priority="High", language="en", created_at=WHEN),
+        HistoryRecord(id="2", body="hello", created_at=WHEN),
+    ], path)
+    first, second = load_examples(str(path), tmp_path, "train")
+    assert first.text == "Refund\nmoney back"
+    assert first.labels == {"group": "billing", "skill": "refund", "priority": "high",
+                            "language": "en"}
+    assert second.labels == {"priority": "normal"}
+    assert labelled([first, second], "group") == (["Refund\nmoney back"], ["billing"], 1)
+
+
+def test_a_bad_history_line_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "history.jsonl"
+    path.write_text('{"id": "1"}\n', encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"history\.jsonl:1"):
+        load_examples(str(path), tmp_path, "train")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        pytest.param("nothing-here.jsonl", "no such file, and not a dataset name", id="unknown"),
+        pytest.param("banking77:dev", "has no split 'dev'", id="unknown split"),
+    ],
+)
+def test_unknown_sources_are_explained(source: str, message: str, tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=message):
+        load_examples(source, tmp_path, "train")
+
+
+def test_a_missing_data_directory_says_how_to_point_at_it(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="DESKROUTE_CLASSIFIER__DATA_DIR"):
+        load_examples("bitext", tmp_path, "train")
+
+
+def test_default_data_directory_is_shared_data_beside_the_repository() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    assert default_data_dir() == repo.parent / "shared" / "data"
+
+
+@pytest.mark.parametrize(
+    ("source", "rows", "targets", "classes"),
+    [
+        pytest.param("bitext", 6480, {"group", "skill"}, {"group": 11, "skill": 27},
+                     id="bitext train"),
+        pytest.param("bitext:test", 810, {"group", "skill"}, {"group": 11, "skill": 27},
+                     id="bitext test"),
+        pytest.param("banking77:test", 3080, {"skill"}, {"skill": 77}, id="banking77 test"),
+        pytest.param("banking77", 10003, {"skill"}, {"skill": 77}, id="multi-line csv rows"),
+    ],
+)
+def test_shipped_datasets(
+    data_dir: Path, source: str, rows: int, targets: set[str], classes: dict[str, int]
+) -> None:
+    examples = load_examples(source, data_dir, "train")
+    assert len(examples) == rows
+    assert set(examples[0].labels) == targets
+    for target, count in classes.items():
+        assert len({e.labels[target] for e in examples}) == count
