@@ -12,6 +12,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from router.model import Agent, AgentStatus
 
@@ -38,13 +42,16 @@ class AgentState:
 class _Index:
     """Static lookups over one set of agents, shared by every roster derived from it."""
 
-    __slots__ = ("agents", "by_group", "by_skill", "ids", "shift_cache")
+    __slots__ = ("agents", "arrays", "by_group", "by_skill", "ids", "pos", "shift_cache")
 
     def __init__(self, agents: Mapping[str, Agent]) -> None:
         self.agents = agents
+        # static per-agent arrays for the vectorised screen, built on first use (router.bulk)
+        self.arrays: Any = None
         # last (now, on_shift) per agent: a queue drain asks the same instant thousands of times
         self.shift_cache: dict[str, tuple[datetime, bool]] = {}
         self.ids: tuple[str, ...] = tuple(sorted(agents))
+        self.pos: dict[str, int] = {agent_id: n for n, agent_id in enumerate(self.ids)}
         by_group: dict[str, set[str]] = {}
         by_skill: dict[str, set[str]] = {}
         for agent in agents.values():
@@ -59,7 +66,7 @@ class _Index:
 class Roster:
     """Agents, their load and recent assignments at one moment. Immutable."""
 
-    __slots__ = ("_held", "_index", "_spare", "_states")
+    __slots__ = ("_dynamic", "_held", "_index", "_spare", "_states")
 
     def __init__(
         self,
@@ -85,6 +92,7 @@ class Roster:
             self._states[agent_id] = AgentState(load, times)
         self._held: frozenset[str] = frozenset()
         self._spare = _with_spare(self._index, self._states)
+        self._dynamic: Dynamic | None = None
 
     @classmethod
     def _derive(
@@ -93,10 +101,12 @@ class Roster:
         states: dict[str, AgentState],
         held: frozenset[str],
         spare: frozenset[str] | None = None,
+        dynamic: Dynamic | None = None,
     ) -> Roster:
         roster = cls.__new__(cls)
         roster._index, roster._states, roster._held = index, states, held
         roster._spare = _with_spare(index, states) if spare is None else spare
+        roster._dynamic = dynamic
         return roster
 
     def _respared(self, agent_id: str, state: AgentState) -> frozenset[str]:
@@ -210,17 +220,41 @@ class Roster:
 
     # --- deriving ----------------------------------------------------------------------
 
+    def dynamic(self) -> Dynamic:
+        """Loads and our last-assignment times as arrays in ``agent_ids`` order (built once,
+        then carried forward cheaply by every derived snapshot)."""
+        if self._dynamic is None:
+            self._dynamic = Dynamic.build(self._index.ids, self._states)
+        return self._dynamic
+
+    def position(self, agent_id: str) -> int:
+        """The agent's place in ``agent_ids`` (and in every per-agent array)."""
+        return self._index.pos[agent_id]
+
+    @property
+    def static_arrays(self) -> Any:
+        """Per-agent arrays built by ``router.bulk`` and shared by derived snapshots."""
+        return self._index.arrays
+
+    @static_arrays.setter
+    def static_arrays(self, arrays: Any) -> None:
+        self._index.arrays = arrays
+
     def with_assignment(self, agent_id: str, weight: float, at: datetime) -> Roster:
         """A snapshot in which ``agent_id`` took ``weight`` more units at ``at``."""
         states = dict(self._states)
         state = states[agent_id] = states[agent_id].assigned(weight, at)
-        return Roster._derive(self._index, states, self._held, self._respared(agent_id, state))
+        dynamic = self._dynamic and self._dynamic.changed(self._index.pos[agent_id], state)
+        spare = self._respared(agent_id, state)
+        return Roster._derive(self._index, states, self._held, spare, dynamic)
 
     def with_release(self, agent_id: str, weight: float) -> Roster:
         """A snapshot in which ``agent_id`` finished work worth ``weight`` units."""
         states = dict(self._states)
         state = states[agent_id] = states[agent_id].released(weight)
-        return Roster._derive(self._index, states, self._held, self._respared(agent_id, state))
+        dynamic = self._dynamic and self._dynamic.changed(self._index.pos[agent_id], state)
+        spare = self._respared(agent_id, state)
+        return Roster._derive(self._index, states, self._held, spare, dynamic)
 
     def with_load(self, agent_id: str, load: float) -> Roster:
         """A snapshot with the agent's load replaced (e.g. re-read from the help desk)."""
@@ -228,7 +262,9 @@ class Roster:
             raise ValueError(f"load of agent {agent_id!r} is negative")
         states = dict(self._states)
         state = states[agent_id] = AgentState(load, states[agent_id].recent)
-        return Roster._derive(self._index, states, self._held, self._respared(agent_id, state))
+        dynamic = self._dynamic and self._dynamic.changed(self._index.pos[agent_id], state)
+        spare = self._respared(agent_id, state)
+        return Roster._derive(self._index, states, self._held, spare, dynamic)
 
     def with_agent(self, agent: Agent) -> Roster:
         """A snapshot with ``agent`` added or replaced (status, skills, schedule changes)."""
@@ -242,11 +278,40 @@ class Roster:
     def holding(self, agent_ids: Iterable[str]) -> Roster:
         """A snapshot in which ``agent_ids`` are set aside (not eligible) as well."""
         held = self._held | frozenset(agent_ids)
-        return Roster._derive(self._index, self._states, held, self._spare)
+        return Roster._derive(self._index, self._states, held, self._spare, self._dynamic)
 
     def released_hold(self) -> Roster:
         """A snapshot with nobody set aside."""
-        return Roster._derive(self._index, self._states, frozenset(), self._spare)
+        return Roster._derive(self._index, self._states, frozenset(), self._spare, self._dynamic)
+
+
+class Dynamic:
+    """Per-agent load and last-assignment timestamp arrays (never modified once built)."""
+
+    __slots__ = ("last", "loads")
+
+    def __init__(self, loads: NDArray[np.float64], last: NDArray[np.float64]) -> None:
+        self.loads, self.last = loads, last
+
+    @classmethod
+    def build(cls, ids: tuple[str, ...], states: Mapping[str, AgentState]) -> Dynamic:
+        """Arrays from per-agent states."""
+        loads = np.array([states[i].load for i in ids], dtype=np.float64)
+        last = np.array(
+            [states[i].recent[-1].timestamp() if states[i].recent else -np.inf for i in ids],
+            dtype=np.float64,
+        )
+        return cls(loads, last)
+
+    def changed(self, position: int, state: AgentState) -> Dynamic:
+        """Copies with one agent's entries replaced by ``state``."""
+        loads, last = self.loads.copy(), self.last
+        loads[position] = state.load
+        stamp = state.recent[-1].timestamp() if state.recent else -np.inf
+        if last[position] != stamp:
+            last = last.copy()
+            last[position] = stamp
+        return Dynamic(loads, last)
 
 
 def _with_spare(index: _Index, states: Mapping[str, AgentState]) -> frozenset[str]:

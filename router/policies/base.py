@@ -14,13 +14,17 @@ from datetime import datetime
 from random import Random
 from typing import NamedTuple, Protocol, runtime_checkable
 
+from router.bulk import SHORTLIST, BulkScreen, Floats, Indices, best, ranked
 from router.decision import Assignment, CandidateTrace, Decision, DecisionTrace, NoAssignment
-from router.eligibility import FILTERS, Eligibility, Screen
+from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO, FILTERS, Eligibility, Screen
 from router.model import Ticket
 from router.roster import Roster
 
 NEVER = math.inf
 """Idle time of an agent never assigned: longer than any real idle time."""
+
+NOT_SHORTLISTED = "not_shortlisted"
+"""Trace count of eligible agents on a large roster left out of the listed best few."""
 
 
 @runtime_checkable
@@ -63,6 +67,21 @@ def choose_with(
     return Choice(decision.agent_id, decision.weight) if isinstance(decision, Assignment) else None
 
 
+@runtime_checkable
+class ArrayChooser(Protocol):
+    """A chooser that can also score many agents at once (used on large rosters)."""
+
+    labels: tuple[str, ...]
+
+    def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
+        """The agent's score for the ticket being screened."""
+        ...
+
+    def score_array(self, idx: Indices, bulk: BulkScreen) -> list[Floats]:
+        """One array per score part for agents ``idx``: the same values ``score`` gives."""
+        ...
+
+
 def idle_seconds(roster: Roster, agent_id: str, now: datetime) -> float:
     """Seconds since the agent's last assignment (``NEVER`` when never assigned)."""
     last = roster.last_assigned(agent_id)
@@ -72,16 +91,27 @@ def idle_seconds(roster: Roster, agent_id: str, now: datetime) -> float:
 class SelectionPolicy:
     """Filter with the shared ``Eligibility`` rules, score with a ``Chooser``, pick the best."""
 
-    def __init__(self, name: str, chooser: Chooser, eligibility: Eligibility | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        chooser: Chooser,
+        eligibility: Eligibility | None = None,
+        bulk_above: int = EXPLAIN_EVERY_AGENT_UP_TO,
+    ) -> None:
         self.name = name
         self.chooser = chooser
         self.eligibility = eligibility or Eligibility()
+        self.bulk_above = bulk_above
+        """Rosters larger than this are screened with arrays (if the chooser can score them)."""
+        self._scores_arrays = isinstance(chooser, ArrayChooser)  # protocol checks are slow
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 
     def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Decision:
         """Choose the best eligible agent for ``ticket`` at ``now``."""
+        if self._bulk(roster):
+            return self._decide_bulk(ticket, roster, now)
         screen = Screen(ticket, roster, now, self.eligibility)
         ids, pruned = screen.candidates()
         rejected: list[CandidateTrace] = []
@@ -114,6 +144,12 @@ class SelectionPolicy:
         rejected (index-pruned or without spare capacity) are skipped unexamined. This is
         what the simulator calls for every ticket.
         """
+        if self._bulk(roster):
+            bulk = BulkScreen(ticket, roster, now, self.eligibility)
+            if bulk.eligible.size == 0:
+                return None
+            chosen = roster.agent_ids[int(bulk.eligible[best(self._keys(bulk), bulk.eligible)])]
+            return Choice(chosen, roster.agents[chosen].capacity.weight_of(ticket))
         screen = Screen(ticket, roster, now, self.eligibility)
         best_id: str | None = None
         best_key: tuple[float, ...] = ()
@@ -126,6 +162,54 @@ class SelectionPolicy:
         if best_id is None:
             return None
         return Choice(best_id, roster.agents[best_id].capacity.weight_of(ticket))
+
+    def _bulk(self, roster: Roster) -> bool:
+        """Large rosters with an array-scoring chooser take the vectorised screen."""
+        return self._scores_arrays and len(roster) > self.bulk_above
+
+    def _keys(self, bulk: BulkScreen) -> list[Floats]:
+        chooser: ArrayChooser = self.chooser  # type: ignore[assignment]  # checked in _bulk
+        return [*chooser.score_array(bulk.eligible, bulk), bulk.idle(bulk.eligible)]
+
+    def _decide_bulk(self, ticket: Ticket, roster: Roster, now: datetime) -> Decision:
+        """``decide`` on a large roster: same filters and scores, on arrays."""
+        bulk = BulkScreen(ticket, roster, now, self.eligibility)
+        counted = dict(bulk.removed)
+        candidates: tuple[CandidateTrace, ...] = ()
+        chosen: str | None = None
+        if bulk.eligible.size:
+            keys = self._keys(bulk)
+            top = ranked(keys, bulk.eligible, SHORTLIST)
+            labels = (*self.chooser.labels, "idle_s")
+            columns = [key[top].tolist() for key in keys]
+            ids = roster.agent_ids
+            candidates = tuple(
+                CandidateTrace(
+                    agent_id=ids[agent],
+                    score=dict(zip(labels, [column[n] for column in columns], strict=True)),
+                )
+                for n, agent in enumerate(bulk.eligible[top].tolist())
+            )
+            chosen = candidates[0].agent_id
+            if bulk.eligible.size > len(candidates):
+                counted[NOT_SHORTLISTED] = int(bulk.eligible.size) - len(candidates)
+        trace = DecisionTrace(
+            policy=self.name,
+            ticket_id=ticket.id,
+            at=now,
+            candidates=candidates,
+            pruned=counted,
+            required_skills=bulk.needs.required,
+            optional_skills=bulk.needs.preferred,
+            relaxed_skills=bulk.needs.relaxed,
+            chosen=chosen,
+        )
+        if chosen is None:
+            return NoAssignment(ticket_id=ticket.id, reason=explain_refusal(trace), trace=trace)
+        weight = roster.agents[chosen].capacity.weight_of(ticket)
+        return Assignment(
+            ticket_id=ticket.id, agent_id=chosen, weight=weight, trace=trace, group=ticket.group
+        )
 
     def _trace(
         self,

@@ -6,6 +6,7 @@ spare capacity"); the longest-idle tie-break comes from the shared engine.
 
 from __future__ import annotations
 
+from router.bulk import BulkScreen, Floats, Indices
 from router.eligibility import Eligibility, Screen
 from router.policies.base import SelectionPolicy
 
@@ -19,6 +20,10 @@ class MostSpare:
         """Spare capacity units."""
         return (screen.roster.spare(agent_id),)
 
+    def score_array(self, idx: Indices, bulk: BulkScreen) -> list[Floats]:
+        """Spare capacity units of agents ``idx``."""
+        return [bulk.spare(idx)]
+
 
 class MostSparePercent:
     """Higher spare capacity as a fraction of the agent's limit scores higher."""
@@ -29,6 +34,10 @@ class MostSparePercent:
         """Spare capacity in percent of ``max_load``."""
         limit = screen.roster.agents[agent_id].capacity.max_load
         return (100.0 * screen.roster.spare(agent_id) / limit if limit else 0.0,)
+
+    def score_array(self, idx: Indices, bulk: BulkScreen) -> list[Floats]:
+        """Spare capacity in percent for agents ``idx``."""
+        return [bulk.spare_pct(idx)]
 
 
 def least_loaded(eligibility: Eligibility | None = None) -> SelectionPolicy:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from router.bulk import BulkScreen, Floats, Indices
 from router.eligibility import Eligibility, Screen
 from router.policies.base import SelectionPolicy
 
@@ -14,6 +15,10 @@ class RoundRobin:
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
         """No preference: idle time alone orders the agents."""
         return ()
+
+    def score_array(self, idx: Indices, bulk: BulkScreen) -> list[Floats]:
+        """No preference for any agent."""
+        return []
 
 
 def round_robin(eligibility: Eligibility | None = None) -> SelectionPolicy:

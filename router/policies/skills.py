@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+
+from router.bulk import BulkScreen, Floats, Indices
 from router.eligibility import Eligibility, Screen
-from router.policies.base import Chooser, SelectionPolicy
+from router.policies.base import ArrayChooser, SelectionPolicy
 from router.policies.least_loaded import MostSpare, MostSparePercent
 from router.policies.round_robin import RoundRobin
 
@@ -29,7 +32,7 @@ _THEN: dict[str, type[MostSpare] | type[MostSparePercent] | type[RoundRobin]] = 
 class SkillMatch:
     """Scores by skill levels over the ticket's required and optional skills."""
 
-    def __init__(self, match: Match = "highest", then: Chooser | None = None) -> None:
+    def __init__(self, match: Match = "highest", then: ArrayChooser | None = None) -> None:
         if match not in ("highest", "closest"):
             raise ValueError(f"match must be 'highest' or 'closest', not {match!r}")
         self.match = match
@@ -53,6 +56,19 @@ class SkillMatch:
                 )
             )
         return (match, *self.then.score(agent_id, screen))
+
+    def score_array(self, idx: Indices, bulk: BulkScreen) -> list[Floats]:
+        """The same match score for agents ``idx``, then the secondary chooser's arrays."""
+        wanted = dict(bulk.needs.preferred)
+        wanted.update(bulk.needs.required)
+        match = np.zeros(idx.size, dtype=np.float64)
+        for skill, minimum in wanted.items():
+            level = bulk.level(skill, idx)
+            if self.match == "highest":
+                match += level
+            else:
+                match -= np.abs(level - minimum) * np.where(level >= minimum, 1.0, 10.0)
+        return [match, *self.then.score_array(idx, bulk)]
 
 
 def skills(
@@ -83,3 +99,7 @@ class SkillsThenSpare:
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
         """Spare capacity, then summed skill level."""
         return (screen.roster.spare(agent_id), *self._match.score(agent_id, screen))
+
+    def score_array(self, idx: Indices, bulk: BulkScreen) -> list[Floats]:
+        """Spare capacity, then summed skill level, for agents ``idx``."""
+        return [bulk.spare(idx), *self._match.score_array(idx, bulk)]

@@ -20,9 +20,19 @@ runner = CliRunner()
 
 
 def route(*extra: str) -> list[dict]:  # type: ignore[type-arg]
-    result = runner.invoke(app, ["route", "--agents", str(EXAMPLES / "agents.yaml"),
-                                 "--tickets", str(EXAMPLES / "tickets.jsonl"), "--now", NOW,
-                                 *extra])
+    result = runner.invoke(
+        app,
+        [
+            "route",
+            "--agents",
+            str(EXAMPLES / "agents.yaml"),
+            "--tickets",
+            str(EXAMPLES / "tickets.jsonl"),
+            "--now",
+            NOW,
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
@@ -75,8 +85,17 @@ def test_explain_unknown_ticket_fails(tmp_path: Path) -> None:
     ],
 )
 def test_route_rejects_bad_options(args: list[str], message: str) -> None:
-    result = runner.invoke(app, ["route", "--agents", str(EXAMPLES / "agents.yaml"),
-                                 "--tickets", str(EXAMPLES / "tickets.jsonl"), *args])
+    result = runner.invoke(
+        app,
+        [
+            "route",
+            "--agents",
+            str(EXAMPLES / "agents.yaml"),
+            "--tickets",
+            str(EXAMPLES / "tickets.jsonl"),
+            *args,
+        ],
+    )
     assert result.exit_code == 2
     assert message in result.output
 
@@ -84,16 +103,28 @@ def test_route_rejects_bad_options(args: list[str], message: str) -> None:
 def test_route_reports_a_bad_policy_file_with_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "p.yaml"
     bad.write_text("rules:\n  - name: r\n    then: {stop: maybe}\n", encoding="utf-8")
-    result = runner.invoke(app, ["route", "--agents", str(EXAMPLES / "agents.yaml"),
-                                 "--tickets", str(EXAMPLES / "tickets.jsonl"),
-                                 "--policy", str(bad), "--now", NOW])
+    result = runner.invoke(
+        app,
+        [
+            "route",
+            "--agents",
+            str(EXAMPLES / "agents.yaml"),
+            "--tickets",
+            str(EXAMPLES / "tickets.jsonl"),
+            "--policy",
+            str(bad),
+            "--now",
+            NOW,
+        ],
+    )
     assert result.exit_code == 2
     assert "rule 'r' (#1): then.stop" in result.output
 
 
 def test_config_check_masks_secrets() -> None:
-    result = runner.invoke(app, ["config", "check"],
-                           env={"DESKROUTE_FRESHDESK__API_KEY": "k-123456"})
+    result = runner.invoke(
+        app, ["config", "check"], env={"DESKROUTE_FRESHDESK__API_KEY": "k-123456"}
+    )
     assert result.exit_code == 0, result.output
     assert "********" in result.stdout and "k-123456" not in result.stdout
 
@@ -108,7 +139,13 @@ def test_config_check_validates_the_policy_file(tmp_path: Path) -> None:
 
 def test_the_installed_command_exits_2_naming_a_bad_variable() -> None:
     env = {**os.environ, "DESKROUTE_HTTP__PORT": "eighty"}
-    done = subprocess.run([sys.executable, "-m", "cli", "config", "check"], env=env,
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "config", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "DESKROUTE_HTTP__PORT" in done.stderr and "valid integer" in done.stderr

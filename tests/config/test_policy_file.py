@@ -63,8 +63,9 @@ def write(tmp_path: Path, text: str) -> Path:
         pytest.param("- just\n- a list\n", "top level must be a mapping", id="wrong-shape"),
     ],
 )
-def test_invalid_files_are_rejected_with_a_precise_message(tmp_path: Path, text: str,
-                                                           expected: str) -> None:
+def test_invalid_files_are_rejected_with_a_precise_message(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(PolicyFileError) as caught:
         load_policy(path)

@@ -31,14 +31,16 @@ def test_nested_variables_use_double_underscore(monkeypatch: pytest.MonkeyPatch)
     ("name", "value", "reason"),
     [
         pytest.param("DESKROUTE_HTTP__PORT", "eighty", "valid integer", id="not-a-number"),
-        pytest.param("DESKROUTE_HTTP__PORT", "70000", "less than or equal to 65535",
-                     id="out-of-range"),
+        pytest.param(
+            "DESKROUTE_HTTP__PORT", "70000", "less than or equal to 65535", id="out-of-range"
+        ),
         pytest.param("DESKROUTE_HELPDESK", "jira", "'sandbox', 'zendesk'", id="unknown-choice"),
         pytest.param("DESKROUTE_DRY_RUN", "perhaps", "valid boolean", id="not-a-boolean"),
     ],
 )
-def test_a_bad_variable_is_named_with_the_reason(monkeypatch: pytest.MonkeyPatch, name: str,
-                                                 value: str, reason: str) -> None:
+def test_a_bad_variable_is_named_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, reason: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as caught:
         load_settings()

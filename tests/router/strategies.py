@@ -28,8 +28,13 @@ def schedules(draw: st.DrawFn) -> dict[str, Any] | None:
     start, end = draw(st.integers(0, 23)), draw(st.integers(0, 23))
     return {
         "timezone": draw(st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"])),
-        "shifts": [{"days": draw(st.sampled_from(["mon-fri", "daily", "wed"])),
-                    "start": f"{start:02d}:00", "end": f"{end:02d}:30"}],
+        "shifts": [
+            {
+                "days": draw(st.sampled_from(["mon-fri", "daily", "wed"])),
+                "start": f"{start:02d}:00",
+                "end": f"{end:02d}:30",
+            }
+        ],
     }
 
 
@@ -41,9 +46,14 @@ def agents(draw: st.DrawFn, agent_id: str) -> Agent:
         groups=frozenset(draw(st.sets(st.sampled_from(GROUPS), max_size=2))),
         skills=draw(skill_maps),
         languages=frozenset(draw(st.sets(st.sampled_from(LANGUAGES), max_size=2))),
-        capacity={"max_load": draw(st.integers(0, 5)),
-                  "weights": draw(st.dictionaries(st.sampled_from(["chat", "problem"]),
-                                                  st.sampled_from([0.5, 2.0]), max_size=2))},
+        capacity={
+            "max_load": draw(st.integers(0, 5)),
+            "weights": draw(
+                st.dictionaries(
+                    st.sampled_from(["chat", "problem"]), st.sampled_from([0.5, 2.0]), max_size=2
+                )
+            ),
+        },
         status=draw(st.sampled_from(["online", "online", "away", "offline"])),
         schedule=draw(schedules()),
         last_assigned_at=draw(st.none() | minutes_ago),

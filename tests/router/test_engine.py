@@ -12,16 +12,27 @@ from router.roster import Roster
 from router.rules import RuleSet
 from tests.router.builders import NOW, agent, ago, ticket
 
-RULES = RuleSet.model_validate({"rules": [
-    {"name": "refunds", "when": {"text": "refund"},
-     "then": {"set_group": "billing", "add_required_skills": {"refunds": 3}}},
-]})
+RULES = RuleSet.model_validate(
+    {
+        "rules": [
+            {
+                "name": "refunds",
+                "when": {"text": "refund"},
+                "then": {"set_group": "billing", "add_required_skills": {"refunds": 3}},
+            },
+        ]
+    }
+)
 
 
 def test_decide_applies_rules_and_records_them_in_the_trace() -> None:
     router = Router(policy=make_policy("skills"), rules=RULES)
-    roster = Roster([agent("a", groups=["billing"], skills={"refunds": 5}),
-                     agent("b", groups=["shipping"], skills={"refunds": 9})])
+    roster = Roster(
+        [
+            agent("a", groups=["billing"], skills={"refunds": 5}),
+            agent("b", groups=["shipping"], skills={"refunds": 9}),
+        ]
+    )
     decision = router.decide(ticket(subject="Refund?"), roster, NOW, Random(0))
     assert isinstance(decision, Assignment)
     assert (decision.agent_id, decision.group) == ("a", "billing")
@@ -32,8 +43,10 @@ def test_decide_applies_rules_and_records_them_in_the_trace() -> None:
 def test_drain_offers_agents_in_queue_order() -> None:
     router = Router(policy=make_policy("least_loaded"))
     roster = Roster([agent("a", capacity={"max_load": 1})])
-    queue = [ticket("low", priority="low", created_at=ago(hours=2)),
-             ticket("urgent", priority="urgent", created_at=ago(minutes=1))]
+    queue = [
+        ticket("low", priority="low", created_at=ago(hours=2)),
+        ticket("urgent", priority="urgent", created_at=ago(minutes=1)),
+    ]
     results, after = router.drain(queue, roster, NOW, Random(0))
     outcome = {t.id: d for t, d in results}
     assert isinstance(outcome["urgent"], Assignment)
@@ -62,7 +75,8 @@ def test_backlog_is_dealt_across_agents_instead_of_flooding_the_emptiest() -> No
 def test_dealing_still_fills_a_lone_agent_over_several_rounds() -> None:
     roster = Roster([agent("solo", capacity={"max_load": 3})])
     backlog = [ticket(f"t{n}") for n in range(5)]
-    results, after = Router(policy=make_policy("round_robin")).drain(backlog, roster, NOW,
-                                                                     Random(0))
+    results, after = Router(policy=make_policy("round_robin")).drain(
+        backlog, roster, NOW, Random(0)
+    )
     assert sum(d.assigned for _, d in results) == 3
     assert after.load("solo") == 3.0

@@ -82,14 +82,20 @@ def test_evolve_validates_and_leaves_the_original_alone() -> None:
         pytest.param({}, {}, 1.0, id="default-1"),
         pytest.param({"problem": 3}, {"type": "problem"}, 3.0, id="by-type"),
         pytest.param({"chat": 2}, {"channel": "chat"}, 2.0, id="by-channel"),
-        pytest.param({"problem": 3, "chat": 2}, {"type": "problem", "channel": "chat"}, 3.0,
-                     id="type-before-channel"),
-        pytest.param({"problem": 3}, {"type": "problem", "weight": 0.5}, 0.5,
-                     id="rule-override-wins"),
+        pytest.param(
+            {"problem": 3, "chat": 2},
+            {"type": "problem", "channel": "chat"},
+            3.0,
+            id="type-before-channel",
+        ),
+        pytest.param(
+            {"problem": 3}, {"type": "problem", "weight": 0.5}, 0.5, id="rule-override-wins"
+        ),
     ],
 )
-def test_capacity_weight_of_a_ticket(weights: dict[str, float], fields: dict[str, object],
-                                     expected: float) -> None:
+def test_capacity_weight_of_a_ticket(
+    weights: dict[str, float], fields: dict[str, object], expected: float
+) -> None:
     assert Capacity(max_load=10, weights=weights).weight_of(ticket(**fields)) == expected
 
 

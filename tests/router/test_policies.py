@@ -14,8 +14,13 @@ from router.roster import Roster
 from tests.router.builders import NOW, agent, ago, ticket
 
 
-def choose(policy: str, agents: list[Agent], loads: dict[str, float] | None = None,
-           params: dict[str, Any] | None = None, **ticket_fields: Any) -> str | None:
+def choose(
+    policy: str,
+    agents: list[Agent],
+    loads: dict[str, float] | None = None,
+    params: dict[str, Any] | None = None,
+    **ticket_fields: Any,
+) -> str | None:
     """The agent the policy picks for one ticket, or None."""
     decision = make_policy(policy, **(params or {})).decide(
         ticket(**ticket_fields), Roster(agents, loads), NOW, Random(0)
@@ -25,13 +30,20 @@ def choose(policy: str, agents: list[Agent], loads: dict[str, float] | None = No
 
 # --- round robin -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("last", "expected"),
     [
-        pytest.param({"a": ago(minutes=1), "b": ago(minutes=9), "c": ago(minutes=5)}, "b",
-                     id="oldest-last-assignment"),
-        pytest.param({"a": ago(minutes=1), "b": None, "c": ago(minutes=5)}, "b",
-                     id="never-assigned-goes-first"),
+        pytest.param(
+            {"a": ago(minutes=1), "b": ago(minutes=9), "c": ago(minutes=5)},
+            "b",
+            id="oldest-last-assignment",
+        ),
+        pytest.param(
+            {"a": ago(minutes=1), "b": None, "c": ago(minutes=5)},
+            "b",
+            id="never-assigned-goes-first",
+        ),
         pytest.param({"a": None, "b": None, "c": None}, "a", id="all-new-smallest-id"),
     ],
 )
@@ -53,8 +65,9 @@ def test_round_robin_rotates_as_assignments_happen() -> None:
 
 # --- least loaded: absolute and percentage -----------------------------------------------
 
+
 def test_absolute_and_percentage_spare_capacity_disagree_on_purpose() -> None:
-    big = agent("big", capacity={"max_load": 20})     # 8 of 20 taken: 12 spare, 60 %
+    big = agent("big", capacity={"max_load": 20})  # 8 of 20 taken: 12 spare, 60 %
     small = agent("small", capacity={"max_load": 4})  # 1 of 4 taken: 3 spare, 75 %
     loads = {"big": 8, "small": 1}
     assert choose("least_loaded", [big, small], loads) == "big"
@@ -62,8 +75,10 @@ def test_absolute_and_percentage_spare_capacity_disagree_on_purpose() -> None:
 
 
 def test_least_loaded_ties_go_to_the_longest_idle() -> None:
-    agents = [agent("a", last_assigned_at=ago(minutes=1)),
-              agent("b", last_assigned_at=ago(minutes=30))]
+    agents = [
+        agent("a", last_assigned_at=ago(minutes=1)),
+        agent("b", last_assigned_at=ago(minutes=30)),
+    ]
     assert choose("least_loaded", agents, {"a": 2, "b": 2}) == "b"
 
 
@@ -80,15 +95,24 @@ SKILLED = [
     ("params", "fields", "expected"),
     [
         pytest.param({}, {"required_skills": {"billing": 4}}, "expert", id="highest-match"),
-        pytest.param({"match": "closest"}, {"required_skills": {"billing": 4}}, "solid",
-                     id="closest-match-spares-the-expert"),
+        pytest.param(
+            {"match": "closest"},
+            {"required_skills": {"billing": 4}},
+            "solid",
+            id="closest-match-spares-the-expert",
+        ),
         pytest.param({}, {"required_skills": {"billing": 10}}, None, id="nobody-qualified"),
-        pytest.param({}, {"required_skills": {"billing": 1}, "optional_skills": {"refunds": 1}},
-                     "expert", id="optional-skills-add-to-the-score"),
+        pytest.param(
+            {},
+            {"required_skills": {"billing": 1}, "optional_skills": {"refunds": 1}},
+            "expert",
+            id="optional-skills-add-to-the-score",
+        ),
     ],
 )
-def test_skills_best_match(params: dict[str, Any], fields: dict[str, Any],
-                           expected: str | None) -> None:
+def test_skills_best_match(
+    params: dict[str, Any], fields: dict[str, Any], expected: str | None
+) -> None:
     assert choose("skills", SKILLED, params=params, **fields) == expected
 
 
@@ -97,14 +121,19 @@ def test_optional_skills_are_required_until_the_timeout_then_dropped() -> None:
     fields = {"required_skills": {"billing": 3}, "optional_skills": {"german": 5}}
     params = {"optional_skills_timeout_s": 600}
     assert choose("skills", agents, params=params, created_at=ago(minutes=5), **fields) is None
-    assert choose("skills", agents, params=params, created_at=ago(minutes=11),
-                  **fields) == "generalist"
+    assert (
+        choose("skills", agents, params=params, created_at=ago(minutes=11), **fields)
+        == "generalist"
+    )
 
 
 def test_relaxed_skills_are_named_in_the_trace() -> None:
     decision = make_policy("skills", optional_skills_timeout_s=60).decide(
         ticket(optional_skills={"german": 5}, created_at=ago(minutes=2)),
-        Roster([agent("a")]), NOW, Random(0))
+        Roster([agent("a")]),
+        NOW,
+        Random(0),
+    )
     assert decision.trace.relaxed_skills == ("german",)
 
 
@@ -116,34 +145,81 @@ def test_skills_least_loaded_prefers_spare_capacity_over_level() -> None:
 
 # --- shared filters, seen through every policy --------------------------------------------
 
+
 @pytest.mark.parametrize("policy", ["round_robin", "least_loaded", "skills"])
 @pytest.mark.parametrize(
     ("agents", "loads", "fields", "params", "filter_name"),
     [
         pytest.param([agent("a", status="away")], {}, {}, {}, "status", id="away"),
-        pytest.param([agent("a", capacity={"max_load": 3})], {"a": 3}, {}, {}, "capacity",
-                     id="full"),
-        pytest.param([agent("a", capacity={"max_load": 3, "weights": {"chat": 2}})], {"a": 2},
-                     {"channel": "chat"}, {}, "capacity", id="chat-weighs-more"),
-        pytest.param([agent("a", groups=["billing"])], {}, {"group": "shipping"}, {}, "group",
-                     id="other-group"),
-        pytest.param([agent("a", groups=["billing"])], {}, {"pool": ["tier2"]}, {}, "pool",
-                     id="outside-escalation-pool"),
-        pytest.param([agent("a", languages=["en"])], {}, {"language": "fr"},
-                     {"require_language": True}, "language", id="language"),
-        pytest.param([agent("a", schedule={"timezone": "UTC",
-                                           "shifts": [{"start": "12:00", "end": "20:00"}]})],
-                     {}, {}, {}, "schedule", id="off-shift"),
-        pytest.param([agent("a", skills={"billing": 2})], {}, {"required_skills": {"billing": 3}},
-                     {}, "skills", id="skill-too-low"),
+        pytest.param(
+            [agent("a", capacity={"max_load": 3})], {"a": 3}, {}, {}, "capacity", id="full"
+        ),
+        pytest.param(
+            [agent("a", capacity={"max_load": 3, "weights": {"chat": 2}})],
+            {"a": 2},
+            {"channel": "chat"},
+            {},
+            "capacity",
+            id="chat-weighs-more",
+        ),
+        pytest.param(
+            [agent("a", groups=["billing"])],
+            {},
+            {"group": "shipping"},
+            {},
+            "group",
+            id="other-group",
+        ),
+        pytest.param(
+            [agent("a", groups=["billing"])],
+            {},
+            {"pool": ["tier2"]},
+            {},
+            "pool",
+            id="outside-escalation-pool",
+        ),
+        pytest.param(
+            [agent("a", languages=["en"])],
+            {},
+            {"language": "fr"},
+            {"require_language": True},
+            "language",
+            id="language",
+        ),
+        pytest.param(
+            [
+                agent(
+                    "a",
+                    schedule={"timezone": "UTC", "shifts": [{"start": "12:00", "end": "20:00"}]},
+                )
+            ],
+            {},
+            {},
+            {},
+            "schedule",
+            id="off-shift",
+        ),
+        pytest.param(
+            [agent("a", skills={"billing": 2})],
+            {},
+            {"required_skills": {"billing": 3}},
+            {},
+            "skills",
+            id="skill-too-low",
+        ),
     ],
 )
 def test_ineligible_agents_are_refused_with_the_filter_named(
-    policy: str, agents: list[Agent], loads: dict[str, float], fields: dict[str, Any],
-    params: dict[str, Any], filter_name: str,
+    policy: str,
+    agents: list[Agent],
+    loads: dict[str, float],
+    fields: dict[str, Any],
+    params: dict[str, Any],
+    filter_name: str,
 ) -> None:
     decision = make_policy(policy, **params).decide(
-        ticket(**fields), Roster(agents, loads), NOW, Random(0))
+        ticket(**fields), Roster(agents, loads), NOW, Random(0)
+    )
     assert isinstance(decision, NoAssignment)
     assert decision.trace.candidates[0].rejected_by == filter_name
     assert decision.reason.startswith("no eligible agent: 1 ")
@@ -152,7 +228,8 @@ def test_ineligible_agents_are_refused_with_the_filter_named(
 def test_pool_accepts_agents_by_id_or_group() -> None:
     agents = [agent("a", groups=["tier2"]), agent("b"), agent("c")]
     decision = make_policy("round_robin").decide(
-        ticket(pool=["tier2", "c"], group="general"), Roster(agents), NOW, Random(0))
+        ticket(pool=["tier2", "c"], group="general"), Roster(agents), NOW, Random(0)
+    )
     eligible = {c.agent_id for c in decision.trace.candidates if c.rejected_by is None}
     assert eligible == {"a", "c"}
 
@@ -176,8 +253,9 @@ def test_an_empty_roster_says_so() -> None:
 
 # --- registry ----------------------------------------------------------------------------
 
+
 def test_unknown_policy_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown policy 'fifo'.*round_robin"):
+    with pytest.raises(ValueError, match=r"unknown policy 'fifo'.*round_robin"):
         make_policy("fifo")
 
 

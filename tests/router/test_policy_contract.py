@@ -22,14 +22,18 @@ from hypothesis import strategies as st
 
 from router.decision import Assignment, NoAssignment
 from router.model import Agent, Ticket
-from router.policies import make_policy, policy_names
+from router.policies import SelectionPolicy, make_policy, policy_names
+from router.policies.base import NOT_SHORTLISTED, ArrayChooser
 from router.roster import Roster
 from tests.router.builders import NOW
 from tests.router.strategies import eligibility_params, rosters, tickets
 
 POLICIES = policy_names()
-CHECKS = settings(max_examples=40, deadline=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+CHECKS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def required_now(ticket: Ticket, params: dict[str, Any], now: datetime) -> dict[str, int]:
@@ -42,18 +46,24 @@ def required_now(ticket: Ticket, params: dict[str, Any], now: datetime) -> dict[
     return needs
 
 
-def eligible(agent: Agent, ticket: Ticket, roster: Roster, now: datetime,
-             params: dict[str, Any]) -> bool:
+def eligible(
+    agent: Agent, ticket: Ticket, roster: Roster, now: datetime, params: dict[str, Any]
+) -> bool:
     """The documented eligibility rules, written out independently of the router."""
     if ticket.pool:
         in_pool = agent.id in ticket.pool or bool(agent.groups & ticket.pool)
     else:
         in_pool = ticket.group is None or ticket.group in agent.groups
-    skilled = all(agent.skills.get(s, 0) >= lvl for s, lvl in
-                  required_now(ticket, params, now).items())
+    skilled = all(
+        agent.skills.get(s, 0) >= lvl for s, lvl in required_now(ticket, params, now).items()
+    )
     working = agent.schedule is None or agent.schedule.on_shift(now)
-    speaks = not (params.get("require_language") and ticket.language and agent.languages
-                  and ticket.language not in agent.languages)
+    speaks = not (
+        params.get("require_language")
+        and ticket.language
+        and agent.languages
+        and ticket.language not in agent.languages
+    )
     if ticket.weight is not None:
         weight = ticket.weight
     elif ticket.type in agent.capacity.weights:
@@ -63,14 +73,16 @@ def eligible(agent: Agent, ticket: Ticket, roster: Roster, now: datetime,
     room = roster.load(agent.id) + weight <= agent.capacity.max_load
     limit = params.get("fair_limit")
     window = timedelta(seconds=params.get("fair_window_s", 3600.0))
-    fair = limit is None or sum(
-        1 for at in roster.state(agent.id).recent if at >= now - window) < limit
-    return (in_pool and skilled and agent.status == "online" and working and speaks
-            and room and fair)
+    fair = (
+        limit is None
+        or sum(1 for at in roster.state(agent.id).recent if at >= now - window) < limit
+    )
+    return in_pool and skilled and agent.status == "online" and working and speaks and room and fair
 
 
-def check_contract(name: str, ticket: Ticket, roster: Roster, params: dict[str, Any],
-                   seed: int) -> None:
+def check_contract(
+    name: str, ticket: Ticket, roster: Roster, params: dict[str, Any], seed: int
+) -> None:
     policy = make_policy(name, **params)
     ticket_before, roster_before = copy.deepcopy(ticket), copy.deepcopy(roster)
     decision = policy.decide(ticket, roster, NOW, Random(seed))
@@ -92,16 +104,49 @@ def check_contract(name: str, ticket: Ticket, roster: Roster, params: dict[str, 
 @pytest.mark.parametrize("name", POLICIES)
 @CHECKS
 @given(ticket=tickets(), roster=rosters(), params=eligibility_params, seed=st.integers(0, 9))
-def test_policy_contract_on_small_desks(name: str, ticket: Ticket, roster: Roster,
-                                        params: dict[str, Any], seed: int) -> None:
+def test_policy_contract_on_small_desks(
+    name: str, ticket: Ticket, roster: Roster, params: dict[str, Any], seed: int
+) -> None:
     check_contract(name, ticket, roster, params, seed)
 
 
 @pytest.mark.parametrize("name", POLICIES)
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(ticket=tickets(), roster=rosters(min_size=65, max_size=90), params=eligibility_params)
-def test_policy_contract_on_large_desks_pruned_by_index(name: str, ticket: Ticket,
-                                                        roster: Roster,
-                                                        params: dict[str, Any]) -> None:
+def test_policy_contract_on_large_desks_pruned_by_index(
+    name: str, ticket: Ticket, roster: Roster, params: dict[str, Any]
+) -> None:
     check_contract(name, ticket, roster, params, seed=0)
+
+
+ARRAY_POLICIES = [
+    name
+    for name in POLICIES
+    if isinstance(p := make_policy(name), SelectionPolicy) and isinstance(p.chooser, ArrayChooser)
+]
+
+
+@pytest.mark.parametrize("name", ARRAY_POLICIES)
+@CHECKS
+@given(ticket=tickets(), roster=rosters(), params=eligibility_params)
+def test_the_vectorised_screen_decides_like_the_agent_by_agent_one(
+    name: str, ticket: Ticket, roster: Roster, params: dict[str, Any]
+) -> None:
+    one_by_one = make_policy(name, **params)
+    assert isinstance(one_by_one, SelectionPolicy)
+    arrays = SelectionPolicy(
+        one_by_one.name, one_by_one.chooser, one_by_one.eligibility, bulk_above=0
+    )
+    slow = one_by_one.decide(ticket, roster, NOW, Random(0))
+    fast = arrays.decide(ticket, roster, NOW, Random(0))
+    assert slow.trace.chosen == fast.trace.chosen
+    assert slow.trace.rejections() == {
+        k: v for k, v in fast.trace.rejections().items() if k != NOT_SHORTLISTED
+    }
+    assert one_by_one.choose(ticket, roster, NOW, Random(0)) == arrays.choose(
+        ticket, roster, NOW, Random(0)
+    )

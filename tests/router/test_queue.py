@@ -13,7 +13,9 @@ from tests.router.builders import NOW, ago, ticket
 
 LOW_OLD = ticket("low-old", priority="low", created_at=ago(hours=5))
 URGENT_NEW = ticket("urgent-new", priority="urgent", created_at=ago(minutes=1))
-NORMAL_DUE_SOON = ticket("due-soon", created_at=ago(minutes=30), sla_due_at=NOW + timedelta(minutes=5))
+NORMAL_DUE_SOON = ticket(
+    "due-soon", created_at=ago(minutes=30), sla_due_at=NOW + timedelta(minutes=5)
+)
 NORMAL_DUE_LATER = ticket("due-later", created_at=ago(hours=2), sla_due_at=NOW + timedelta(hours=4))
 NORMAL_NO_SLA = ticket("no-sla", created_at=ago(hours=3))
 QUEUE = [LOW_OLD, URGENT_NEW, NORMAL_DUE_SOON, NORMAL_DUE_LATER, NORMAL_NO_SLA]
@@ -22,15 +24,26 @@ QUEUE = [LOW_OLD, URGENT_NEW, NORMAL_DUE_SOON, NORMAL_DUE_LATER, NORMAL_NO_SLA]
 @pytest.mark.parametrize(
     ("order", "expected"),
     [
-        pytest.param(("priority", "sla", "age"),
-                     ["urgent-new", "due-soon", "due-later", "no-sla", "low-old"], id="default"),
-        pytest.param(("sla",), ["due-soon", "due-later", "low-old", "no-sla", "urgent-new"],
-                     id="earliest-deadline-first-then-created"),
-        pytest.param(("age",), ["low-old", "no-sla", "due-later", "due-soon", "urgent-new"],
-                     id="oldest-first"),
-        pytest.param(("priority", "age"),
-                     ["urgent-new", "no-sla", "due-later", "due-soon", "low-old"],
-                     id="priority-then-age"),
+        pytest.param(
+            ("priority", "sla", "age"),
+            ["urgent-new", "due-soon", "due-later", "no-sla", "low-old"],
+            id="default",
+        ),
+        pytest.param(
+            ("sla",),
+            ["due-soon", "due-later", "low-old", "no-sla", "urgent-new"],
+            id="earliest-deadline-first-then-created",
+        ),
+        pytest.param(
+            ("age",),
+            ["low-old", "no-sla", "due-later", "due-soon", "urgent-new"],
+            id="oldest-first",
+        ),
+        pytest.param(
+            ("priority", "age"),
+            ["urgent-new", "no-sla", "due-later", "due-soon", "low-old"],
+            id="priority-then-age",
+        ),
     ],
 )
 def test_queue_order(order: tuple[str, ...], expected: list[str]) -> None:

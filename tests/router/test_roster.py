@@ -34,8 +34,12 @@ def test_recent_assignments_are_bounded() -> None:
 
 
 def test_indexes_by_group_and_skill() -> None:
-    roster = Roster([agent("a", groups=["billing"], skills={"refunds": 3}),
-                     agent("b", groups=["billing", "tier2"])])
+    roster = Roster(
+        [
+            agent("a", groups=["billing"], skills={"refunds": 3}),
+            agent("b", groups=["billing", "tier2"]),
+        ]
+    )
     assert roster.in_group("billing") == {"a", "b"}
     assert roster.with_skill("refunds") == {"a"}
     assert roster.in_group("nobody") == frozenset()
@@ -52,8 +56,11 @@ def test_with_agent_replaces_and_reindexes() -> None:
     ("build", "message"),
     [
         pytest.param(lambda: Roster([agent("a"), agent("a")]), "appears twice", id="duplicate"),
-        pytest.param(lambda: Roster([agent("a")], loads={"zed": 1}), "unknown agents: zed",
-                     id="load-for-stranger"),
+        pytest.param(
+            lambda: Roster([agent("a")], loads={"zed": 1}),
+            "unknown agents: zed",
+            id="load-for-stranger",
+        ),
         pytest.param(lambda: Roster([agent("a")], loads={"a": -1}), "negative", id="negative"),
     ],
 )

@@ -12,10 +12,20 @@ from router.model import Prediction, Priority
 from router.rules import Condition, RuleSet, Vip
 from tests.router.builders import NOW, ticket
 
-REFUND = ticket(subject="Refund please", body="I was charged twice", requester="Ceo@Big.com",
-                organization="BigCo", tags=["vip", "web"], priority="normal", type="question",
-                channel="chat", language="de", brand="Shoes", custom_fields={"plan": "gold"},
-                predictions={"group": Prediction(label="billing", confidence=0.9)})
+REFUND = ticket(
+    subject="Refund please",
+    body="I was charged twice",
+    requester="Ceo@Big.com",
+    organization="BigCo",
+    tags=["vip", "web"],
+    priority="normal",
+    type="question",
+    channel="chat",
+    language="de",
+    brand="Shoes",
+    custom_fields={"plan": "gold"},
+    predictions={"group": Prediction(label="billing", confidence=0.9)},
+)
 VIPS = Vip(requesters=frozenset({"ceo@big.com"}))
 
 
@@ -39,10 +49,14 @@ VIPS = Vip(requesters=frozenset({"ceo@big.com"}))
         pytest.param({"vip": False}, False, id="not-vip"),
         pytest.param({"language": ["fr", "de"]}, True, id="language"),
         pytest.param({"channel": "email"}, False, id="channel-single-value"),
-        pytest.param({"time": {"between": ["09:00", "17:00"], "days": "mon-fri"}}, True,
-                     id="time-of-day"),
-        pytest.param({"time": {"between": ["09:00", "10:00"], "timezone": "America/New_York"}},
-                     False, id="time-in-another-zone"),
+        pytest.param(
+            {"time": {"between": ["09:00", "17:00"], "days": "mon-fri"}}, True, id="time-of-day"
+        ),
+        pytest.param(
+            {"time": {"between": ["09:00", "10:00"], "timezone": "America/New_York"}},
+            False,
+            id="time-in-another-zone",
+        ),
         pytest.param({"any": [{"tag": "spam"}, {"channel": "chat"}]}, True, id="any"),
         pytest.param({"all": [{"tag": "vip"}, {"channel": "email"}]}, False, id="all"),
         pytest.param({"not": {"tag": "spam"}}, True, id="not"),
@@ -59,12 +73,19 @@ def test_conditions(condition: dict[str, Any], holds: bool) -> None:
         pytest.param({"tag": "a", "text": "b"}, "found: tag, text", id="two-kinds"),
         pytest.param({"field": "subject"}, "exactly one of equals, in", id="field-without-op"),
         pytest.param({"tag": "a", "equals": "b"}, "equals only goes with field", id="stray-op"),
-        pytest.param({"field": "colour", "equals": "red"}, "unknown ticket field 'colour'",
-                     id="unknown-field"),
-        pytest.param({"field": "subject", "regex": "("}, "invalid regular expression",
-                     id="bad-regex"),
-        pytest.param({"time": {"between": ["09:00", "17:00"], "timezone": "Nowhere/Land"}},
-                     "unknown time zone", id="bad-zone"),
+        pytest.param(
+            {"field": "colour", "equals": "red"},
+            "unknown ticket field 'colour'",
+            id="unknown-field",
+        ),
+        pytest.param(
+            {"field": "subject", "regex": "("}, "invalid regular expression", id="bad-regex"
+        ),
+        pytest.param(
+            {"time": {"between": ["09:00", "17:00"], "timezone": "Nowhere/Land"}},
+            "unknown time zone",
+            id="bad-zone",
+        ),
     ],
 )
 def test_invalid_conditions_are_refused(condition: dict[str, Any], message: str) -> None:
@@ -77,10 +98,19 @@ def rules(*items: dict[str, Any]) -> RuleSet:
 
 
 def test_actions_enrich_the_ticket() -> None:
-    ruleset = rules({"name": "all-actions", "then": {
-        "set_group": "billing", "add_required_skills": {"refunds": 4},
-        "add_optional_skills": {"german": 6}, "set_priority": "urgent",
-        "escalate_to": ["tier2", "emma"], "set_weight": 2.5}})
+    ruleset = rules(
+        {
+            "name": "all-actions",
+            "then": {
+                "set_group": "billing",
+                "add_required_skills": {"refunds": 4},
+                "add_optional_skills": {"german": 6},
+                "set_priority": "urgent",
+                "escalate_to": ["tier2", "emma"],
+                "set_weight": 2.5,
+            },
+        }
+    )
     enriched, matched = ruleset.apply(REFUND, NOW)
     assert matched == ("all-actions",)
     assert enriched.group == "billing"
@@ -95,8 +125,11 @@ def test_actions_enrich_the_ticket() -> None:
 def test_rules_apply_in_order_and_skills_keep_the_higher_level() -> None:
     ruleset = rules(
         {"name": "first", "when": {"vip": True}, "then": {"add_required_skills": {"refunds": 7}}},
-        {"name": "second", "when": [{"tag": "vip"}], "then": {"add_required_skills":
-                                                               {"refunds": 3, "billing": 2}}},
+        {
+            "name": "second",
+            "when": [{"tag": "vip"}],
+            "then": {"add_required_skills": {"refunds": 3, "billing": 2}},
+        },
         {"name": "never", "when": {"tag": "spam"}, "then": {"set_group": "spam"}},
     )
     enriched, matched = ruleset.apply(REFUND, NOW)
@@ -105,9 +138,10 @@ def test_rules_apply_in_order_and_skills_keep_the_higher_level() -> None:
 
 
 def test_stop_ends_rule_processing() -> None:
-    ruleset = rules({"name": "vip", "when": {"vip": True}, "then": {"set_group": "tier2",
-                                                                     "stop": True}},
-                    {"name": "later", "then": {"set_group": "general"}})
+    ruleset = rules(
+        {"name": "vip", "when": {"vip": True}, "then": {"set_group": "tier2", "stop": True}},
+        {"name": "later", "then": {"set_group": "general"}},
+    )
     enriched, matched = ruleset.apply(REFUND, NOW)
     assert (enriched.group, matched) == ("tier2", ("vip",))
 
@@ -118,7 +152,12 @@ def test_rule_names_must_be_unique() -> None:
 
 
 def test_time_of_day_follows_the_clock_passed_in() -> None:
-    night = rules({"name": "night", "when": {"time": {"between": ["22:00", "06:00"]}},
-                   "then": {"set_group": "night"}})
+    night = rules(
+        {
+            "name": "night",
+            "when": {"time": {"between": ["22:00", "06:00"]}},
+            "then": {"set_group": "night"},
+        }
+    )
     assert night.apply(REFUND, datetime(2026, 11, 25, 23, tzinfo=UTC))[1] == ("night",)
     assert night.apply(REFUND, datetime(2026, 11, 25, 12, tzinfo=UTC))[1] == ()

@@ -78,8 +78,8 @@ def test_parse_days(text: object, days: set[int]) -> None:
 
 def test_unknown_zone_and_day_are_rejected() -> None:
     with pytest.raises(ValidationError, match="unknown time zone"):
-        Schedule.model_validate({"timezone": "Mars/Olympus", "shifts": [{"start": "9:00",
-                                                                            "end": "17:00"}]})
+        Schedule.model_validate(
+            {"timezone": "Mars/Olympus", "shifts": [{"start": "9:00", "end": "17:00"}]}
+        )
     with pytest.raises(ValidationError, match="unknown day"):
-        Schedule.model_validate({"shifts": [{"days": "funday", "start": "09:00",
-                                             "end": "17:00"}]})
+        Schedule.model_validate({"shifts": [{"days": "funday", "start": "09:00", "end": "17:00"}]})
