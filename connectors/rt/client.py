@@ -224,16 +224,18 @@ class RtConnector:
     def _confirm(self, ticket_id: str, agent: str, verdict: mapping.UpdateVerdict) -> WriteResult:
         """Re-read the ticket: only an owner RT reports back counts as done.
 
-        A refusal is ``skipped`` (retrying the same owner cannot help; the sidecar parks it
-        with the reason); a change RT reported that did not stick is a ``conflict``.
+        Someone else owning it now is a ``conflict`` (a human was faster; without the
+        ReassignTicket right RT refuses to take it from them). Still unowned after a refusal
+        is ``skipped``: retrying the same owner cannot help, the sidecar parks it with RT's words.
         """
         fresh = self._ticket_json(ticket_id)
         owner = mapping.owner_of(fresh)
         if owner == agent:
             return self._result(ticket_id, fresh, "ok", verdict.detail)
         now = f"owner is {owner or 'Nobody'}"
-        if verdict.outcome == "changed":
-            return self._result(ticket_id, fresh, "conflict", f"{verdict.detail}, but {now}")
+        if owner is not None:
+            return self._result(ticket_id, fresh, "conflict",
+                                f"{verdict.detail or 'no change reported'}; {now}")
         reason = verdict.detail or "no change reported"
         log.warning("rt: owner change of ticket %s to %s refused: %s", ticket_id, agent, reason)
         return self._result(ticket_id, fresh, "skipped",

@@ -285,6 +285,16 @@ def test_message_is_not_trusted_without_the_read_back(http: responses.RequestsMo
     assert "owner is bob" in result.detail
 
 
+def test_owner_taken_between_our_read_and_write_is_a_conflict(
+    http: responses.RequestsMock, slept: list[float]
+) -> None:
+    reads(http, "Nobody", "bob")
+    owner_put(http, ["Ticket 7: You can only reassign tickets that you own or that are unowned"])
+    result = connector(slept).assign(request())
+    assert result.outcome == "conflict"
+    assert "owner is bob" in result.detail
+
+
 def test_replay_of_a_done_assignment_writes_nothing(http: responses.RequestsMock,
                                                     slept: list[float]) -> None:
     reads(http, "alice")

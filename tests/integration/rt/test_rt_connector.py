@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+import requests
 from pydantic import SecretStr
 
 from connectors.base import WriteRequest
@@ -141,6 +143,34 @@ def test_a_humans_change_after_our_read_is_a_conflict(
     result = rt.assign(write(ticket_id, "alice", expected=seen.updated_at))
     assert result.outcome == "conflict"
     assert desk.owner(ticket_id) == owner_after
+
+
+class HumanFirst(requests.Session):
+    """The HTTP seam, with a human who assigns the ticket just before our owner write."""
+
+    def __init__(self, desk: RtDesk, owner: str) -> None:
+        super().__init__()
+        self.desk, self.owner = desk, owner
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,
+                **kwargs: Any) -> requests.Response:
+        body = kwargs.get("json")
+        if method == "PUT" and isinstance(body, dict) and "Owner" in body:
+            self.desk.update(str(url).rsplit("/", 1)[-1], Owner=self.owner)
+        return super().request(method, url, *args, **kwargs)
+
+
+def test_rt_refuses_to_take_a_ticket_a_human_took_after_our_read(
+    rt_server: RtServer, desk: RtDesk
+) -> None:
+    """The bot has no ReassignTicket right, so RT closes the read-to-write gap itself."""
+    ticket_id = desk.create("Billing", "a human assigns it mid-write")
+    rt = from_settings(rt_server.settings(), HumanFirst(desk, "bob"))
+    result = rt.assign(write(ticket_id, "alice"))
+    assert result.outcome == "conflict"
+    assert "owner is bob" in result.detail
+    assert desk.owner(ticket_id) == "bob"
+    assert desk.comments(ticket_id) == []
 
 
 def test_replaying_a_write_changes_nothing(rt_server: RtServer, desk: RtDesk) -> None:
