@@ -9,9 +9,9 @@ TOP_LEVEL = 10
 
 def proficiency(agent: Agent, ticket: Ticket) -> float:
     """Mean level over the ticket's skills as a share of the top level (1.0 when none asked)."""
-    wanted = {**ticket.optional_skills, **ticket.required_skills}
-    if not wanted:
+    if not ticket.required_skills and not ticket.optional_skills:
         return 1.0
+    wanted = {**ticket.optional_skills, **ticket.required_skills}
     return sum(min(agent.skills.get(skill, 0), TOP_LEVEL) for skill in wanted) / (
         TOP_LEVEL * len(wanted)
     )

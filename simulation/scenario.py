@@ -1,0 +1,282 @@
+"""The scenario file: who works when, what traffic arrives, what "good" means, for how long.
+
+A scenario is YAML validated into these frozen models; a bad file is rejected with the file
+and the field named. Times inside a scenario are in minutes unless a name says otherwise.
+The full format is documented in docs/simulation.md.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from router.model import Priority
+from router.queue import DEFAULT_ORDER, OrderKey
+
+PRIORITY_NAMES = tuple(member.name.lower() for member in Priority)
+Share = Annotated[float, Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class HandleTime(_Strict):
+    """A handle-time distribution in minutes: exponential, lognormal (mean and CV) or empirical."""
+
+    dist: Literal["exponential", "lognormal", "empirical", "constant"] = "exponential"
+    mean_min: float | None = Field(None, gt=0)
+    cv: float = Field(1.0, gt=0, description="coefficient of variation (lognormal)")
+    samples_min: tuple[Annotated[float, Field(gt=0)], ...] = ()
+
+    @model_validator(mode="after")
+    def _complete(self) -> HandleTime:
+        if self.dist == "empirical" and not self.samples_min:
+            raise ValueError("an empirical distribution needs samples_min")
+        if self.dist != "empirical" and self.mean_min is None:
+            raise ValueError(f"a {self.dist} distribution needs mean_min")
+        return self
+
+    @property
+    def mean(self) -> float:
+        """Mean handle time in minutes."""
+        if self.dist == "empirical":
+            return sum(self.samples_min) / len(self.samples_min)
+        assert self.mean_min is not None
+        return self.mean_min
+
+
+class Category(_Strict):
+    """One kind of ticket: its share of traffic, handle time and the skill it needs."""
+
+    share: Share
+    handle: HandleTime
+    skill: str | None = Field(None, description="required skill (default: none)")
+    level: int = Field(1, ge=1, le=10, description="minimum level of that skill")
+    group: str | None = Field(None, description="group the ticket is routed to")
+
+
+class Burst(_Strict):
+    """A period when arrivals run ``factor`` times their usual rate."""
+
+    start: AwareDatetime
+    minutes: float = Field(gt=0)
+    factor: float = Field(gt=0)
+
+
+class Profile(_Strict):
+    """Arrival-rate multipliers by local hour of day (24 values) and day of week (7 values)."""
+
+    hours: tuple[Share, ...] = (1.0,) * 24
+    days: tuple[Share, ...] = (1.0,) * 7
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Profile:
+        if len(self.hours) != 24 or len(self.days) != 7:
+            raise ValueError("profile needs 24 hour values and 7 day values (Monday first)")
+        if max(self.hours) == 0 or max(self.days) == 0:
+            raise ValueError("profile must not be all zero")
+        return self
+
+    def factor(self, local: datetime) -> float:
+        """Multiplier at a local wall-clock time."""
+        return self.hours[local.hour] * self.days[local.weekday()]
+
+
+class Arrivals(_Strict):
+    """Poisson arrivals, optionally non-homogeneous (profile and bursts)."""
+
+    rate_per_hour: float = Field(gt=0, description="rate when every multiplier is 1")
+    timezone: str = "UTC"
+    profile: Profile = Field(default_factory=Profile)
+    bursts: tuple[Burst, ...] = ()
+
+    @model_validator(mode="after")
+    def _zone(self) -> Arrivals:
+        ZoneInfo(self.timezone)
+        return self
+
+
+class Patience(_Strict):
+    """How long a waiting customer stays before abandoning (exponential, minutes)."""
+
+    mean_min: float = Field(gt=0)
+
+
+class Escalation(_Strict):
+    """On an SLA breach while waiting: raise the priority (and optionally restrict the pool)."""
+
+    set_priority: str = "urgent"
+    pool: tuple[str, ...] = ()
+
+
+class Reopen(_Strict):
+    """Chance a solved ticket comes back, and the mean delay before it does (minutes)."""
+
+    probability: float = Field(0.0, ge=0, le=1)
+    delay_min: float = Field(1440.0, gt=0)
+
+
+class Traffic(_Strict):
+    """What arrives: rate and shape, the mix of tickets, and how customers behave."""
+
+    arrivals: Arrivals
+    categories: dict[str, Category] = Field(min_length=1)
+    priorities: dict[str, Share] = Field(default_factory=lambda: {"normal": 1.0})
+    languages: dict[str, Share] = Field(default_factory=lambda: {"en": 1.0})
+    channels: dict[str, Share] = Field(default_factory=lambda: {"email": 1.0})
+    patience: Patience | None = None
+    escalation: Escalation | None = None
+    reopen: Reopen = Field(default_factory=Reopen)
+
+    @model_validator(mode="after")
+    def _mixes(self) -> Traffic:
+        for name, mix in (("categories", {k: c.share for k, c in self.categories.items()}),
+                          ("priorities", self.priorities), ("languages", self.languages),
+                          ("channels", self.channels)):
+            if sum(mix.values()) <= 0:
+                raise ValueError(f"{name}: shares must not all be zero")
+        unknown = [p for p in self.priorities if p not in PRIORITY_NAMES]
+        if unknown:
+            raise ValueError(f"unknown priority {unknown[0]!r} (use {', '.join(PRIORITY_NAMES)})")
+        return self
+
+
+class ShiftSpec(_Strict):
+    """A weekly shift, with breaks, in a time zone."""
+
+    days: Any = "mon-fri"
+    start: time
+    end: time
+    timezone: str = "UTC"
+    breaks: tuple[tuple[time, time], ...] = ()
+
+
+class AgentSpec(_Strict):
+    """One agent (``id``) or a team of ``count`` identical agents (named ``<team>-<n>``)."""
+
+    id: str | None = None
+    team: str | None = None
+    count: int = Field(1, ge=0)
+    groups: tuple[str, ...] = ()
+    skills: dict[str, Annotated[int, Field(ge=1, le=10)]] = Field(default_factory=dict)
+    languages: tuple[str, ...] = ()
+    capacity: float = Field(1.0, gt=0, description="concurrent tickets (capacity units)")
+    weights: dict[str, float] = Field(default_factory=dict, description="units per type/channel")
+    shift: ShiftSpec | None = Field(None, description="None: always working")
+    absence_rate: float = Field(0.0, ge=0, lt=1, description="chance of missing a given day")
+
+    @model_validator(mode="after")
+    def _named(self) -> AgentSpec:
+        if (self.id is None) == (self.team is None):
+            raise ValueError("give either id (one agent) or team (with count)")
+        if self.id is not None and self.count != 1:
+            raise ValueError("count applies to a team, not to an agent with an id")
+        return self
+
+
+class Routing(_Strict):
+    """Which policy routes, plus an optional policy file for business rules and queue order."""
+
+    policy: str = "skills_least_loaded"
+    params: dict[str, Any] = Field(default_factory=dict)
+    policy_file: Path | None = None
+    order: tuple[OrderKey, ...] = DEFAULT_ORDER
+    sweep_min: float = Field(15.0, gt=0, description="re-offer the queue this often")
+
+
+class Scenario(_Strict):
+    """A whole simulation setup."""
+
+    version: Literal[1] = 1
+    name: str = "scenario"
+    start: AwareDatetime = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+    horizon_days: float = Field(7.0, gt=0)
+    warmup_days: float = Field(0.0, ge=0)
+    drain_days: float = Field(2.0, ge=0, description="time after the horizon to finish work")
+    seed: int = 0
+    sla_min: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=lambda: {"urgent": 60.0, "high": 240.0, "normal": 480.0, "low": 1440.0},
+        description="first assignment within this many minutes, per priority",
+    )
+    handle_slowdown: float = Field(0.0, ge=0, description="novices take 1+slowdown x longer")
+    agents: tuple[AgentSpec, ...] = Field(min_length=1)
+    traffic: Traffic
+    routing: Routing = Field(default_factory=Routing)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError("warmup_days must be shorter than horizon_days")
+        unknown = [p for p in self.sla_min if p not in PRIORITY_NAMES]
+        if unknown:
+            raise ValueError(f"sla_min: unknown priority {unknown[0]!r}")
+        return self
+
+    @property
+    def horizon_min(self) -> float:
+        """Arrivals stop after this many minutes."""
+        return self.horizon_days * 1440.0
+
+    @property
+    def warmup_min(self) -> float:
+        """Tickets arriving before this are left out of the metrics."""
+        return self.warmup_days * 1440.0
+
+    def dates(self) -> list[date]:
+        """Every calendar date the run (with its drain) touches, for absence draws."""
+        first = self.start.date()
+        days = int(self.horizon_days + self.drain_days) + 2
+        return [date.fromordinal(first.toordinal() + offset) for offset in range(days)]
+
+    def evolve(self, **changes: Any) -> Scenario:
+        """A validated copy with top-level fields replaced."""
+        return Scenario.model_validate({**self.model_dump(), **changes})
+
+
+class ScenarioError(ValueError):
+    """The scenario file cannot be used; the message names the file and the field."""
+
+
+def parse_scenario(data: Any, source: str) -> Scenario:
+    """Validate loaded YAML; errors name ``source`` and the field."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: the top level must be a mapping")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        lines = []
+        for item in error.errors():
+            where = ".".join(str(part) for part in item["loc"])
+            message = str(item["msg"]).removeprefix("Value error, ")
+            lines.append(f"{source}: {where}: {message}" if where else f"{source}: {message}")
+        raise ScenarioError("\n".join(lines)) from None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file (a relative ``policy_file`` is resolved next to it)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"{path}: not valid YAML: {error}") from None
+    scenario = parse_scenario(data, str(path))
+    policy_file = scenario.routing.policy_file
+    if policy_file is not None and not policy_file.is_absolute():
+        routing = scenario.routing.model_copy(update={"policy_file": path.parent / policy_file})
+        scenario = scenario.model_copy(update={"routing": routing})
+    return scenario
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The scenario as YAML text (what ``scenario fit`` writes)."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data.setdefault("agents", [a.model_dump(mode="json", exclude_defaults=True)
+                               for a in scenario.agents])
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
