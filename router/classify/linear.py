@@ -8,7 +8,7 @@ calibrated. Predicting one ticket costs well under a millisecond.
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -50,16 +50,14 @@ class NgramBlock:
 
     def vector(self, text: str) -> tuple[NDArray[np.intp], FloatArray]:
         """Sparse, L2-normalised, sublinear TF-IDF of ``text``: column numbers and values."""
-        counts: dict[int, int] = {}
-        for gram in self.spec(text):
-            column = self.vocabulary.get(gram)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), float, len(counts))
-        values = tf * self.idf[columns]
-        norm = float(np.sqrt(values @ values))
-        return columns, (values / norm if norm > 0 else values)
+        vocabulary = self.vocabulary
+        found = [(vocabulary[g], n) for g, n in Counter(self.spec(text)).items() if g in vocabulary]
+        if not found:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        columns = np.fromiter((column for column, _ in found), dtype=np.intp, count=len(found))
+        counts = np.fromiter((n for _, n in found), dtype=np.float64, count=len(found))
+        values = (1.0 + np.log(counts)) * self.idf[columns]
+        return columns, values / np.sqrt(values @ values)
 
 
 @dataclass(frozen=True, slots=True)
