@@ -12,6 +12,9 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+EPSILON = 1e-9
+"""Float slack: a bucket refilled to 0.9999999999 has a token."""
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
@@ -50,7 +53,11 @@ def _first_int(headers: Mapping[str, str], names: tuple[str, ...]) -> int | None
 
 
 class TokenBucket:
-    """Refills ``share * limit`` tokens per ``window`` seconds; ``take`` waits for one."""
+    """Refills ``share * limit`` tokens per ``window`` seconds; ``take`` waits for one.
+
+    Any window of ``window`` seconds sees at most ``limit`` requests (plus one when the
+    share is 1): the burst is capped at ``min(share, 1 - share) * limit``.
+    """
 
     def __init__(
         self, *, limit: int, window: float = 60.0, share: float = 0.8, clock: Clock, sleep: Sleep
@@ -65,9 +72,11 @@ class TokenBucket:
         self._stamp = clock()
 
     def _set_limit(self, limit: int) -> None:
+        # Refill at our share of the limit; keep the burst small enough that burst plus a
+        # window's refill never exceeds the limit in any window (the server counts windows).
         self.limit = limit
-        self.capacity = max(1.0, limit * self.share)
-        self.rate = self.capacity / self.window
+        self.rate = limit * self.share / self.window
+        self.capacity = max(1.0, min(self.share, 1 - self.share) * limit)
 
     def take(self) -> float:
         """Spend one token, sleeping until one is available; returns the seconds waited."""
@@ -75,7 +84,7 @@ class TokenBucket:
         while True:
             with self._lock:
                 self._refill()
-                if self._tokens >= 1:
+                if self._tokens >= 1 - EPSILON:
                     self._tokens -= 1
                     return waited
                 delay = (1 - self._tokens) / self.rate
@@ -89,7 +98,7 @@ class TokenBucket:
             if reading.limit is not None and reading.limit >= 1 and reading.limit != self.limit:
                 self._set_limit(reading.limit)
             if reading.remaining is not None and reading.limit is not None:
-                reserve = reading.limit - self.capacity
+                reserve = reading.limit * (1 - self.share)
                 self._tokens = min(self._tokens, max(0.0, reading.remaining - reserve))
 
     def drain(self, seconds: float) -> None:
