@@ -34,13 +34,18 @@ def transport(
     credentials: Credentials | None = None,
     limits: dict[str, int] | None = None,
     attempts: int = 4,
+    share: float = 0.5,
 ) -> Transport:
-    """A transport over a real ``requests.Session`` (``responses`` intercepts it)."""
+    """A transport over a real ``requests.Session`` (``responses`` intercepts it).
+
+    The default share (0.5) allows bursts of half the limit, so tests only wait where a
+    test asks for it.
+    """
     time = time or FakeTime()
     creds = credentials or (zendesk_api_token("bot@acme.test", SECRET_TOKEN) if base == ZENDESK
                             else freshdesk_api_key(SECRET_TOKEN))
     budgets = budgets_for(limits or {"account": 1000, "export": 10, "update": 100},
-                          window=60.0, share=1.0, clock=time.clock, sleep=time.sleep)
+                          window=60.0, share=share, clock=time.clock, sleep=time.sleep)
     return Transport(base_url=base, credentials=creds, session=requests.Session(),
                      budgets=budgets, retry=RetryPolicy(attempts=attempts), timeout=2.0,
                      sleep=time.sleep, vendor="test")

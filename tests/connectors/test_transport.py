@@ -93,7 +93,7 @@ def test_permanent_failures_are_not_retried(status: int, per_ticket: bool, error
 def test_budget_paces_requests_under_the_plan_limit() -> None:
     responses.get(URL, json={})
     time = FakeTime()
-    tr = transport(time=time, limits={"account": 6})  # 6 per minute: one every 10 s
+    tr = transport(time=time, limits={"account": 6}, share=1.0)  # 6 per minute: one every 10 s
     for _ in range(8):
         tr.send("GET", "/api/v2/tickets/1.json")
     assert sum(time.sleeps) == pytest.approx(70.0)  # share 1: no burst, strictly paced
@@ -104,7 +104,7 @@ def test_endpoint_budget_applies_on_top_of_the_account() -> None:
     export = f"{ZENDESK}/api/v2/incremental/tickets/cursor.json"
     responses.get(export, json={})
     time = FakeTime()
-    tr = transport(time=time, limits={"account": 700, "export": 10})
+    tr = transport(time=time, limits={"account": 700, "export": 10}, share=1.0)
     for _ in range(11):
         tr.send("GET", "/api/v2/incremental/tickets/cursor.json", limit="export")
     assert sum(time.sleeps) == pytest.approx(60.0)  # paced by export's 10/min, not 700/min

@@ -1,0 +1,273 @@
+"""The Zendesk connector over ``responses``: every endpoint it calls and every error path."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import responses
+from responses import matchers
+
+from connectors.base import WriteRequest
+from connectors.errors import FatalError, SkippableError
+from connectors.zendesk import ZendeskConnector, ZendeskOptions
+from router.decision import Assignment, DecisionTrace
+from tests.connectors.fakes import ZENDESK, FakeTime, transport
+from tests.connectors.zendesk.payloads import cursor_page, ticket, user
+
+API = f"{ZENDESK}/api/v2"
+START = datetime(2024, 2, 12, 9, 0, tzinfo=UTC)
+READ_AT = datetime(2024, 2, 12, 9, 20, 41, tzinfo=UTC)
+
+
+@pytest.fixture
+def time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def zd(time: FakeTime) -> ZendeskConnector:
+    options = ZendeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0)
+    return ZendeskConnector(transport(time=time), options, time.sleep)
+
+
+def groups_listed() -> None:
+    responses.get(f"{API}/groups.json", json=cursor_page(
+        "groups", [{"id": 360001, "name": "Billing"}], more=False))
+
+
+def query(call_index: int) -> dict[str, list[str]]:
+    return parse_qs(urlparse(responses.calls[call_index].request.url).query)
+
+
+def write(ticket_id: str, read_at: datetime | None = READ_AT, note: str | None = None
+          ) -> WriteRequest:
+    trace = DecisionTrace(policy="t", ticket_id=ticket_id, at=READ_AT)
+    return WriteRequest(assignment=Assignment(ticket_id=ticket_id, agent_id="1903456789001",
+                                              weight=1.0, trace=trace, group="Billing"),
+                        expected_updated_at=read_at, note=note)
+
+
+# -- polling --------------------------------------------------------------------------------
+@responses.activate
+def test_poll_sends_start_time_once_then_follows_the_cursor(zd: ZendeskConnector) -> None:
+    groups_listed()
+    export = f"{API}/incremental/tickets/cursor.json"
+    responses.get(export, json={"tickets": [ticket(), ticket(id=4017, status="solved")],
+                                "after_cursor": "c1", "end_of_stream": False})
+    responses.get(export, json={"tickets": [], "after_cursor": "c2", "end_of_stream": True})
+    first = zd.poll(None)
+    assert [t.id for t in first.tickets] == ["4016"]  # solved ticket is not routable work
+    assert (first.cursor, first.done) == ("c1", False)
+    second = zd.poll(first.cursor)
+    assert (second.cursor, second.done) == ("c2", True)
+    calls = [c for c in responses.calls if "incremental" in c.request.url]
+    first_q = parse_qs(urlparse(calls[0].request.url).query)
+    second_q = parse_qs(urlparse(calls[1].request.url).query)
+    assert first_q["start_time"] == [str(int(START.timestamp()))] and "cursor" not in first_q
+    assert second_q["cursor"] == ["c1"] and "start_time" not in second_q
+
+
+@responses.activate
+def test_poll_keeps_the_cursor_when_the_page_has_none(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/incremental/tickets/cursor.json",
+                  json={"tickets": [], "after_cursor": None, "end_of_stream": True})
+    assert zd.poll("c9").cursor == "c9"
+
+
+@responses.activate
+def test_export_rate_limit_429_waits_and_retries(zd: ZendeskConnector, time: FakeTime) -> None:
+    groups_listed()
+    export = f"{API}/incremental/tickets/cursor.json"
+    responses.get(export, status=429, headers={"Retry-After": "12"},
+                  json={"error": "APIRateLimitExceeded", "description": "Number of allowed "
+                        "incremental export API requests per minute exceeded"})
+    responses.get(export, json={"tickets": [], "after_cursor": "c1", "end_of_stream": True})
+    assert zd.poll(None).done
+    assert 12.0 in time.sleeps
+
+
+# -- roster ---------------------------------------------------------------------------------
+@responses.activate
+def test_roster_pages_until_has_more_is_false(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/group_memberships.json", json=cursor_page(
+        "group_memberships", [{"user_id": 1903456789001, "group_id": 360001}], more=False))
+    responses.get(f"{API}/agent_availabilities", json=cursor_page("data", [
+        {"type": "agent_availabilities", "id": "1903456789001", "attributes": {
+            "agent_id": 1903456789001, "agent_status": {"id": 2, "name": "offline"}}}],
+        more=False))
+    users = f"{API}/users.json"
+    responses.get(users, json=cursor_page("users", [user()], more=True, after="u2"),
+                  match=[matchers.query_param_matcher({"role[]": ["agent", "admin"],
+                                                       "page[size]": "100"})])
+    responses.get(users, json=cursor_page("users", [user(id=1903456789002, name="Jun")],
+                                          more=False),
+                  match=[matchers.query_param_matcher({"page[after]": "u2"})])
+    responses.get(f"{API}/search.json", json={"results": [
+        ticket(assignee_id=1903456789002), ticket(id=2, assignee_id=1903456789002),
+        ticket(id=3, assignee_id=None)], "count": 3, "next_page": None})
+    roster = zd.roster()
+    assert [a.id for a in roster.agents] == ["1903456789001", "1903456789002"]
+    assert roster.agents[0].groups == {"Billing"} and roster.agents[0].status == "offline"
+    assert roster.agents[1].status == "online"  # no availability record: assumed online
+    assert dict(roster.loads) == {"1903456789002": 2.0}
+    assert len([c for c in responses.calls if "users.json" in c.request.url]) == 2
+
+
+@responses.activate
+def test_search_stops_at_the_1000_result_cap(zd: ZendeskConnector) -> None:
+    row = ticket(assignee_id=1903456789001)
+    responses.get(f"{API}/search.json", json={"results": [row] * 100, "count": 5000,
+                                              "next_page": f"{API}/search.json?page=next"})
+    loads = zd._open_loads()
+    assert loads == {"1903456789001": 1000.0}
+    assert len(responses.calls) == 10  # page 11 would be a 422
+
+
+# -- single writes --------------------------------------------------------------------------
+@responses.activate
+def test_assign_sends_safe_update_and_a_private_note(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.put(f"{API}/tickets/4016.json", json={"ticket": ticket(
+        assignee_id=1903456789001, updated_at="2024-02-12T09:25:00Z"), "audit": {"events": []}})
+    result = zd.assign(write("4016", note="why: billing skill 7"))
+    assert result.ok and result.updated_at == datetime(2024, 2, 12, 9, 25, tzinfo=UTC)
+    sent = json.loads(responses.calls[-1].request.body)["ticket"]
+    assert sent["safe_update"] is True and sent["updated_stamp"] == "2024-02-12T09:20:41Z"
+    assert sent["comment"] == {"body": "why: billing skill 7", "public": False}
+
+
+@responses.activate
+def test_assign_409_rereads_and_reports_a_conflict(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.put(f"{API}/tickets/4016.json", status=409, json={
+        "error": "DatabaseConflict", "description": "updated since updated_stamp"})
+    responses.get(f"{API}/tickets/4016.json", json={"ticket": ticket(
+        updated_at="2024-02-12T09:22:00Z", assignee_id=77)})
+    result = zd.assign(write("4016"))
+    assert result.outcome == "conflict"
+    assert result.updated_at == datetime(2024, 2, 12, 9, 22, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    pytest.param(404, {"error": "RecordNotFound", "description": "Not found"}, id="404"),
+    pytest.param(422, {"error": "RecordInvalid", "description": "Record validation errors",
+                       "details": {"assignee": [{"description": "Assignee: is not a member of "
+                                                                "the group"}]}}, id="422"),
+])
+@responses.activate
+def test_assign_skips_a_ticket_the_desk_refuses(zd: ZendeskConnector, status: int,
+                                                body: dict) -> None:
+    groups_listed()
+    responses.put(f"{API}/tickets/4016.json", status=status, json=body)
+    result = zd.assign(write("4016"))
+    assert result.outcome == "skipped" and str(status) in result.detail
+
+
+@responses.activate
+def test_assign_raises_fatal_on_bad_credentials(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.put(f"{API}/tickets/4016.json", status=401,
+                  json={"error": "Couldn't authenticate you"})
+    with pytest.raises(FatalError):
+        zd.assign(write("4016"))
+
+
+@responses.activate
+def test_fetch_of_a_deleted_ticket_is_skippable(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/4016.json", status=404,
+                  json={"error": "RecordNotFound", "description": "Not found"})
+    with pytest.raises(SkippableError):
+        zd.fetch("4016")
+
+
+# -- bulk writes ----------------------------------------------------------------------------
+def job(status: str, results: list | None = None) -> dict:
+    return {"job_status": {"id": "j1", "status": status, "total": 2, "progress": 0,
+                           "results": results}}
+
+
+@responses.activate
+def test_assign_many_checks_freshness_updates_and_polls_the_job(
+    zd: ZendeskConnector, time: FakeTime
+) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/show_many.json", json={"tickets": [
+        ticket(id=1, updated_at="2024-02-12T09:20:41Z"),
+        ticket(id=2, updated_at="2024-02-12T09:30:00Z"),  # a human got there first
+        ticket(id=3, updated_at="2024-02-12T09:20:41Z"),
+        ticket(id=4, updated_at="2024-02-12T09:20:41Z")]})
+    responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
+    status_url = f"{API}/job_statuses/j1.json"
+    responses.get(status_url, json=job("queued"))
+    responses.get(status_url, json=job("working"))
+    responses.get(status_url, json=job("completed", [
+        {"id": 1, "action": "update", "success": True, "status": "Updated"},
+        {"id": 3, "action": "update", "success": False, "error": "TicketUpdateFailed",
+         "details": "Assignee is not a member of the group"},
+        {"id": 4, "action": "update", "success": True, "status": "Updated"}]))
+    results = zd.assign_many([write(str(i)) for i in (1, 2, 3, 4, 5)])
+    assert [r.outcome for r in results] == ["ok", "conflict", "skipped", "ok", "skipped"]
+    sent = json.loads(next(c for c in responses.calls if "update_many" in c.request.url)
+                      .request.body)
+    assert [item["id"] for item in sent["tickets"]] == [1, 3, 4]
+    assert time.sleeps == [1.0, 1.0]
+
+
+@responses.activate
+def test_assign_many_batches_at_most_100_ids(zd: ZendeskConnector) -> None:
+    groups_listed()
+
+    def show_many(request):  # type: ignore[no-untyped-def]
+        ids = parse_qs(urlparse(request.url).query)["ids"][0].split(",")
+        assert len(ids) <= 100
+        return 200, {}, json.dumps({"tickets": [ticket(id=int(i)) for i in ids]})
+
+    responses.add_callback(responses.GET, f"{API}/tickets/show_many.json", callback=show_many)
+    responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
+    responses.get(f"{API}/job_statuses/j1.json", json=job("completed", []))
+    results = zd.assign_many([write(str(i)) for i in range(1, 251)])
+    updates = [c for c in responses.calls if "update_many" in c.request.url]
+    assert [len(json.loads(c.request.body)["tickets"]) for c in updates] == [100, 100, 50]
+    assert len(results) == 250
+
+
+@responses.activate
+def test_a_job_that_never_finishes_fails_its_tickets_only(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/show_many.json", json={"tickets": [ticket(id=1)]})
+    responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
+    responses.get(f"{API}/job_statuses/j1.json", json=job("working"))
+    (result,) = zd.assign_many([write("1", read_at=None)])
+    assert result.outcome == "failed" and "working" in result.detail
+
+
+@responses.activate
+def test_persistent_5xx_on_a_chunk_is_reported_not_raised(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/show_many.json", status=503)
+    results = zd.assign_many([write("1"), write("2")])
+    assert [r.outcome for r in results] == ["failed", "failed"]
+
+
+# -- history --------------------------------------------------------------------------------
+@responses.activate
+def test_history_reads_finished_tickets_with_metric_sets(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/incremental/tickets/cursor.json", json={
+        "tickets": [ticket(id=1, status="solved", assignee_id=5), ticket(id=2, status="open"),
+                    ticket(id=3, status="closed", created_at=None)],
+        "metric_sets": [{"ticket_id": 1, "solved_at": "2024-02-13T10:00:00Z",
+                         "initially_assigned_at": "2024-02-12T09:30:00Z"}],
+        "after_cursor": "c1", "end_of_stream": True})
+    since = READ_AT - timedelta(days=30)
+    records = list(zd.history(since))
+    assert [r.id for r in records] == ["1"]  # open is not history; broken one is left out
+    assert records[0].solved_at == datetime(2024, 2, 13, 10, tzinfo=UTC)
+    q = query(-1)
+    assert q["include"] == ["metric_sets"] and q["start_time"] == [str(int(since.timestamp()))]
