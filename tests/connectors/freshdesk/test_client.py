@@ -1,0 +1,262 @@
+"""The Freshdesk connector over ``responses``: every endpoint it calls and every error path."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import responses
+from responses import matchers
+
+from connectors.base import WriteRequest
+from connectors.errors import FatalError, SkippableError
+from connectors.freshdesk import FreshdeskConnector, FreshdeskOptions
+from connectors.freshdesk.cursor import FreshdeskCursor
+from router.decision import Assignment, DecisionTrace
+from tests.connectors.fakes import FRESHDESK, FakeTime, transport
+from tests.connectors.freshdesk.payloads import agent, ticket
+
+API = f"{FRESHDESK}/api/v2"
+START = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+READ_AT = datetime(2024, 3, 1, 8, 5, 59, tzinfo=UTC)
+WALL_BODY = {"description": "Validation failed", "errors": [{
+    "field": "page", "message": "You cannot access tickets beyond the 300th page. Please "
+    "provide a smaller page number.", "code": "invalid_value"}]}
+
+
+@pytest.fixture
+def time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def fd(time: FakeTime) -> FreshdeskConnector:
+    options = FreshdeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0)
+    return FreshdeskConnector(transport(FRESHDESK, time=time), options, time.sleep)
+
+
+def groups_listed() -> None:
+    responses.get(f"{API}/groups", json=[{"id": 60000111, "name": "Shipping",
+                                          "auto_ticket_assign": 0}])
+
+
+def link(page: int) -> dict[str, str]:
+    return {"link": f'<{API}/tickets?page={page}&per_page=100>; rel="next"'}
+
+
+def write(ticket_id: str, note: str | None = None, read_at: datetime | None = READ_AT,
+          agent_id: str = "60000777") -> WriteRequest:
+    trace = DecisionTrace(policy="t", ticket_id=ticket_id, at=READ_AT)
+    return WriteRequest(assignment=Assignment(ticket_id=ticket_id, agent_id=agent_id,
+                                              weight=1.0, trace=trace, group="Shipping"),
+                        expected_updated_at=read_at, note=note)
+
+
+# -- polling --------------------------------------------------------------------------------
+@responses.activate
+def test_poll_lists_by_updated_since_oldest_first_100_per_page(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=1), ticket(id=2, status=4)],
+                  headers=link(2))
+    page = fd.poll(None)
+    assert [t.id for t in page.tickets] == ["1"] and not page.done
+    listing = next(c for c in responses.calls if "/tickets" in c.request.url)
+    q = parse_qs(urlparse(listing.request.url).query)
+    assert q["updated_since"] == ["2024-03-01T08:00:00Z"] and q["per_page"] == ["100"]
+    assert q["order_by"] == ["updated_at"] and q["order_type"] == ["asc"]
+    assert q["include"] == ["description"] and q["page"] == ["1"]
+    assert FreshdeskCursor.decode(str(page.cursor)).page == 2
+
+
+@responses.activate
+def test_last_page_has_no_link_header_and_ends_the_poll(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=1, updated_at="2024-03-01T08:10:00Z")])
+    page = fd.poll(None)
+    assert page.done
+    after = FreshdeskCursor.decode(str(page.cursor))
+    assert after.since == datetime(2024, 3, 1, 8, 10, tzinfo=UTC) and after.seen == {"1"}
+
+
+@responses.activate
+def test_page_300_restarts_with_a_later_updated_since(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=9, updated_at="2024-03-02T00:00:00Z")],
+                  headers=link(301))
+    at_wall = FreshdeskCursor(since=START, page=300).encode()
+    page = fd.poll(at_wall)
+    after = FreshdeskCursor.decode(str(page.cursor))
+    assert (after.page, after.since) == (1, datetime(2024, 3, 2, tzinfo=UTC))
+    assert not page.done
+
+
+@responses.activate
+def test_a_400_at_the_wall_restarts_instead_of_failing(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", status=400, json=WALL_BODY)
+    cursor = FreshdeskCursor(since=START, page=91, tail=READ_AT,
+                             tail_ids=frozenset({"4"})).encode()
+    page = fd.poll(cursor)
+    after = FreshdeskCursor.decode(str(page.cursor))
+    assert page.tickets == () and (after.page, after.since) == (1, READ_AT)
+
+
+@responses.activate
+def test_duplicates_at_the_restart_seam_are_dropped(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=4, updated_at="2024-03-01T08:05:59Z"),
+                                          ticket(id=5, updated_at="2024-03-01T08:05:59Z")])
+    cursor = FreshdeskCursor(since=READ_AT, seen=frozenset({"4"})).encode()
+    assert [t.id for t in fd.poll(cursor).tickets] == ["5"]
+
+
+# -- roster ---------------------------------------------------------------------------------
+@responses.activate
+def test_roster_reads_agents_members_skills_and_loads(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/admin/groups/60000111/agents", json=[agent()])
+    responses.get(f"{API}/admin/skills", json=[{"id": 3, "name": "Returns",
+                                                "agents": [{"id": 60000777}]}])
+    responses.get(f"{API}/agents", json=[agent()],
+                  headers={"link": f'<{API}/agents?page=2&per_page=100>; rel="next"'},
+                  match=[matchers.query_param_matcher({"per_page": "100"})])
+    responses.get(f"{API}/agents", json=[agent(id=60000778, available=False)],
+                  match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})])
+    responses.get(f"{API}/search/tickets", json={"total": 2, "results": [
+        ticket(id=1, responder_id=60000777), ticket(id=2, responder_id=None)]})
+    roster = fd.roster()
+    assert [a.id for a in roster.agents] == ["60000777", "60000778"]
+    first = roster.agents[0]
+    assert first.groups == {"Shipping"} and dict(first.skills) == {"returns": 5}
+    assert roster.agents[1].status == "offline"
+    assert dict(roster.loads) == {"60000777": 1.0}
+    search = next(c for c in responses.calls if "search" in c.request.url)
+    assert parse_qs(urlparse(search.request.url).query)["query"] == ['"status:2 OR status:3"']
+
+
+# -- single writes --------------------------------------------------------------------------
+@responses.activate
+def test_assign_rereads_updated_at_then_updates_and_adds_a_note(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/21", json=ticket())
+    responses.put(f"{API}/tickets/21", json=ticket(responder_id=60000777,
+                                                   updated_at="2024-03-01T08:07:00Z"))
+    responses.post(f"{API}/tickets/21/notes", status=201, json={"id": 1, "private": True})
+    result = fd.assign(write("21", note="routed by skills"))
+    assert result.ok and result.updated_at == datetime(2024, 3, 1, 8, 7, tzinfo=UTC)
+    put = next(c for c in responses.calls if c.request.method == "PUT")
+    assert json.loads(put.request.body) == {"responder_id": 60000777, "group_id": 60000111}
+    note = json.loads(responses.calls[-1].request.body)
+    assert note == {"body": "routed by skills", "private": True}
+
+
+@responses.activate
+def test_assign_sees_a_human_change_and_writes_nothing(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/21", json=ticket(updated_at="2024-03-01T08:09:00Z",
+                                                   responder_id=60000001))
+    result = fd.assign(write("21"))
+    assert result.outcome == "conflict"
+    assert not [c for c in responses.calls if c.request.method == "PUT"]
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    pytest.param(404, {"code": "not_found", "message": "Record not found"}, id="404-flat"),
+    pytest.param(405, {"code": "method_not_allowed", "message": "spam"}, id="405-spam"),
+    pytest.param(400, {"description": "Validation failed", "errors": [
+        {"field": "responder_id", "message": "There is no agent with this id",
+         "code": "invalid_value"}]}, id="400-validation"),
+])
+@responses.activate
+def test_assign_skips_what_the_desk_refuses(fd: FreshdeskConnector, status: int,
+                                            body: dict) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/21", json=ticket())
+    responses.put(f"{API}/tickets/21", status=status, json=body)
+    result = fd.assign(write("21"))
+    assert result.outcome == "skipped" and str(status) in result.detail
+
+
+@responses.activate
+def test_bad_api_key_is_fatal(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/21", status=401, json={
+        "code": "invalid_credentials", "message": "You have to be logged in"})
+    with pytest.raises(FatalError):
+        fd.assign(write("21"))
+
+
+@responses.activate
+def test_fetch_of_a_missing_ticket_is_skippable(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/21", status=404, json={"code": "not_found"})
+    with pytest.raises(SkippableError):
+        fd.fetch("21")
+
+
+# -- bulk writes ----------------------------------------------------------------------------
+@responses.activate
+def test_bulk_update_per_agent_with_job_polling(fd: FreshdeskConnector, time: FakeTime) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=1), ticket(id=2),
+                                          ticket(id=3, updated_at="2024-03-01T09:00:00Z")])
+    responses.post(f"{API}/tickets/bulk_update", status=202,
+                   json={"job_id": "a1", "href": f"{API}/jobs/a1"})
+    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "IN PROGRESS", "progress": 0})
+    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS", "progress": 100})
+    requests_ = [write("1"), write("2", agent_id="60000778"), write("3"), write("4")]
+    results = fd.assign_many(requests_)
+    assert [r.outcome for r in results] == ["ok", "ok", "conflict", "ok"]
+    bodies = [json.loads(c.request.body) for c in responses.calls
+              if c.request.url.endswith("bulk_update")]
+    assert bodies[0] == {"bulk_action": {"ids": [1, 4], "properties": {
+        "responder_id": 60000777, "group_id": 60000111}}}
+    assert bodies[1]["bulk_action"]["ids"] == [2]
+    assert 1.0 in time.sleeps
+
+
+@responses.activate
+def test_bulk_job_failures_are_per_ticket(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
+    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "PARTIAL", "data": [
+        {"id": 1, "success": True}, {"id": 2, "success": False,
+                                     "message": "responder is not in the group"}]})
+    results = fd.assign_many([write("1", read_at=None), write("2", read_at=None)])
+    assert [r.outcome for r in results] == ["ok", "skipped"]
+    assert "not in the group" in results[1].detail
+
+
+@responses.activate
+def test_bulk_batches_hold_at_most_100_ids(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
+    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
+    fd.assign_many([write(str(i), read_at=None) for i in range(1, 231)])
+    sizes = [len(json.loads(c.request.body)["bulk_action"]["ids"]) for c in responses.calls
+             if c.request.method == "POST"]
+    assert sizes == [100, 100, 30]
+
+
+@responses.activate
+def test_a_failing_bulk_call_fails_only_its_batch(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.post(f"{API}/tickets/bulk_update", status=500, json={"description": "oops"})
+    results = fd.assign_many([write("1", read_at=None), write("2", read_at=None)])
+    assert [r.outcome for r in results] == ["failed", "failed"]
+
+
+# -- history --------------------------------------------------------------------------------
+@responses.activate
+def test_history_lists_resolved_and_closed_with_stats(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    stats = {"first_responded_at": "2024-03-01T09:00:00Z", "resolved_at": "2024-03-02T09:00:00Z"}
+    responses.get(f"{API}/tickets", json=[ticket(id=1, status=4, stats=stats),
+                                          ticket(id=2, status=2, stats=stats)])
+    records = list(fd.history(START))
+    assert [r.id for r in records] == ["1"]
+    listing = next(c for c in responses.calls if "/tickets" in c.request.url)
+    q = parse_qs(urlparse(listing.request.url).query)
+    assert q["include"] == ["stats,description"]
