@@ -44,6 +44,8 @@ def render_decision(console: Console, record: dict[str, Any]) -> None:
     facts.add_row("policy", trace["policy"])
     facts.add_row("decided at", trace["at"])
     facts.add_row("rules matched", ", ".join(trace["matched_rules"]) or "none")
+    for target, guess in trace.get("predictions", {}).items():
+        facts.add_row(f"predicted {target}", f"{guess['label']} ({guess['confidence']:.1%} sure)")
     if trace["required_skills"]:
         facts.add_row(
             "required skills", ", ".join(f"{k}≥{v}" for k, v in trace["required_skills"].items())

@@ -198,7 +198,7 @@ def _report_evaluation(result: AbstainReport, model_path: Path, report: Path | N
                        truth: list[str], predictions: list[Prediction], unlabelled: int,
                        seconds: float) -> None:
     console = Console()
-    print_classification(console, "every ticket (no abstain)", result.overall)
+    print_classification(console, "every ticket, no abstaining", result.overall)
     print_abstain(console, result)
     per_s = len(predictions) / seconds if seconds > 0 else float("inf")
     console.print(f"{per_s:,.0f} predictions/s ({1e3 / per_s:.3f} ms each); "

@@ -23,7 +23,7 @@ WORST_SHOWN = 12
 
 def scores_table(title: str, rows: Sequence[tuple[str, str]]) -> Table:
     """A two-column table of named figures."""
-    table = Table(title=title, show_header=False, title_justify="left")
+    table = Table(title=title, show_header=False, title_justify="left", min_width=len(title) + 4)
     table.add_column(style="bold")
     table.add_column(justify="right")
     for name, value in rows:

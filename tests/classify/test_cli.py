@@ -84,6 +84,9 @@ def test_route_with_a_model_traces_predictions(history: Path, tmp_path: Path) ->
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert {d["ticket"]: d["agent"] for d in lines} == {"1": "ann", "2": "sam"}
     assert all(d["trace"]["predictions"]["group"]["confidence"] > 0.5 for d in lines)
+    (tmp_path / "decisions.jsonl").write_text(result.stdout)
+    explained = runner.invoke(app, ["explain", str(tmp_path / "decisions.jsonl"), "-t", "1"])
+    assert "predicted group  billing" in explained.output
 
 
 @pytest.mark.parametrize(
