@@ -84,10 +84,13 @@ def requirements(ticket: Ticket, rules: Eligibility, now: datetime) -> Requireme
 class Screen:
     """Applies the filters for one ticket at one moment; built once per decision."""
 
-    __slots__ = ("fair_since", "needs", "now", "pool_groups", "roster", "rules", "ticket")
+    __slots__ = (
+        "explain", "fair_since", "needs", "now", "pool_groups", "roster", "rules", "ticket",
+    )
 
     def __init__(self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility) -> None:
         self.ticket, self.roster, self.now, self.rules = ticket, roster, now, rules
+        self.explain = True  # False: reject() skips building the costlier detail texts
         self.needs = requirements(ticket, rules, now)
         self.fair_since = (
             now - timedelta(seconds=rules.fair_window_s) if rules.fair_limit is not None else now
@@ -149,7 +152,7 @@ class Screen:
         if agent.status is not AgentStatus.ONLINE:
             return "status", agent.status.value
         if agent.schedule is not None and not roster.on_shift(agent_id, self.now):
-            return "schedule", agent.schedule.describe(self.now)
+            return "schedule", agent.schedule.describe(self.now) if self.explain else ""
         if self._language_mismatch(agent.languages):
             return "language", f"does not speak {ticket.language}"
         spare = agent.capacity.max_load - roster.load(agent_id)

@@ -78,7 +78,8 @@ def gini(values: Sequence[float] | Floats) -> float:
     if not len(data) or data.sum() == 0:
         return 0.0
     ranks = np.arange(1, len(data) + 1)
-    return float((2 * np.sum(ranks * data) / (len(data) * data.sum())) - (len(data) + 1) / len(data))
+    n = len(data)
+    return float(2 * np.sum(ranks * data) / (n * data.sum()) - (n + 1) / n)
 
 
 def cv(values: Sequence[float] | Floats) -> float:

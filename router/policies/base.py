@@ -151,6 +151,7 @@ class SelectionPolicy:
             chosen = roster.agent_ids[int(bulk.eligible[best(self._keys(bulk), bulk.eligible)])]
             return Choice(chosen, roster.agents[chosen].capacity.weight_of(ticket))
         screen = Screen(ticket, roster, now, self.eligibility)
+        screen.explain = False
         best_id: str | None = None
         best_key: tuple[float, ...] = ()
         for agent_id in screen.shortlist():

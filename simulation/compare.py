@@ -1,0 +1,184 @@
+"""Policy comparison: replications with common random numbers, serial, on local cores or Dask.
+
+Replication ``r`` of every policy uses the same seeded streams (arrivals, mix, handle
+times, patience, absences), so the paired differences between policies carry no noise
+from the traffic itself. Each job is a plain picklable value; the executor only decides
+where jobs run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from simulation.metrics import backlog, per_agent, sla_over_time, summary
+from simulation.records import columns
+from simulation.run import PolicyChoice, simulate
+from simulation.scenario import Scenario
+from simulation.staffing import headcount
+from simulation.stats import Interval, mean_ci, paired_ci
+from simulation.traffic import Arrival
+
+Executor = Literal["serial", "process", "dask"]
+Progress = Callable[["RunResult"], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication of one policy."""
+
+    scenario: Scenario
+    choice: PolicyChoice
+    replication: int
+    detail: bool = False
+    arrivals: tuple[Arrival, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Distributions kept from one replication for the plots."""
+
+    waits: np.ndarray
+    sla_times: np.ndarray
+    sla_shares: np.ndarray
+    agent_load: dict[str, float]
+    backlog_times: np.ndarray
+    backlog: np.ndarray
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The headline metrics of one replication (and, for one of them, the detail)."""
+
+    policy: str
+    replication: int
+    metrics: dict[str, float]
+    detail: Detail | None = None
+
+
+def run_job(job: Job) -> RunResult:
+    """Simulate one job and reduce its records to metrics (runs in a worker)."""
+    scenario = job.scenario
+    records = simulate(scenario, job.choice, job.replication, job.arrivals)
+    window = scenario.horizon_min - scenario.warmup_min
+    metrics = summary(records, scenario.warmup_min, headcount(scenario), window)
+    detail = None
+    if job.detail:
+        cols = columns(records, scenario.warmup_min)
+        times, shares = sla_over_time(cols, 60.0 if scenario.horizon_days <= 3 else 1440.0)
+        grid = np.linspace(0.0, scenario.horizon_min, 400)
+        detail = Detail(
+            waits=(cols.assigned - cols.arrival)[cols.served],
+            sla_times=times, sla_shares=shares,
+            agent_load=per_agent(cols, "minutes"),
+            backlog_times=grid, backlog=backlog(cols, grid),
+        )
+    return RunResult(job.choice.title, job.replication, metrics, detail)
+
+
+def jobs(
+    scenario: Scenario, choices: Sequence[PolicyChoice], replications: int,
+    arrivals: Sequence[Arrival] | None = None,
+) -> list[Job]:
+    """Every (policy, replication) pair; replication 0 of each policy keeps its detail."""
+    frozen = tuple(arrivals) if arrivals is not None else None
+    return [
+        Job(scenario, choice, r, detail=r == 0, arrivals=frozen)
+        for r in range(replications) for choice in choices
+    ]
+
+
+def execute(
+    work: Sequence[Job], executor: Executor = "process", workers: int | None = None,
+    scheduler: str | None = None, progress: Progress | None = None,
+) -> list[RunResult]:
+    """Run jobs where asked; results come back in job order."""
+    done: dict[int, RunResult] = {}
+    for index, result in _dispatch(work, executor, workers, scheduler):
+        done[index] = result
+        if progress is not None:
+            progress(result)
+    return [done[i] for i in range(len(work))]
+
+
+def _dispatch(
+    work: Sequence[Job], executor: Executor, workers: int | None, scheduler: str | None
+) -> Iterator[tuple[int, RunResult]]:
+    if executor == "serial" or len(work) == 1:
+        yield from ((i, run_job(job)) for i, job in enumerate(work))
+    elif executor == "process":
+        size = min(workers or os.cpu_count() or 1, len(work))
+        with ProcessPoolExecutor(max_workers=size) as pool:
+            futures = {pool.submit(run_job, job): i for i, job in enumerate(work)}
+            yield from ((futures[f], f.result()) for f in as_completed(futures))
+    elif executor == "dask":
+        yield from _dask(work, scheduler)
+    else:
+        raise ValueError(f"unknown executor {executor!r} (serial, process or dask)")
+
+
+def _dask(work: Sequence[Job], scheduler: str | None) -> Iterator[tuple[int, RunResult]]:
+    """Spread jobs over a Dask cluster at ``scheduler`` (the ``dask`` extra)."""
+    if not scheduler:
+        raise ValueError("the dask executor needs --scheduler ADDRESS")
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise ValueError("the dask executor needs: pip install 'deskroute[dask]'") from None
+    with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+        futures = client.map(run_job, list(work), pure=False)
+        index = {future.key: i for i, future in enumerate(futures)}
+        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
+            yield index[future.key], future.result()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Per policy: an interval per metric; per policy after the first: paired differences."""
+
+    policies: tuple[str, ...]
+    intervals: dict[str, dict[str, Interval]]
+    differences: dict[str, dict[str, Interval]]
+    details: dict[str, Detail] = field(default_factory=dict)
+    runs: tuple[RunResult, ...] = ()
+
+
+def compare(results: Iterable[RunResult], confidence: float = 0.95) -> Comparison:
+    """Group replications by policy; intervals, and paired differences against the first."""
+    runs = tuple(results)
+    policies = tuple(dict.fromkeys(r.policy for r in runs))
+    by_policy = {p: sorted((r for r in runs if r.policy == p), key=lambda r: r.replication)
+                 for p in policies}
+    names = list(dict.fromkeys(name for r in runs for name in r.metrics))
+    intervals = {
+        p: {m: mean_ci([r.metrics.get(m, np.nan) for r in rs], confidence) for m in names}
+        for p, rs in by_policy.items()
+    }
+    base = by_policy[policies[0]] if policies else []
+    differences: dict[str, dict[str, Interval]] = {}
+    for p in policies[1:]:
+        other = by_policy[p]
+        shared = min(len(base), len(other))
+        differences[p] = {
+            m: paired_ci([r.metrics.get(m, np.nan) for r in base[:shared]],
+                         [r.metrics.get(m, np.nan) for r in other[:shared]], confidence)
+            for m in names
+        }
+    details = {r.policy: r.detail for r in runs if r.detail is not None}
+    return Comparison(policies, intervals, differences, details, runs)
+
+
+def describe_executor(executor: str, workers: int | None, scheduler: str | None) -> str:
+    """Where the replications run, for the log line."""
+    if executor == "dask":
+        return f"dask cluster at {scheduler}"
+    if executor == "process":
+        return f"{workers or os.cpu_count()} local processes"
+    return "this process"
+
