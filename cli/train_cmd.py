@@ -65,12 +65,12 @@ def _sibling(path: Path, suffix: str) -> Path:
 
 def train(
     ctx: typer.Context,
-    history: str = typer.Argument(..., help=SOURCE_HELP),
+    history: str = typer.Argument(..., metavar="HISTORY", help=SOURCE_HELP),
     target: str = typer.Option(..., "--target", help=f"What to predict: {'|'.join(TARGETS)}."),
     out: Path = typer.Option(..., "--out", help="Model file to write (.npz: arrays + JSON)."),
     data_dir: Path | None = typer.Option(
         None, "--data-dir",
-        help="Shipped datasets directory [env: DESKROUTE_CLASSIFIER__DATA_DIR].",
+        help="Shipped datasets directory (env DESKROUTE_CLASSIFIER__DATA_DIR).",
     ),
     embedding: bool = typer.Option(
         True, "--embedding/--no-embedding",
@@ -152,16 +152,20 @@ def _report_training(result: TrainingResult, info: dict[str, Any], out: Path) ->
 def evaluate(
     ctx: typer.Context,
     model_path: Path = typer.Argument(..., metavar="MODEL", help="Model file from `train`."),
-    test: str = typer.Argument(..., help=SOURCE_HELP + " Datasets default to their test split."),
+    test: str = typer.Argument(
+        ..., metavar="TEST", help=SOURCE_HELP + " Datasets default to their test split."
+    ),
     min_confidence: float | None = typer.Option(
         None, "--min-confidence", min=0.0, max=1.0,
-        help="Abstain below this confidence [env: DESKROUTE_CLASSIFIER__MIN_CONFIDENCE].",
+        help="Abstain below this confidence (env DESKROUTE_CLASSIFIER__MIN_CONFIDENCE).",
     ),
     triage_group: str | None = typer.Option(
         None, "--triage-group",
-        help="Where abstained tickets go [env: DESKROUTE_CLASSIFIER__TRIAGE_GROUP].",
+        help="Where abstained tickets go (env DESKROUTE_CLASSIFIER__TRIAGE_GROUP).",
     ),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Shipped datasets directory."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Shipped datasets directory (env DESKROUTE_CLASSIFIER__DATA_DIR)."
+    ),
     report: Path | None = typer.Option(
         None, "--report", help="JSON report path; default MODEL.eval.json beside the model."
     ),

@@ -56,7 +56,7 @@ DATASETS: dict[str, Dataset] = {
         files={"train": "train.csv", "test": "test.csv"},
         text_column="text",
         label_columns={"skill": "category"},
-        about="online-banking queries: 77 intents as skills (the accuracy yardstick)",
+        about="online-banking queries, 77 intents as skills; the accuracy yardstick",
     ),
 }
 
