@@ -34,9 +34,26 @@ agents:
 def history(tmp_path: Path) -> Path:
     texts, labels = topic_corpus(repeat=6)
     path = tmp_path / "history.jsonl"
-    write_history([HistoryRecord(id=str(i), body=text, group=label, created_at=WHEN)
+    write_history([HistoryRecord(id=str(i), body=text, group=label, type=f"{label}-desk",
+                                 priority=PRIORITY[label], language=LANGUAGE[label],
+                                 created_at=WHEN)
                    for i, (text, label) in enumerate(zip(texts, labels, strict=True))], path)
     return path
+
+
+PRIORITY = {"billing": "high", "shipping": "normal", "account": "urgent"}
+LANGUAGE = {"billing": "en", "shipping": "de", "account": "en"}
+
+
+@pytest.mark.parametrize("target", ["group", "skill", "priority", "language"])
+def test_every_target_trains_from_a_history_export(
+    target: str, history: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["train", str(history), "--target", target, "--out",
+                                 str(tmp_path / "m.npz"), "--no-embedding"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "m.report.json").read_text())
+    assert report["report"]["accuracy"] == 1.0
 
 
 def _train(history: Path, out: Path, *extra: str) -> Result:
@@ -96,7 +113,7 @@ def test_route_with_a_model_traces_predictions(history: Path, tmp_path: Path) ->
                      "use one of group, skill, priority, language", id="unknown target"),
         pytest.param(["train", "{tmp}/missing.jsonl", "--target", "group", "--out", "{tmp}/m.npz"],
                      "no such file", id="missing history"),
-        pytest.param(["train", "{history}", "--target", "skill", "--out", "{tmp}/m.npz",
+        pytest.param(["train", "{tmp}/h.jsonl", "--target", "skill", "--out", "{tmp}/m.npz",
                       "--no-embedding"], "need at least two skill labels", id="no such labels"),
         pytest.param(["evaluate", "{tmp}/missing.npz", "{history}"], "cannot read",
                      id="missing model"),
@@ -108,6 +125,8 @@ def test_bad_input_exits_2_with_the_reason(
     args: list[str], message: str, history: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "a.yaml").write_text(AGENTS)
+    write_history([HistoryRecord(id=str(i), body="x", group="g", created_at=WHEN)
+                   for i in range(4)], tmp_path / "h.jsonl")
     filled = [a.format(history=history, tmp=tmp_path) for a in args]
     result = runner.invoke(app, filled)
     assert result.exit_code == 2

@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from config.datasets import Example, labelled
+from router.classify import LinearTextModel
 from router.classify.train import TrainingOptions, fit_pipeline, fit_temperature, train_model
 from tests.classify.conftest import HashEmbedder, topic_corpus
 
 NO_EMBEDDING = TrainingOptions(embedding_weight=0.0)
+
+
+@pytest.fixture(scope="module")
+def topic_model() -> LinearTextModel:
+    texts, labels = topic_corpus()
+    return train_model(texts, labels, "group", TrainingOptions(), HashEmbedder()).model
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=200))
+def test_any_text_gets_a_known_label_and_a_probability(
+    topic_model: LinearTextModel, text: str
+) -> None:
+    probabilities = topic_model.probabilities(text)
+    prediction = topic_model.predict_text(text)
+    assert probabilities.sum() == pytest.approx(1.0)
+    assert prediction.label in topic_model.labels
+    assert prediction.confidence == pytest.approx(probabilities.max())
+    assert topic_model.predict_text(text) == prediction
 
 
 @pytest.mark.parametrize(
