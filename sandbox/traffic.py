@@ -84,10 +84,14 @@ class Humans:
         return ticket.id
 
     def _pick_ticket(self, ticket_id: int | None, assigned: bool) -> TicketRecord | None:
+        def fits(t: TicketRecord) -> bool:
+            return t.status in ("new", "open", "pending") and (t.assignee_id is not None) == \
+                assigned
+
         if ticket_id is not None:
-            return self.desk.tickets.get(ticket_id)
-        candidates = [t for t in self.desk.tickets.values() if t.status in ("new", "open")
-                      and (t.assignee_id is not None) == assigned]
+            found = self.desk.tickets.get(ticket_id)
+            return found if found is not None and fits(found) else None
+        candidates = [t for t in self.desk.tickets.values() if fits(t)]
         return self.rng.choice(candidates) if candidates else None
 
 

@@ -1,0 +1,95 @@
+"""Rate limits with 429 + Retry-After in each vendor's style, and injected faults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from sandbox import SandboxHandle, start_sandbox
+
+
+@pytest.fixture(scope="module")
+def limited() -> Iterator[SandboxHandle]:
+    with start_sandbox(agents=2, rate_limit=5, rate_window=30.0) as handle:
+        yield handle
+
+
+@pytest.fixture
+def fresh(limited: SandboxHandle) -> SandboxHandle:
+    limited.set_rate_limit(5, 30.0)  # a new limiter: every test starts with a full window
+    limited.set_faults(error_rate=0, timeout_rate=0, reset_rate=0, latency_ms=0)
+    return limited
+
+
+def zendesk(desk: SandboxHandle, path: str = "/groups.json", **kwargs: object
+            ) -> requests.Response:
+    return requests.get(f"{desk.zendesk_url}/api/v2{path}",
+                        auth=(f"{desk.email}/token", desk.api_token), **kwargs)  # type: ignore
+
+
+def freshdesk(desk: SandboxHandle) -> requests.Response:
+    return requests.get(f"{desk.freshdesk_url}/api/v2/groups", auth=(desk.api_key, "X"))
+
+
+def test_zendesk_over_the_limit_gets_plain_text_429(fresh: SandboxHandle) -> None:
+    statuses = [zendesk(fresh).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    refused = zendesk(fresh)
+    assert refused.headers["Retry-After"].isdigit() and int(refused.headers["Retry-After"]) >= 1
+    assert refused.headers["content-type"].startswith("text/plain")
+    assert "per minute exceeded" in refused.text
+    assert refused.headers["x-rate-limit-remaining"] == "0"
+
+
+def test_freshdesk_limit_is_counted_separately_and_answers_json(fresh: SandboxHandle) -> None:
+    for _ in range(5):
+        zendesk(fresh)
+    statuses = [freshdesk(fresh).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    refused = freshdesk(fresh)
+    assert "Retry-After" in refused.headers and refused.headers["x-ratelimit-remaining"] == "0"
+    assert "description" in refused.json()
+
+
+def test_incremental_export_has_its_own_10_per_window_limit(fresh: SandboxHandle) -> None:
+    fresh.set_rate_limit(100, 30.0)
+    url = "/incremental/tickets/cursor.json"
+    statuses = [zendesk(fresh, url, params={"start_time": 0}).status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
+    body = zendesk(fresh, url, params={"start_time": 0}).json()
+    assert body["error"] == "APIRateLimitExceeded"
+
+
+def test_429s_are_counted(fresh: SandboxHandle) -> None:
+    fresh.reset_stats()
+    for _ in range(7):
+        zendesk(fresh)
+    assert fresh.stats()["zendesk.status.429"] == 2
+
+
+def test_injected_server_errors(fresh: SandboxHandle) -> None:
+    fresh.set_faults(error_rate=1.0)
+    assert zendesk(fresh).status_code == 503
+
+
+def test_injected_connection_resets(fresh: SandboxHandle) -> None:
+    fresh.set_faults(reset_rate=1.0)
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        zendesk(fresh)
+
+
+def test_injected_timeouts(fresh: SandboxHandle) -> None:
+    fresh.set_faults(timeout_rate=1.0, timeout_seconds=1.0)
+    with pytest.raises(requests.Timeout):
+        zendesk(fresh, timeout=0.2)
+
+
+def test_control_api_sets_faults_and_reports_status(fresh: SandboxHandle) -> None:
+    control = fresh.control_url
+    changed = requests.put(f"{control}/faults", json={"error_rate": 0.25, "latency_ms": 5})
+    assert changed.json()["error_rate"] == 0.25
+    status = requests.get(f"{control}/status").json()
+    assert status["faults"]["latency_ms"] == 5 and status["agents"] == 2
+    assert requests.put(f"{control}/faults", json={"error_rate": 2}).status_code == 422
