@@ -7,7 +7,16 @@ import sys
 import typer
 from rich.console import Console
 
-from cli import config_cmd, demo_cmd, export_cmd, route_cmd, run_cmd, sandbox_cmd, train_cmd
+from cli import (
+    config_cmd,
+    demo_cmd,
+    export_cmd,
+    route_cmd,
+    run_cmd,
+    sandbox_cmd,
+    simulate_cmd,
+    train_cmd,
+)
 from config.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -46,6 +55,7 @@ sandbox_cmd.register(app)
 run_cmd.register(app)
 demo_cmd.register(app)
 train_cmd.register(app)
+simulate_cmd.register(app)
 
 
 def main() -> None:

@@ -65,11 +65,10 @@ def run_job(job: Job) -> RunResult:
     """Simulate one job and reduce its records to metrics (runs in a worker)."""
     scenario = job.scenario
     records = simulate(scenario, job.choice, job.replication, job.arrivals)
-    window = scenario.horizon_min - scenario.warmup_min
-    metrics = summary(records, scenario.warmup_min, headcount(scenario), window)
+    metrics = summary(records, scenario.warmup_min, headcount(scenario), scenario.horizon_min)
     detail = None
     if job.detail:
-        cols = columns(records, scenario.warmup_min)
+        cols = columns(records, scenario.warmup_min, scenario.horizon_min)
         times, shares = sla_over_time(cols, 60.0 if scenario.horizon_days <= 3 else 1440.0)
         grid = np.linspace(0.0, scenario.horizon_min, 400)
         detail = Detail(

@@ -126,11 +126,12 @@ def sla_over_time(cols: Columns, bucket: float) -> tuple[Floats, Floats]:
 
 
 def summary(
-    records: Sequence[TicketRecord], warmup: float, agents: int, window: float,
+    records: Sequence[TicketRecord], warmup: float, agents: int, horizon: float,
     within: float | None = None,
 ) -> dict[str, float]:
-    """The headline numbers of one run, flat (what comparisons put confidence intervals on)."""
-    cols = columns(records, warmup)
+    """The headline numbers of tickets arriving in ``[warmup, horizon)``, flat."""
+    cols = columns(records, warmup, horizon)
+    window = horizon - warmup
     load = list(per_agent(cols).values())
     out = {
         "tickets": float(len(cols)),

@@ -103,9 +103,11 @@ class Columns:
         return Columns(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
 
 
-def columns(records: Sequence[TicketRecord], warmup: float = 0.0) -> Columns:
-    """Columns of the records that arrived at or after ``warmup``."""
-    kept = [r for r in records if r.arrival >= warmup]
+def columns(
+    records: Sequence[TicketRecord], warmup: float = 0.0, until: float = math.inf
+) -> Columns:
+    """Columns of the records that arrived in ``[warmup, until)``."""
+    kept = [r for r in records if warmup <= r.arrival < until]
 
     def floats(name: str) -> npt.NDArray[np.float64]:
         return np.fromiter((getattr(r, name) for r in kept), dtype=float, count=len(kept))

@@ -19,16 +19,17 @@ from simulation.scenario import Scenario
 from simulation.stats import Interval
 
 HEADLINE = (
-    ("sla", "SLA attained", "pct"),
-    ("p_wait", "waited at all", "pct"),
-    ("mean_wait", "mean wait (min)", "num"),
-    ("wait_p90", "p90 wait (min)", "num"),
-    ("abandoned", "abandoned", "pct"),
-    ("utilization", "utilization", "pct"),
-    ("load_gini", "load Gini", "num"),
-    ("load_cv", "load CV", "num"),
-    ("skill_match", "skill match", "pct"),
+    ("sla", "SLA", "pct"),
+    ("p_wait", "waited", "pct"),
+    ("mean_wait", "wait min", "num"),
+    ("wait_p90", "p90 min", "num"),
+    ("abandoned", "abandon", "pct"),
+    ("utilization", "util", "pct"),
+    ("load_gini", "Gini", "num"),
+    ("load_cv", "CV", "num"),
+    ("skill_match", "skill", "pct"),
 )
+"""(metric, short label, kind) of the columns shown in tables."""
 
 
 def fmt(interval: Interval, kind: str) -> str:
@@ -36,10 +37,13 @@ def fmt(interval: Interval, kind: str) -> str:
     if math.isnan(interval.mean):
         return "–"
     scale, unit = (100.0, "%") if kind == "pct" else (1.0, "")
-    text = f"{interval.mean * scale:.1f}{unit}" if kind == "pct" else f"{interval.mean:.3g}"
+    if kind == "pct":
+        text = f"{interval.mean * scale:.1f}{unit}"
+    else:
+        text = f"{interval.mean:.3g}" if abs(interval.mean) < 1000 else f"{interval.mean:.0f}"
     if interval.n >= 2 and not math.isnan(interval.half_width):
-        text += f" ± {interval.half_width * scale:.1f}" if kind == "pct" else (
-            f" ± {interval.half_width:.2g}")
+        half = interval.half_width * scale
+        text += f" ±{half:.1f}" if kind == "pct" or half >= 10 else f" ±{half:.2g}"
     return text
 
 

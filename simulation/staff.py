@@ -135,7 +135,7 @@ def team_levels(scenario: Scenario, choice: PolicyChoice | None, replications: i
     owner = primary_team(scenario)
     shares: dict[str, list[float]] = {team: [] for team in teams(scenario)}
     for r in range(replications):
-        cols = columns(simulate(scenario, choice, r), scenario.warmup_min)
+        cols = columns(simulate(scenario, choice, r), scenario.warmup_min, scenario.horizon_min)
         served = cols.served & (cols.assigned - cols.arrival <= target.within_min)
         for team in shares:
             mine = np.isin(cols.category, [c for c, t in owner.items() if t == team])

@@ -1,0 +1,280 @@
+"""``deskroute simulate``, ``tune``, ``staff`` and ``scenario fit``: try routing before it ships."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simulation.compare import Comparison, compare, describe_executor, execute, jobs
+from simulation.fit import fit
+from simulation.records import write_csv
+from simulation.replay import arrivals as replay_arrivals
+from simulation.replay import read_past
+from simulation.report import HEADLINE, fmt, write_html, write_plots
+from simulation.run import PolicyChoice, parse_choice, simulate
+from simulation.scenario import Scenario, ScenarioError, dump_scenario, load_scenario
+from simulation.staff import Target, staff
+from simulation.tune import DEFAULT_SPACES, Constraint, parse_param, tune
+
+console = Console()
+err = Console(stderr=True)
+scenario_app = typer.Typer(help="Work with scenario files.", no_args_is_help=True)
+
+EXECUTORS = ("process", "serial", "dask")
+
+
+def _fail(message: object) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(2)
+
+
+def _scenario(path: Path | None, days: float | None, seed: int | None) -> Scenario:
+    if path is None:
+        raise _fail("give a SCENARIO file (or --replay HISTORY)")
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:
+        raise _fail(error) from None
+    return _adjusted(scenario, days, seed)
+
+
+def _adjusted(scenario: Scenario, days: float | None, seed: int | None) -> Scenario:
+    changes: dict[str, Any] = {}
+    if days is not None:
+        changes["horizon_days"] = days
+        changes["warmup_days"] = min(scenario.warmup_days, days / 4)
+    if seed is not None:
+        changes["seed"] = seed
+    try:
+        return scenario.evolve(**changes) if changes else scenario
+    except ValueError as error:
+        raise _fail(error) from None
+
+
+def _choices(texts: list[str], scenario: Scenario) -> list[PolicyChoice]:
+    if not texts:
+        return [PolicyChoice(scenario.routing.policy, dict(scenario.routing.params))]
+    try:
+        return [parse_choice(text) for text in texts]
+    except ValueError as error:
+        raise _fail(error) from None
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err)
+
+
+def simulate_command(
+    scenario_path: Path | None = typer.Argument(None, metavar="SCENARIO",
+                                               help="Scenario YAML (optional with --replay)."),
+    policy: list[str] = typer.Option([], "--policy", "-p",
+                                     help="Policy to compare, e.g. gcmu or gcmu:exponent=2. "
+                                          "Repeat; default: the scenario's."),
+    replications: int = typer.Option(5, "--replications", "-n", min=1,
+                                     help="Independent replications per policy."),
+    out: Path | None = typer.Option(None, "--out", help="Directory for plots, report, CSVs."),
+    replay: Path | None = typer.Option(None, "--replay",
+                                       help="Replay arrivals from a history .jsonl or .csv."),
+    executor: str = typer.Option("process", "--executor", help="process, serial or dask."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address."),
+    workers: int | None = typer.Option(None, "--workers", help="Local processes (default: cores)."),
+    days: float | None = typer.Option(None, "--days", help="Override the horizon (days)."),
+    seed: int | None = typer.Option(None, "--seed", help="Override the scenario's seed."),
+    records: bool = typer.Option(False, "--records", help="Also write replication 0's records."),
+) -> None:
+    """Simulate policies on a scenario: confidence intervals, paired differences, plots, report."""
+    if executor not in EXECUTORS:
+        raise _fail(f"--executor must be one of {', '.join(EXECUTORS)}")
+    past = None
+    if replay is not None:
+        try:
+            past = read_past(replay)
+        except (OSError, ValueError) as error:
+            raise _fail(error) from None
+        scenario = (_scenario(scenario_path, None, seed) if scenario_path
+                    else _adjusted(fit(past, name=replay.stem), None, seed))
+        first = past[0].record.created_at
+        span = (past[-1].record.created_at - first).total_seconds() / 86400 + 1e-3
+        scenario = scenario.evolve(start=first, horizon_days=span,
+                                   warmup_days=min(scenario.warmup_days, span / 4))
+    else:
+        scenario = _scenario(scenario_path, days, seed)
+    choices = _choices(policy, scenario)
+    replayed = replay_arrivals(past, scenario) if past is not None else None
+    work = jobs(scenario, choices, replications, replayed)
+    err.print(f"simulating [bold]{scenario.name}[/]: {len(choices)} policies x {replications} "
+              f"replications, {scenario.horizon_days:g} days, on "
+              f"{describe_executor(executor, workers, scheduler)}")
+    with _progress() as bar:
+        task = bar.add_task("replications", total=len(work))
+        try:
+            results = execute(work, executor, workers, scheduler,  # type: ignore[arg-type]
+                              progress=lambda _: bar.advance(task))
+        except ValueError as error:
+            raise _fail(error) from None
+    comparison = compare(results)
+    console.print(_table(comparison, scenario, replications))
+    if out is not None:
+        _write_outputs(comparison, scenario, out, choices, records, replayed)
+
+
+def _table(comparison: Comparison, scenario: Scenario, replications: int) -> Table:
+    table = Table(title=f"{scenario.name}: {replications} replications, 95% CI",
+                  caption="second rows: paired difference against the first policy")
+    table.add_column("policy", style="bold")
+    for _, label, _ in HEADLINE:
+        table.add_column(label, justify="right")
+    for policy in comparison.policies:
+        values = comparison.intervals[policy]
+        table.add_row(policy, *(fmt(values[key], kind) for key, _, kind in HEADLINE))
+        if policy in comparison.differences:
+            diff = comparison.differences[policy]
+            table.add_row("  Δ vs " + comparison.policies[0],
+                          *(_signed(fmt(diff[key], kind)) for key, _, kind in HEADLINE),
+                          style="dim")
+    return table
+
+
+def _signed(text: str) -> str:
+    return text if text.startswith(("-", "–")) else "+" + text
+
+
+def _write_outputs(comparison: Comparison, scenario: Scenario, out: Path,
+                   choices: list[PolicyChoice], records: bool, replayed: Any) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "replications.csv").open("w", newline="", encoding="utf-8") as handle:
+        names = list(dict.fromkeys(m for r in comparison.runs for m in r.metrics))
+        writer = csv.writer(handle)
+        writer.writerow(["policy", "replication", *names])
+        for run in comparison.runs:
+            writer.writerow([run.policy, run.replication,
+                             *(run.metrics.get(m, math.nan) for m in names)])
+    plots = write_plots(comparison, out)
+    report = write_html(comparison, scenario, plots, out / "report.html")
+    if records:
+        for choice in choices:
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in choice.title)
+            write_csv(simulate(scenario, choice, 0, replayed), out / f"records-{safe}.csv")
+    err.print(f"wrote {report}, {len(plots)} plots and replications.csv to {out}")
+
+
+def tune_command(
+    scenario_path: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML."),
+    policy: str = typer.Option(..., "--policy", "-p", help="Policy whose parameters to tune."),
+    trials: int = typer.Option(20, "--trials", min=1, help="Optuna trials."),
+    replications: int = typer.Option(3, "--replications", "-n", min=1,
+                                     help="Replications per trial (same seeds every trial)."),
+    objective: str = typer.Option("sla", "--objective", help="Metric to optimise."),
+    minimize: bool = typer.Option(False, "--minimize", help="Minimise instead of maximise."),
+    constraint: list[str] = typer.Option([], "--constraint", "-c",
+                                         help="e.g. 'load_gini<=0.25' (repeatable)."),
+    param: list[str] = typer.Option([], "--param",
+                                    help="Search space: name=low:high[:log|int] or name=a|b."),
+    storage: str | None = typer.Option(None, "--storage", help="Optuna storage URL to share."),
+    study: str | None = typer.Option(None, "--study", help="Study name in the storage."),
+    days: float | None = typer.Option(None, "--days", help="Override the horizon (days)."),
+    executor: str = typer.Option("process", "--executor", help="process or serial."),
+) -> None:
+    """Search a policy's parameters with Optuna; print the best and the trade-off."""
+    scenario = _scenario(scenario_path, days, None)
+    try:
+        space = [parse_param(p) for p in param] or list(DEFAULT_SPACES.get(policy, ()))
+        bounds = [Constraint.parse(c) for c in constraint]
+    except ValueError as error:
+        raise _fail(error) from None
+    with _progress() as bar:
+        task = bar.add_task(f"tuning {policy}", total=trials)
+        try:
+            result = tune(scenario, policy, space, trials=trials, replications=replications,
+                          objective=objective, maximize=not minimize, constraints=bounds,
+                          storage=storage, study_name=study, executor=executor,
+                          on_trial=lambda _: bar.advance(task))
+        except ValueError as error:
+            raise _fail(error) from None
+    table = Table(title=f"{policy}: trials by {objective} (✓ meets every constraint)")
+    shown = [objective, *dict.fromkeys(c.metric for c in bounds), "mean_wait", "load_gini"]
+    shown = list(dict.fromkeys(shown))
+    table.add_column("params")
+    for name in shown:
+        table.add_column(name, justify="right")
+    table.add_column("ok")
+    ordered = sorted(result.trials, key=lambda t: t[1].get(objective, math.nan),
+                     reverse=not minimize)
+    for params, metrics, ok in ordered[:12]:
+        table.add_row(", ".join(f"{k}={_short(v)}" for k, v in params.items()),
+                      *(f"{metrics.get(m, math.nan):.4g}" for m in shown), "✓" if ok else "✗")
+    console.print(table)
+    if result.best_params is None:
+        err.print("[yellow]no trial met every constraint[/]")
+        raise typer.Exit(1)
+    console.print(f"best {objective} = {result.best_value:.4g} with "
+                  + ", ".join(f"{k}={_short(v)}" for k, v in result.best_params.items()))
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def staff_command(
+    scenario_path: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML."),
+    target: str = typer.Option(..., "--target", help="e.g. '80% within 1h'."),
+    policy: str | None = typer.Option(None, "--policy", "-p", help="Policy (default: scenario's)."),
+    replications: int = typer.Option(3, "--replications", "-n", min=1,
+                                     help="Replications per staffing level tried."),
+    days: float | None = typer.Option(None, "--days", help="Override the horizon (days)."),
+) -> None:
+    """Fewest agents per team meeting a target: Erlang C estimate, refined by simulation."""
+    scenario = _scenario(scenario_path, days, None)
+    try:
+        goal = Target.parse(target)
+        choice = parse_choice(policy) if policy else None
+    except ValueError as error:
+        raise _fail(error) from None
+    with err.status("simulating staffing levels...") as status:
+        result = staff(scenario, goal, choice=choice, replications=replications,
+                       progress=lambda text: status.update(f"trying {text}"))
+    table = Table(title=f"Staffing for {goal.share:.0%} within {goal.within_min:g} min "
+                        f"({result.evaluations} levels simulated)")
+    for column in ("team", "Erlang C", "simulated minimum", "share within target"):
+        table.add_column(column, justify="left" if column == "team" else "right")
+    for team, count in result.counts.items():
+        table.add_row(team, str(result.erlang.get(team, "–")), str(count),
+                      f"{result.levels.get(team, math.nan):.1%}")
+    console.print(table)
+    if not result.met:
+        err.print("[yellow]the target was not met within the search limit[/]")
+        raise typer.Exit(1)
+
+
+@scenario_app.command("fit")
+def fit_command(
+    history: Path = typer.Argument(..., help="History export (.jsonl) or CSV."),
+    out: Path = typer.Option(Path("fitted.yaml"), "--out", help="Scenario file to write."),
+    name: str = typer.Option("fitted", "--name", help="Scenario name."),
+    timezone: str = typer.Option("UTC", "--timezone", help="Zone of the arrival profile."),
+) -> None:
+    """Fit arrival profile, ticket mix, handle times and team from history into a scenario."""
+    try:
+        scenario = fit(read_past(history), name=name, timezone=timezone)
+    except (OSError, ValueError) as error:
+        raise _fail(error) from None
+    out.write_text(dump_scenario(scenario), encoding="utf-8")
+    console.print(f"wrote {out}: {scenario.traffic.arrivals.rate_per_hour:g} tickets/hour, "
+                  f"{len(scenario.traffic.categories)} categories, "
+                  f"{len(scenario.agents)} agents")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``simulate``, ``tune``, ``staff`` and ``scenario`` to the root app."""
+    app.command("simulate")(simulate_command)
+    app.command("tune")(tune_command)
+    app.command("staff")(staff_command)
+    app.add_typer(scenario_app, name="scenario")
