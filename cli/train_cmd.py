@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cli.train_report import (
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # scikit-learn loads only when a command trains
     from router.classify.train import TrainingOptions, TrainingResult
 
 err = Console(stderr=True)
+SHOW_SKIPPED = 5
 SOURCE_HELP = (
     "A history export (JSON lines) or a shipped dataset: "
     + ", ".join(f"{name} ({spec.about})" for name, spec in DATASETS.items())
@@ -38,7 +40,7 @@ SOURCE_HELP = (
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(2)
 
 
@@ -47,11 +49,18 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _examples(source: str, data_dir: Path | None, split: str, ctx: typer.Context) -> list[Example]:
+    """Read the examples; unreadable history lines are skipped, shown and counted."""
     directory = data_dir_or_default(data_dir or _settings(ctx).classifier.data_dir)
+    skipped: list[str] = []
     try:
-        return read_examples(source, directory, split)
+        examples = read_examples(source, directory, split, skipped.append)
     except DatasetError as error:
         raise _fail(str(error)) from None
+    for message in skipped[:SHOW_SKIPPED]:
+        err.print(f"[yellow]skipped[/] {escape(message)}")
+    if skipped:
+        err.print(f"[yellow]{len(skipped)} unreadable lines skipped[/], {len(examples)} read")
+    return examples
 
 
 def _progress() -> Progress:

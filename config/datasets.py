@@ -10,11 +10,14 @@ repository (where CI puts it).
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.history import read_history
+from pydantic import ValidationError
+
+from config.inputs import describe
+from connectors.history import HistoryRecord
 from router.classify.features import compose_text
 
 
@@ -24,6 +27,9 @@ class Example:
 
     text: str
     labels: Mapping[str, str]
+
+
+OnSkip = Callable[[str], None]
 
 
 class DatasetError(ValueError):
@@ -101,16 +107,28 @@ def load_dataset(name: str, split: str, data_dir: Path) -> list[Example]:
         raise DatasetError(f"{path}: missing column {error}") from None
 
 
-def load_history_examples(path: Path) -> list[Example]:
-    """Examples from a history export: group, skill (the ticket type), priority, language."""
+def load_history_examples(path: Path, on_skip: OnSkip | None = None) -> list[Example]:
+    """Examples from a history export: group, skill (the ticket type), priority, language.
+
+    A line that is not a record raises DatasetError naming it, unless ``on_skip`` is
+    given: then the line is skipped and ``on_skip`` receives the message.
+    """
     try:
-        records = list(read_history(path))
-    except OSError as error:
-        raise DatasetError(f"{path}: cannot read: {error.strerror}") from None
-    except ValueError as error:
-        raise DatasetError(str(error)) from None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DatasetError(f"{path}: cannot read: {getattr(error, 'strerror', error)}") from None
     examples = []
-    for record in records:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = HistoryRecord.model_validate_json(line)
+        except ValidationError as error:
+            message = f"{path}:{number}: not a history record: {describe(error)}"
+            if on_skip is None:
+                raise DatasetError(message) from None
+            on_skip(message)
+            continue
         labels = {"group": record.group, "skill": record.type,
                   "priority": record.priority.strip().lower(), "language": record.language}
         examples.append(Example(text=compose_text(record.subject, record.body),
@@ -118,8 +136,11 @@ def load_history_examples(path: Path) -> list[Example]:
     return examples
 
 
-def load_examples(source: str, data_dir: Path, split: str) -> list[Example]:
-    """Examples from a dataset name (``name`` or ``name:split``; ``split`` is the default)."""
+def load_examples(
+    source: str, data_dir: Path, split: str, on_skip: OnSkip | None = None
+) -> list[Example]:
+    """Examples from a dataset name (``name`` or ``name:split``; ``split`` is the default)
+    or a history export (``on_skip``: see ``load_history_examples``)."""
     name, _, chosen = source.partition(":")
     if name in DATASETS:
         return load_dataset(name, chosen or split, data_dir)
@@ -127,7 +148,7 @@ def load_examples(source: str, data_dir: Path, split: str) -> list[Example]:
     if not path.exists():
         known = ", ".join(DATASETS)
         raise DatasetError(f"{source}: no such file, and not a dataset name (known: {known})")
-    return load_history_examples(path)
+    return load_history_examples(path, on_skip)
 
 
 def labelled(examples: Sequence[Example], target: str) -> tuple[list[str], list[str], int]:

@@ -71,6 +71,14 @@ def test_train_reports_and_writes_model_report_and_plot(history: Path, tmp_path:
     assert (tmp_path / "models" / "group.confusion.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_unreadable_history_lines_are_skipped_and_counted(history: Path, tmp_path: Path) -> None:
+    with history.open("a", encoding="utf-8") as handle:
+        handle.write("{broken\n")
+    result = _train(history, tmp_path / "group.npz")
+    assert result.exit_code == 0, result.output
+    assert "1 unreadable lines skipped" in result.output
+
+
 def test_evaluate_reports_abstain_rate_and_accuracy_on_kept(history: Path, tmp_path: Path) -> None:
     model = tmp_path / "group.npz"
     assert _train(history, model).exit_code == 0

@@ -28,11 +28,25 @@ def test_history_export_gives_group_skill_priority_and_language(tmp_path: Path) 
     assert labelled([first, second], "group") == (["Refund\nmoney back"], ["billing"], 1)
 
 
-def test_a_bad_history_line_is_named(tmp_path: Path) -> None:
+def _with_bad_lines(tmp_path: Path) -> Path:
     path = tmp_path / "history.jsonl"
-    path.write_text('{"id": "1"}\n', encoding="utf-8")
-    with pytest.raises(DatasetError, match=r"history\.jsonl:1"):
-        load_examples(str(path), tmp_path, "train")
+    write_history([HistoryRecord(id="1", body="fine", group="g", created_at=WHEN)], path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"id": "2"}\n{not json\n')
+    return path
+
+
+def test_a_bad_history_line_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=r"history\.jsonl:2: .*created_at"):
+        load_examples(str(_with_bad_lines(tmp_path)), tmp_path, "train")
+
+
+def test_bad_history_lines_can_be_skipped_and_reported(tmp_path: Path) -> None:
+    skipped: list[str] = []
+    examples = load_examples(str(_with_bad_lines(tmp_path)), tmp_path, "train", skipped.append)
+    assert [e.text for e in examples] == ["fine"]
+    assert [message.split(": ")[0][-15:] for message in skipped] == [
+        "history.jsonl:2", "history.jsonl:3"]
 
 
 @pytest.mark.parametrize(
