@@ -14,12 +14,14 @@ from random import Random
 from router.backlog import deal
 from router.classify.predictor import TicketClassifier
 from router.decision import Decision, with_predictions, with_rules
+from router.eligibility import Screen
 from router.model import Agent, Ticket
 from router.policies import (
     Choice,
     Policy,
     QueueAware,
     QueueState,
+    SelectionPolicy,
     choose_with,
     rank_classes,
     revisit_after,
@@ -93,6 +95,18 @@ class Router:
     def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
         """The policy's pick for an already-enriched ticket, without a trace (simulator path)."""
         return choose_with(self.policy, ticket, roster, now, rng)
+
+    def refuses(self, agent_id: str, ticket: Ticket, roster: Roster, now: datetime) -> bool:
+        """True when the policy's shared filters certainly keep ``agent_id`` from ``ticket``.
+
+        A cheap pre-check for "could this newly free agent take that waiting ticket?": only
+        filter-then-score policies answer it; for any other policy it is always False.
+        """
+        if not isinstance(self.policy, SelectionPolicy):
+            return False
+        screen = Screen(ticket, roster, now, self.policy.eligibility)
+        screen.explain = False
+        return screen.reject(agent_id) is not None
 
     def revisit_after(self, ticket: Ticket) -> float | None:
         """Seconds of waiting after which the policy may decide ``ticket`` differently, if any."""

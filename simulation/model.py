@@ -216,7 +216,7 @@ class DeskModel:
             index = 0
             while index < len(lane):
                 entry = lane[index][1]
-                if entry.profile is not None and entry.profile in refused:
+                if self._skip(entry, agent, refused, now):
                     index += 1
                     continue
                 choice = self.router.choose(entry.ticket, self.roster, now, self.rng)
@@ -228,11 +228,30 @@ class DeskModel:
                 del lane[index]
                 self.waiting -= 1
                 self._start(entry, choice, now)
-                if not self.roster.with_spare_capacity():
+                spare = self.roster.with_spare_capacity()
+                if not spare or (agent is not None and agent.id not in spare):
                     return
                 if self._queue_aware:  # class ranks moved: rank again
                     self._offer(agent)
                     return
+
+    def _skip(self, entry: Waiting, agent: Agent | None, refused: set[Hashable],
+              now: datetime) -> bool:
+        """Whether offering ``entry`` now is certainly pointless.
+
+        Waiting tickets were already refused by everyone else with spare capacity, so when
+        one agent frees up only tickets that agent could take are worth a decision; tickets
+        sharing a routing profile with one refused at this instant are refused again.
+        """
+        profile = entry.profile
+        if profile is None:
+            return False
+        if profile in refused:
+            return True
+        if agent is not None and self.router.refuses(agent.id, entry.ticket, self.roster, now):
+            refused.add(profile)
+            return True
+        return False
 
     def _classes(self, agent: Agent | None, now: datetime) -> list[str]:
         if not self._queue_aware:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from bisect import bisect
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate
 from random import Random
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from simulation.scenario import Arrivals, HandleTime, Scenario
@@ -25,8 +25,7 @@ def stream(seed: int, name: str, replication: int = 0) -> Random:
     return Random(f"deskroute:{seed}:{replication}:{name}")
 
 
-@dataclass(frozen=True, slots=True)
-class Arrival:
+class Arrival(NamedTuple):
     """One ticket to simulate: when it arrives, what it is, and the customer's draws."""
 
     number: int
