@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 
 from router.model import Agent, AgentStatus
 
-RECENT_KEPT = 64
-"""Assignment times remembered per agent (enough for any fair-distribution limit we allow)."""
+RECENT_KEPT = 100
+"""Assignment times remembered per agent: enough for Chatwoot's default fair limit (100/h)."""
 
 
 @dataclass(frozen=True, slots=True)
