@@ -1,29 +1,72 @@
-"""Waiting for an asynchronous bulk job (Zendesk job_statuses, Freshdesk jobs)."""
+"""Waiting for asynchronous bulk jobs (Zendesk job_statuses, Freshdesk jobs).
+
+Jobs are submitted first and awaited together: while the desk works on one batch we are
+already sending the next, so a burst costs about one job's latency, not one per batch.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.base import WriteResult
 from connectors.budget import Sleep
 from connectors.errors import RetriableError
 
+MAX_IN_FLIGHT = 30
+"""Bulk jobs submitted before we wait for them (Zendesk queues at most about 30 per account)."""
 
-def wait_for_job(
-    read: Callable[[], Mapping[str, Any]],
+Job = Mapping[str, Any]
+
+
+@dataclass
+class PendingJob:
+    """A submitted job: the ticket ids it covers and how to read its status."""
+
+    ids: list[str]
+    read: Callable[[], Job]
+    outcome: Job | RetriableError | None = field(default=None)
+
+
+def wait_for_jobs(
+    jobs: list[PendingJob],
     *,
-    is_finished: Callable[[Mapping[str, Any]], bool],
+    is_finished: Callable[[Job], bool],
     interval: float,
     timeout: float,
     sleep: Sleep,
-) -> Mapping[str, Any]:
-    """Read the job until ``is_finished``; a job still running after ``timeout`` is retriable."""
+) -> list[PendingJob]:
+    """Poll every unfinished job each round until all finish; late ones become retriable.
+
+    A read that fails after the transport's own retries marks only that job as failed.
+    """
     waited = 0.0
     while True:
-        job = read()
-        if is_finished(job):
-            return job
+        for job in jobs:
+            if job.outcome is None:
+                _poll(job, is_finished)
+        running = [job for job in jobs if job.outcome is None]
+        if not running:
+            return jobs
         if waited >= timeout:
-            raise RetriableError(f"bulk job still {job.get('status')!r} after {timeout:.0f}s")
+            for job in running:
+                job.outcome = RetriableError(f"bulk job still running after {timeout:.0f}s")
+            return jobs
         sleep(interval)
         waited += interval
+
+
+def _poll(job: PendingJob, is_finished: Callable[[Job], bool]) -> None:
+    try:
+        status = job.read()
+    except RetriableError as error:
+        job.outcome = error
+        return
+    if is_finished(status):
+        job.outcome = status
+
+
+def failed(ids: list[str], error: Exception) -> dict[str, WriteResult]:
+    """The same ``failed`` result for every id (the caller retries them later)."""
+    return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=str(error)) for tid in ids}

@@ -16,7 +16,7 @@ from connectors.errors import ConnectorError, RetriableError, SkippableError
 from connectors.freshdesk import mapping
 from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
 from connectors.history import HistoryRecord
-from connectors.jobs import wait_for_job
+from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
 from connectors.values import GroupDirectory, iso_z, numeric_id, parse_time
 from router.model import Ticket
@@ -205,20 +205,32 @@ class FreshdeskConnector:
                 results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
                 continue
             batches.setdefault((body["responder_id"], body.get("group_id")), []).append(request)
+        jobs: list[PendingJob] = []
         for (agent, group), batch in batches.items():
             properties = {"responder_id": agent} | ({"group_id": group} if group else {})
             for start in range(0, len(batch), BULK_MAX):
-                results.update(self._bulk(batch[start:start + BULK_MAX], properties))
+                job = self._submit(batch[start:start + BULK_MAX], properties, results)
+                jobs += [job] if job is not None else []
+                if len(jobs) >= MAX_IN_FLIGHT:
+                    results.update(self._finish(jobs, requests))
+                    jobs = []
+        results.update(self._finish(jobs, requests))
         return [results[r.assignment.ticket_id] for r in requests]
 
     def _stale(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
-        """Conflicts: tickets listed as updated after the time we read them."""
+        """Conflicts: tickets listed as updated after the time we read them.
+
+        Freshdesk has no per-ticket concurrency check, so we list tickets updated since the
+        oldest read. To keep the cost near one read per 100 writes, the listing stops after
+        ``len(requests) / 100 + 2`` pages; tickets past that are written unchecked (logged).
+        """
         expected = {r.assignment.ticket_id: r.expected_updated_at for r in requests
                     if r.expected_updated_at is not None}
         if not expected:
             return {}
         state = FreshdeskCursor(since=min(t for t in expected.values() if t is not None))
         stale: dict[str, WriteResult] = {}
+        budget = len(requests) // PER_PAGE + 2
         while True:
             response = self._list_page(state, include="description")
             for row in response.json():
@@ -229,35 +241,49 @@ class FreshdeskConnector:
                                              detail="changed since it was read")
             if "next" not in response.links or state.page >= self.options.page_wall:
                 return stale
+            if state.page >= budget:
+                log.info("freshdesk: freshness check stopped after %d pages", state.page)
+                return stale
             state = state.next_page()
 
-    def _bulk(self, batch: list[WriteRequest], properties: Mapping[str, Any]
-              ) -> dict[str, WriteResult]:
-        ids = [int(r.assignment.ticket_id) for r in batch]
+    def _submit(self, batch: list[WriteRequest], properties: Mapping[str, Any],
+                results: dict[str, WriteResult]) -> PendingJob | None:
+        """Start one ``bulk_update`` job; a batch that cannot be sent is failed in ``results``."""
+        ids = [r.assignment.ticket_id for r in batch]
         try:
-            data = self.transport.send("POST", "/api/v2/tickets/bulk_update",
-                                       json=mapping.bulk_body(ids, properties)).json()
-            job = wait_for_job(
-                lambda: self.transport.send("GET", f"/api/v2/jobs/{data['job_id']}").json(),
-                is_finished=lambda j: str(j.get("status", "")).upper() not in JOB_RUNNING,
-                interval=self.options.job_poll_interval, timeout=self.options.job_timeout,
-                sleep=self._sleep,
-            )
+            data = self.transport.send("POST", "/api/v2/tickets/bulk_update", json=mapping.
+                                       bulk_body([int(i) for i in ids], properties)).json()
         except (RetriableError, SkippableError) as error:
-            return {str(i): WriteResult(ticket_id=str(i), outcome="failed", detail=str(error))
-                    for i in ids}
-        results = _job_results(ids, job)
-        for request in batch:
-            tid = request.assignment.ticket_id
-            if request.note and results[tid].ok:
-                try:
-                    self._note(tid, request.note)
-                except SkippableError as error:
-                    log.warning("freshdesk: note on ticket %s failed: %s", tid, error)
+            results.update(failed(ids, error))
+            return None
+        path = f"/api/v2/jobs/{data['job_id']}"
+        return PendingJob(ids=ids, read=lambda: self.transport.send("GET", path).json())
+
+    def _finish(self, jobs: list[PendingJob], requests: Sequence[WriteRequest]
+                ) -> dict[str, WriteResult]:
+        """Wait for the jobs, then add the private notes of the tickets that were written."""
+        wait_for_jobs(jobs, is_finished=lambda j: str(j.get("status", "")).upper()
+                      not in JOB_RUNNING, interval=self.options.job_poll_interval,
+                      timeout=self.options.job_timeout, sleep=self._sleep)
+        results: dict[str, WriteResult] = {}
+        for job in jobs:
+            if isinstance(job.outcome, RetriableError) or job.outcome is None:
+                results.update(failed(job.ids, job.outcome or RetriableError("no status")))
+            else:
+                results.update(_job_results(job.ids, job.outcome))
+        notes = {r.assignment.ticket_id: r.note for r in requests if r.note}
+        for tid, result in results.items():
+            if result.ok and tid in notes:
+                self._note_quietly(tid, str(notes[tid]))
         return results
 
+    def _note_quietly(self, ticket_id: str, text: str) -> None:
+        try:
+            self._note(ticket_id, text)
+        except (SkippableError, RetriableError) as error:
+            log.warning("freshdesk: note on ticket %s failed: %s", ticket_id, error)
 
-def _job_results(ids: list[int], job: Mapping[str, Any]) -> dict[str, WriteResult]:
+def _job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
     """Per-ticket outcomes of a finished bulk job (``data`` lists failures when present)."""
     status = str(job.get("status", "")).upper()
     per_id = {str(item.get("id")): item for item in job.get("data") or []

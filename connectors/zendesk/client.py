@@ -12,7 +12,7 @@ from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
 from connectors.history import HistoryRecord
-from connectors.jobs import wait_for_job
+from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
 from connectors.values import GroupDirectory, parse_time
 from connectors.zendesk import mapping
@@ -178,33 +178,57 @@ class ZendeskConnector:
                            updated_at=fresh.updated_at)
 
     def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
-        """Bulk: check freshness with ``show_many``, then ``update_many`` per 100 and wait."""
+        """Bulk: per 100, check freshness with ``show_many`` and submit ``update_many``; then
+        wait for the jobs together. One result per request, in order."""
         results: dict[str, WriteResult] = {}
+        jobs: list[PendingJob] = []
         for start in range(0, len(requests), BULK_MAX):
             chunk = list(requests[start:start + BULK_MAX])
             try:
-                results.update(self._assign_chunk(chunk))
+                job = self._submit_chunk(chunk, results)
             except RetriableError as error:
-                for request in chunk:
-                    tid = request.assignment.ticket_id
-                    results[tid] = WriteResult(ticket_id=tid, outcome="failed", detail=str(error))
+                results.update(failed([r.assignment.ticket_id for r in chunk], error))
+                continue
+            if job is not None:
+                jobs.append(job)
+            if len(jobs) >= MAX_IN_FLIGHT:
+                results.update(self._finish(jobs))
+                jobs = []
+        results.update(self._finish(jobs))
         return [results[r.assignment.ticket_id] for r in requests]
 
-    def _assign_chunk(self, chunk: list[WriteRequest]) -> dict[str, WriteResult]:
-        results, fresh = self._stale(chunk)
-        if not fresh:
-            return results
+    def _submit_chunk(self, chunk: list[WriteRequest], results: dict[str, WriteResult]
+                      ) -> PendingJob | None:
+        """Record stale and unmappable requests in ``results``; submit the rest as a job."""
+        stale, fresh = self._stale(chunk)
+        results.update(stale)
         groups = self.groups()
-        items, skipped = [], {}
+        items = []
         for request in fresh:
             try:
                 items.append(mapping.bulk_item(request, groups))
             except SkippableError as error:
                 tid = request.assignment.ticket_id
-                skipped[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
-        results.update(skipped)
-        if items:
-            results.update(self._update_many(items))
+                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
+        if not items:
+            return None
+        data = self.transport.send("PUT", "/api/v2/tickets/update_many.json",
+                                   json={"tickets": items}).json()
+        path = f"/api/v2/job_statuses/{data['job_status']['id']}.json"
+        return PendingJob(ids=[str(item["id"]) for item in items],
+                          read=lambda: self.transport.send("GET", path).json()["job_status"])
+
+    def _finish(self, jobs: list[PendingJob]) -> dict[str, WriteResult]:
+        """Wait for submitted jobs; per-ticket results (a late or unreadable job: failed)."""
+        wait_for_jobs(jobs, is_finished=lambda j: str(j.get("status")) in JOB_DONE,
+                      interval=self.options.job_poll_interval,
+                      timeout=self.options.job_timeout, sleep=self._sleep)
+        results: dict[str, WriteResult] = {}
+        for job in jobs:
+            if isinstance(job.outcome, RetriableError) or job.outcome is None:
+                results.update(failed(job.ids, job.outcome or RetriableError("no status")))
+            else:
+                results.update(_job_results(job.ids, job.outcome))
         return results
 
     def _stale(self, chunk: list[WriteRequest]) -> tuple[dict[str, WriteResult],
@@ -230,19 +254,6 @@ class ZendeskConnector:
             else:
                 fresh.append(request)
         return results, fresh
-
-    def _update_many(self, items: list[dict[str, Any]]) -> dict[str, WriteResult]:
-        data = self.transport.send("PUT", "/api/v2/tickets/update_many.json",
-                                   json={"tickets": items}).json()
-        job_id = data["job_status"]["id"]
-        job = wait_for_job(
-            lambda: self.transport.send("GET", f"/api/v2/job_statuses/{job_id}.json"
-                                        ).json()["job_status"],
-            is_finished=lambda j: str(j.get("status")) in JOB_DONE,
-            interval=self.options.job_poll_interval, timeout=self.options.job_timeout,
-            sleep=self._sleep,
-        )
-        return _job_results([str(item["id"]) for item in items], job)
 
 
 def _job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:

@@ -24,7 +24,7 @@ def _harness(desk: SandboxHandle, vendor: str) -> DeskHarness:
     if vendor == "zendesk":
         connector = zendesk_connector(ZendeskSettings(
             base_url=desk.zendesk_url, email=desk.email, api_token=desk.api_token,
-            job_poll_seconds=0.01), session)
+            job_poll_seconds=0.01, rate_window_seconds=1.0), session)
     else:
         connector = freshdesk_connector(FreshdeskSettings(
             base_url=desk.freshdesk_url, api_key=desk.api_key, job_poll_seconds=0.01), session)

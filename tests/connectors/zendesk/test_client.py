@@ -235,6 +235,9 @@ def test_assign_many_batches_at_most_100_ids(zd: ZendeskConnector) -> None:
     updates = [c for c in responses.calls if "update_many" in c.request.url]
     assert [len(json.loads(c.request.body)["tickets"]) for c in updates] == [100, 100, 50]
     assert len(results) == 250
+    kinds = ["update" if "update_many" in c.request.url else "poll" for c in responses.calls
+             if "update_many" in c.request.url or "job_statuses" in c.request.url]
+    assert kinds == ["update"] * 3 + ["poll"] * 3  # jobs are submitted, then awaited together
 
 
 @responses.activate
@@ -244,7 +247,7 @@ def test_a_job_that_never_finishes_fails_its_tickets_only(zd: ZendeskConnector) 
     responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
     responses.get(f"{API}/job_statuses/j1.json", json=job("working"))
     (result,) = zd.assign_many([write("1", read_at=None)])
-    assert result.outcome == "failed" and "working" in result.detail
+    assert result.outcome == "failed" and "still running" in result.detail
 
 
 @responses.activate
