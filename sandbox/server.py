@@ -129,7 +129,9 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, *, log_level: str = "w
     """
     settings = SandboxOptions(**_paths(options))
     sandbox = Sandbox(replace(settings))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose
+    # proto says TCP, and without it every keep-alive response waits ~40 ms for an ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound = sock.getsockname()[1]
