@@ -52,6 +52,9 @@ DEFAULT_SPACES: Mapping[str, tuple[Param, ...]] = {
     "round_robin": (Param("fair_limit", 2, 60, "int"),),
 }
 
+NATIVE_CONSTRAINTS = hasattr(optuna.trial.Trial, "set_constraint")
+"""Optuna 5 takes constraints from the trial; older versions from the sampler."""
+
 _PARAM = re.compile(r"^(?P<name>\w+)=(?P<spec>.+)$")
 
 
@@ -131,7 +134,11 @@ def tune(
         names = {m for run in runs for m in run.metrics}
         means = {m: mean_ci([run.metrics.get(m, math.nan) for run in runs]).mean for m in names}
         trial.set_user_attr("metrics", means)
-        trial.set_user_attr("constraints", [c.violation(means) for c in constraints])
+        violations = [c.violation(means) for c in constraints]
+        trial.set_user_attr("constraints", violations)
+        if NATIVE_CONSTRAINTS:
+            for bound, violation in zip(constraints, violations, strict=True):
+                trial.set_constraint(str(bound), violation)
         if on_trial is not None:
             on_trial(trial.number)
         value = means.get(objective, math.nan)
@@ -141,7 +148,10 @@ def tune(
 
     sampler = optuna.samplers.TPESampler(
         seed=scenario.seed,
-        constraints_func=(lambda t: t.user_attrs["constraints"]) if constraints else None,
+        constraints_func=(
+            (lambda t: t.user_attrs["constraints"])
+            if constraints and not NATIVE_CONSTRAINTS else None
+        ),
     )
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(

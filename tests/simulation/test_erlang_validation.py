@@ -89,7 +89,9 @@ def test_patience_rate_equal_to_service_rate_gives_poisson_tail():
     assert got["p_wait"].contains(exact), got["p_wait"]
 
 
-@pytest.mark.parametrize("offered", [pytest.param(30.0, id="a=1.5c"), pytest.param(60.0, id="a=3c")])
+@pytest.mark.parametrize(
+    "offered", [pytest.param(30.0, id="a=1.5c"), pytest.param(60.0, id="a=3c")]
+)
 def test_overload_with_abandonment_stays_finite_and_matches_erlang_a(offered):
     scenario = mmc(offered, 1.0, 20, tickets=20_000, patience=1.0, within=0.2)
     records = simulate(scenario)

@@ -1,0 +1,65 @@
+"""``deskroute simulate``, ``tune``, ``staff`` and ``scenario fit`` from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from connectors.history import write_history
+from tests.simulation.test_replay_fit import history
+
+REFERENCE = str(Path(__file__).parents[2] / "config" / "scenarios" / "ecommerce.yaml")
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def test_simulate_compares_policies_and_writes_the_report(tmp_path):
+    result = runner.invoke(app, [
+        "simulate", REFERENCE, "-p", "skills_least_loaded", "-p", "gcmu:exponent=2",
+        "-n", "2", "--days", "2", "--executor", "serial", "--out", str(tmp_path), "--records",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "gcmu(exponent=2)" in result.output and "Δ vs skills_least_loaded" in result.output
+    for name in ("report.html", "waiting_times.png", "sla_over_time.png", "agent_load.png",
+                 "backlog.png", "replications.csv", "records-skills_least_loaded.csv"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    html = (tmp_path / "report.html").read_text()
+    assert "data:image/png;base64," in html and "<script" not in html
+
+
+def test_unknown_policy_and_bad_scenario_exit_2(tmp_path):
+    result = runner.invoke(app, ["simulate", REFERENCE, "-p", "nope"])
+    assert result.exit_code == 2 and "unknown policy 'nope'" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agents: []\ntraffic: {}\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(bad)])
+    assert result.exit_code == 2 and "agents" in result.output
+
+
+def test_replay_and_fit_from_a_history_export(tmp_path):
+    path = tmp_path / "history.jsonl"
+    write_history(history(120), path)
+    fitted = tmp_path / "fitted.yaml"
+    result = runner.invoke(app, ["scenario", "fit", str(path), "--out", str(fitted)])
+    assert result.exit_code == 0, result.output
+    assert "categories" in fitted.read_text()
+    result = runner.invoke(app, ["simulate", "--replay", str(path), "-n", "1",
+                                 "--executor", "serial"])
+    assert result.exit_code == 0, result.output
+
+
+def test_staff_prints_a_level_per_team():
+    result = runner.invoke(app, ["staff", REFERENCE, "--target", "80% within 8h", "--days", "3",
+                                 "-n", "1"])
+    assert result.exit_code in (0, 1), result.output
+    for team in ("orders", "billing", "accounts", "early", "late"):
+        assert team in result.output
+
+
+def test_tune_prints_the_best_parameters():
+    result = runner.invoke(app, ["tune", REFERENCE, "-p", "gcmu", "--trials", "2", "-n", "1",
+                                 "--days", "2", "--executor", "serial",
+                                 "--constraint", "load_gini<=0.9"])
+    assert result.exit_code == 0, result.output
+    assert "best sla =" in result.output and "exponent=" in result.output
