@@ -57,7 +57,8 @@ def list_tickets(request: Request) -> JSONResponse:
     tickets.sort(key=_order_key(params.get("order_by", "created_at")),
                  reverse=params.get("order_type", "desc") == "desc")
     include = _include(request)
-    return render.paged(request, [render.ticket(t, include) for t in tickets], wall=True)
+    return render.paged(request, tickets, wall=True,
+                        render=lambda t: render.ticket(t, include))
 
 
 def _order_key(order_by: str) -> Any:

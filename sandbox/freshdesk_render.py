@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -97,9 +98,12 @@ def job(j: JobRecord, base: str) -> dict[str, Any]:
                       "message": r.get("details")} for r in j.results] if done else None}
 
 
-def paged(request: Request, items: list[Any], *, wall: bool = False
-          ) -> JSONResponse:
-    """``page``/``per_page`` pagination with a ``link: <...>; rel="next"`` header."""
+def paged(request: Request, items: list[Any], *, wall: bool = False,
+          render: Callable[[Any], Any] = lambda item: item) -> JSONResponse:
+    """``page``/``per_page`` pagination with a ``link: <...>; rel="next"`` header.
+
+    ``render`` turns one item into its wire form; only the page's items are rendered.
+    """
     params = request.query_params
     try:
         page, per_page = int(params.get("page", 1)), int(params.get("per_page", 30))
@@ -116,7 +120,8 @@ def paged(request: Request, items: list[Any], *, wall: bool = False
     if start + per_page < len(items):
         url = str(request.url.include_query_params(page=page + 1, per_page=per_page))
         headers["link"] = f'<{url}>; rel="next"'
-    return json_response(items[start:start + per_page], headers=headers)
+    return json_response([render(item) for item in items[start:start + per_page]],
+                         headers=headers)
 
 
 def validation(field: str, message: str, code: str, status: int = 400) -> JSONResponse:
