@@ -216,13 +216,13 @@ class DeskModel:
             index = 0
             while index < len(lane):
                 entry = lane[index][1]
-                if self._skip(entry, agent, refused, now):
+                # the pre-check pays off only once a decision has come back empty
+                if self._skip(entry, agent if refused else None, refused, now):
                     index += 1
                     continue
                 choice = self.router.choose(entry.ticket, self.roster, now, self.rng)
                 if choice is None:
-                    if entry.profile is not None:
-                        refused.add(entry.profile)
+                    refused.add(entry.profile if entry.profile is not None else id(entry))
                     index += 1
                     continue
                 del lane[index]
