@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from config.yaml_files import read_yaml
 from router.model import Agent, Ticket
 
 
@@ -45,12 +45,7 @@ def describe(error: ValidationError) -> str:
 
 def load_agents(path: Path) -> AgentsFile:
     """Read ``agents:`` (a list of agents, each with an optional ``load``) from YAML."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML: {error}") from None
+    data = read_yaml(path, InputError)
     entries = data.get("agents") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise InputError(f"{path}: expected a list of agents under 'agents:'")

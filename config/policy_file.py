@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from config.yaml_files import read_yaml
 from router.engine import Router
 from router.policies import make_policy
 from router.queue import DEFAULT_ORDER, OrderKey
@@ -95,18 +95,7 @@ def parse_policy(data: Any, source: str) -> PolicyFile:
 
 def load_policy(path: Path) -> PolicyFile:
     """Read and validate a policy file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PolicyFileError(f"{path}: cannot read: {error.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise PolicyFileError(f"{path}: not valid YAML{where}: {problem}") from None
-    return parse_policy(data, str(path))
+    return parse_policy(read_yaml(path, PolicyFileError), str(path))
 
 
 def _describe(item: Any, data: dict[str, Any], source: str) -> str:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cli.main import app
 
@@ -19,8 +19,9 @@ NOW = "2026-11-25T15:00:00+00:00"
 runner = CliRunner()
 
 
-def route(*extra: str) -> list[dict]:  # type: ignore[type-arg]
-    result = runner.invoke(
+def invoke_route(*extra: str) -> Result:
+    """Run `deskroute route` on the shipped example agents and tickets."""
+    return runner.invoke(
         app,
         [
             "route",
@@ -28,11 +29,13 @@ def route(*extra: str) -> list[dict]:  # type: ignore[type-arg]
             str(EXAMPLES / "agents.yaml"),
             "--tickets",
             str(EXAMPLES / "tickets.jsonl"),
-            "--now",
-            NOW,
             *extra,
         ],
     )
+
+
+def route(*extra: str) -> list[dict]:  # type: ignore[type-arg]
+    result = invoke_route("--now", NOW, *extra)
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
@@ -85,17 +88,7 @@ def test_explain_unknown_ticket_fails(tmp_path: Path) -> None:
     ],
 )
 def test_route_rejects_bad_options(args: list[str], message: str) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "route",
-            "--agents",
-            str(EXAMPLES / "agents.yaml"),
-            "--tickets",
-            str(EXAMPLES / "tickets.jsonl"),
-            *args,
-        ],
-    )
+    result = invoke_route(*args)
     assert result.exit_code == 2
     assert message in result.output
 
@@ -103,20 +96,7 @@ def test_route_rejects_bad_options(args: list[str], message: str) -> None:
 def test_route_reports_a_bad_policy_file_with_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "p.yaml"
     bad.write_text("rules:\n  - name: r\n    then: {stop: maybe}\n", encoding="utf-8")
-    result = runner.invoke(
-        app,
-        [
-            "route",
-            "--agents",
-            str(EXAMPLES / "agents.yaml"),
-            "--tickets",
-            str(EXAMPLES / "tickets.jsonl"),
-            "--policy",
-            str(bad),
-            "--now",
-            NOW,
-        ],
-    )
+    result = invoke_route("--policy", str(bad), "--now", NOW)
     assert result.exit_code == 2
     assert "rule 'r' (#1): then.stop" in result.output
 
