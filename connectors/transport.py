@@ -10,6 +10,7 @@ The sleep is a seam too, so tests never wait.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ from typing import Any
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 
 from connectors.auth import Credentials
 from connectors.budget import Sleep, TokenBucket, read_rate_headers
@@ -65,6 +65,7 @@ class Transport:
         timeout: float = 30.0,
         sleep: Sleep = time.sleep,
         vendor: str = "helpdesk",
+        rng: random.Random | None = None,
     ) -> None:
         if "account" not in budgets:
             raise ValueError("budgets must include the 'account' bucket")
@@ -73,9 +74,7 @@ class Transport:
         self._budgets, self._retry = budgets, retry
         self._timeout, self._sleep, self.vendor = timeout, sleep, vendor
         self.stats = TransportStats()
-        self._backoff = wait_exponential_jitter(
-            multiplier=retry.initial, max=retry.maximum, jitter=retry.jitter
-        )
+        self._rng = rng or random.Random()
 
     def url(self, path: str) -> str:
         """Absolute URL for an API path, or ``path`` itself when already absolute."""
@@ -154,7 +153,9 @@ class Transport:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, RetriableError) and error.retry_after is not None:
             return min(error.retry_after, self._retry.max_retry_after)
-        return float(self._backoff(state))
+        policy = self._retry
+        backoff = min(policy.maximum, policy.initial * 2.0 ** (state.attempt_number - 1))
+        return backoff + self._rng.uniform(0, policy.jitter)
 
     def _before_retry(self, state: RetryCallState) -> None:
         self.stats.retries += 1

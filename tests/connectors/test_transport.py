@@ -49,7 +49,17 @@ def test_backoff_grows_and_stays_bounded_then_gives_up() -> None:
         transport(time=time, attempts=4).send("GET", "/api/v2/tickets/1.json")
     assert caught.value.status == 503
     assert len(responses.calls) == 4 and len(time.sleeps) == 3
-    assert all(s <= 30.5 for s in time.sleeps)
+    for attempt, slept in enumerate(time.sleeps):
+        assert 0.5 * 2 ** attempt <= slept <= 0.5 * 2 ** attempt + 0.5  # doubling + jitter
+
+
+@responses.activate
+def test_backoff_is_capped() -> None:
+    responses.get(URL, status=502)
+    time = FakeTime()
+    with pytest.raises(RetriableError):
+        transport(time=time, attempts=10).send("GET", "/api/v2/tickets/1.json")
+    assert max(time.sleeps) <= 30.5 and time.sleeps[-1] >= 30
 
 
 @responses.activate
