@@ -29,12 +29,13 @@ FAST = {
 }
 
 
-def wait_for(check: Callable[[], bool], seconds: float = 10) -> bool:
+def wait_for(check: Callable[[], bool], seconds: float = 10, pause: float = 0.05) -> bool:
+    """Poll ``check`` until it holds or ``seconds`` pass; returns whether it held."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return True
-        time.sleep(0.05)
+        time.sleep(pause)
     return False
 
 
