@@ -5,16 +5,18 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
-from simulation.compare import Comparison
+from simulation.compare import Comparison, Detail
 from simulation.scenario import Scenario
 from simulation.stats import Interval
 
@@ -47,60 +49,65 @@ def fmt(interval: Interval, kind: str) -> str:
     return text
 
 
-def plot_waits(comparison: Comparison, path: Path) -> Path:
-    """Empirical CDFs of the waiting time of served tickets, one line per policy."""
+Draw = Callable[[Axes, str, Detail], None]
+
+
+def _plot(comparison: Comparison, path: Path, draw: Draw, **labels: Any) -> Path:
+    """One figure with a line per policy, drawn by ``draw``, saved as PNG."""
     fig, ax = plt.subplots(figsize=(7, 4))
     for policy, detail in comparison.details.items():
-        waits = np.sort(detail.waits)
-        if len(waits):
-            ax.step(waits, np.arange(1, len(waits) + 1) / len(waits), where="post", label=policy)
-    ax.set_xscale("symlog", linthresh=1.0)
-    ax.set(xlabel="wait until assigned (minutes)", ylabel="share of served tickets",
-           title="Waiting-time distribution")
+        draw(ax, policy, detail)
+    ax.set(**labels)
     ax.grid(alpha=0.3)
     ax.legend()
-    return _save(fig, path)
-
-
-def plot_sla(comparison: Comparison, path: Path) -> Path:
-    """SLA attainment of the tickets arriving in each period, one line per policy."""
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for policy, detail in comparison.details.items():
-        ax.plot(detail.sla_times / 1440.0, detail.sla_shares * 100, marker=".", label=policy)
-    ax.set(xlabel="day of the run", ylabel="SLA attained (%)", title="SLA over time", ylim=(0, 105))
-    ax.grid(alpha=0.3)
-    ax.legend()
-    return _save(fig, path)
-
-
-def plot_load(comparison: Comparison, path: Path) -> Path:
-    """Handle minutes per agent, sorted, one line per policy (flatter is fairer)."""
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for policy, detail in comparison.details.items():
-        load = sorted(detail.agent_load.values(), reverse=True)
-        ax.plot(range(1, len(load) + 1), np.asarray(load) / 60.0, marker="o", ms=3, label=policy)
-    ax.set(xlabel="agents, busiest first", ylabel="hours handled", title="Per-agent load")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    return _save(fig, path)
-
-
-def plot_backlog(comparison: Comparison, path: Path) -> Path:
-    """Tickets waiting over the run, one line per policy."""
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for policy, detail in comparison.details.items():
-        ax.plot(detail.backlog_times / 1440.0, detail.backlog, label=policy)
-    ax.set(xlabel="day of the run", ylabel="tickets waiting", title="Backlog over time")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    return _save(fig, path)
-
-
-def _save(fig: Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def plot_waits(comparison: Comparison, path: Path) -> Path:
+    """Empirical CDFs of the waiting time of served tickets (log-like time axis)."""
+
+    def draw(ax: Axes, policy: str, detail: Detail) -> None:
+        waits = np.sort(detail.waits)
+        if len(waits):
+            ax.step(waits, np.arange(1, len(waits) + 1) / len(waits), where="post", label=policy)
+        ax.set_xscale("symlog", linthresh=1.0)
+
+    return _plot(comparison, path, draw, xlabel="wait until assigned (minutes)",
+                 ylabel="share of served tickets", title="Waiting-time distribution")
+
+
+def plot_sla(comparison: Comparison, path: Path) -> Path:
+    """SLA attainment of the tickets arriving in each period."""
+
+    def draw(ax: Axes, policy: str, detail: Detail) -> None:
+        ax.plot(detail.sla_times / 1440.0, detail.sla_shares * 100, marker=".", label=policy)
+
+    return _plot(comparison, path, draw, xlabel="day of the run", ylabel="SLA attained (%)",
+                 title="SLA over time", ylim=(0, 105))
+
+
+def plot_load(comparison: Comparison, path: Path) -> Path:
+    """Handle hours per agent, busiest first (flatter is fairer)."""
+
+    def draw(ax: Axes, policy: str, detail: Detail) -> None:
+        load = sorted(detail.agent_load.values(), reverse=True)
+        ax.plot(range(1, len(load) + 1), np.asarray(load) / 60.0, marker="o", ms=3, label=policy)
+
+    return _plot(comparison, path, draw, xlabel="agents, busiest first",
+                 ylabel="hours handled", title="Per-agent load")
+
+
+def plot_backlog(comparison: Comparison, path: Path) -> Path:
+    """Tickets waiting over the run."""
+
+    def draw(ax: Axes, policy: str, detail: Detail) -> None:
+        ax.plot(detail.backlog_times / 1440.0, detail.backlog, label=policy)
+
+    return _plot(comparison, path, draw, xlabel="day of the run", ylabel="tickets waiting",
+                 title="Backlog over time")
 
 
 def write_plots(comparison: Comparison, out: Path) -> list[Path]:
