@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from connectors.values import parse_time
 
 
 class WebhookError(Exception):
@@ -30,3 +35,27 @@ class WebhookEvent:
             return self.delivery_id
         stamp = self.updated_at.isoformat() if self.updated_at else ""
         return f"{self.ticket_id}@{stamp}:{self.event}"
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or a 400 ``WebhookError``."""
+    try:
+        data: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookError("webhook body is not JSON") from None
+    if not isinstance(data, dict):
+        raise WebhookError("webhook body must be a JSON object")
+    return data
+
+
+def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Header names in lower case (HTTP header names are case-insensitive)."""
+    return {key.lower(): value for key, value in (headers or {}).items()}
+
+
+def time_or_none(value: Any) -> datetime | None:
+    """A timestamp from a webhook field; unparsable means unknown, not an error."""
+    try:
+        return parse_time(value)
+    except ValueError:
+        return None

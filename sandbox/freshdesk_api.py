@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -95,13 +94,9 @@ async def bulk_update(request: Request) -> JSONResponse:
         return render.validation("ids", f"Has to contain at most {BULK_CAP} elements",
                                  "invalid_value")
     props = render.changes(action.get("properties") or {})
-    desk = desk_of(request)
-    job = desk.new_job("freshdesk", len(action["ids"]))
     work = [(int(i), dict(props)) for i in action["ids"]]
-    timer = threading.Timer(request.app.state.options.job_delay, desk.run_job,
-                            (job, work, actor_of(request)))
-    timer.daemon = True
-    timer.start()
+    job = desk_of(request).start_job("freshdesk", work, actor_of(request),
+                                     request.app.state.options.job_delay)
     base = base_of(request, PREFIX)
     return json_response({"job_id": job.id, "href": f"{base}/api/v2/jobs/{job.id}"}, 202)
 

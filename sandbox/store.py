@@ -213,6 +213,15 @@ class Desk:
             self.jobs[job.id] = job
             return job
 
+    def start_job(self, vendor: str, work: list[tuple[int, dict[str, Any]]], actor: str,
+                  delay: float) -> JobRecord:
+        """Queue a bulk job that runs ``delay`` seconds from now, in the background."""
+        job = self.new_job(vendor, len(work))
+        timer = threading.Timer(delay, self.run_job, (job, work, actor))
+        timer.daemon = True
+        timer.start()
+        return job
+
     def run_job(self, job: JobRecord, work: Iterable[tuple[int, dict[str, Any]]],
                 actor: str) -> None:
         """Apply every ``(ticket_id, changes)``; one bad ticket never stops the job."""

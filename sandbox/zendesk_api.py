@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -124,12 +123,8 @@ async def update_many(request: Request) -> JSONResponse:
     work = _batch_work(request, data)
     if isinstance(work, JSONResponse):
         return work
-    desk = desk_of(request)
-    job = desk.new_job("zendesk", len(work))
-    delay = request.app.state.options.job_delay
-    timer = threading.Timer(delay, desk.run_job, (job, work, actor_of(request)))
-    timer.daemon = True
-    timer.start()
+    job = desk_of(request).start_job("zendesk", work, actor_of(request),
+                                     request.app.state.options.job_delay)
     return json_response({"job_status": render.job(job, base_of(request, PREFIX))})
 
 

@@ -16,7 +16,7 @@ from connectors.errors import ConnectorError, RetriableError, SkippableError
 from connectors.freshdesk import mapping
 from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
 from connectors.history import HistoryRecord
-from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, wait_for_jobs
+from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
 from connectors.values import GroupDirectory, iso_z, numeric_id, parse_time
 from router.model import Ticket
@@ -30,14 +30,9 @@ OPEN_QUERY = '"status:2 OR status:3"'
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class FreshdeskOptions:
+class FreshdeskOptions(ConnectorOptions):
     """Knobs of the Freshdesk connector (all have sane defaults)."""
 
-    start_time: datetime
-    max_load: float = 10.0
-    bulk_threshold: int = 5
-    job_poll_interval: float = 1.0
-    job_timeout: float = 120.0
     read_skills: bool = True
     page_wall: int = PAGE_WALL
 

@@ -12,7 +12,7 @@ from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
 from connectors.history import HistoryRecord
-from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, wait_for_jobs
+from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
 from connectors.values import GroupDirectory, parse_time
 from connectors.zendesk import mapping
@@ -26,14 +26,9 @@ OPEN_QUERY = "type:ticket status<solved"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ZendeskOptions:
+class ZendeskOptions(ConnectorOptions):
     """Knobs of the Zendesk connector (all have sane defaults)."""
 
-    start_time: datetime
-    max_load: float = 10.0
-    bulk_threshold: int = 5
-    job_poll_interval: float = 1.0
-    job_timeout: float = 120.0
     export_page_size: int = 1000
 
 

@@ -11,13 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.values import parse_time
-from connectors.webhooks import WebhookError, WebhookEvent
+from connectors.webhooks import WebhookError, WebhookEvent, json_object, lowered, time_or_none
 
 SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
@@ -40,32 +38,23 @@ def verify(
     tolerance: timedelta = DEFAULT_TOLERANCE,
 ) -> None:
     """Raise ``WebhookError`` (401) unless the signature and a fresh timestamp check out."""
-    lowered = {key.lower(): value for key, value in headers.items()}
-    signature = lowered.get(SIGNATURE_HEADER.lower())
-    timestamp = lowered.get(TIMESTAMP_HEADER.lower())
+    sent_headers = lowered(headers)
+    signature = sent_headers.get(SIGNATURE_HEADER.lower())
+    timestamp = sent_headers.get(TIMESTAMP_HEADER.lower())
     if not signature or not timestamp:
         raise WebhookError("missing Zendesk signature headers", status=401)
     expected = sign(secret, timestamp, body)
     if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
         raise WebhookError("bad webhook signature", status=401)
-    try:
-        sent = parse_time(timestamp)
-    except ValueError:
-        sent = None
+    sent = time_or_none(timestamp)
     if sent is None or abs(now - sent) > tolerance:
         raise WebhookError("webhook timestamp outside the allowed window", status=401)
 
 
 def parse(body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
     """An event from a ticket-event subscription or a trigger's JSON body (4xx if neither)."""
-    try:
-        data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise WebhookError("webhook body is not JSON") from None
-    if not isinstance(data, dict):
-        raise WebhookError("webhook body must be a JSON object")
-    lowered = {key.lower(): value for key, value in (headers or {}).items()}
-    delivery = lowered.get(INVOCATION_HEADER.lower())
+    data = json_object(body)
+    delivery = lowered(headers).get(INVOCATION_HEADER.lower())
     if isinstance(data.get("detail"), dict):
         return _event_subscription(data, delivery)
     return _trigger_body(data, delivery)
@@ -78,7 +67,7 @@ def _event_subscription(data: Mapping[str, Any], delivery: str | None) -> Webhoo
         raise WebhookError("ticket event without a numeric detail.id")
     return WebhookEvent(
         ticket_id=ticket_id, event=str(data.get("type") or "ticket.changed"),
-        updated_at=_time(detail.get("updated_at")), delivery_id=delivery or data.get("id"),
+        updated_at=time_or_none(detail.get("updated_at")), delivery_id=delivery or data.get("id"),
     )
 
 
@@ -90,13 +79,7 @@ def _trigger_body(data: Mapping[str, Any], delivery: str | None) -> WebhookEvent
         raise WebhookError("webhook body names no numeric ticket id (ticket_id or ticket.id)")
     return WebhookEvent(
         ticket_id=ticket_id, event=str(data.get("event") or "ticket.changed"),
-        updated_at=_time(data.get("updated_at") or nested.get("updated_at")),
+        updated_at=time_or_none(data.get("updated_at") or nested.get("updated_at")),
         delivery_id=delivery,
     )
 
-
-def _time(value: Any) -> datetime | None:
-    try:
-        return parse_time(value)
-    except ValueError:
-        return None
