@@ -12,7 +12,7 @@ import requests
 
 from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
 from connectors.budget import Sleep
-from connectors.errors import ConnectorError, RetriableError, SkippableError
+from connectors.errors import ConnectorError, FatalError, RetriableError, SkippableError
 from connectors.freshdesk import mapping
 from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
 from connectors.history import HistoryRecord
@@ -50,8 +50,7 @@ class FreshdeskConnector:
     # -- reading ---------------------------------------------------------------------------
     def poll(self, cursor: str | None) -> PollPage:
         """One page of tickets by ``updated_since`` (oldest first), duplicates removed."""
-        state = FreshdeskCursor.decode(cursor) if cursor else FreshdeskCursor(
-            since=self.options.start_time)
+        state = _decode(cursor) if cursor else FreshdeskCursor(since=self.options.start_time)
         try:
             response = self._list_page(state, include="description")
         except ConnectorError as error:
@@ -277,6 +276,14 @@ class FreshdeskConnector:
             self._note(ticket_id, text)
         except (SkippableError, RetriableError) as error:
             log.warning("freshdesk: note on ticket %s failed: %s", ticket_id, error)
+
+def _decode(cursor: str) -> FreshdeskCursor:
+    """The stored cursor; one that is not ours is a configuration problem, not a retry."""
+    try:
+        return FreshdeskCursor.decode(cursor)
+    except (ValueError, KeyError, TypeError) as error:
+        raise FatalError(f"stored poll cursor is not a Freshdesk cursor: {error}") from None
+
 
 def _job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
     """Per-ticket outcomes of a finished bulk job (``data`` lists failures when present)."""

@@ -112,6 +112,15 @@ def test_duplicates_at_the_restart_seam_are_dropped(fd: FreshdeskConnector) -> N
     assert [t.id for t in fd.poll(cursor).tickets] == ["5"]
 
 
+@pytest.mark.parametrize("cursor", [
+    pytest.param("eyJwIjogMzB9", id="a-zendesk-cursor"), pytest.param("{}", id="no-since"),
+    pytest.param('{"since": "yesterday"}', id="bad-time"),
+])
+def test_a_foreign_cursor_is_fatal_not_retried(fd: FreshdeskConnector, cursor: str) -> None:
+    with pytest.raises(FatalError):
+        fd.poll(cursor)
+
+
 # -- roster ---------------------------------------------------------------------------------
 @responses.activate
 def test_roster_reads_agents_members_skills_and_loads(fd: FreshdeskConnector) -> None:
