@@ -18,6 +18,7 @@ from typing import Any
 
 import simpy
 
+from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO
 from router.engine import Router
 from router.model import Agent, Priority, Ticket
 from router.policies import QueueAware, QueueState
@@ -70,6 +71,7 @@ class DeskModel:
         self._slowdown = scenario.handle_slowdown
         self._clock: tuple[float, datetime] = (-1.0, scenario.start)
         self._policy_name = router.policy.name
+        self._large = len(self.roster) > EXPLAIN_EVERY_AGENT_UP_TO
         self.shift_changes = sorted(set(shift_changes))
         self._templates = {
             name: Ticket(
@@ -216,8 +218,9 @@ class DeskModel:
             index = 0
             while index < len(lane):
                 entry = lane[index][1]
-                # the pre-check pays off only once a decision has come back empty
-                if self._skip(entry, agent if refused else None, refused, now):
+                # the pre-check pays off on large rosters or once a decision came back empty
+                check = agent if refused or self._large else None
+                if self._skip(entry, check, refused, now):
                     index += 1
                     continue
                 choice = self.router.choose(entry.ticket, self.roster, now, self.rng)
