@@ -130,7 +130,7 @@ class RtSettings(Section):
     page_size: int = Field(50, ge=1, le=100, description="Tickets per search page (RT caps 100).")
     timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one request to RT.")
     requests_per_minute: int = Field(
-        600, ge=1, description="Most requests per minute sent to RT (RT itself sets no limit)."
+        1200, ge=2, description="Most requests in any minute sent to RT (RT sets no limit)."
     )
     max_load: float = Field(
         10.0, gt=0, description="Open tickets an RT agent may own at once (capacity)."

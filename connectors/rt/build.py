@@ -33,7 +33,8 @@ def from_settings(
     if missing:
         raise ConfigError(missing)
     assert settings.base_url is not None and settings.token is not None
-    bucket = TokenBucket(limit=settings.requests_per_minute, window=60.0, share=1.0,
+    # Half the budget refills steadily and half may burst: any minute stays within it.
+    bucket = TokenBucket(limit=settings.requests_per_minute, window=60.0, share=0.5,
                          clock=clock, sleep=sleep)
     transport = Transport(
         base_url=settings.base_url.rstrip("/") + "/REST/2.0",

@@ -194,7 +194,10 @@ class RtConnector:
         ticket_id, agent = assignment.ticket_id, assignment.agent_id
         current = self._ticket_json(ticket_id)
         owner = mapping.owner_of(current)
-        if owner == agent:  # already done: a replay after a crash must not comment twice
+        if owner == agent:  # a replay after a crash: finish what is missing, repeat nothing
+            if self.options.comment and request.note and not self._has_comment(ticket_id,
+                                                                                request.note):
+                self._comment(ticket_id, request.note)
             return self._result(ticket_id, current, "ok", f"already owned by {agent}")
         if owner is not None:
             return self._result(ticket_id, current, "conflict", f"{owner} owns it since our read")
@@ -249,6 +252,24 @@ class RtConnector:
         except (SkippableError, FatalError) as error:
             log.warning("rt: could not comment on ticket %s: %s", ticket_id, error)
 
+    def _has_comment(self, ticket_id: str, note: str) -> bool:
+        """True when ``note`` is already on the ticket (a crash came between owner and comment).
+
+        When RT will not say, assume it is there: a missing comment beats a doubled one.
+        """
+        try:
+            found = self._post("/transactions", mapping.comment_search(ticket_id),
+                               params={"orderby": "id", "order": "DESC", "per_page": 10})
+            for transaction in found.get("items") or []:
+                parts = self._get(f"/transaction/{transaction['id']}/attachments",
+                                  {"fields": "ContentType,Content"})
+                if mapping.first_message(parts.get("items") or []) == note.strip():
+                    return True
+        except (SkippableError, FatalError) as error:
+            log.warning("rt: cannot tell whether ticket %s has our comment: %s", ticket_id, error)
+            return True
+        return False
+
     @staticmethod
     def _result(ticket_id: str, raw: Mapping[str, Any], outcome: str, detail: str) -> WriteResult:
         updated = mapping.rt_time(raw.get("LastUpdated"))
@@ -274,8 +295,10 @@ class RtConnector:
     ) -> Mapping[str, Any]:
         return self._json(self._send("GET", path, params=params, per_ticket=per_ticket))
 
-    def _post(self, path: str, body: Any) -> Mapping[str, Any]:
-        return self._json(self._send("POST", path, json=body))
+    def _post(
+        self, path: str, body: Any, params: Mapping[str, Any] | None = None
+    ) -> Mapping[str, Any]:
+        return self._json(self._send("POST", path, json=body, params=params))
 
     def _put(self, ticket_id: str, body: Mapping[str, Any]) -> Any:
         response = self._send("PUT", f"/ticket/{url_quote(ticket_id, safe='')}", json=body,

@@ -298,6 +298,15 @@ def comment_body(note: str) -> dict[str, str]:
     return {"Content": note, "ContentType": "text/plain"}
 
 
+def comment_search(ticket_id: str) -> list[dict[str, str]]:
+    """``POST /transactions`` filters for the comments on one ticket."""
+    return [
+        {"field": "ObjectType", "value": "RT::Ticket"},
+        {"field": "ObjectId", "value": ticket_id},
+        {"field": "Type", "value": "Comment"},
+    ]
+
+
 def changed_since(raw: Mapping[str, Any], expected: datetime | None) -> bool:
     """True when the ticket was updated after ``expected`` (RT keeps whole seconds)."""
     updated = rt_time(raw.get("LastUpdated"))

@@ -295,12 +295,38 @@ def test_owner_taken_between_our_read_and_write_is_a_conflict(
     assert "owner is bob" in result.detail
 
 
-def test_replay_of_a_done_assignment_writes_nothing(http: responses.RequestsMock,
-                                                    slept: list[float]) -> None:
+@pytest.mark.parametrize(
+    ("comments", "posted"),
+    [
+        pytest.param(["why"], 0, id="comment-landed-too"),
+        pytest.param([], 1, id="crash-before-the-comment"),
+        pytest.param(["someone else's remark"], 1, id="only-other-comments"),
+    ],
+)
+def test_replay_of_a_done_assignment_completes_without_repeating(
+    http: responses.RequestsMock, slept: list[float], comments: list[str], posted: int
+) -> None:
     reads(http, "alice")
+    http.post(f"{URL}/transactions", json=collection(
+        [ref("transaction", 90 + n) for n in range(len(comments))], 10),
+        match=[matchers.json_params_matcher(mapping.comment_search("7"))])
+    for n, text in enumerate(comments):
+        http.get(f"{URL}/transaction/{90 + n}/attachments", json=collection(
+            [{"ContentType": "text/plain", "Content": text + "\n"}], 20))
+    comment = http.post(f"{URL}/ticket/7/comment", status=201, json=["Comments added"])
     result = connector(slept).assign(request())
     assert result.outcome == "ok"
-    assert [c.request.method for c in http.calls] == ["GET"]
+    assert comment.call_count == posted
+    assert "PUT" not in [c.request.method for c in http.calls]
+
+
+def test_replay_when_rt_hides_the_comments_adds_none(http: responses.RequestsMock,
+                                                     slept: list[float]) -> None:
+    reads(http, "alice")
+    http.post(f"{URL}/transactions", status=403, json={"message": "Forbidden"})
+    comment = http.post(f"{URL}/ticket/7/comment", status=201, json=["Comments added"])
+    assert connector(slept).assign(request()).ok
+    assert comment.call_count == 0
 
 
 @pytest.mark.parametrize(
@@ -397,7 +423,7 @@ def test_assign_many_is_one_write_each_and_isolates_failures(http: responses.Req
     trace = DecisionTrace(policy="test", ticket_id="8", at=READ_AT)
     other = WriteRequest(assignment=Assignment(ticket_id="8", agent_id="bob", weight=1.0,
                                                trace=trace), expected_updated_at=None)
-    results = connector(slept).assign_many([request(), other])
+    results = connector(slept).assign_many([request(note=None), other])
     assert [(r.ticket_id, r.outcome) for r in results] == [("7", "ok"), ("8", "failed")]
     assert len(slept) == 4  # the 500 was retried before it failed that one ticket
 
