@@ -50,24 +50,24 @@ def wait_for_jobs(
     timeout: float,
     sleep: Sleep,
 ) -> list[PendingJob]:
-    """Poll every unfinished job each round until all finish; late ones become retriable.
+    """Wait for each job in submission order; ``timeout`` bounds the total wait.
 
-    A read that fails after the transport's own retries marks only that job as failed.
+    Jobs finish roughly in the order they were queued, so polling the oldest unfinished
+    one (and only it) costs about one status read per job. A job still running when the
+    time is up, or whose status cannot be read, is failed alone.
     """
     waited = 0.0
-    while True:
-        for job in jobs:
-            if job.outcome is None:
-                _poll(job, is_finished)
-        running = [job for job in jobs if job.outcome is None]
-        if not running:
-            return jobs
-        if waited >= timeout:
-            for job in running:
+    for job in jobs:
+        while job.outcome is None:
+            _poll(job, is_finished)
+            if job.outcome is not None:
+                break
+            if waited >= timeout:
                 job.outcome = RetriableError(f"bulk job still running after {timeout:.0f}s")
-            return jobs
-        sleep(interval)
-        waited += interval
+                break
+            sleep(interval)
+            waited += interval
+    return jobs
 
 
 def _poll(job: PendingJob, is_finished: Callable[[Job], bool]) -> None:
