@@ -63,6 +63,12 @@ def create_app(ctx: AppContext) -> FastAPI:
     def accept(helpdesk: str, event: WebhookEvent) -> dict[str, Any]:
         if not ctx.accepting():
             raise HTTPException(503, "shutting down", {"Retry-After": "5"})
+        if event.updated_at is not None and ctx.store.tickets.has_seen(
+            event.ticket_id, event.updated_at
+        ):
+            # e.g. the echo of our own write-back: this version is already in the store
+            ctx.metrics.webhooks.labels(helpdesk=helpdesk, result="seen").inc()
+            return {"accepted": True, "ticket": event.ticket_id, "duplicate": True}
         fresh = ctx.store.tickets.hint(event.ticket_id, helpdesk, ctx.clock())
         ctx.metrics.webhooks.labels(helpdesk=helpdesk, result="accepted").inc()
         if fresh and ctx.is_leader():

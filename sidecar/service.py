@@ -38,6 +38,8 @@ log = logging.getLogger("deskroute.sidecar")
 # a kicked job that is still running is skipped by design: not worth a warning each time
 logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 Clock = Callable[[], datetime]
+SHUTDOWN_RETRY_PAUSE = 0.5
+"""Seconds between final-flush rounds while the help desk keeps failing."""
 
 
 def utc_now() -> datetime:
@@ -223,11 +225,14 @@ class Sidecar:
         with self._work:
             while self.monotonic() < deadline and self.store.outbox.active():
                 try:
-                    if self.writer.flush().sent == 0:
-                        break
+                    round_ = self.writer.flush(backoff=False)
                 except ConnectorError as error:
                     log.warning("flush at shutdown: %s", error)
                     break
+                if round_.sent == 0:
+                    break
+                if round_.retried:
+                    time.sleep(SHUTDOWN_RETRY_PAUSE)
         left = self.store.outbox.active()
         if left:
             log.warning("%d write-backs left in the outbox; the next leader sends them", left)

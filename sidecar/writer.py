@@ -72,9 +72,12 @@ class Writer:
         self.connector, self.store, self.settings = connector, store, settings
         self.clock, self.metrics = clock, metrics
 
-    def flush(self) -> WriteRound:
-        """Send one round of due write-backs and record every outcome."""
-        rows = self.store.outbox.claim(self.clock(), self.settings.batch_max)
+    def flush(self, *, backoff: bool = True) -> WriteRound:
+        """Send one round of due write-backs and record every outcome.
+
+        ``backoff=False`` (the shutdown flush) also sends rows waiting out a retry delay.
+        """
+        rows = self.store.outbox.claim(self.clock(), self.settings.batch_max, backoff=backoff)
         result = WriteRound()
         rows = [row for row in rows if not self._already_landed(row, result)]
         if not rows:

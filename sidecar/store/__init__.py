@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from config.settings import StoreSettings
-from sidecar.store.database import open_engine
+from sidecar.store.database import open_engine, reading
 from sidecar.store.decisions import DecisionStore, Recorded, Routed
 from sidecar.store.lease import LeaseState, LeaseStore
 from sidecar.store.loads import LoadStore
@@ -41,7 +41,7 @@ class Store:
     def ping(self) -> bool:
         """True when the database answers."""
         try:
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 conn.execute(sa.text("SELECT 1"))
         except sa.exc.SQLAlchemyError:
             return False

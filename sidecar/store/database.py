@@ -49,7 +49,15 @@ def _sqlite_engine(url: str, settings: StoreSettings) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
+        # reads (see ``reading``) run outside transactions; WAL gives each a consistent view
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
         # take the write lock up front so two writers queue instead of deadlocking
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def reading(engine: sa.Engine) -> sa.Connection:
+    """A connection for reads only: no transaction (so no SQLite write lock) is taken."""
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")

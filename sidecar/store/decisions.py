@@ -18,6 +18,7 @@ from router.decision import Assignment, Decision
 from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
+from sidecar.store.database import reading
 from sidecar.store.loads import adjust_load
 from sidecar.store.tickets import set_state
 
@@ -125,7 +126,7 @@ class DecisionStore:
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         """Every decision about ``ticket_id``, oldest first, each with its trace."""
         query = sa.select(D).where(D.c.ticket_id == ticket_id).order_by(D.c.id)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 {
                     "decided_at": row.decided_at.isoformat(),
@@ -139,7 +140,7 @@ class DecisionStore:
     def recent(self, limit: int = 10) -> list[dict[str, Any]]:
         """The latest decisions, newest first: ticket, outcome, agent or reason, rules."""
         query = sa.select(D).order_by(D.c.id.desc()).limit(limit)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 {
                     "ticket": row.ticket_id,
@@ -156,7 +157,7 @@ class DecisionStore:
 
     def count(self) -> int:
         """How many decisions are recorded."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(D)).scalar() or 0)
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from sidecar.store import schema
+from sidecar.store.database import reading
 from sidecar.store.rows import insert_ignoring_duplicates
 
 L = schema.lease
@@ -68,6 +69,6 @@ class LeaseStore:
 
     def state(self) -> LeaseState | None:
         """The lease row, if any replica ever asked for it."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(L).where(L.c.name == self.name)).first()
         return None if row is None else LeaseState(row.holder, row.epoch, row.expires_at)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from router.model import Agent
 from sidecar.store import schema
+from sidecar.store.database import reading
 
 L = schema.agent_load
 
@@ -52,14 +53,14 @@ class LoadStore:
 
     def loads(self) -> dict[str, float]:
         """Current load per agent."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {
                 row.agent_id: row.load for row in conn.execute(sa.select(L.c.agent_id, L.c.load))
             }
 
     def table(self) -> list[dict[str, object]]:
         """Every agent's name, status, load and limit (for metrics and the dashboard)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(sa.select(L).order_by(L.c.agent_id))
             return [dict(row._mapping) for row in rows]
 

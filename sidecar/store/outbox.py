@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
+from sidecar.store.database import reading
 from sidecar.store.loads import adjust_load
 from sidecar.store.rows import insert_ignoring_duplicates
 from sidecar.store.tickets import set_state, store_version
@@ -54,11 +55,15 @@ class OutboxStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def claim(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """Mark up to ``limit`` due rows ``sending`` (counting the attempt) and return them."""
+    def claim(self, now: datetime, limit: int, *, backoff: bool = True) -> list[OutboxRow]:
+        """Mark up to ``limit`` due rows ``sending`` (counting the attempt) and return them.
+
+        ``backoff=False`` also takes rows still waiting out a retry delay (final flush).
+        """
+        due_at = now if backoff else datetime.max.replace(tzinfo=now.tzinfo)
         due = (
             sa.select(OUTBOX)
-            .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= now)
+            .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= due_at)
             .order_by(OUTBOX.c.id)
             .limit(limit)
         )
@@ -139,7 +144,7 @@ class OutboxStore:
     def counts(self) -> dict[str, int]:
         """Rows per status."""
         query = sa.select(OUTBOX.c.status, sa.func.count()).group_by(OUTBOX.c.status)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {status: int(count) for status, count in conn.execute(query)}
 
     def active(self) -> int:

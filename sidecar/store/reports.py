@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sidecar import lifecycle
 from sidecar.store import schema
+from sidecar.store.database import reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ def shadow_report(engine: sa.Engine, sample: int = 20) -> ShadowReport:
     query = sa.select(t.c.ticket_id, t.c.our_agent, t.c.assignee).where(
         t.c.state == lifecycle.SHADOW
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = list(conn.execute(query))
     compared = [row for row in rows if row.assignee is not None]
     differ = [row for row in compared if row.assignee != row.our_agent]
@@ -60,7 +61,7 @@ def shadow_report(engine: sa.Engine, sample: int = 20) -> ShadowReport:
 def routed_summary(engine: sa.Engine) -> dict[str, Any]:
     """Decisions by outcome and agent, and the commonest reasons a ticket waited."""
     d = schema.decisions
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         per_agent = conn.execute(
             sa.select(d.c.agent_id, sa.func.count())
             .where(d.c.outcome == "assigned")

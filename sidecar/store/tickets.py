@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
+from sidecar.store.database import reading
 from sidecar.store.rows import insert_ignoring_duplicates
 
 T = schema.tickets
@@ -60,7 +61,7 @@ class TicketStore:
     def hints(self, limit: int) -> list[str]:
         """Oldest hinted ticket ids, up to ``limit``."""
         query = sa.select(schema.hints.c.ticket_id).order_by(schema.hints.c.received_at)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return list(conn.execute(query.limit(limit)).scalars())
 
     def clear_hints(self, ticket_ids: Iterable[str]) -> None:
@@ -70,12 +71,21 @@ class TicketStore:
             with self.engine.begin() as conn:
                 conn.execute(schema.hints.delete().where(schema.hints.c.ticket_id.in_(ids)))
 
+    def has_seen(self, ticket_id: str, updated_at: datetime) -> bool:
+        """True when this version of the ticket was already taken in (or written by us)."""
+        s = schema.seen
+        query = sa.select(s.c.ticket_id).where(
+            s.c.ticket_id == ticket_id, s.c.version == lifecycle.version_key(updated_at)
+        )
+        with reading(self.engine) as conn:
+            return conn.execute(query).first() is not None
+
     # --- poll cursors -------------------------------------------------------------------
 
     def cursor(self, source: str) -> str | None:
         """The saved poll cursor of ``source``."""
         query = sa.select(schema.cursors.c.cursor).where(schema.cursors.c.source == source)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return conn.execute(query).scalar()
 
     def save_cursor(self, source: str, cursor: str | None, now: datetime) -> None:
@@ -109,7 +119,7 @@ class TicketStore:
 
     def get(self, ticket_id: str) -> TicketRow | None:
         """The stored ticket, if any."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(T).where(T.c.ticket_id == ticket_id)).first()
         return to_row(row) if row is not None else None
 
@@ -118,7 +128,7 @@ class TicketStore:
         query = sa.select(T).where(T.c.state.in_(states)).order_by(T.c.first_seen_at)
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [to_row(row) for row in conn.execute(query)]
 
     def set_state(
@@ -131,7 +141,7 @@ class TicketStore:
     def counts(self) -> dict[str, int]:
         """How many tickets are in each state."""
         query = sa.select(T.c.state, sa.func.count()).group_by(T.c.state)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {state: int(count) for state, count in conn.execute(query)}
 
 
