@@ -16,7 +16,13 @@ from typing import Any
 
 from connectors.errors import SkippableError
 from connectors.skills import parse_skills
-from connectors.values import GroupDirectory, optional_str, parse_time, require_time
+from connectors.values import (
+    NO_GROUPS,
+    GroupDirectory,
+    optional_str,
+    parse_time,
+    require_time,
+)
 from router.model import Agent, Capacity, Priority, Ticket
 
 SOURCE = "rt"
@@ -30,7 +36,6 @@ STATUS_FIELD = "status"
 """Where the sidecar's lifecycle reads the help desk's status. No ``first_reply_at``: only
 unowned tickets are polled, so a reply to an assigned ticket would never be seen, and the
 first-reply timer must stay off rather than move tickets whose agent did answer."""
-NO_QUEUES = GroupDirectory()
 PRIORITY_BANDS = ((90, Priority.URGENT), (60, Priority.HIGH), (25, Priority.NORMAL))
 """RT's 0-99 scale (Low 0, Medium 50, High 100 by default) cut into our four levels."""
 
@@ -109,7 +114,7 @@ def ticket_from_json(
             created_at=require_time(raw.get("Created"), f"ticket {ticket_id}"),
             updated_at=rt_time(raw.get("LastUpdated")),
             sla_due_at=rt_time(raw.get("Due")),
-            group=queue_of(raw, queues or NO_QUEUES),
+            group=queue_of(raw, queues or NO_GROUPS),
             assignee=owner_of(raw),
         )
     except ValueError as error:  # pydantic's ValidationError is a ValueError
