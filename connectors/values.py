@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.errors import SkippableError
 
@@ -44,6 +45,15 @@ def numeric_id(value: str, what: str) -> int:
         raise SkippableError(f"{what} {value!r} is not a numeric id") from None
 
 
+def tag_list(value: Any) -> list[str]:
+    """Tags from a list, or from one comma/space-separated string (as some templates send)."""
+    if isinstance(value, str):
+        return value.replace(",", " ").split()
+    if isinstance(value, list | tuple):
+        return [str(tag) for tag in value if tag is not None]
+    return []
+
+
 def optional_str(value: Any) -> str | None:
     """``str(value)`` unless it is None or empty."""
     return None if value is None or value == "" else str(value)
@@ -76,3 +86,19 @@ class GroupDirectory:
 
 NO_GROUPS = GroupDirectory()
 """A directory that knows no names: tickets and agents carry group ids as strings."""
+
+
+Raw = Mapping[str, Any]
+T = TypeVar("T")
+log = logging.getLogger("deskroute.connectors")
+
+
+def map_each(rows: Iterable[Raw], build: Callable[[Raw], T], what: str) -> list[T]:
+    """``build`` every row; a row that cannot be mapped is logged and left out, not fatal."""
+    built: list[T] = []
+    for row in rows:
+        try:
+            built.append(build(row))
+        except (SkippableError, ValueError, KeyError, TypeError) as error:
+            log.warning("%s %s left out: %s", what, row.get("id"), error)
+    return built

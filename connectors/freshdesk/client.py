@@ -18,7 +18,7 @@ from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
 from connectors.history import HistoryRecord
 from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
-from connectors.values import GroupDirectory, iso_z, numeric_id, parse_time
+from connectors.values import GroupDirectory, iso_z, map_each, numeric_id, parse_time
 from router.model import Ticket
 
 log = logging.getLogger("deskroute.connectors.freshdesk")
@@ -63,8 +63,9 @@ class FreshdeskConnector:
         fresh = state.unseen(rows)
         state = state.absorb(rows)
         groups = self.groups()
-        tickets = tuple(mapping.ticket_from_json(r, groups) for r in fresh
-                        if mapping.is_routable(r))
+        tickets = tuple(map_each([r for r in fresh if mapping.is_routable(r)],
+                                 lambda r: mapping.ticket_from_json(r, groups),
+                                 "freshdesk ticket"))
         wall = self.options.page_wall
         if "next" not in response.links:
             return PollPage(tickets=tickets, cursor=state.restart(wall).encode(), done=True)
@@ -107,11 +108,9 @@ class FreshdeskConnector:
                 members.setdefault(str(agent["id"]), set()).add(name)
         skills = mapping.skills_by_agent(self._list("/api/v2/admin/skills")) \
             if self.options.read_skills else {}
-        agents = tuple(
-            mapping.agent_from_json(raw, frozenset(members.get(str(raw["id"]), ())),
-                                    skills.get(str(raw["id"])), self.options.max_load)
-            for raw in self._list("/api/v2/agents")
-        )
+        agents = tuple(map_each(self._list("/api/v2/agents"), lambda raw: mapping.agent_from_json(
+            raw, frozenset(members.get(str(raw["id"]), ())), skills.get(str(raw["id"])),
+            self.options.max_load), "freshdesk agent"))
         known = {agent.id for agent in agents}
         loads = {k: v for k, v in self._open_loads().items() if k in known}
         return RosterSnapshot(agents=agents, loads=loads)

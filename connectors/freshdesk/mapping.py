@@ -20,6 +20,7 @@ from connectors.values import (
     optional_str,
     parse_time,
     require_time,
+    tag_list,
 )
 from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
 
@@ -36,7 +37,7 @@ SKILL_LEVEL = 5
 
 def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS) -> Ticket:
     """A ``Ticket`` from a Freshdesk ticket object (list, view or search result)."""
-    ticket_id = str(raw.get("id", ""))
+    ticket_id = optional_str(raw.get("id")) or ""
     return Ticket(
         id=ticket_id,
         source=SOURCE,
@@ -44,7 +45,7 @@ def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS)
         body=raw.get("description_text") or raw.get("description") or "",
         requester=optional_str(raw.get("requester_id")),
         organization=optional_str(raw.get("company_id")),
-        tags=list(raw.get("tags") or []),
+        tags=tag_list(raw.get("tags")),
         priority=PRIORITIES.get(_int(raw.get("priority")), Priority.NORMAL),
         type=raw.get("type"),
         channel=CHANNELS.get(_int(raw.get("source")), "other"),

@@ -14,7 +14,7 @@ from connectors.errors import ConflictError, FatalError, RetriableError, Skippab
 from connectors.history import HistoryRecord
 from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
-from connectors.values import GroupDirectory, parse_time
+from connectors.values import GroupDirectory, map_each, parse_time
 from connectors.zendesk import mapping
 from router.model import AgentStatus, Ticket
 
@@ -47,8 +47,9 @@ class ZendeskConnector:
         """One page of the cursor-based incremental export (``start_time`` only the first time)."""
         data = self._export_page(cursor, self.options.start_time, include=None)
         groups = self.groups()
-        tickets = [mapping.ticket_from_json(raw, groups) for raw in data.get("tickets") or []
-                   if mapping.is_routable(raw)]
+        routable = [raw for raw in data.get("tickets") or [] if mapping.is_routable(raw)]
+        tickets = map_each(routable, lambda raw: mapping.ticket_from_json(raw, groups),
+                           "zendesk ticket")
         next_cursor = data.get("after_cursor") or cursor
         return PollPage(tickets=tuple(tickets), cursor=next_cursor,
                         done=bool(data.get("end_of_stream")))
@@ -90,14 +91,10 @@ class ZendeskConnector:
         presence = mapping.availability_by_user(self._list("/api/v2/agent_availabilities",
                                                            "data"))
         users = self._list("/api/v2/users.json", "users", {"role[]": ["agent", "admin"]})
-        agents = tuple(
-            mapping.agent_from_json(
-                user, members.get(str(user["id"]), frozenset()),
-                presence.get(str(user["id"]), AgentStatus.ONLINE),
-                self.options.max_load,
-            )
-            for user in users
-        )
+        agents = tuple(map_each(users, lambda user: mapping.agent_from_json(
+            user, members.get(str(user["id"]), frozenset()),
+            presence.get(str(user["id"]), AgentStatus.ONLINE), self.options.max_load,
+        ), "zendesk agent"))
         known = {agent.id for agent in agents}
         loads = {k: v for k, v in self._open_loads().items() if k in known}
         return RosterSnapshot(agents=agents, loads=loads)

@@ -22,6 +22,7 @@ from connectors.values import (
     optional_str,
     parse_time,
     require_time,
+    tag_list,
 )
 from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
 
@@ -37,7 +38,7 @@ STATUS_NAMES = {"online": AgentStatus.ONLINE, "away": AgentStatus.AWAY,
 
 def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS) -> Ticket:
     """A ``Ticket`` from a Zendesk ticket object (list, show or incremental export)."""
-    ticket_id = str(raw.get("id", ""))
+    ticket_id = optional_str(raw.get("id")) or ""
     return Ticket(
         id=ticket_id,
         source=SOURCE,
@@ -45,7 +46,7 @@ def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS)
         body=raw.get("description") or "",
         requester=optional_str(raw.get("requester_id")),
         organization=optional_str(raw.get("organization_id")),
-        tags=list(raw.get("tags") or []),
+        tags=tag_list(raw.get("tags")),
         priority=PRIORITIES.get(str(raw.get("priority")), Priority.NORMAL),
         type=raw.get("type"),
         channel=str((raw.get("via") or {}).get("channel") or "email"),

@@ -121,6 +121,14 @@ def test_a_foreign_cursor_is_fatal_not_retried(fd: FreshdeskConnector, cursor: s
         fd.poll(cursor)
 
 
+@responses.activate
+def test_one_broken_ticket_does_not_stop_the_page(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=1), ticket(id=2, created_at=None),
+                                          ticket(id=None)])
+    assert [t.id for t in fd.poll(None).tickets] == ["1"]
+
+
 # -- roster ---------------------------------------------------------------------------------
 @responses.activate
 def test_roster_reads_agents_members_skills_and_loads(fd: FreshdeskConnector) -> None:
@@ -131,7 +139,8 @@ def test_roster_reads_agents_members_skills_and_loads(fd: FreshdeskConnector) ->
     responses.get(f"{API}/agents", json=[agent()],
                   headers={"link": f'<{API}/agents?page=2&per_page=100>; rel="next"'},
                   match=[matchers.query_param_matcher({"per_page": "100"})])
-    responses.get(f"{API}/agents", json=[agent(id=60000778, available=False)],
+    responses.get(f"{API}/agents", json=[agent(id=60000778, available=False),
+                                         {"available": True, "contact": {}}],  # no id
                   match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})])
     responses.get(f"{API}/search/tickets", json={"total": 2, "results": [
         ticket(id=1, responder_id=60000777), ticket(id=2, responder_id=None)]})

@@ -71,6 +71,15 @@ def test_poll_sends_start_time_once_then_follows_the_cursor(zd: ZendeskConnector
 
 
 @responses.activate
+def test_one_broken_ticket_does_not_stop_the_page(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/incremental/tickets/cursor.json", json={
+        "tickets": [ticket(id=1), ticket(id=2, created_at="not a time"), ticket(id=3)],
+        "after_cursor": "c1", "end_of_stream": True})
+    assert [t.id for t in zd.poll(None).tickets] == ["1", "3"]
+
+
+@responses.activate
 def test_poll_keeps_the_cursor_when_the_page_has_none(zd: ZendeskConnector) -> None:
     groups_listed()
     responses.get(f"{API}/incremental/tickets/cursor.json",

@@ -45,6 +45,15 @@ def test_unknown_group_id_is_kept_as_text_and_assignee_as_string() -> None:
     assert t.group == "999" and t.assignee == "1903456789001"
 
 
+@pytest.mark.parametrize(("tags", "expected"), [
+    pytest.param(["a", "B"], {"a", "b"}, id="list"),
+    pytest.param("a, b c", {"a", "b", "c"}, id="one-string"),
+    pytest.param(None, set(), id="null"),
+])
+def test_tags_in_any_shape(tags: object, expected: set[str]) -> None:
+    assert mapping.ticket_from_json(ticket(tags=tags)).tags == expected
+
+
 def test_ticket_without_created_at_is_skippable() -> None:
     with pytest.raises(SkippableError):
         mapping.ticket_from_json(ticket(created_at=None))
