@@ -93,6 +93,14 @@ T = TypeVar("T")
 log = logging.getLogger("deskroute.connectors")
 
 
+def map_one(row: Raw, build: Callable[[Raw], T], what: str) -> T:
+    """``build(row)``; a row that cannot be mapped raises ``SkippableError``."""
+    try:
+        return build(row)
+    except (ValueError, KeyError, TypeError) as error:
+        raise SkippableError(f"{what} {row.get('id')} cannot be read: {error}") from None
+
+
 def map_each(rows: Iterable[Raw], build: Callable[[Raw], T], what: str) -> list[T]:
     """``build`` every row; a row that cannot be mapped is logged and left out, not fatal."""
     built: list[T] = []

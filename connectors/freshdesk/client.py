@@ -18,7 +18,7 @@ from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
 from connectors.history import HistoryRecord
 from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
-from connectors.values import GroupDirectory, iso_z, map_each, numeric_id, parse_time
+from connectors.values import GroupDirectory, iso_z, map_each, map_one, numeric_id, parse_time
 from router.model import Ticket
 
 log = logging.getLogger("deskroute.connectors.freshdesk")
@@ -85,7 +85,8 @@ class FreshdeskConnector:
     def fetch(self, ticket_id: str) -> Ticket:
         """Re-read one ticket; deleted or unknown raises ``SkippableError``."""
         raw = self._raw(ticket_id)
-        return mapping.ticket_from_json(raw, self.groups())
+        groups = self.groups()
+        return map_one(raw, lambda r: mapping.ticket_from_json(r, groups), "freshdesk ticket")
 
     def _raw(self, ticket_id: str) -> Mapping[str, Any]:
         data: Mapping[str, Any] = self.transport.send(

@@ -14,7 +14,7 @@ from connectors.errors import ConflictError, FatalError, RetriableError, Skippab
 from connectors.history import HistoryRecord
 from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
-from connectors.values import GroupDirectory, map_each, parse_time
+from connectors.values import GroupDirectory, map_each, map_one, parse_time
 from connectors.zendesk import mapping
 from router.model import AgentStatus, Ticket
 
@@ -73,7 +73,8 @@ class ZendeskConnector:
         """Re-read one ticket; a deleted ticket raises ``SkippableError``."""
         path = f"/api/v2/tickets/{ticket_id}.json"
         raw = self.transport.send("GET", path, per_ticket=True).json()["ticket"]
-        return mapping.ticket_from_json(raw, self.groups())
+        groups = self.groups()
+        return map_one(raw, lambda r: mapping.ticket_from_json(r, groups), "zendesk ticket")
 
     def groups(self, refresh: bool = False) -> GroupDirectory:
         """Group ids and names (read once, refreshed with the roster)."""

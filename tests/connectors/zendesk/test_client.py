@@ -195,6 +195,14 @@ def test_fetch_of_a_deleted_ticket_is_skippable(zd: ZendeskConnector) -> None:
         zd.fetch("4016")
 
 
+@responses.activate
+def test_fetch_of_an_unreadable_ticket_is_skippable(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/4016.json", json={"ticket": ticket(created_at="garbage")})
+    with pytest.raises(SkippableError):
+        zd.fetch("4016")
+
+
 # -- bulk writes ----------------------------------------------------------------------------
 def job(status: str, results: list | None = None) -> dict:
     return {"job_status": {"id": "j1", "status": status, "total": 2, "progress": 0,
