@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from sandbox import control_api, freshdesk_api, zendesk_api, zendesk_people
 from sandbox.core import Sandbox
@@ -19,6 +20,15 @@ def create_app(sandbox: Sandbox) -> Gate:
     for router in (zendesk_api.router, zendesk_people.router, freshdesk_api.router,
                    control_api.router):
         api.include_router(router)
+    api.add_exception_handler(ValueError, _bad_value)
     return Gate(api, config=sandbox.gate, limiter=lambda: sandbox.limiter, stats=sandbox.stats,
                 rng=random.Random(sandbox.options.seed + 3))
 
+
+
+async def _bad_value(request: Request, error: Exception) -> JSONResponse:
+    """A malformed parameter (``per_page=abc``, a foreign cursor) is a 400, never a 500."""
+    if request.url.path.startswith(freshdesk_api.PREFIX):
+        return JSONResponse({"description": "Validation failed", "errors": [
+            {"field": "query", "message": str(error), "code": "invalid_value"}]}, 400)
+    return JSONResponse({"error": "InvalidValue", "description": str(error)}, 400)

@@ -34,6 +34,15 @@ def test_link_header_until_the_last_page(desk: SandboxHandle, fd: requests.Sessi
     assert len(last.json()) == 2 and "link" not in last.headers
 
 
+def test_malformed_parameters_are_400_not_500(desk: SandboxHandle,
+                                              fd: requests.Session) -> None:
+    for path, params in [("/tickets", {"updated_since": "last week"}),
+                         ("/tickets", {"page": "two"}),
+                         ("/search/tickets", {"query": '"status:2"', "page": "x"})]:
+        response = fd.get(api(desk, path), params=params)
+        assert response.status_code == 400 and response.json()["description"]
+
+
 def test_per_page_over_100_is_a_validation_error(desk: SandboxHandle,
                                                  fd: requests.Session) -> None:
     response = fd.get(api(desk, "/tickets"), params={"per_page": 101})

@@ -119,6 +119,15 @@ def test_assignee_outside_the_group_is_record_invalid(desk: SandboxHandle,
     assert body["error"] == "RecordInvalid" and "is not a member" in str(body["details"])
 
 
+def test_malformed_parameters_are_400_not_500(desk: SandboxHandle,
+                                              zd: requests.Session) -> None:
+    for path, params in [("/incremental/tickets/cursor.json", {"start_time": 0, "per_page": "x"}),
+                         ("/users.json", {"page[after]": "not-a-cursor"}),
+                         ("/search.json", {"query": "type:ticket", "page": "two"})]:
+        response = zd.get(api(desk, path), params=params)
+        assert response.status_code == 400 and response.json()["error"] == "InvalidValue"
+
+
 def test_missing_ticket_is_record_not_found(desk: SandboxHandle, zd: requests.Session) -> None:
     response = zd.get(api(desk, "/tickets/424242.json"))
     assert response.status_code == 404
