@@ -95,10 +95,11 @@ def jobs(
 def execute(
     work: Sequence[Job], executor: Executor = "process", workers: int | None = None,
     scheduler: str | None = None, progress: Progress | None = None,
+    connect_timeout_s: float = 15.0,
 ) -> list[RunResult]:
     """Run jobs where asked; results come back in job order."""
     done: dict[int, RunResult] = {}
-    for index, result in _dispatch(work, executor, workers, scheduler):
+    for index, result in _dispatch(work, executor, workers, scheduler, connect_timeout_s):
         done[index] = result
         if progress is not None:
             progress(result)
@@ -106,7 +107,8 @@ def execute(
 
 
 def _dispatch(
-    work: Sequence[Job], executor: Executor, workers: int | None, scheduler: str | None
+    work: Sequence[Job], executor: Executor, workers: int | None, scheduler: str | None,
+    connect_timeout_s: float,
 ) -> Iterator[tuple[int, RunResult]]:
     if executor == "serial" or len(work) == 1:
         yield from ((i, run_job(job)) for i, job in enumerate(work))
@@ -116,12 +118,14 @@ def _dispatch(
             futures = {pool.submit(run_job, job): i for i, job in enumerate(work)}
             yield from ((futures[f], f.result()) for f in as_completed(futures))
     elif executor == "dask":
-        yield from _dask(work, scheduler)
+        yield from _dask(work, scheduler, connect_timeout_s)
     else:
         raise ValueError(f"unknown executor {executor!r} (serial, process or dask)")
 
 
-def _dask(work: Sequence[Job], scheduler: str | None) -> Iterator[tuple[int, RunResult]]:
+def _dask(
+    work: Sequence[Job], scheduler: str | None, connect_timeout_s: float
+) -> Iterator[tuple[int, RunResult]]:
     """Spread jobs over a Dask cluster at ``scheduler`` (the ``dask`` extra)."""
     if not scheduler:
         raise ValueError("the dask executor needs --scheduler ADDRESS")
@@ -130,7 +134,11 @@ def _dask(work: Sequence[Job], scheduler: str | None) -> Iterator[tuple[int, Run
         from distributed import as_completed as dask_completed
     except ImportError:
         raise ValueError("the dask executor needs: pip install 'deskroute[dask]'") from None
-    with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+    try:
+        client = Client(scheduler, timeout=connect_timeout_s)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as error:
+        raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    with client:
         futures = client.map(run_job, list(work), pure=False)
         index = {future.key: i for i, future in enumerate(futures)}
         for future in dask_completed(futures):  # type: ignore[no-untyped-call]

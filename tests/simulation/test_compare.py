@@ -43,9 +43,12 @@ def test_dask_cluster_gives_the_same_results_as_serial():
     assert [r.metrics for r in remote] == [r.metrics for r in execute(work, "serial")]
 
 
-def test_dask_needs_a_scheduler_address():
+def test_dask_needs_a_reachable_scheduler_address():
+    work = jobs(tiny(), [PolicyChoice("least_loaded")], 2)
     with pytest.raises(ValueError, match="--scheduler"):
-        execute(jobs(tiny(), [PolicyChoice("least_loaded")], 2), "dask")
+        execute(work, "dask")
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
+        execute(work, "dask", scheduler="tcp://127.0.0.1:9", connect_timeout_s=1.0)
 
 
 @pytest.mark.parametrize(("values", "mean", "half"), [
