@@ -8,24 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from connectors.base import WriteResult
 from connectors.budget import Sleep
 from connectors.errors import RetriableError
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ConnectorOptions:
-    """Knobs every bulk-capable connector shares (all but ``start_time`` have defaults)."""
-
-    start_time: datetime
-    max_load: float = 10.0
-    bulk_threshold: int = 5
-    job_poll_interval: float = 1.0
-    job_timeout: float = 120.0
-
 
 MAX_IN_FLIGHT = 30
 """Bulk jobs submitted before we wait for them (Zendesk queues at most about 30 per account)."""

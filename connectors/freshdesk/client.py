@@ -16,9 +16,10 @@ from connectors.errors import ConnectorError, FatalError, RetriableError, Skippa
 from connectors.freshdesk import mapping
 from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
 from connectors.history import HistoryRecord
-from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
+from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
-from connectors.values import GroupDirectory, iso_z, map_each, map_one, numeric_id, parse_time
+from connectors.values import iso_z, map_each, map_one, numeric_id, parse_time
+from connectors.vendor import ConnectorOptions, VendorConnector
 from router.model import Ticket
 
 log = logging.getLogger("deskroute.connectors.freshdesk")
@@ -37,15 +38,14 @@ class FreshdeskOptions(ConnectorOptions):
     page_wall: int = PAGE_WALL
 
 
-class FreshdeskConnector:
+class FreshdeskConnector(VendorConnector):
     """The ``Connector`` for Freshdesk v2 (also works against the sandbox)."""
 
     name = "freshdesk"
 
     def __init__(self, transport: Transport, options: FreshdeskOptions, sleep: Sleep) -> None:
-        self.transport, self.options, self._sleep = transport, options, sleep
-        self.bulk_threshold = options.bulk_threshold
-        self._groups: GroupDirectory | None = None
+        super().__init__(transport, options, sleep)
+        self.options = options
 
     # -- reading ---------------------------------------------------------------------------
     def poll(self, cursor: str | None) -> PollPage:
@@ -93,12 +93,8 @@ class FreshdeskConnector:
             "GET", f"/api/v2/tickets/{ticket_id}", per_ticket=True).json()
         return data
 
-    def groups(self, refresh: bool = False) -> GroupDirectory:
-        """Group ids and names (read once, refreshed with the roster)."""
-        if self._groups is None or refresh:
-            rows = self._list("/api/v2/groups")
-            self._groups = GroupDirectory({int(g["id"]): str(g["name"]) for g in rows})
-        return self._groups
+    def _group_rows(self) -> Iterator[Mapping[str, Any]]:
+        return self._list("/api/v2/groups")
 
     def roster(self) -> RosterSnapshot:
         """Agents with availability, group members, skills and open-ticket load."""

@@ -12,9 +12,10 @@ from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
 from connectors.history import HistoryRecord
-from connectors.jobs import MAX_IN_FLIGHT, ConnectorOptions, PendingJob, failed, wait_for_jobs
+from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
-from connectors.values import GroupDirectory, map_each, map_one, parse_time
+from connectors.values import map_each, map_one, parse_time
+from connectors.vendor import ConnectorOptions, VendorConnector
 from connectors.zendesk import mapping
 from router.model import AgentStatus, Ticket
 
@@ -32,15 +33,14 @@ class ZendeskOptions(ConnectorOptions):
     export_page_size: int = 1000
 
 
-class ZendeskConnector:
+class ZendeskConnector(VendorConnector):
     """The ``Connector`` for Zendesk Support (also works against the sandbox)."""
 
     name = "zendesk"
 
     def __init__(self, transport: Transport, options: ZendeskOptions, sleep: Sleep) -> None:
-        self.transport, self.options, self._sleep = transport, options, sleep
-        self.bulk_threshold = options.bulk_threshold
-        self._groups: GroupDirectory | None = None
+        super().__init__(transport, options, sleep)
+        self.options = options
 
     # -- reading ---------------------------------------------------------------------------
     def poll(self, cursor: str | None) -> PollPage:
@@ -76,13 +76,8 @@ class ZendeskConnector:
         groups = self.groups()
         return map_one(raw, lambda r: mapping.ticket_from_json(r, groups), "zendesk ticket")
 
-    def groups(self, refresh: bool = False) -> GroupDirectory:
-        """Group ids and names (read once, refreshed with the roster)."""
-        if self._groups is None or refresh:
-            names = {int(g["id"]): str(g["name"]) for g in self._list("/api/v2/groups.json",
-                                                                       "groups")}
-            self._groups = GroupDirectory(names)
-        return self._groups
+    def _group_rows(self) -> Iterator[Mapping[str, Any]]:
+        return self._list("/api/v2/groups.json", "groups")
 
     def roster(self) -> RosterSnapshot:
         """Agents with group memberships, unified availability and open-ticket load."""

@@ -1,0 +1,46 @@
+"""What the Zendesk and Freshdesk connectors share: options, construction, group names."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from connectors.budget import Sleep
+from connectors.transport import Transport
+from connectors.values import GroupDirectory
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConnectorOptions:
+    """Knobs every bulk-capable connector shares (all but ``start_time`` have defaults)."""
+
+    start_time: datetime
+    max_load: float = 10.0
+    bulk_threshold: int = 5
+    job_poll_interval: float = 1.0
+    job_timeout: float = 120.0
+
+
+class VendorConnector(ABC):
+    """Base of the HTTP connectors: a transport, options, a sleep seam and a group cache."""
+
+    name = "vendor"
+
+    def __init__(self, transport: Transport, options: ConnectorOptions, sleep: Sleep) -> None:
+        self.transport, self._sleep = transport, sleep
+        self.bulk_threshold = options.bulk_threshold
+        self._groups: GroupDirectory | None = None
+
+    def groups(self, refresh: bool = False) -> GroupDirectory:
+        """Group ids and names (read once, refreshed with the roster)."""
+        if self._groups is None or refresh:
+            rows = self._group_rows()
+            self._groups = GroupDirectory({int(g["id"]): str(g["name"]) for g in rows})
+        return self._groups
+
+    @abstractmethod
+    def _group_rows(self) -> Iterable[Mapping[str, Any]]:
+        """Every group object of the account (``id`` and ``name``)."""
