@@ -25,6 +25,8 @@ def sandbox(
         None, min=1, help="Requests per window for both faces (overrides the plans)."),
     rate_window: float = typer.Option(60.0, min=0.01, help="Seconds per rate-limit window."),
     rate_limits: bool = typer.Option(True, help="Refuse requests over the limit with 429."),
+    export_lag: float = typer.Option(
+        0.0, min=0, help="Seconds the Zendesk export holds back recent changes (real: 60)."),
     latency_ms: float = typer.Option(0.0, min=0, help="Added latency per API request."),
     error_rate: float = typer.Option(0.0, min=0, max=1, help="Share of requests failing 503."),
     timeout_rate: float = typer.Option(0.0, min=0, max=1, help="Share of requests that hang."),
@@ -51,6 +53,7 @@ def sandbox(
             host, port, zendesk_plan=zendesk_plan, freshdesk_plan=freshdesk_plan,
             rate_limit=rate_limit, rate_window=rate_window, rate_limits=rate_limits,
             agents=agents, tickets=tickets, seed=seed, texts=texts, webhook_url=webhook_url,
+            export_lag=export_lag,
             faults=Faults(error_rate=error_rate, timeout_rate=timeout_rate,
                           reset_rate=reset_rate, latency_ms=latency_ms),
             traffic=TrafficRates(tickets_per_minute, availability_changes_per_minute,

@@ -34,6 +34,8 @@ class SandboxOptions:
     seed: int = 7
     texts: Path | None = None
     job_delay: float = 0.05
+    export_lag: float = 0.0
+    """Seconds Zendesk's incremental export holds back recent changes (60 on real accounts)."""
     page_wall: int = 300
     """Freshdesk's last listable page (300 on real accounts; lower it to test the wall)."""
     faults: Faults = field(default_factory=Faults)

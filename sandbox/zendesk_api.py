@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from sandbox import zendesk_render as render
-from sandbox.store import DeskError
+from sandbox.store import DeskError, TicketRecord
 from sandbox.wire import (
     actor_of,
     base_of,
@@ -47,34 +48,53 @@ def desk_error(exc: DeskError) -> JSONResponse:
 
 @router.get("/incremental/tickets/cursor.json")
 def incremental_export(request: Request) -> JSONResponse:
-    """Cursor-based incremental ticket export (``start_time`` first, then ``cursor``)."""
+    """Cursor-based incremental ticket export (``start_time`` first, then ``cursor``).
+
+    Changes younger than ``export_lag`` seconds are held back, as Zendesk holds back the
+    last minute; the cursor stops before them so the next call picks them up.
+    """
     desk, params = desk_of(request), request.query_params
     per_page = min(int(params.get("per_page", 1000)), 1000)
     if "cursor" in params:
         try:
-            after = decode_cursor(params["cursor"])
+            after, start = decode_cursor(params["cursor"]), None
         except ValueError:
             return error(400, "InvalidCursor", "cursor is not valid")
-        changed = desk.changed_after(after, per_page + 1)
     elif "start_time" in params:
-        start = parse_when(params["start_time"])
-        changed = [t for t in desk.changed_after(0, len(desk.tickets) + 1)
-                   if start is None or t.updated_at >= start][: per_page + 1]
-        after = max((t.seq for t in desk.tickets.values()), default=0) if not changed else 0
+        after, start = 0, parse_when(params["start_time"])
     else:
         return error(400, "InvalidValue", "start_time or cursor is required")
-    page = changed[:per_page]
-    last = page[-1].seq if page else after
+    lag = request.app.state.options.export_lag
+    cutoff = desk.clock() - timedelta(seconds=lag) if lag > 0 else None
+    page, last, done = _export_slice(desk.changed_after(after, len(desk.tickets) + 1), start,
+                                     cutoff, per_page, after)
     base = base_of(request, PREFIX)
+    cursor = encode_cursor(last)
     body: dict[str, Any] = {
         "tickets": [render.ticket(t, base, export=True) for t in page],
-        "after_cursor": encode_cursor(last), "before_cursor": None,
-        "after_url": f"{base}/api/v2/incremental/tickets/cursor.json?cursor={encode_cursor(last)}",
-        "before_url": None, "end_of_stream": len(changed) <= per_page,
+        "after_cursor": cursor, "before_cursor": None,
+        "after_url": f"{base}/api/v2/incremental/tickets/cursor.json?cursor={cursor}",
+        "before_url": None, "end_of_stream": done,
     }
     if "metric_sets" in params.get("include", ""):
         body["metric_sets"] = [render.metric_set(t) for t in page]
     return json_response(body)
+
+
+def _export_slice(changed: list[TicketRecord], start: datetime | None, cutoff: datetime | None,
+                  per_page: int, after: int) -> tuple[list[TicketRecord], int, bool]:
+    """The page, the position to resume after, and whether the stream has ended."""
+    page: list[TicketRecord] = []
+    last = after
+    for ticket in changed:
+        if cutoff is not None and ticket.updated_at > cutoff:
+            return page, last, True
+        if len(page) == per_page:
+            return page, last, False
+        if start is None or ticket.updated_at >= start:
+            page.append(ticket)
+        last = ticket.seq
+    return page, last, True
 
 
 @router.get("/tickets.json")

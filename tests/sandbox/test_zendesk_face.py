@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import requests
 
-from sandbox import SandboxHandle
+from sandbox import SandboxHandle, start_sandbox
 
 
 def api(desk: SandboxHandle, path: str) -> str:
@@ -56,6 +57,22 @@ def test_incremental_export_start_time_then_cursor(desk: SandboxHandle,
     ids = [t["id"] for t in first["tickets"] + rest["tickets"]]
     assert len(ids) == len(set(ids))
     assert zd.get(url).status_code == 400  # neither start_time nor cursor
+
+
+def test_export_holds_back_the_last_minute_and_resumes_there() -> None:
+    with start_sandbox(agents=2, export_lag=60.0) as desk:
+        store = desk.sandbox.desk
+        old = store.create_ticket("customer", subject="old", description="d",
+                                  created_at=store.clock() - timedelta(minutes=5))
+        fresh = store.create_ticket("customer", subject="new", description="d")
+        session = requests.Session()
+        session.auth = (f"{desk.email}/token", desk.api_token)
+        url = api(desk, "/incremental/tickets/cursor.json")
+        first = session.get(url, params={"start_time": 0}).json()
+        assert [t["id"] for t in first["tickets"]] == [old.id] and first["end_of_stream"]
+        fresh.updated_at -= timedelta(minutes=2)  # a minute later, as far as the desk knows
+        later = session.get(url, params={"cursor": first["after_cursor"]}).json()
+        assert [t["id"] for t in later["tickets"]] == [fresh.id]
 
 
 def test_show_many_caps_at_100_ids(desk: SandboxHandle, zd: requests.Session) -> None:
