@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors.classify import classify, error_message, parse_retry_after
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
@@ -70,3 +72,14 @@ def test_plain_text_body_is_kept_on_one_line() -> None:
 ])
 def test_retry_after_header(header: str | None, seconds: float | None) -> None:
     assert parse_retry_after(header) == seconds
+
+
+@given(st.integers(400, 599), st.booleans(), st.text(max_size=200))
+def test_every_failure_status_gets_exactly_one_class(status: int, per_ticket: bool,
+                                                     body: str) -> None:
+    error = classify(status, body, per_ticket=per_ticket)
+    kinds = [RetriableError, FatalError, ConflictError, SkippableError]
+    assert sum(isinstance(error, kind) for kind in kinds) == 1
+    if status >= 500:
+        assert isinstance(error, RetriableError)
+    assert len(str(error)) <= 320  # bounded, whatever the body
