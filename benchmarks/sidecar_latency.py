@@ -61,7 +61,7 @@ def sidecar_env(desk: SandboxHandle, database: Path, port: int) -> dict[str, str
         "DESKROUTE_ZENDESK__API_TOKEN": desk.api_token,
         "DESKROUTE_ZENDESK__WEBHOOK_SECRET": desk.webhook_secret,
         "DESKROUTE_ZENDESK__RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
-        "DESKROUTE_DATABASE_URL": f"sqlite:///{database}",
+        "DESKROUTE_DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{database}"),
         "DESKROUTE_HTTP__PORT": str(port),
         "DESKROUTE_ZENDESK__JOB_POLL_SECONDS": "0.05",
         # 20 tickets/s is far above the single-update limit (100/min): always write in bulk

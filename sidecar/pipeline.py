@@ -91,16 +91,17 @@ class Pipeline:
         """Fetch the tickets webhooks named (on any replica) and take them in."""
         ids = self.store.tickets.hints(limit)
         done: list[str] = []
-        taken = 0
+        fetched: list[Ticket] = []
         for ticket_id in ids:
             try:
-                taken += self.take_in([self.connector.fetch(ticket_id)], "webhook")
+                fetched.append(self.connector.fetch(ticket_id))
             except SkippableError as error:
                 log.warning("webhook named ticket %s, which cannot be read: %s", ticket_id, error)
             except RetriableError as error:
                 log.info("fetching hinted tickets paused: %s", error)
                 break
             done.append(ticket_id)
+        taken = self.take_in(fetched, "webhook") if fetched else 0
         self.store.tickets.clear_hints(done)
         return taken
 

@@ -38,6 +38,8 @@ log = logging.getLogger("deskroute.sidecar")
 # a kicked job that is still running is skipped by design: not worth a warning each time
 logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 Clock = Callable[[], datetime]
+SLOW_ROUND = 1.0
+"""A react round longer than this many seconds is logged with its breakdown."""
 SHUTDOWN_RETRY_PAUSE = 0.5
 """Seconds between final-flush rounds while the help desk keeps failing."""
 
@@ -115,9 +117,18 @@ class Sidecar:
 
     def react(self) -> None:
         """Take webhook hints in, decide pending and waiting tickets, flush the outbox."""
-        self.pipeline.take_hints()
-        self.pipeline.route()
-        self.writer.flush()
+        started = self.monotonic()
+        taken = self.pipeline.take_hints()
+        hinted = self.monotonic()
+        recorded = self.pipeline.route()
+        routed = self.monotonic()
+        written = self.writer.flush()
+        if self.monotonic() - started > SLOW_ROUND:
+            log.info(
+                "slow react round: %d hinted in %.0f ms, %d decided in %.0f ms, %d sent in %.0f ms",
+                taken, (hinted - started) * 1000, recorded.assigned + recorded.waiting,
+                (routed - hinted) * 1000, written.sent, (self.monotonic() - routed) * 1000,
+            )  # fmt: skip
 
     def _leader_job(self, name: str, step: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
@@ -189,7 +200,9 @@ class Sidecar:
         )  # fmt: skip
 
     def _serve_http(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on accepted sockets whose proto
+        # says TCP; without it each keep-alive response waits ~40 ms for a delayed ACK
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.settings.http.host, self.settings.http.port))
         self.port = sock.getsockname()[1]
