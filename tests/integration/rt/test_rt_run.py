@@ -16,7 +16,8 @@ from pathlib import Path
 from sidecar.store import Store
 from tests.integration.rt.conftest import BILLING_OWNERS, SUPPORT_OWNERS, RtDesk, RtServer
 
-DEADLINE = 60.0
+DEADLINE = 90.0
+"""Generous: CI machines are shared, and RT and the sidecar each need their start-up."""
 
 
 def free_port() -> int:
@@ -104,7 +105,8 @@ def test_killed_service_resumes_without_double_work(rt_server: RtServer, desk: R
     store = Store.open(f"sqlite:///{database}", "check", datetime.now(UTC))
     try:
         for ticket_id in everything:
-            assert owners[ticket_id] in BILLING_OWNERS, f"{ticket_id}: {owners[ticket_id]}"
+            owner = owners[ticket_id]
+            assert owner in BILLING_OWNERS, f"{ticket_id}: {owner}\n{output}"
             assert desk.owner_changes(ticket_id) == 1, ticket_id
             # The kill may fall between owner and comment: that comment is lost (the
             # explanation stays in the store), but none is ever written twice.
