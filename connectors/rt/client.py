@@ -22,7 +22,7 @@ from connectors.errors import (
 )
 from connectors.rt import mapping
 from connectors.transport import Transport
-from connectors.values import GroupDirectory
+from connectors.values import GroupDirectory, map_each
 from router.model import Ticket
 
 log = logging.getLogger("deskroute.connectors.rt")
@@ -73,20 +73,14 @@ class RtConnector:
         query = mapping.unowned_query(self.options.queues, self.options.statuses, after)
         params = mapping.search_params(query, self.options.page_size, fields=mapping.TICKET_FIELDS)
         items = self._get("/tickets", params).get("items") or []
-        tickets = [ticket for item in items if (ticket := self._polled(item)) is not None]
-        last = max((int(item["id"]) for item in items), default=after)
-        return PollPage(
-            tickets=tuple(tickets), cursor=str(last), done=len(items) < self.options.page_size
-        )
+        tickets = map_each(items, self._with_body, "rt ticket")
+        return PollPage(tickets=tuple(tickets), cursor=str(mapping.last_id(items, after)),
+                        done=len(items) < self.options.page_size)
 
-    def _polled(self, item: Mapping[str, Any]) -> Ticket | None:
-        """Map one search item (with its first message); a bad ticket is logged and left out."""
-        try:
-            body = self._first_message(str(item["id"])) if self.options.read_body else ""
-            return mapping.ticket_from_json(item, self._names_for(item), body)
-        except SkippableError as error:
-            log.warning("rt: skipping ticket %s: %s", item.get("id"), error)
-            return None
+    def _with_body(self, item: Mapping[str, Any]) -> Ticket:
+        """One search item as a ``Ticket``, with its first message when configured."""
+        body = self._first_message(str(item["id"])) if self.options.read_body else ""
+        return mapping.ticket_from_json(item, self._names_for(item), body)
 
     def _first_message(self, ticket_id: str) -> str:
         params = {"fields": "ContentType,Content", "orderby": "id", "order": "ASC", "per_page": 5}

@@ -177,6 +177,12 @@ def parse_cursor(cursor: str | None) -> int:
         raise ValueError(f"not an RT poll cursor: {cursor!r} (expected a ticket id)") from None
 
 
+def last_id(items: Iterable[Mapping[str, Any]], after: int) -> int:
+    """The new cursor: the highest numeric ticket id in ``items``, else ``after``."""
+    ids = [int(str(item.get("id"))) for item in items if str(item.get("id")).isdigit()]
+    return max([after, *ids])
+
+
 def loads_from_items(items: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     """Open tickets per owner name, from search items that carry ``Owner``."""
     loads: dict[str, float] = {}

@@ -160,6 +160,18 @@ def test_no_cursor_starts_at_zero(cursor: str | None) -> None:
     assert mapping.parse_cursor(cursor) == 0
 
 
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        pytest.param(["42", "43"], 43, id="highest"),
+        pytest.param([], 41, id="empty-page-keeps-cursor"),
+        pytest.param(["x", None, "44"], 44, id="odd-ids-ignored"),
+    ],
+)
+def test_last_id(ids: list[object], expected: int) -> None:
+    assert mapping.last_id([{"id": ident} for ident in ids], 41) == expected
+
+
 def test_foreign_cursor_is_rejected() -> None:
     with pytest.raises(ValueError, match="not an RT poll cursor"):
         mapping.parse_cursor("eyJjdXJzb3IiOjF9")
