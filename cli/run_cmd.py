@@ -14,6 +14,7 @@ from config.policy_file import PolicyFileError
 from config.settings import ConfigError, Settings
 from sidecar.compose import build_sidecar
 from sidecar.embedded import embedded_sandbox, send_webhooks_to
+from sidecar.service import Sidecar
 
 err = Console(stderr=True)
 
@@ -63,7 +64,7 @@ def run(
         sidecar.serve_forever()
 
 
-def _build_or_exit(settings: Settings):  # type: ignore[no-untyped-def]
+def _build_or_exit(settings: Settings) -> Sidecar:
     try:
         return build_sidecar(settings)
     except ConfigError as error:
