@@ -72,6 +72,8 @@ class DeskModel:
         self._clock: tuple[float, datetime] = (-1.0, scenario.start)
         self._policy_name = router.policy.name
         self._large = len(self.roster) > EXPLAIN_EVERY_AGENT_UP_TO
+        self._rules = bool(router.rules.rules)
+        self._kinds: dict[tuple[str, str, str], tuple[Hashable | None, float | None]] = {}
         self.shift_changes = sorted(set(shift_changes))
         self._templates = {
             name: Ticket(
@@ -272,7 +274,7 @@ class DeskModel:
         ticket = entry.ticket
         entry.key = self._key(ticket)
         entry.klass = self.router.queue_class(ticket) if self._queue_aware else ""
-        entry.profile = _profile(ticket, self.router)
+        entry.profile, _ = self._routing(entry)
         entry.state = "waiting"
         insort(self.lanes.setdefault(entry.klass, []), (entry.key, entry))
         self.waiting += 1
@@ -283,6 +285,27 @@ class DeskModel:
         del lane[index]
         self.waiting -= 1
 
+    def _sla(self, priority: str) -> float:
+        """Minutes to first assignment allowed for ``priority`` (inf when none is set)."""
+        return self.scenario.sla_min.get(priority, math.inf)
+
+    def _routing(self, entry: Waiting) -> tuple[Hashable | None, float | None]:
+        """The ticket's routing profile and re-check delay (cached per kind of ticket).
+
+        Tickets built from the same category template with the same language and channel
+        route alike, unless business rules or an escalation rewrote them.
+        """
+        if self._rules or entry.record.escalated:
+            return _profile(entry.ticket, self.router), self.router.revisit_after(entry.ticket)
+        arrival = entry.arrival
+        kind = (arrival.category, arrival.language, arrival.channel)
+        known = self._kinds.get(kind)
+        if known is None:
+            known = self._kinds[kind] = (
+                _profile(entry.ticket, self.router), self.router.revisit_after(entry.ticket)
+            )
+        return known
+
     def _arm_timers(self, entry: Waiting) -> None:
         patience = entry.arrival.patience_min
         if patience < math.inf and not entry.record.reopen:
@@ -291,7 +314,7 @@ class DeskModel:
         if self.scenario.traffic.escalation is not None:
             event = self.env.timeout(entry.record.sla_target, entry)
             event.callbacks.append(self._on_escalate)
-        revisit = self.router.revisit_after(entry.ticket)
+        _, revisit = self._routing(entry)
         if revisit is not None:
             event = self.env.timeout(revisit / 60.0, entry)
             event.callbacks.append(self._on_revisit)
@@ -299,7 +322,8 @@ class DeskModel:
     # --- tickets ---------------------------------------------------------------------
 
     def _ticket(self, arrival: Arrival, now: datetime, reopen: bool) -> tuple[Ticket, TicketRecord]:
-        sla = self.scenario.sla_min.get(arrival.priority, math.inf)
+        """The arriving ticket (after business rules; the SLA follows its final priority)."""
+        sla = self._sla(arrival.priority)
         # a validated template per category, copied with this ticket's (trusted) values
         ticket = self._templates[arrival.category].model_copy(
             update={
@@ -311,8 +335,13 @@ class DeskModel:
                 "sla_due_at": now + timedelta(minutes=sla) if sla < math.inf else None,
             }
         )
-        if self.router.rules.rules:
+        if self._rules:
             ticket, _ = self.router.enrich(ticket, now)
+            priority = ticket.priority.name.lower()
+            if priority != arrival.priority:
+                sla = self._sla(priority)
+                due = now + timedelta(minutes=sla) if sla < math.inf else None
+                ticket = ticket.model_copy(update={"sla_due_at": due})
         record = TicketRecord(
             ticket=ticket.id, category=arrival.category, priority=ticket.priority.name.lower(),
             language=arrival.language, channel=arrival.channel, group=ticket.group,

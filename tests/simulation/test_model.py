@@ -126,3 +126,22 @@ def test_burst_raises_the_arrival_rate():
     during = sum(720 <= t < 840 for t in times)
     before = sum(480 <= t < 600 for t in times)
     assert during > 2 * before
+
+
+def test_business_rules_of_the_policy_file_enrich_simulated_tickets(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "version: 1\n"
+        "queue: {order: [priority, age]}\n"
+        "rules:\n"
+        "  - name: refunds-are-urgent\n"
+        "    when: {field: type, equals: REFUND}\n"
+        "    then: {set_priority: urgent}\n",
+        encoding="utf-8",
+    )
+    routing = small().routing.model_copy(update={"policy_file": policy})
+    records = simulate(small().model_copy(update={"routing": routing}))
+    refunds = [r for r in records if r.category == "REFUND"]
+    assert refunds and all(r.priority == "urgent" for r in refunds)
+    assert any(r.priority != "urgent" for r in records if r.category != "REFUND")
+    assert all(r.sla_target == small().sla_min["urgent"] for r in refunds)
