@@ -20,7 +20,7 @@ import simpy
 
 from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO
 from router.engine import Router
-from router.model import Agent, Priority, Ticket
+from router.model import Agent, Ticket
 from router.policies import QueueAware, QueueState
 from router.policies.base import Choice
 from router.policies.speed import handle_factor, proficiency
@@ -28,9 +28,8 @@ from router.queue import queue_key
 from router.roster import Roster
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
+from simulation.tickets import PRIORITY, TicketMaker
 from simulation.traffic import Arrival, stream
-
-_PRIORITY = {member.name.lower(): member for member in Priority}
 
 
 class Waiting:
@@ -70,22 +69,9 @@ class DeskModel:
         self._queue_aware = isinstance(router.policy, QueueAware)
         self._slowdown = scenario.handle_slowdown
         self._clock: tuple[float, datetime] = (-1.0, scenario.start)
-        self._policy_name = router.policy.name
         self._large = len(self.roster) > EXPLAIN_EVERY_AGENT_UP_TO
-        self._rules = bool(router.rules.rules)
-        self._kinds: dict[tuple[str, str, str], tuple[Hashable | None, float | None]] = {}
+        self.tickets = TicketMaker(scenario, router, replication)
         self.shift_changes = sorted(set(shift_changes))
-        self._templates = {
-            name: Ticket(
-                id="template",
-                source="simulation",
-                created_at=scenario.start,
-                type=name,
-                group=category.group,
-                required_skills={category.skill: category.level} if category.skill else {},
-            )
-            for name, category in scenario.traffic.categories.items()
-        }
 
     # --- running ---------------------------------------------------------------------
 
@@ -126,7 +112,7 @@ class DeskModel:
 
     def _admit(self, arrival: Arrival, reopen: bool) -> None:
         now = self.now()
-        ticket, record = self._ticket(arrival, now, reopen)
+        ticket, record = self.tickets.make(arrival, now, self.env.now, reopen)
         entry = Waiting(ticket, record, arrival)
         self.records.append(record)
         if not self._try(entry, now):
@@ -160,7 +146,7 @@ class DeskModel:
         if entry.state != "waiting" or escalation is None:
             return
         self._dequeue(entry)
-        changes: dict[str, Any] = {"priority": _PRIORITY[escalation.set_priority]}
+        changes: dict[str, Any] = {"priority": PRIORITY[escalation.set_priority]}
         if escalation.pool:
             changes["pool"] = frozenset(escalation.pool)
         entry.ticket = entry.ticket.evolve(**changes)
@@ -274,7 +260,7 @@ class DeskModel:
         ticket = entry.ticket
         entry.key = self._key(ticket)
         entry.klass = self.router.queue_class(ticket) if self._queue_aware else ""
-        entry.profile, _ = self._routing(entry)
+        entry.profile, _ = self.tickets.routing(ticket, entry.arrival, entry.record.escalated)
         entry.state = "waiting"
         insort(self.lanes.setdefault(entry.klass, []), (entry.key, entry))
         self.waiting += 1
@@ -285,83 +271,20 @@ class DeskModel:
         del lane[index]
         self.waiting -= 1
 
-    def _sla(self, priority: str) -> float:
-        """Minutes to first assignment allowed for ``priority`` (inf when none is set)."""
-        return self.scenario.sla_min.get(priority, math.inf)
-
-    def _routing(self, entry: Waiting) -> tuple[Hashable | None, float | None]:
-        """The ticket's routing profile and re-check delay (cached per kind of ticket).
-
-        Tickets built from the same category template with the same language and channel
-        route alike, unless business rules or an escalation rewrote them.
-        """
-        if self._rules or entry.record.escalated:
-            return _profile(entry.ticket, self.router), self.router.revisit_after(entry.ticket)
-        arrival = entry.arrival
-        kind = (arrival.category, arrival.language, arrival.channel)
-        known = self._kinds.get(kind)
-        if known is None:
-            known = self._kinds[kind] = (
-                _profile(entry.ticket, self.router), self.router.revisit_after(entry.ticket)
-            )
-        return known
-
     def _arm_timers(self, entry: Waiting) -> None:
         patience = entry.arrival.patience_min
         if patience < math.inf and not entry.record.reopen:
             event = self.env.timeout(patience, entry)
             event.callbacks.append(self._on_abandon)
-        if self.scenario.traffic.escalation is not None:
+        if self.scenario.traffic.escalation is not None and entry.record.sla_target < math.inf:
             event = self.env.timeout(entry.record.sla_target, entry)
             event.callbacks.append(self._on_escalate)
-        _, revisit = self._routing(entry)
+        _, revisit = self.tickets.routing(entry.ticket, entry.arrival, entry.record.escalated)
         if revisit is not None:
             event = self.env.timeout(revisit / 60.0, entry)
             event.callbacks.append(self._on_revisit)
-
-    # --- tickets ---------------------------------------------------------------------
-
-    def _ticket(self, arrival: Arrival, now: datetime, reopen: bool) -> tuple[Ticket, TicketRecord]:
-        """The arriving ticket (after business rules; the SLA follows its final priority)."""
-        sla = self._sla(arrival.priority)
-        # a validated template per category, copied with this ticket's (trusted) values
-        ticket = self._templates[arrival.category].model_copy(
-            update={
-                "id": f"{arrival.number}r" if reopen else str(arrival.number),
-                "created_at": now,
-                "priority": _PRIORITY[arrival.priority],
-                "channel": arrival.channel,
-                "language": arrival.language,
-                "sla_due_at": now + timedelta(minutes=sla) if sla < math.inf else None,
-            }
-        )
-        if self._rules:
-            ticket, _ = self.router.enrich(ticket, now)
-            priority = ticket.priority.name.lower()
-            if priority != arrival.priority:
-                sla = self._sla(priority)
-                due = now + timedelta(minutes=sla) if sla < math.inf else None
-                ticket = ticket.model_copy(update={"sla_due_at": due})
-        record = TicketRecord(
-            ticket=ticket.id, category=arrival.category, priority=ticket.priority.name.lower(),
-            language=arrival.language, channel=arrival.channel, group=ticket.group,
-            arrival=self.env.now, sla_target=sla, reopen=reopen, policy=self._policy_name,
-            replication=self.replication,
-        )
-        return ticket, record
 
 
 def _value(event: simpy.Event) -> Any:
     """The payload a timeout was created with."""
     return event.value
-
-
-def _profile(ticket: Ticket, router: Router) -> Hashable | None:
-    """What decides a ticket's eligibility: same profile, same instant, same refusal."""
-    if ticket.optional_skills or router.revisit_after(ticket) is not None:
-        return None
-    return (
-        ticket.group, ticket.pool, tuple(sorted(ticket.required_skills.items())),
-        ticket.language, ticket.channel, ticket.type, ticket.weight,
-    )
-

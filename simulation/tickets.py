@@ -1,0 +1,102 @@
+"""Simulated tickets: built from validated per-category templates, run through business rules.
+
+Also remembers each kind of ticket's routing profile (what decides who may take it) and
+the delay after which its policy may judge it differently, so the model asks once per kind.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from datetime import datetime, timedelta
+
+from router.engine import Router
+from router.model import Priority, Ticket
+from simulation.records import TicketRecord
+from simulation.scenario import Scenario
+from simulation.traffic import Arrival
+
+PRIORITY = {member.name.lower(): member for member in Priority}
+
+Routing = tuple[Hashable | None, float | None]
+
+
+def profile(ticket: Ticket, router: Router) -> Hashable | None:
+    """What decides a ticket's eligibility: same profile, same instant, same refusal.
+
+    None when the ticket's eligibility changes while it waits (optional skills, revisits).
+    """
+    if ticket.optional_skills or router.revisit_after(ticket) is not None:
+        return None
+    return (
+        ticket.group, ticket.pool, tuple(sorted(ticket.required_skills.items())),
+        ticket.language, ticket.channel, ticket.type, ticket.weight,
+    )
+
+
+class TicketMaker:
+    """Builds the router's ``Ticket`` and the flat record for each arrival."""
+
+    def __init__(self, scenario: Scenario, router: Router, replication: int) -> None:
+        self.scenario, self.router, self.replication = scenario, router, replication
+        self.rules = bool(router.rules.rules)
+        self.policy = router.policy.name
+        self._kinds: dict[tuple[str, str, str], Routing] = {}
+        self._templates = {
+            name: Ticket(
+                id="template", source="simulation", created_at=scenario.start, type=name,
+                group=category.group,
+                required_skills={category.skill: category.level} if category.skill else {},
+            )
+            for name, category in scenario.traffic.categories.items()
+        }
+
+    def sla(self, priority: str) -> float:
+        """Minutes to first assignment allowed for ``priority`` (inf when none is set)."""
+        return self.scenario.sla_min.get(priority, math.inf)
+
+    def make(self, arrival: Arrival, now: datetime, minute: float, reopen: bool
+             ) -> tuple[Ticket, TicketRecord]:
+        """The arriving ticket (after business rules; the SLA follows its final priority)."""
+        sla = self.sla(arrival.priority)
+        # a validated template per category, copied with this ticket's (trusted) values
+        ticket = self._templates[arrival.category].model_copy(
+            update={
+                "id": f"{arrival.number}r" if reopen else str(arrival.number),
+                "created_at": now,
+                "priority": PRIORITY[arrival.priority],
+                "channel": arrival.channel,
+                "language": arrival.language,
+                "sla_due_at": now + timedelta(minutes=sla) if sla < math.inf else None,
+            }
+        )
+        if self.rules:
+            ticket, _ = self.router.enrich(ticket, now)
+            priority = ticket.priority.name.lower()
+            if priority != arrival.priority:
+                sla = self.sla(priority)
+                due = now + timedelta(minutes=sla) if sla < math.inf else None
+                ticket = ticket.model_copy(update={"sla_due_at": due})
+        record = TicketRecord(
+            ticket=ticket.id, category=arrival.category, priority=ticket.priority.name.lower(),
+            language=arrival.language, channel=arrival.channel, group=ticket.group,
+            arrival=minute, sla_target=sla, reopen=reopen, policy=self.policy,
+            replication=self.replication,
+        )
+        return ticket, record
+
+    def routing(self, ticket: Ticket, arrival: Arrival, rewritten: bool) -> Routing:
+        """The ticket's routing profile and re-check delay, cached per kind of ticket.
+
+        Tickets from the same category template with the same language and channel route
+        alike, unless business rules or an escalation (``rewritten``) changed them.
+        """
+        if self.rules or rewritten:
+            return profile(ticket, self.router), self.router.revisit_after(ticket)
+        kind = (arrival.category, arrival.language, arrival.channel)
+        known = self._kinds.get(kind)
+        if known is None:
+            known = self._kinds[kind] = (
+                profile(ticket, self.router), self.router.revisit_after(ticket)
+            )
+        return known
