@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
+from config.model_files import ModelFileError
 from config.policy_file import PolicyFileError
 from config.settings import ConfigError, Settings
 from sidecar.compose import build_sidecar
@@ -73,6 +74,9 @@ def _build_or_exit(settings: Settings) -> Sidecar:
         raise typer.Exit(2) from None
     except PolicyFileError as error:
         err.print(f"[bold red]invalid policy file:[/] {error}")
+        raise typer.Exit(2) from None
+    except ModelFileError as error:
+        err.print(f"[bold red]DESKROUTE_SIDECAR__CLASSIFIER_MODELS:[/] {error}")
         raise typer.Exit(2) from None
     except (sa.exc.OperationalError, sa.exc.ArgumentError) as error:
         reason = str(error.orig if isinstance(error, sa.exc.OperationalError) else error)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from config.model_files import load_classifier
 from config.policy_file import PolicyFile, load_policy
 from config.settings import Settings
 from connectors.base import Connector
@@ -12,9 +15,15 @@ from sidecar.store import Store
 
 
 def build_router(settings: Settings) -> Router:
-    """The router from ``DESKROUTE_POLICY_FILE``, or the built-in default policy."""
+    """The router from ``DESKROUTE_POLICY_FILE`` (or the default policy), with the triage
+    classifier from ``DESKROUTE_SIDECAR__CLASSIFIER_MODELS`` when set.
+
+    Raises ``PolicyFileError`` or ``ModelFileError`` for unusable files.
+    """
     spec = load_policy(settings.policy_file) if settings.policy_file else PolicyFile()
-    return spec.router()
+    router = spec.router()
+    models = settings.sidecar.classifier_models
+    return replace(router, classifier=load_classifier(models)) if models else router
 
 
 def build_sidecar(settings: Settings, connector: Connector | None = None) -> Sidecar:

@@ -1,11 +1,20 @@
-"""``deskroute run`` refuses bad configuration with exit code 2, naming what is wrong."""
+"""``deskroute run``: exit code 2 naming what is wrong; the router it builds from settings."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from config.model_files import save_model
+from config.settings import Settings
+from router.classify.train import TrainingOptions, train_model
+from router.model import Ticket
+from sidecar.compose import build_router
+from tests.classify.conftest import topic_corpus
+from tests.sidecar.fakes import T0
 
 ZENDESK = {
     "DESKROUTE_HELPDESK": "zendesk",
@@ -31,9 +40,23 @@ ZENDESK = {
                      "DESKROUTE_DATABASE_URL", id="bad-database-url"),
         pytest.param({"DESKROUTE_POLICY_FILE": "/nonexistent/policy.yaml"}, "policy",
                      id="missing-policy-file"),
+        pytest.param({**ZENDESK, "DESKROUTE_SIDECAR__CLASSIFIER_MODELS": "/nonexistent/m.npz"},
+                     "DESKROUTE_SIDECAR__CLASSIFIER_MODELS", id="missing-model-file"),
     ],
 )  # fmt: skip
 def test_bad_configuration_exits_2_naming_the_problem(env: dict[str, str], named: str) -> None:
     result = CliRunner().invoke(app, ["run"], env=env)
     assert result.exit_code == 2, result.output
     assert named in result.output
+
+
+def test_the_sidecar_router_uses_the_configured_triage_models(tmp_path: Path) -> None:
+    texts, labels = topic_corpus()
+    model = train_model(texts, labels, "group", TrainingOptions(), None).model
+    save_model(model, tmp_path / "group.npz")
+    settings = Settings(sidecar={"classifier_models": f"{tmp_path / 'group.npz'}"})
+    router = build_router(settings)
+    ticket = Ticket(id="1", subject="refund my money asap", created_at=T0)
+    enriched, _ = router.enrich(ticket, T0)
+    assert enriched.predictions["group"].label == "billing"
+    assert build_router(Settings()).classifier is None
