@@ -127,8 +127,9 @@ def simulate_command(
 
 
 def _table(comparison: Comparison, scenario: Scenario, replications: int) -> Table:
+    first = comparison.policies[0] if comparison.policies else ""
     table = Table(title=f"{scenario.name}: {replications} replications, 95% CI",
-                  caption="second rows: paired difference against the first policy")
+                  caption=f"Δ rows: paired difference against {first} (same random numbers)")
     table.add_column("policy", style="bold")
     for _, label, _ in HEADLINE:
         table.add_column(label, justify="right")
@@ -137,7 +138,7 @@ def _table(comparison: Comparison, scenario: Scenario, replications: int) -> Tab
         table.add_row(policy, *(fmt(values[key], kind) for key, _, kind in HEADLINE))
         if policy in comparison.differences:
             diff = comparison.differences[policy]
-            table.add_row("  Δ vs " + comparison.policies[0],
+            table.add_row("  Δ",
                           *(_signed(fmt(diff[key], kind)) for key, _, kind in HEADLINE),
                           style="dim")
     return table
