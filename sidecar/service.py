@@ -225,6 +225,13 @@ class Sidecar:
         if self.leadership.is_leader:
             self._flush_until_deadline()
         self.leadership.release()
+        if self.settings.dry_run:
+            report = self.store.shadow_report()
+            log.info(
+                "shadow report: %d decided, %d compared with a human's choice, %s agreed",
+                report.decided, report.compared,
+                "n/a" if report.agreement is None else f"{report.agreement:.0%}",
+            )  # fmt: skip
         if self.server is not None:
             self.server.should_exit = True
         if self._http_thread is not None:
