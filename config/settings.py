@@ -205,17 +205,17 @@ class FollowThroughSettings(Section):
     reassign_unavailable: bool = Field(
         True, description="Reassign our tickets whose assignee went offline or on leave."
     )
-    first_reply_minutes_urgent: int | None = Field(
-        30, ge=1, description="Reassign an urgent ticket with no first reply after this long."
+    first_reply_minutes_urgent: int = Field(
+        30, ge=0, description="Minutes an urgent ticket may go without a first reply; 0: off."
     )
-    first_reply_minutes_high: int | None = Field(
-        120, ge=1, description="Same for high priority; unset turns the timer off."
+    first_reply_minutes_high: int = Field(
+        120, ge=0, description="Same for high priority (minutes; 0 turns the timer off)."
     )
-    first_reply_minutes_normal: int | None = Field(
-        480, ge=1, description="Same for normal priority; unset turns the timer off."
+    first_reply_minutes_normal: int = Field(
+        480, ge=0, description="Same for normal priority (minutes; 0 turns the timer off)."
     )
-    first_reply_minutes_low: int | None = Field(
-        None, ge=1, description="Same for low priority; unset turns the timer off."
+    first_reply_minutes_low: int = Field(
+        0, ge=0, description="Same for low priority (minutes; 0 turns the timer off)."
     )
     max_reassignments: int = Field(
         3, ge=0, description="Follow-through moves per ticket before it is left to humans."

@@ -30,14 +30,14 @@ class Move:
 
 
 def reply_limits(settings: FollowThroughSettings) -> dict[Priority, timedelta]:
-    """First-reply limit per priority (priorities without a limit are left out)."""
+    """First-reply limit per priority (priorities whose timer is off, 0, are left out)."""
     minutes = {
         Priority.URGENT: settings.first_reply_minutes_urgent,
         Priority.HIGH: settings.first_reply_minutes_high,
         Priority.NORMAL: settings.first_reply_minutes_normal,
         Priority.LOW: settings.first_reply_minutes_low,
     }
-    return {p: timedelta(minutes=m) for p, m in minutes.items() if m is not None}
+    return {p: timedelta(minutes=m) for p, m in minutes.items() if m > 0}
 
 
 def available(roster: Roster, agent_id: str | None, now: datetime) -> bool:
