@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from sandbox import SandboxHandle, start_sandbox
@@ -54,6 +55,9 @@ def test_killing_the_leader_hands_over_within_the_ttl(
     b.start()
     assert wait_for(lambda: b.role() == "follower", seconds=30), b.log.read_text()
     first = desk.create_tickets(4)
+    body = {"type": "zen:event-type:ticket.created", "detail": {"id": str(first[0])}}
+    hinted = requests.post(f"http://127.0.0.1:{b.port}/webhooks/zendesk", json=body, timeout=5)
+    assert hinted.status_code == 202  # a follower takes webhooks into the shared store
     assert wait_for(lambda: assigned_everything(desk, first), seconds=30)
     time.sleep(1.0)
     assert b.role() == "follower"  # exactly one leader all along
