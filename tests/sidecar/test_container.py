@@ -109,3 +109,10 @@ def test_install_steps_work_in_a_clean_virtualenv(tmp_path: Path) -> None:
     assert "run" in helped.stdout and "demo" in helped.stdout
     probe = "import psycopg, sidecar.service, sandbox, cli.main"
     subprocess.run([str(bin_dir / "python"), "-c", probe], check=True, cwd=tmp_path)
+    demo = subprocess.run(
+        [str(bin_dir / "deskroute"), "demo", "--seconds", "2"], capture_output=True, text=True,
+        check=False, cwd=tmp_path, timeout=120,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "what the sidecar did" in demo.stdout
