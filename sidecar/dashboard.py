@@ -53,7 +53,9 @@ def gather(
     summary = store.summary()
     per_agent = summary["per_agent"]
     assert isinstance(per_agent, dict)
-    waiting = [row.ticket for row in store.tickets.in_states((lifecycle.WAITING,), limit=12)]
+    rows = store.tickets.in_states((lifecycle.WAITING,))
+    # most urgent first, then longest waiting: roughly the order the router offers them
+    waiting = sorted((r.ticket for r in rows), key=lambda t: (-t.priority, t.waiting_since))[:12]
     return Picture(
         now=now, remaining=remaining, states=store.tickets.counts(),
         outbox=store.outbox.counts(), agents=store.loads.table(),
@@ -63,11 +65,15 @@ def gather(
     )  # fmt: skip
 
 
-def _clock(delta: timedelta) -> str:
+def clock_text(delta: timedelta) -> str:
+    """``m:ss``, or ``h:mm:ss`` from an hour on; negative when overdue."""
     seconds = int(delta.total_seconds())
     sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    return f"{sign}{seconds // 60}:{seconds % 60:02d}"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return (
+        f"{sign}{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{sign}{minutes}:{seconds:02d}"
+    )
 
 
 def _header(p: Picture) -> Text:
@@ -112,8 +118,8 @@ def _queue(p: Picture) -> Table:
     for ticket in p.waiting:
         left = sla_due(ticket, p.sla_targets) - p.now
         table.add_row(
-            ticket.id, ticket.priority.name.lower(), _clock(ticket.waited(p.now)),
-            Text(_clock(left), style="red" if left.total_seconds() < 0 else "green"),
+            ticket.id, ticket.priority.name.lower(), clock_text(ticket.waited(p.now)),
+            Text(clock_text(left), style="red" if left.total_seconds() < 0 else "green"),
         )  # fmt: skip
     return table
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import app
 from router.model import Priority, Ticket
-from sidecar.dashboard import Picture, render, sla_due
+from sidecar.dashboard import Picture, clock_text, render, sla_due
 from tests.sidecar.fakes import T0
 
 
@@ -20,6 +21,18 @@ def test_demo_routes_live_sandbox_traffic_and_summarises() -> None:
     taken = next(line for line in result.output.splitlines() if "tickets taken in" in line)
     assert int(taken.split("│")[2]) > 0
     assert "assignments per agent:" in result.output
+
+
+@pytest.mark.parametrize(
+    ("delta", "shown"),
+    [
+        pytest.param(timedelta(seconds=75), "1:15", id="minutes"),
+        pytest.param(timedelta(hours=8, seconds=5), "8:00:05", id="hours"),
+        pytest.param(timedelta(seconds=-30), "-0:30", id="overdue"),
+    ],
+)
+def test_slaclock_texts(delta: timedelta, shown: str) -> None:
+    assert clock_text(delta) == shown
 
 
 def test_a_dashboard_frame_shows_queue_agents_sla_and_decisions() -> None:
