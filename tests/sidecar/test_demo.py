@@ -31,7 +31,7 @@ def test_demo_routes_live_sandbox_traffic_and_summarises() -> None:
         pytest.param(timedelta(seconds=-30), "-0:30", id="overdue"),
     ],
 )
-def test_slaclock_texts(delta: timedelta, shown: str) -> None:
+def test_sla_clocks(delta: timedelta, shown: str) -> None:
     assert clock_text(delta) == shown
 
 
