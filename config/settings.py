@@ -167,6 +167,9 @@ class SchedulerSettings(Section):
         60.0, gt=0, description="Follow-through sweep: reassign stranded or unanswered tickets."
     )
     write_seconds: float = Field(1.0, gt=0, description="Send pending write-backs (the outbox).")
+    roster_when_waiting_seconds: float = Field(
+        5.0, gt=0, description="While tickets wait, refresh the roster at least this often."
+    )
 
 
 class WriterSettings(Section):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from random import Random
 
 from config.settings import Settings
@@ -64,6 +64,7 @@ class Pipeline:
         self.connector, self.store, self.router = connector, store, router
         self.settings, self.clock, self.rng, self.metrics = settings, clock, rng, metrics
         self.agents: tuple[Agent, ...] = ()
+        self.refreshed_at: datetime | None = None
 
     # --- intake -----------------------------------------------------------------------
 
@@ -112,6 +113,7 @@ class Pipeline:
         snapshot = self.connector.roster()
         self.store.loads.refresh(snapshot.agents, snapshot.loads, self.clock())
         self.agents = snapshot.agents
+        self.refreshed_at = self.clock()
         self.metrics.set_loads(self.store.loads.loads())
         return len(snapshot.agents)
 
@@ -126,6 +128,8 @@ class Pipeline:
     def route(self) -> Recorded:
         """Decide every pending and waiting ticket in queue order, and record it all."""
         rows = self.store.tickets.in_states(lifecycle.TO_DECIDE)
+        if any(row.state == lifecycle.WAITING for row in rows) and self._roster_stale():
+            self.refresh_roster()  # capacity may have freed: work solved, agents back
         if not rows or not self.agents:
             self.metrics.queue_depth.set(len(rows))
             return Recorded()
@@ -142,6 +146,10 @@ class Pipeline:
         recorded = self._record(items)
         self.metrics.queue_depth.set(len(rows) - recorded.assigned - recorded.shadow)
         return recorded
+
+    def _roster_stale(self) -> bool:
+        limit = timedelta(seconds=self.settings.scheduler.roster_when_waiting_seconds)
+        return self.refreshed_at is None or self.clock() - self.refreshed_at >= limit
 
     def sweep(self) -> int:
         """Follow-through: move tickets whose assignee is gone or silent; returns moves made."""

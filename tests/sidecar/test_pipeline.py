@@ -216,3 +216,22 @@ def test_no_first_reply_in_time_moves_the_ticket_once_per_limit(rig: Rig, clock:
     assert rig.pipeline.sweep() == 1
     rig.writer.flush()
     assert rig.desk.tickets["1"].assignee not in (first, None)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "assigned"),
+    [pytest.param(1, False, id="roster-fresh"), pytest.param(6, True, id="roster-stale")],
+)
+def test_while_tickets_wait_routing_refreshes_a_stale_roster(
+    rig: Rig, clock: FakeClock, seconds: float, assigned: bool
+) -> None:
+    rig.desk.agents.clear()
+    rig.desk.add_agent("ann", capacity=Capacity(max_load=1))
+    rig.desk.new_ticket("busy", assignee="ann")
+    rig.desk.new_ticket("next")
+    rig.cycle()
+    assert rig.state("next") == lifecycle.WAITING
+    rig.desk.tickets.pop("busy")  # solved in the help desk
+    clock.advance(seconds)
+    rig.pipeline.route()
+    assert (rig.state("next") == lifecycle.ROUTED) is assigned
