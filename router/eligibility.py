@@ -85,16 +85,31 @@ class Screen:
     """Applies the filters for one ticket at one moment; built once per decision."""
 
     __slots__ = (
-        "explain", "fair_since", "needs", "now", "pool_groups", "roster", "rules", "ticket",
+        "_needs", "agents", "check_language", "explain", "fair_since", "held", "now",
+        "required", "roster", "rules", "ticket",
     )
 
     def __init__(self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility) -> None:
         self.ticket, self.roster, self.now, self.rules = ticket, roster, now, rules
         self.explain = True  # False: reject() skips building the costlier detail texts
-        self.needs = requirements(ticket, rules, now)
+        # read once per decision, not once per agent checked
+        self.agents, self.held = roster.agents, roster.held
+        self.check_language = bool(rules.require_language and ticket.language)
+        self._needs: Requirements | None = None
+        if ticket.optional_skills and rules.optional_skills_timeout_s is not None:
+            self.required = self.needs.required
+        else:  # no timed relaxation: the ticket's own required skills, no Requirements needed
+            self.required = ticket.required_skills
         self.fair_since = (
             now - timedelta(seconds=rules.fair_window_s) if rules.fair_limit is not None else now
         )
+
+    @property
+    def needs(self) -> Requirements:
+        """The ticket's skill requirements at ``now`` (built on first use)."""
+        if self._needs is None:
+            self._needs = requirements(self.ticket, self.rules, self.now)
+        return self._needs
 
     def candidates(self) -> tuple[list[str], dict[str, int]]:
         """Agent ids worth checking one by one, and how many each index filter pruned."""
@@ -126,7 +141,7 @@ class Screen:
         elif ticket.group is not None:
             pool = roster.in_group(ticket.group)
             pruned["group"] = len(roster) - len(pool)
-        for skill in self.needs.required:
+        for skill in self.required:
             before = len(roster) if pool is None else len(pool)
             having = roster.with_skill(skill)
             pool = having if pool is None else pool & having
@@ -136,31 +151,33 @@ class Screen:
 
     def reject(self, agent_id: str) -> tuple[str, str] | None:
         """The first filter ``agent_id`` fails and a short detail, or None when eligible."""
-        roster, ticket = self.roster, self.ticket
-        agent = roster.agents[agent_id]
-        if agent_id in roster.held:
+        ticket = self.ticket
+        agent = self.agents[agent_id]
+        if agent_id in self.held:
             return "held", "already dealt a ticket this round"
         if ticket.pool:
             if agent_id not in ticket.pool and not (agent.groups & ticket.pool):
                 return "pool", "outside the escalation pool"
         elif ticket.group is not None and ticket.group not in agent.groups:
             return "group", f"not in group {ticket.group}"
-        for skill, minimum in self.needs.required.items():
-            level = agent.skills.get(skill, 0)
-            if level < minimum:
-                return "skills", f"{skill} {level} < {minimum}"
+        if self.required:
+            for skill, minimum in self.required.items():
+                level = agent.skills.get(skill, 0)
+                if level < minimum:
+                    return "skills", f"{skill} {level} < {minimum}"
         if agent.status is not AgentStatus.ONLINE:
             return "status", agent.status.value
-        if agent.schedule is not None and not roster.on_shift(agent_id, self.now):
+        if agent.schedule is not None and not self.roster.on_shift(agent_id, self.now):
             return "schedule", agent.schedule.describe(self.now) if self.explain else ""
-        if self._language_mismatch(agent.languages):
+        if self.check_language and self._language_mismatch(agent.languages):
             return "language", f"does not speak {ticket.language}"
-        spare = agent.capacity.max_load - roster.load(agent_id)
-        weight = agent.capacity.weight_of(ticket)
+        capacity = agent.capacity
+        spare = capacity.max_load - self.roster.load(agent_id)
+        weight = capacity.weight_of(ticket)
         if spare < weight:
             return "capacity", f"spare {spare:g} < weight {weight:g}"
         limit = self.rules.fair_limit
-        if limit is not None and roster.assignments_since(agent_id, self.fair_since) >= limit:
+        if limit is not None and self.roster.assignments_since(agent_id, self.fair_since) >= limit:
             return "fair_limit", f"{limit} assignments in {self.rules.fair_window_s:g}s"
         return None
 

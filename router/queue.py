@@ -56,7 +56,7 @@ def queue_key(order: Sequence[str] = DEFAULT_ORDER) -> Callable[[Ticket], SortKe
     parts = [_PARTS[key] for key in validate_order(order)]
 
     def key(ticket: Ticket) -> SortKey:
-        return (*(part(ticket) for part in parts), ticket.created_at.timestamp(), ticket.id)
+        return (*[part(ticket) for part in parts], ticket.created_at.timestamp(), ticket.id)
 
     return key
 

@@ -32,7 +32,9 @@ class AgentState:
 
     def assigned(self, weight: float, at: datetime) -> AgentState:
         """State after taking ``weight`` units at ``at``."""
-        return AgentState(self.load + weight, (*self.recent[-(RECENT_KEPT - 1) :], at))
+        recent = self.recent
+        kept = recent if len(recent) < RECENT_KEPT else recent[1 - RECENT_KEPT :]
+        return AgentState(self.load + weight, kept + (at,))  # noqa: RUF005  (one copy, not two)
 
     def released(self, weight: float) -> AgentState:
         """State after finishing work worth ``weight`` units."""

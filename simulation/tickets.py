@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from datetime import datetime, timedelta
+from typing import Any
 
 from router.engine import Router
 from router.model import Priority, Ticket
@@ -32,6 +33,28 @@ def profile(ticket: Ticket, router: Router) -> Hashable | None:
         ticket.group, ticket.pool, tuple(sorted(ticket.required_skills.items())),
         ticket.language, ticket.channel, ticket.type, ticket.weight,
     )
+
+
+_set_attribute = object.__setattr__
+
+
+def trusted_copy(template: Ticket, values: dict[str, Any]) -> Ticket:
+    """``template.model_copy(update=values)`` without the generic copy machinery.
+
+    The one place the simulator builds tickets without validation, and why that is safe:
+    ``template`` was validated when the scenario was loaded, and ``values`` are the arrival's
+    own draws from that validated scenario (a category's priority, channel and language, the
+    simulated clock), so validating every simulated ticket again would only cost time.
+    Like ``model_copy`` it copies the field dict and marks the updated fields as set.
+    """
+    ticket = Ticket.__new__(Ticket)
+    fields = template.__dict__.copy()
+    fields.update(values)
+    _set_attribute(ticket, "__dict__", fields)
+    _set_attribute(ticket, "__pydantic_extra__", None)
+    _set_attribute(ticket, "__pydantic_fields_set__", template.model_fields_set | values.keys())
+    _set_attribute(ticket, "__pydantic_private__", None)
+    return ticket
 
 
 class TicketMaker:
@@ -59,17 +82,14 @@ class TicketMaker:
              ) -> tuple[Ticket, TicketRecord]:
         """The arriving ticket (after business rules; the SLA follows its final priority)."""
         sla = self.sla(arrival.priority)
-        # a validated template per category, copied with this ticket's (trusted) values
-        ticket = self._templates[arrival.category].model_copy(
-            update={
-                "id": f"{arrival.number}r" if reopen else str(arrival.number),
-                "created_at": now,
-                "priority": PRIORITY[arrival.priority],
-                "channel": arrival.channel,
-                "language": arrival.language,
-                "sla_due_at": now + timedelta(minutes=sla) if sla < math.inf else None,
-            }
-        )
+        ticket = trusted_copy(self._templates[arrival.category], {
+            "id": f"{arrival.number}r" if reopen else str(arrival.number),
+            "created_at": now,
+            "priority": PRIORITY[arrival.priority],
+            "channel": arrival.channel,
+            "language": arrival.language,
+            "sla_due_at": now + timedelta(minutes=sla) if sla < math.inf else None,
+        })
         if self.rules:
             ticket, _ = self.router.enrich(ticket, now)
             priority = ticket.priority.name.lower()

@@ -154,10 +154,11 @@ class SelectionPolicy:
         screen.explain = False
         best_id: str | None = None
         best_key: tuple[float, ...] = ()
+        reject, score = screen.reject, self.chooser.score
         for agent_id in screen.shortlist():
-            if screen.reject(agent_id) is not None:
+            if reject(agent_id) is not None:
                 continue
-            key = (*self.chooser.score(agent_id, screen), idle_seconds(roster, agent_id, now))
+            key = (*score(agent_id, screen), idle_seconds(roster, agent_id, now))
             if best_id is None or key > best_key or (key == best_key and agent_id < best_id):
                 best_id, best_key = agent_id, key
         if best_id is None:
