@@ -22,11 +22,11 @@ from router.policies import (
     QueueAware,
     QueueState,
     SelectionPolicy,
-    choose_with,
     rank_classes,
     revisit_after,
     serve_order,
 )
+from router.policies.base import ChooseFn, chooser_of
 from router.queue import DEFAULT_ORDER, OrderKey, order_queue, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
@@ -42,8 +42,11 @@ class Router:
     per_round: int | None = 1
     classifier: TicketClassifier | None = None
 
+    _choose: ChooseFn = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         validate_order(self.order)
+        object.__setattr__(self, "_choose", chooser_of(self.policy))  # resolved once, not per call
         if self.per_round is not None and self.per_round < 1:
             raise ValueError("per_round must be >= 1 or None")
 
@@ -94,7 +97,7 @@ class Router:
 
     def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
         """The policy's pick for an already-enriched ticket, without a trace (simulator path)."""
-        return choose_with(self.policy, ticket, roster, now, rng)
+        return self._choose(ticket, roster, now, rng)
 
     def refuses(self, agent_id: str, ticket: Ticket, roster: Roster, now: datetime) -> bool:
         """True when the policy's shared filters certainly keep ``agent_id`` from ``ticket``.

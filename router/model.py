@@ -152,9 +152,12 @@ class Capacity(Value):
         """Capacity units ``ticket`` takes: rule override, else type weight, else channel weight."""
         if ticket.weight is not None:
             return ticket.weight
-        if ticket.type is not None and ticket.type in self.weights:
-            return self.weights[ticket.type]
-        return self.weights.get(ticket.channel, 1.0)
+        weights = self.weights
+        if not weights:
+            return 1.0
+        if ticket.type is not None and ticket.type in weights:
+            return weights[ticket.type]
+        return weights.get(ticket.channel, 1.0)
 
 
 class Agent(Value):

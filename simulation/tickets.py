@@ -38,23 +38,36 @@ def profile(ticket: Ticket, router: Router) -> Hashable | None:
 _set_attribute = object.__setattr__
 
 
-def trusted_copy(template: Ticket, values: dict[str, Any]) -> Ticket:
-    """``template.model_copy(update=values)`` without the generic copy machinery.
+MADE = ("id", "created_at", "priority", "channel", "language", "sla_due_at")
+"""The fields ``TicketMaker.make`` fills in on a category's template, in this order."""
 
-    The one place the simulator builds tickets without validation, and why that is safe:
-    ``template`` was validated when the scenario was loaded, and ``values`` are the arrival's
-    own draws from that validated scenario (a category's priority, channel and language, the
-    simulated clock), so validating every simulated ticket again would only cost time.
-    Like ``model_copy`` it copies the field dict and marks the updated fields as set.
-    """
-    ticket = Ticket.__new__(Ticket)
-    fields = template.__dict__.copy()
-    fields.update(values)
-    _set_attribute(ticket, "__dict__", fields)
-    _set_attribute(ticket, "__pydantic_extra__", None)
-    _set_attribute(ticket, "__pydantic_fields_set__", template.model_fields_set | values.keys())
-    _set_attribute(ticket, "__pydantic_private__", None)
-    return ticket
+
+class Template:
+    """A category's validated ticket, copied per arrival with that arrival's values."""
+
+    __slots__ = ("fields_set", "ticket")
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self.fields_set = ticket.model_fields_set | set(MADE)
+
+    def copy(self, *values: Any) -> Ticket:
+        """``ticket.model_copy(update=dict(zip(MADE, values)))`` without the generic machinery.
+
+        The one place the simulator builds tickets without validation, and why that is
+        safe: the template was validated when the scenario was loaded, and ``values`` are
+        the arrival's own draws from that validated scenario (its priority, channel and
+        language, the simulated clock), so validating every simulated ticket again would
+        only cost time. Like ``model_copy`` it copies the field dict and marks ``MADE`` set.
+        """
+        ticket = Ticket.__new__(Ticket)
+        fields = self.ticket.__dict__.copy()
+        fields.update(zip(MADE, values, strict=True))
+        _set_attribute(ticket, "__dict__", fields)
+        _set_attribute(ticket, "__pydantic_extra__", None)
+        _set_attribute(ticket, "__pydantic_fields_set__", self.fields_set.copy())
+        _set_attribute(ticket, "__pydantic_private__", None)
+        return ticket
 
 
 class TicketMaker:
@@ -65,12 +78,16 @@ class TicketMaker:
         self.rules = bool(router.rules.rules)
         self.policy = router.policy.name
         self._kinds: dict[tuple[str, str, str], Routing] = {}
+        self._allowed = {
+            priority: timedelta(minutes=minutes)
+            for priority, minutes in scenario.sla_min.items() if minutes < math.inf
+        }
         self._templates = {
-            name: Ticket(
+            name: Template(Ticket(
                 id="template", source="simulation", created_at=scenario.start, type=name,
                 group=category.group,
                 required_skills={category.skill: category.level} if category.skill else {},
-            )
+            ))
             for name, category in scenario.traffic.categories.items()
         }
 
@@ -78,27 +95,32 @@ class TicketMaker:
         """Minutes to first assignment allowed for ``priority`` (inf when none is set)."""
         return self.scenario.sla_min.get(priority, math.inf)
 
+    def _due(self, now: datetime, priority: str) -> datetime | None:
+        """The SLA deadline of a ticket of ``priority`` created at ``now`` (None: no target)."""
+        allowed = self._allowed.get(priority)
+        return None if allowed is None else now + allowed
+
     def make(self, arrival: Arrival, now: datetime, minute: float, reopen: bool
              ) -> tuple[Ticket, TicketRecord]:
         """The arriving ticket (after business rules; the SLA follows its final priority)."""
-        sla = self.sla(arrival.priority)
-        ticket = trusted_copy(self._templates[arrival.category], {
-            "id": f"{arrival.number}r" if reopen else str(arrival.number),
-            "created_at": now,
-            "priority": PRIORITY[arrival.priority],
-            "channel": arrival.channel,
-            "language": arrival.language,
-            "sla_due_at": now + timedelta(minutes=sla) if sla < math.inf else None,
-        })
+        priority = arrival.priority
+        sla = self.sla(priority)
+        ticket = self._templates[arrival.category].copy(
+            f"{arrival.number}r" if reopen else str(arrival.number),
+            now,
+            PRIORITY[priority],
+            arrival.channel,
+            arrival.language,
+            self._due(now, priority),
+        )
         if self.rules:
             ticket, _ = self.router.enrich(ticket, now)
-            priority = ticket.priority.name.lower()
-            if priority != arrival.priority:
+            if ticket.priority.name.lower() != priority:
+                priority = ticket.priority.name.lower()
                 sla = self.sla(priority)
-                due = now + timedelta(minutes=sla) if sla < math.inf else None
-                ticket = ticket.model_copy(update={"sla_due_at": due})
+                ticket = ticket.model_copy(update={"sla_due_at": self._due(now, priority)})
         record = TicketRecord(
-            ticket=ticket.id, category=arrival.category, priority=ticket.priority.name.lower(),
+            ticket=ticket.id, category=arrival.category, priority=priority,
             language=arrival.language, channel=arrival.channel, group=ticket.group,
             arrival=minute, sla_target=sla, reopen=reopen, policy=self.policy,
             replication=self.replication,

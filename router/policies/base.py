@@ -9,8 +9,9 @@ longest, then to the smallest agent id, so the outcome is deterministic.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from random import Random
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -55,16 +56,28 @@ class Choice(NamedTuple):
     weight: float
 
 
+ChooseFn = Callable[[Ticket, Roster, datetime, Random], "Choice | None"]
+"""An untraced pick: ``(ticket, roster, now, rng) -> Choice | None``."""
+
+
+def chooser_of(policy: Policy) -> ChooseFn:
+    """The policy's untraced pick: its own ``choose`` if it has one, else ``decide`` reduced."""
+    choose: ChooseFn | None = getattr(policy, "choose", None)
+    return choose if choose is not None else partial(_choose_by_deciding, policy)
+
+
+def _choose_by_deciding(
+    policy: Policy, ticket: Ticket, roster: Roster, now: datetime, rng: Random
+) -> Choice | None:
+    decision = policy.decide(ticket, roster, now, rng)
+    return Choice(decision.agent_id, decision.weight) if isinstance(decision, Assignment) else None
+
+
 def choose_with(
     policy: Policy, ticket: Ticket, roster: Roster, now: datetime, rng: Random
 ) -> Choice | None:
     """The policy's pick without a trace: its own ``choose`` if it has one, else ``decide``."""
-    choose = getattr(policy, "choose", None)
-    if choose is not None:
-        picked: Choice | None = choose(ticket, roster, now, rng)
-        return picked
-    decision = policy.decide(ticket, roster, now, rng)
-    return Choice(decision.agent_id, decision.weight) if isinstance(decision, Assignment) else None
+    return chooser_of(policy)(ticket, roster, now, rng)
 
 
 @runtime_checkable
