@@ -124,8 +124,11 @@ class Screen:
         Every agent left out would fail a filter anyway (pool, group, skills or capacity),
         so picking the best of the shortlist picks the same agent as checking everyone.
         """
+        roster, ticket = self.roster, self.ticket
+        spare = roster.with_spare_capacity()
+        if not ticket.pool and not self.required:  # the common case: at most the group index
+            return list(spare if ticket.group is None else roster.in_group(ticket.group) & spare)
         pool, _ = self._indexed()
-        spare = self.roster.with_spare_capacity()
         return list(spare if pool is None else pool & spare)
 
     def _indexed(self) -> tuple[frozenset[str] | set[str] | None, dict[str, int]]:

@@ -68,9 +68,11 @@ class DeskModel:
         self._key = queue_key(router.order)
         self._queue_aware = isinstance(router.policy, QueueAware)
         self._slowdown = scenario.handle_slowdown
+        self._start_at = scenario.start
         self._clock: tuple[float, datetime] = (-1.0, scenario.start)
         self._large = len(self.roster) > EXPLAIN_EVERY_AGENT_UP_TO
         self.tickets = TicketMaker(scenario, router, replication)
+        self._choose = router.choose  # the real policy path, looked up once
         self.shift_changes = sorted(set(shift_changes))
 
     # --- running ---------------------------------------------------------------------
@@ -89,7 +91,7 @@ class DeskModel:
         """The simulated clock as an aware datetime (what the router receives as ``now``)."""
         minute = self.env.now
         if self._clock[0] != minute:
-            self._clock = (minute, self.scenario.start + timedelta(minutes=minute))
+            self._clock = (minute, self._start_at + timedelta(minutes=minute))
         return self._clock[1]
 
     def _next_arrival(self) -> None:
@@ -174,7 +176,7 @@ class DeskModel:
         """Ask the router for an agent; start the work if it found one."""
         if not self.roster.with_spare_capacity():
             return False
-        choice = self.router.choose(entry.ticket, self.roster, now, self.rng)
+        choice = self._choose(entry.ticket, self.roster, now, self.rng)
         if choice is None:
             return False
         self._start(entry, choice, now)
@@ -211,7 +213,7 @@ class DeskModel:
                 if self._skip(entry, check, refused, now):
                     index += 1
                     continue
-                choice = self.router.choose(entry.ticket, self.roster, now, self.rng)
+                choice = self._choose(entry.ticket, self.roster, now, self.rng)
                 if choice is None:
                     refused.add(entry.profile if entry.profile is not None else id(entry))
                     index += 1
@@ -283,6 +285,7 @@ class DeskModel:
         if revisit is not None:
             event = self.env.timeout(revisit / 60.0, entry)
             event.callbacks.append(self._on_revisit)
+
 
 
 def _value(event: simpy.Event) -> Any:
