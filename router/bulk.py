@@ -103,8 +103,12 @@ def static_arrays(roster: Roster) -> StaticArrays:
 class BulkScreen:
     """The eligible agents of a large roster for one ticket, and who each filter removed."""
 
-    def __init__(self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility) -> None:
+    def __init__(
+        self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility,
+        counting: bool = True,
+    ) -> None:
         self.ticket, self.roster, self.now, self.rules = ticket, roster, now, rules
+        self.counting = counting  # False (untraced choices): ``removed`` is left empty
         self.needs = requirements(ticket, rules, now)
         self.arrays = static_arrays(roster)
         self.dynamic = roster.dynamic()
@@ -145,6 +149,8 @@ class BulkScreen:
 
     def _keep(self, name: str, alive: Mask, passing: Mask) -> Mask:
         kept = alive & passing
+        if not self.counting:
+            return kept
         count = int(np.count_nonzero(kept))
         if count < self._alive_count:
             self.removed[name] = self.removed.get(name, 0) + self._alive_count - count

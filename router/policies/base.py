@@ -158,7 +158,7 @@ class SelectionPolicy:
         what the simulator calls for every ticket.
         """
         if self._bulk(roster):
-            bulk = BulkScreen(ticket, roster, now, self.eligibility)
+            bulk = BulkScreen(ticket, roster, now, self.eligibility, counting=False)
             if bulk.eligible.size == 0:
                 return None
             chosen = roster.agent_ids[int(bulk.eligible[best(self._keys(bulk), bulk.eligible)])]
