@@ -10,9 +10,11 @@ The roster the policy sees is updated with ``with_assignment`` / ``with_release`
 
 from __future__ import annotations
 
+import gc
 import math
 from bisect import bisect_left, insort
 from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +32,24 @@ from simulation.records import TicketRecord
 from simulation.scenario import Scenario
 from simulation.tickets import PRIORITY, TicketMaker
 from simulation.traffic import Arrival, stream
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a run (reference counting still frees everything).
+
+    A run allocates millions of small objects and keeps every record; the cycle collector
+    would scan that growing heap again and again (a quarter of the run time at 200,000
+    tickets), while the model creates no reference cycles it relies on it to free. Any there
+    are get collected as usual once it resumes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Waiting:
@@ -84,7 +104,8 @@ class DeskModel:
         for minute in self.shift_changes:
             event = self.env.timeout(minute)
             event.callbacks.append(self._on_shift_change)
-        self.env.run(until=self.scenario.horizon_min + self.scenario.drain_days * 1440.0)
+        with cycle_collector_paused():
+            self.env.run(until=self.scenario.horizon_min + self.scenario.drain_days * 1440.0)
         return self.records
 
     def now(self) -> datetime:
