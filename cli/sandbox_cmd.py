@@ -37,6 +37,8 @@ def sandbox(
     reassignments_per_minute: float = typer.Option(
         0.0, min=0, help="Tickets reassigned by simulated humans per minute."),
     solves_per_minute: float = typer.Option(0.0, min=0, help="Tickets solved per minute."),
+    replies_per_minute: float = typer.Option(
+        0.0, min=0, help="Public agent replies per minute (they set the first reply time)."),
     webhook_url: str | None = typer.Option(None, help="Send signed Zendesk webhooks here."),
     texts: Path | None = typer.Option(
         None, exists=True, help="Bitext CSV (or directory of them) for ticket texts; "
@@ -57,7 +59,8 @@ def sandbox(
             faults=Faults(error_rate=error_rate, timeout_rate=timeout_rate,
                           reset_rate=reset_rate, latency_ms=latency_ms),
             traffic=TrafficRates(tickets_per_minute, availability_changes_per_minute,
-                                 reassignments_per_minute, solves_per_minute),
+                                 reassignments_per_minute, solves_per_minute,
+                                 replies_per_minute),
         )
     except (OSError, RuntimeError, ValueError) as error:
         err.print(f"[bold red]cannot start the sandbox:[/] {error}")

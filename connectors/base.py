@@ -14,6 +14,12 @@ from typing import Protocol, runtime_checkable
 from router.decision import Assignment
 from router.model import Agent, Ticket
 
+STATUS_FIELD = "status"
+"""``Ticket.custom_fields`` key of the help desk's status word (new, open, pending, solved...)."""
+FIRST_REPLY_FIELD = "first_reply_at"
+"""``Ticket.custom_fields`` key of the first agent reply (ISO 8601). Present but None: nobody
+has replied yet. Absent: the connector cannot tell (the sidecar's first-reply timer stays off)."""
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PollPage:
@@ -91,4 +97,12 @@ class Connector(Protocol):
 
     def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
         """Write many assignments through the bulk endpoint; one result per request."""
+        ...
+
+    def budget_left(self) -> float | None:
+        """Requests the connector may send now without waiting for its rate budget.
+
+        Read from the connector's own token bucket (corrected by the help desk's rate-limit
+        headers), so it costs no request; None when the connector keeps no budget.
+        """
         ...

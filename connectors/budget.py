@@ -91,6 +91,12 @@ class TokenBucket:
             self._sleep(delay)
             waited += delay
 
+    def left(self) -> float:
+        """Tokens available now (0 while a 429 or the server's count holds us back)."""
+        with self._lock:
+            self._refill()
+            return max(0.0, self._tokens)
+
     def observe(self, reading: RateReading) -> None:
         """Correct the bucket from the server's view: its limit and what remains."""
         with self._lock:

@@ -76,6 +76,10 @@ class Transport:
         self.stats = TransportStats()
         self._rng = rng or random.Random()
 
+    def budget_left(self) -> float:
+        """Requests the account budget allows now without waiting."""
+        return self._budgets["account"].left()
+
     def url(self, path: str) -> str:
         """Absolute URL for an API path, or ``path`` itself when already absolute."""
         return path if path.startswith("http") else f"{self.base_url}{path}"

@@ -41,6 +41,10 @@ class VendorConnector(ABC):
             self._groups = GroupDirectory({int(g["id"]): str(g["name"]) for g in rows})
         return self._groups
 
+    def budget_left(self) -> float | None:
+        """Requests the account budget allows now (see ``Connector.budget_left``)."""
+        return self.transport.budget_left()
+
     @abstractmethod
     def _group_rows(self) -> Iterable[Mapping[str, Any]]:
         """Every group object of the account (``id`` and ``name``)."""

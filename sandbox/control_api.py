@@ -37,6 +37,7 @@ class TrafficChange(BaseModel):
     availability_changes_per_minute: float = Field(0, ge=0)
     reassignments_per_minute: float = Field(0, ge=0)
     solves_per_minute: float = Field(0, ge=0)
+    replies_per_minute: float = Field(0, ge=0)
 
 
 class WebhookChange(BaseModel):

@@ -12,7 +12,7 @@ from sandbox.accounts import SANDBOX_WEBHOOK_SECRET
 from sandbox.gate import GateConfig
 from sandbox.limits import Faults, RateLimiter, TrafficStats
 from sandbox.seed import new_ticket, seed_desk
-from sandbox.store import Desk
+from sandbox.store import CUSTOMER, Desk
 from sandbox.texts import load_texts
 from sandbox.traffic import Humans, TrafficGenerator, TrafficRates
 from sandbox.webhooks import WebhookSender
@@ -73,7 +73,7 @@ class Sandbox:
         if options.traffic.total() > 0:
             self.traffic.start(options.traffic)
 
-    def create_tickets(self, count: int, actor: str = "customer") -> list[int]:
+    def create_tickets(self, count: int, actor: str = CUSTOMER) -> list[int]:
         """Create ``count`` unassigned tickets now; returns their ids."""
         return [new_ticket(self.desk, self.texts, self.rng, actor) for _ in range(count)]
 

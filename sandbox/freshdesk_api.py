@@ -139,10 +139,20 @@ async def update_ticket(ticket_id: int, request: Request) -> JSONResponse:
 @router.post("/tickets/{ticket_id}/notes", status_code=201)
 async def add_note(ticket_id: int, request: Request) -> JSONResponse:
     """A note (private unless ``private`` is false)."""
+    return await _conversation(ticket_id, request, reply=False)
+
+
+@router.post("/tickets/{ticket_id}/reply", status_code=201)
+async def reply(ticket_id: int, request: Request) -> JSONResponse:
+    """A public reply to the requester (the first one sets ``first_responded_at``)."""
+    return await _conversation(ticket_id, request, reply=True)
+
+
+async def _conversation(ticket_id: int, request: Request, *, reply: bool) -> JSONResponse:
     data = await json_body(request)
     if not isinstance(data, dict) or not data.get("body"):
         return render.validation("body", "It should be a/an String", "missing_field")
-    private = bool(data.get("private", True))
+    private = False if reply else bool(data.get("private", True))
     try:
         desk_of(request).add_note(ticket_id, str(data["body"]), actor_of(request), private)
         ticket = desk_of(request).ticket(ticket_id)

@@ -71,7 +71,7 @@ class SandboxHandle:
 
     def start_traffic(self, **rates: float) -> None:
         """Start the generator: ``tickets_per_minute``, ``availability_changes_per_minute``,
-        ``reassignments_per_minute``, ``solves_per_minute``."""
+        ``reassignments_per_minute``, ``solves_per_minute``, ``replies_per_minute``."""
         self.sandbox.traffic.start(TrafficRates(**rates))
 
     def stop_traffic(self) -> None:

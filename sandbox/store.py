@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 FINISHED = frozenset({"solved", "closed"})
+CUSTOMER = "customer"
+"""The actor name of requesters; every other actor is an agent, a person or the API user."""
 Listener = Callable[["TicketRecord", str, dict[str, Any]], None]
 
 
@@ -176,11 +178,18 @@ class Desk:
         ticket.seq = next(self._seq)
 
     def add_note(self, ticket_id: int, body: str, actor: str, private: bool = True) -> None:
-        """Add a comment or private note (it also updates the ticket)."""
+        """Add a comment or private note (it also updates the ticket).
+
+        A public comment by anyone but the customer is an agent's reply: the first one sets
+        ``first_reply_at`` (Zendesk's reply time, Freshdesk's ``first_responded_at``).
+        """
         with self.lock:
             ticket = self.ticket(ticket_id)
+            now = self.clock()
             ticket.notes.append({"body": body, "private": private, "author": actor,
-                                 "created_at": self.clock()})
+                                 "created_at": now})
+            if not private and actor != CUSTOMER:
+                ticket.first_reply_at = ticket.first_reply_at or now
             ticket.updated_at, ticket.seq = _later(self.clock(), ticket.updated_at), next(self._seq)
             self._record(actor, "ticket.comment_added", ticket, {"private": private})
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from sandbox.seed import new_ticket
-from sandbox.store import Desk, DeskError, TicketRecord
+from sandbox.store import CUSTOMER, Desk, DeskError, TicketRecord
 from sandbox.texts import Utterance
 
 
@@ -25,6 +25,7 @@ class TrafficRates:
     availability_changes_per_minute: float = 0.0
     reassignments_per_minute: float = 0.0
     solves_per_minute: float = 0.0
+    replies_per_minute: float = 0.0
 
     def total(self) -> float:
         """Events per minute of every kind together."""
@@ -39,7 +40,7 @@ class Humans:
 
     def new_ticket(self) -> int:
         """A customer writes in."""
-        return new_ticket(self.desk, self.texts, self.rng, "customer")
+        return new_ticket(self.desk, self.texts, self.rng, CUSTOMER)
 
     def toggle_availability(self) -> int | None:
         """One agent goes on or off line; returns the agent id."""
@@ -81,6 +82,18 @@ class Humans:
             now = self.desk.clock()
             ticket.first_reply_at = ticket.first_reply_at or now
         self.desk.update_ticket(ticket.id, {"status": "solved"}, f"human:{name}")
+        return ticket.id
+
+    def reply(self, ticket_id: int | None = None) -> int | None:
+        """An assignee answers the customer publicly on one of their open tickets."""
+        with self.desk.lock:
+            ticket = self._pick_ticket(ticket_id, assigned=True)
+            if ticket is None or ticket.assignee_id is None:
+                return None
+            agent = self.desk.agents.get(ticket.assignee_id)
+            name = agent.name if agent is not None else "agent"
+        self.desk.add_note(ticket.id, "Thanks for writing in; looking into it.", f"human:{name}",
+                           private=False)
         return ticket.id
 
     def _pick_ticket(self, ticket_id: int | None, assigned: bool) -> TicketRecord | None:
@@ -139,7 +152,8 @@ class TrafficGenerator:
         kinds = [(self.humans.new_ticket, rates.tickets_per_minute),
                  (self.humans.toggle_availability, rates.availability_changes_per_minute),
                  (self.humans.reassign, rates.reassignments_per_minute),
-                 (self.humans.solve, rates.solves_per_minute)]
+                 (self.humans.solve, rates.solves_per_minute),
+                 (self.humans.reply, rates.replies_per_minute)]
         action = self.rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
         action()
         self.events += 1

@@ -175,12 +175,15 @@ def job_status(job_id: str, request: Request) -> JSONResponse:
 
 @router.get("/tickets/{ticket_id}.json")
 def show_ticket(ticket_id: int, request: Request) -> JSONResponse:
-    """One ticket."""
+    """One ticket (``include=metric_sets`` sideloads its metric set)."""
     try:
         ticket = desk_of(request).ticket(ticket_id)
     except DeskError as exc:
         return desk_error(exc)
-    return json_response({"ticket": render.ticket(ticket, base_of(request, PREFIX))})
+    body: dict[str, Any] = {"ticket": render.ticket(ticket, base_of(request, PREFIX))}
+    if "metric_sets" in request.query_params.get("include", ""):
+        body["metric_sets"] = [render.metric_set(ticket)]
+    return json_response(body)
 
 
 @router.put("/tickets/{ticket_id}.json")

@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD
 from router.model import Ticket
 
-STATUS_FIELD = "status"
-FIRST_REPLY_FIELD = "first_reply_at"
 CLOSED_STATUSES = frozenset({"solved", "closed", "resolved", "deleted", "rejected"})
 PAUSED_STATUSES = frozenset({"pending", "hold", "on-hold", "stalled", "waiting on customer"})
 

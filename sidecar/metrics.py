@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+BudgetReader = Callable[[], float | None]
 
 
 class Metrics:
@@ -44,15 +48,12 @@ class Metrics:
             "deskroute_agent_load", "Capacity units each agent holds.", ["agent"], registry=r
         )
         self.leader = Gauge("deskroute_leader", "1 while this replica holds the lease.", registry=r)
-        self.rate_budget = Gauge(
-            "deskroute_rate_budget_remaining",
-            "Requests left in the help desk's rate window (-1: unknown).",
-            registry=r,
-        )
+        self.rate_budget = RateBudget()
+        r.register(self.rate_budget)
 
-    def watch_budget(self, read: Callable[[], float | None]) -> None:
+    def watch_budget(self, read: BudgetReader) -> None:
         """Report the connector's remaining rate budget whenever metrics are scraped."""
-        self.rate_budget.set_function(lambda: _or_unknown(read()))
+        self.rate_budget.read = read
 
     def set_loads(self, loads: dict[str, float]) -> None:
         """Publish every agent's load."""
@@ -64,5 +65,23 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def _or_unknown(value: float | None) -> float:
-    return -1.0 if value is None else float(value)
+class RateBudget(Collector):
+    """``deskroute_rate_budget_remaining``, read from the connector at scrape time.
+
+    A connector without a budget (``budget_left()`` is None) leaves the gauge without a
+    sample, which Prometheus reads as "unknown".
+    """
+
+    NAME = "deskroute_rate_budget_remaining"
+    HELP = "Requests the connector may send now without waiting for its rate budget."
+
+    def __init__(self) -> None:
+        self.read: BudgetReader = lambda: None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        """One gauge family; one sample when the connector knows its budget."""
+        family = GaugeMetricFamily(self.NAME, self.HELP)
+        value = self.read()
+        if value is not None:
+            family.add_metric([], float(value))
+        yield family

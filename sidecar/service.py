@@ -84,7 +84,7 @@ class Sidecar:
             store.lease, self.replica, timedelta(seconds=settings.lease.ttl_seconds), clock,
             monotonic, on_change=self._on_leadership,
         )  # fmt: skip
-        self.metrics.watch_budget(lambda: _budget_left(connector))
+        self.metrics.watch_budget(connector.budget_left)
         self._work = threading.Lock()
         self._accepting = True
         self._stopped = threading.Event()
@@ -273,12 +273,3 @@ class Sidecar:
                 pass
         finally:
             self.stop()
-
-
-def _budget_left(connector: Connector) -> float | None:
-    """Requests left in the connector's rate budget, when it exposes one."""
-    read = getattr(connector, "budget_left", None)
-    if callable(read):
-        value = read()
-        return None if value is None else float(value)
-    return None

@@ -49,10 +49,15 @@ class FreshdeskConnector(VendorConnector):
 
     # -- reading ---------------------------------------------------------------------------
     def poll(self, cursor: str | None) -> PollPage:
-        """One page of tickets by ``updated_since`` (oldest first), duplicates removed."""
+        """One page of tickets by ``updated_since`` (oldest first), duplicates removed.
+
+        Every changed ticket is handed over, resolved and closed ones too, with its status
+        and first response time (``include=stats``), so the sidecar sees tickets close and
+        reopen and can time first replies.
+        """
         state = _decode(cursor) if cursor else FreshdeskCursor(since=self.options.start_time)
         try:
-            response = self._list_page(state, include="description")
+            response = self._list_page(state, include="description,stats")
         except ConnectorError as error:
             if error.status != 400 or state.page == 1:
                 raise
@@ -63,8 +68,7 @@ class FreshdeskConnector(VendorConnector):
         fresh = state.unseen(rows)
         state = state.absorb(rows)
         groups = self.groups()
-        tickets = tuple(map_each([r for r in fresh if mapping.is_routable(r)],
-                                 lambda r: mapping.ticket_from_json(r, groups),
+        tickets = tuple(map_each(fresh, lambda r: mapping.ticket_from_json(r, groups),
                                  "freshdesk ticket"))
         wall = self.options.page_wall
         if "next" not in response.links:
@@ -83,14 +87,15 @@ class FreshdeskConnector(VendorConnector):
             "per_page": PER_PAGE, "page": state.page, "include": include})
 
     def fetch(self, ticket_id: str) -> Ticket:
-        """Re-read one ticket; deleted or unknown raises ``SkippableError``."""
-        raw = self._raw(ticket_id)
+        """Re-read one ticket with its stats; deleted or unknown raises ``SkippableError``."""
+        raw = self._raw(ticket_id, include="stats")
         groups = self.groups()
         return map_one(raw, lambda r: mapping.ticket_from_json(r, groups), "freshdesk ticket")
 
-    def _raw(self, ticket_id: str) -> Mapping[str, Any]:
+    def _raw(self, ticket_id: str, include: str | None = None) -> Mapping[str, Any]:
+        params = {"include": include} if include else None
         data: Mapping[str, Any] = self.transport.send(
-            "GET", f"/api/v2/tickets/{ticket_id}", per_ticket=True).json()
+            "GET", f"/api/v2/tickets/{ticket_id}", params=params, per_ticket=True).json()
         return data
 
     def _group_rows(self) -> Iterator[Mapping[str, Any]]:

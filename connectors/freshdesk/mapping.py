@@ -11,11 +11,12 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from connectors.base import WriteRequest
+from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD, WriteRequest
 from connectors.history import HistoryRecord
 from connectors.values import (
     NO_GROUPS,
     GroupDirectory,
+    iso_z,
     numeric_id,
     optional_str,
     parse_time,
@@ -36,7 +37,11 @@ SKILL_LEVEL = 5
 
 
 def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS) -> Ticket:
-    """A ``Ticket`` from a Freshdesk ticket object (list, view or search result)."""
+    """A ``Ticket`` from a Freshdesk ticket object (list, view or search result).
+
+    ``custom_fields`` carries the account's custom fields, the status by name and, when the
+    ticket was read with ``include=stats``, ``first_reply_at`` (None until an agent replies).
+    """
     ticket_id = optional_str(raw.get("id")) or ""
     return Ticket(
         id=ticket_id,
@@ -49,7 +54,7 @@ def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS)
         priority=PRIORITIES.get(_int(raw.get("priority")), Priority.NORMAL),
         type=raw.get("type"),
         channel=CHANNELS.get(_int(raw.get("source")), "other"),
-        custom_fields=dict(raw.get("custom_fields") or {}),
+        custom_fields=dict(raw.get("custom_fields") or {}) | follow_up_fields(raw),
         created_at=require_time(raw.get("created_at"), f"ticket {ticket_id}"),
         updated_at=parse_time(raw.get("updated_at")),
         sla_due_at=parse_time(raw.get("fr_due_by") or raw.get("due_by")),
@@ -58,17 +63,28 @@ def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS)
     )
 
 
+def status_name(raw: Mapping[str, Any]) -> str:
+    """The status as a word: spam and deleted tickets are ``deleted``; custom codes ``open``."""
+    if raw.get("spam") or raw.get("deleted"):
+        return "deleted"
+    return STATUS_NAMES.get(_int(raw.get("status")), "open")
+
+
+def follow_up_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``status`` and, when ``stats`` were included, ``first_reply_at`` (ISO 8601 or None)."""
+    fields: dict[str, Any] = {STATUS_FIELD: status_name(raw)}
+    stats = raw.get("stats")
+    if isinstance(stats, Mapping):
+        replied = parse_time(stats.get("first_responded_at"))
+        fields[FIRST_REPLY_FIELD] = iso_z(replied) if replied is not None else None
+    return fields
+
+
 def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-def is_routable(raw: Mapping[str, Any]) -> bool:
-    """Open work: not resolved, closed, spam or deleted."""
-    return _int(raw.get("status")) not in FINISHED and not raw.get("spam") and not raw.get(
-        "deleted")
 
 
 def is_finished(raw: Mapping[str, Any]) -> bool:

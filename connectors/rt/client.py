@@ -280,6 +280,10 @@ class RtConnector:
                                            outcome="failed", detail=str(error)))
         return results
 
+    def budget_left(self) -> float | None:
+        """Requests the RT budget allows now without waiting."""
+        return self.transport.budget_left()
+
     # -- HTTP ------------------------------------------------------------------------------
     def _ticket_json(self, ticket_id: str) -> Mapping[str, Any]:
         return self._get(f"/ticket/{url_quote(ticket_id, safe='')}", per_ticket=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.base import STATUS_FIELD
 from connectors.errors import SkippableError
 from connectors.skills import parse_skills
 from connectors.values import (
@@ -32,10 +33,9 @@ SKILLS_FIELD = "deskroute_skills"
 TICKET_FIELDS = (
     "Subject,Queue,Owner,Status,Priority,Created,LastUpdated,Due,CustomFields,Requestor"
 )
-STATUS_FIELD = "status"
-"""Where the sidecar's lifecycle reads the help desk's status. No ``first_reply_at``: only
-unowned tickets are polled, so a reply to an assigned ticket would never be seen, and the
-first-reply timer must stay off rather than move tickets whose agent did answer."""
+# The help desk's status goes in STATUS_FIELD. No FIRST_REPLY_FIELD: only unowned tickets
+# are polled, so a reply to an assigned ticket would never be seen, and the first-reply
+# timer must stay off rather than move tickets whose agent did answer.
 PRIORITY_BANDS = ((90, Priority.URGENT), (60, Priority.HIGH), (25, Priority.NORMAL))
 """RT's 0-99 scale (Low 0, Medium 50, High 100 by default) cut into our four levels."""
 

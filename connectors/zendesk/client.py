@@ -44,12 +44,17 @@ class ZendeskConnector(VendorConnector):
 
     # -- reading ---------------------------------------------------------------------------
     def poll(self, cursor: str | None) -> PollPage:
-        """One page of the cursor-based incremental export (``start_time`` only the first time)."""
-        data = self._export_page(cursor, self.options.start_time, include=None)
+        """One page of the cursor-based incremental export (``start_time`` only the first time).
+
+        Every changed ticket is handed over, solved and closed ones too, with its status and
+        first reply time (``metric_sets`` sideload), so the sidecar sees tickets close and
+        reopen and can time first replies.
+        """
+        data = self._export_page(cursor, self.options.start_time, include="metric_sets")
         groups = self.groups()
-        routable = [raw for raw in data.get("tickets") or [] if mapping.is_routable(raw)]
-        tickets = map_each(routable, lambda raw: mapping.ticket_from_json(raw, groups),
-                           "zendesk ticket")
+        metrics = mapping.metric_sets_by_ticket(data)
+        tickets = map_each(data.get("tickets") or [], lambda raw: mapping.ticket_from_json(
+            raw, groups, metrics.get(str(raw.get("id")))), "zendesk ticket")
         next_cursor = data.get("after_cursor") or cursor
         return PollPage(tickets=tuple(tickets), cursor=next_cursor,
                         done=bool(data.get("end_of_stream")))
@@ -70,11 +75,15 @@ class ZendeskConnector(VendorConnector):
         return result
 
     def fetch(self, ticket_id: str) -> Ticket:
-        """Re-read one ticket; a deleted ticket raises ``SkippableError``."""
+        """Re-read one ticket with its metric set; a deleted ticket raises ``SkippableError``."""
         path = f"/api/v2/tickets/{ticket_id}.json"
-        raw = self.transport.send("GET", path, per_ticket=True).json()["ticket"]
+        data = self.transport.send("GET", path, params={"include": "metric_sets"},
+                                   per_ticket=True).json()
+        raw = data["ticket"]
+        metrics = mapping.metric_sets_by_ticket(data).get(str(raw.get("id")))
         groups = self.groups()
-        return map_one(raw, lambda r: mapping.ticket_from_json(r, groups), "zendesk ticket")
+        return map_one(raw, lambda r: mapping.ticket_from_json(r, groups, metrics),
+                       "zendesk ticket")
 
     def _group_rows(self) -> Iterator[Mapping[str, Any]]:
         return self._list("/api/v2/groups.json", "groups")
@@ -129,7 +138,7 @@ class ZendeskConnector(VendorConnector):
         groups = self.groups()
         while True:
             data = self._export_page(cursor, since, include="metric_sets")
-            metrics = {str(m.get("ticket_id")): m for m in data.get("metric_sets") or []}
+            metrics = mapping.metric_sets_by_ticket(data)
             for raw in data.get("tickets") or []:
                 if str(raw.get("status")) in mapping.FINISHED:
                     try:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.base import WriteRequest
+from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD, WriteRequest
 from connectors.history import HistoryRecord
 from connectors.skills import parse_skills
 from connectors.values import (
@@ -28,7 +28,6 @@ from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
 
 SOURCE = "zendesk"
 FINISHED = frozenset({"solved", "closed"})
-NOT_ROUTABLE = FINISHED | {"deleted"}
 SKILLS_FIELD = "deskroute_skills"
 PRIORITIES = {"low": Priority.LOW, "normal": Priority.NORMAL, "high": Priority.HIGH,
               "urgent": Priority.URGENT}
@@ -36,9 +35,23 @@ STATUS_NAMES = {"online": AgentStatus.ONLINE, "away": AgentStatus.AWAY,
                 "offline": AgentStatus.OFFLINE, "transfers_only": AgentStatus.AWAY}
 
 
-def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS) -> Ticket:
-    """A ``Ticket`` from a Zendesk ticket object (list, show or incremental export)."""
+def ticket_from_json(
+    raw: Mapping[str, Any],
+    groups: GroupDirectory = NO_GROUPS,
+    metrics: Mapping[str, Any] | None = None,
+) -> Ticket:
+    """A ``Ticket`` from a Zendesk ticket object (list, show or incremental export).
+
+    ``custom_fields`` carries the ticket's fields by id, its ``status`` and, when the
+    ``metric_set`` is given, ``first_reply_at`` (None until an agent replies).
+    """
     ticket_id = optional_str(raw.get("id")) or ""
+    created = require_time(raw.get("created_at"), f"ticket {ticket_id}")
+    fields = {str(f["id"]): f.get("value") for f in raw.get("custom_fields") or []}
+    fields[STATUS_FIELD] = str(raw.get("status") or "new")
+    if metrics is not None:
+        reply = _first_reply(created, metrics)
+        fields[FIRST_REPLY_FIELD] = iso_z(reply) if reply is not None else None
     return Ticket(
         id=ticket_id,
         source=SOURCE,
@@ -51,8 +64,8 @@ def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS)
         type=raw.get("type"),
         channel=str((raw.get("via") or {}).get("channel") or "email"),
         brand=optional_str(raw.get("brand_id")),
-        custom_fields={str(f["id"]): f.get("value") for f in raw.get("custom_fields") or []},
-        created_at=require_time(raw.get("created_at"), f"ticket {ticket_id}"),
+        custom_fields=fields,
+        created_at=created,
         updated_at=parse_time(raw.get("updated_at")),
         sla_due_at=parse_time(raw.get("due_at")),
         group=groups.name(raw.get("group_id")),
@@ -60,9 +73,10 @@ def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS)
     )
 
 
-def is_routable(raw: Mapping[str, Any]) -> bool:
-    """Open work: not solved, closed or deleted."""
-    return str(raw.get("status")) not in NOT_ROUTABLE
+def metric_sets_by_ticket(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The ``metric_sets`` sideload of a response, by ticket id."""
+    return {str(m.get("ticket_id")): m for m in data.get("metric_sets") or []
+            if isinstance(m, Mapping)}
 
 
 def memberships_by_user(

@@ -67,6 +67,18 @@ def test_drain_after_429_waits_the_retry_after() -> None:
     assert sum(time.sleeps) == pytest.approx(5.0)
 
 
+def test_left_counts_tokens_spent_refilled_and_drained() -> None:
+    tokens, time = bucket(limit=60, share=0.5)  # burst 30, refills 0.5 per second
+    assert tokens.left() == pytest.approx(30.0)
+    for _ in range(10):
+        tokens.take()
+    assert tokens.left() == pytest.approx(20.0)
+    time.now += 4.0
+    assert tokens.left() == pytest.approx(22.0)
+    tokens.drain(10.0)
+    assert tokens.left() == 0.0  # in debt after a 429: nothing left, never negative
+
+
 @given(st.integers(1, 3000), st.floats(0.05, 1.0), st.integers(1, 400))
 def test_never_more_than_the_share_in_any_window(limit: int, share: float, calls: int) -> None:
     tokens, time = bucket(limit=limit, share=share)

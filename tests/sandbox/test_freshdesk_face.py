@@ -130,3 +130,15 @@ def test_private_note(desk: SandboxHandle, fd: requests.Session) -> None:
     note = fd.post(api(desk, f"/tickets/{ticket_id}/notes"), json={"body": "<b>why</b>"})
     assert note.status_code == 201 and note.json()["private"] is True
     assert desk.ticket(ticket_id).notes[-1]["private"] is True
+
+
+def test_a_reply_sets_first_responded_at_in_stats(desk: SandboxHandle,
+                                                  fd: requests.Session) -> None:
+    (ticket_id,) = desk.create_tickets(1)
+    before = fd.get(api(desk, f"/tickets/{ticket_id}"), params={"include": "stats"}).json()
+    assert before["stats"]["first_responded_at"] is None
+    reply = fd.post(api(desk, f"/tickets/{ticket_id}/reply"), json={"body": "On it"})
+    assert reply.status_code == 201 and reply.json()["private"] is False
+    after = fd.get(api(desk, f"/tickets/{ticket_id}"), params={"include": "stats"}).json()
+    assert after["stats"]["first_responded_at"] is not None
+    assert "stats" not in fd.get(api(desk, f"/tickets/{ticket_id}")).json()

@@ -74,3 +74,17 @@ def test_unchanged_values_are_not_audited(desk: Desk) -> None:
     before = len(desk.audit)
     desk.update_ticket(ticket.id, {"priority": "low"}, "human:x")
     assert len(desk.audit) == before
+
+
+@pytest.mark.parametrize(("actor", "private", "replied"), [
+    pytest.param("human:Ada", False, True, id="agent-public-comment"),
+    pytest.param("api:bot", False, True, id="api-public-comment"),
+    pytest.param("api:bot", True, False, id="private-note"),
+    pytest.param("customer", False, False, id="customer-comment"),
+])
+def test_the_first_public_agent_comment_is_the_first_reply(
+    desk: Desk, actor: str, private: bool, replied: bool
+) -> None:
+    ticket = desk.create_ticket("customer", subject="s", description="d")
+    desk.add_note(ticket.id, "hello", actor, private)
+    assert (ticket.first_reply_at is not None) is replied

@@ -94,3 +94,14 @@ def test_generator_thread_runs_until_stopped(humans: Humans) -> None:
         assert ticks.acquire(timeout=5)
     generator.stop()
     assert not generator.running and generator.events >= 4
+
+
+def test_a_reply_answers_an_assigned_ticket_publicly(humans: Humans) -> None:
+    assert humans.reply() is None  # nothing assigned yet
+    ticket_id = humans.new_ticket()
+    agent = next(iter(humans.desk.agents))
+    group = min(humans.desk.agents[agent].group_ids)
+    humans.desk.update_ticket(ticket_id, {"assignee_id": agent, "group_id": group}, "human:x")
+    assert humans.reply() == ticket_id
+    ticket = humans.desk.ticket(ticket_id)
+    assert ticket.first_reply_at is not None and ticket.notes[-1]["private"] is False

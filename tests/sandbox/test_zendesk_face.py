@@ -160,3 +160,18 @@ def test_create_ticket_and_audit_names_the_actor(desk: SandboxHandle,
     ticket_id = created.json()["ticket"]["id"]
     entry = next(e for e in desk.audit() if e.get("ticket_id") == ticket_id)
     assert entry["actor"] == f"api:{desk.email}" and entry["event"] == "ticket.created"
+
+
+def test_a_public_comment_shows_as_reply_time_in_the_metric_set(desk: SandboxHandle,
+                                                                zd: requests.Session) -> None:
+    (ticket_id,) = desk.create_tickets(1)
+    url = api(desk, f"/tickets/{ticket_id}.json")
+
+    def reply_minutes() -> object:
+        (metrics,) = zd.get(url, params={"include": "metric_sets"}).json()["metric_sets"]
+        assert metrics["ticket_id"] == ticket_id
+        return metrics["reply_time_in_minutes"]["calendar"]
+
+    assert reply_minutes() is None and "metric_sets" not in zd.get(url).json()
+    zd.put(url, json={"ticket": {"comment": {"body": "Looking into it", "public": True}}})
+    assert reply_minutes() == 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from config.policy_file import PolicyFile
 from config.settings import Settings
+from connectors.base import Connector
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
 from sidecar.store import Store
@@ -15,19 +16,26 @@ from tests.sidecar.fakes import FakeClock, FakeDesk
 
 
 class Rig:
-    """A pipeline and writer over one fake desk and one store, driven step by step."""
+    """A pipeline and writer over one store, driven step by step.
 
-    def __init__(self, store: Store, clock: FakeClock, **settings: Any) -> None:
+    The connector is the in-memory ``desk`` unless a real one (e.g. against the sandbox) is
+    given.
+    """
+
+    def __init__(
+        self, store: Store, clock: FakeClock, connector: Connector | None = None, **settings: Any
+    ) -> None:
         self.store, self.clock = store, clock
         self.settings = Settings(**settings)
         self.desk = FakeDesk(clock=clock)
+        connector = connector or self.desk
         self.metrics = Metrics()
         self.pipeline = Pipeline(
-            connector=self.desk, store=store, router=PolicyFile().router(),
+            connector=connector, store=store, router=PolicyFile().router(),
             settings=self.settings, clock=clock, rng=Random(0), metrics=self.metrics,
         )  # fmt: skip
         self.writer = Writer(
-            connector=self.desk, store=store, settings=self.settings.writer,
+            connector=connector, store=store, settings=self.settings.writer,
             clock=clock, metrics=self.metrics,
         )  # fmt: skip
 

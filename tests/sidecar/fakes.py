@@ -47,6 +47,8 @@ class FakeDesk:
     bulk_calls: int = 0
     lose_response: bool = False
     down: bool = False
+    budget: float | None = None
+    """What ``budget_left`` reports (None: this desk keeps no rate budget)."""
 
     # --- test controls ------------------------------------------------------------------
 
@@ -121,6 +123,10 @@ class FakeDesk:
         if self.faults:
             raise self.faults.pop(0)
         return [self._write(request) for request in requests]
+
+    def budget_left(self) -> float | None:
+        """The rate budget the test set."""
+        return self.budget
 
     def _write(self, request: WriteRequest) -> WriteResult:
         ticket_id = request.assignment.ticket_id

@@ -58,15 +58,20 @@ def write(ticket_id: str, note: str | None = None, read_at: datetime | None = RE
 @responses.activate
 def test_poll_lists_by_updated_since_oldest_first_100_per_page(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=1), ticket(id=2, status=4)],
+    replied = {"first_responded_at": "2024-03-01T08:30:00Z", "resolved_at": None}
+    responses.get(f"{API}/tickets", json=[ticket(id=1, stats={"first_responded_at": None}),
+                                          ticket(id=2, status=4, stats=replied)],
                   headers=link(2))
     page = fd.poll(None)
-    assert [t.id for t in page.tickets] == ["1"] and not page.done
+    assert [t.id for t in page.tickets] == ["1", "2"] and not page.done  # resolved ones too
+    fresh, resolved = (t.custom_fields for t in page.tickets)
+    assert (fresh["status"], fresh["first_reply_at"]) == ("open", None)
+    assert (resolved["status"], resolved["first_reply_at"]) == ("solved", "2024-03-01T08:30:00Z")
     listing = next(c for c in responses.calls if "/tickets" in c.request.url)
     q = parse_qs(urlparse(listing.request.url).query)
     assert q["updated_since"] == ["2024-03-01T08:00:00Z"] and q["per_page"] == ["100"]
     assert q["order_by"] == ["updated_at"] and q["order_type"] == ["asc"]
-    assert q["include"] == ["description"] and q["page"] == ["1"]
+    assert q["include"] == ["description,stats"] and q["page"] == ["1"]
     assert FreshdeskCursor.decode(str(page.cursor)).page == 2
 
 
@@ -212,6 +217,23 @@ def test_fetch_of_a_missing_ticket_is_skippable(fd: FreshdeskConnector) -> None:
     responses.get(f"{API}/tickets/21", status=404, json={"code": "not_found"})
     with pytest.raises(SkippableError):
         fd.fetch("21")
+
+
+@responses.activate
+def test_fetch_includes_stats_for_the_first_reply(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/21", match=[matchers.query_param_matcher({"include": "stats"})],
+                  json=ticket(status=3, stats={"first_responded_at": "2024-03-01T08:30:00Z"}))
+    fields = fd.fetch("21").custom_fields
+    assert fields["status"] == "pending" and fields["first_reply_at"] == "2024-03-01T08:30:00Z"
+
+
+@responses.activate
+def test_budget_left_follows_the_x_ratelimit_headers(fd: FreshdeskConnector) -> None:
+    responses.get(f"{API}/groups", json=[], headers={"X-RateLimit-Total": "400",
+                                                     "X-RateLimit-Remaining": "207"})
+    fd.groups()
+    assert fd.budget_left() == pytest.approx(7.0)  # 207 left, 200 kept for others (share 0.5)
 
 
 # -- bulk writes ----------------------------------------------------------------------------

@@ -22,7 +22,8 @@ def test_ticket_fields_map_to_the_router_model() -> None:
                                                    "The box was crushed.")
     assert t.priority is Priority.HIGH and t.channel == "web" and t.type == "Problem"
     assert t.group == "Shipping" and t.assignee is None and t.requester == "60012345678"
-    assert t.custom_fields == {"cf_region": "emea"} and t.tags == {"damaged"}
+    assert t.custom_fields == {"cf_region": "emea", "status": "open"}  # no stats: no reply key
+    assert t.tags == {"damaged"}
     assert t.sla_due_at == datetime(2024, 3, 2, 12, tzinfo=UTC)
     assert t.updated_at == datetime(2024, 3, 1, 8, 5, 59, tzinfo=UTC)
 
@@ -46,16 +47,33 @@ def test_numeric_sources(code: int, channel: str) -> None:
     assert mapping.ticket_from_json(ticket(source=code)).channel == channel
 
 
-@pytest.mark.parametrize(("changes", "routable"), [
-    pytest.param({"status": 2}, True, id="open"), pytest.param({"status": 3}, True, id="pending"),
-    pytest.param({"status": 6}, True, id="custom-status"),
-    pytest.param({"status": 4}, False, id="resolved"),
-    pytest.param({"status": 5}, False, id="closed"),
-    pytest.param({"spam": True}, False, id="spam"),
-    pytest.param({"deleted": True}, False, id="deleted"),
+@pytest.mark.parametrize(("changes", "status"), [
+    pytest.param({"status": 2}, "open", id="2-open"),
+    pytest.param({"status": 3}, "pending", id="3-pending"),
+    pytest.param({"status": 4}, "solved", id="4-resolved"),
+    pytest.param({"status": 5}, "closed", id="5-closed"),
+    pytest.param({"status": 6}, "open", id="custom-status-counts-as-open"),
+    pytest.param({"spam": True}, "deleted", id="spam"),
+    pytest.param({"deleted": True}, "deleted", id="deleted"),
 ])
-def test_routable_statuses(changes: dict, routable: bool) -> None:
-    assert mapping.is_routable(ticket(**changes)) is routable
+def test_numeric_statuses_become_words_for_the_sidecar(changes: dict, status: str) -> None:
+    assert mapping.ticket_from_json(ticket(**changes)).custom_fields["status"] == status
+
+
+def stats(first_responded_at: str | None) -> dict[str, object]:
+    """The ``stats`` object ``include=stats`` adds."""
+    return {"agent_responded_at": first_responded_at, "requester_responded_at": None,
+            "first_responded_at": first_responded_at, "status_updated_at": "2024-03-01T08:05:59Z",
+            "reopened_at": None, "resolved_at": None, "closed_at": None, "pending_since": None}
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    pytest.param({"stats": stats(None)}, None, id="no-reply-yet"),
+    pytest.param({"stats": stats("2024-03-01T08:30:00Z")}, "2024-03-01T08:30:00Z", id="replied"),
+])
+def test_first_reply_comes_from_stats(changes: dict, expected: str | None) -> None:
+    fields = mapping.ticket_from_json(ticket(**changes)).custom_fields
+    assert "first_reply_at" in fields and fields["first_reply_at"] == expected
 
 
 def test_agent_availability_groups_skills_and_language() -> None:

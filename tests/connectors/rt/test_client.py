@@ -64,6 +64,14 @@ def query_of(call: responses.Call) -> dict[str, list[str]]:
 
 
 # -- configuration -------------------------------------------------------------------------
+def test_budget_left_is_the_rt_bucket(http: responses.RequestsMock, slept: list[float]) -> None:
+    rt = connector(slept, requests_per_minute=120)
+    assert rt.budget_left() == pytest.approx(60.0)  # half of the minute may burst
+    queue_lookups(http)
+    rt.queues()
+    assert rt.budget_left() == pytest.approx(58.0)
+
+
 def test_missing_settings_name_each_variable() -> None:
     with pytest.raises(ConfigError) as error:
         from_settings(RtSettings())

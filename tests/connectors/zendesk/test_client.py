@@ -59,7 +59,7 @@ def test_poll_sends_start_time_once_then_follows_the_cursor(zd: ZendeskConnector
                                 "after_cursor": "c1", "end_of_stream": False})
     responses.get(export, json={"tickets": [], "after_cursor": "c2", "end_of_stream": True})
     first = zd.poll(None)
-    assert [t.id for t in first.tickets] == ["4016"]  # solved ticket is not routable work
+    assert [t.id for t in first.tickets] == ["4016", "4017"]  # the sidecar sees tickets close
     assert (first.cursor, first.done) == ("c1", False)
     second = zd.poll(first.cursor)
     assert (second.cursor, second.done) == ("c2", True)
@@ -201,6 +201,49 @@ def test_fetch_of_an_unreadable_ticket_is_skippable(zd: ZendeskConnector) -> Non
     responses.get(f"{API}/tickets/4016.json", json={"ticket": ticket(created_at="garbage")})
     with pytest.raises(SkippableError):
         zd.fetch("4016")
+
+
+REPLY_METRICS = {"ticket_id": 4016, "reply_time_in_minutes": {"calendar": 6, "business": 6}}
+
+
+@responses.activate
+def test_poll_sideloads_metric_sets_for_status_and_first_reply(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/incremental/tickets/cursor.json", match=[
+        matchers.query_param_matcher({"include": "metric_sets"}, strict_match=False)], json={
+        "tickets": [ticket(status="open"), ticket(id=4017, status="solved")],
+        "metric_sets": [REPLY_METRICS], "after_cursor": "c1", "end_of_stream": True})
+    replied, solved = zd.poll(None).tickets
+    assert replied.custom_fields["status"] == "open"
+    assert replied.custom_fields["first_reply_at"] == "2024-02-12T09:20:03Z"
+    assert solved.custom_fields["status"] == "solved"
+    assert "first_reply_at" not in solved.custom_fields  # no metric set: cannot tell
+
+
+@pytest.mark.parametrize(("metric_sets", "expected"), [
+    pytest.param([REPLY_METRICS], "2024-02-12T09:20:03Z", id="replied"),
+    pytest.param([{**REPLY_METRICS, "reply_time_in_minutes": {"calendar": None}}], None,
+                 id="no-reply-yet"),
+])
+@responses.activate
+def test_fetch_sideloads_the_metric_set(zd: ZendeskConnector, metric_sets: list,
+                                        expected: str | None) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/4016.json",
+                  match=[matchers.query_param_matcher({"include": "metric_sets"})],
+                  json={"ticket": ticket(status="pending"), "metric_sets": metric_sets})
+    fields = zd.fetch("4016").custom_fields
+    assert fields["status"] == "pending" and fields["first_reply_at"] == expected
+
+
+@responses.activate
+def test_budget_left_is_the_account_bucket_corrected_by_headers(zd: ZendeskConnector) -> None:
+    full = zd.budget_left()
+    assert full is not None and full > 10
+    responses.get(f"{API}/groups.json", json=cursor_page("groups", [], more=False),
+                  headers={"x-rate-limit": "1000", "x-rate-limit-remaining": "503"})
+    zd.groups()
+    assert zd.budget_left() == pytest.approx(3.0)  # 503 left, 500 kept for others (share 0.5)
 
 
 # -- bulk writes ----------------------------------------------------------------------------

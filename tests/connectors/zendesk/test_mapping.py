@@ -26,7 +26,7 @@ def test_ticket_fields_map_to_the_router_model() -> None:
     assert t.tags == frozenset({"refund", "vip"})
     assert t.priority is Priority.HIGH and t.type == "incident" and t.channel == "email"
     assert t.group == "Billing" and t.assignee is None and t.brand == "360005"
-    assert t.custom_fields == {"360012": "eu"}
+    assert t.custom_fields == {"360012": "eu", "status": "new"}  # no metric set: no reply key
     assert t.created_at == datetime(2024, 2, 12, 9, 14, 3, tzinfo=UTC)
     assert t.updated_at == READ_AT
 
@@ -59,13 +59,38 @@ def test_ticket_without_created_at_is_skippable() -> None:
         mapping.ticket_from_json(ticket(created_at=None))
 
 
-@pytest.mark.parametrize(("status", "routable"), [
-    pytest.param("new", True, id="new"), pytest.param("open", True, id="open"),
-    pytest.param("pending", True, id="pending"), pytest.param("solved", False, id="solved"),
-    pytest.param("closed", False, id="closed"), pytest.param("deleted", False, id="deleted"),
+@pytest.mark.parametrize("status", [
+    pytest.param(name, id=name)
+    for name in ("new", "open", "pending", "hold", "solved", "closed", "deleted")
 ])
-def test_only_open_work_is_routable(status: str, routable: bool) -> None:
-    assert mapping.is_routable(ticket(status=status)) is routable
+def test_the_status_word_is_reported_for_the_sidecar(status: str) -> None:
+    assert mapping.ticket_from_json(ticket(status=status)).custom_fields["status"] == status
+
+
+def metric_set(calendar: int | None) -> dict[str, object]:
+    """A ``metric_sets`` element as the export sideloads it (created 09:14:03)."""
+    return {"id": 33, "ticket_id": 4016, "created_at": "2024-02-12T09:14:03Z",
+            "updated_at": "2024-02-12T09:20:41Z", "group_stations": 1, "assignee_stations": 1,
+            "reopens": 0, "replies": 0 if calendar is None else 1,
+            "initially_assigned_at": "2024-02-12T09:15:00Z", "assigned_at": None,
+            "solved_at": None, "latest_comment_added_at": "2024-02-12T09:20:41Z",
+            "reply_time_in_minutes": {"calendar": calendar, "business": calendar},
+            "first_resolution_time_in_minutes": {"calendar": None, "business": None}}
+
+
+@pytest.mark.parametrize(("metrics", "expected"), [
+    pytest.param(metric_set(None), None, id="no-reply-yet"),
+    pytest.param(metric_set(6), "2024-02-12T09:20:03Z", id="replied-after-6-minutes"),
+    pytest.param({"ticket_id": 4016}, None, id="metric-set-without-reply-time"),
+])
+def test_first_reply_comes_from_the_metric_set(metrics: dict, expected: str | None) -> None:
+    t = mapping.ticket_from_json(ticket(), GROUPS, metrics)
+    assert "first_reply_at" in t.custom_fields and t.custom_fields["first_reply_at"] == expected
+
+
+def test_metric_sets_are_found_by_ticket_id() -> None:
+    found = mapping.metric_sets_by_ticket({"metric_sets": [metric_set(6), "junk"]})
+    assert list(found) == ["4016"]
 
 
 def test_agent_has_groups_skills_language_and_presence() -> None:
