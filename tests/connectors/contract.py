@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.base import Connector, PollPage, WriteRequest
+from connectors.base import STATUS_FIELD, Connector, PollPage, WriteRequest
 from router.decision import Assignment, DecisionTrace
 from router.model import Agent, Ticket
 
@@ -110,6 +110,23 @@ def poll_resumes_from_cursor(h: DeskHarness) -> None:
     assert empty == []
 
 
+def tickets_carry_the_help_desks_status(h: DeskHarness) -> None:
+    """Polled and fetched tickets say where they stand, for the sidecar's lifecycle."""
+    (ticket_id,) = h.create_tickets(1)
+    tickets, _ = drain(h.connector, None)
+    polled = next(t for t in tickets if t.id == ticket_id)
+    assert str(polled.custom_fields[STATUS_FIELD]).strip()
+    assert h.connector.fetch(ticket_id).custom_fields[STATUS_FIELD] == \
+        polled.custom_fields[STATUS_FIELD]
+
+
+def budget_left_is_known_and_never_negative(h: DeskHarness) -> None:
+    """Every HTTP connector keeps a rate budget; reading it costs no request."""
+    h.connector.roster()
+    left = h.connector.budget_left()
+    assert left is not None and left >= 0
+
+
 def roster_lists_agents(h: DeskHarness) -> None:
     """The roster has agents with unique ids, and loads only for known agents."""
     roster = h.connector.roster()
@@ -179,7 +196,8 @@ def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
 
 
 CASES = [pytest.param(case, id=case.__name__) for case in (
-    poll_sees_new_tickets, poll_resumes_from_cursor, roster_lists_agents, fetch_reads_one_ticket,
+    poll_sees_new_tickets, poll_resumes_from_cursor, tickets_carry_the_help_desks_status,
+    budget_left_is_known_and_never_negative, roster_lists_agents, fetch_reads_one_ticket,
     assign_writes_the_owner, assign_refuses_a_changed_ticket, assign_skips_an_unknown_ticket,
     assign_many_writes_every_owner, assign_many_isolates_bad_tickets,
 )]
