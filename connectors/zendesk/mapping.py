@@ -50,8 +50,7 @@ def ticket_from_json(
     fields = {str(f["id"]): f.get("value") for f in raw.get("custom_fields") or []}
     fields[STATUS_FIELD] = str(raw.get("status") or "new")
     if metrics is not None:
-        reply = _first_reply(created, metrics)
-        fields[FIRST_REPLY_FIELD] = iso_z(reply) if reply is not None else None
+        fields.update(_reply_field(created, metrics))
     return Ticket(
         id=ticket_id,
         source=SOURCE,
@@ -165,6 +164,15 @@ def history_from_json(
         first_reply_at=_first_reply(ticket.created_at, metrics),
         solved_at=parse_time(metrics.get("solved_at")) or ticket.updated_at,
     )
+
+
+def _reply_field(created: datetime, metrics: Mapping[str, Any]) -> dict[str, str | None]:
+    """``first_reply_at`` from a metric set; left out when its reply time is unreadable."""
+    try:
+        reply = _first_reply(created, metrics)
+    except (TypeError, ValueError, AttributeError):
+        return {}
+    return {FIRST_REPLY_FIELD: iso_z(reply) if reply is not None else None}
 
 
 def _first_reply(created: datetime, metrics: Mapping[str, Any]) -> datetime | None:

@@ -88,6 +88,15 @@ def test_first_reply_comes_from_the_metric_set(metrics: dict, expected: str | No
     assert "first_reply_at" in t.custom_fields and t.custom_fields["first_reply_at"] == expected
 
 
+@pytest.mark.parametrize("reply_time", [
+    pytest.param({"calendar": "soon"}, id="not-a-number"),
+    pytest.param("6", id="not-an-object"),
+])
+def test_an_unreadable_reply_time_leaves_the_first_reply_unknown(reply_time: object) -> None:
+    t = mapping.ticket_from_json(ticket(), GROUPS, {"reply_time_in_minutes": reply_time})
+    assert "first_reply_at" not in t.custom_fields and t.id == "4016"
+
+
 def test_metric_sets_are_found_by_ticket_id() -> None:
     found = mapping.metric_sets_by_ticket({"metric_sets": [metric_set(6), "junk"]})
     assert list(found) == ["4016"]
