@@ -45,10 +45,19 @@ class HistoryRecord(BaseModel):
     def ticket(self) -> Ticket:
         """The ticket as it arrived (unassigned, without its final group)."""
         return Ticket(
-            id=self.id, source=self.source, subject=self.subject, body=self.body,
-            requester=self.requester, organization=self.organization, tags=frozenset(self.tags),
-            priority=Priority.parse(self.priority), type=self.type, channel=self.channel,
-            language=self.language, brand=self.brand, created_at=self.created_at,
+            id=self.id,
+            source=self.source,
+            subject=self.subject,
+            body=self.body,
+            requester=self.requester,
+            organization=self.organization,
+            tags=frozenset(self.tags),
+            priority=Priority.parse(self.priority),
+            type=self.type,
+            channel=self.channel,
+            language=self.language,
+            brand=self.brand,
+            created_at=self.created_at,
         )
 
 
