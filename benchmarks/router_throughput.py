@@ -38,7 +38,7 @@ def build_desk(n_agents: int, n_skills: int, seed: int) -> list[Agent]:
     zones = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]
     agents = []
     for n in range(n_agents):
-        chosen = set(rng.choices(skills, weights, k=rng.randint(3, 8)))
+        chosen = sorted(set(rng.choices(skills, weights, k=rng.randint(3, 8))))
         schedule = None
         if rng.random() < 0.5:
             schedule = {
@@ -65,7 +65,7 @@ def build_queue(n_tickets: int, n_skills: int, seed: int) -> list[Ticket]:
     skills = [f"skill{k:02d}" for k in range(n_skills)]
     tickets = []
     for n in range(n_tickets):
-        needed = set(rng.choices(skills, weights, k=rng.choice([1, 1, 2])))
+        needed = sorted(set(rng.choices(skills, weights, k=rng.choice([1, 1, 2]))))
         optional = (
             {rng.choices(skills, weights)[0]: rng.randint(1, 5)} if rng.random() < 0.3 else {}
         )
