@@ -7,18 +7,16 @@ import html
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, never a window
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 
 from simulation.compare import Comparison, Detail
 from simulation.scenario import Scenario
 from simulation.stats import Interval
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 HEADLINE = (
     ("sla", "SLA", "pct"),
@@ -49,11 +47,17 @@ def fmt(interval: Interval, kind: str) -> str:
     return text
 
 
-Draw = Callable[[Axes, str, Detail], None]
+Draw = Callable[["Axes", str, Detail], None]
 
 
 def _plot(comparison: Comparison, path: Path, draw: Draw, **labels: Any) -> Path:
     """One figure with a line per policy, drawn by ``draw``, saved as PNG."""
+    # imported here, not at module level: pyplot costs every deskroute command ~0.25 s
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7, 4))
     for policy, detail in comparison.details.items():
         draw(ax, policy, detail)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,9 @@ def mean_ci(values: Sequence[float], confidence: float = 0.95) -> Interval:
     if len(data) < 2:
         return Interval(mean, math.nan, math.nan, len(data))
     spread = float(data.std(ddof=1)) / math.sqrt(len(data))
+    # imported here: loading scipy.stats takes ~0.5 s, which every deskroute command paid
+    from scipy import stats
+
     t = float(stats.t.ppf(0.5 + confidence / 2, len(data) - 1))
     return Interval(mean, mean - t * spread, mean + t * spread, len(data))
 
