@@ -329,11 +329,6 @@ def load_settings() -> Settings:
         raise ConfigError(problems) from None
 
 
-def secret_fields() -> list[str]:
-    """Environment variables that hold secrets (masked in every printout)."""
-    return [name for name, _, secret in walk_fields() if secret]
-
-
 def walk_fields(
     model: type[BaseModel] = Settings, location: tuple[str, ...] = ()
 ) -> list[tuple[str, type[BaseModel], bool]]:

@@ -18,7 +18,3 @@ def parse_skills(text: str | None) -> dict[str, int]:
             skills[name.strip().lower()] = min(10, max(1, value))
     return skills
 
-
-def format_skills(skills: dict[str, int]) -> str:
-    """The inverse of ``parse_skills``."""
-    return " ".join(f"{name}:{level}" for name, level in sorted(skills.items()))

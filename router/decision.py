@@ -66,14 +66,6 @@ class DecisionTrace:
                 counts[candidate.rejected_by] = counts.get(candidate.rejected_by, 0) + 1
         return counts
 
-    def with_rules(self, matched: tuple[str, ...], notes: tuple[str, ...] = ()) -> DecisionTrace:
-        """A copy that also records the business rules that shaped the ticket."""
-        return replace(self, matched_rules=matched, notes=self.notes + notes)
-
-    def with_predictions(self, predictions: Mapping[str, Prediction]) -> DecisionTrace:
-        """A copy that also records the classifier's predictions (label and confidence)."""
-        return replace(self, predictions=dict(predictions))
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, stored with each decision (``predictions`` only when there are)."""
         out: dict[str, Any] = {
@@ -150,15 +142,12 @@ class NoAssignment:
 Decision = Assignment | NoAssignment
 
 
-def with_rules(decision: Decision, matched: tuple[str, ...], notes: tuple[str, ...]) -> Decision:
-    """Return ``decision`` with the matched business rules recorded in its trace."""
-    if not matched and not notes:
+def with_enrichment(
+    decision: Decision, matched: tuple[str, ...], predictions: Mapping[str, Prediction]
+) -> Decision:
+    """Return ``decision`` with the business rules that matched and the classifier's
+    predictions (label and confidence) recorded in its trace."""
+    if not matched and not predictions:
         return decision
-    return replace(decision, trace=decision.trace.with_rules(matched, notes))
-
-
-def with_predictions(decision: Decision, predictions: Mapping[str, Prediction]) -> Decision:
-    """Return ``decision`` with the ticket's predictions recorded in its trace."""
-    if not predictions:
-        return decision
-    return replace(decision, trace=decision.trace.with_predictions(predictions))
+    trace = replace(decision.trace, matched_rules=matched, predictions=dict(predictions))
+    return replace(decision, trace=trace)

@@ -125,7 +125,7 @@ class Screen:
         so picking the best of the shortlist picks the same agent as checking everyone.
         """
         roster, ticket = self.roster, self.ticket
-        spare = roster.with_spare_capacity()
+        spare = roster.having_spare_capacity()
         if not ticket.pool and not self.required:  # the common case: at most the group index
             return list(spare if ticket.group is None else roster.in_group(ticket.group) & spare)
         pool, _ = self._indexed()
@@ -146,7 +146,7 @@ class Screen:
             pruned["group"] = len(roster) - len(pool)
         for skill in self.required:
             before = len(roster) if pool is None else len(pool)
-            having = roster.with_skill(skill)
+            having = roster.having_skill(skill)
             pool = having if pool is None else pool & having
             if len(pool) < before:
                 pruned["skills"] = pruned.get("skills", 0) + before - len(pool)

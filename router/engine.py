@@ -13,7 +13,7 @@ from random import Random
 
 from router.backlog import deal
 from router.classify.predictor import TicketClassifier
-from router.decision import Decision, with_predictions, with_rules
+from router.decision import Decision, with_enrichment
 from router.eligibility import Screen
 from router.model import Agent, Ticket
 from router.policies import (
@@ -60,8 +60,8 @@ class Router:
     def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Decision:
         """Enrich ``ticket`` with the rules and let the policy decide."""
         enriched, matched = self.enrich(ticket, now)
-        decision = with_rules(self.policy.decide(enriched, roster, now, rng), matched, ())
-        return with_predictions(decision, enriched.predictions)
+        decision = self.policy.decide(enriched, roster, now, rng)
+        return with_enrichment(decision, matched, enriched.predictions)
 
     def drain(
         self, queue: Iterable[Ticket], roster: Roster, now: datetime, rng: Random
@@ -80,8 +80,7 @@ class Router:
         ordered = self.ordered(tickets, now)
         results, roster = deal(ordered, roster, now, rng, self.policy.decide, self.per_round)
         return [
-            (t, with_predictions(with_rules(d, enriched[t.id], ()), t.predictions))
-            for t, d in results
+            (t, with_enrichment(d, enriched[t.id], t.predictions)) for t, d in results
         ], roster
 
     def ordered(self, queue: Sequence[Ticket], now: datetime | None = None) -> list[Ticket]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from router.model import Agent, AgentStatus
+from router.model import Agent
 
 RECENT_KEPT = 100
 """Assignment times remembered per agent: enough for Chatwoot's default fair limit (100/h)."""
@@ -207,20 +207,13 @@ class Roster:
         """Ids of agents who belong to ``group``."""
         return self._index.by_group.get(group, frozenset())
 
-    def with_skill(self, skill: str) -> frozenset[str]:
+    def having_skill(self, skill: str) -> frozenset[str]:
         """Ids of agents who have ``skill`` at any level."""
         return self._index.by_skill.get(skill, frozenset())
 
-    def with_spare_capacity(self) -> frozenset[str]:
+    def having_spare_capacity(self) -> frozenset[str]:
         """Ids of agents whose load is below their limit (the only ones who can take work)."""
         return self._spare
-
-    def online(self) -> tuple[str, ...]:
-        """Ids of online agents, sorted."""
-        agents = self._index.agents
-        return tuple(i for i in self._index.ids if agents[i].status is AgentStatus.ONLINE)
-
-    # --- deriving ----------------------------------------------------------------------
 
     def dynamic(self) -> Dynamic:
         """Loads and our last-assignment times as arrays in ``agent_ids`` order (built once,
@@ -258,16 +251,6 @@ class Roster:
         spare = self._respared(agent_id, state)
         return Roster._derive(self._index, states, self._held, spare, dynamic)
 
-    def with_load(self, agent_id: str, load: float) -> Roster:
-        """A snapshot with the agent's load replaced (e.g. re-read from the help desk)."""
-        if load < 0:
-            raise ValueError(f"load of agent {agent_id!r} is negative")
-        states = dict(self._states)
-        state = states[agent_id] = AgentState(load, states[agent_id].recent)
-        dynamic = self._dynamic and self._dynamic.changed(self._index.pos[agent_id], state)
-        spare = self._respared(agent_id, state)
-        return Roster._derive(self._index, states, self._held, spare, dynamic)
-
     def with_agent(self, agent: Agent) -> Roster:
         """A snapshot with ``agent`` added or replaced (status, skills, schedule changes)."""
         agents = dict(self._index.agents)
@@ -281,11 +264,6 @@ class Roster:
         """A snapshot in which ``agent_ids`` are set aside (not eligible) as well."""
         held = self._held | frozenset(agent_ids)
         return Roster._derive(self._index, self._states, held, self._spare, self._dynamic)
-
-    def released_hold(self) -> Roster:
-        """A snapshot with nobody set aside."""
-        return Roster._derive(self._index, self._states, frozenset(), self._spare, self._dynamic)
-
 
 class Dynamic:
     """Per-agent load and last-assignment timestamp arrays (never modified once built)."""

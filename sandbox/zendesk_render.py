@@ -109,8 +109,7 @@ def _result(item: dict[str, Any]) -> dict[str, Any]:
             "error": "TicketUpdateFailed", "details": item.get("details", "")}
 
 
-def cursor_page(request: Request, items: list[dict[str, Any]], key: str,
-                json_api: bool = False) -> JSONResponse:
+def cursor_page(request: Request, items: list[dict[str, Any]], key: str) -> JSONResponse:
     """Cursor pagination: ``page[size]`` ≤ 100, ``page[after]``; ``links.next`` never null."""
     params = request.query_params
     size = min(int(params.get("page[size]", 100)), 100)

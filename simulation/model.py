@@ -195,7 +195,7 @@ class DeskModel:
 
     def _try(self, entry: Waiting, now: datetime) -> bool:
         """Ask the router for an agent; start the work if it found one."""
-        if not self.roster.with_spare_capacity():
+        if not self.roster.having_spare_capacity():
             return False
         choice = self._choose(entry.ticket, self.roster, now, self.rng)
         if choice is None:
@@ -220,7 +220,7 @@ class DeskModel:
 
     def _offer(self, agent: Agent | None) -> None:
         """Offer waiting tickets, in the router's order, while anyone has spare capacity."""
-        if not self.waiting or not self.roster.with_spare_capacity():
+        if not self.waiting or not self.roster.having_spare_capacity():
             return
         now = self.now()
         refused: set[Hashable] = set()
@@ -242,7 +242,7 @@ class DeskModel:
                 del lane[index]
                 self.waiting -= 1
                 self._start(entry, choice, now)
-                spare = self.roster.with_spare_capacity()
+                spare = self.roster.having_spare_capacity()
                 if not spare or (agent is not None and agent.id not in spare):
                     return
                 if self._queue_aware:  # class ranks moved: rank again

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -39,16 +38,15 @@ def as_root(rt_server: RtServer) -> None:
         pytest.skip("scripts/rt-server needs root")
 
 
-def test_second_run_changes_nothing_and_is_quick(as_root: None, rt_server: RtServer) -> None:
+def test_second_run_changes_nothing_and_takes_the_fast_path(
+    as_root: None, rt_server: RtServer
+) -> None:
     before = (STATE_DIR / "router.token").read_text(), (STATE_DIR / "rt-server.pid").read_text()
-    started = time.monotonic()
     result = run("up")
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
-    assert "already serving" in result.stderr
+    assert "already installed" in result.stderr and "already serving" in result.stderr
     after = (STATE_DIR / "router.token").read_text(), (STATE_DIR / "rt-server.pid").read_text()
     assert after == before  # same token, same server process
-    assert elapsed < 30, f"the idempotent path took {elapsed:.1f}s"
     assert "router.token" in result.stdout and rt_server.url in result.stdout
     assert run("status").returncode == 0
 
