@@ -29,6 +29,9 @@ class HttpSettings(Section):
 
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP server (0: any free).")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, le=67_108_864, description="Largest webhook body taken; larger: 413."
+    )
 
 
 class HelpdeskApiSettings(Section):

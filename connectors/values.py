@@ -12,11 +12,17 @@ from connectors.errors import SkippableError
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from an ISO-8601 string (``Z`` or offset) or epoch seconds."""
+    """An aware datetime from an ISO-8601 string (``Z`` or offset) or epoch seconds.
+
+    Raises ``ValueError`` for text that is no timestamp and for epochs out of range.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError):
+            raise ValueError(f"epoch seconds {value!r} out of range") from None
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors.values import parse_time
@@ -37,15 +38,51 @@ class WebhookEvent:
         return f"{self.ticket_id}@{stamp}:{self.event}"
 
 
+TICKET_ID = re.compile(r"[0-9]{1,20}")
+"""A help-desk ticket id: ASCII digits that fit a 64-bit integer's width."""
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_object(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object, or a 400 ``WebhookError``."""
+    """The body as a JSON object, or a 400 ``WebhookError`` saying what is wrong with it."""
     try:
-        data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise WebhookError("webhook body is not JSON") from None
+        data: Any = json.loads(body, parse_constant=_no_constants)
+    except UnicodeDecodeError:
+        raise WebhookError("webhook body is not UTF-8 text") from None
+    except RecursionError:
+        raise WebhookError("webhook body is nested too deeply") from None
+    except json.JSONDecodeError as error:
+        raise WebhookError(f"webhook body is not JSON: {error}") from None
+    except ValueError:
+        raise WebhookError(
+            "webhook body is not JSON: NaN, Infinity or an over-long number"
+        ) from None
     if not isinstance(data, dict):
-        raise WebhookError("webhook body must be a JSON object")
+        raise WebhookError(f"webhook body must be a JSON object, not {_json_kind(data)}")
     return data
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return kinds.get(type(value), "a number")
+
+
+def ticket_id(value: Any, where: str) -> str:
+    """A ticket id from a webhook field: ASCII digits, at most 20; else a 400 naming ``where``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = value if isinstance(value, str) else ""
+    if not TICKET_ID.fullmatch(text):
+        raise WebhookError(f"webhook body names no numeric ticket id ({where})")
+    return text
+
+
+def text_or(value: Any, default: str) -> str:
+    """A string field of a webhook body, or ``default`` when it is absent or not a string."""
+    return value if isinstance(value, str) and value else default
 
 
 def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -54,8 +91,9 @@ def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def time_or_none(value: Any) -> datetime | None:
-    """A timestamp from a webhook field; unparsable means unknown, not an error."""
+    """A timestamp (UTC) from a webhook field; unparsable or out of range means unknown."""
     try:
-        return parse_time(value)
-    except ValueError:
+        moment = parse_time(value)
+        return None if moment is None else moment.astimezone(UTC)
+    except (ValueError, TypeError, OverflowError, OSError):
         return None

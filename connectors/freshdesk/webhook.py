@@ -12,7 +12,15 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.webhooks import WebhookError, WebhookEvent, json_object, lowered, time_or_none
+from connectors.webhooks import (
+    WebhookError,
+    WebhookEvent,
+    json_object,
+    lowered,
+    text_or,
+    ticket_id,
+    time_or_none,
+)
 
 DEFAULT_HEADER = "X-Deskroute-Secret"
 
@@ -31,9 +39,8 @@ def parse(body: bytes) -> WebhookEvent:
     data = json_object(body)
     inner = data.get("freshdesk_webhook")
     fields: Mapping[str, Any] = inner if isinstance(inner, dict) else data
-    ticket_id = str(fields.get("ticket_id") or fields.get("id") or "").strip()
-    if not ticket_id.isdigit():
-        raise WebhookError("webhook body names no numeric ticket_id")
+    named = ticket_id(fields.get("ticket_id") or fields.get("id"), "ticket_id")
     updated = time_or_none(fields.get("ticket_updated_at") or fields.get("updated_at"))
-    return WebhookEvent(ticket_id=ticket_id, event=str(fields.get("event") or "ticket.changed"),
-                        updated_at=updated)
+    return WebhookEvent(
+        ticket_id=named, event=text_or(fields.get("event"), "ticket.changed"), updated_at=updated
+    )

@@ -15,7 +15,15 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.webhooks import WebhookError, WebhookEvent, json_object, lowered, time_or_none
+from connectors.webhooks import (
+    WebhookError,
+    WebhookEvent,
+    json_object,
+    lowered,
+    text_or,
+    ticket_id,
+    time_or_none,
+)
 
 SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
@@ -62,24 +70,22 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent
 
 def _event_subscription(data: Mapping[str, Any], delivery: str | None) -> WebhookEvent:
     detail = data["detail"]
-    ticket_id = str(detail.get("id") or "").strip()
-    if not ticket_id.isdigit():
-        raise WebhookError("ticket event without a numeric detail.id")
+    sent_id = data.get("id")
     return WebhookEvent(
-        ticket_id=ticket_id, event=str(data.get("type") or "ticket.changed"),
-        updated_at=time_or_none(detail.get("updated_at")), delivery_id=delivery or data.get("id"),
+        ticket_id=ticket_id(detail.get("id"), "detail.id"),
+        event=text_or(data.get("type"), "ticket.changed"),
+        updated_at=time_or_none(detail.get("updated_at")),
+        delivery_id=delivery or (sent_id if isinstance(sent_id, str) else None),
     )
 
 
 def _trigger_body(data: Mapping[str, Any], delivery: str | None) -> WebhookEvent:
     raw_ticket = data.get("ticket")
     nested: Mapping[str, Any] = raw_ticket if isinstance(raw_ticket, dict) else {}
-    ticket_id = str(data.get("ticket_id") or nested.get("id") or "").strip()
-    if not ticket_id.isdigit():
-        raise WebhookError("webhook body names no numeric ticket id (ticket_id or ticket.id)")
+    named = ticket_id(data.get("ticket_id") or nested.get("id"), "ticket_id or ticket.id")
     return WebhookEvent(
-        ticket_id=ticket_id, event=str(data.get("event") or "ticket.changed"),
+        ticket_id=named,
+        event=text_or(data.get("event"), "ticket.changed"),
         updated_at=time_or_none(data.get("updated_at") or nested.get("updated_at")),
         delivery_id=delivery,
     )
-
