@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cli.main import app
+from tests.secret_values import FRESHDESK_API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "config" / "examples"
@@ -103,10 +104,10 @@ def test_route_reports_a_bad_policy_file_with_exit_2(tmp_path: Path) -> None:
 
 def test_config_check_masks_secrets() -> None:
     result = runner.invoke(
-        app, ["config", "check"], env={"DESKROUTE_FRESHDESK__API_KEY": "k-123456"}
+        app, ["config", "check"], env={"DESKROUTE_FRESHDESK__API_KEY": FRESHDESK_API_KEY}
     )
     assert result.exit_code == 0, result.output
-    assert "********" in result.stdout and "k-123456" not in result.stdout
+    assert "********" in result.stdout and FRESHDESK_API_KEY not in result.output
 
 
 def test_config_check_validates_the_policy_file(tmp_path: Path) -> None:

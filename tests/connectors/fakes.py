@@ -6,10 +6,11 @@ import requests
 
 from connectors.auth import Credentials, freshdesk_api_key, zendesk_api_token
 from connectors.transport import RetryPolicy, Transport, budgets_for
+from tests.secret_values import ZENDESK_API_TOKEN
 
 ZENDESK = "https://acme.zendesk.test"
 FRESHDESK = "https://acme.freshdesk.test"
-SECRET_TOKEN = "tok-very-secret-123"
+SECRET_TOKEN = ZENDESK_API_TOKEN
 
 
 class FakeTime:

@@ -15,10 +15,12 @@ from connectors.zendesk.webhook import sign
 from sidecar.http import AppContext, create_app
 from sidecar.metrics import Metrics
 from sidecar.store import Store
+from tests.secret_values import ADMIN_TOKEN, FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET
 from tests.sidecar.fakes import FakeClock
 
-SECRET = "zendesk-signing-secret"
-ADMIN = "admin-token-for-tests"
+SECRET = ZENDESK_WEBHOOK_SECRET
+ADMIN = ADMIN_TOKEN
+FD_SECRET = FRESHDESK_WEBHOOK_SECRET
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def client(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[TestClient, Store
     settings = Settings(
         admin_token=ADMIN,
         zendesk={"webhook_secret": SECRET},
-        freshdesk={"webhook_secret": "fd-secret"},
+        freshdesk={"webhook_secret": FD_SECRET},
     )
     ctx = AppContext(
         settings=settings, store=store, metrics=Metrics(), clock=clock, is_leader=lambda: True,
@@ -97,12 +99,12 @@ def test_bad_zendesk_webhooks_get_a_4xx_and_store_nothing(
 @pytest.mark.parametrize(
     ("headers", "body", "status"),
     [
-        pytest.param({"X-Deskroute-Secret": "fd-secret"}, {"freshdesk_webhook": {"ticket_id": 7}},
+        pytest.param({"X-Deskroute-Secret": FD_SECRET}, {"freshdesk_webhook": {"ticket_id": 7}},
                      202, id="simple-content"),
-        pytest.param({"X-Deskroute-Secret": "fd-secret"}, {"ticket_id": "7"}, 202, id="flat"),
+        pytest.param({"X-Deskroute-Secret": FD_SECRET}, {"ticket_id": "7"}, 202, id="flat"),
         pytest.param({}, {"ticket_id": 7}, 401, id="no-secret"),
         pytest.param({"X-Deskroute-Secret": "nope"}, {"ticket_id": 7}, 401, id="wrong-secret"),
-        pytest.param({"X-Deskroute-Secret": "fd-secret"}, {"subject": "x"}, 400, id="no-ticket"),
+        pytest.param({"X-Deskroute-Secret": FD_SECRET}, {"subject": "x"}, 400, id="no-ticket"),
     ],
 )  # fmt: skip
 def test_freshdesk_webhooks(

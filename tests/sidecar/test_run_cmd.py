@@ -14,13 +14,15 @@ from router.classify.train import TrainingOptions, train_model
 from router.model import Ticket
 from sidecar.compose import build_router
 from tests.classify.conftest import topic_corpus
+from tests.leak_guard import observe
+from tests.secret_values import ZENDESK_API_TOKEN
 from tests.sidecar.fakes import T0
 
 ZENDESK = {
     "DESKROUTE_HELPDESK": "zendesk",
     "DESKROUTE_ZENDESK__BASE_URL": "http://127.0.0.1:9",
     "DESKROUTE_ZENDESK__EMAIL": "a@b.invalid",
-    "DESKROUTE_ZENDESK__API_TOKEN": "t",
+    "DESKROUTE_ZENDESK__API_TOKEN": ZENDESK_API_TOKEN,
 }
 
 
@@ -46,6 +48,7 @@ ZENDESK = {
 )  # fmt: skip
 def test_bad_configuration_exits_2_naming_the_problem(env: dict[str, str], named: str) -> None:
     result = CliRunner().invoke(app, ["run"], env=env)
+    observe("deskroute run", result.output)
     assert result.exit_code == 2, result.output
     assert named in result.output
 

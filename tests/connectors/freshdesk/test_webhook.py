@@ -6,11 +6,13 @@ import pytest
 
 from connectors.freshdesk import webhook
 from connectors.webhooks import WebhookError
+from tests.secret_values import FRESHDESK_WEBHOOK_SECRET
 
 
 def test_matching_secret_passes_in_any_header_case() -> None:
-    webhook.verify({"x-deskroute-secret": "s3cret"}, secret="s3cret")
-    webhook.verify({"X-Hook-Key": "s3cret"}, secret="s3cret", header="x-hook-key")
+    secret = FRESHDESK_WEBHOOK_SECRET
+    webhook.verify({"x-deskroute-secret": secret}, secret=secret)
+    webhook.verify({"X-Hook-Key": secret}, secret=secret, header="x-hook-key")
 
 
 @pytest.mark.parametrize("headers", [
@@ -19,7 +21,7 @@ def test_matching_secret_passes_in_any_header_case() -> None:
 ])
 def test_missing_or_wrong_secret_is_401(headers: dict[str, str]) -> None:
     with pytest.raises(WebhookError) as caught:
-        webhook.verify(headers, secret="s3cret")
+        webhook.verify(headers, secret=FRESHDESK_WEBHOOK_SECRET)
     assert caught.value.status == 401
 
 

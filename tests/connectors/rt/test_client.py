@@ -19,6 +19,7 @@ from connectors.errors import FatalError, RetriableError, SkippableError
 from connectors.rt import RtConnector, from_settings, mapping
 from router.decision import Assignment, DecisionTrace
 from tests.connectors.rt.payloads import URL, collection, ref, search_item, ticket
+from tests.secret_values import RT_TOKEN
 
 BASE = URL.removesuffix("/REST/2.0")
 CHANGED = ["Ticket 7: Owner changed from Nobody to alice"]
@@ -165,7 +166,7 @@ def test_transient_failure_is_retried_with_backoff(http: responses.RequestsMock,
 
 
 def test_connection_refused_is_retriable(slept: list[float]) -> None:
-    rt = from_settings(RtSettings(base_url="http://127.0.0.1:9", token=SecretStr("x"),
+    rt = from_settings(RtSettings(base_url="http://127.0.0.1:9", token=SecretStr(RT_TOKEN),
                                   queues=("Billing",)), requests.Session(),
                        sleep=slept.append, clock=lambda: 0.0)
     with pytest.raises(RetriableError, match="connection failed"):

@@ -9,8 +9,9 @@ import pytest
 
 from connectors.webhooks import WebhookError
 from connectors.zendesk import webhook
+from tests.secret_values import ZENDESK_WEBHOOK_SECRET
 
-SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
+SECRET = ZENDESK_WEBHOOK_SECRET
 SENT = "2024-02-12T09:20:41Z"
 NOW = datetime(2024, 2, 12, 9, 21, 0, tzinfo=UTC)
 BODY = json.dumps({

@@ -21,6 +21,7 @@ from tests.integration.rt.conftest import (
     RtDesk,
     RtServer,
 )
+from tests.secret_values import RT_TOKEN
 
 
 def connector(server: RtServer, **overrides: object) -> RtConnector:
@@ -207,6 +208,6 @@ def test_missing_ticket_is_skippable(rt_server: RtServer, desk: RtDesk) -> None:
 
 
 def test_bad_token_is_fatal(rt_server: RtServer) -> None:
-    rt = from_settings(rt_server.settings(token=SecretStr("1-2-not-a-token")))
+    rt = from_settings(rt_server.settings(token=SecretStr(RT_TOKEN)))
     with pytest.raises(FatalError, match="401"):
         rt.poll(None)
