@@ -28,6 +28,15 @@ class FaultChange(BaseModel):
     reset_rate: float | None = Field(None, ge=0, le=1)
     latency_ms: float | None = Field(None, ge=0)
     timeout_seconds: float | None = Field(None, gt=0)
+    slow_rate: float | None = Field(None, ge=0, le=1)
+    slow_ms: float | None = Field(None, ge=0)
+
+
+class StormChange(BaseModel):
+    """A 429 storm: every API request refused for ``seconds`` (0 ends it)."""
+
+    seconds: float = Field(..., ge=0, le=3600)
+    retry_after: int = Field(1, ge=1, le=3600)
 
 
 class TrafficChange(BaseModel):
@@ -38,6 +47,7 @@ class TrafficChange(BaseModel):
     reassignments_per_minute: float = Field(0, ge=0)
     solves_per_minute: float = Field(0, ge=0)
     replies_per_minute: float = Field(0, ge=0)
+    takes_per_minute: float = Field(0, ge=0)
 
 
 class WebhookChange(BaseModel):
@@ -89,9 +99,16 @@ def create_tickets(request: Request, count: int = 1) -> dict[str, list[int]]:
 
 @router.put("/faults")
 def set_faults(request: Request, change: FaultChange) -> dict[str, float]:
-    """Inject 5xx errors, timeouts, connection resets and latency."""
+    """Inject 5xx errors, timeouts, connection resets, latency and slow answers."""
     values = {k: v for k, v in change.model_dump().items() if v is not None}
     return sandbox_of(request).set_faults(**values).as_dict()
+
+
+@router.put("/storm")
+def set_storm(request: Request, change: StormChange) -> dict[str, float]:
+    """Refuse every API request with 429 + ``Retry-After`` for a while."""
+    left = sandbox_of(request).storm(change.seconds, change.retry_after)
+    return {"seconds_left": left, "retry_after": change.retry_after}
 
 
 @router.put("/rate-limit")

@@ -85,6 +85,14 @@ class Sandbox:
             setattr(self.gate.faults, name, float(value))
         return self.gate.faults
 
+    def storm(self, seconds: float, retry_after: int = 1) -> float:
+        """A 429 storm: every API request is refused for ``seconds`` (0 ends one now)."""
+        if seconds == 0:
+            self.gate.storm.stop()
+        else:
+            self.gate.storm.start(seconds, retry_after)
+        return self.gate.storm.left()
+
     def set_rate_limit(self, requests: int | None, window: float | None = None) -> dict[str, int]:
         """Change the account limit of both faces (None: back to the plans) and the window."""
         self.options.rate_limit = requests
@@ -113,6 +121,7 @@ class Sandbox:
             "groups": dict(sorted(self.desk.groups.items())),
             "limits": self.gate.limits, "rate_window": self.options.rate_window,
             "rate_limits": self.gate.rate_limits, "faults": self.gate.faults.as_dict(),
+            "storm_seconds_left": round(self.gate.storm.left(), 3),
             "traffic": asdict(self.traffic.rates) | {"running": self.traffic.running},
             "webhook_url": self.webhooks.url, "audit_entries": len(self.desk.audit),
         }

@@ -1,9 +1,9 @@
 """ASGI middleware in front of both API faces: faults, latency, auth, rate limits, counters.
 
-Order per request: injected latency; an injected fault (503, a hang past the client's
-timeout, or a dropped connection); authentication with the vendor's scheme; the plan's
-rate limit (429 + ``Retry-After`` in the vendor's style); then the endpoint, whose
-response gets the vendor's rate-limit headers.
+Order per request: injected latency (or a slow answer); an injected fault (503, a hang past
+the client's timeout, or a dropped connection); authentication with the vendor's scheme; a
+429 storm, when one is on; the plan's rate limit (429 + ``Retry-After`` in the vendor's
+style); then the endpoint, whose response gets the vendor's rate-limit headers.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import json
 import random
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.accounts import SANDBOX_API_KEY, SANDBOX_OAUTH, SANDBOX_TOKEN
-from sandbox.limits import Faults, RateLimiter, TrafficStats, Verdict, retry_after_seconds
+from sandbox.limits import Faults, RateLimiter, Storm, TrafficStats, Verdict, retry_after_seconds
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,6 +38,7 @@ class GateConfig:
     faults: Faults
     limits: dict[str, int]
     rate_limits: bool = True
+    storm: Storm = field(default_factory=Storm)
 
 
 class Gate:
@@ -66,8 +67,9 @@ class Gate:
     async def _handle(self, scope: Scope, receive: Receive, send: _Counted, vendor: str,
                       method: str, route: str) -> None:
         faults = self.config.faults
-        if faults.latency_ms > 0:
-            await asyncio.sleep(faults.latency_ms / 1000)
+        delay = faults.delay(self.rng)
+        if delay > 0:
+            await asyncio.sleep(delay)
         fault = faults.pick(self.rng)
         if fault == "timeout":
             await asyncio.sleep(faults.timeout_seconds)
@@ -84,11 +86,16 @@ class Gate:
             await _json(send, 401, ZENDESK_401 if vendor == "zendesk" else FRESHDESK_401)
             return
         scope["sandbox.actor"] = actor
+        storm = self.config.storm
+        if storm.left() > 0:
+            await self._too_many(send, vendor, route, storm.retry_after, [])
+            return
         verdicts = self._rate(vendor, method, route)
         refused = next((v for key, v in verdicts if not v.allowed), None)
         headers = _rate_headers(vendor, verdicts[0][1])
         if refused is not None:
-            await self._too_many(send, vendor, route, refused, headers)
+            await self._too_many(send, vendor, route, retry_after_seconds(refused.reset),
+                                 headers)
             return
         await self.app(scope, receive, _with_headers(send, headers))
 
@@ -104,10 +111,9 @@ class Gate:
             return [(key, limiter.peek(key, limits[key])) for key in keys]
         return [(key, limiter.hit(key, limits[key])) for key in keys]
 
-    async def _too_many(self, send: Send, vendor: str, route: str, verdict: Verdict,
+    async def _too_many(self, send: Send, vendor: str, route: str, retry_after: int,
                         headers: list[tuple[bytes, bytes]]) -> None:
-        wait = str(retry_after_seconds(verdict.reset)).encode()
-        extra = [*headers, (b"retry-after", wait)]
+        extra = [*headers, (b"retry-after", str(retry_after).encode())]
         if vendor == "zendesk" and "/incremental/" in route:
             await _json(send, 429, {"error": "APIRateLimitExceeded", "description": "Number of "
                         "allowed incremental export API requests per minute exceeded"}, extra)

@@ -61,13 +61,19 @@ def retry_after_seconds(reset: float) -> int:
 
 @dataclass(slots=True)
 class Faults:
-    """What to break, per request: rates in [0, 1], latency and how long a timeout hangs."""
+    """What to break, per request: rates in [0, 1], latency and how long a timeout hangs.
+
+    ``latency_ms`` delays every answer; ``slow_rate`` of them are instead ``slow_ms`` late
+    (a slow response that still arrives, unlike a timeout, which hangs past the client).
+    """
 
     error_rate: float = 0.0
     timeout_rate: float = 0.0
     reset_rate: float = 0.0
     latency_ms: float = 0.0
     timeout_seconds: float = 5.0
+    slow_rate: float = 0.0
+    slow_ms: float = 1000.0
 
     def as_dict(self) -> dict[str, float]:
         """JSON-ready form."""
@@ -82,6 +88,38 @@ class Faults:
                 return name
             roll -= rate
         return None
+
+    def delay(self, rng: random.Random) -> float:
+        """Seconds this request is held before it is answered (slow or plain latency)."""
+        slow = self.slow_rate > 0 and rng.random() < self.slow_rate
+        return (self.slow_ms if slow else self.latency_ms) / 1000
+
+
+class Storm:
+    """A switchable 429 storm: until it ends, every API request is refused with ``Retry-After``.
+
+    Real accounts see these when another integration spends the shared budget; the window
+    is on the monotonic ``clock`` so tests can move it.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.until = 0.0
+        self.retry_after = 1
+
+    def start(self, seconds: float, retry_after: int = 1) -> None:
+        """Refuse everything for ``seconds`` from now, telling clients to wait ``retry_after``."""
+        if seconds < 0 or retry_after < 1:
+            raise ValueError("a storm needs seconds >= 0 and retry_after >= 1")
+        self.until, self.retry_after = self._clock() + seconds, retry_after
+
+    def stop(self) -> None:
+        """End the storm now."""
+        self.until = 0.0
+
+    def left(self) -> float:
+        """Seconds the storm still lasts (0: calm)."""
+        return max(0.0, self.until - self._clock())
 
 
 class TrafficStats:

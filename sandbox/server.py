@@ -52,9 +52,13 @@ class SandboxHandle:
         return self.sandbox.create_tickets(count)
 
     def set_faults(self, **changes: float) -> Faults:
-        """``error_rate``, ``timeout_rate``, ``reset_rate`` (0..1), ``latency_ms``,
-        ``timeout_seconds``."""
+        """``error_rate``, ``timeout_rate``, ``reset_rate``, ``slow_rate`` (0..1),
+        ``latency_ms``, ``slow_ms``, ``timeout_seconds``."""
         return self.sandbox.set_faults(**changes)
+
+    def storm(self, seconds: float, retry_after: int = 1) -> float:
+        """Answer every API request 429 + ``Retry-After`` for ``seconds`` (0 ends it)."""
+        return self.sandbox.storm(seconds, retry_after)
 
     def set_rate_limit(self, requests: int | None, window: float | None = None) -> dict[str, int]:
         """Account limit per window for both faces (None: the plans) and window seconds."""

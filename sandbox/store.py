@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 FINISHED = frozenset({"solved", "closed"})
+REPEATED_ASSIGNMENT = "ticket.assignment_repeated"
+"""Audit event of a write naming the assignee the ticket already has (changes nothing)."""
 CUSTOMER = "customer"
 """The actor name of requesters; every other actor is an agent, a person or the API user."""
 Listener = Callable[["TicketRecord", str, dict[str, Any]], None]
@@ -144,9 +146,12 @@ class Desk:
             self._validate(ticket, changes)
             applied = {k: v for k, v in changes.items() if getattr(ticket, k) != v}
             if not applied:
+                if changes.get("assignee_id") is not None:
+                    self._repeated(actor, ticket, changes["assignee_id"])
                 return ticket
+            before = {k: getattr(ticket, k) for k in applied}
             self._apply(ticket, applied)
-            self._record(actor, _event_name(applied), ticket, applied)
+            self._record(actor, _event_name(applied), ticket, applied, before)
             return ticket
 
     def _validate(self, ticket: TicketRecord, changes: dict[str, Any]) -> None:
@@ -248,11 +253,21 @@ class Desk:
 
     # -- audit -----------------------------------------------------------------------------
     def _record(self, actor: str, event: str, ticket: TicketRecord,
-                changes: dict[str, Any]) -> None:
-        self.audit.append({"at": self.clock().isoformat(), "actor": actor, "event": event,
-                           "ticket_id": ticket.id, "changes": _jsonable(changes)})
+                changes: dict[str, Any], before: dict[str, Any] | None = None) -> None:
+        entry = {"at": self.clock().isoformat(), "actor": actor, "event": event,
+                 "ticket_id": ticket.id, "changes": _jsonable(changes)}
+        if before is not None:
+            entry["before"] = _jsonable(before)
+        self.audit.append(entry)
         for listener in list(self.listeners):
             listener(ticket, event, changes)
+
+    def _repeated(self, actor: str, ticket: TicketRecord, assignee_id: int) -> None:
+        """An assignment to the agent who already has the ticket: nothing changes, but a
+        repeated write is a fact the chaos ledger counts (no listener hears it)."""
+        self.audit.append({"at": self.clock().isoformat(), "actor": actor,
+                           "event": REPEATED_ASSIGNMENT, "ticket_id": ticket.id, "changes": {},
+                           "requested": {"assignee_id": assignee_id}})
 
 
 def _later(now: datetime, previous: datetime) -> datetime:

@@ -1,8 +1,9 @@
 """Live traffic for the sandbox: new tickets, availability changes and humans at work.
 
 Each kind of event arrives as a Poisson process at its own rate (per minute). Humans
-reassign an open ticket to a colleague in the same group, or solve one, through the same
-desk API the vendors' endpoints use, so the audit log and webhooks see them.
+reassign an open ticket to a colleague in the same group, take an unassigned one before
+the router does, or solve one, through the same desk API the vendors' endpoints use, so the
+audit log and webhooks see them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class TrafficRates:
     reassignments_per_minute: float = 0.0
     solves_per_minute: float = 0.0
     replies_per_minute: float = 0.0
+    takes_per_minute: float = 0.0
+    """A person assigns an unassigned open ticket (racing the router for it)."""
 
     def total(self) -> float:
         """Events per minute of every kind together."""
@@ -68,6 +71,23 @@ class Humans:
             name = self.desk.agents[agent_id].name if agent_id in self.desk.agents else "lead"
         try:
             self.desk.update_ticket(ticket.id, {"assignee_id": agent_id}, f"human:{name}")
+        except DeskError:
+            return None
+        return ticket.id
+
+    def take(self, ticket_id: int | None = None) -> int | None:
+        """A person assigns an unassigned open ticket to someone in its group."""
+        with self.desk.lock:
+            ticket = self._pick_ticket(ticket_id, assigned=False)
+            if ticket is None:
+                return None
+            members = sorted(a.id for a in self.desk.agents.values()
+                             if ticket.group_id is None or ticket.group_id in a.group_ids)
+            if not members:
+                return None
+            agent = self.desk.agents[self.rng.choice(members)]
+        try:
+            self.desk.update_ticket(ticket.id, {"assignee_id": agent.id}, f"human:{agent.name}")
         except DeskError:
             return None
         return ticket.id
@@ -153,7 +173,8 @@ class TrafficGenerator:
                  (self.humans.toggle_availability, rates.availability_changes_per_minute),
                  (self.humans.reassign, rates.reassignments_per_minute),
                  (self.humans.solve, rates.solves_per_minute),
-                 (self.humans.reply, rates.replies_per_minute)]
+                 (self.humans.reply, rates.replies_per_minute),
+                 (self.humans.take, rates.takes_per_minute)]
         action = self.rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
         action()
         self.events += 1

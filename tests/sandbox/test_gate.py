@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-from sandbox import SandboxHandle, start_sandbox
+from sandbox import Faults, SandboxHandle, start_sandbox
+from sandbox.limits import Storm
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +22,8 @@ def limited() -> Iterator[SandboxHandle]:
 @pytest.fixture
 def fresh(limited: SandboxHandle) -> SandboxHandle:
     limited.set_rate_limit(5, 30.0)  # a new limiter: every test starts with a full window
-    limited.set_faults(error_rate=0, timeout_rate=0, reset_rate=0, latency_ms=0)
+    limited.set_faults(error_rate=0, timeout_rate=0, reset_rate=0, latency_ms=0, slow_rate=0)
+    limited.storm(0)
     return limited
 
 
@@ -93,3 +97,54 @@ def test_control_api_sets_faults_and_reports_status(fresh: SandboxHandle) -> Non
     status = requests.get(f"{control}/status").json()
     assert status["faults"]["latency_ms"] == 5 and status["agents"] == 2
     assert requests.put(f"{control}/faults", json={"error_rate": 2}).status_code == 422
+
+
+def test_slow_answers_arrive_late_but_whole(fresh: SandboxHandle) -> None:
+    fresh.set_faults(slow_rate=1.0, slow_ms=300)
+    started = time.monotonic()
+    answer = zendesk(fresh, timeout=5)
+    assert answer.status_code == 200 and time.monotonic() - started >= 0.3
+
+
+@pytest.mark.parametrize(("faults", "expected"), [
+    pytest.param(Faults(), 0.0, id="calm"),
+    pytest.param(Faults(latency_ms=20), 0.02, id="latency-only"),
+    pytest.param(Faults(latency_ms=20, slow_rate=1.0, slow_ms=500), 0.5, id="slow-wins"),
+])
+def test_delay_per_request(faults: Faults, expected: float) -> None:
+    assert faults.delay(random.Random(1)) == pytest.approx(expected)
+
+
+def test_a_429_storm_refuses_every_request_with_retry_after(fresh: SandboxHandle) -> None:
+    fresh.set_rate_limit(1000, 30.0)
+    fresh.storm(30, retry_after=7)
+    refused = zendesk(fresh)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "7"
+    assert refused.headers["content-type"].startswith("text/plain")
+    assert freshdesk(fresh).status_code == 429
+    assert "description" in freshdesk(fresh).json()
+    assert requests.get(f"{fresh.control_url}/status").json()["storm_seconds_left"] > 25
+    ended = requests.put(f"{fresh.control_url}/storm", json={"seconds": 0})
+    assert ended.status_code == 200 and ended.json()["seconds_left"] == 0
+    assert zendesk(fresh).status_code == 200
+
+
+def test_a_storm_through_the_control_api(fresh: SandboxHandle) -> None:
+    fresh.set_rate_limit(1000, 30.0)
+    started = requests.put(f"{fresh.control_url}/storm", json={"seconds": 20, "retry_after": 3})
+    assert started.status_code == 200 and started.json()["retry_after"] == 3
+    assert zendesk(fresh).headers["Retry-After"] == "3"
+    for bad in ({"seconds": -1}, {"seconds": 5, "retry_after": 0}, {}):
+        assert requests.put(f"{fresh.control_url}/storm", json=bad).status_code == 422
+
+
+def test_a_storm_ends_on_its_own_clock() -> None:
+    now = [100.0]
+    storm = Storm(clock=lambda: now[0])
+    assert storm.left() == 0
+    storm.start(5, retry_after=2)
+    assert storm.left() == 5 and storm.retry_after == 2
+    now[0] += 6
+    assert storm.left() == 0
+    with pytest.raises(ValueError, match="storm"):
+        storm.start(5, retry_after=0)

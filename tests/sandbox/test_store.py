@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.store import AgentRecord, Desk, DeskError
+from sandbox.store import REPEATED_ASSIGNMENT, AgentRecord, Desk, DeskError
 
 
 @pytest.fixture
@@ -88,3 +88,23 @@ def test_the_first_public_agent_comment_is_the_first_reply(
     ticket = desk.create_ticket("customer", subject="s", description="d")
     desk.add_note(ticket.id, "hello", actor, private)
     assert (ticket.first_reply_at is not None) is replied
+
+
+def test_an_assignment_records_the_assignee_it_replaced(desk: Desk) -> None:
+    desk.add_agent(AgentRecord(id=11, name="Bo", email="bo@x.invalid", group_ids={1}))
+    ticket = desk.create_ticket("customer", subject="s", description="d", group_id=1)
+    desk.update_ticket(ticket.id, {"assignee_id": 10}, "human:Ada")
+    desk.update_ticket(ticket.id, {"assignee_id": 11}, "api:bot")
+    assert desk.audit[-1]["before"] == {"assignee_id": 10}
+    assert desk.audit[-1]["changes"] == {"assignee_id": 11}
+
+
+def test_a_repeated_assignment_is_audited_but_heard_by_no_listener(desk: Desk) -> None:
+    heard: list[str] = []
+    desk.listeners.append(lambda ticket, event, changes: heard.append(event))
+    ticket = desk.create_ticket("customer", subject="s", description="d")
+    desk.update_ticket(ticket.id, {"assignee_id": 10, "group_id": 1}, "api:bot")
+    desk.update_ticket(ticket.id, {"assignee_id": 10, "group_id": 1}, "api:bot")
+    assert desk.audit[-1]["event"] == REPEATED_ASSIGNMENT
+    assert desk.audit[-1]["requested"] == {"assignee_id": 10}
+    assert heard == ["ticket.created", "ticket.agent_assignment_changed"]

@@ -67,6 +67,18 @@ def test_unassigned_tickets_are_not_reassigned(humans: Humans) -> None:
     assert humans.reassign() is None  # nothing assigned anywhere yet
 
 
+def test_humans_take_an_unassigned_ticket_within_its_group(humans: Humans) -> None:
+    desk = humans.desk
+    ticket = desk.ticket(humans.new_ticket())
+    assert humans.take(ticket.id) == ticket.id
+    assert ticket.assignee_id is not None and ticket.status == "open"
+    if ticket.group_id is not None:
+        assert ticket.group_id in desk.agents[ticket.assignee_id].group_ids
+    assert desk.audit[-1]["actor"].startswith("human:")
+    assert humans.take(ticket.id) is None  # already taken
+    assert humans.take() is None  # nothing unassigned is left
+
+
 def test_availability_toggles(humans: Humans) -> None:
     agent_id = humans.toggle_availability()
     assert agent_id is not None and humans.desk.agents[agent_id].available is False

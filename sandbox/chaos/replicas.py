@@ -1,0 +1,100 @@
+"""Sidecar replicas as real ``deskroute run`` processes, pointed at an in-process sandbox.
+
+The chaos harness and the failover tests start them, SIGKILL them and read their role from
+``/readyz``. Output goes to a log file per replica.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from sandbox.server import SandboxHandle
+
+RUN = [sys.executable, "-c", "from cli.main import main; main()", "run"]
+BRISK = {
+    "DESKROUTE_LEASE__TTL_SECONDS": "3",
+    "DESKROUTE_LEASE__RENEW_SECONDS": "0.5",
+    "DESKROUTE_SCHEDULER__POLL_SECONDS": "1",
+    "DESKROUTE_SCHEDULER__ROSTER_SECONDS": "2",
+    "DESKROUTE_SCHEDULER__DRAIN_SECONDS": "0.3",
+    "DESKROUTE_SCHEDULER__WRITE_SECONDS": "0.3",
+}
+"""Timings for tests: a 3 s lease, sub-second routing and writing."""
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Replica:
+    """One ``deskroute run`` process on the sandbox's Zendesk face and a shared store.
+
+    ``env`` overrides the defaults (``BRISK`` timings, log level INFO).
+    """
+
+    def __init__(self, name: str, desk: SandboxHandle, database: str, log: Path, **env: str):
+        self.name, self.port = name, free_port()
+        self.env = {
+            **os.environ,
+            "DESKROUTE_HELPDESK": "zendesk",
+            "DESKROUTE_ZENDESK__BASE_URL": desk.zendesk_url,
+            "DESKROUTE_ZENDESK__EMAIL": desk.email,
+            "DESKROUTE_ZENDESK__API_TOKEN": desk.api_token,
+            "DESKROUTE_DATABASE_URL": database,
+            "DESKROUTE_HTTP__PORT": str(self.port),
+            "DESKROUTE_LEASE__REPLICA_ID": name,
+            "DESKROUTE_LOG_LEVEL": "INFO",
+            **BRISK,
+            **env,
+        }
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Replica:
+        """Launch the process (output goes to the log file, appended)."""
+        with self.log.open("ab") as handle:
+            self.process = subprocess.Popen(RUN, env=self.env, stdout=handle, stderr=handle)
+        return self
+
+    @property
+    def running(self) -> bool:
+        """True while the process lives."""
+        return self.process is not None and self.process.poll() is None
+
+    def role(self, timeout: float = 1.0) -> str | None:
+        """``leader``/``follower`` from /readyz, or None when it does not answer."""
+        try:
+            answer: dict[str, Any] = requests.get(
+                f"http://127.0.0.1:{self.port}/readyz", timeout=timeout
+            ).json()
+        except (requests.RequestException, ValueError):
+            return None
+        return str(answer.get("role"))
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM and wait; returns the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+    def ensure_stopped(self) -> None:
+        """Kill the process if it is still running (after a failure)."""
+        if self.running:
+            self.kill()
