@@ -91,6 +91,11 @@ class Connector(Protocol):
         """Re-read one ticket (after a conflict, or before a write)."""
         ...
 
+    def fetch_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """Re-read several tickets, in as few requests as the help desk allows; tickets that
+        cannot be read are left out. Raises ``RetriableError`` when the help desk is down."""
+        ...
+
     def assign(self, request: WriteRequest) -> WriteResult:
         """Write one assignment; raises ``RetriableError``/``FatalError`` for the caller."""
         ...

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from connectors.budget import Sleep
+from connectors.errors import SkippableError
 from connectors.transport import Transport
 from connectors.values import GroupDirectory
+from router.model import Ticket
+
+
+def fetch_each(fetch: Callable[[str], Ticket], ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+    """``fetch_many`` for help desks without a batch read: one ``fetch`` per ticket."""
+    found: dict[str, Ticket] = {}
+    for ticket_id in ticket_ids:
+        try:
+            found[ticket_id] = fetch(ticket_id)
+        except SkippableError:
+            continue
+    return found
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -41,9 +54,17 @@ class VendorConnector(ABC):
             self._groups = GroupDirectory({int(g["id"]): str(g["name"]) for g in rows})
         return self._groups
 
+    def fetch_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """Re-read several tickets one by one (connectors with a batch read override this)."""
+        return fetch_each(self.fetch, ticket_ids)
+
     def budget_left(self) -> float | None:
         """Requests the account budget allows now (see ``Connector.budget_left``)."""
         return self.transport.budget_left()
+
+    @abstractmethod
+    def fetch(self, ticket_id: str) -> Ticket:
+        """Re-read one ticket."""
 
     @abstractmethod
     def _group_rows(self) -> Iterable[Mapping[str, Any]]:

@@ -228,22 +228,28 @@ class Desk:
             return job
 
     def start_job(self, vendor: str, work: list[tuple[int, dict[str, Any]]], actor: str,
-                  delay: float) -> JobRecord:
-        """Queue a bulk job that runs ``delay`` seconds from now, in the background."""
+                  delay: float, expected: dict[int, datetime] | None = None) -> JobRecord:
+        """Queue a bulk job that runs ``delay`` seconds from now, in the background;
+        ``expected`` holds per-ticket safe-update stamps (see ``run_job``)."""
         job = self.new_job(vendor, len(work))
-        timer = threading.Timer(delay, self.run_job, (job, work, actor))
+        timer = threading.Timer(delay, self.run_job, (job, work, actor, expected))
         timer.daemon = True
         timer.start()
         return job
 
     def run_job(self, job: JobRecord, work: Iterable[tuple[int, dict[str, Any]]],
-                actor: str) -> None:
-        """Apply every ``(ticket_id, changes)``; one bad ticket never stops the job."""
+                actor: str, expected: dict[int, datetime] | None = None) -> None:
+        """Apply every ``(ticket_id, changes)``; one bad ticket never stops the job.
+
+        A ticket with a stamp in ``expected`` that changed since is refused as a conflict,
+        like a single safe update (the stamp is checked when the job reaches the ticket).
+        """
         with self.lock:
             job.status = "working"
+        stamps = expected or {}
         for ticket_id, changes in work:
             try:
-                self.update_ticket(ticket_id, changes, actor)
+                self.update_ticket(ticket_id, changes, actor, stamps.get(ticket_id))
                 job.results.append({"id": ticket_id, "success": True, "status": "Updated"})
             except DeskError as error:
                 job.results.append({"id": ticket_id, "success": False, "error": error.kind,

@@ -144,8 +144,19 @@ async def update_many(request: Request) -> JSONResponse:
     if isinstance(work, JSONResponse):
         return work
     job = desk_of(request).start_job("zendesk", work, actor_of(request),
-                                     request.app.state.options.job_delay)
+                                     request.app.state.options.job_delay, _stamps(data))
     return json_response({"job_status": render.job(job, base_of(request, PREFIX))})
+
+
+def _stamps(data: Any) -> dict[int, datetime]:
+    """Per-ticket ``safe_update`` stamps of a batch (assumed to work as on a single update)."""
+    stamps: dict[int, datetime] = {}
+    for item in data.get("tickets") or [] if isinstance(data, dict) else []:
+        if isinstance(item, dict) and item.get("safe_update") and item.get("updated_stamp"):
+            when = parse_when(item["updated_stamp"])
+            if when is not None and str(item.get("id", "")).isdigit():
+                stamps[int(item["id"])] = when
+    return stamps
 
 
 def _batch_work(request: Request, data: Any) -> list[tuple[int, dict[str, Any]]] | JSONResponse:

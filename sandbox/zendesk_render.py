@@ -105,8 +105,9 @@ def job(j: JobRecord, base: str) -> dict[str, Any]:
 def _result(item: dict[str, Any]) -> dict[str, Any]:
     if item.get("success"):
         return {"id": item["id"], "action": "update", "success": True, "status": "Updated"}
-    return {"id": item["id"], "action": "update", "success": False,
-            "error": "TicketUpdateFailed", "details": item.get("details", "")}
+    error = "DatabaseConflict" if item.get("error") == "conflict" else "TicketUpdateFailed"
+    return {"id": item["id"], "action": "update", "success": False, "error": error,
+            "details": item.get("details", "")}
 
 
 def cursor_page(request: Request, items: list[dict[str, Any]], key: str) -> JSONResponse:

@@ -79,7 +79,7 @@ class Writer:
         """
         rows = self.store.outbox.claim(self.clock(), self.settings.batch_max, backoff=backoff)
         result = WriteRound()
-        rows = [row for row in rows if not self._already_landed(row, result)]
+        rows = self._not_landed(rows, result)
         if not rows:
             return result
         result.sent = len(rows)
@@ -143,19 +143,29 @@ class Writer:
         log.info("ticket %s changed since it was read; now %s", row.ticket_id, state)
         result.conflicts += 1
 
-    def _already_landed(self, row: OutboxRow, result: WriteRound) -> bool:
-        """For a row sent before (maybe before a crash): True if the help desk has it."""
-        if row.attempts == 0:
-            return False
+    def _not_landed(self, rows: list[OutboxRow], result: WriteRound) -> list[OutboxRow]:
+        """Rows still to send: those sent before (maybe before a crash, maybe in a failed
+        batch) whose assignment the help desk already has are recorded done instead.
+
+        One batch read covers them all: after a failed bulk write every row of it was sent
+        before, and re-reading them one by one would cost a request each.
+        """
+        again = [row.ticket_id for row in rows if row.attempts > 0]
+        if not again:
+            return rows
         try:
-            fresh = self.connector.fetch(row.ticket_id)
+            current = self.connector.fetch_many(again)
         except ConnectorError:
-            return False  # sending again is safe: expected_updated_at guards it
-        if fresh.assignee != row.agent_id:
-            return False
-        self.store.outbox.done(row, self.clock(), fresh.updated_at)
-        result.done += 1
-        return True
+            return rows  # sending again is safe: expected_updated_at guards it
+        left = []
+        for row in rows:
+            fresh = current.get(row.ticket_id) if row.attempts > 0 else None
+            if fresh is not None and fresh.assignee == row.agent_id:
+                self.store.outbox.done(row, self.clock(), fresh.updated_at)
+                result.done += 1
+            else:
+                left.append(row)
+        return left
 
     def _failed(self, row: OutboxRow, error: ConnectorError, result: WriteRound) -> None:
         kind = type(error).__name__.removesuffix("Error").lower()

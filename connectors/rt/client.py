@@ -23,6 +23,7 @@ from connectors.errors import (
 from connectors.rt import mapping
 from connectors.transport import Transport
 from connectors.values import GroupDirectory, map_each
+from connectors.vendor import fetch_each
 from router.model import Ticket
 
 log = logging.getLogger("deskroute.connectors.rt")
@@ -92,6 +93,10 @@ class RtConnector:
         raw = self._ticket_json(ticket_id)
         body = self._first_message(ticket_id) if self.options.read_body else ""
         return mapping.ticket_from_json(raw, self._names_for(raw), body)
+
+    def fetch_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """Re-read several tickets, one request each (RT has no batch read)."""
+        return fetch_each(self.fetch, ticket_ids)
 
     def queues(self) -> GroupDirectory:
         """Names of the routed queues by id (read once), for tickets that carry only the id."""

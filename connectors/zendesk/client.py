@@ -24,6 +24,8 @@ BULK_MAX = 100
 SEARCH_MAX_PAGES = 10  # 1,000-result cap at 100 per page
 JOB_DONE = frozenset({"completed", "failed", "killed"})
 OPEN_QUERY = "type:ticket status<solved"
+CONFLICT_ERRORS = frozenset({"DatabaseConflict"})
+"""Job result errors meaning the ticket changed since its ``updated_stamp``."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -84,6 +86,20 @@ class ZendeskConnector(VendorConnector):
         groups = self.groups()
         return map_one(raw, lambda r: mapping.ticket_from_json(r, groups, metrics),
                        "zendesk ticket")
+
+    def fetch_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """Re-read tickets with ``show_many``, 100 per request (unknown ids are left out)."""
+        groups = self.groups()
+        found: dict[str, Ticket] = {}
+        for start in range(0, len(ticket_ids), BULK_MAX):
+            ids = ",".join(ticket_ids[start:start + BULK_MAX])
+            data = self.transport.send("GET", "/api/v2/tickets/show_many.json",
+                                       params={"ids": ids}).json()
+            for ticket in map_each(data.get("tickets") or [],
+                                   lambda raw: mapping.ticket_from_json(raw, groups),
+                                   "zendesk ticket"):
+                found[ticket.id] = ticket
+        return found
 
     def _group_rows(self) -> Iterator[Mapping[str, Any]]:
         return self._list("/api/v2/groups.json", "groups")
@@ -268,6 +284,7 @@ def _job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResul
             results[tid] = WriteResult(ticket_id=tid, outcome="ok")
         else:
             detail = f"{item.get('error', 'error')}: {item.get('details', '')}".strip(": ")
-            results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=detail)
+            outcome = "conflict" if item.get("error") in CONFLICT_ERRORS else "skipped"
+            results[tid] = WriteResult(ticket_id=tid, outcome=outcome, detail=detail)
     return results
 

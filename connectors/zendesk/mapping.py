@@ -128,9 +128,14 @@ def update_body(request: WriteRequest, groups: GroupDirectory) -> dict[str, Any]
 
 
 def bulk_item(request: WriteRequest, groups: GroupDirectory) -> dict[str, Any]:
-    """One element of ``update_many``'s ``tickets`` array (carries its own id)."""
+    """One element of ``update_many``'s ``tickets`` array (carries its own id).
+
+    It carries the same ``safe_update`` guard as a single update. The ``show_many`` check
+    before submitting leaves a gap until the job reaches the ticket, in which a person's
+    change would be overwritten; the guard closes it where the batch honours it.
+    """
     item = {"id": numeric_id(request.assignment.ticket_id, "ticket")}
-    item.update(_changes(request, groups, safe=False))
+    item.update(_changes(request, groups, safe=True))
     return item
 
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sandbox.chaos.replicas import Replica
 from sandbox.chaos.store_view import StoreView
@@ -27,6 +28,8 @@ from sandbox.server import SandboxHandle, start_sandbox
 from sandbox.traffic import TrafficRates
 
 TICK = 0.1
+EVIDENCE = 5
+"""Tickets whose audit trail a report keeps when an invariant broke."""
 MAX_MOVES = 3
 
 
@@ -87,6 +90,8 @@ class ChaosReport:
     requests: dict[str, int]
     outbox: dict[str, int]
     states: dict[str, int]
+    evidence: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    """The audit entries of a few tickets that broke an invariant."""
 
     def takeovers(self) -> list[float]:
         """Seconds from each SIGKILL to the next leader, for the kills that were measured."""
@@ -114,8 +119,9 @@ def sidecar_env(plan: ChaosPlan) -> dict[str, str]:
         "DESKROUTE_ZENDESK__JOB_POLL_SECONDS": "0.1",
         "DESKROUTE_ZENDESK__MAX_LOAD": "1000",
         "DESKROUTE_SCHEDULER__POLL_SECONDS": "0.5",
-        "DESKROUTE_SCHEDULER__ROSTER_SECONDS": "2",
-        "DESKROUTE_SCHEDULER__ROSTER_WHEN_WAITING_SECONDS": "1",
+        # a roster read is 5-15 requests, each with a 20 % chance of a 503 and a backoff:
+        # re-read it every few seconds and the one job lock spends most of its time there
+        "DESKROUTE_SCHEDULER__ROSTER_SECONDS": "10",
         "DESKROUTE_SCHEDULER__DRAIN_SECONDS": "0.3",
         "DESKROUTE_SCHEDULER__WRITE_SECONDS": "0.3",
         "DESKROUTE_SCHEDULER__SWEEP_SECONDS": "1",
@@ -270,13 +276,20 @@ class ChaosRun:
         counts = self.desk.stats()
         requests = {key.removeprefix("zendesk."): value for key, value in counts.items()
                     if key.startswith("zendesk.status.") or key == "zendesk.requests"}
-        result = tally(self.desk.audit(), router_actor=f"api:{self.desk.email}",
+        audit = self.desk.audit()
+        result = tally(audit, router_actor=f"api:{self.desk.email}",
                        decisions=self.view.decided(), max_moves=MAX_MOVES)
+        flagged = set((result.unassigned + result.undecided + result.doubled
+                       + result.overwritten)[:EVIDENCE])
+        evidence: dict[int, list[dict[str, Any]]] = {}
+        for entry in audit:
+            if entry.get("ticket_id") in flagged:
+                evidence.setdefault(entry["ticket_id"], []).append(entry)
         return ChaosReport(
             tally=result, kills=self.kills, storms=self.storms,
             seconds=time.monotonic() - self.started, settle_seconds=settle_seconds,
             settled=settled, requests=requests, outbox=self.view.outbox(),
-            states=self.view.states(),
+            states=self.view.states(), evidence=evidence,
         )  # fmt: skip
 
     def close(self) -> None:

@@ -141,6 +141,14 @@ def fetch_reads_one_ticket(h: DeskHarness) -> None:
     assert h.connector.fetch(ticket_id).id == ticket_id
 
 
+def fetch_many_reads_several(h: DeskHarness) -> None:
+    """``fetch_many`` returns every ticket asked for, keyed by id."""
+    ids = h.create_tickets(3)
+    found = h.connector.fetch_many(ids)
+    assert sorted(found) == sorted(ids)
+    assert all(found[i].id == i for i in ids)
+
+
 def assign_writes_the_owner(h: DeskHarness) -> None:
     """A single write lands, with an optional note, and reports ok."""
     (ticket,) = fresh_tickets(h, 1)
@@ -198,6 +206,7 @@ def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
 CASES = [pytest.param(case, id=case.__name__) for case in (
     poll_sees_new_tickets, poll_resumes_from_cursor, tickets_carry_the_help_desks_status,
     budget_left_is_known_and_never_negative, roster_lists_agents, fetch_reads_one_ticket,
+    fetch_many_reads_several,
     assign_writes_the_owner, assign_refuses_a_changed_ticket, assign_skips_an_unknown_ticket,
     assign_many_writes_every_owner, assign_many_isolates_bad_tickets,
 )]

@@ -108,3 +108,13 @@ def test_a_repeated_assignment_is_audited_but_heard_by_no_listener(desk: Desk) -
     assert desk.audit[-1]["event"] == REPEATED_ASSIGNMENT
     assert desk.audit[-1]["requested"] == {"assignee_id": 10}
     assert heard == ["ticket.created", "ticket.agent_assignment_changed"]
+
+
+def test_a_job_refuses_a_ticket_changed_since_its_stamp(desk: Desk) -> None:
+    desk.add_agent(AgentRecord(id=11, name="Bo", email="bo@x.invalid", group_ids={1}))
+    ticket = desk.create_ticket("customer", subject="s", description="d", group_id=1)
+    read = ticket.updated_at
+    desk.update_ticket(ticket.id, {"assignee_id": 10}, "human:Ada")  # after our read
+    job = desk.new_job("zendesk", 1)
+    desk.run_job(job, [(ticket.id, {"assignee_id": 11})], "api:bot", {ticket.id: read})
+    assert job.results[0]["error"] == "conflict" and ticket.assignee_id == 10

@@ -99,6 +99,23 @@ def test_update_many_caps_at_100_and_runs_as_a_job(desk: SandboxHandle,
     assert [(r["id"], r["success"]) for r in job["results"]] == [(3, True), (999999, False)]
 
 
+def test_a_batch_item_with_a_stale_safe_update_stamp_is_a_conflict(
+        desk: SandboxHandle, zd: requests.Session) -> None:
+    ticket_id = desk.create_tickets(1)[0]
+    stamp = zd.get(api(desk, f"/tickets/{ticket_id}.json")).json()["ticket"]["updated_at"]
+    zd.put(api(desk, f"/tickets/{ticket_id}.json"), json={"ticket": {"priority": "urgent"}})
+    item = {"id": ticket_id, "priority": "low", "safe_update": True, "updated_stamp": stamp}
+    job = zd.put(api(desk, "/tickets/update_many.json"), json={"tickets": [item]}).json()
+    url = job["job_status"]["url"]
+    for _ in range(100):
+        status = zd.get(url).json()["job_status"]
+        if status["status"] == "completed":
+            break
+        time.sleep(0.01)
+    assert status["results"][0]["error"] == "DatabaseConflict"
+    assert desk.ticket(ticket_id).priority == "urgent"  # the later change stands
+
+
 def test_search_is_offset_paged_and_capped_at_1000(desk: SandboxHandle,
                                                    zd: requests.Session) -> None:
     url = api(desk, "/search.json")

@@ -45,6 +45,8 @@ class FakeDesk:
     faults: list[ConnectorError] = field(default_factory=list)
     writes: list[tuple[str, str]] = field(default_factory=list)
     bulk_calls: int = 0
+    reads: list[int] = field(default_factory=list)
+    """Tickets per read call: 1 for ``fetch``, the batch size for ``fetch_many``."""
     lose_response: bool = False
     down: bool = False
     budget: float | None = None
@@ -103,9 +105,15 @@ class FakeDesk:
 
     def fetch(self, ticket_id: str) -> Ticket:
         """The current ticket."""
+        self.reads.append(1)
         if ticket_id not in self.tickets:
             raise SkippableError(f"ticket {ticket_id} not found", status=404)
         return self.tickets[ticket_id]
+
+    def fetch_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """The current tickets among ``ticket_ids``."""
+        self.reads.append(len(ticket_ids))
+        return {i: self.tickets[i] for i in ticket_ids if i in self.tickets}
 
     def assign(self, request: WriteRequest) -> WriteResult:
         """Safe update of one ticket."""

@@ -147,6 +147,23 @@ def test_a_write_whose_answer_was_lost_is_not_sent_twice(rig: Rig, clock: FakeCl
     assert len(rig.desk.writes) == 1 and rig.state("1") == lifecycle.ASSIGNED
 
 
+def test_after_a_failed_bulk_write_the_rows_are_rechecked_in_one_read(
+    rig: Rig, clock: FakeClock
+) -> None:
+    """Found by the chaos run: re-reading each row of a failed batch one by one, through
+    20 % 5xx, stalled the writer for tens of seconds after every failed bulk write."""
+    for n in range(8):
+        rig.desk.new_ticket(str(n))
+    rig.desk.faults.append(RetriableError("503", status=503))
+    rig.cycle()
+    assert rig.desk.bulk_calls == 1 and not rig.desk.writes
+    clock.advance(60)
+    rig.desk.reads.clear()
+    rig.writer.flush()
+    assert rig.desk.reads == [8]  # one batch read, not eight single ones
+    assert sorted(t for t, _ in rig.desk.writes) == [str(n) for n in range(8)]
+
+
 def test_a_crash_after_claiming_loses_nothing_and_writes_once(rig: Rig, clock: FakeClock) -> None:
     for n in range(3):
         rig.desk.new_ticket(str(n))

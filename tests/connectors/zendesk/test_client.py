@@ -270,13 +270,33 @@ def test_assign_many_checks_freshness_updates_and_polls_the_job(
         {"id": 1, "action": "update", "success": True, "status": "Updated"},
         {"id": 3, "action": "update", "success": False, "error": "TicketUpdateFailed",
          "details": "Assignee is not a member of the group"},
-        {"id": 4, "action": "update", "success": True, "status": "Updated"}]))
+        {"id": 4, "action": "update", "success": False, "error": "DatabaseConflict",
+         "details": "changed after the freshness check"}]))
     results = zd.assign_many([write(str(i)) for i in (1, 2, 3, 4, 5)])
-    assert [r.outcome for r in results] == ["ok", "conflict", "skipped", "ok", "skipped"]
+    assert [r.outcome for r in results] == ["ok", "conflict", "skipped", "conflict", "skipped"]
     sent = json.loads(next(c for c in responses.calls if "update_many" in c.request.url)
                       .request.body)
     assert [item["id"] for item in sent["tickets"]] == [1, 3, 4]
     assert time.sleeps == [1.0, 1.0]
+
+
+@responses.activate
+def test_fetch_many_reads_100_per_request_and_leaves_unknown_ids_out(
+    zd: ZendeskConnector
+) -> None:
+    groups_listed()
+
+    def show_many(request):  # type: ignore[no-untyped-def]
+        ids = parse_qs(urlparse(request.url).query)["ids"][0].split(",")
+        assert len(ids) <= 100
+        known = [ticket(id=int(i)) for i in ids if int(i) != 7]
+        return 200, {}, json.dumps({"tickets": known})
+
+    responses.add_callback(responses.GET, f"{API}/tickets/show_many.json", callback=show_many)
+    found = zd.fetch_many([str(i) for i in range(1, 151)])
+    assert sorted(found, key=int) == [str(i) for i in range(1, 151) if i != 7]
+    assert found["42"].id == "42"
+    assert len([c for c in responses.calls if "show_many" in c.request.url]) == 2
 
 
 @responses.activate

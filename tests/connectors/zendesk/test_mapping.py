@@ -145,9 +145,10 @@ def test_update_without_read_time_or_group_sends_only_the_assignee() -> None:
         "ticket": {"assignee_id": 1903456789001}}
 
 
-def test_bulk_item_carries_its_id_and_no_safe_update() -> None:
-    assert mapping.bulk_item(_request(), GROUPS) == {
-        "id": 4016, "assignee_id": 1903456789001, "group_id": 360001}
+def test_bulk_item_carries_its_id_and_the_safe_update_guard() -> None:
+    item = mapping.bulk_item(_request(), GROUPS)
+    assert item["id"] == 4016 and item["assignee_id"] == 1903456789001
+    assert item["safe_update"] is True and item["updated_stamp"]
 
 
 def test_non_numeric_agent_is_skippable() -> None:
