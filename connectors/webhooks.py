@@ -39,7 +39,9 @@ class WebhookEvent:
 
 
 TICKET_ID = re.compile(r"[0-9]{1,20}")
-"""A help-desk ticket id: ASCII digits that fit a 64-bit integer's width."""
+"""A help-desk ticket id sent as a string: ASCII digits, as wide as a 64-bit integer."""
+MAX_NUMERIC_ID = 2**53 - 1
+"""The largest ticket id taken as a JSON number."""
 
 
 def _no_constants(name: str) -> Any:
@@ -71,13 +73,18 @@ def _json_kind(value: Any) -> str:
 
 
 def ticket_id(value: Any, where: str) -> str:
-    """A ticket id from a webhook field: ASCII digits, at most 20; else a 400 naming ``where``."""
+    """A ticket id from a webhook field, or a 400 naming ``where``.
+
+    A string must be 1 to 20 ASCII digits; a JSON number must be a whole number from 1 to
+    ``MAX_NUMERIC_ID`` (a double holds it exactly, and JSON does not tell 7 from 7.0).
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    text = value if isinstance(value, str) else ""
-    if not TICKET_ID.fullmatch(text):
+        value = str(value) if 1 <= value <= MAX_NUMERIC_ID else ""
+    if not (isinstance(value, str) and TICKET_ID.fullmatch(value)):
         raise WebhookError(f"webhook body names no numeric ticket id ({where})")
-    return text
+    return value
 
 
 def text_or(value: Any, default: str) -> str:

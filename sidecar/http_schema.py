@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from connectors.freshdesk.webhook import DEFAULT_HEADER
-from connectors.webhooks import TICKET_ID
+from connectors.webhooks import MAX_NUMERIC_ID, TICKET_ID
 from connectors.zendesk.webhook import INVOCATION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 
@@ -60,9 +60,9 @@ REASONS = {
 _TICKET_ID: dict[str, Any] = {
     "anyOf": [
         {"type": "string", "pattern": f"^{TICKET_ID.pattern}$"},
-        {"type": "integer", "minimum": 1, "maximum": 10**20 - 1},
+        {"type": "integer", "minimum": 1, "maximum": MAX_NUMERIC_ID},
     ],
-    "description": "The ticket's id: digits, or a positive integer.",
+    "description": "The ticket's id: a string of digits, or a whole number.",
 }
 _UPDATED_AT: dict[str, Any] = {
     "description": "ISO-8601 time or epoch seconds of this version; unreadable means unknown."
