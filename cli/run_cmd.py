@@ -58,16 +58,21 @@ def run(
         handle = None
         if settings.helpdesk == "sandbox":
             handle, settings = stack.enter_context(embedded_sandbox(settings))
-        sidecar = _build_or_exit(settings)
-        sidecar.start()
+        sidecar = _start_or_exit(settings)
         if handle is not None and sidecar.port is not None:
             send_webhooks_to(handle, settings.http.host, sidecar.port)
         sidecar.serve_forever()
 
 
-def _build_or_exit(settings: Settings) -> Sidecar:
+def _start_or_exit(settings: Settings) -> Sidecar:
+    """Build and start the sidecar; exit 2 naming what is misconfigured.
+
+    An unreachable PostgreSQL is not misconfiguration: the sidecar starts and waits for it.
+    """
     try:
-        return build_sidecar(settings)
+        sidecar = build_sidecar(settings)
+        sidecar.start()
+        return sidecar
     except ConfigError as error:
         for name, reason in error.problems:
             err.print(f"[bold red]invalid configuration[/] [bold]{name}[/]: {reason}")

@@ -10,7 +10,7 @@ from config.settings import Settings
 from connectors.base import Connector
 from connectors.factory import build_connector
 from router.engine import Router
-from sidecar.service import Sidecar, default_replica, utc_now
+from sidecar.service import Sidecar, default_replica
 from sidecar.store import Store
 
 
@@ -27,13 +27,14 @@ def build_router(settings: Settings) -> Router:
 
 
 def build_sidecar(settings: Settings, connector: Connector | None = None) -> Sidecar:
-    """Open the store (migrating it), build the connector and router, wire the service.
+    """Build the store (not connected yet), the connector and the router; wire the service.
 
     Raises ``PolicyFileError`` or ``ConfigError`` for bad configuration and SQLAlchemy's
-    ``OperationalError`` when the database cannot be reached.
+    ``ArgumentError`` for a database URL it cannot use. The database is first reached by
+    ``Sidecar.start``, which migrates it (and waits for an unreachable PostgreSQL).
     """
     router = build_router(settings)
     connector = connector or build_connector(settings)
     replica = settings.lease.replica_id or default_replica()
-    store = Store.open(settings.database_url, replica, utc_now(), settings.store)
+    store = Store.connect(settings.database_url, replica, settings.store)
     return Sidecar(settings=settings, connector=connector, store=store, router=router)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +25,7 @@ from config.settings import Settings
 from connectors.freshdesk import webhook as freshdesk_webhook
 from connectors.webhooks import WebhookError, WebhookEvent
 from connectors.zendesk import webhook as zendesk_webhook
+from sidecar.health import StoreHealth, describe, readiness, store_outage
 from sidecar.metrics import Metrics
 from sidecar.store import Store
 
@@ -42,6 +44,7 @@ class AppContext:
     ready: Callable[[], bool]
     kick: Callable[[], None]
     accepting: Callable[[], bool]
+    health: StoreHealth = field(default_factory=lambda: StoreHealth(migrated=True))
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -51,6 +54,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         summary="Routes help-desk tickets and explains every decision.",
         version="0.1.0",
     )
+    _answer_store_outages(app, ctx.health)
 
     def admin(authorization: Annotated[str | None, Header()] = None) -> None:
         token = ctx.settings.admin_token
@@ -63,6 +67,8 @@ def create_app(ctx: AppContext) -> FastAPI:
     def accept(helpdesk: str, event: WebhookEvent) -> dict[str, Any]:
         if not ctx.accepting():
             raise HTTPException(503, "shutting down", {"Retry-After": "5"})
+        if not ctx.health.migrated:
+            raise HTTPException(503, "store not ready yet", {"Retry-After": "5"})
         if event.updated_at is not None and ctx.store.tickets.has_seen(
             event.ticket_id, event.updated_at
         ):
@@ -114,15 +120,26 @@ def create_app(ctx: AppContext) -> FastAPI:
 
     @app.get("/readyz", tags=["operations"])
     def readyz(response: Response) -> dict[str, Any]:
-        """The store answers and (on the leader) the roster is loaded."""
-        ready = ctx.accepting() and ctx.store.ping() and ctx.ready()
-        response.status_code = 200 if ready else 503
-        return {"ready": ready, "role": "leader" if ctx.is_leader() else "follower"}
+        """The store answers and (on the leader) the roster is loaded; else the reason."""
+        accepting = ctx.accepting()
+        state = readiness(
+            accepting=accepting, store_error=_probe_store(ctx) if accepting else None,
+            migrated=ctx.health.migrated, roster_loaded=ctx.ready(),
+        )  # fmt: skip
+        response.status_code = 200 if state.ready else 503
+        answer = {"ready": state.ready, "role": "leader" if ctx.is_leader() else "follower"}
+        return answer if state.ready else {**answer, "reason": state.reason}
 
     @app.get("/metrics", tags=["operations"])
     def metrics() -> Response:
-        """Prometheus metrics."""
-        _refresh_gauges(ctx)
+        """Prometheus metrics (the store-backed gauges keep their values while it is down)."""
+        try:
+            _refresh_gauges(ctx)
+        except sa.exc.SQLAlchemyError as error:
+            if not store_outage(error):
+                raise
+            ctx.health.failed(error, "a metrics scrape")
+        ctx.metrics.store_up.set(0 if ctx.health.up is False else 1)
         return Response(ctx.metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/decisions/{ticket_id}", tags=["admin"], dependencies=[Depends(admin)])
@@ -154,6 +171,34 @@ def create_app(ctx: AppContext) -> FastAPI:
         }
 
     return app
+
+
+def _answer_store_outages(app: FastAPI, health: StoreHealth) -> None:
+    """A request the store cannot serve now gets 503 with Retry-After, so senders retry."""
+
+    async def store_error(request: Request, error: Exception) -> Response:
+        if not store_outage(error):
+            raise error
+        health.failed(error, request.url.path)
+        return JSONResponse(
+            {"error": f"store unavailable: {describe(error)}"}, status_code=503,
+            headers={"Retry-After": "5"},
+        )  # fmt: skip
+
+    app.add_exception_handler(sa.exc.SQLAlchemyError, store_error)
+
+
+def _probe_store(ctx: AppContext) -> str | None:
+    """Ping the store for ``/readyz``; the driver's complaint when it does not answer."""
+    try:
+        ctx.store.ping()
+    except sa.exc.SQLAlchemyError as error:
+        if not store_outage(error):
+            raise
+        ctx.health.failed(error, "the readiness probe")
+        return describe(error)
+    ctx.health.answered()
+    return None
 
 
 def _refuse(ctx: AppContext, helpdesk: str, error: WebhookError) -> JSONResponse:

@@ -2,7 +2,9 @@
 
 A replica leads only while its last successful renewal is younger than the TTL minus a
 safety margin, measured on its own monotonic clock: if the database stops answering, the
-leader stops routing before any follower can take over.
+leader stops routing before any follower can take over. A renewal that fails because the
+store is unreachable drops the lease at once and is reported to the store's health (one
+warning per outage); other database errors are logged as they come.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from sidecar.health import StoreHealth, store_outage
 from sidecar.store import LeaseStore
 
 log = logging.getLogger("deskroute.sidecar.leader")
@@ -33,9 +36,11 @@ class Leadership:
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
         on_change: Callable[[bool], None] = lambda _: None,
+        health: StoreHealth | None = None,
     ) -> None:
         self.lease, self.replica, self.ttl = lease, replica, ttl
         self.clock, self.monotonic, self.on_change = clock, monotonic, on_change
+        self.health = health or StoreHealth()
         self._renewed: float | None = None
         self._lock = threading.Lock()
 
@@ -51,15 +56,22 @@ class Leadership:
         with self._lock:
             before = self.is_leader
             started = self.monotonic()
+            epoch: object = "-"
             try:
                 held = self.lease.acquire(self.replica, self.clock(), self.ttl)
+                if held and not before:
+                    state = self.lease.state()
+                    epoch = state.epoch if state else epoch
             except sa.exc.SQLAlchemyError as error:
-                log.warning("lease renewal failed: %s", error)
                 held = False
+                if store_outage(error):
+                    self.health.failed(error, "lease renewal")
+                else:
+                    log.warning("lease renewal failed: %s", error)
+            else:
+                self.health.answered()
             self._renewed = started if held else None
             if held != before:
-                state = self.lease.state() if held else None
-                epoch = state.epoch if state else "-"
                 log.info(
                     "%s %s the lease (epoch %s)", self.replica, "took" if held else "lost", epoch
                 )

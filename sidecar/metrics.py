@@ -48,6 +48,9 @@ class Metrics:
             "deskroute_agent_load", "Capacity units each agent holds.", ["agent"], registry=r
         )
         self.leader = Gauge("deskroute_leader", "1 while this replica holds the lease.", registry=r)
+        self.store_up = Gauge(
+            "deskroute_store_up", "1 while the store answers, 0 during an outage.", registry=r
+        )
         self.rate_budget = RateBudget()
         r.register(self.rate_budget)
 

@@ -5,6 +5,12 @@ routing jobs (poll, roster, react, write, sweep); they share one lock, so a repl
 routes and writes at the same time. ``react`` — take webhook hints, decide pending and
 waiting tickets, flush the outbox — also runs at once when a webhook arrives on the leader.
 Bulk-job status polling happens inside the connector's ``assign_many`` during a flush.
+
+The store may be down at start-up or go away later (PostgreSQL restarted). The replica
+stays up and serves HTTP: ``/readyz`` says the store is unreachable, webhooks get 503,
+and it does not lead until the store answers a lease renewal again. At start-up it
+retries the migrations with backoff. Write-backs a failed job left in flight are
+recovered (re-checked against the help desk) before the next job routes.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from random import Random
 from types import FrameType
 
+import sqlalchemy as sa
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -27,6 +34,7 @@ from config.settings import Settings
 from connectors.base import Connector
 from connectors.errors import ConnectorError
 from router.engine import Router
+from sidecar.health import StoreHealth, describe, retry_delay, store_outage
 from sidecar.http import AppContext, create_app
 from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
@@ -42,6 +50,8 @@ SLOW_ROUND = 1.0
 """A react round longer than this many seconds is logged with its breakdown."""
 SHUTDOWN_RETRY_PAUSE = 0.5
 """Seconds between final-flush rounds while the help desk keeps failing."""
+STORE_RETRY_BASE, STORE_RETRY_CAP = 0.5, 10.0
+"""Start-up waits this long before retrying an unreachable store, doubling up to the cap."""
 
 
 def utc_now() -> datetime:
@@ -80,22 +90,26 @@ class Sidecar:
             connector=connector, store=store, settings=settings.writer, clock=clock,
             metrics=self.metrics,
         )  # fmt: skip
+        self.health = StoreHealth(monotonic=monotonic, on_change=self._on_store)
         self.leadership = Leadership(
             store.lease, self.replica, timedelta(seconds=settings.lease.ttl_seconds), clock,
-            monotonic, on_change=self._on_leadership,
+            monotonic, on_change=self._on_leadership, health=self.health,
         )  # fmt: skip
         self.metrics.watch_budget(connector.budget_left)
         self._work = threading.Lock()
         self._accepting = True
+        self._recover_due = False
+        self._stopping = threading.Event()
         self._stopped = threading.Event()
+        self._waiter: threading.Thread | None = None
         self.scheduler = BackgroundScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1}
         )
         self.app = create_app(
             AppContext(
                 settings=settings, store=store, metrics=self.metrics, clock=clock,
-                is_leader=lambda: self.leadership.is_leader, ready=self._ready, kick=self.kick,
-                accepting=lambda: self._accepting,
+                is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
+                accepting=lambda: self._accepting, health=self.health,
             )
         )  # fmt: skip
         self.server: uvicorn.Server | None = None
@@ -104,16 +118,33 @@ class Sidecar:
 
     # --- jobs ---------------------------------------------------------------------------
 
+    @property
+    def leading(self) -> bool:
+        """True while we hold a trusted lease and the store has not been seen down since."""
+        return self.leadership.is_leader and self.health.up is not False
+
     def _on_leadership(self, leading: bool) -> None:
         self.metrics.leader.set(1 if leading else 0)
         if leading:
-            recovered = self.store.outbox.recover()
-            if recovered:
-                log.info(
-                    "took over %d write-backs left in flight by the previous leader", recovered
-                )
+            self._recover_due = True
             for job in ("roster", "poll"):
                 self._run_soon(job)
+
+    def _on_store(self, up: bool) -> None:
+        self.metrics.store_up.set(1 if up else 0)
+        if up:
+            # a job cut off mid-write may have left rows in ``sending``
+            self._recover_due = True
+
+    def _recover_writes(self) -> None:
+        """Put write-backs left in flight back in line (under the work lock: none is sending)."""
+        if not self._recover_due:
+            return
+        recovered = self.store.outbox.recover()
+        self._recover_due = False
+        if recovered:
+            log.info("took back %d write-backs left in flight; each is checked before it is "
+                     "sent again", recovered)  # fmt: skip
 
     def react(self) -> None:
         """Take webhook hints in, decide pending and waiting tickets, flush the outbox."""
@@ -132,15 +163,20 @@ class Sidecar:
 
     def _leader_job(self, name: str, step: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
-            if not self._accepting or not self.leadership.is_leader:
+            if not self._accepting or not self.leading:
                 return
             with self._work:
                 try:
+                    self._recover_writes()
                     if not self.pipeline.agents:
                         self.pipeline.refresh_roster()
                     step()
                 except ConnectorError as error:
                     log.warning("%s job: %s: %s", name, type(error).__name__, error)
+                except sa.exc.SQLAlchemyError as error:
+                    if not store_outage(error):
+                        log.exception("%s job failed", name)
+                    self.health.failed(error, f"the {name} job")
                 except Exception:
                     log.exception("%s job failed", name)
 
@@ -168,7 +204,7 @@ class Sidecar:
         )
 
     def _lease_tick(self) -> None:
-        if self._accepting:
+        if self._accepting and self.health.migrated:
             self.leadership.tick()
 
     def _run_soon(self, job_id: str) -> None:
@@ -181,23 +217,60 @@ class Sidecar:
         self._run_soon("react")
 
     def _ready(self) -> bool:
-        return not self.leadership.is_leader or bool(self.pipeline.agents)
+        return not self.leading or bool(self.pipeline.agents)
 
     # --- life cycle ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Bind the HTTP port, take the lease if free, and start the jobs (once)."""
+        """Migrate the store, bind the HTTP port, take the lease if free, start the jobs (once).
+
+        An unreachable PostgreSQL does not stop the start: HTTP serves (not ready) and a
+        background thread retries the migrations with backoff. An SQLite file that cannot
+        be opened, or any other database error, is raised: that is configuration.
+        """
         if self.server is not None:
             return
+        opened = self._open_store()
         self._serve_http()
         self._schedule()
         self.scheduler.start()
-        self.leadership.tick()
+        if opened:
+            self.leadership.tick()
+        else:
+            self._waiter = threading.Thread(
+                target=self._wait_for_store, name="store-wait", daemon=True
+            )
+            self._waiter.start()
+        role = "leader" if self.leading else "follower" if opened else "waiting for the store"
         log.info(
             "sidecar %s listening on %s:%s as %s%s", self.replica, self.settings.http.host,
-            self.port, "leader" if self.leadership.is_leader else "follower",
-            " (dry run: nothing is written)" if self.settings.dry_run else "",
+            self.port, role, " (dry run: nothing is written)" if self.settings.dry_run else "",
         )  # fmt: skip
+
+    def _open_store(self) -> bool:
+        """Bring the schema up to date; False when the (PostgreSQL) store is unreachable."""
+        try:
+            self.store.migrate(self.clock())
+        except sa.exc.SQLAlchemyError as error:
+            if self.store.local or not store_outage(error):
+                raise
+            self.health.failed(error, "start-up")
+            return False
+        self.health.migrated = True
+        self.health.answered()
+        return True
+
+    def _wait_for_store(self) -> None:
+        attempt = 0
+        while not self._stopping.wait(retry_delay(attempt, STORE_RETRY_BASE, STORE_RETRY_CAP)):
+            attempt += 1
+            try:
+                if self._open_store():
+                    log.info("store migrated after %d retries; jobs start", attempt)
+                    self._lease_tick()
+                    return
+            except sa.exc.SQLAlchemyError:
+                log.exception("migrating the store failed; retrying")
 
     def _serve_http(self) -> None:
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on accepted sockets whose proto
@@ -221,17 +294,16 @@ class Sidecar:
         if self._stopped.is_set():
             return
         self._accepting = False
-        self.scheduler.shutdown(wait=True)
-        if self.leadership.is_leader:
-            self._flush_until_deadline()
+        self._stopping.set()
+        if self._waiter is not None:
+            self._waiter.join(timeout=10)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if self.leading:
+            self._unless_store_down("the final flush", self._flush_until_deadline)
         self.leadership.release()
         if self.settings.dry_run:
-            report = self.store.shadow_report()
-            log.info(
-                "shadow report: %d decided, %d compared with a human's choice, %s agreed",
-                report.decided, report.compared,
-                "n/a" if report.agreement is None else f"{report.agreement:.0%}",
-            )  # fmt: skip
+            self._unless_store_down("the shadow report", self._log_shadow_report)
         if self.server is not None:
             self.server.should_exit = True
         if self._http_thread is not None:
@@ -240,9 +312,27 @@ class Sidecar:
         self._stopped.set()
         log.info("sidecar %s stopped", self.replica)
 
+    def _log_shadow_report(self) -> None:
+        report = self.store.shadow_report()
+        log.info(
+            "shadow report: %d decided, %d compared with a human's choice, %s agreed",
+            report.decided, report.compared,
+            "n/a" if report.agreement is None else f"{report.agreement:.0%}",
+        )  # fmt: skip
+
+    @staticmethod
+    def _unless_store_down(what: str, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except sa.exc.SQLAlchemyError as error:
+            if not store_outage(error):
+                raise
+            log.warning("%s skipped: store unreachable (%s)", what, describe(error))
+
     def _flush_until_deadline(self) -> None:
         deadline = self.monotonic() + self.settings.sidecar.shutdown_deadline_seconds
         with self._work:
+            self._recover_writes()
             while self.monotonic() < deadline and self.store.outbox.active():
                 try:
                     round_ = self.writer.flush(backoff=False)

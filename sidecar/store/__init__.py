@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from config.settings import StoreSettings
-from sidecar.store.database import open_engine, reading
+from sidecar.store.database import ensure_schema, open_engine, reading
 from sidecar.store.decisions import DecisionStore, Recorded, Routed
 from sidecar.store.lease import LeaseState, LeaseStore
 from sidecar.store.loads import LoadStore
@@ -20,9 +20,10 @@ from sidecar.store.tickets import TicketRow, TicketStore
 class Store:
     """Every table the sidecar keeps, behind one object built from one engine."""
 
-    def __init__(self, engine: sa.Engine, replica: str) -> None:
+    def __init__(self, engine: sa.Engine, replica: str, schema_name: str | None = None) -> None:
         self.engine = engine
         self.replica = replica
+        self.schema_name = schema_name
         self.tickets = TicketStore(engine)
         self.decisions = DecisionStore(engine, replica)
         self.outbox = OutboxStore(engine)
@@ -30,22 +31,37 @@ class Store:
         self.lease = LeaseStore(engine)
 
     @classmethod
+    def connect(cls, url: str, replica: str, settings: StoreSettings | None = None) -> Store:
+        """The store over ``url``, without touching the database yet (see ``migrate``).
+
+        Raises SQLAlchemy's ``ArgumentError`` for a URL it cannot use.
+        """
+        schema_name = settings.schema_name if settings else None
+        return cls(open_engine(url, settings), replica, schema_name)
+
+    @classmethod
     def open(
         cls, url: str, replica: str, now: datetime, settings: StoreSettings | None = None
     ) -> Store:
         """Connect, bring the schema up to date, and return the store."""
-        engine = open_engine(url, settings)
-        migrate(engine, now)
-        return cls(engine, replica)
+        store = cls.connect(url, replica, settings)
+        store.migrate(now)
+        return store
 
-    def ping(self) -> bool:
-        """True when the database answers."""
-        try:
-            with reading(self.engine) as conn:
-                conn.execute(sa.text("SELECT 1"))
-        except sa.exc.SQLAlchemyError:
-            return False
-        return True
+    @property
+    def local(self) -> bool:
+        """True for SQLite: a file of this host, which has no outages to wait out."""
+        return self.engine.dialect.name == "sqlite"
+
+    def migrate(self, now: datetime) -> int:
+        """Create the schema if needed and apply pending migrations; returns the version."""
+        ensure_schema(self.engine, self.schema_name)
+        return migrate(self.engine, now)
+
+    def ping(self) -> None:
+        """Ask the database for ``SELECT 1``; raises SQLAlchemy's error when it cannot."""
+        with reading(self.engine) as conn:
+            conn.execute(sa.text("SELECT 1"))
 
     def shadow_report(self) -> ShadowReport:
         """Agreement of dry-run decisions with the humans' assignments."""

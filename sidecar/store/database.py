@@ -17,18 +17,37 @@ def normalise_url(url: str) -> str:
     return url
 
 
+CONNECT_TIMEOUT_SECONDS = 5
+"""How long a new PostgreSQL connection may take before the attempt counts as failed."""
+RECYCLE_SECONDS = 1800
+"""Pooled PostgreSQL connections older than this are replaced (firewalls drop idle ones)."""
+
+
 def open_engine(url: str, settings: StoreSettings | None = None) -> sa.Engine:
-    """An engine for ``url``; on PostgreSQL, scoped to ``settings.schema_name`` when set."""
+    """An engine for ``url``; on PostgreSQL, scoped to ``settings.schema_name`` when set.
+
+    Nothing is connected yet: the first call that needs the database connects. On
+    PostgreSQL every pooled connection is tested before use (``pool_pre_ping``), so the
+    connections a restarted server dropped are replaced instead of failing a job.
+    """
     settings = settings or StoreSettings()
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, settings)
-    engine = sa.create_engine(url, pool_size=settings.pool_size, pool_pre_ping=True)
+    engine = sa.create_engine(
+        url, pool_size=settings.pool_size, pool_pre_ping=True, pool_recycle=RECYCLE_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )  # fmt: skip
     if settings.schema_name:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema_name}"'))
         engine = engine.execution_options(schema_translate_map={None: settings.schema_name})
     return engine
+
+
+def ensure_schema(engine: sa.Engine, name: str | None) -> None:
+    """Create the PostgreSQL schema ``name`` if it is missing (nothing when None)."""
+    if name:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{name}"'))
 
 
 def _sqlite_engine(url: str, settings: StoreSettings) -> sa.Engine:

@@ -1,4 +1,5 @@
-"""Fixtures: a store on SQLite and on the machine's PostgreSQL (a fresh schema per test)."""
+"""Fixtures: a store on SQLite and on the machine's PostgreSQL (a fresh schema per test),
+and a private PostgreSQL server that outage tests may stop and start."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from config.settings import StoreSettings
 from sidecar.store import Store
 from tests.sidecar.fakes import FakeClock
+from tests.sidecar.private_pg import PrivatePostgres, private_postgres
 
 PG_URL = os.environ.get("DESKROUTE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -64,3 +66,11 @@ def store(store_url: tuple[str, StoreSettings], clock: FakeClock) -> Iterator[St
     opened = Store.open(url, "replica-a", clock(), settings)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def private_pg() -> Iterator[PrivatePostgres]:
+    """A private PostgreSQL server, running; stop and start it at will. Removed afterwards."""
+    server = private_postgres()
+    yield server
+    server.remove()

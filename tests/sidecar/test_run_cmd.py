@@ -40,6 +40,8 @@ ZENDESK = {
                      id="freshdesk-without-key"),
         pytest.param({**ZENDESK, "DESKROUTE_DATABASE_URL": "nosuchdb://x"},
                      "DESKROUTE_DATABASE_URL", id="bad-database-url"),
+        pytest.param({**ZENDESK, "DESKROUTE_DATABASE_URL": "sqlite:////nonexistent/dir/s.db"},
+                     "DESKROUTE_DATABASE_URL", id="unopenable-sqlite-file"),
         pytest.param({"DESKROUTE_POLICY_FILE": "/nonexistent/policy.yaml"}, "policy",
                      id="missing-policy-file"),
         pytest.param({**ZENDESK, "DESKROUTE_SIDECAR__CLASSIFIER_MODELS": "/nonexistent/m.npz"},
