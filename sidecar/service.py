@@ -174,9 +174,10 @@ class Sidecar:
                 except ConnectorError as error:
                     log.warning("%s job: %s: %s", name, type(error).__name__, error)
                 except sa.exc.SQLAlchemyError as error:
-                    if not store_outage(error):
+                    if store_outage(error):
+                        self.health.failed(error, f"the {name} job")
+                    else:
                         log.exception("%s job failed", name)
-                    self.health.failed(error, f"the {name} job")
                 except Exception:
                     log.exception("%s job failed", name)
 

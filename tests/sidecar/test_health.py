@@ -20,7 +20,7 @@ from sidecar.service import Sidecar
 from sidecar.store import Store
 from tests.sidecar.fakes import FakeClock, FakeDesk
 from tests.sidecar.replicas import free_port
-from tests.sidecar.test_service import FAST, desk  # noqa: F401 - the fixture
+from tests.sidecar.test_service import FAST, desk, sidecar, wait_for  # noqa: F401 - fixtures
 
 REFUSED = "connection failed: connection to server at 127.0.0.1 failed: Connection refused"
 
@@ -175,3 +175,27 @@ def test_an_unopenable_sqlite_file_is_configuration_and_fails_the_start(
     with pytest.raises(sa.exc.OperationalError):
         service.start()
     assert service.server is None  # nothing was bound
+
+
+def test_a_job_that_loses_the_store_stops_leading_until_the_store_answers_again(
+    sidecar: Sidecar,  # noqa: F811 - the fixture
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert wait_for(lambda: sidecar.leading)
+
+    def cut_off() -> None:
+        raise operational()
+
+    def faulty_query() -> None:
+        raise sa.exc.ProgrammingError("SELECT nope", {}, Exception("no such column: nope"))
+
+    caplog.set_level(logging.INFO, logger="deskroute")
+    sidecar._leader_job("faulty", faulty_query)()
+    assert sidecar.leading  # a bug in a query is not an outage: logged in full, still leading
+    assert "faulty job failed" in caplog.text and "Traceback" in caplog.text
+    sidecar._leader_job("cut-off", cut_off)()
+    assert not sidecar.leading and sidecar.health.up is False
+    assert "store unreachable (seen by the cut-off job)" in caplog.text
+    ready = requests.get(f"http://127.0.0.1:{sidecar.port}/readyz", timeout=5)
+    assert ready.status_code == 200  # the probe finds the store answering again
+    assert sidecar.leading and "store answers again" in caplog.text
