@@ -100,6 +100,7 @@ class Sidecar:
         self._accepting = True
         self._recover_due = False
         self._stopping = threading.Event()
+        self._retry_store = threading.Event()
         self._stopped = threading.Event()
         self._waiter: threading.Thread | None = None
         self.scheduler = BackgroundScheduler(
@@ -135,6 +136,7 @@ class Sidecar:
         if up:
             # a job cut off mid-write may have left rows in ``sending``
             self._recover_due = True
+            self._retry_store.set()  # a probe saw it back: migrate now, not at the next backoff
 
     def _recover_writes(self) -> None:
         """Put write-backs left in flight back in line (under the work lock: none is sending)."""
@@ -263,7 +265,11 @@ class Sidecar:
 
     def _wait_for_store(self) -> None:
         attempt = 0
-        while not self._stopping.wait(retry_delay(attempt, STORE_RETRY_BASE, STORE_RETRY_CAP)):
+        while True:
+            self._retry_store.wait(retry_delay(attempt, STORE_RETRY_BASE, STORE_RETRY_CAP))
+            self._retry_store.clear()
+            if self._stopping.is_set():
+                return
             attempt += 1
             try:
                 if self._open_store():
@@ -296,6 +302,7 @@ class Sidecar:
             return
         self._accepting = False
         self._stopping.set()
+        self._retry_store.set()
         if self._waiter is not None:
             self._waiter.join(timeout=10)
         if self.scheduler.running:
