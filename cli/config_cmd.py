@@ -10,7 +10,8 @@ from rich.table import Table
 
 from config.policy_file import PolicyFileError, load_policy
 from config.reference import effective, render
-from config.settings import Settings
+from config.settings import ConfigError, Settings
+from connectors.factory import build_connector
 
 app = typer.Typer(help="Inspect deskroute's configuration.", no_args_is_help=True)
 
@@ -19,7 +20,11 @@ REFERENCE = Path("docs/configuration.md")
 
 @app.command("check")
 def check(ctx: typer.Context) -> None:
-    """Print the effective configuration (secrets masked) and validate the policy file."""
+    """Print the effective configuration (secrets masked); check credentials and policy file.
+
+    Exits with code 2 when the configured help desk lacks a required variable (no request is
+    sent) or the policy file is rejected.
+    """
     settings: Settings = ctx.obj
     table = Table(title="deskroute configuration", show_lines=False)
     table.add_column("variable", style="bold")
@@ -28,6 +33,16 @@ def check(ctx: typer.Context) -> None:
         table.add_row(name, value)
     console = Console()
     console.print(table)
+    try:
+        build_connector(settings)  # builds the client only: this is where credentials are read
+    except ConfigError as error:
+        errors = Console(stderr=True)
+        errors.print(
+            f"[bold red]incomplete configuration for DESKROUTE_HELPDESK={settings.helpdesk}[/]"
+        )
+        for name, reason in error.problems:
+            errors.print(f"  [bold]{name}[/]: {reason}")
+        raise typer.Exit(2) from None
     if settings.policy_file is not None:
         try:
             policy = load_policy(settings.policy_file)

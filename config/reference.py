@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
@@ -12,9 +13,18 @@ from config.settings import Settings, env_name, walk_fields
 HEADER = """# Configuration
 
 deskroute is configured only by environment variables with the `DESKROUTE_` prefix; nested
-sections use a double underscore (`DESKROUTE_HTTP__PORT`). Run `deskroute config check` to
-print the effective configuration with secrets masked; an invalid variable makes every
-command exit with code 2 and a message naming the variable and the reason.
+sections use a double underscore (`DESKROUTE_HTTP__PORT`). An empty variable (`VAR=`, as
+compose's `${VAR:-}` gives) counts as unset. Run `deskroute config check` to print the
+effective configuration and to check that the configured help desk has the credentials it
+needs; no request is sent. An invalid or missing variable makes every command exit with
+code 2 and a message naming the variable and the reason, never a traceback.
+
+Secrets (the `SecretStr` rows below) are never shown: `config check` prints `********`,
+the password in `DESKROUTE_DATABASE_URL` is masked, and an invalid secret or database URL
+is reported without its value. A secret must be non-empty and free of whitespace (a pasted
+line break would never match). The test suite keeps it that way: every test's captured
+stdout, stderr and log records, and the output of the commands it runs, are scanned for
+the suite's test secrets (`tests/leak_guard.py`), and a test that shows one fails.
 
 This file is generated from the settings model by `deskroute config docs --write`; a test
 fails when it is stale.
@@ -53,8 +63,19 @@ def render() -> str:
     return HEADER + "\n".join(rows) + "\n"
 
 
+_URL_PASSWORD = re.compile(r"(?P<user>://[^/:@]*):[^/]*@")
+
+
+def without_password(url: str) -> str:
+    """``url`` with the password in its user part masked."""
+    return _URL_PASSWORD.sub(r"\g<user>:********@", url, count=1)
+
+
 def effective(settings: Settings) -> list[tuple[str, str]]:
-    """``(variable, value)`` for every setting, secrets masked, in declaration order."""
+    """``(variable, value)`` for every setting, secrets masked, in declaration order.
+
+    The database URL is shown with its password masked.
+    """
     values: list[tuple[str, str]] = []
     for env, _, secret in walk_fields():
         path = env.removeprefix(env_name(())).lower().split("__")
@@ -63,6 +84,8 @@ def effective(settings: Settings) -> list[tuple[str, str]]:
             value = getattr(value, part)
         if secret:
             shown = "(unset)" if value is None else "********"
+        elif env == "DESKROUTE_DATABASE_URL":
+            shown = without_password(str(value))
         elif isinstance(value, BaseModel):
             shown = value.model_dump_json()
         else:

@@ -11,11 +11,32 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "DESKROUTE_"
 NESTED = "__"
+
+
+def _usable_secret(value: SecretStr | None) -> SecretStr | None:
+    """A secret is non-empty and has no whitespace: a pasted line break would never match."""
+    if value is not None:
+        text = value.get_secret_value()
+        if not text or any(char.isspace() for char in text):
+            raise ValueError("must be non-empty, without spaces or line breaks")
+    return value
+
+
+HTTP_URL = r"^https?://[^\s/]+"
+"""An absolute http(s) URL with a host."""
 
 
 class Section(BaseModel):
@@ -27,7 +48,7 @@ class Section(BaseModel):
 class HttpSettings(Section):
     """The sidecar's HTTP server (webhooks, health, metrics, explanations)."""
 
-    host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
+    host: str = Field("127.0.0.1", min_length=1, description="Address the HTTP server binds to.")
     port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP server (0: any free).")
     max_body_bytes: int = Field(
         1_048_576, ge=1024, le=67_108_864, description="Largest webhook body taken; larger: 413."
@@ -39,6 +60,7 @@ class HelpdeskApiSettings(Section):
 
     plan: str = Field(
         "professional",
+        min_length=1,
         description="Plan name; sets the per-minute API limit (see docs/connectors.md).",
     )
     rate_limit_per_minute: int | None = Field(
@@ -65,30 +87,45 @@ class HelpdeskApiSettings(Section):
 class ZendeskSettings(HelpdeskApiSettings):
     """Credentials and endpoint of a Zendesk account."""
 
-    subdomain: str | None = Field(None, description="Account subdomain: <subdomain>.zendesk.com.")
+    subdomain: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+        description="Account subdomain: <subdomain>.zendesk.com.",
+    )  # fmt: skip
     base_url: str | None = Field(
-        None, description="Full API base URL; overrides subdomain (e.g. the sandbox)."
+        None, pattern=HTTP_URL,
+        description="Full API base URL; overrides subdomain (e.g. the sandbox).",
+    )  # fmt: skip
+    email: str | None = Field(
+        None, pattern=r"^[^@\s]+@[^@\s]+$", description="Agent e-mail used with an API token."
     )
-    email: str | None = Field(None, description="Agent e-mail used with an API token.")
     api_token: SecretStr | None = Field(None, description="API token (Basic email/token auth).")
     oauth_token: SecretStr | None = Field(None, description="OAuth access token (Bearer auth).")
     webhook_secret: SecretStr | None = Field(None, description="Signing secret of the webhook.")
+
+    _secrets = field_validator("api_token", "oauth_token", "webhook_secret")(_usable_secret)
 
 
 class FreshdeskSettings(HelpdeskApiSettings):
     """Credentials and endpoint of a Freshdesk account."""
 
-    domain: str | None = Field(None, description="Account domain: <domain>.freshdesk.com.")
+    domain: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+        description="Account domain: <domain>.freshdesk.com.",
+    )  # fmt: skip
     base_url: str | None = Field(
-        None, description="Full API base URL; overrides domain (e.g. the sandbox)."
-    )
+        None, pattern=HTTP_URL,
+        description="Full API base URL; overrides domain (e.g. the sandbox).",
+    )  # fmt: skip
     api_key: SecretStr | None = Field(None, description="API key (Basic auth, password X).")
     webhook_secret: SecretStr | None = Field(
         None, description="Shared secret expected in the webhook's authentication header."
     )
     webhook_header: str = Field(
-        "X-Deskroute-Secret", description="Header the Freshdesk automation rule puts it in."
-    )
+        "X-Deskroute-Secret", pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
+        description="Header the Freshdesk automation rule puts it in.",
+    )  # fmt: skip
+
+    _secrets = field_validator("api_key", "webhook_secret")(_usable_secret)
 
 
 def _comma_list(value: object) -> object:
@@ -105,8 +142,9 @@ class RtSettings(Section):
     """Endpoint, credentials and routing scope of a Request Tracker 5 server (REST 2)."""
 
     base_url: str | None = Field(
-        None, description="RT's web address, e.g. http://127.0.0.1:8081 (REST 2 is under it)."
-    )
+        None, pattern=HTTP_URL,
+        description="RT's web address, e.g. http://127.0.0.1:8081 (REST 2 is under it).",
+    )  # fmt: skip
     token: SecretStr | None = Field(
         None, description="Auth token of the RT user deskroute acts as (Authorization: token)."
     )
@@ -140,6 +178,7 @@ class RtSettings(Section):
     )
 
     _lists = field_validator("queues", "statuses", "owner_groups", mode="before")(_comma_list)
+    _secrets = field_validator("token")(_usable_secret)
 
 
 class StoreSettings(Section):
@@ -190,6 +229,14 @@ class WriterSettings(Section):
         True, description="Add a private note with the decision's explanation to each write."
     )
 
+    @field_validator("retry_max_seconds")
+    @classmethod
+    def _max_not_below_base(cls, value: float, info: ValidationInfo) -> float:
+        base = info.data.get("retry_base_seconds")
+        if base is not None and value < base:
+            raise ValueError(f"must be at least DESKROUTE_WRITER__RETRY_BASE_SECONDS ({base})")
+        return value
+
 
 class LeaseSettings(Section):
     """The leader lease: exactly one replica routes and writes; the others only take webhooks."""
@@ -201,8 +248,17 @@ class LeaseSettings(Section):
         5.0, gt=0, description="How often the leader renews (and followers try to take) the lease."
     )
     replica_id: str | None = Field(
-        None, description="Name of this replica in the lease; default: host name and process id."
-    )
+        None, min_length=1, max_length=200,
+        description="Name of this replica in the lease; default: host name and process id.",
+    )  # fmt: skip
+
+    @field_validator("renew_seconds")
+    @classmethod
+    def _renew_within_ttl(cls, value: float, info: ValidationInfo) -> float:
+        ttl = info.data.get("ttl_seconds")
+        if ttl is not None and value >= ttl:
+            raise ValueError(f"must be less than DESKROUTE_LEASE__TTL_SECONDS ({ttl})")
+        return value
 
 
 class FollowThroughSettings(Section):
@@ -270,6 +326,7 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
         case_sensitive=False,
+        env_ignore_empty=True,  # VAR= (as compose's ${VAR:-} gives) means unset, not ""
     )
 
     helpdesk: Literal["sandbox", "zendesk", "freshdesk", "rt"] = Field(
@@ -302,6 +359,25 @@ class Settings(BaseSettings):
     sidecar: SidecarSettings = Field(default_factory=SidecarSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
 
+    _secrets = field_validator("admin_token")(_usable_secret)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """The URL must parse; its parts are not quoted back (the password is one of them)."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (dialect+driver://user:password@host:port/database)"
+            ) from None
+        except ValueError:
+            raise ValueError("the URL's port is not a number") from None
+        return value
+
 
 class ConfigError(Exception):
     """Invalid configuration; ``problems`` holds one ``(variable, reason)`` per fault."""
@@ -319,16 +395,24 @@ def env_name(location: tuple[str | int, ...]) -> str:
 def load_settings() -> Settings:
     """Read settings from the process environment.
 
-    Raises ``ConfigError`` naming each invalid variable and the reason.
+    Raises ``ConfigError`` naming each invalid variable and the reason. The value given is
+    quoted back, except for secrets and the database URL (it may carry a password).
     """
     try:
         return Settings()
     except ValidationError as error:
+        fields = {name: model for name, model, _ in walk_fields()}
+        hidden = {name for name, _, secret in walk_fields() if secret} | {"DESKROUTE_DATABASE_URL"}
         problems = []
         for item in error.errors():
-            given = item.get("input")
-            shown = "" if isinstance(given, dict) or given is None else f" (got {given!r})"
-            problems.append((env_name(tuple(item["loc"])), item["msg"] + shown))
+            name, given = env_name(tuple(item["loc"])), item.get("input")
+            reason = item["msg"].removeprefix("Value error, ")
+            if item["type"] == "string_pattern_mismatch" and name in fields:
+                info = fields[name].model_fields[str(item["loc"][-1])]
+                reason = f"not of the expected form ({info.description})"
+            if not (isinstance(given, dict) or given is None or name in hidden):
+                reason += f" (got {given!r})"
+            problems.append((name, reason))
         raise ConfigError(problems) from None
 
 
