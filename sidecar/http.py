@@ -17,19 +17,26 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.settings import Settings
 from connectors.freshdesk import webhook as freshdesk_webhook
 from connectors.webhooks import WebhookError, WebhookEvent
 from connectors.zendesk import webhook as zendesk_webhook
+from sidecar import http_schema as schema
 from sidecar.health import StoreHealth, describe, readiness, store_outage
+from sidecar.http_input import read_body
 from sidecar.metrics import Metrics
 from sidecar.store import Store
 
 log = logging.getLogger("deskroute.sidecar.http")
+
+BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer $DESKROUTE_ADMIN_TOKEN")
 
 
 @dataclass
@@ -54,13 +61,19 @@ def create_app(ctx: AppContext) -> FastAPI:
         summary="Routes help-desk tickets and explains every decision.",
         version="0.1.0",
     )
+    _answer_errors_as_json(app)
     _answer_store_outages(app, ctx.health)
+    _warn_unauthenticated(ctx.settings)
+    settings = ctx.settings
+    limit = settings.http.max_body_bytes
 
-    def admin(authorization: Annotated[str | None, Header()] = None) -> None:
-        token = ctx.settings.admin_token
+    def admin(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    ) -> None:
+        token = settings.admin_token
         if token is None:
             raise HTTPException(404, "admin endpoints are off (DESKROUTE_ADMIN_TOKEN is unset)")
-        given = (authorization or "").removeprefix("Bearer ").strip()
+        given = "" if credentials is None else credentials.credentials
         if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
             raise HTTPException(401, "admin token required", {"WWW-Authenticate": "Bearer"})
 
@@ -81,27 +94,42 @@ def create_app(ctx: AppContext) -> FastAPI:
             ctx.kick()
         return {"accepted": True, "ticket": event.ticket_id, "duplicate": not fresh}
 
-    @app.post("/webhooks/zendesk", status_code=202, tags=["webhooks"])
+    webhook_errors = schema.errors(400, 401, 413, 415, 503)
+    zendesk_secret = settings.zendesk.webhook_secret
+    zendesk_doc = schema.webhook_request(
+        schema.ZENDESK_BODY, schema.zendesk_headers(signed=zendesk_secret is not None)
+    )
+
+    @app.post("/webhooks/zendesk", status_code=202, tags=["webhooks"],
+              response_model=schema.Accepted, responses=webhook_errors,
+              openapi_extra=zendesk_doc)  # fmt: skip
     async def zendesk(request: Request) -> Any:
         """A Zendesk webhook (event subscription or trigger body), signature checked."""
-        body = await request.body()
-        secret = ctx.settings.zendesk.webhook_secret
         try:
-            if secret is not None:
+            body = await read_body(request, limit)
+            if zendesk_secret is not None:
                 zendesk_webhook.verify(
-                    request.headers, body, secret=secret.get_secret_value(), now=ctx.clock()
-                )
+                    request.headers, body, secret=zendesk_secret.get_secret_value(),
+                    now=ctx.clock(),
+                )  # fmt: skip
             event = zendesk_webhook.parse(body, request.headers)
         except WebhookError as error:
             return _refuse(ctx, "zendesk", error)
         return await run_in_threadpool(accept, "zendesk", event)
 
-    @app.post("/webhooks/freshdesk", status_code=202, tags=["webhooks"])
+    config = settings.freshdesk
+    freshdesk_doc = schema.webhook_request(
+        schema.FRESHDESK_BODY,
+        schema.freshdesk_headers(config.webhook_header, secret=config.webhook_secret is not None),
+    )
+
+    @app.post("/webhooks/freshdesk", status_code=202, tags=["webhooks"],
+              response_model=schema.Accepted, responses=webhook_errors,
+              openapi_extra=freshdesk_doc)  # fmt: skip
     async def freshdesk(request: Request) -> Any:
         """A Freshdesk automation-rule webhook, shared-secret header checked."""
-        body = await request.body()
-        config = ctx.settings.freshdesk
         try:
+            body = await read_body(request, limit)
             if config.webhook_secret is not None:
                 freshdesk_webhook.verify(
                     request.headers,
@@ -118,7 +146,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         """The process is alive and serving HTTP."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get("/readyz", tags=["operations"], responses=schema.NOT_READY)
     def readyz(response: Response) -> dict[str, Any]:
         """The store answers and (on the leader) the roster is loaded; else the reason."""
         accepting = ctx.accepting()
@@ -130,7 +158,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         answer = {"ready": state.ready, "role": "leader" if ctx.is_leader() else "follower"}
         return answer if state.ready else {**answer, "reason": state.reason}
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get("/metrics", tags=["operations"], response_class=Response, responses=schema.TEXT)
     def metrics() -> Response:
         """Prometheus metrics (the store-backed gauges keep their values while it is down)."""
         try:
@@ -142,7 +170,10 @@ def create_app(ctx: AppContext) -> FastAPI:
         ctx.metrics.store_up.set(0 if ctx.health.up is False else 1)
         return Response(ctx.metrics.render(), media_type="text/plain; version=0.0.4")
 
-    @app.get("/decisions/{ticket_id}", tags=["admin"], dependencies=[Depends(admin)])
+    admin_errors = schema.errors(401, 404, 422)
+
+    @app.get("/decisions/{ticket_id}", tags=["admin"], dependencies=[Depends(admin)],
+             responses=admin_errors)  # fmt: skip
     def decisions(ticket_id: str) -> dict[str, Any]:
         """Why the ticket went where it went: every decision with its trace."""
         history = ctx.store.decisions.history(ticket_id)
@@ -153,12 +184,14 @@ def create_app(ctx: AppContext) -> FastAPI:
                                             "reason": row.reason}  # fmt: skip
         return {"ticket": ticket_id, "current": current, "decisions": history}
 
-    @app.get("/admin/shadow-report", tags=["admin"], dependencies=[Depends(admin)])
+    @app.get("/admin/shadow-report", tags=["admin"], dependencies=[Depends(admin)],
+             responses=admin_errors)  # fmt: skip
     def shadow() -> dict[str, Any]:
         """Dry-run agreement with the agents humans actually chose."""
         return ctx.store.shadow_report().to_dict()
 
-    @app.get("/admin/status", tags=["admin"], dependencies=[Depends(admin)])
+    @app.get("/admin/status", tags=["admin"], dependencies=[Depends(admin)],
+             responses=admin_errors)  # fmt: skip
     def status() -> dict[str, Any]:
         """Tickets per state, outbox rows per status, and the lease."""
         lease = ctx.store.lease.state()
@@ -171,6 +204,30 @@ def create_app(ctx: AppContext) -> FastAPI:
         }
 
     return app
+
+
+def _answer_errors_as_json(app: FastAPI) -> None:
+    """Every refusal, the framework's own included, is ``{"error": ...}`` (never a 500 page)."""
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code < 400:  # redirects and the like carry no error body
+            return Response(status_code=error.status_code, headers=error.headers)
+        return JSONResponse(
+            {"error": str(error.detail)}, status_code=error.status_code, headers=error.headers
+        )
+
+    async def invalid_request(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors()
+        ]
+        body = {"error": "invalid request: " + "; ".join(problems), "problems": problems}
+        return JSONResponse(body, status_code=422)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
 
 def _answer_store_outages(app: FastAPI, health: StoreHealth) -> None:
@@ -199,6 +256,17 @@ def _probe_store(ctx: AppContext) -> str | None:
         return describe(error)
     ctx.health.answered()
     return None
+
+
+def _warn_unauthenticated(settings: Settings) -> None:
+    """Say at start-up which webhook endpoint takes requests nobody signed."""
+    for helpdesk, secret in (("zendesk", settings.zendesk.webhook_secret),
+                             ("freshdesk", settings.freshdesk.webhook_secret)):  # fmt: skip
+        if secret is None and settings.helpdesk == helpdesk:
+            log.warning(
+                "/webhooks/%s takes unauthenticated requests: set DESKROUTE_%s__WEBHOOK_SECRET",
+                helpdesk, helpdesk.upper(),
+            )  # fmt: skip
 
 
 def _refuse(ctx: AppContext, helpdesk: str, error: WebhookError) -> JSONResponse:
