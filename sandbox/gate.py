@@ -72,6 +72,9 @@ class Gate:
             await asyncio.sleep(delay)
         fault = faults.pick(self.rng)
         if fault == "timeout":
+            # the request is read now and served after the hang, so a write still lands
+            # although the client gave up waiting: the answer is what gets lost
+            receive = await _buffered(receive)
             await asyncio.sleep(faults.timeout_seconds)
         elif fault == "reset":
             await send({"type": "http.response.start", "status": 200,
@@ -123,6 +126,25 @@ class Gate:
         else:
             await _json(send, 429, {"description": "You have exceeded the limit of requests "
                                     "per minute", "errors": []}, extra)
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now; the returned ``receive`` replays it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+    async def replayed() -> Message:
+        if replay:
+            return replay.pop()
+        return await receive()  # after the body: wait for the disconnect, as a server would
+    return replayed
 
 
 class _Counted:

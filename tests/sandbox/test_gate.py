@@ -148,3 +148,17 @@ def test_a_storm_ends_on_its_own_clock() -> None:
     assert storm.left() == 0
     with pytest.raises(ValueError, match="storm"):
         storm.start(5, retry_after=0)
+
+
+def test_a_write_that_times_out_still_lands(fresh: SandboxHandle) -> None:
+    ticket_id = fresh.create_tickets(1)[0]
+    fresh.set_faults(timeout_rate=1.0, timeout_seconds=0.5)
+    with pytest.raises(requests.Timeout):
+        requests.put(f"{fresh.zendesk_url}/api/v2/tickets/{ticket_id}.json",
+                     json={"ticket": {"priority": "urgent"}}, timeout=0.1,
+                     auth=(f"{fresh.email}/token", fresh.api_token))
+    fresh.set_faults(timeout_rate=0)
+    deadline = time.monotonic() + 5
+    while fresh.ticket(ticket_id).priority != "urgent" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fresh.ticket(ticket_id).priority == "urgent"  # the answer was lost, not the write
