@@ -3,9 +3,6 @@ the variable named with the reason, no traceback, and no secret value in the out
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 from typer.testing import CliRunner
 
@@ -34,16 +31,6 @@ ZENDESK = {
     "DESKROUTE_ZENDESK__EMAIL": "bot@acme.test",
     "DESKROUTE_ZENDESK__API_TOKEN": ZENDESK_API_TOKEN,
 }
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """`deskroute run` sets up root logging on the runner's stream; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 CASES = [

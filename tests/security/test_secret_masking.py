@@ -44,16 +44,6 @@ EVERY_SECRET = {
 }
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """CLI commands set up root logging on the runner's stream; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 def test_config_check_masks_every_secret_and_the_database_password() -> None:
     env = {**EVERY_SECRET, "DESKROUTE_HELPDESK": "zendesk", "DESKROUTE_ZENDESK__SUBDOMAIN": "a"}
     # wide enough that Rich wraps no value: a secret split over two lines would go unseen
