@@ -48,6 +48,9 @@ logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 Clock = Callable[[], datetime]
 SLOW_ROUND = 1.0
 """A react round longer than this many seconds is logged with its breakdown."""
+NEEDS_ROSTER = frozenset({"react", "sweep"})
+"""Jobs that decide and so load the roster first; polling and writing never wait for it
+(after a restart, write-backs left in the outbox go out while the roster is unreadable)."""
 SHUTDOWN_RETRY_PAUSE = 0.5
 """Seconds between final-flush rounds while the help desk keeps failing."""
 STORE_RETRY_BASE, STORE_RETRY_CAP = 0.5, 10.0
@@ -170,7 +173,7 @@ class Sidecar:
             with self._work:
                 try:
                     self._recover_writes()
-                    if not self.pipeline.agents:
+                    if not self.pipeline.agents and name in NEEDS_ROSTER:
                         self.pipeline.refresh_roster()
                     step()
                 except ConnectorError as error:

@@ -12,6 +12,8 @@ import requests
 
 from config.policy_file import PolicyFile
 from config.settings import Settings
+from connectors.base import RosterSnapshot
+from connectors.errors import RetriableError
 from sidecar.service import Sidecar, utc_now
 from sidecar.store import Store
 from tests.sidecar.fakes import FakeClock, FakeDesk
@@ -90,3 +92,33 @@ def test_shutdown_flushes_the_outbox_and_releases_the_lease(tmp_path: Path, desk
     lease = reopened.lease.state()
     assert lease is not None and lease.holder is None
     reopened.close()
+
+
+def test_after_a_restart_write_backs_go_out_while_the_roster_cannot_be_read(
+    tmp_path: Path, desk: FakeDesk
+) -> None:
+    """Found by the chaos run: every job loaded the roster first, so after a restart the
+    outbox waited behind a roster that 503s and 429 storms kept failing."""
+    settings = Settings(**FAST, sidecar={"shutdown_deadline_seconds": 0.2})  # type: ignore[arg-type]
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    first = Sidecar(settings=settings, connector=desk, store=Store.open(url, "a", utc_now()),
+                    router=PolicyFile().router())
+    desk.down = True  # decided, but the writes cannot go out
+    for n in range(3):
+        desk.new_ticket(str(n))
+    first.start()
+    assert wait_for(lambda: first.store.tickets.counts().get("routed") == 3)
+    first.stop()
+    desk.down = False
+
+    def unreadable() -> RosterSnapshot:
+        raise RetriableError("roster: 503", status=503)
+
+    desk.roster = unreadable  # type: ignore[method-assign]
+    second = Sidecar(settings=settings, connector=desk, store=Store.open(url, "a", utc_now()),
+                     router=PolicyFile().router())
+    second.start()
+    try:
+        assert wait_for(lambda: len(desk.writes) == 3), desk.writes
+    finally:
+        second.stop()
