@@ -17,6 +17,7 @@ Ends with ``RESULT tickets=<n> lost=<n> double=<n> overwrote_human=<n>``.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import uuid
@@ -76,6 +77,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None, help="keep replica logs here")
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C: replicas stopped, the sandbox shut, the schema dropped
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     database = args.database or (DEFAULT_PG if args.replicas > 1 else None)
     schema = f"dr_chaos_{uuid.uuid4().hex[:10]}" if database and "postgres" in database else None
     with tempfile.TemporaryDirectory() as scratch:
