@@ -10,9 +10,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from router.model import Prediction
+
+
+class Choice(NamedTuple):
+    """An untraced decision: who takes the ticket and how many capacity units it uses."""
+
+    agent_id: str
+    weight: float
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

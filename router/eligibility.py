@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from router.model import AgentStatus, Ticket
+from router.model import Agent, AgentStatus, Ticket
 from router.roster import Roster
 
 FILTERS = (
@@ -81,6 +81,16 @@ def requirements(ticket: Ticket, rules: Eligibility, now: datetime) -> Requireme
     return Requirements(required=merged, preferred=optional)
 
 
+def at_fair_limit(roster: Roster, agent_id: str, since: datetime, limit: int | None) -> bool:
+    """True when the agent already had ``limit`` assignments since ``since`` (None: no limit)."""
+    return limit is not None and roster.assignments_since(agent_id, since) >= limit
+
+
+def fair_window_start(rules: Eligibility, now: datetime) -> datetime:
+    """Where the fair-distribution window starts at ``now`` (``now`` when there is no limit)."""
+    return now - timedelta(seconds=rules.fair_window_s) if rules.fair_limit is not None else now
+
+
 class Screen:
     """Applies the filters for one ticket at one moment; built once per decision."""
 
@@ -100,9 +110,7 @@ class Screen:
             self.required = self.needs.required
         else:  # no timed relaxation: the ticket's own required skills, no Requirements needed
             self.required = ticket.required_skills
-        self.fair_since = (
-            now - timedelta(seconds=rules.fair_window_s) if rules.fair_limit is not None else now
-        )
+        self.fair_since = fair_window_start(rules, now)
 
     @property
     def needs(self) -> Requirements:
@@ -154,10 +162,33 @@ class Screen:
 
     def reject(self, agent_id: str) -> tuple[str, str] | None:
         """The first filter ``agent_id`` fails and a short detail, or None when eligible."""
-        ticket = self.ticket
         agent = self.agents[agent_id]
         if agent_id in self.held:
             return "held", "already dealt a ticket this round"
+        refusal = self._placement(agent_id, agent)
+        if refusal is not None:
+            return refusal
+        if agent.schedule is not None and not self.roster.on_shift(agent_id, self.now):
+            return "schedule", agent.schedule.describe(self.now) if self.explain else ""
+        if self.check_language and self._language_mismatch(agent.languages):
+            return "language", f"does not speak {self.ticket.language}"
+        capacity = agent.capacity
+        return self._load_refusal(agent_id, capacity.max_load, capacity.weight_of(self.ticket))
+
+    def static_pass(self, agent_id: str) -> bool:
+        """True when ``agent_id`` passes every filter that depends on the agent alone.
+
+        Those are pool, group, skills, status and language: what is left to check at a
+        given moment is held, schedule, capacity and the fair limit (``router.plan``).
+        """
+        agent = self.agents[agent_id]
+        if self._placement(agent_id, agent) is not None:
+            return False
+        return not (self.check_language and self._language_mismatch(agent.languages))
+
+    def _placement(self, agent_id: str, agent: Agent) -> tuple[str, str] | None:
+        """The pool, group, skills or status filter the agent fails, if any."""
+        ticket = self.ticket
         if ticket.pool:
             if agent_id not in ticket.pool and not (agent.groups & ticket.pool):
                 return "pool", "outside the escalation pool"
@@ -170,19 +201,21 @@ class Screen:
                     return "skills", f"{skill} {level} < {minimum}"
         if agent.status is not AgentStatus.ONLINE:
             return "status", agent.status.value
-        if agent.schedule is not None and not self.roster.on_shift(agent_id, self.now):
-            return "schedule", agent.schedule.describe(self.now) if self.explain else ""
-        if self.check_language and self._language_mismatch(agent.languages):
-            return "language", f"does not speak {ticket.language}"
-        capacity = agent.capacity
-        spare = capacity.max_load - self.roster.load(agent_id)
-        weight = capacity.weight_of(ticket)
-        if spare < weight:
-            return "capacity", f"spare {spare:g} < weight {weight:g}"
-        limit = self.rules.fair_limit
-        if limit is not None and self.roster.assignments_since(agent_id, self.fair_since) >= limit:
-            return "fair_limit", f"{limit} assignments in {self.rules.fair_window_s:g}s"
         return None
+
+    def _load_refusal(self, agent_id: str, limit: float, weight: float) -> tuple[str, str] | None:
+        """The capacity or fair-limit filter the agent fails at this moment, if any."""
+        spare = limit - self.roster.load(agent_id)
+        if spare < weight:
+            return "capacity", f"spare {spare:g} < weight {weight:g}" if self.explain else ""
+        if self.rules.fair_limit is not None and self._at_fair_limit(agent_id):
+            limit_text = f"{self.rules.fair_limit} assignments in {self.rules.fair_window_s:g}s"
+            return "fair_limit", limit_text
+        return None
+
+    def _at_fair_limit(self, agent_id: str) -> bool:
+        """True when the agent already had ``fair_limit`` assignments in the fair window."""
+        return at_fair_limit(self.roster, agent_id, self.fair_since, self.rules.fair_limit)
 
     def _language_mismatch(self, languages: frozenset[str]) -> bool:
         """True when language matching is on and an agent who lists languages lacks the ticket's."""

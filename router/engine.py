@@ -98,6 +98,11 @@ class Router:
         """The policy's pick for an already-enriched ticket, without a trace (simulator path)."""
         return self._choose(ticket, roster, now, rng)
 
+    @property
+    def chooser(self) -> ChooseFn:
+        """What ``choose`` calls (the policy's untraced pick), for loops calling it per ticket."""
+        return self._choose
+
     def refuses(self, agent_id: str, ticket: Ticket, roster: Roster, now: datetime) -> bool:
         """True when the policy's shared filters certainly keep ``agent_id`` from ``ticket``.
 

@@ -21,19 +21,24 @@ DEFAULT_ORDER: tuple[OrderKey, ...] = ("priority", "sla", "age")
 SortKey = tuple[float | str, ...]
 
 
-def _priority(ticket: Ticket) -> float:
+def _priority(ticket: Ticket, created: float) -> float:
     return -float(ticket.priority)
 
 
-def _sla(ticket: Ticket) -> float:
+def _sla(ticket: Ticket, created: float) -> float:
     return ticket.sla_due_at.timestamp() if ticket.sla_due_at is not None else math.inf
 
 
-def _age(ticket: Ticket) -> float:
-    return ticket.waiting_since.timestamp()
+def _age(ticket: Ticket, created: float) -> float:
+    return created if ticket.queued_at is None else ticket.queued_at.timestamp()
 
 
-_PARTS: dict[str, Callable[[Ticket], float]] = {"priority": _priority, "sla": _sla, "age": _age}
+_PARTS: dict[str, Callable[[Ticket, float], float]] = {
+    "priority": _priority,
+    "sla": _sla,
+    "age": _age,
+}
+"""Each key's value for a ticket created at the given timestamp."""
 
 
 def validate_order(order: Iterable[str]) -> tuple[OrderKey, ...]:
@@ -56,7 +61,8 @@ def queue_key(order: Sequence[str] = DEFAULT_ORDER) -> Callable[[Ticket], SortKe
     parts = [_PARTS[key] for key in validate_order(order)]
 
     def key(ticket: Ticket) -> SortKey:
-        return (*[part(ticket) for part in parts], ticket.created_at.timestamp(), ticket.id)
+        created = ticket.created_at.timestamp()
+        return (*[part(ticket, created) for part in parts], created, ticket.id)
 
     return key
 

@@ -2,17 +2,19 @@
 
 A ``Roster`` never changes: ``with_assignment`` and friends return a new snapshot that
 shares the (static) agent indexes with the old one, so draining a queue of thousands of
-tickets costs one small dict copy per assignment, not a rebuild.
+tickets costs one small dict copy per assignment, not a rebuild. The one exception is
+``WorkingRoster``, which its single owner (the simulator) updates in place.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,9 +25,12 @@ RECENT_KEPT = 100
 """Assignment times remembered per agent: enough for Chatwoot's default fair limit (100/h)."""
 
 
-@dataclass(frozen=True, slots=True)
-class AgentState:
-    """The changing part of an agent: load in capacity units and recent assignment times."""
+class AgentState(NamedTuple):
+    """The changing part of an agent: load in capacity units and recent assignment times.
+
+    A named tuple rather than a frozen dataclass: one is built per assignment and release,
+    and a tuple is the cheapest immutable value to build.
+    """
 
     load: float = 0.0
     recent: tuple[datetime, ...] = ()
@@ -38,22 +43,45 @@ class AgentState:
 
     def released(self, weight: float) -> AgentState:
         """State after finishing work worth ``weight`` units."""
-        return AgentState(max(self.load - weight, 0.0), self.recent)
+        return AgentState(_released(self.load, weight), self.recent)
+
+
+def _released(load: float, weight: float) -> float:
+    """Load after finishing work worth ``weight`` units (never below zero)."""
+    return max(load - weight, 0.0)
+
+
+def _latest(recent: Sequence[datetime], agent: Agent) -> datetime | None:
+    """The later of our last assignment (``recent[-1]``) and the help desk's record."""
+    known = agent.last_assigned_at
+    if recent and (known is None or recent[-1] > known):
+        return recent[-1]
+    return known
+
+
+def _count_since(recent: Iterable[datetime], since: datetime) -> int:
+    """How many of ``recent`` are at or after ``since``."""
+    return sum(1 for at in recent if at >= since)
 
 
 class _Index:
     """Static lookups over one set of agents, shared by every roster derived from it."""
 
-    __slots__ = ("agents", "arrays", "by_group", "by_skill", "ids", "pos", "shift_cache")
+    __slots__ = (
+        "agents", "arrays", "by_group", "by_skill", "ids", "limits", "memos", "pos", "shift_cache"
+    )
 
     def __init__(self, agents: Mapping[str, Agent]) -> None:
         self.agents = agents
         # static per-agent arrays for the vectorised screen, built on first use (router.bulk)
         self.arrays: Any = None
+        # lookups derived from these agents alone, per owner (e.g. a policy's eligibility plans)
+        self.memos: dict[object, dict[Hashable, Any]] = {}
         # last (now, on_shift) per agent: a queue drain asks the same instant thousands of times
         self.shift_cache: dict[str, tuple[datetime, bool]] = {}
         self.ids: tuple[str, ...] = tuple(sorted(agents))
         self.pos: dict[str, int] = {agent_id: n for n, agent_id in enumerate(self.ids)}
+        self.limits = {agent_id: agent.capacity.max_load for agent_id, agent in agents.items()}
         by_group: dict[str, set[str]] = {}
         by_skill: dict[str, set[str]] = {}
         for agent in agents.values():
@@ -93,7 +121,7 @@ class Roster:
             times = tuple(sorted((recent or {}).get(agent_id, ())))[-RECENT_KEPT:]
             self._states[agent_id] = AgentState(load, times)
         self._held: frozenset[str] = frozenset()
-        self._spare = _with_spare(self._index, self._states)
+        self._spare: AbstractSet[str] = _with_spare(self._index, self._states)
         self._dynamic: Dynamic | None = None
 
     @classmethod
@@ -102,7 +130,7 @@ class Roster:
         index: _Index,
         states: dict[str, AgentState],
         held: frozenset[str],
-        spare: frozenset[str] | None = None,
+        spare: AbstractSet[str] | None = None,
         dynamic: Dynamic | None = None,
     ) -> Roster:
         roster = cls.__new__(cls)
@@ -111,9 +139,9 @@ class Roster:
         roster._dynamic = dynamic
         return roster
 
-    def _respared(self, agent_id: str, state: AgentState) -> frozenset[str]:
+    def _respared(self, agent_id: str, state: AgentState) -> AbstractSet[str]:
         """The spare-capacity index after ``agent_id`` moves to ``state`` (cheap if unchanged)."""
-        has_spare = state.load < self._index.agents[agent_id].capacity.max_load
+        has_spare = state.load < self._index.limits[agent_id]
         if has_spare == (agent_id in self._spare):
             return self._spare
         return self._spare | {agent_id} if has_spare else self._spare - {agent_id}
@@ -173,7 +201,7 @@ class Roster:
 
     def spare(self, agent_id: str) -> float:
         """Capacity units still free (may be negative when over-assigned by a human)."""
-        return self._index.agents[agent_id].capacity.max_load - self._states[agent_id].load
+        return self._index.limits[agent_id] - self._states[agent_id].load
 
     def total_load(self) -> float:
         """Sum of all agents' load."""
@@ -181,15 +209,11 @@ class Roster:
 
     def last_assigned(self, agent_id: str) -> datetime | None:
         """Latest assignment we know of: ours (recent) or the help desk's own record."""
-        recent = self._states[agent_id].recent
-        known = self._index.agents[agent_id].last_assigned_at
-        if recent and (known is None or recent[-1] > known):
-            return recent[-1]
-        return known
+        return _latest(self._states[agent_id].recent, self._index.agents[agent_id])
 
     def assignments_since(self, agent_id: str, since: datetime) -> int:
         """How many of the remembered assignments happened at or after ``since``."""
-        return sum(1 for at in self._states[agent_id].recent if at >= since)
+        return _count_since(self._states[agent_id].recent, since)
 
     def on_shift(self, agent_id: str, now: datetime) -> bool:
         """True when the agent's schedule (if any) has them working at ``now``."""
@@ -211,7 +235,7 @@ class Roster:
         """Ids of agents who have ``skill`` at any level."""
         return self._index.by_skill.get(skill, frozenset())
 
-    def having_spare_capacity(self) -> frozenset[str]:
+    def having_spare_capacity(self) -> AbstractSet[str]:
         """Ids of agents whose load is below their limit (the only ones who can take work)."""
         return self._spare
 
@@ -234,6 +258,22 @@ class Roster:
     @static_arrays.setter
     def static_arrays(self, arrays: Any) -> None:
         self._index.arrays = arrays
+
+    def static_memo(self, owner: object) -> dict[Hashable, Any]:
+        """``owner``'s memo of values derived from the agents alone (never from load or time).
+
+        Shared by every snapshot derived without changing an agent (assignments, releases,
+        holds); ``with_agent`` starts afresh. ``owner`` is held by identity, so one object's
+        memo never mixes with another's.
+        """
+        memo = self._index.memos.get(owner)
+        if memo is None:
+            memo = self._index.memos[owner] = {}
+        return memo
+
+    def working_copy(self) -> WorkingRoster:
+        """A private copy that its one owner updates in place (see ``WorkingRoster``)."""
+        return WorkingRoster._own(self)
 
     def with_assignment(self, agent_id: str, weight: float, at: datetime) -> Roster:
         """A snapshot in which ``agent_id`` took ``weight`` more units at ``at``."""
@@ -265,8 +305,128 @@ class Roster:
         held = self._held | frozenset(agent_ids)
         return Roster._derive(self._index, self._states, held, self._spare, self._dynamic)
 
+
+class WorkingRoster(Roster):
+    """A roster updated in place by ``assign`` and ``release``, for a single owner.
+
+    The simulator moves one roster along its clock, ticket after ticket, and keeps no older
+    snapshot, so deriving a new immutable ``Roster`` per assignment and release would only
+    cost time. Policies read a ``WorkingRoster`` exactly like any ``Roster`` (it is one);
+    the owner must not change it while a decision is running, and nobody may keep what it
+    returns (``having_spare_capacity`` and ``dynamic`` are live here) across a change.
+    ``snapshot`` and the ``with_*`` / ``holding`` derivations give ordinary immutable
+    rosters that share nothing it changes.
+
+    Loads live in a dict and recent assignment times in a bounded deque per agent, so an
+    assignment appends one time instead of copying the agent's history; the readers the
+    policies call per agent are overridden to read them, and everything else reads the
+    per-agent states built from them on demand.
+    """
+
+    __slots__ = ("_loads", "_recent")
+
+    _spare: set[str]
+    _loads: dict[str, float]
+    _recent: dict[str, deque[datetime]]
+
+    @classmethod
+    def _own(cls, roster: Roster) -> WorkingRoster:
+        working = cls.__new__(cls)
+        working._index, working._held, working._dynamic = roster._index, roster._held, None
+        states = roster._states
+        working._loads = {agent_id: state.load for agent_id, state in states.items()}
+        working._recent = {
+            agent_id: deque(state.recent, maxlen=RECENT_KEPT) for agent_id, state in states.items()
+        }
+        working._spare = set(roster._spare)
+        return working
+
+    @property
+    def _states(self) -> dict[str, AgentState]:  # type: ignore[override]  # derived, not kept
+        recent = self._recent
+        return {i: AgentState(load, tuple(recent[i])) for i, load in self._loads.items()}
+
+    def snapshot(self) -> Roster:
+        """An immutable copy of the roster as it is now."""
+        dynamic = self._dynamic and Dynamic(self._dynamic.loads.copy(), self._dynamic.last.copy())
+        spare = frozenset(self._spare)
+        return Roster._derive(self._index, self._states, self._held, spare, dynamic)
+
+    def assign(self, agent_id: str, weight: float, at: datetime) -> None:
+        """``agent_id`` took ``weight`` more units at ``at`` (in place)."""
+        load = self._loads[agent_id] = self._loads[agent_id] + weight
+        self._recent[agent_id].append(at)
+        self._moved(agent_id, load)
+        if self._dynamic is not None:
+            self._dynamic.last[self._index.pos[agent_id]] = at.timestamp()
+
+    def release(self, agent_id: str, weight: float) -> None:
+        """``agent_id`` finished work worth ``weight`` units (in place)."""
+        self._moved(agent_id, _released(self._loads[agent_id], weight))
+
+    def _moved(self, agent_id: str, load: float) -> None:
+        self._loads[agent_id] = load
+        if load < self._index.limits[agent_id]:
+            self._spare.add(agent_id)
+        else:
+            self._spare.discard(agent_id)
+        if self._dynamic is not None:
+            self._dynamic.loads[self._index.pos[agent_id]] = load
+
+    # --- the readers policies call per agent, on the live values ------------------------
+
+    def state(self, agent_id: str) -> AgentState:
+        """The agent's load and recent assignments."""
+        return AgentState(self._loads[agent_id], tuple(self._recent[agent_id]))
+
+    def load(self, agent_id: str) -> float:
+        """Capacity units the agent currently holds."""
+        return self._loads[agent_id]
+
+    def spare(self, agent_id: str) -> float:
+        """Capacity units still free."""
+        return self._index.limits[agent_id] - self._loads[agent_id]
+
+    def total_load(self) -> float:
+        """Sum of all agents' load."""
+        return sum(self._loads.values())
+
+    def last_assigned(self, agent_id: str) -> datetime | None:
+        """Latest assignment we know of: ours (recent) or the help desk's own record."""
+        return _latest(self._recent[agent_id], self._index.agents[agent_id])
+
+    def assignments_since(self, agent_id: str, since: datetime) -> int:
+        """How many of the remembered assignments happened at or after ``since``."""
+        return _count_since(self._recent[agent_id], since)
+
+    def dynamic(self) -> Dynamic:
+        """Loads and last-assignment times as arrays, kept up to date in place."""
+        if self._dynamic is None:
+            self._dynamic = Dynamic.build(self._index.ids, self._states)
+        return self._dynamic
+
+    # --- derivations go through an immutable snapshot -----------------------------------
+
+    def with_assignment(self, agent_id: str, weight: float, at: datetime) -> Roster:
+        """An immutable snapshot in which ``agent_id`` took ``weight`` more units at ``at``."""
+        return self.snapshot().with_assignment(agent_id, weight, at)
+
+    def with_release(self, agent_id: str, weight: float) -> Roster:
+        """An immutable snapshot in which ``agent_id`` finished work worth ``weight`` units."""
+        return self.snapshot().with_release(agent_id, weight)
+
+    def with_agent(self, agent: Agent) -> Roster:
+        """An immutable snapshot with ``agent`` added or replaced."""
+        return self.snapshot().with_agent(agent)
+
+    def holding(self, agent_ids: Iterable[str]) -> Roster:
+        """An immutable snapshot with ``agent_ids`` set aside as well."""
+        return self.snapshot().holding(agent_ids)
+
+
 class Dynamic:
-    """Per-agent load and last-assignment timestamp arrays (never modified once built)."""
+    """Per-agent load and last-assignment timestamp arrays (never modified once built, except
+    a ``WorkingRoster``'s own)."""
 
     __slots__ = ("last", "loads")
 
@@ -295,5 +455,5 @@ class Dynamic:
 
 
 def _with_spare(index: _Index, states: Mapping[str, AgentState]) -> frozenset[str]:
-    agents = index.agents
-    return frozenset(i for i in index.ids if states[i].load < agents[i].capacity.max_load)
+    limits = index.limits
+    return frozenset(i for i in index.ids if states[i].load < limits[i])

@@ -1,7 +1,7 @@
 """Routing policies behind one interface, and a registry to build them by name."""
 
+from router.decision import Choice
 from router.policies.base import (
-    Choice,
     Chooser,
     Policy,
     SelectionPolicy,

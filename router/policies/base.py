@@ -13,12 +13,20 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from random import Random
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from router.bulk import SHORTLIST, BulkScreen, Floats, Indices, best, ranked
-from router.decision import Assignment, CandidateTrace, Decision, DecisionTrace, NoAssignment
+from router.decision import (
+    Assignment,
+    CandidateTrace,
+    Choice,
+    Decision,
+    DecisionTrace,
+    NoAssignment,
+)
 from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO, FILTERS, Eligibility, Screen
 from router.model import Ticket
+from router.plan import plan_for
 from router.roster import Roster
 
 NEVER = math.inf
@@ -47,13 +55,6 @@ class Chooser(Protocol):
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
         """The agent's score for the ticket being screened."""
         ...
-
-
-class Choice(NamedTuple):
-    """An untraced decision: who takes the ticket and how many capacity units it uses."""
-
-    agent_id: str
-    weight: float
 
 
 ChooseFn = Callable[[Ticket, Roster, datetime, Random], "Choice | None"]
@@ -154,8 +155,9 @@ class SelectionPolicy:
         """The agent ``decide`` would pick and the weight taken, without building a trace.
 
         Same filters, scores and tie-breaks as ``decide``; agents that could only be
-        rejected (index-pruned or without spare capacity) are skipped unexamined. This is
-        what the simulator calls for every ticket.
+        rejected are skipped unexamined: those the roster's plan for this kind of ticket
+        rules out (``router.plan``) and those without spare capacity. A lone eligible agent
+        is picked without scoring. This is what the simulator calls for every ticket.
         """
         if self._bulk(roster):
             bulk = BulkScreen(ticket, roster, now, self.eligibility, counting=False)
@@ -163,20 +165,39 @@ class SelectionPolicy:
                 return None
             chosen = roster.agent_ids[int(bulk.eligible[best(self._keys(bulk), bulk.eligible)])]
             return Choice(chosen, roster.agents[chosen].capacity.weight_of(ticket))
+        plan = plan_for(ticket, roster, self.eligibility, self)
+        if plan is not None:
+            eligible = plan.eligible(roster, now, self.eligibility)
+            if len(eligible) < 2:  # the only eligible agent is the best whatever the scores
+                return plan.choices[eligible[0]] if eligible else None
+            return plan.choices[self._best(eligible, Screen(ticket, roster, now, self.eligibility))]
         screen = Screen(ticket, roster, now, self.eligibility)
         screen.explain = False
-        best_id: str | None = None
-        best_key: tuple[float, ...] = ()
-        reject, score = screen.reject, self.chooser.score
-        for agent_id in screen.shortlist():
-            if reject(agent_id) is not None:
-                continue
-            key = (*score(agent_id, screen), idle_seconds(roster, agent_id, now))
-            if best_id is None or key > best_key or (key == best_key and agent_id < best_id):
-                best_id, best_key = agent_id, key
-        if best_id is None:
+        eligible = [a for a in screen.shortlist() if screen.reject(a) is None]
+        if not eligible:
             return None
+        best_id = eligible[0] if len(eligible) == 1 else self._best(eligible, screen)
         return Choice(best_id, roster.agents[best_id].capacity.weight_of(ticket))
+
+    def _best(self, eligible: list[str], screen: Screen) -> str:
+        """The best-scored of ``eligible``: score, then longest idle, then smallest id.
+
+        Longest idle is compared as earliest last assignment (never assigned first), which
+        orders agents exactly as ``idle_seconds`` does in ``decide`` without working out
+        the seconds.
+        """
+        roster, score = screen.roster, self.chooser.score
+        best_id = ""
+        best_key: tuple[float, ...] = ()
+        best_last: datetime | None = None
+        for agent_id in eligible:
+            key = score(agent_id, screen)
+            last = roster.last_assigned(agent_id)
+            if not best_id or key > best_key or (
+                key == best_key and _idle_longer(last, agent_id, best_last, best_id)
+            ):
+                best_id, best_key, best_last = agent_id, key, last
+        return best_id
 
     def _bulk(self, roster: Roster) -> bool:
         """Large rosters with an array-scoring chooser take the vectorised screen."""
@@ -251,6 +272,17 @@ class SelectionPolicy:
             relaxed_skills=screen.needs.relaxed,
             chosen=chosen,
         )
+
+
+def _idle_longer(last: datetime | None, agent_id: str, other_last: datetime | None,
+                 other_id: str) -> bool:
+    """Whether the agent last assigned at ``last`` wins the idle tie-break against the other
+    (never assigned beats any time; equal times go to the smaller id)."""
+    if last == other_last:
+        return agent_id < other_id
+    if last is None or other_last is None:
+        return last is None
+    return last < other_last
 
 
 def explain_refusal(trace: DecisionTrace) -> str:

@@ -14,10 +14,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from random import Random
 
-from router.decision import Assignment, Decision, NoAssignment
+from router.decision import Assignment, Choice, Decision, NoAssignment
 from router.eligibility import Eligibility
 from router.model import Ticket
-from router.policies.base import Choice, SelectionPolicy
+from router.policies.base import SelectionPolicy
 from router.policies.queueing import relaxes_after
 from router.policies.skills import Then, skills
 from router.roster import Roster

@@ -19,7 +19,12 @@ def proficiency(agent: Agent, ticket: Ticket) -> float:
 
 def handle_factor(agent: Agent, ticket: Ticket, slowdown: float) -> float:
     """How much longer than an expert the agent takes: ``1 + slowdown * (1 - proficiency)``."""
-    return 1.0 + slowdown * (1.0 - proficiency(agent, ticket))
+    return slower_by(proficiency(agent, ticket), slowdown)
+
+
+def slower_by(proficiency: float, slowdown: float) -> float:
+    """``handle_factor`` for an already known proficiency."""
+    return 1.0 + slowdown * (1.0 - proficiency)
 
 
 def relative_speed(agent: Agent, ticket: Ticket, slowdown: float) -> float:
