@@ -5,7 +5,9 @@ not one process per ticket, which keeps a decision's overhead small. Every routi
 goes through ``router.engine.Router``: its rules enrich each arriving ticket, its policy
 picks the agent (``Router.choose``, the untraced form of ``decide``), its queue order and
 the policy's class ranking decide which waiting ticket a freed agent is offered first.
-The roster the policy sees is updated with ``with_assignment`` / ``with_release``.
+The roster the policy sees is a ``WorkingRoster`` the model updates in place on every
+assignment and release (it keeps no older snapshot, so deriving new ones would only cost
+time). Arrivals come in NumPy-drawn batches of columns.
 """
 
 from __future__ import annotations
@@ -13,25 +15,26 @@ from __future__ import annotations
 import gc
 import math
 from bisect import bisect_left, insort
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import simpy
+from simpy.events import NORMAL, Timeout
 
+from router.decision import Choice
 from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO
 from router.engine import Router
 from router.model import Agent, Ticket
 from router.policies import QueueAware, QueueState
-from router.policies.base import Choice
-from router.policies.speed import handle_factor, proficiency
+from router.policies.speed import proficiency, slower_by
 from router.queue import queue_key
 from router.roster import Roster
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
 from simulation.tickets import PRIORITY, TicketMaker
-from simulation.traffic import Arrival, stream
+from simulation.traffic import Batch, stream
 
 
 @contextmanager
@@ -52,17 +55,48 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class Waiting:
-    """A ticket in the queue (or being served) and its record."""
+Row = tuple[int, float, str, str, str, str, float, float, "float | None"]
+"""An arrival's values in ``Arrival`` field order (a batch row, or an ``Arrival`` itself)."""
 
-    __slots__ = ("arrival", "key", "klass", "profile", "record", "state", "ticket")
+WAITING, SERVED, ABANDONED = "waiting", "served", "abandoned"
 
-    def __init__(self, ticket: Ticket, record: TicketRecord, arrival: Arrival) -> None:
+
+class Job:
+    """One ticket in the model: the router's ``Ticket``, its record and the arrival's draws."""
+
+    __slots__ = ("arrival", "choice", "key", "klass", "profile", "record", "state", "ticket")
+
+    def __init__(self, ticket: Ticket, record: TicketRecord, arrival: Row) -> None:
         self.ticket, self.record, self.arrival = ticket, record, arrival
+        self.state = "new"  # new -> waiting -> served | abandoned
+        self.choice: Choice | None = None
         self.key: tuple[Any, ...] = ()
         self.klass = ""
         self.profile: Hashable | None = None
-        self.state = "new"  # new -> waiting -> served | abandoned
+
+    @property
+    def kind(self) -> tuple[str, str, str]:
+        """Category, language and channel: what a template ticket's routing depends on."""
+        arrival = self.arrival
+        return arrival[2], arrival[4], arrival[5]
+
+
+class Call(Timeout):
+    """A timeout that calls one callback with its event (the only kind of event the model
+    schedules): built in one step instead of ``env.timeout`` plus ``callbacks.append``."""
+
+    def __init__(self, env: simpy.Environment, delay: float, payload: Any,
+                 callback: Callable[[Call], None]) -> None:
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        self.env, self.callbacks = env, [callback]
+        self._value, self._delay, self._ok = payload, delay, True
+        env.schedule(self, NORMAL, delay)
+
+    @property
+    def payload(self) -> Any:
+        """What the event was created with."""
+        return self._value
 
 
 class DeskModel:
@@ -73,26 +107,28 @@ class DeskModel:
         scenario: Scenario,
         router: Router,
         agents: list[Agent],
-        arrivals: Iterable[Arrival],
+        arrivals: Iterable[Batch],
         replication: int = 0,
         shift_changes: Iterable[float] = (),
     ) -> None:
         self.scenario, self.router, self.replication = scenario, router, replication
         self.env = simpy.Environment()
-        self.roster = Roster(agents)
+        self.roster = Roster(agents).working_copy()
         self.rng = stream(scenario.seed, "policy", replication)
         self.records: list[TicketRecord] = []
-        self.lanes: dict[str, list[tuple[tuple[Any, ...], Waiting]]] = {}
+        self.lanes: dict[str, list[tuple[tuple[Any, ...], Job]]] = {}
         self.waiting = 0
-        self._source: Iterator[Arrival] = iter(arrivals)
+        self._batches: Iterator[Batch] = iter(arrivals)
+        self._rows: Iterator[Row] = iter(())
         self._key = queue_key(router.order)
         self._queue_aware = isinstance(router.policy, QueueAware)
         self._slowdown = scenario.handle_slowdown
-        self._start_at = scenario.start
+        self._epoch, self._zone = scenario.start.timestamp(), scenario.start.tzinfo
         self._clock: tuple[float, datetime] = (-1.0, scenario.start)
         self._large = len(self.roster) > EXPLAIN_EVERY_AGENT_UP_TO
         self.tickets = TicketMaker(scenario, router, replication)
-        self._choose = router.choose  # the real policy path, looked up once
+        self._choose = router.chooser  # Router.choose's policy path, looked up once
+        self._skill_match: dict[tuple[str, str], float] = {}
         self.shift_changes = sorted(set(shift_changes))
 
     # --- running ---------------------------------------------------------------------
@@ -102,8 +138,7 @@ class DeskModel:
         self._next_arrival()
         self._schedule_sweeps()
         for minute in self.shift_changes:
-            event = self.env.timeout(minute)
-            event.callbacks.append(self._on_shift_change)
+            Call(self.env, minute, None, self._on_shift_change)
         with cycle_collector_paused():
             self.env.run(until=self.scenario.horizon_min + self.scenario.drain_days * 1440.0)
         return self.records
@@ -112,111 +147,131 @@ class DeskModel:
         """The simulated clock as an aware datetime (what the router receives as ``now``)."""
         minute = self.env.now
         if self._clock[0] != minute:
-            self._clock = (minute, self._start_at + timedelta(minutes=minute))
+            at = datetime.fromtimestamp(self._epoch + minute * 60.0, self._zone)
+            self._clock = (minute, at)
         return self._clock[1]
 
     def _next_arrival(self) -> None:
-        arrival = next(self._source, None)
-        if arrival is not None:
-            event = self.env.timeout(max(arrival.at_min - self.env.now, 0.0), arrival)
-            event.callbacks.append(self._on_arrival)
+        row = next(self._rows, None)
+        while row is None:
+            batch = next(self._batches, None)
+            if batch is None:
+                return
+            self._rows = zip(*batch, strict=True)
+            row = next(self._rows, None)
+        delay = row[1] - self.env.now
+        Call(self.env, delay if delay > 0.0 else 0.0, row, self._on_arrival)
 
     def _schedule_sweeps(self) -> None:
         every = self.scenario.routing.sweep_min
-        event = self.env.timeout(every)
-        event.callbacks.append(self._on_sweep)
+        Call(self.env, every, None, self._on_sweep)
 
     # --- events ----------------------------------------------------------------------
 
-    def _on_arrival(self, event: simpy.Event) -> None:
-        arrival: Arrival = _value(event)
+    def _on_arrival(self, event: Call) -> None:
+        arrival: Row = event.payload
         self._next_arrival()
         self._admit(arrival, reopen=False)
 
-    def _admit(self, arrival: Arrival, reopen: bool) -> None:
+    def _admit(self, arrival: Row, reopen: bool) -> None:
         now = self.now()
-        ticket, record = self.tickets.make(arrival, now, self.env.now, reopen)
-        entry = Waiting(ticket, record, arrival)
+        number, _, category, priority, language, channel, _, _, _ = arrival
+        ticket, record = self.tickets.make(
+            number, category, priority, language, channel, now, self.env.now, reopen
+        )
+        job = Job(ticket, record, arrival)
         self.records.append(record)
-        if not self._try(entry, now):
-            self._enqueue(entry)
-            self._arm_timers(entry)
+        if not self._try(job, now):
+            self._arm_timers(job, self._enqueue(job))
 
-    def _on_finish(self, event: simpy.Event) -> None:
-        entry, choice = _value(event)
-        self.roster = self.roster.with_release(choice.agent_id, choice.weight)
-        entry.record.end = self.env.now
-        again = entry.arrival.reopen_after_min
-        if again is not None and not entry.record.reopen:
-            later = self.env.timeout(again, entry.arrival)
-            later.callbacks.append(self._on_reopen)
-        self._offer(self.roster.agents[choice.agent_id])
+    def _on_finish(self, event: Call) -> None:
+        job: Job = event.payload
+        agent_id, weight = job.choice  # type: ignore[misc]  # set when the work started
+        self.roster.release(agent_id, weight)
+        job.record.end = self.env.now
+        again = job.arrival[8]
+        if again is not None and not job.record.reopen:
+            Call(self.env, again, job.arrival, self._on_reopen)
+        self._offer(self.roster.agents[agent_id])
 
-    def _on_reopen(self, event: simpy.Event) -> None:
-        self._admit(_value(event), reopen=True)
+    def _on_reopen(self, event: Call) -> None:
+        self._admit(event.payload, reopen=True)
 
-    def _on_abandon(self, event: simpy.Event) -> None:
-        entry: Waiting = _value(event)
-        if entry.state == "waiting":
-            self._dequeue(entry)
-            entry.state = "abandoned"
-            entry.record.abandoned = True
-            entry.record.gave_up = self.env.now
+    def _on_abandon(self, event: Call) -> None:
+        job: Job = event.payload
+        if job.state == WAITING:
+            self._dequeue(job)
+            job.state = ABANDONED
+            job.record.abandoned = True
+            job.record.gave_up = self.env.now
 
-    def _on_escalate(self, event: simpy.Event) -> None:
-        entry: Waiting = _value(event)
+    def _on_escalate(self, event: Call) -> None:
+        job: Job = event.payload
         escalation = self.scenario.traffic.escalation
-        if entry.state != "waiting" or escalation is None:
+        if job.state != WAITING or escalation is None:
             return
-        self._dequeue(entry)
+        self._dequeue(job)
         changes: dict[str, Any] = {"priority": PRIORITY[escalation.set_priority]}
         if escalation.pool:
             changes["pool"] = frozenset(escalation.pool)
-        entry.ticket = entry.ticket.evolve(**changes)
-        entry.record.escalated = True
-        if not self._try(entry, self.now()):
-            self._enqueue(entry)
+        job.ticket = job.ticket.evolve(**changes)
+        job.record.escalated = True
+        if not self._try(job, self.now()):
+            self._enqueue(job)
 
-    def _on_revisit(self, event: simpy.Event) -> None:
-        entry: Waiting = _value(event)
-        if entry.state == "waiting":
-            self._dequeue(entry)
-            if not self._try(entry, self.now()):
-                self._enqueue(entry)
+    def _on_revisit(self, event: Call) -> None:
+        job: Job = event.payload
+        if job.state == WAITING:
+            self._dequeue(job)
+            if not self._try(job, self.now()):
+                self._enqueue(job)
 
-    def _on_shift_change(self, event: simpy.Event) -> None:
+    def _on_shift_change(self, event: Call) -> None:
         self._offer(None)
 
-    def _on_sweep(self, event: simpy.Event) -> None:
+    def _on_sweep(self, event: Call) -> None:
         self._offer(None)
         self._schedule_sweeps()
 
     # --- routing ---------------------------------------------------------------------
 
-    def _try(self, entry: Waiting, now: datetime) -> bool:
+    def _try(self, job: Job, now: datetime) -> bool:
         """Ask the router for an agent; start the work if it found one."""
         if not self.roster.having_spare_capacity():
             return False
-        choice = self._choose(entry.ticket, self.roster, now, self.rng)
+        choice = self._choose(job.ticket, self.roster, now, self.rng)
         if choice is None:
             return False
-        self._start(entry, choice, now)
+        self._start(job, choice, now)
         return True
 
-    def _start(self, entry: Waiting, choice: Choice, now: datetime) -> None:
-        self.roster = self.roster.with_assignment(choice.agent_id, choice.weight, now)
-        entry.state = "served"
-        record = entry.record
+    def _start(self, job: Job, choice: Choice, now: datetime) -> None:
+        agent_id = choice.agent_id
+        self.roster.assign(agent_id, choice.weight, now)
+        job.state, job.choice = SERVED, choice
+        record = job.record
         record.assigned = self.env.now
-        record.agent = choice.agent_id
-        agent = self.roster.agents[choice.agent_id]
-        record.skill_match = proficiency(agent, entry.ticket)
-        handle = entry.arrival.base_handle_min
+        record.agent = agent_id
+        record.skill_match = match = self._match(job, agent_id)
+        handle = job.arrival[6]
         if self._slowdown:
-            handle *= handle_factor(agent, entry.ticket, self._slowdown)
+            handle *= slower_by(match, self._slowdown)
         record.handle = handle
-        done = self.env.timeout(handle, (entry, choice))
-        done.callbacks.append(self._on_finish)
+        Call(self.env, handle, job, self._on_finish)
+
+    def _match(self, job: Job, agent_id: str) -> float:
+        """The agent's proficiency on the ticket, remembered per agent and ticket category."""
+        ticket = job.ticket
+        if not ticket.required_skills and not ticket.optional_skills:
+            return 1.0
+        agent = self.roster.agents[agent_id]
+        if self.tickets.rules or job.record.escalated:  # the ticket may differ from its template
+            return proficiency(agent, ticket)
+        key = (agent_id, job.arrival[2])
+        known = self._skill_match.get(key)
+        if known is None:
+            known = self._skill_match[key] = proficiency(agent, ticket)
+        return known
 
     def _offer(self, agent: Agent | None) -> None:
         """Offer waiting tickets, in the router's order, while anyone has spare capacity."""
@@ -228,20 +283,20 @@ class DeskModel:
             lane = self.lanes[klass]
             index = 0
             while index < len(lane):
-                entry = lane[index][1]
+                job = lane[index][1]
                 # the pre-check pays off on large rosters or once a decision came back empty
                 check = agent if refused or self._large else None
-                if self._skip(entry, check, refused, now):
+                if self._skip(job, check, refused, now):
                     index += 1
                     continue
-                choice = self._choose(entry.ticket, self.roster, now, self.rng)
+                choice = self._choose(job.ticket, self.roster, now, self.rng)
                 if choice is None:
-                    refused.add(entry.profile if entry.profile is not None else id(entry))
+                    refused.add(job.profile if job.profile is not None else id(job))
                     index += 1
                     continue
                 del lane[index]
                 self.waiting -= 1
-                self._start(entry, choice, now)
+                self._start(job, choice, now)
                 spare = self.roster.having_spare_capacity()
                 if not spare or (agent is not None and agent.id not in spare):
                     return
@@ -249,7 +304,7 @@ class DeskModel:
                     self._offer(agent)
                     return
 
-    def _skip(self, entry: Waiting, agent: Agent | None, refused: set[Hashable],
+    def _skip(self, job: Job, agent: Agent | None, refused: set[Hashable],
               now: datetime) -> bool:
         """Whether offering ``entry`` now is certainly pointless.
 
@@ -257,12 +312,12 @@ class DeskModel:
         one agent frees up only tickets that agent could take are worth a decision; tickets
         sharing a routing profile with one refused at this instant are refused again.
         """
-        profile = entry.profile
+        profile = job.profile
         if profile is None:
             return False
         if profile in refused:
             return True
-        if agent is not None and self.router.refuses(agent.id, entry.ticket, self.roster, now):
+        if agent is not None and self.router.refuses(agent.id, job.ticket, self.roster, now):
             refused.add(profile)
             return True
         return False
@@ -279,36 +334,28 @@ class DeskModel:
 
     # --- the queue -------------------------------------------------------------------
 
-    def _enqueue(self, entry: Waiting) -> None:
-        ticket = entry.ticket
-        entry.key = self._key(ticket)
-        entry.klass = self.router.queue_class(ticket) if self._queue_aware else ""
-        entry.profile, _ = self.tickets.routing(ticket, entry.arrival, entry.record.escalated)
-        entry.state = "waiting"
-        insort(self.lanes.setdefault(entry.klass, []), (entry.key, entry))
+    def _enqueue(self, job: Job) -> float | None:
+        """Put ``job`` in its lane; return the seconds after which to offer it again, if any."""
+        ticket = job.ticket
+        job.key = self._key(ticket)
+        job.klass = self.router.queue_class(ticket) if self._queue_aware else ""
+        job.profile, revisit = self.tickets.routing(ticket, job.kind, job.record.escalated)
+        job.state = WAITING
+        insort(self.lanes.setdefault(job.klass, []), (job.key, job))
         self.waiting += 1
+        return revisit
 
-    def _dequeue(self, entry: Waiting) -> None:
-        lane = self.lanes[entry.klass]
-        index = bisect_left(lane, (entry.key,))
+    def _dequeue(self, job: Job) -> None:
+        lane = self.lanes[job.klass]
+        index = bisect_left(lane, (job.key,))
         del lane[index]
         self.waiting -= 1
 
-    def _arm_timers(self, entry: Waiting) -> None:
-        patience = entry.arrival.patience_min
-        if patience < math.inf and not entry.record.reopen:
-            event = self.env.timeout(patience, entry)
-            event.callbacks.append(self._on_abandon)
-        if self.scenario.traffic.escalation is not None and entry.record.sla_target < math.inf:
-            event = self.env.timeout(entry.record.sla_target, entry)
-            event.callbacks.append(self._on_escalate)
-        _, revisit = self.tickets.routing(entry.ticket, entry.arrival, entry.record.escalated)
+    def _arm_timers(self, job: Job, revisit: float | None) -> None:
+        patience = job.arrival[7]
+        if patience < math.inf and not job.record.reopen:
+            Call(self.env, patience, job, self._on_abandon)
+        if self.scenario.traffic.escalation is not None and job.record.sla_target < math.inf:
+            Call(self.env, job.record.sla_target, job, self._on_escalate)
         if revisit is not None:
-            event = self.env.timeout(revisit / 60.0, entry)
-            event.callbacks.append(self._on_revisit)
-
-
-
-def _value(event: simpy.Event) -> Any:
-    """The payload a timeout was created with."""
-    return event.value
+            Call(self.env, revisit / 60.0, job, self._on_revisit)

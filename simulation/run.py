@@ -13,7 +13,7 @@ from simulation.model import DeskModel
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
 from simulation.staffing import build_agents, shift_changes
-from simulation.traffic import Arrival, generate
+from simulation.traffic import Arrival, batched, batches
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def simulate(
         scenario,
         build_router(scenario, choice),
         build_agents(scenario, replication),
-        generate(scenario, replication) if arrivals is None else arrivals,
+        batches(scenario, replication) if arrivals is None else batched(arrivals),
         replication,
         shift_changes(scenario),
     )

@@ -9,13 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import Any
 
 from router.engine import Router
 from router.model import Priority, Ticket
-from simulation.records import TicketRecord
+from simulation.records import NAN, TicketRecord
 from simulation.scenario import Scenario
-from simulation.traffic import Arrival
 
 PRIORITY = {member.name.lower(): member for member in Priority}
 
@@ -36,36 +34,42 @@ def profile(ticket: Ticket, router: Router) -> Hashable | None:
 
 
 _set_attribute = object.__setattr__
-
-
-MADE = ("id", "created_at", "priority", "channel", "language", "sla_due_at")
-"""The fields ``TicketMaker.make`` fills in on a category's template, in this order."""
+_new_ticket = object.__new__
 
 
 class Template:
     """A category's validated ticket, copied per arrival with that arrival's values."""
 
-    __slots__ = ("fields_set", "ticket")
+    __slots__ = ("fields", "fields_set")
 
     def __init__(self, ticket: Ticket) -> None:
-        self.ticket = ticket
-        self.fields_set = ticket.model_fields_set | set(MADE)
+        self.fields = dict(ticket.__dict__)
+        self.fields_set = frozenset(ticket.model_fields_set | {
+            "id", "created_at", "priority", "channel", "language", "sla_due_at"})
 
-    def copy(self, *values: Any) -> Ticket:
-        """``ticket.model_copy(update=dict(zip(MADE, values)))`` without the generic machinery.
+    def copy(self, ticket_id: str, created_at: datetime, priority: Priority, channel: str,
+             language: str, sla_due_at: datetime | None) -> Ticket:
+        """The template's ticket with this arrival's id, creation time, priority, channel,
+        language and SLA deadline; ``model_copy(update=...)`` without the generic machinery.
 
         The one place the simulator builds tickets without validation, and why that is
-        safe: the template was validated when the scenario was loaded, and ``values`` are
+        safe: the template was validated when the scenario was loaded, and the values are
         the arrival's own draws from that validated scenario (its priority, channel and
         language, the simulated clock), so validating every simulated ticket again would
-        only cost time. Like ``model_copy`` it copies the field dict and marks ``MADE`` set.
+        only cost time. The set of fields given is shared by every copy (a frozen ticket
+        never changes it; ``model_copy`` copies it first).
         """
-        ticket = Ticket.__new__(Ticket)
-        fields = self.ticket.__dict__.copy()
-        fields.update(zip(MADE, values, strict=True))
+        ticket = _new_ticket(Ticket)
+        fields = self.fields.copy()
+        fields["id"] = ticket_id
+        fields["created_at"] = created_at
+        fields["priority"] = priority
+        fields["channel"] = channel
+        fields["language"] = language
+        fields["sla_due_at"] = sla_due_at
         _set_attribute(ticket, "__dict__", fields)
         _set_attribute(ticket, "__pydantic_extra__", None)
-        _set_attribute(ticket, "__pydantic_fields_set__", self.fields_set.copy())
+        _set_attribute(ticket, "__pydantic_fields_set__", self.fields_set)
         _set_attribute(ticket, "__pydantic_private__", None)
         return ticket
 
@@ -81,6 +85,10 @@ class TicketMaker:
         self._allowed = {
             priority: timedelta(minutes=minutes)
             for priority, minutes in scenario.sla_min.items() if minutes < math.inf
+        }
+        self._levels = {  # per priority name: the router's priority, SLA minutes and allowance
+            name: (member, self.sla(name), self._allowed.get(name))
+            for name, member in PRIORITY.items()
         }
         self._templates = {
             name: Template(Ticket(
@@ -100,18 +108,13 @@ class TicketMaker:
         allowed = self._allowed.get(priority)
         return None if allowed is None else now + allowed
 
-    def make(self, arrival: Arrival, now: datetime, minute: float, reopen: bool
-             ) -> tuple[Ticket, TicketRecord]:
+    def make(self, number: int, category: str, priority: str, language: str, channel: str,
+             now: datetime, minute: float, reopen: bool) -> tuple[Ticket, TicketRecord]:
         """The arriving ticket (after business rules; the SLA follows its final priority)."""
-        priority = arrival.priority
-        sla = self.sla(priority)
-        ticket = self._templates[arrival.category].copy(
-            f"{arrival.number}r" if reopen else str(arrival.number),
-            now,
-            PRIORITY[priority],
-            arrival.channel,
-            arrival.language,
-            self._due(now, priority),
+        level, sla, allowed = self._levels[priority]
+        ticket = self._templates[category].copy(
+            f"{number}r" if reopen else str(number), now, level, channel, language,
+            None if allowed is None else now + allowed,
         )
         if self.rules:
             ticket, _ = self.router.enrich(ticket, now)
@@ -119,23 +122,20 @@ class TicketMaker:
                 priority = ticket.priority.name.lower()
                 sla = self.sla(priority)
                 ticket = ticket.model_copy(update={"sla_due_at": self._due(now, priority)})
-        record = TicketRecord(
-            ticket=ticket.id, category=arrival.category, priority=priority,
-            language=arrival.language, channel=arrival.channel, group=ticket.group,
-            arrival=minute, sla_target=sla, reopen=reopen, policy=self.policy,
-            replication=self.replication,
+        record = TicketRecord(  # positional, in field order: keywords cost twice as much
+            ticket.id, category, priority, language, channel, ticket.group, minute, sla,
+            NAN, None, NAN, NAN, False, NAN, False, reopen, NAN, self.policy, self.replication,
         )
         return ticket, record
 
-    def routing(self, ticket: Ticket, arrival: Arrival, rewritten: bool) -> Routing:
+    def routing(self, ticket: Ticket, kind: tuple[str, str, str], rewritten: bool) -> Routing:
         """The ticket's routing profile and re-check delay, cached per kind of ticket.
 
-        Tickets from the same category template with the same language and channel route
-        alike, unless business rules or an escalation (``rewritten``) changed them.
+        Tickets of the same ``kind`` (category, language, channel) route alike, unless
+        business rules or an escalation (``rewritten``) changed them.
         """
         if self.rules or rewritten:
             return profile(ticket, self.router), self.router.revisit_after(ticket)
-        kind = (arrival.category, arrival.language, arrival.channel)
         known = self._kinds.get(kind)
         if known is None:
             known = self._kinds[kind] = (

@@ -4,25 +4,42 @@ Every random draw comes from its own named stream, and each ticket's draws (cate
 priority, language, channel, base handle time, patience, reopen) happen in arrival order,
 so two policies simulated with the same seed see exactly the same tickets: common random
 numbers. The policy can only change who serves a ticket and when.
+
+Tickets are drawn with NumPy in batches of ``BATCH`` arrivals, each a set of columns
+(``Batch``); ``generate`` yields them one ``Arrival`` at a time for whoever wants that.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from bisect import bisect
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, islice
 from random import Random
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import numpy.typing as npt
+
 from simulation.scenario import Arrivals, HandleTime, Scenario
+
+BATCH = 8192
+"""Arrivals drawn at once (per stream, in arrival order)."""
+
+Floats = npt.NDArray[np.float64]
 
 
 def stream(seed: int, name: str, replication: int = 0) -> Random:
     """An independent random stream for one purpose of one replication."""
     return Random(f"deskroute:{seed}:{replication}:{name}")
+
+
+def array_stream(seed: int, name: str, replication: int = 0) -> np.random.Generator:
+    """An independent NumPy random stream for one purpose of one replication."""
+    digest = hashlib.sha256(f"deskroute:{seed}:{replication}:{name}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
 
 
 class Arrival(NamedTuple):
@@ -39,34 +56,90 @@ class Arrival(NamedTuple):
     reopen_after_min: float | None
 
 
+class Batch(NamedTuple):
+    """Consecutive arrivals as columns: Python lists indexed alike."""
+
+    number: list[int]
+    at_min: list[float]
+    category: list[str]
+    priority: list[str]
+    language: list[str]
+    channel: list[str]
+    base_handle_min: list[float]
+    patience_min: list[float]
+    reopen_after_min: list[float | None]
+
+    def arrival(self, index: int) -> Arrival:
+        """Row ``index`` as an ``Arrival``."""
+        return Arrival(
+            self.number[index], self.at_min[index], self.category[index], self.priority[index],
+            self.language[index], self.channel[index], self.base_handle_min[index],
+            self.patience_min[index], self.reopen_after_min[index],
+        )
+
+    def arrivals(self) -> Iterator[Arrival]:
+        """Every row as an ``Arrival``, in order."""
+        return map(self.arrival, range(len(self.at_min)))
+
+
+def batched(arrivals: Iterable[Arrival], size: int = BATCH) -> Iterator[Batch]:
+    """Ready arrivals (a replay) as batches."""
+    rows = iter(arrivals)
+    while chunk := list(islice(rows, size)):
+        yield Batch(
+            [a.number for a in chunk], [a.at_min for a in chunk], [a.category for a in chunk],
+            [a.priority for a in chunk], [a.language for a in chunk], [a.channel for a in chunk],
+            [a.base_handle_min for a in chunk], [a.patience_min for a in chunk],
+            [a.reopen_after_min for a in chunk],
+        )
+
+
 class Picker:
-    """Draws a key with probability proportional to its share."""
+    """Draws keys with probability proportional to their shares."""
 
     __slots__ = ("cumulative", "keys", "total")
 
     def __init__(self, shares: Mapping[str, float]) -> None:
         self.keys = [key for key, share in shares.items() if share > 0]
-        self.cumulative = list(accumulate(shares[key] for key in self.keys))
-        self.total = self.cumulative[-1]
+        self.cumulative = np.fromiter(accumulate(shares[key] for key in self.keys), float)
+        self.total = float(self.cumulative[-1])
 
-    def pick(self, rng: Random) -> str:
-        """One key."""
+    def pick(self, rng: np.random.Generator, size: int) -> list[str]:
+        """``size`` keys (drawing nothing when there is only one)."""
         if len(self.keys) == 1:
-            return self.keys[0]
-        return self.keys[bisect(self.cumulative, rng.random() * self.total)]
+            return self.keys * size
+        index = np.searchsorted(self.cumulative, rng.random(size) * self.total, side="right")
+        keys = self.keys
+        return [keys[n] for n in np.minimum(index, len(keys) - 1).tolist()]
 
 
-def draw_handle(spec: HandleTime, rng: Random) -> float:
-    """One handle time in minutes."""
-    if spec.dist == "empirical":
-        return spec.samples_min[int(rng.random() * len(spec.samples_min))]
-    mean = spec.mean
-    if spec.dist == "exponential":
-        return rng.expovariate(1.0 / mean)
-    if spec.dist == "constant":
-        return mean
-    sigma2 = math.log1p(spec.cv**2)
-    return rng.lognormvariate(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))
+def draw_handles(specs: list[HandleTime], which: list[int], rng: np.random.Generator) -> Floats:
+    """Handle times in minutes: ticket ``n`` follows ``specs[which[n]]``.
+
+    Every ticket consumes the same draws whatever its distribution, so the stream stays
+    aligned with arrival order.
+    """
+    size = len(which)
+    uniform, exponential = rng.random(size), rng.standard_exponential(size)
+    normal = rng.standard_normal(size)
+    kinds = np.asarray(which, dtype=np.intp)
+    handles = np.empty(size, dtype=np.float64)
+    for number, spec in enumerate(specs):
+        rows = kinds == number
+        if not rows.any():
+            continue
+        if spec.dist == "empirical":
+            samples = np.asarray(spec.samples_min, dtype=np.float64)
+            handles[rows] = samples[(uniform[rows] * len(samples)).astype(np.intp)]
+        elif spec.dist == "exponential":
+            handles[rows] = spec.mean * exponential[rows]
+        elif spec.dist == "constant":
+            handles[rows] = spec.mean
+        else:
+            sigma2 = math.log1p(spec.cv**2)
+            mu, sigma = math.log(spec.mean) - sigma2 / 2, math.sqrt(sigma2)
+            handles[rows] = np.exp(mu + sigma * normal[rows])
+    return handles
 
 
 class RateShape:
@@ -93,48 +166,61 @@ class RateShape:
         return factor
 
 
-def arrival_times(arrivals: Arrivals, start: datetime, horizon_min: float, rng: Random
-                  ) -> Iterator[float]:
-    """Arrival minutes of a (non-homogeneous) Poisson process, by thinning."""
+def arrival_times(arrivals: Arrivals, start: datetime, horizon_min: float,
+                  rng: np.random.Generator) -> Iterator[list[float]]:
+    """Arrival minutes of a (non-homogeneous) Poisson process, by thinning, in batches."""
     shape = RateShape(arrivals, start)
-    base = arrivals.rate_per_hour / 60.0
-    peak = base * shape.peak
+    mean_gap = 60.0 / (arrivals.rate_per_hour * shape.peak)
     homogeneous = shape.peak == 1.0
     clock = 0.0
-    while True:
-        clock += rng.expovariate(peak)
-        if clock >= horizon_min:
-            return
-        if homogeneous or rng.random() * shape.peak < shape.factor(clock):
-            yield clock
+    while clock < horizon_min:
+        times = clock + np.cumsum(rng.exponential(mean_gap, BATCH))
+        clock = float(times[-1])
+        times = times[times < horizon_min]
+        if not homogeneous:
+            draws = (rng.random(BATCH) * shape.peak)[: times.size].tolist()
+            kept = [t for t, u in zip(times.tolist(), draws, strict=True) if u < shape.factor(t)]
+            yield kept
+        else:
+            yield times.tolist()
+
+
+def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
+    """The scenario's tickets for one replication, in arrival order, a batch at a time."""
+    traffic, seed = scenario.traffic, scenario.seed
+    mix = array_stream(seed, "mix", replication)
+    service = array_stream(seed, "service", replication)
+    customer = array_stream(seed, "customer", replication)
+    categories = Picker({name: c.share for name, c in traffic.categories.items()})
+    priorities, languages = Picker(traffic.priorities), Picker(traffic.languages)
+    channels = Picker(traffic.channels)
+    specs = [traffic.categories[name].handle for name in categories.keys]
+    position = {name: n for n, name in enumerate(categories.keys)}
+    patience = traffic.patience.mean_min if traffic.patience else math.inf
+    reopen = traffic.reopen
+    first = 0
+    times = arrival_times(traffic.arrivals, scenario.start, scenario.horizon_min,
+                          array_stream(seed, "arrivals", replication))
+    for at in times:
+        size = len(at)
+        category = categories.pick(mix, size)
+        priority, language = priorities.pick(mix, size), languages.pick(mix, size)
+        channel = channels.pick(mix, size)
+        handles = draw_handles(specs, [position[name] for name in category], service)
+        waits = (customer.exponential(patience, size).tolist() if patience < math.inf
+                 else [math.inf] * size)
+        reopens: list[float | None] = [None] * size
+        if reopen.probability:
+            chance, delay = customer.random(size), customer.exponential(reopen.delay_min, size)
+            reopens = [d if c < reopen.probability else None
+                       for c, d in zip(chance.tolist(), delay.tolist(), strict=True)]
+        numbers = list(range(first, first + size))
+        yield Batch(numbers, at, category, priority, language, channel, handles.tolist(), waits,
+                    reopens)
+        first += size
 
 
 def generate(scenario: Scenario, replication: int = 0) -> Iterator[Arrival]:
     """The scenario's tickets for one replication, in arrival order."""
-    traffic, seed = scenario.traffic, scenario.seed
-    times = arrival_times(traffic.arrivals, scenario.start, scenario.horizon_min,
-                          stream(seed, "arrivals", replication))
-    mix, service = stream(seed, "mix", replication), stream(seed, "service", replication)
-    customer = stream(seed, "customer", replication)
-    categories = Picker({name: c.share for name, c in traffic.categories.items()})
-    priorities, languages = Picker(traffic.priorities), Picker(traffic.languages)
-    channels = Picker(traffic.channels)
-    patience = traffic.patience.mean_min if traffic.patience else math.inf
-    reopen = traffic.reopen
-    for number, at in enumerate(times):
-        category = categories.pick(mix)
-        yield Arrival(  # positional (fields in declaration order): a third of the cost
-            number,
-            at,
-            category,
-            priorities.pick(mix),
-            languages.pick(mix),
-            channels.pick(mix),
-            draw_handle(traffic.categories[category].handle, service),
-            customer.expovariate(1.0 / patience) if patience < math.inf else math.inf,
-            (
-                customer.expovariate(1.0 / reopen.delay_min)
-                if reopen.probability and customer.random() < reopen.probability
-                else None
-            ),
-        )
+    for batch in batches(scenario, replication):
+        yield from batch.arrivals()

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from router.decision import Assignment, NoAssignment
 from router.model import Agent, Ticket
 from router.policies import SelectionPolicy, make_policy, policy_names
-from router.policies.base import NOT_SHORTLISTED, ArrayChooser
+from router.policies.base import NOT_SHORTLISTED, ArrayChooser, choose_with
 from router.roster import Roster
 from tests.router.builders import NOW
 from tests.router.strategies import eligibility_params, rosters, tickets
@@ -150,3 +150,46 @@ def test_the_vectorised_screen_decides_like_the_agent_by_agent_one(
     assert one_by_one.choose(ticket, roster, NOW, Random(0)) == arrays.choose(
         ticket, roster, NOW, Random(0)
     )
+
+
+ROUTING_FIELDS = ("group", "pool", "required_skills", "optional_skills", "language", "type",
+                  "channel", "weight")
+
+
+@st.composite
+def similar_tickets(draw: st.DrawFn) -> list[Ticket]:
+    """A ticket and variants of it that differ in one routing field each."""
+    first = draw(tickets())
+    queue = [first]
+    for _ in range(draw(st.integers(0, 4))):
+        field, other = draw(st.sampled_from(ROUTING_FIELDS)), draw(tickets())
+        queue.append(draw(st.sampled_from(queue)).evolve(**{field: getattr(other, field)}))
+    return queue
+
+
+@pytest.mark.parametrize("name", POLICIES)
+@CHECKS
+@given(
+    queue=similar_tickets(),
+    roster=rosters(max_size=12),
+    params=eligibility_params,
+    seed=st.integers(0, 3),
+)
+def test_choose_picks_what_decide_picks_on_a_working_roster(
+    name: str, queue: list[Ticket], roster: Roster, params: dict[str, Any], seed: int
+) -> None:
+    """The simulator's path: ``choose`` on a roster updated in place, with each kind of
+    ticket's eligibility plan kept from earlier decisions, against ``decide`` on snapshots."""
+    policy = make_policy(name, **params)
+    working, mirror = roster.working_copy(), roster
+    for ticket in queue:
+        decision = policy.decide(ticket, mirror, NOW, Random(seed))
+        choice = choose_with(policy, ticket, working, NOW, Random(seed))
+        if isinstance(decision, Assignment):
+            assert choice == (decision.agent_id, decision.weight)
+            working.assign(decision.agent_id, decision.weight, NOW)
+            mirror = mirror.with_assignment(decision.agent_id, decision.weight, NOW)
+        else:
+            assert choice is None
+        assert working.snapshot() == mirror
+        assert working.having_spare_capacity() == mirror.having_spare_capacity()

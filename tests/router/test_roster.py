@@ -72,3 +72,20 @@ def test_bad_rosters_are_refused(build: object, message: str) -> None:
 def test_equality_is_by_content() -> None:
     assert Roster([agent("a")], loads={"a": 1}) == Roster([agent("a")], loads={"a": 1})
     assert Roster([agent("a")]) != Roster([agent("a")], loads={"a": 1})
+
+
+def test_a_working_roster_changes_in_place_and_its_snapshots_do_not() -> None:
+    roster = Roster([agent("a", capacity={"max_load": 1}), agent("b")])
+    working = roster.working_copy()
+    working.assign("a", 1.0, NOW)
+    before = working.snapshot()
+    derived = working.with_assignment("b", 1.0, NOW)
+    assert working.having_spare_capacity() == {"b"}
+    working.release("a", 1.0)
+    working.assign("b", 2.0, NOW)
+    assert (before.load("a"), before.load("b"), derived.load("b")) == (1.0, 0.0, 1.0)
+    assert before.having_spare_capacity() == {"b"}
+    assert (working.load("a"), working.load("b")) == (0.0, 2.0)
+    assert working.having_spare_capacity() == {"a", "b"}
+    assert roster.load("a") == 0.0 and roster.last_assigned("a") is None
+    assert working.last_assigned("a") == NOW

@@ -38,12 +38,14 @@ def test_another_seed_gives_other_records():
     assert digest(simulate(small())) != digest(simulate(small(seed=99)))
 
 
+# Pinned after the switch to NumPy-drawn traffic (arrivals, mix, handle and patience streams
+# changed on purpose); the model and router give identical records for identical arrivals.
 @pytest.mark.parametrize(("policy", "tickets", "first_agents", "abandoned", "escalated", "wait"), [
-    pytest.param("skills_least_loaded", 1758, ["early-01", "early-02", "early-01"], 31, 57,
-                 40.1558, id="skills_least_loaded"),
-    pytest.param("gcmu", 1758, ["early-01", "early-02", "early-01"], 32, 61, 41.6667, id="gcmu"),
-    pytest.param("fixed_queue_ratio", 1758, ["early-01", "early-02", "early-02"], 31, 62,
-                 43.1246, id="fixed_queue_ratio"),
+    pytest.param("skills_least_loaded", 1711, ["early-01", "early-02", "early-02"], 34, 54,
+                 48.4724, id="skills_least_loaded"),
+    pytest.param("gcmu", 1711, ["early-01", "early-01", "early-02"], 37, 74, 51.7003, id="gcmu"),
+    pytest.param("fixed_queue_ratio", 1711, ["early-02", "early-01", "early-02"], 35, 60,
+                 49.0942, id="fixed_queue_ratio"),
 ])
 def test_seeded_regression_pins(policy, tickets, first_agents, abandoned, escalated, wait):
     records = simulate(small(), PolicyChoice(policy))
