@@ -14,7 +14,6 @@ from random import Random
 from router.backlog import deal
 from router.classify.predictor import TicketClassifier
 from router.decision import Decision, with_enrichment
-from router.eligibility import Screen
 from router.model import Agent, Ticket
 from router.policies import (
     Choice,
@@ -111,9 +110,7 @@ class Router:
         """
         if not isinstance(self.policy, SelectionPolicy):
             return False
-        screen = Screen(ticket, roster, now, self.policy.eligibility)
-        screen.explain = False
-        return screen.reject(agent_id) is not None
+        return self.policy.refuses(agent_id, ticket, roster, now)
 
     def revisit_after(self, ticket: Ticket) -> float | None:
         """Seconds of waiting after which the policy may decide ``ticket`` differently, if any."""

@@ -10,7 +10,7 @@ filters (held, schedule, capacity, fair limit) for those of them with spare capa
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from datetime import datetime
 
 from router.decision import Choice
@@ -34,15 +34,17 @@ class Plan:
         self.choices = {a: Choice(a, weight) for a, weight in self.weights.items()}
         self.scheduled = frozenset(a for a in self.agents if roster.agents[a].schedule is not None)
 
-    def eligible(self, roster: Roster, now: datetime, rules: Eligibility) -> list[str]:
-        """The plan's agents eligible on ``roster`` at ``now``: those with spare capacity
-        for this ticket who are not held, are on shift and are under the fair limit."""
-        candidates = self.agents & roster.having_spare_capacity()
-        if not candidates:
-            return []
+    def candidates(self, roster: Roster) -> frozenset[str]:
+        """The plan's agents who have spare capacity on ``roster``."""
+        return self.agents & roster.having_spare_capacity()
+
+    def eligible(self, candidates: Iterable[str], roster: Roster, now: datetime,
+                 rules: Eligibility) -> list[str]:
+        """Those of the plan's ``candidates`` eligible on ``roster`` at ``now``: with room
+        for this ticket, not held, on shift and under the fair limit."""
         held, limits, weights, scheduled = roster.held, self.limits, self.weights, self.scheduled
         load, limit = roster.load, rules.fair_limit
-        since = fair_window_start(rules, now)
+        since = now if limit is None else fair_window_start(rules, now)
         eligible = []
         for agent_id in candidates:
             if agent_id in held or limits[agent_id] - load(agent_id) < weights[agent_id]:

@@ -157,20 +157,25 @@ class SelectionPolicy:
         Same filters, scores and tie-breaks as ``decide``; agents that could only be
         rejected are skipped unexamined: those the roster's plan for this kind of ticket
         rules out (``router.plan``) and those without spare capacity. A lone eligible agent
-        is picked without scoring. This is what the simulator calls for every ticket.
+        is picked without scoring. When more than ``bulk_above`` candidates are left (or
+        the ticket has no plan), a large roster takes the vectorised screen instead. This is
+        what the simulator calls for every ticket.
         """
+        plan = plan_for(ticket, roster, self.eligibility, self)
+        if plan is not None:
+            candidates = plan.candidates(roster)
+            if len(candidates) <= self.bulk_above or not self._scores_arrays:
+                eligible = plan.eligible(candidates, roster, now, self.eligibility)
+                if len(eligible) < 2:  # the only eligible agent is the best whatever the scores
+                    return plan.choices[eligible[0]] if eligible else None
+                screen = Screen(ticket, roster, now, self.eligibility)
+                return plan.choices[self._best(eligible, screen)]
         if self._bulk(roster):
             bulk = BulkScreen(ticket, roster, now, self.eligibility, counting=False)
             if bulk.eligible.size == 0:
                 return None
             chosen = roster.agent_ids[int(bulk.eligible[best(self._keys(bulk), bulk.eligible)])]
             return Choice(chosen, roster.agents[chosen].capacity.weight_of(ticket))
-        plan = plan_for(ticket, roster, self.eligibility, self)
-        if plan is not None:
-            eligible = plan.eligible(roster, now, self.eligibility)
-            if len(eligible) < 2:  # the only eligible agent is the best whatever the scores
-                return plan.choices[eligible[0]] if eligible else None
-            return plan.choices[self._best(eligible, Screen(ticket, roster, now, self.eligibility))]
         screen = Screen(ticket, roster, now, self.eligibility)
         screen.explain = False
         eligible = [a for a in screen.shortlist() if screen.reject(a) is None]
@@ -178,6 +183,17 @@ class SelectionPolicy:
             return None
         best_id = eligible[0] if len(eligible) == 1 else self._best(eligible, screen)
         return Choice(best_id, roster.agents[best_id].capacity.weight_of(ticket))
+
+    def refuses(self, agent_id: str, ticket: Ticket, roster: Roster, now: datetime) -> bool:
+        """True when the filters keep ``agent_id`` from ``ticket`` on ``roster`` at ``now``."""
+        plan = plan_for(ticket, roster, self.eligibility, self)
+        if plan is not None:
+            if agent_id not in plan.agents:
+                return True
+            return not plan.eligible((agent_id,), roster, now, self.eligibility)
+        screen = Screen(ticket, roster, now, self.eligibility)
+        screen.explain = False
+        return screen.reject(agent_id) is not None
 
     def _best(self, eligible: list[str], screen: Screen) -> str:
         """The best-scored of ``eligible``: score, then longest idle, then smallest id.

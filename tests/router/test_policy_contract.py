@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from router.decision import Assignment, NoAssignment
+from router.eligibility import Screen
 from router.model import Agent, Ticket
 from router.policies import SelectionPolicy, make_policy, policy_names
 from router.policies.base import NOT_SHORTLISTED, ArrayChooser, choose_with
@@ -193,3 +194,8 @@ def test_choose_picks_what_decide_picks_on_a_working_roster(
             assert choice is None
         assert working.snapshot() == mirror
         assert working.having_spare_capacity() == mirror.having_spare_capacity()
+        if isinstance(policy, SelectionPolicy):  # the simulator's pre-check, from the plan
+            screen = Screen(ticket, mirror, NOW, policy.eligibility)
+            for agent in mirror:
+                refused = screen.reject(agent.id) is not None
+                assert policy.refuses(agent.id, ticket, working, NOW) == refused
