@@ -11,6 +11,7 @@ filters (held, schedule, capacity, fair limit) for those of them with spare capa
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from router.decision import Choice
@@ -23,20 +24,23 @@ class Plan:
     """The agents passing the agent-only filters for one kind of ticket (built with a
     ``Screen`` of such a ticket: those filters read no time)."""
 
-    __slots__ = ("agents", "choices", "limits", "scheduled", "weights")
+    __slots__ = ("agents", "choices", "everyone", "limits", "scheduled", "weights")
 
     def __init__(self, screen: Screen) -> None:
         roster, ticket = screen.roster, screen.ticket
         self.agents = frozenset(a for a in roster.agent_ids if screen.static_pass(a))
+        self.everyone = len(self.agents) == len(roster)
         capacities = {a: roster.agents[a].capacity for a in self.agents}
         self.limits = {a: capacity.max_load for a, capacity in capacities.items()}
         self.weights = {a: capacity.weight_of(ticket) for a, capacity in capacities.items()}
         self.choices = {a: Choice(a, weight) for a, weight in self.weights.items()}
         self.scheduled = frozenset(a for a in self.agents if roster.agents[a].schedule is not None)
 
-    def candidates(self, roster: Roster) -> frozenset[str]:
-        """The plan's agents who have spare capacity on ``roster``."""
-        return self.agents & roster.having_spare_capacity()
+    def candidates(self, roster: Roster) -> AbstractSet[str]:
+        """The plan's agents who have spare capacity on ``roster`` (read it before the
+        roster changes: it may be the roster's own set)."""
+        spare = roster.having_spare_capacity()
+        return spare if self.everyone else self.agents & spare
 
     def eligible(self, candidates: Iterable[str], roster: Roster, now: datetime,
                  rules: Eligibility) -> list[str]:
