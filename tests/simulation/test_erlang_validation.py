@@ -3,7 +3,8 @@
 Each case runs several independent replications through ``Router.choose`` (the policy
 deciding every assignment) and asserts the exact value lies inside the 99% confidence
 interval of the replication means (about twenty intervals are checked: at 95% each, a
-correct simulator would miss one of them more often than not). Values are from docs/simulation-validation.md.
+correct simulator would miss one of them more often than not). Values: the validation
+sheet (docs/simulation.md, Validation).
 """
 
 from __future__ import annotations
