@@ -66,13 +66,14 @@ class Job:
 
     __slots__ = ("arrival", "choice", "key", "klass", "profile", "record", "state", "ticket")
 
+    choice: Choice  # set when the work starts
+    key: tuple[Any, ...]  # key, klass and profile: set when the ticket starts waiting
+    klass: str
+    profile: Hashable | None
+
     def __init__(self, ticket: Ticket, record: TicketRecord, arrival: Row) -> None:
         self.ticket, self.record, self.arrival = ticket, record, arrival
         self.state = "new"  # new -> waiting -> served | abandoned
-        self.choice: Choice | None = None
-        self.key: tuple[Any, ...] = ()
-        self.klass = ""
-        self.profile: Hashable | None = None
 
     @property
     def kind(self) -> tuple[str, str, str]:
@@ -186,7 +187,7 @@ class DeskModel:
 
     def _on_finish(self, event: Call) -> None:
         job: Job = event.payload
-        agent_id, weight = job.choice  # type: ignore[misc]  # set when the work started
+        agent_id, weight = job.choice
         self.roster.release(agent_id, weight)
         job.record.end = self.env.now
         again = job.arrival[8]
@@ -285,8 +286,7 @@ class DeskModel:
             while index < len(lane):
                 job = lane[index][1]
                 # the pre-check pays off on large rosters or once a decision came back empty
-                check = agent if refused or self._large else None
-                if self._skip(job, check, refused, now):
+                if (refused or self._large) and self._skip(job, agent, refused, now):
                     index += 1
                     continue
                 choice = self._choose(job.ticket, self.roster, now, self.rng)
