@@ -24,6 +24,8 @@ from connectors.errors import (
     SkippableError,
 )
 from router.decision import Assignment, DecisionTrace
+from router.model import Ticket
+from sidecar import lifecycle
 from sidecar.metrics import Metrics
 from sidecar.store import OutboxRow, Store
 
@@ -55,6 +57,15 @@ def request_for(row: OutboxRow) -> WriteRequest:
     return WriteRequest(
         assignment=assignment, expected_updated_at=row.expected_updated_at, note=row.note
     )
+
+
+def unproven(fresh: Ticket) -> str:
+    """The state of a ticket a re-read shows assigned to our agent, without proof that the
+    write was ours: a person may have chosen the same agent (the chaos run saw a person
+    take and solve a ticket before our write was re-checked, and follow-through then moved
+    it). Hands off: ``human``, or ``closed`` when the help desk says it is finished."""
+    closed = lifecycle.status_of(fresh) in lifecycle.CLOSED_STATUSES
+    return lifecycle.CLOSED if closed else lifecycle.HUMAN
 
 
 class Writer:
@@ -136,7 +147,7 @@ class Writer:
             self._failed(row, error, result)
             return
         if fresh.assignee == row.agent_id:
-            self.store.outbox.done(row, self.clock(), fresh.updated_at)
+            self.store.outbox.done(row, self.clock(), fresh.updated_at, unproven(fresh))
             result.done += 1
             return
         state = self.store.outbox.supersede(row, self.clock(), fresh, "conflict")
@@ -161,7 +172,7 @@ class Writer:
         for row in rows:
             fresh = current.get(row.ticket_id) if row.attempts > 0 else None
             if fresh is not None and fresh.assignee == row.agent_id:
-                self.store.outbox.done(row, self.clock(), fresh.updated_at)
+                self.store.outbox.done(row, self.clock(), fresh.updated_at, unproven(fresh))
                 result.done += 1
             else:
                 left.append(row)

@@ -77,11 +77,17 @@ class OutboxStore:
                 )
         return rows
 
-    def done(self, row: OutboxRow, now: datetime, updated_at: datetime | None) -> None:
+    def done(
+        self, row: OutboxRow, now: datetime, updated_at: datetime | None,
+        state: str = lifecycle.ASSIGNED,
+    ) -> None:
         """The assignment is in the help desk, whose copy now has ``updated_at``.
 
         The snapshot is brought up to that version (and the version marked seen), so the
         echo of our own write coming back through poll or webhook changes nothing.
+        ``state`` is ``assigned`` when the help desk confirmed our write; ``human`` or
+        ``closed`` when a re-read only shows our agent assigned (a person may have chosen
+        the same agent), so follow-through never moves it.
         """
         with self.engine.begin() as conn:
             conn.execute(
@@ -100,7 +106,7 @@ class OutboxStore:
                     conn, schema.seen, {**key, "via": "write", "seen_at": now}
                 )
             set_state(
-                conn, row.ticket_id, lifecycle.ASSIGNED, now,
+                conn, row.ticket_id, state, now,
                 our_agent=row.agent_id, assignee=row.agent_id, assigned_at=now, reason=None,
                 **values,
             )  # fmt: skip
