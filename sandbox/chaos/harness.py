@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sandbox.chaos.replicas import Replica
+from sandbox.chaos.replicas import Replica, wait_for
 from sandbox.chaos.store_view import StoreView
 from sandbox.ledger import Tally, tally
 from sandbox.limits import Faults
@@ -165,7 +165,7 @@ class ChaosRun:
             name = f"chaos-{'abcdefgh'[index]}"
             self.replicas.append(Replica(name, self.desk, url, plan.workdir / f"{name}.log",
                                          **env).start())
-        if not self._wait(lambda: self.leader() is not None, 60):
+        if not wait_for(lambda: self.leader() is not None, 60, pause=TICK):
             raise RuntimeError("no replica became leader within 60 s; see the logs in "
                                f"{plan.workdir}")
         self.view = StoreView(url, plan.schema_name)
@@ -304,15 +304,6 @@ class ChaosRun:
     # --- helpers --------------------------------------------------------------------------
     def _after(self, bounds: tuple[float, float]) -> float:
         return self.rng.uniform(*bounds)
-
-    @staticmethod
-    def _wait(check: Callable[[], bool], seconds: float, pause: float = TICK) -> bool:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if check():
-                return True
-            time.sleep(pause)
-        return False
 
 
 def run_chaos(plan: ChaosPlan,

@@ -11,6 +11,8 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,16 @@ BRISK = {
     "DESKROUTE_SCHEDULER__WRITE_SECONDS": "0.3",
 }
 """Timings for tests: a 3 s lease, sub-second routing and writing."""
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 10, pause: float = 0.05) -> bool:
+    """Poll ``check`` until it holds or ``seconds`` pass; returns whether it held."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(pause)
+    return False
 
 
 def free_port() -> int:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from config.policy_file import PolicyFile
 from config.settings import Settings
 from connectors.base import RosterSnapshot
 from connectors.errors import RetriableError
+from sandbox.chaos.replicas import wait_for
 from sidecar.service import Sidecar, utc_now
 from sidecar.store import Store
 from tests.sidecar.fakes import FakeClock, FakeDesk
@@ -29,16 +29,6 @@ FAST = {
     },
     "lease": {"ttl_seconds": 3, "renew_seconds": 0.5},
 }
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 10, pause: float = 0.05) -> bool:
-    """Poll ``check`` until it holds or ``seconds`` pass; returns whether it held."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(pause)
-    return False
 
 
 @pytest.fixture
