@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from random import Random
 
@@ -158,7 +159,7 @@ class Pipeline:
         now = self.clock()
         rows = self.store.tickets.in_states((lifecycle.ASSIGNED, lifecycle.REOPENED))
         roster = self.roster()
-        moves = moves_due(rows, roster, now, self.settings.follow_through)
+        moves = self._still_ours(moves_due(rows, roster, now, self.settings.follow_through))
         moving = {move.row.ticket.id for move in moves}
         for row in rows:
             if row.state == lifecycle.REOPENED and row.ticket.id not in moving:
@@ -176,6 +177,31 @@ class Pipeline:
                 move.cause,
             )
         return recorded.assigned + recorded.shadow
+
+    def _still_ours(self, moves: list[Move]) -> list[Move]:
+        """Re-read the tickets about to move (one batch read) and keep the moves whose
+        ticket is still open with the assignee we know, deciding on the fresh version.
+
+        The stored snapshot can be older than the help desk's copy: a bulk job reports no
+        new ``updated_at``, so until the echo of our write is polled a move would carry a
+        stale guard and fail; and a person may have changed the ticket since the last poll.
+        """
+        if not moves:
+            return moves
+        try:
+            fresh = self.connector.fetch_many([move.row.ticket.id for move in moves])
+        except (RetriableError, SkippableError) as error:
+            log.info("follow-through waits: cannot re-read the tickets: %s", error)
+            return []
+        kept = []
+        for move in moves:
+            current = fresh.get(move.row.ticket.id)
+            if current is None or lifecycle.status_of(current) in lifecycle.CLOSED_STATUSES:
+                continue  # gone or finished: the next poll records it
+            if current.assignee != move.row.ticket.assignee:
+                continue  # someone else changed the assignee: the next poll hands it over
+            kept.append(replace(move, row=replace(move.row, ticket=current)))
+        return kept
 
     def _move(self, move: Move, roster: Roster, now: datetime) -> Routed:
         agent = move.agent_id

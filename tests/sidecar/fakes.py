@@ -47,6 +47,8 @@ class FakeDesk:
     bulk_calls: int = 0
     reads: list[int] = field(default_factory=list)
     """Tickets per read call: 1 for ``fetch``, the batch size for ``fetch_many``."""
+    bulk_stamps: bool = True
+    """False: bulk results carry no ``updated_at``, as Zendesk's job results."""
     lose_response: bool = False
     down: bool = False
     budget: float | None = None
@@ -130,7 +132,11 @@ class FakeDesk:
             raise RetriableError("help desk unavailable", status=503)
         if self.faults:
             raise self.faults.pop(0)
-        return [self._write(request) for request in requests]
+        results = [self._write(request) for request in requests]
+        if self.bulk_stamps:
+            return results
+        return [WriteResult(ticket_id=r.ticket_id, outcome=r.outcome, detail=r.detail)
+                for r in results]
 
     def budget_left(self) -> float | None:
         """The rate budget the test set."""

@@ -235,6 +235,25 @@ def test_follow_through_moves_tickets_off_an_agent_who_went_offline(rig: Rig) ->
     assert [e["cause"] for e in rig.store.decisions.history("1")] == ["new", "offline"]
 
 
+def test_follow_through_right_after_a_bulk_write_moves_with_a_fresh_guard(rig: Rig) -> None:
+    """Found by the chaos run: a bulk job reports no new ``updated_at``, so until the echo
+    was polled a move carried the pre-write stamp, met a conflict with our own write, and
+    the ticket was handed to people instead of moving."""
+    rig.desk.bulk_stamps = False
+    for n in range(6):
+        rig.desk.new_ticket(str(n))
+    rig.cycle()
+    assert rig.desk.bulk_calls == 1
+    first = rig.desk.tickets["0"].assignee
+    assert first is not None
+    rig.desk.set_status(first, AgentStatus.OFFLINE)
+    rig.pipeline.refresh_roster()
+    assert rig.pipeline.sweep() >= 1  # before any poll brought the echo in
+    rig.writer.flush()
+    assert rig.desk.tickets["0"].assignee not in (None, first)
+    assert rig.state("0") == lifecycle.ASSIGNED
+
+
 def test_a_reopened_ticket_with_an_unavailable_assignee_is_rerouted(rig: Rig) -> None:
     rig.desk.new_ticket("1", assignee="ann", custom_fields={"status": "solved"})
     rig.cycle()
