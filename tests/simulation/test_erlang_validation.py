@@ -28,7 +28,7 @@ CONFIDENCE = 1 - 0.05 / INTERVALS_CHECKED  # simultaneous 95% over the module
 
 
 def estimates(scenario, within: float) -> dict[str, Interval]:
-    """Simultaneous-95% intervals of P(wait), mean wait, SL(within) and P(abandon) over replications."""
+    """Simultaneous-95% intervals of P(wait), mean wait, SL(within) and P(abandon)."""
     runs = []
     for replication in range(REPLICATIONS):
         cols = columns(simulate(scenario, replication=replication), scenario.warmup_min)
