@@ -90,7 +90,9 @@ def assert_nothing_lost_or_doubled(desk: SandboxHandle, url: str, ids: list[int]
     finally:
         engine.dispose()
     assert decided == on_desk
-    assert tickets == dict.fromkeys(on_desk, "assigned")
+    # a write cut off mid-flight and confirmed by a re-read is ``human``: the re-read cannot
+    # tell it from a person choosing the same agent, so follow-through leaves it alone
+    assert set(tickets) == set(on_desk) and set(tickets.values()) <= {"assigned", "human"}
     assert outbox == {"done": len(ids)}
 
 
