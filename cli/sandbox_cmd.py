@@ -31,6 +31,8 @@ def sandbox(
     error_rate: float = typer.Option(0.0, min=0, max=1, help="Share of requests failing 503."),
     timeout_rate: float = typer.Option(0.0, min=0, max=1, help="Share of requests that hang."),
     reset_rate: float = typer.Option(0.0, min=0, max=1, help="Share of dropped connections."),
+    slow_rate: float = typer.Option(0.0, min=0, max=1, help="Share of answers sent late."),
+    slow_ms: float = typer.Option(1000.0, min=0, help="How late a slow answer is."),
     tickets_per_minute: float = typer.Option(0.0, min=0, help="New tickets per minute."),
     availability_changes_per_minute: float = typer.Option(
         0.0, min=0, help="Agents going on/off line per minute."),
@@ -39,6 +41,8 @@ def sandbox(
     solves_per_minute: float = typer.Option(0.0, min=0, help="Tickets solved per minute."),
     replies_per_minute: float = typer.Option(
         0.0, min=0, help="Public agent replies per minute (they set the first reply time)."),
+    takes_per_minute: float = typer.Option(
+        0.0, min=0, help="Unassigned tickets taken by simulated humans per minute."),
     webhook_url: str | None = typer.Option(None, help="Send signed Zendesk webhooks here."),
     texts: Path | None = typer.Option(
         None, exists=True, help="Bitext CSV (or directory of them) for ticket texts; "
@@ -57,10 +61,11 @@ def sandbox(
             agents=agents, tickets=tickets, seed=seed, texts=texts, webhook_url=webhook_url,
             export_lag=export_lag,
             faults=Faults(error_rate=error_rate, timeout_rate=timeout_rate,
-                          reset_rate=reset_rate, latency_ms=latency_ms),
+                          reset_rate=reset_rate, latency_ms=latency_ms,
+                          slow_rate=slow_rate, slow_ms=slow_ms),
             traffic=TrafficRates(tickets_per_minute, availability_changes_per_minute,
                                  reassignments_per_minute, solves_per_minute,
-                                 replies_per_minute),
+                                 replies_per_minute, takes_per_minute),
         )
     except (OSError, RuntimeError, ValueError) as error:
         err.print(f"[bold red]cannot start the sandbox:[/] {error}")

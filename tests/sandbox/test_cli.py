@@ -40,5 +40,6 @@ def test_sandbox_help_lists_the_fault_flags() -> None:
     result = CliRunner().invoke(app, ["sandbox", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     for flag in ("--error-rate", "--timeout-rate", "--reset-rate", "--rate-window",
-                 "--tickets-per-minute", "--webhook-url"):
+                 "--tickets-per-minute", "--webhook-url", "--slow-rate", "--slow-ms",
+                 "--takes-per-minute"):
         assert flag in result.output
