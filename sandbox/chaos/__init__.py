@@ -4,7 +4,8 @@
 one. See docs/reliability.md.
 """
 
-from sandbox.chaos.harness import ChaosPlan, ChaosReport, ChaosRun, Kill, run_chaos
+from sandbox.chaos.harness import ChaosPlan, ChaosRun, run_chaos
 from sandbox.chaos.replicas import Replica, free_port
+from sandbox.chaos.report import ChaosReport, Kill
 
 __all__ = ["ChaosPlan", "ChaosReport", "ChaosRun", "Kill", "Replica", "free_port", "run_chaos"]

@@ -13,7 +13,6 @@ person, no write over a person's choice, and a decision row behind every write.
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -21,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.chaos.replicas import Replica, wait_for
+from sandbox.chaos.report import ChaosReport, Kill
 from sandbox.chaos.store_view import StoreView
-from sandbox.ledger import Tally, tally
+from sandbox.ledger import tally
 from sandbox.limits import Faults
 from sandbox.server import SandboxHandle, start_sandbox
 from sandbox.traffic import TrafficRates
@@ -65,45 +65,6 @@ class ChaosPlan:
     seed: int = 1
     env: dict[str, str] = field(default_factory=dict)
     """Extra ``DESKROUTE_*`` variables for every replica."""
-
-
-@dataclass
-class Kill:
-    """One SIGKILL: when (seconds into the run), whom, and how long until a leader routed."""
-
-    at: float
-    victim: str
-    was_leader: bool
-    takeover: float | None = None
-
-
-@dataclass
-class ChaosReport:
-    """What a run did and what the audit log says about it."""
-
-    tally: Tally
-    kills: list[Kill]
-    storms: int
-    seconds: float
-    settle_seconds: float
-    settled: bool
-    requests: dict[str, int]
-    outbox: dict[str, int]
-    states: dict[str, int]
-    evidence: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
-    """The audit entries of a few tickets that broke an invariant."""
-
-    def takeovers(self) -> list[float]:
-        """Seconds from each SIGKILL to the next leader, for the kills that were measured."""
-        return [k.takeover for k in self.kills if k.takeover is not None]
-
-    def takeover_summary(self) -> str:
-        """``min/median/max`` of the takeovers in seconds."""
-        times = self.takeovers()
-        if not times:
-            return "none measured"
-        return (f"min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
-                f"max {max(times):.2f} s over {len(times)} kills")
 
 
 def sidecar_env(plan: ChaosPlan) -> dict[str, str]:

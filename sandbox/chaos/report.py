@@ -1,0 +1,48 @@
+"""What a chaos run reports: its kills and their takeover times, and the audit's tally."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.ledger import Tally
+
+
+@dataclass
+class Kill:
+    """One SIGKILL: when (seconds into the run), whom, and how long until a leader routed."""
+
+    at: float
+    victim: str
+    was_leader: bool
+    takeover: float | None = None
+
+
+@dataclass
+class ChaosReport:
+    """What a run did and what the audit log says about it."""
+
+    tally: Tally
+    kills: list[Kill]
+    storms: int
+    seconds: float
+    settle_seconds: float
+    settled: bool
+    requests: dict[str, int]
+    outbox: dict[str, int]
+    states: dict[str, int]
+    evidence: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    """The audit entries of a few tickets that broke an invariant."""
+
+    def takeovers(self) -> list[float]:
+        """Seconds from each SIGKILL to the next leader, for the kills that were measured."""
+        return [k.takeover for k in self.kills if k.takeover is not None]
+
+    def takeover_summary(self) -> str:
+        """``min/median/max`` of the takeovers in seconds."""
+        times = self.takeovers()
+        if not times:
+            return "none measured"
+        return (f"min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
+                f"max {max(times):.2f} s over {len(times)} kills")
