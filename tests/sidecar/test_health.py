@@ -196,6 +196,10 @@ def test_a_job_that_loses_the_store_stops_leading_until_the_store_answers_again(
     sidecar._leader_job("cut-off", cut_off)()
     assert not sidecar.leading and sidecar.health.up is False
     assert "store unreachable (seen by the cut-off job)" in caplog.text
-    ready = requests.get(f"http://127.0.0.1:{sidecar.port}/readyz", timeout=5)
-    assert ready.status_code == 200  # the probe finds the store answering again
-    assert sidecar.leading and "store answers again" in caplog.text
+    readyz = f"http://127.0.0.1:{sidecar.port}/readyz"
+    ready = requests.get(readyz, timeout=5)  # the probe finds the store answering again
+    assert "store" not in ready.json().get("reason", ""), ready.json()
+    assert "store answers again" in caplog.text
+    # leading again may first reload the roster ("roster not loaded yet"), then it is ready
+    assert wait_for(lambda: requests.get(readyz, timeout=5).status_code == 200)
+    assert sidecar.leading
