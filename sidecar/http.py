@@ -107,7 +107,9 @@ def create_app(ctx: AppContext) -> FastAPI:
         """A Zendesk webhook (event subscription or trigger body), signature checked."""
         try:
             body = await read_body(request, limit)
-            if zendesk_secret is not None:
+            if zendesk_secret is None:
+                _unsigned(settings, "zendesk")
+            else:
                 zendesk_webhook.verify(
                     request.headers, body, secret=zendesk_secret.get_secret_value(),
                     now=ctx.clock(),
@@ -130,7 +132,9 @@ def create_app(ctx: AppContext) -> FastAPI:
         """A Freshdesk automation-rule webhook, shared-secret header checked."""
         try:
             body = await read_body(request, limit)
-            if config.webhook_secret is not None:
+            if config.webhook_secret is None:
+                _unsigned(settings, "freshdesk")
+            else:
                 freshdesk_webhook.verify(
                     request.headers,
                     secret=config.webhook_secret.get_secret_value(),
@@ -258,14 +262,31 @@ def _probe_store(ctx: AppContext) -> str | None:
     return None
 
 
+def _unsigned(settings: Settings, helpdesk: str) -> None:
+    """A webhook arrived and no secret is set to check it: refused (401) unless unsigned
+    webhooks were asked for, so nothing unauthenticated reaches the store by default."""
+    if not settings.http.unsigned_webhooks:
+        raise WebhookError(
+            f"webhooks are off: no DESKROUTE_{helpdesk.upper()}__WEBHOOK_SECRET is set",
+            status=401,
+        )
+
+
 def _warn_unauthenticated(settings: Settings) -> None:
-    """Say at start-up which webhook endpoint takes requests nobody signed."""
+    """Say at start-up what the help desk's webhook endpoint does without a secret."""
     for helpdesk, secret in (("zendesk", settings.zendesk.webhook_secret),
                              ("freshdesk", settings.freshdesk.webhook_secret)):  # fmt: skip
-        if secret is None and settings.helpdesk == helpdesk:
+        if secret is not None or settings.helpdesk != helpdesk:
+            continue
+        if settings.http.unsigned_webhooks:
             log.warning(
-                "/webhooks/%s takes unauthenticated requests: set DESKROUTE_%s__WEBHOOK_SECRET",
-                helpdesk, helpdesk.upper(),
+                "/webhooks/%s takes unauthenticated requests (DESKROUTE_HTTP__UNSIGNED_WEBHOOKS);"
+                " set DESKROUTE_%s__WEBHOOK_SECRET", helpdesk, helpdesk.upper(),
+            )  # fmt: skip
+        else:
+            log.info(
+                "/webhooks/%s is off (401) until DESKROUTE_%s__WEBHOOK_SECRET is set; "
+                "polling finds every ticket anyway", helpdesk, helpdesk.upper(),
             )  # fmt: skip
 
 

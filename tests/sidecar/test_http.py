@@ -149,7 +149,8 @@ def test_explanations_need_the_admin_token(
 def test_admin_endpoints_are_off_without_a_token(tmp_path: Path, clock: FakeClock) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'o.sqlite3'}", "r", clock())
     ctx = AppContext(
-        settings=Settings(), store=store, metrics=Metrics(), clock=clock, is_leader=lambda: False,
+        settings=Settings(http={"unsigned_webhooks": True}), store=store, metrics=Metrics(),
+        clock=clock, is_leader=lambda: False,
         ready=lambda: True, kick=lambda: None, accepting=lambda: False,
     )  # fmt: skip
     with TestClient(create_app(ctx)) as http:
@@ -157,4 +158,27 @@ def test_admin_endpoints_are_off_without_a_token(tmp_path: Path, clock: FakeCloc
         assert http.get("/readyz").status_code == 503
         body = json.dumps({"ticket_id": 1}).encode()
         assert http.post("/webhooks/freshdesk", content=body).status_code == 503
+    store.close()
+
+
+@pytest.mark.parametrize("helpdesk", ["zendesk", "freshdesk"])
+def test_without_a_webhook_secret_webhooks_are_refused_unless_unsigned_ones_are_asked_for(
+    tmp_path: Path, clock: FakeClock, helpdesk: str
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'u.sqlite3'}", "r", clock())
+    body = json.dumps({"ticket_id": 7}).encode()
+    for unsigned, status in ((False, 401), (True, 202)):
+        ctx = AppContext(
+            settings=Settings(http={"unsigned_webhooks": unsigned}), store=store,
+            metrics=Metrics(), clock=clock, is_leader=lambda: False, ready=lambda: True,
+            kick=lambda: None, accepting=lambda: True,
+        )  # fmt: skip
+        with TestClient(create_app(ctx)) as http:
+            answer = http.post(f"/webhooks/{helpdesk}", content=body)
+        assert answer.status_code == status, answer.text
+        if not unsigned:
+            variable = f"DESKROUTE_{helpdesk.upper()}__WEBHOOK_SECRET"
+            assert answer.json() == {"error": f"webhooks are off: no {variable} is set"}
+            assert store.tickets.hints(10) == []  # nothing unauthenticated is stored
+    assert store.tickets.hints(10) == ["7"]
     store.close()

@@ -19,7 +19,7 @@ from sidecar.store import Store
 from tests.sidecar.fakes import FakeClock, FakeDesk
 
 FAST = {
-    "http": {"port": 0},
+    "http": {"port": 0, "unsigned_webhooks": True},
     "scheduler": {
         "poll_seconds": 0.2,
         "roster_seconds": 0.5,
