@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -101,6 +102,17 @@ class StoreHealth:
             log.warning("store unreachable (seen by %s): %s; retrying until it answers",
                         where, reason)  # fmt: skip
             self.on_change(False)
+
+    @contextmanager
+    def tolerating(self, where: str) -> Iterator[None]:
+        """Run store calls; an outage error is recorded (``failed``) and swallowed, any
+        other error is raised."""
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as error:
+            if not store_outage(error):
+                raise
+            self.failed(error, where)
 
     def answered(self) -> None:
         """A store call succeeded."""

@@ -165,12 +165,8 @@ def create_app(ctx: AppContext) -> FastAPI:
     @app.get("/metrics", tags=["operations"], response_class=Response, responses=schema.TEXT)
     def metrics() -> Response:
         """Prometheus metrics (the store-backed gauges keep their values while it is down)."""
-        try:
+        with ctx.health.tolerating("a metrics scrape"):
             _refresh_gauges(ctx)
-        except sa.exc.SQLAlchemyError as error:
-            if not store_outage(error):
-                raise
-            ctx.health.failed(error, "a metrics scrape")
         ctx.metrics.store_up.set(0 if ctx.health.up is False else 1)
         return Response(ctx.metrics.render(), media_type="text/plain; version=0.0.4")
 
@@ -251,15 +247,10 @@ def _answer_store_outages(app: FastAPI, health: StoreHealth) -> None:
 
 def _probe_store(ctx: AppContext) -> str | None:
     """Ping the store for ``/readyz``; the driver's complaint when it does not answer."""
-    try:
+    with ctx.health.tolerating("the readiness probe"):
         ctx.store.ping()
-    except sa.exc.SQLAlchemyError as error:
-        if not store_outage(error):
-            raise
-        ctx.health.failed(error, "the readiness probe")
-        return describe(error)
-    ctx.health.answered()
-    return None
+        ctx.health.answered()
+    return ctx.health.reason
 
 
 def _unsigned(settings: Settings, helpdesk: str) -> None:

@@ -172,17 +172,13 @@ class Sidecar:
                 return
             with self._work:
                 try:
-                    self._recover_writes()
-                    if not self.pipeline.agents and name in NEEDS_ROSTER:
-                        self.pipeline.refresh_roster()
-                    step()
+                    with self.health.tolerating(f"the {name} job"):
+                        self._recover_writes()
+                        if not self.pipeline.agents and name in NEEDS_ROSTER:
+                            self.pipeline.refresh_roster()
+                        step()
                 except ConnectorError as error:
                     log.warning("%s job: %s: %s", name, type(error).__name__, error)
-                except sa.exc.SQLAlchemyError as error:
-                    if store_outage(error):
-                        self.health.failed(error, f"the {name} job")
-                    else:
-                        log.exception("%s job failed", name)
                 except Exception:
                     log.exception("%s job failed", name)
 
