@@ -92,14 +92,17 @@ class ZendeskConnector(VendorConnector):
         groups = self.groups()
         found: dict[str, Ticket] = {}
         for start in range(0, len(ticket_ids), BULK_MAX):
-            ids = ",".join(ticket_ids[start:start + BULK_MAX])
-            data = self.transport.send("GET", "/api/v2/tickets/show_many.json",
-                                       params={"ids": ids}).json()
-            for ticket in map_each(data.get("tickets") or [],
+            for ticket in map_each(self._show_many(ticket_ids[start:start + BULK_MAX]),
                                    lambda raw: mapping.ticket_from_json(raw, groups),
                                    "zendesk ticket"):
                 found[ticket.id] = ticket
         return found
+
+    def _show_many(self, ticket_ids: Sequence[str]) -> list[Mapping[str, Any]]:
+        """The raw tickets of up to 100 ids, in one ``show_many`` request."""
+        data = self.transport.send("GET", "/api/v2/tickets/show_many.json",
+                                   params={"ids": ",".join(ticket_ids)}).json()
+        return list(data.get("tickets") or [])
 
     def _group_rows(self) -> Iterator[Mapping[str, Any]]:
         return self._list("/api/v2/groups.json", "groups")
@@ -247,10 +250,8 @@ class ZendeskConnector(VendorConnector):
     def _stale(self, chunk: list[WriteRequest]) -> tuple[dict[str, WriteResult],
                                                          list[WriteRequest]]:
         """Split a chunk into conflicts/skips (changed or gone since read) and fresh requests."""
-        ids = ",".join(r.assignment.ticket_id for r in chunk)
-        data = self.transport.send("GET", "/api/v2/tickets/show_many.json",
-                                   params={"ids": ids}).json()
-        current = {str(t["id"]): t for t in data.get("tickets") or []}
+        raws = self._show_many([r.assignment.ticket_id for r in chunk])
+        current = {str(t["id"]): t for t in raws}
         results: dict[str, WriteResult] = {}
         fresh = []
         for request in chunk:
