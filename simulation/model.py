@@ -18,6 +18,8 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from heapq import heappop, heappush
+from itertools import chain
 from typing import Any
 
 import simpy
@@ -92,12 +94,50 @@ class Call(Timeout):
             raise ValueError(f"negative delay {delay}")
         self.env, self.callbacks = env, [callback]
         self._value, self._delay, self._ok = payload, delay, True
-        env.schedule(self, NORMAL, delay)
+        # env.schedule(self, NORMAL, delay), without the extra call
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
 
     @property
     def payload(self) -> Any:
         """What the event was created with."""
         return self._value
+
+
+class ArrivalsEnvironment(simpy.Environment):
+    """A SimPy environment that also walks a time-ordered stream of arrivals.
+
+    Arrivals are known in advance and come sorted, so instead of scheduling each one as an
+    event (an allocation, a heap push and a heap pop per ticket) the environment merges the
+    stream with its event queue: ``step`` hands the next arrival to ``on_arrival`` when it
+    is due strictly before the next queued event, and otherwise processes that event as
+    SimPy always does. The clock never moves back: an arrival stamped earlier than now (a
+    replayed export need not be sorted) arrives now.
+    """
+
+    def __init__(self, arrivals: Iterator[Row], on_arrival: Callable[[Row], None]) -> None:
+        super().__init__()
+        self._arrivals, self._on_arrival = arrivals, on_arrival
+        self._upcoming: Row | None = next(arrivals, None)
+
+    def step(self) -> None:
+        """Process the next arrival or the next event, whichever is due first.
+
+        The model's own ``Call`` events (one callback each, never failing) are run here
+        directly; every other event goes through ``simpy.Environment.step``.
+        """
+        queue, upcoming = self._queue, self._upcoming
+        if upcoming is not None and (not queue or upcoming[1] < queue[0][0]):
+            if upcoming[1] > self._now:
+                self._now = upcoming[1]
+            self._upcoming = next(self._arrivals, None)
+            self._on_arrival(upcoming)
+        elif queue and queue[0][3].__class__ is Call:
+            self._now, _, _, event = heappop(queue)
+            callback, = event.callbacks
+            event.callbacks = None  # type: ignore[assignment]  # processed, as SimPy marks it
+            callback(event)
+        else:
+            simpy.Environment.step(self)
 
 
 class DeskModel:
@@ -113,14 +153,13 @@ class DeskModel:
         shift_changes: Iterable[float] = (),
     ) -> None:
         self.scenario, self.router, self.replication = scenario, router, replication
-        self.env = simpy.Environment()
+        rows = chain.from_iterable(zip(*batch, strict=True) for batch in arrivals)
+        self.env = ArrivalsEnvironment(rows, self._on_arrival)
         self.roster = Roster(agents).working_copy()
         self.rng = stream(scenario.seed, "policy", replication)
         self.records: list[TicketRecord] = []
         self.lanes: dict[str, list[tuple[tuple[Any, ...], Job]]] = {}
         self.waiting = 0
-        self._batches: Iterator[Batch] = iter(arrivals)
-        self._rows: Iterator[Row] = iter(())
         self._key = queue_key(router.order)
         self._queue_aware = isinstance(router.policy, QueueAware)
         self._slowdown = scenario.handle_slowdown
@@ -136,7 +175,6 @@ class DeskModel:
 
     def run(self) -> list[TicketRecord]:
         """Simulate until the horizon plus the drain time; return one record per ticket."""
-        self._next_arrival()
         self._schedule_sweeps()
         for minute in self.shift_changes:
             Call(self.env, minute, None, self._on_shift_change)
@@ -152,26 +190,13 @@ class DeskModel:
             self._clock = (minute, at)
         return self._clock[1]
 
-    def _next_arrival(self) -> None:
-        row = next(self._rows, None)
-        while row is None:
-            batch = next(self._batches, None)
-            if batch is None:
-                return
-            self._rows = zip(*batch, strict=True)
-            row = next(self._rows, None)
-        delay = row[1] - self.env.now
-        Call(self.env, delay if delay > 0.0 else 0.0, row, self._on_arrival)
-
     def _schedule_sweeps(self) -> None:
         every = self.scenario.routing.sweep_min
         Call(self.env, every, None, self._on_sweep)
 
     # --- events ----------------------------------------------------------------------
 
-    def _on_arrival(self, event: Call) -> None:
-        arrival: Row = event.payload
-        self._next_arrival()
+    def _on_arrival(self, arrival: Row) -> None:
         self._admit(arrival, reopen=False)
 
     def _admit(self, arrival: Row, reopen: bool) -> None:
