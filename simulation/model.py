@@ -112,6 +112,9 @@ class ArrivalsEnvironment(simpy.Environment):
     is due strictly before the next queued event, and otherwise processes that event as
     SimPy always does. The clock never moves back: an arrival stamped earlier than now (a
     replayed export need not be sorted) arrives now.
+
+    The model reads the clock as ``_now`` on its hot paths (the ``now`` property's value
+    without the call).
     """
 
     def __init__(self, arrivals: Iterator[Row], on_arrival: Callable[[Row], None]) -> None:
@@ -164,7 +167,7 @@ class DeskModel:
         self._queue_aware = isinstance(router.policy, QueueAware)
         self._slowdown = scenario.handle_slowdown
         self._epoch, self._zone = scenario.start.timestamp(), scenario.start.tzinfo
-        self._clock: tuple[float, datetime] = (-1.0, scenario.start)
+        self._clock_minute, self._clock = -1.0, scenario.start
         self._large = len(self.roster) > EXPLAIN_EVERY_AGENT_UP_TO
         self.tickets = TicketMaker(scenario, router, replication)
         self._choose = router.chooser  # Router.choose's policy path, looked up once
@@ -184,11 +187,11 @@ class DeskModel:
 
     def now(self) -> datetime:
         """The simulated clock as an aware datetime (what the router receives as ``now``)."""
-        minute = self.env.now
-        if self._clock[0] != minute:
-            at = datetime.fromtimestamp(self._epoch + minute * 60.0, self._zone)
-            self._clock = (minute, at)
-        return self._clock[1]
+        minute = self.env._now
+        if self._clock_minute != minute:
+            self._clock_minute = minute
+            self._clock = datetime.fromtimestamp(self._epoch + minute * 60.0, self._zone)
+        return self._clock
 
     def _schedule_sweeps(self) -> None:
         every = self.scenario.routing.sweep_min
@@ -203,7 +206,7 @@ class DeskModel:
         now = self.now()
         number, _, category, priority, language, channel, _, _, _ = arrival
         ticket, record = self.tickets.make(
-            number, category, priority, language, channel, now, self.env.now, reopen
+            number, category, priority, language, channel, now, self.env._now, reopen
         )
         job = Job(ticket, record, arrival)
         self.records.append(record)
@@ -214,7 +217,7 @@ class DeskModel:
         job: Job = event.payload
         agent_id, weight = job.choice
         self.roster.release(agent_id, weight)
-        job.record.end = self.env.now
+        job.record.end = self.env._now
         again = job.arrival[8]
         if again is not None and not job.record.reopen:
             Call(self.env, again, job.arrival, self._on_reopen)
@@ -276,7 +279,7 @@ class DeskModel:
         self.roster.assign(agent_id, choice.weight, now)
         job.state, job.choice = SERVED, choice
         record = job.record
-        record.assigned = self.env.now
+        record.assigned = self.env._now
         record.agent = agent_id
         record.skill_match = match = self._match(job, agent_id)
         handle = job.arrival[6]

@@ -42,10 +42,11 @@ class SkillMatch:
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
         """Match score first, then the secondary chooser's score."""
         skills = screen.roster.agents[agent_id].skills
-        wanted = dict(screen.needs.preferred)
-        wanted.update(screen.needs.required)
+        needs = screen.needs
+        # required levels override preferred ones; most tickets have no preferred skills
+        wanted = {**needs.preferred, **needs.required} if needs.preferred else needs.required
         if self.match == "highest":
-            match = float(sum(skills.get(skill, 0) for skill in wanted))
+            match = float(sum([skills.get(skill, 0) for skill in wanted]))
         else:
             # every missing level costs 10 (the scale), every surplus level costs 1
             match = -float(
