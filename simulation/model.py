@@ -1,13 +1,15 @@
 """The SimPy model: tickets arrive, the real ``Router`` decides on a simulated clock, agents work.
 
-Events are plain SimPy callbacks (arrivals, completions, abandonment, escalation, sweeps),
-not one process per ticket, which keeps a decision's overhead small. Every routing choice
+Events are plain SimPy callbacks (completions, abandonment, escalation, reopening, sweeps,
+shift changes), not one process per ticket, which keeps a decision's overhead small;
+arrivals, drawn in advance, are merged into the environment's step instead of being
+events (``ArrivalsEnvironment``). Every routing choice
 goes through ``router.engine.Router``: its rules enrich each arriving ticket, its policy
 picks the agent (``Router.choose``, the untraced form of ``decide``), its queue order and
 the policy's class ranking decide which waiting ticket a freed agent is offered first.
 The roster the policy sees is a ``WorkingRoster`` the model updates in place on every
 assignment and release (it keeps no older snapshot, so deriving new ones would only cost
-time). Arrivals come in NumPy-drawn batches of columns.
+time). Arrivals come in NumPy-drawn batches of columns, read row by row.
 """
 
 from __future__ import annotations
