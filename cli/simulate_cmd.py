@@ -130,18 +130,24 @@ def _table(comparison: Comparison, scenario: Scenario, replications: int) -> Tab
     first = comparison.policies[0] if comparison.policies else ""
     table = Table(title=f"{scenario.name}: {replications} replications, 95% CI",
                   caption=f"Δ rows: paired difference against {first} (same random numbers)")
-    table.add_column("policy", style="bold")
+    # policy names are what the reader compares: folded when narrow, never cut short
+    table.add_column("policy", style="bold", overflow="fold")
     for _, label, _ in HEADLINE:
         table.add_column(label, justify="right")
     for policy in comparison.policies:
         values = comparison.intervals[policy]
-        table.add_row(policy, *(fmt(values[key], kind) for key, _, kind in HEADLINE))
+        table.add_row(policy, *(_cell(fmt(values[key], kind)) for key, _, kind in HEADLINE))
         if policy in comparison.differences:
             diff = comparison.differences[policy]
             table.add_row("  Δ",
-                          *(_signed(fmt(diff[key], kind)) for key, _, kind in HEADLINE),
+                          *(_cell(_signed(fmt(diff[key], kind))) for key, _, kind in HEADLINE),
                           style="dim")
     return table
+
+
+def _cell(text: str) -> str:
+    """A value over its ± half-width, the same in every column whatever the width."""
+    return text.replace(" ±", "\n±")
 
 
 def _signed(text: str) -> str:

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from connectors.history import write_history
+from simulation.report import HEADLINE
 from tests.simulation.test_replay_fit import history
 
 REFERENCE = str(Path(__file__).parents[2] / "config" / "scenarios" / "ecommerce.yaml")
@@ -27,6 +28,21 @@ def test_simulate_compares_policies_and_writes_the_report(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "<script" not in html
+
+
+def test_the_table_shows_whole_policy_names_and_each_interval_under_its_value():
+    narrow = CliRunner(env={"COLUMNS": "110"})
+    result = narrow.invoke(app, [
+        "simulate", REFERENCE, "-p", "skills_least_loaded", "-p", "freshdesk_round_robin",
+        "-n", "2", "--days", "1", "--executor", "serial",
+    ])
+    assert result.exit_code == 0, result.output
+    rows = result.output.splitlines()
+    assert any("skills_least_loaded" in row for row in rows)
+    assert any("freshdesk_round_robin" in row for row in rows)
+    assert "…" not in result.output  # nothing cut short
+    under = rows[rows.index(next(r for r in rows if "freshdesk_round_robin" in r)) + 1]
+    assert under.count("±") == len(HEADLINE)  # the line below a policy: every half-width
 
 
 def test_unknown_policy_and_bad_scenario_exit_2(tmp_path):
