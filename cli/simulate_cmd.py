@@ -252,9 +252,17 @@ def staff_command(
                         f"({result.evaluations} levels simulated)")
     for column in ("team", "Erlang C", "simulated minimum", "share within target"):
         table.add_column(column, justify="left" if column == "team" else "right")
+    table.add_column("measured on")
+    levels = result.levels
     for team, count in result.counts.items():
+        level = levels.teams.get(team, math.nan)
         table.add_row(team, str(result.erlang.get(team, "–")), str(count),
-                      f"{result.levels.get(team, math.nan):.1%}")
+                      "–" if math.isnan(level) else f"{level:.1%}",
+                      "any category it can take, in its hours" if team in levels.covers
+                      else "categories it is first for, in its hours")
+    table.add_row("whole desk", str(sum(result.erlang.values())), str(sum(result.counts.values())),
+                  f"{levels.desk:.1%}", "every ticket in working hours", style="bold",
+                  end_section=True)
     console.print(table)
     if not result.met:
         err.print("[yellow]the target was not met within the search limit[/]")

@@ -70,10 +70,17 @@ def test_staff_prints_a_level_per_team():
     result = runner.invoke(app, ["staff", REFERENCE, "--target", "80% within 8h", "--days", "3",
                                  "-n", "1"])
     assert result.exit_code == 0, result.output
-    rows = {line.split()[1]: line.split()[3:6:2] for line in result.output.splitlines()
-            if line.startswith("│")}
-    assert set(rows) == {"orders", "billing", "accounts", "early", "late"}
-    assert all(int(erlang) >= 1 and int(simulated) >= 1 for erlang, simulated in rows.values())
+    cells = [[cell.strip() for cell in line.strip("│").split("│")]
+             for line in result.output.splitlines() if line.startswith("│")]
+    rows = {cell[0]: cell[1:] for cell in cells}
+    assert list(rows) == ["orders", "billing", "accounts", "early", "late", "whole desk"]
+    teams = [row for name, row in rows.items() if name != "whole desk"]
+    assert all(int(erlang) >= 1 and int(simulated) >= 1 for erlang, simulated, *_ in teams)
+    assert rows["early"][3] == rows["late"][3] == "any category it can take, in its hours"
+    assert rows["orders"][3] == "categories it is first for, in its hours"
+    desk = rows["whole desk"]
+    assert int(desk[1]) == sum(int(simulated) for _, simulated, *_ in teams)
+    assert float(desk[2].rstrip("%")) >= 80
 
 
 def test_tune_prints_the_best_parameters():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from simulation.erlang import ErlangC
-from simulation.staff import Target, erlang_estimate, staff
+from simulation.scenario import Scenario, parse_scenario
+from simulation.staff import Levels, Target, erlang_estimate, staff, team_levels
 from simulation.tune import Constraint, Param, parse_param, tune
 from tests.simulation.queues import mmc
 
@@ -63,7 +66,40 @@ def test_staffing_refines_the_estimate_by_simulation():
     result = staff(scenario, Target(0.8, 5.0), replications=2)
     assert result.met
     assert abs(result.counts["agent"] - result.erlang["agent"]) <= 1
-    assert result.levels["agent"] >= 0.8
-    fewer = [levels["agent"] for counts, levels in result.history
+    assert result.levels.teams["agent"] >= 0.8 and result.levels.desk >= 0.8
+    fewer = [levels.teams["agent"] for counts, levels in result.history
              if counts["agent"] == result.counts["agent"] - 1]
     assert all(level < 0.8 for level in fewer)
+
+
+def test_a_team_with_nothing_measured_never_fails_but_the_desk_must_meet_the_target():
+    levels = Levels(teams={"day": 0.9, "cover": math.nan}, desk=0.85)
+    assert levels.failing(0.8) == [] and levels.meet(0.8)
+    assert Levels(teams={"day": 0.9}, desk=0.7).meet(0.8) is False
+    assert Levels(teams={"day": 0.7, "night": 0.95}, desk=0.9).failing(0.8) == ["day"]
+
+
+def day_and_night(night_agents: int) -> Scenario:
+    """A day team first for the only category, and a night team covering the other half."""
+    def team(name: str, count: int, start: str, end: str) -> dict[str, object]:
+        return {"team": name, "count": count, "capacity": 1,
+                "shift": {"days": "daily", "start": start, "end": end, "timezone": "UTC"}}
+
+    return parse_scenario({
+        "name": "cover", "seed": 3, "horizon_days": 4, "warmup_days": 0.5, "drain_days": 0.5,
+        "sla_min": {"normal": 30},
+        "agents": [team("day", 4, "00:00", "12:00"), team("night", night_agents, "12:00", "23:59")],
+        "traffic": {"arrivals": {"rate_per_hour": 6},
+                    "categories": {"any": {"share": 1, "handle": {"mean_min": 20}}}},
+    }, "test")
+
+
+def test_a_cover_team_is_measured_on_the_tickets_of_its_hours():
+    thin = team_levels(day_and_night(1), None, 1, Target(0.8, 30))
+    assert thin.covers == {"night"}
+    # one night agent for 6 tickets an hour of 20 minutes each: the night falls behind (and
+    # the day team starts each shift on its backlog)
+    assert thin.teams["night"] < 0.5 and thin.teams["night"] < thin.teams["day"]
+    assert thin.teams["night"] < thin.desk
+    staffed = team_levels(day_and_night(4), None, 1, Target(0.8, 30))
+    assert staffed.teams["night"] > 0.9 and staffed.desk > 0.9
