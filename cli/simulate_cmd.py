@@ -12,11 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.skipped import report_skipped
 from simulation.compare import Comparison, compare, describe_executor, execute, jobs
 from simulation.fit import fit
 from simulation.records import write_csv
+from simulation.replay import Past, read_past
 from simulation.replay import arrivals as replay_arrivals
-from simulation.replay import read_past
 from simulation.report import HEADLINE, fmt, write_html, write_plots
 from simulation.run import PolicyChoice, parse_choice, simulate
 from simulation.scenario import Scenario, ScenarioError, dump_scenario, load_scenario
@@ -95,10 +96,7 @@ def simulate_command(
         raise _fail(f"--executor must be one of {', '.join(EXECUTORS)}")
     past = None
     if replay is not None:
-        try:
-            past = read_past(replay)
-        except (OSError, ValueError) as error:
-            raise _fail(error) from None
+        past = _read_past(replay)
         scenario = (_scenario(scenario_path, None, seed) if scenario_path
                     else _adjusted(fit(past, name=replay.stem), None, seed))
         first = past[0].record.created_at
@@ -277,14 +275,29 @@ def fit_command(
     timezone: str = typer.Option("UTC", "--timezone", help="Zone of the arrival profile."),
 ) -> None:
     """Fit arrival profile, ticket mix, handle times and team from history into a scenario."""
+    past = _read_past(history)
     try:
-        scenario = fit(read_past(history), name=name, timezone=timezone)
-    except (OSError, ValueError) as error:
+        scenario = fit(past, name=name, timezone=timezone)
+    except ValueError as error:
         raise _fail(error) from None
     out.write_text(dump_scenario(scenario), encoding="utf-8")
     console.print(f"wrote {out}: {scenario.traffic.arrivals.rate_per_hour:g} tickets/hour, "
                   f"{len(scenario.traffic.categories)} categories, "
                   f"{len(scenario.agents)} agents")
+
+
+def _read_past(path: Path) -> list[Past]:
+    """The history to replay or fit; unreadable lines are skipped, shown and counted."""
+    skipped: list[str] = []
+    try:
+        past = read_past(path, skipped.append)
+    except OSError as error:
+        raise _fail(f"{path}: cannot read: {error.strerror or error}") from None
+    except ValueError as error:  # nothing readable: say why the lines were skipped
+        report_skipped(err, skipped, 0)
+        raise _fail(error) from None
+    report_skipped(err, skipped, len(past))
+    return past
 
 
 def register(app: typer.Typer) -> None:

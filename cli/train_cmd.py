@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from cli.skipped import report_skipped
 from cli.train_report import (
     plot_confusion,
     plot_threshold,
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # scikit-learn loads only when a command trains
     from router.classify.train import TrainingOptions, TrainingResult
 
 err = Console(stderr=True)
-SHOW_SKIPPED = 5
 SOURCE_HELP = (
     "A history export (JSON lines) or a shipped dataset: "
     + ", ".join(f"{name} ({spec.about})" for name, spec in DATASETS.items())
@@ -56,10 +56,7 @@ def _examples(source: str, data_dir: Path | None, split: str, ctx: typer.Context
         examples = read_examples(source, directory, split, skipped.append)
     except DatasetError as error:
         raise _fail(str(error)) from None
-    for message in skipped[:SHOW_SKIPPED]:
-        err.print(f"[yellow]skipped[/] {escape(message)}")
-    if skipped:
-        err.print(f"[yellow]{len(skipped)} unreadable lines skipped[/], {len(examples)} read")
+    report_skipped(err, skipped, len(examples))
     return examples
 
 

@@ -7,7 +7,7 @@ scenarios from it; the classifier trains on it. Documented in docs/history-forma
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -71,8 +71,11 @@ def write_history(records: Iterable[HistoryRecord], path: Path) -> int:
     return count
 
 
-def read_history(path: Path) -> Iterator[HistoryRecord]:
-    """Read records; a line that is not a valid record raises ValueError naming the line."""
+def read_history(
+    path: Path, on_skip: Callable[[str], None] | None = None
+) -> Iterator[HistoryRecord]:
+    """Read records. A line that is not a valid record raises ValueError naming the line,
+    unless ``on_skip`` is given: then the line is skipped and ``on_skip`` gets the message."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -80,4 +83,7 @@ def read_history(path: Path) -> Iterator[HistoryRecord]:
             try:
                 yield HistoryRecord.model_validate(json.loads(line))
             except (json.JSONDecodeError, ValidationError) as error:
-                raise ValueError(f"{path}:{number}: not a history record: {error}") from None
+                message = f"{path}:{number}: not a history record: {error}"
+                if on_skip is None:
+                    raise ValueError(message) from None
+                on_skip(message)

@@ -7,17 +7,19 @@ first assignment to first reply when both are known (else to solution, capped at
 
 CSV columns (header required): ``created_at`` (ISO 8601 with offset), ``category``,
 ``priority``, ``language``, ``channel``, ``group``, ``handle_min`` (all but ``created_at``
-optional).
+optional; ``handle_min`` a positive number of minutes).
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from connectors.history import HistoryRecord, read_history
 from router.model import Priority
@@ -36,37 +38,65 @@ class Past:
     handle_min: float | None
 
 
-def read_past(path: Path) -> list[Past]:
-    """Historical tickets from ``.jsonl`` (export format) or ``.csv``, sorted by arrival."""
+OnSkip = Callable[[str], None]
+
+
+def read_past(path: Path, on_skip: OnSkip | None = None) -> list[Past]:
+    """Historical tickets from ``.jsonl`` (export format) or ``.csv``, sorted by arrival.
+
+    A line or row that cannot be read raises ValueError naming it, unless ``on_skip`` is
+    given: then it is skipped and ``on_skip`` gets the message. No readable ticket at all
+    is always an error.
+    """
     if path.suffix.lower() == ".csv":
-        past = list(_read_csv(path))
+        past = list(_read_csv(path, on_skip))
     else:
-        past = [Past(record, handle_minutes(record)) for record in read_history(path)]
+        past = [Past(record, handle_minutes(record)) for record in read_history(path, on_skip)]
     if not past:
         raise ValueError(f"{path}: no tickets to replay")
     return sorted(past, key=lambda p: p.record.created_at)
 
 
-def _read_csv(path: Path) -> Iterable[Past]:
+def _read_csv(path: Path, on_skip: OnSkip | None) -> Iterable[Past]:
     with path.open(newline="", encoding="utf-8") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
             try:
-                created = datetime.fromisoformat(row["created_at"])
-            except (KeyError, TypeError, ValueError):
-                raise ValueError(f"{path}:{number}: created_at must be ISO 8601") from None
-            if created.tzinfo is None:
-                raise ValueError(f"{path}:{number}: created_at needs a time zone offset")
-            handle_min = row.get("handle_min") or ""
-            record = HistoryRecord(
-                id=row.get("id") or f"csv-{number}",
-                created_at=created,
-                type=row.get("category") or None,
-                priority=row.get("priority") or "normal",
-                language=row.get("language") or None,
-                channel=row.get("channel") or "email",
-                group=row.get("group") or None,
-            )
-            yield Past(record, float(handle_min) if handle_min else None)
+                yield _past_of(row, number)
+            except ValueError as error:
+                message = f"{path}:{number}: {error}"
+                if on_skip is None:
+                    raise ValueError(message) from None
+                on_skip(message)
+
+
+def _past_of(row: dict[str, str], number: int) -> Past:
+    """One CSV row as a historical ticket (ValueError says what is wrong with it)."""
+    try:
+        created = datetime.fromisoformat(row["created_at"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("created_at must be ISO 8601") from None
+    if created.tzinfo is None:
+        raise ValueError("created_at needs a time zone offset")
+    text = row.get("handle_min") or ""
+    try:
+        handle_min = float(text) if text else None
+    except ValueError:
+        raise ValueError(f"handle_min must be a number of minutes, not {text!r}") from None
+    if handle_min is not None and not handle_min > 0:  # also refuses NaN
+        raise ValueError(f"handle_min must be positive, not {text!r}")
+    try:
+        record = HistoryRecord(
+            id=row.get("id") or f"csv-{number}",
+            created_at=created,
+            type=row.get("category") or None,
+            priority=row.get("priority") or "normal",
+            language=row.get("language") or None,
+            channel=row.get("channel") or "email",
+            group=row.get("group") or None,
+        )
+    except ValidationError as error:
+        raise ValueError(f"not a ticket: {error.errors()[0]['msg']}") from None
+    return Past(record, handle_min)
 
 
 def category_of(record: HistoryRecord) -> str:

@@ -66,6 +66,30 @@ def test_replay_and_fit_from_a_history_export(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_replay_and_fit_skip_unreadable_lines_and_count_them(tmp_path):
+    path = tmp_path / "history.jsonl"
+    write_history(history(60), path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("{broken\n")
+    result = runner.invoke(app, ["scenario", "fit", str(path), "--out", str(tmp_path / "f.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and "1 unreadable lines skipped, 60 read" in result.output
+    result = runner.invoke(app, ["simulate", "--replay", str(path), "-n", "1",
+                                 "--executor", "serial", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "1 unreadable lines skipped, 60 read" in result.output
+
+
+def test_replay_of_a_missing_or_unreadable_file_exits_2(tmp_path):
+    result = runner.invoke(app, ["simulate", "--replay", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2 and "cannot read" in result.output
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{broken\n", encoding="utf-8")
+    result = runner.invoke(app, ["scenario", "fit", str(broken), "--out", str(tmp_path / "f.yaml")])
+    assert result.exit_code == 2
+    assert "1 unreadable lines skipped, 0 read" in result.output and "no tickets" in result.output
+
+
 def test_staff_prints_a_level_per_team():
     result = runner.invoke(app, ["staff", REFERENCE, "--target", "80% within 8h", "--days", "3",
                                  "-n", "1"])

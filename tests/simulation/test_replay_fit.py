@@ -78,6 +78,12 @@ def test_csv_replay_reads_the_documented_columns(tmp_path):
 
 @pytest.mark.parametrize(("text", "message"), [
     pytest.param("created_at\nyesterday\n", "ISO 8601", id="bad-time"),
+    pytest.param("created_at,handle_min\n2026-03-02T09:00:00+00:00,soon\n", "number of minutes",
+                 id="handle-not-a-number"),
+    pytest.param("created_at,handle_min\n2026-03-02T09:00:00+00:00,-3\n", "positive",
+                 id="handle-negative"),
+    pytest.param("created_at,handle_min\n2026-03-02T09:00:00+00:00,nan\n", "positive",
+                 id="handle-nan"),
     pytest.param("created_at\n2026-03-02T09:00:00\n", "time zone", id="naive-time"),
     pytest.param("created_at\n", "no tickets", id="empty"),
 ])
@@ -86,3 +92,28 @@ def test_csv_errors_name_the_line(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         read_past(path)
+
+
+def test_unreadable_lines_can_be_skipped_and_each_is_named(tmp_path):
+    jsonl = tmp_path / "history.jsonl"
+    write_history(history(5), jsonl)
+    with jsonl.open("a", encoding="utf-8") as handle:
+        handle.write("{broken\n" + '{"id": "x"}\n')
+    skipped: list[str] = []
+    assert len(read_past(jsonl, skipped.append)) == 5
+    assert [message.split(": ")[0].rsplit(":", 1)[1] for message in skipped] == ["6", "7"]
+    csv_path = tmp_path / "arrivals.csv"
+    csv_path.write_text("created_at,handle_min\n2026-03-02T09:00:00+00:00,4\nlater,\n"
+                        "2026-03-02T09:05:00+00:00,-1\n", encoding="utf-8")
+    skipped.clear()
+    assert [p.handle_min for p in read_past(csv_path, skipped.append)] == [4.0]
+    assert ["ISO 8601" in skipped[0], "positive" in skipped[1]] == [True, True]
+
+
+def test_a_file_with_nothing_readable_is_an_error_even_when_skipping(tmp_path):
+    path = tmp_path / "history.jsonl"
+    path.write_text("{broken\n", encoding="utf-8")
+    skipped: list[str] = []
+    with pytest.raises(ValueError, match="no tickets"):
+        read_past(path, skipped.append)
+    assert len(skipped) == 1
