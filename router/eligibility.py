@@ -102,15 +102,16 @@ class Screen:
     def __init__(self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility) -> None:
         self.ticket, self.roster, self.now, self.rules = ticket, roster, now, rules
         self.explain = True  # False: reject() skips building the costlier detail texts
-        # read once per decision, not once per agent checked
-        self.agents, self.held = roster.agents, roster.held
-        self.check_language = bool(rules.require_language and ticket.language)
+        # read once per decision, not once per agent checked; the ticket's fields from its
+        # dict (a pydantic model answers attribute reads through a slower hook)
+        self.agents, self.held, fields = roster.agents, roster.held, ticket.__dict__
+        self.check_language = bool(rules.require_language and fields["language"])
         self._needs: Requirements | None = None
-        if ticket.optional_skills and rules.optional_skills_timeout_s is not None:
+        if fields["optional_skills"] and rules.optional_skills_timeout_s is not None:
             self.required = self.needs.required
         else:  # no timed relaxation: the ticket's own required skills, no Requirements needed
-            self.required = ticket.required_skills
-        self.fair_since = fair_window_start(rules, now)
+            self.required = fields["required_skills"]
+        self.fair_since = now if rules.fair_limit is None else fair_window_start(rules, now)
 
     @property
     def needs(self) -> Requirements:

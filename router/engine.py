@@ -25,7 +25,7 @@ from router.policies import (
     revisit_after,
     serve_order,
 )
-from router.policies.base import ChooseFn, chooser_of
+from router.policies.base import ChooseFn, chooser_for, chooser_of
 from router.queue import DEFAULT_ORDER, OrderKey, order_queue, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
@@ -101,6 +101,12 @@ class Router:
     def chooser(self) -> ChooseFn:
         """What ``choose`` calls (the policy's untraced pick), for loops calling it per ticket."""
         return self._choose
+
+    def chooser_for(self, ticket: Ticket, roster: Roster) -> ChooseFn:
+        """``chooser`` specialised to tickets routed like the enriched ``ticket`` on
+        ``roster``'s agents (see ``router.policies.base.chooser_for``): for loops that
+        decide many tickets of a few kinds."""
+        return chooser_for(self.policy, ticket, roster)
 
     def refuses(self, agent_id: str, ticket: Ticket, roster: Roster, now: datetime) -> bool:
         """True when the policy's shared filters certainly keep ``agent_id`` from ``ticket``.

@@ -8,9 +8,9 @@ and the same on every run.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal, get_args
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args
 
 from router.model import Ticket
 
@@ -18,27 +18,40 @@ OrderKey = Literal["priority", "sla", "age"]
 ORDER_KEYS: tuple[str, ...] = get_args(OrderKey)
 DEFAULT_ORDER: tuple[OrderKey, ...] = ("priority", "sla", "age")
 
-SortKey = tuple[float | str, ...]
+SortKey = tuple[int | datetime | str, ...]
+"""Compared element by element; times are aware datetimes (compared as instants)."""
+
+NO_DEADLINE = datetime.max.replace(tzinfo=UTC)
+"""Where a ticket without an SLA deadline sorts: after every deadline."""
 
 
-def _priority(ticket: Ticket, created: float) -> float:
-    return -float(ticket.priority)
+def _priority(fields: dict[str, Any]) -> int:
+    priority: int = fields["priority"]
+    return -priority
 
 
-def _sla(ticket: Ticket, created: float) -> float:
-    return ticket.sla_due_at.timestamp() if ticket.sla_due_at is not None else math.inf
+def _sla(fields: dict[str, Any]) -> datetime:
+    due: datetime | None = fields["sla_due_at"]
+    return NO_DEADLINE if due is None else due
 
 
-def _age(ticket: Ticket, created: float) -> float:
-    return created if ticket.queued_at is None else ticket.queued_at.timestamp()
+def _age(fields: dict[str, Any]) -> datetime:
+    queued: datetime | None = fields["queued_at"]
+    created: datetime = fields["created_at"]
+    return created if queued is None else queued
 
 
-_PARTS: dict[str, Callable[[Ticket, float], float]] = {
+_PARTS: dict[str, Callable[[dict[str, Any]], int | datetime]] = {
     "priority": _priority,
     "sla": _sla,
     "age": _age,
 }
-"""Each key's value for a ticket created at the given timestamp."""
+"""Each key's value for a ticket, from the ticket's fields.
+
+The parts read the model's field dict: a pydantic model answers each attribute read
+through its ``__getattr__`` hook, about three times slower than a dict lookup, and a
+simulated queue asks for keys ticket after ticket.
+"""
 
 
 def validate_order(order: Iterable[str]) -> tuple[OrderKey, ...]:
@@ -58,25 +71,29 @@ def validate_order(order: Iterable[str]) -> tuple[OrderKey, ...]:
 
 def queue_key(order: Sequence[str] = DEFAULT_ORDER) -> Callable[[Ticket], SortKey]:
     """A sort key implementing ``order`` with the deterministic tie-break appended."""
-    parts = [_PARTS[key] for key in validate_order(order)]
-
-    if len(parts) == len(DEFAULT_ORDER):  # the usual case, without a loop per ticket
-        first, second, third = parts
-
-        def key3(ticket: Ticket) -> SortKey:
-            created = ticket.created_at.timestamp()
-            return (
-                first(ticket, created), second(ticket, created), third(ticket, created),
-                created, ticket.id,
-            )
-
-        return key3
+    keys = validate_order(order)
+    if keys == DEFAULT_ORDER:
+        return _default_key
+    parts = [_PARTS[key] for key in keys]
 
     def key(ticket: Ticket) -> SortKey:
-        created = ticket.created_at.timestamp()
-        return (*[part(ticket, created) for part in parts], created, ticket.id)
+        fields = ticket.__dict__
+        return (*[part(fields) for part in parts], fields["created_at"], fields["id"])
 
     return key
+
+
+def _default_key(ticket: Ticket) -> SortKey:
+    """``DEFAULT_ORDER``'s key with the parts written out (no call per part)."""
+    fields = ticket.__dict__
+    due, queued, created = fields["sla_due_at"], fields["queued_at"], fields["created_at"]
+    return (
+        -fields["priority"],
+        NO_DEADLINE if due is None else due,
+        created if queued is None else queued,
+        created,
+        fields["id"],
+    )
 
 
 def order_queue(tickets: Iterable[Ticket], order: Sequence[str] = DEFAULT_ORDER) -> list[Ticket]:

@@ -239,6 +239,13 @@ class Roster:
         """Ids of agents whose load is below their limit (the only ones who can take work)."""
         return self._spare
 
+    @property
+    def whole_loads(self) -> bool:
+        """True when every agent's load is known to be a whole number of units (then an
+        agent with spare capacity under a whole limit has room for a one-unit ticket).
+        False means not known: a snapshot does not check."""
+        return False
+
     def dynamic(self) -> Dynamic:
         """Loads and our last-assignment times as arrays in ``agent_ids`` order (built once,
         then carried forward cheaply by every derived snapshot)."""
@@ -323,11 +330,15 @@ class WorkingRoster(Roster):
     per-agent states built from them on demand.
     """
 
-    __slots__ = ("_loads", "_recent")
+    __slots__ = ("_known", "_last", "_limits", "_loads", "_recent", "_whole")
 
     _spare: set[str]
     _loads: dict[str, float]
     _recent: dict[str, deque[datetime]]
+    _known: dict[str, datetime | None]
+    _last: dict[str, datetime | None]
+    _limits: dict[str, float]
+    _whole: bool
 
     @classmethod
     def _own(cls, roster: Roster) -> WorkingRoster:
@@ -339,6 +350,13 @@ class WorkingRoster(Roster):
             agent_id: deque(state.recent, maxlen=RECENT_KEPT) for agent_id, state in states.items()
         }
         working._spare = set(roster._spare)
+        agents = roster._index.agents
+        working._known = {agent_id: agents[agent_id].last_assigned_at for agent_id in states}
+        working._last = {
+            agent_id: _latest(state.recent, agents[agent_id]) for agent_id, state in states.items()
+        }
+        working._limits = roster._index.limits
+        working._whole = all(float(load).is_integer() for load in working._loads.values())
         return working
 
     @property
@@ -354,22 +372,26 @@ class WorkingRoster(Roster):
 
     def assign(self, agent_id: str, weight: float, at: datetime) -> None:
         """``agent_id`` took ``weight`` more units at ``at`` (in place)."""
-        load = self._loads[agent_id] = self._loads[agent_id] + weight
+        if weight != 1.0 and self._whole and not float(weight).is_integer():
+            self._whole = False  # from now on, loads may be fractional
         self._recent[agent_id].append(at)
-        self._moved(agent_id, load)
+        known = self._known[agent_id]  # the last assignment is now ``_latest`` of the above
+        self._last[agent_id] = at if known is None or at > known else known
+        load = self._loads[agent_id] = self._loads[agent_id] + weight
+        if load >= self._limits[agent_id]:
+            self._spare.discard(agent_id)
         if self._dynamic is not None:
+            self._dynamic.loads[self._index.pos[agent_id]] = load
             self._dynamic.last[self._index.pos[agent_id]] = at.timestamp()
 
     def release(self, agent_id: str, weight: float) -> None:
         """``agent_id`` finished work worth ``weight`` units (in place)."""
-        self._moved(agent_id, _released(self._loads[agent_id], weight))
-
-    def _moved(self, agent_id: str, load: float) -> None:
-        self._loads[agent_id] = load
-        if load < self._index.limits[agent_id]:
+        if weight != 1.0 and self._whole and not float(weight).is_integer():
+            self._whole = False
+        load = self._loads[agent_id] - weight
+        load = self._loads[agent_id] = load if load > 0.0 else 0.0  # never below zero
+        if load < self._limits[agent_id]:
             self._spare.add(agent_id)
-        else:
-            self._spare.discard(agent_id)
         if self._dynamic is not None:
             self._dynamic.loads[self._index.pos[agent_id]] = load
 
@@ -385,15 +407,20 @@ class WorkingRoster(Roster):
 
     def spare(self, agent_id: str) -> float:
         """Capacity units still free."""
-        return self._index.limits[agent_id] - self._loads[agent_id]
+        return self._limits[agent_id] - self._loads[agent_id]
 
     def total_load(self) -> float:
         """Sum of all agents' load."""
         return sum(self._loads.values())
 
+    @property
+    def whole_loads(self) -> bool:
+        """True while every weight assigned or released (and every starting load) was whole."""
+        return self._whole
+
     def last_assigned(self, agent_id: str) -> datetime | None:
         """Latest assignment we know of: ours (recent) or the help desk's own record."""
-        return _latest(self._recent[agent_id], self._index.agents[agent_id])
+        return self._last[agent_id]
 
     def assignments_since(self, agent_id: str, since: datetime) -> int:
         """How many of the remembered assignments happened at or after ``since``."""

@@ -1,7 +1,8 @@
 """Simulated tickets: built from validated per-category templates, run through business rules.
 
-Also remembers each kind of ticket's routing profile (what decides who may take it) and
-the delay after which its policy may judge it differently, so the model asks once per kind.
+Also describes each kind of ticket (``Kind``): the router's pick specialised to it, its
+routing profile (what decides who may take it) and the delay after which its policy may
+judge it differently, so the model asks the router once per kind, not once per ticket.
 """
 
 from __future__ import annotations
@@ -9,15 +10,29 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from router.engine import Router
 from router.model import Priority, Ticket
+from router.policies.base import ChooseFn
+from router.roster import Roster
 from simulation.records import NAN, TicketRecord
 from simulation.scenario import Scenario
+from simulation.traffic import Row
 
 PRIORITY = {member.name.lower(): member for member in Priority}
 
-Routing = tuple[Hashable | None, float | None]
+class Kind(NamedTuple):
+    """What every ticket of one kind shares in the model."""
+
+    choose: ChooseFn
+    """The router's untraced pick, specialised to this kind (``Router.chooser_for``)."""
+    profile: Hashable | None
+    """Same profile, same instant, same refusal (None: decide each such ticket afresh)."""
+    revisit: float | None
+    """Seconds of waiting after which the policy may decide such a ticket differently."""
+    matches: dict[str, float] | None
+    """Each agent's proficiency on such tickets, as learnt (None: work it out each time)."""
 
 
 def profile(ticket: Ticket, router: Router) -> Hashable | None:
@@ -33,6 +48,15 @@ def profile(ticket: Ticket, router: Router) -> Hashable | None:
     )
 
 
+def routing_fields(ticket: Ticket) -> Hashable:
+    """Every field a kind depends on: tickets that agree on these route alike."""
+    return (
+        ticket.group, ticket.pool, tuple(sorted(ticket.required_skills.items())),
+        tuple(sorted(ticket.optional_skills.items())), ticket.language, ticket.channel,
+        ticket.type, ticket.weight,
+    )
+
+
 _set_attribute = object.__setattr__
 _new_ticket = object.__new__
 
@@ -40,10 +64,11 @@ _new_ticket = object.__new__
 class Template:
     """A category's validated ticket, copied per arrival with that arrival's values."""
 
-    __slots__ = ("fields", "fields_set")
+    __slots__ = ("fields", "fields_set", "group")
 
     def __init__(self, ticket: Ticket) -> None:
         self.fields = dict(ticket.__dict__)
+        self.group = ticket.group
         self.fields_set = frozenset(ticket.model_fields_set | {
             "id", "created_at", "priority", "channel", "language", "sla_due_at"})
 
@@ -77,11 +102,13 @@ class Template:
 class TicketMaker:
     """Builds the router's ``Ticket`` and the flat record for each arrival."""
 
-    def __init__(self, scenario: Scenario, router: Router, replication: int) -> None:
-        self.scenario, self.router, self.replication = scenario, router, replication
+    def __init__(self, scenario: Scenario, router: Router, roster: Roster,
+                 replication: int) -> None:
+        self.scenario, self.router, self.roster = scenario, router, roster
+        self.replication = replication
         self.rules = bool(router.rules.rules)
         self.policy = router.policy.name
-        self._kinds: dict[tuple[str, str, str], Routing] = {}
+        self._kinds: dict[Hashable, Kind] = {}
         self._allowed = {
             priority: timedelta(minutes=minutes)
             for priority, minutes in scenario.sla_min.items() if minutes < math.inf
@@ -108,37 +135,53 @@ class TicketMaker:
         allowed = self._allowed.get(priority)
         return None if allowed is None else now + allowed
 
-    def make(self, number: int, category: str, priority: str, language: str, channel: str,
-             now: datetime, minute: float, reopen: bool) -> tuple[Ticket, TicketRecord]:
-        """The arriving ticket (after business rules; the SLA follows its final priority)."""
+    def make(self, arrival: Row, now: datetime, minute: float,
+             reopen: bool) -> tuple[Ticket, Kind, TicketRecord]:
+        """The arriving ticket (after business rules; the SLA follows its final priority),
+        its kind and its record.
+
+        Tickets with the same category, language and channel are copies of one template
+        that differ only in id, times and priority, so they route alike and share a kind;
+        tickets the business rules rewrote share one when their routing fields agree.
+        """
+        number, _, category, priority, language, channel, _, _, _ = arrival
         level, sla, allowed = self._levels[priority]
-        ticket = self._templates[category].copy(
-            f"{number}r" if reopen else str(number), now, level, channel, language,
-            None if allowed is None else now + allowed,
+        template = self._templates[category]
+        ticket_id = f"{number}r" if reopen else str(number)
+        ticket = template.copy(
+            ticket_id, now, level, channel, language, None if allowed is None else now + allowed
         )
         if self.rules:
-            ticket, _ = self.router.enrich(ticket, now)
-            if ticket.priority.name.lower() != priority:
-                priority = ticket.priority.name.lower()
-                sla = self.sla(priority)
-                ticket = ticket.model_copy(update={"sla_due_at": self._due(now, priority)})
+            ticket, priority, sla = self._enriched(ticket, now, priority, sla)
+            group, key = ticket.group, routing_fields(ticket)
+        else:
+            group, key = template.group, (category, language, channel)
+        kind = self._kinds.get(key) or self._shared_kind(key, ticket)
         record = TicketRecord(  # positional, in field order: keywords cost twice as much
-            ticket.id, category, priority, language, channel, ticket.group, minute, sla,
+            ticket_id, category, priority, language, channel, group, minute, sla,
             NAN, None, NAN, NAN, False, NAN, False, reopen, NAN, self.policy, self.replication,
         )
-        return ticket, record
+        return ticket, kind, record
 
-    def routing(self, ticket: Ticket, kind: tuple[str, str, str], rewritten: bool) -> Routing:
-        """The ticket's routing profile and re-check delay, cached per kind of ticket.
+    def _enriched(self, ticket: Ticket, now: datetime, priority: str,
+                  sla: float) -> tuple[Ticket, str, float]:
+        """The ticket after the business rules, its priority name and SLA minutes."""
+        ticket, _ = self.router.enrich(ticket, now)
+        if ticket.priority.name.lower() != priority:
+            priority = ticket.priority.name.lower()
+            sla = self.sla(priority)
+            ticket = ticket.model_copy(update={"sla_due_at": self._due(now, priority)})
+        return ticket, priority, sla
 
-        Tickets of the same ``kind`` (category, language, channel) route alike, unless
-        business rules or an escalation (``rewritten``) changed them.
-        """
-        if self.rules or rewritten:
-            return profile(ticket, self.router), self.router.revisit_after(ticket)
-        known = self._kinds.get(kind)
-        if known is None:
-            known = self._kinds[kind] = (
-                profile(ticket, self.router), self.router.revisit_after(ticket)
-            )
-        return known
+    def kind(self, ticket: Ticket, shared: bool = False) -> Kind:
+        """``ticket``'s kind on the model's roster (``shared``: with a memory of skill
+        matches, for the kind a template's copies share)."""
+        router = self.router
+        return Kind(router.chooser_for(ticket, self.roster), profile(ticket, router),
+                    router.revisit_after(ticket), {} if shared else None)
+
+    def _shared_kind(self, key: Hashable, ticket: Ticket) -> Kind:
+        """The kind of the tickets made like ``ticket`` (``key``: its category, language and
+        channel, or its routing fields), remembered."""
+        kind = self._kinds[key] = self.kind(ticket, shared=True)
+        return kind

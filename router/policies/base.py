@@ -26,7 +26,7 @@ from router.decision import (
 )
 from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO, FILTERS, Eligibility, Screen
 from router.model import Ticket
-from router.plan import plan_for
+from router.plan import Plan, plan_for
 from router.roster import Roster
 
 NEVER = math.inf
@@ -65,6 +65,18 @@ def chooser_of(policy: Policy) -> ChooseFn:
     """The policy's untraced pick: its own ``choose`` if it has one, else ``decide`` reduced."""
     choose: ChooseFn | None = getattr(policy, "choose", None)
     return choose if choose is not None else partial(_choose_by_deciding, policy)
+
+
+def chooser_for(policy: Policy, ticket: Ticket, roster: Roster) -> ChooseFn:
+    """The policy's untraced pick for tickets routed like ``ticket`` on ``roster``'s agents.
+
+    A policy may specialise its pick to one kind of ticket (``SelectionPolicy`` looks its
+    plan up once instead of per decision); the result is only for tickets that share
+    ``ticket``'s routing fields (pool, group, skills, language, type, channel, weight) and
+    for rosters with ``roster``'s agents (its derived snapshots and working copies).
+    """
+    specialise = getattr(policy, "chooser_for", None)
+    return specialise(ticket, roster) if specialise is not None else chooser_of(policy)
 
 
 def _choose_by_deciding(
@@ -118,6 +130,8 @@ class SelectionPolicy:
         self.bulk_above = bulk_above
         """Rosters larger than this are screened with arrays (if the chooser can score them)."""
         self._scores_arrays = isinstance(chooser, ArrayChooser)  # protocol checks are slow
+        # a plan's candidates are checked one by one up to this many (then the array screen)
+        self._plan_most = bulk_above if self._scores_arrays else math.inf
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -163,13 +177,30 @@ class SelectionPolicy:
         """
         plan = plan_for(ticket, roster, self.eligibility, self)
         if plan is not None:
-            candidates = plan.candidates(roster)
-            if len(candidates) <= self.bulk_above or not self._scores_arrays:
-                eligible = plan.eligible(candidates, roster, now, self.eligibility)
-                if len(eligible) < 2:  # the only eligible agent is the best whatever the scores
-                    return plan.choices[eligible[0]] if eligible else None
-                screen = Screen(ticket, roster, now, self.eligibility)
-                return plan.choices[self._best(eligible, screen)]
+            return self._choose_planned(plan, ticket, roster, now, rng)
+        return self._choose_unplanned(ticket, roster, now)
+
+    def chooser_for(self, ticket: Ticket, roster: Roster) -> ChooseFn:
+        """``choose`` for tickets routed like ``ticket`` on ``roster``'s agents, with their
+        plan looked up once (see ``router.policies.base.chooser_for``)."""
+        if type(self).choose is not SelectionPolicy.choose:  # a subclass picks its own way
+            return self.choose
+        plan = plan_for(ticket, roster, self.eligibility, self)
+        return self.choose if plan is None else partial(self._choose_planned, plan)
+
+    def _choose_planned(
+        self, plan: Plan, ticket: Ticket, roster: Roster, now: datetime, rng: Random
+    ) -> Choice | None:
+        """``choose`` with the ticket's plan at hand."""
+        eligible = plan.eligible(roster, now, self.eligibility, self._plan_most)
+        if eligible is None:  # too many candidates for one by one
+            return self._choose_unplanned(ticket, roster, now)
+        if len(eligible) < 2:  # the only eligible agent is the best whatever the scores
+            return plan.choices[eligible[0]] if eligible else None
+        return plan.choices[self._best(eligible, Screen(ticket, roster, now, self.eligibility))]
+
+    def _choose_unplanned(self, ticket: Ticket, roster: Roster, now: datetime) -> Choice | None:
+        """``choose`` for a ticket without a plan, or with too many candidates for one."""
         if self._bulk(roster):
             bulk = BulkScreen(ticket, roster, now, self.eligibility, counting=False)
             if bulk.eligible.size == 0:
@@ -190,7 +221,7 @@ class SelectionPolicy:
         if plan is not None:
             if agent_id not in plan.agents:
                 return True
-            return not plan.eligible((agent_id,), roster, now, self.eligibility)
+            return not plan.passing((agent_id,), roster, now, self.eligibility)
         screen = Screen(ticket, roster, now, self.eligibility)
         screen.explain = False
         return screen.reject(agent_id) is not None
@@ -202,17 +233,20 @@ class SelectionPolicy:
         orders agents exactly as ``idle_seconds`` does in ``decide`` without working out
         the seconds.
         """
-        roster, score = screen.roster, self.chooser.score
+        score, last_assigned = self.chooser.score, screen.roster.last_assigned
         best_id = ""
         best_key: tuple[float, ...] = ()
         best_last: datetime | None = None
         for agent_id in eligible:
             key = score(agent_id, screen)
-            last = roster.last_assigned(agent_id)
-            if not best_id or key > best_key or (
-                key == best_key and _idle_longer(last, agent_id, best_last, best_id)
-            ):
-                best_id, best_key, best_last = agent_id, key, last
+            if not best_id:
+                best_id, best_key, best_last = agent_id, key, last_assigned(agent_id)
+            elif key == best_key:  # a tie (the usual case): the idle times decide
+                last = last_assigned(agent_id)
+                if _idle_longer(last, agent_id, best_last, best_id):
+                    best_id, best_last = agent_id, last
+            elif key > best_key:
+                best_id, best_key, best_last = agent_id, key, last_assigned(agent_id)
         return best_id
 
     def _bulk(self, roster: Roster) -> bool:

@@ -47,7 +47,7 @@ def agents(draw: st.DrawFn, agent_id: str) -> Agent:
         skills=draw(skill_maps),
         languages=frozenset(draw(st.sets(st.sampled_from(LANGUAGES), max_size=2))),
         capacity={
-            "max_load": draw(st.integers(0, 5)),
+            "max_load": draw(st.sampled_from([0, 1, 1, 2, 2, 2.5, 3, 5])),
             "weights": draw(
                 st.dictionaries(
                     st.sampled_from(["chat", "problem"]), st.sampled_from([0.5, 2.0]), max_size=2
@@ -65,7 +65,7 @@ def rosters(draw: st.DrawFn, min_size: int = 0, max_size: int = 8) -> Roster:
     """A roster with random loads and recent assignments."""
     size = draw(st.integers(min_size, max_size))
     team = [draw(agents(f"a{n:03d}")) for n in range(size)]
-    loads = {a.id: float(draw(st.integers(0, 6))) for a in team}
+    loads = {a.id: draw(st.sampled_from([0.0, 0.0, 1.0, 1.0, 1.5, 2.0, 3.0, 6.0])) for a in team}
     recent = {a.id: draw(st.lists(minutes_ago, max_size=4)) for a in team}
     return Roster(team, loads, recent)
 

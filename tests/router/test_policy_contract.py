@@ -24,7 +24,13 @@ from router.decision import Assignment, NoAssignment
 from router.eligibility import Screen
 from router.model import Agent, Ticket
 from router.policies import SelectionPolicy, make_policy, policy_names
-from router.policies.base import NOT_SHORTLISTED, ArrayChooser, choose_with
+from router.policies.base import (
+    NOT_SHORTLISTED,
+    ArrayChooser,
+    ChooseFn,
+    choose_with,
+    chooser_for,
+)
 from router.roster import Roster
 from tests.router.builders import NOW
 from tests.router.strategies import eligibility_params, rosters, tickets
@@ -159,12 +165,17 @@ ROUTING_FIELDS = ("group", "pool", "required_skills", "optional_skills", "langua
 
 @st.composite
 def similar_tickets(draw: st.DrawFn) -> list[Ticket]:
-    """A ticket and variants of it that differ in one routing field each."""
+    """A ticket and variants of it that differ in one routing field each, or in none (a
+    twin: another id, priority and creation time, routed alike)."""
     first = draw(tickets())
     queue = [first]
-    for _ in range(draw(st.integers(0, 4))):
-        field, other = draw(st.sampled_from(ROUTING_FIELDS)), draw(tickets())
-        queue.append(draw(st.sampled_from(queue)).evolve(**{field: getattr(other, field)}))
+    for _ in range(draw(st.integers(0, 5))):
+        field, other = draw(st.sampled_from((*ROUTING_FIELDS, "twin"))), draw(tickets())
+        changes = (
+            {"id": other.id, "priority": other.priority, "created_at": other.created_at}
+            if field == "twin" else {field: getattr(other, field)}
+        )
+        queue.append(draw(st.sampled_from(queue)).evolve(**changes))
     return queue
 
 
@@ -180,12 +191,18 @@ def test_choose_picks_what_decide_picks_on_a_working_roster(
     name: str, queue: list[Ticket], roster: Roster, params: dict[str, Any], seed: int
 ) -> None:
     """The simulator's path: ``choose`` on a roster updated in place, with each kind of
-    ticket's eligibility plan kept from earlier decisions, against ``decide`` on snapshots."""
+    ticket's eligibility plan kept from earlier decisions, against ``decide`` on snapshots;
+    and the pick specialised to a kind of ticket (``chooser_for``), made from the first
+    ticket of that kind, on every later one."""
     policy = make_policy(name, **params)
     working, mirror = roster.working_copy(), roster
+    specialised: dict[str, ChooseFn] = {}
     for ticket in queue:
         decision = policy.decide(ticket, mirror, NOW, Random(seed))
         choice = choose_with(policy, ticket, working, NOW, Random(seed))
+        kind = repr([getattr(ticket, field) for field in ROUTING_FIELDS])
+        made = specialised.setdefault(kind, chooser_for(policy, ticket, working))
+        assert made(ticket, working, NOW, Random(seed)) == choice
         if isinstance(decision, Assignment):
             assert choice == (decision.agent_id, decision.weight)
             working.assign(decision.agent_id, decision.weight, NOW)

@@ -89,3 +89,36 @@ def test_a_working_roster_changes_in_place_and_its_snapshots_do_not() -> None:
     assert working.having_spare_capacity() == {"a", "b"}
     assert roster.load("a") == 0.0 and roster.last_assigned("a") is None
     assert working.last_assigned("a") == NOW
+
+
+@pytest.mark.parametrize(
+    ("start", "moves", "whole"),
+    [
+        pytest.param({"a": 1.0}, [("assign", 1.0), ("release", 2.0)], True, id="whole-weights"),
+        pytest.param({"a": 1.0}, [("assign", 0.5), ("release", 0.5)], False, id="half-a-unit"),
+        pytest.param({"a": 1.5}, [], False, id="fractional-start"),
+        pytest.param({"a": 0.0}, [("release", 0.5)], False, id="fractional-release"),
+    ],
+)
+def test_a_working_roster_knows_whether_every_load_is_whole(
+    start: dict[str, float], moves: list[tuple[str, float]], whole: bool
+) -> None:
+    working = Roster([agent("a")], loads=start).working_copy()
+    for move, weight in moves:
+        if move == "assign":
+            working.assign("a", weight, NOW)
+        else:
+            working.release("a", weight)
+    assert working.whole_loads is whole
+    assert working.snapshot().whole_loads is False  # a snapshot does not keep count
+
+
+def test_a_working_roster_keeps_the_last_assignment_as_its_snapshots_report_it() -> None:
+    desk_says = ago(minutes=5)
+    working = Roster([agent("a", last_assigned_at=desk_says), agent("b")]).working_copy()
+    assert working.last_assigned("a") == desk_says and working.last_assigned("b") is None
+    working.assign("a", 1.0, ago(minutes=9))  # earlier than the desk's own record
+    working.assign("b", 1.0, ago(minutes=9))
+    for agent_id in ("a", "b"):
+        assert working.last_assigned(agent_id) == working.snapshot().last_assigned(agent_id)
+    assert working.last_assigned("a") == desk_says
