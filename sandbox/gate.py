@@ -57,12 +57,8 @@ class Gate:
             await self.app(scope, receive, send)
             return
         method, route = scope["method"], DIGITS.sub("/:id", path)
-        counted = _Counted(send)
-        try:
-            await self._handle(scope, receive, counted, vendor, method, route)
-        finally:
-            if counted.status:
-                self.stats.count(vendor, method, counted.status, route)
+        counted = _Counted(send, lambda status: self.stats.count(vendor, method, status, route))
+        await self._handle(scope, receive, counted, vendor, method, route)
 
     async def _handle(self, scope: Scope, receive: Receive, send: _Counted, vendor: str,
                       method: str, route: str) -> None:
@@ -148,14 +144,15 @@ async def _buffered(receive: Receive) -> Receive:
 
 
 class _Counted:
-    """A ``send`` that remembers the status it sent."""
+    """A ``send`` that counts each answer by its status as it starts: before the client
+    can see it, so a counter read after the answer arrived always includes it."""
 
-    def __init__(self, send: Send) -> None:
-        self._send, self.status = send, 0
+    def __init__(self, send: Send, count: Callable[[int], None]) -> None:
+        self._send, self._count = send, count
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            self.status = int(message["status"])
+            self._count(int(message["status"]))
         await self._send(message)
 
 
