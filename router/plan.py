@@ -29,7 +29,9 @@ class Plan:
     """The agents passing the agent-only filters for one kind of ticket (built with a
     ``Screen`` of such a ticket: those filters read no time)."""
 
-    __slots__ = ("agents", "choices", "everyone", "limits", "scheduled", "unit", "weights")
+    __slots__ = (
+        "agents", "choices", "everyone", "limits", "momentary", "scheduled", "unit", "weights"
+    )
 
     def __init__(self, screen: Screen) -> None:
         roster, ticket = screen.roster, screen.ticket
@@ -45,6 +47,8 @@ class Plan:
         self.unit = all(weight == 1.0 for weight in self.weights.values()) and all(
             float(limit).is_integer() for limit in self.limits.values()
         )
+        # schedules or a fair limit to check at each decision (the plan's owner's rules)
+        self.momentary = bool(self.scheduled) or screen.rules.fair_limit is not None
 
     def eligible(self, roster: Roster, now: datetime, rules: Eligibility,
                  most: float = math.inf) -> list[str] | None:
@@ -55,7 +59,7 @@ class Plan:
         candidates = spare if self.everyone else self.agents & spare
         if len(candidates) > most:
             return None
-        if self.scheduled or rules.fair_limit is not None or roster.held:
+        if self.momentary or roster.held:
             return self.passing(candidates, roster, now, rules)
         if self.unit and roster.whole_loads:  # room is all there is to check, and it is there
             return list(candidates)

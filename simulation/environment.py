@@ -106,9 +106,10 @@ class ArrivalsEnvironment(simpy.Environment):
         arrivals, on_arrival = self._arrivals, self._on_arrival
         step = simpy.Environment.step
         upcoming = self._upcoming
+        due = upcoming[1]
         try:
             while True:
-                if queue and queue[0][0] <= upcoming[1]:  # queued first, also at the same time
+                if queue and queue[0][0] <= due:  # queued first, also at the same time
                     if queue[0][3].__class__ is tuple:  # a timer
                         self._now, _, _, (callback, argument) = heappop(queue)
                         callback(argument)
@@ -118,6 +119,7 @@ class ArrivalsEnvironment(simpy.Environment):
                     step(self)  # nothing left at all: SimPy raises EmptySchedule
                 else:
                     arrival, upcoming = upcoming, next(arrivals, NO_MORE)
+                    due = upcoming[1]
                     if arrival[1] > self._now:
                         self._now = arrival[1]
                     on_arrival(arrival)

@@ -80,7 +80,6 @@ class DeskModel:
         self._slowdown = scenario.handle_slowdown
         self._escalation = scenario.traffic.escalation
         self._epoch, self._zone = scenario.start.timestamp(), scenario.start.tzinfo
-        self._clock_minute, self._clock = -1.0, scenario.start
         self._large = len(self.roster) > EXPLAIN_EVERY_AGENT_UP_TO
         self.tickets = TicketMaker(scenario, router, self.roster, replication)
         self.shift_changes = sorted(set(shift_changes))
@@ -98,11 +97,7 @@ class DeskModel:
 
     def now(self) -> datetime:
         """The simulated clock as an aware datetime (what the router receives as ``now``)."""
-        minute = self.env._now
-        if self._clock_minute != minute:
-            self._clock_minute = minute
-            self._clock = datetime.fromtimestamp(self._epoch + minute * 60.0, self._zone)
-        return self._clock
+        return datetime.fromtimestamp(self._epoch + self.env._now * 60.0, self._zone)
 
     def _schedule_sweeps(self) -> None:
         self.env.call_later(self.scenario.routing.sweep_min, self._on_sweep, None)
@@ -115,8 +110,12 @@ class DeskModel:
         ticket, kind, record = self.tickets.make(arrival, now, self.env._now, reopen)
         job = Job(ticket, kind, record, arrival)
         self.records.append(record)
-        if not self._try(job, now):
-            self._arm_timers(job, self._enqueue(job))
+        if self._spare:  # ``_try``, written out: this runs for every ticket
+            choice = kind.choose(ticket, self.roster, now, self.rng)
+            if choice is not None:
+                self._start(job, choice, now)
+                return
+        self._arm_timers(job, self._enqueue(job))
 
     def _on_finish(self, job: Job) -> None:
         agent_id, weight = job.choice

@@ -241,10 +241,13 @@ class SelectionPolicy:
             key = score(agent_id, screen)
             if not best_id:
                 best_id, best_key, best_last = agent_id, key, last_assigned(agent_id)
-            elif key == best_key:  # a tie (the usual case): the idle times decide
+            elif key == best_key:  # a tie (the usual case): the longer idle, then the smaller id
                 last = last_assigned(agent_id)
-                if _idle_longer(last, agent_id, best_last, best_id):
-                    best_id, best_last = agent_id, last
+                if last == best_last:
+                    if agent_id < best_id:
+                        best_id = agent_id
+                elif last is None or (best_last is not None and last < best_last):
+                    best_id, best_last = agent_id, last  # never assigned, or assigned earlier
             elif key > best_key:
                 best_id, best_key, best_last = agent_id, key, last_assigned(agent_id)
         return best_id
@@ -322,17 +325,6 @@ class SelectionPolicy:
             relaxed_skills=screen.needs.relaxed,
             chosen=chosen,
         )
-
-
-def _idle_longer(last: datetime | None, agent_id: str, other_last: datetime | None,
-                 other_id: str) -> bool:
-    """Whether the agent last assigned at ``last`` wins the idle tie-break against the other
-    (never assigned beats any time; equal times go to the smaller id)."""
-    if last == other_last:
-        return agent_id < other_id
-    if last is None or other_last is None:
-        return last is None
-    return last < other_last
 
 
 def explain_refusal(trace: DecisionTrace) -> str:
