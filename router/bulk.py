@@ -107,7 +107,8 @@ class BulkScreen:
         self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility,
         counting: bool = True,
     ) -> None:
-        self.ticket, self.roster, self.now, self.rules = ticket, roster, now, rules
+        self.ticket, self.roster = ticket, roster  # two at a time: four would build a tuple
+        self.now, self.rules = now, rules
         self.counting = counting  # False (untraced choices): ``removed`` is left empty
         self.needs = requirements(ticket, rules, now)
         self.arrays = static_arrays(roster)

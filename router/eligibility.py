@@ -100,7 +100,8 @@ class Screen:
     )
 
     def __init__(self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility) -> None:
-        self.ticket, self.roster, self.now, self.rules = ticket, roster, now, rules
+        self.ticket, self.roster = ticket, roster  # two at a time: four would build a tuple
+        self.now, self.rules = now, rules
         self.explain = True  # False: reject() skips building the costlier detail texts
         # read once per decision, not once per agent checked; the ticket's fields from its
         # dict (a pydantic model answers attribute reads through a slower hook)

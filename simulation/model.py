@@ -25,7 +25,7 @@ from typing import Any
 from router.decision import Choice
 from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO
 from router.engine import Router
-from router.model import Agent, Ticket
+from router.model import Agent
 from router.policies import QueueAware, QueueState
 from router.policies.speed import proficiency, slower_by
 from router.queue import queue_key
@@ -33,25 +33,10 @@ from router.roster import Roster
 from simulation.environment import ArrivalsEnvironment, cycle_collector_paused
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
-from simulation.tickets import PRIORITY, Kind, TicketMaker
+from simulation.tickets import PRIORITY, Job, TicketMaker
 from simulation.traffic import Batch, Row, stream
 
 WAITING, SERVED, ABANDONED = "waiting", "served", "abandoned"
-
-
-class Job:
-    """One ticket in the model: the router's ``Ticket``, its kind, its record and the
-    arrival's draws."""
-
-    __slots__ = ("arrival", "choice", "key", "kind", "klass", "record", "state", "ticket")
-
-    choice: Choice  # set when the work starts
-    key: tuple[Any, ...]  # key and klass: set when the ticket starts waiting
-    klass: str
-    state: str  # waiting -> served | abandoned; set when the ticket waits or is served
-
-    def __init__(self, ticket: Ticket, kind: Kind, record: TicketRecord, arrival: Row) -> None:
-        self.ticket, self.kind, self.record, self.arrival = ticket, kind, record, arrival
 
 
 class DeskModel:
@@ -107,11 +92,10 @@ class DeskModel:
     def _admit(self, arrival: Row, reopen: bool = False) -> None:
         """A ticket arrives (or comes back): routed at once if anyone can take it, else queued."""
         now = self.now()
-        ticket, kind, record = self.tickets.make(arrival, now, self.env._now, reopen)
-        job = Job(ticket, kind, record, arrival)
-        self.records.append(record)
+        job = self.tickets.make(arrival, now, self.env._now, reopen)
+        self.records.append(job.record)
         if self._spare:  # ``_try``, written out: this runs for every ticket
-            choice = kind.choose(ticket, self.roster, now, self.rng)
+            choice = job.kind.choose(job.ticket, self.roster, now, self.rng)
             if choice is not None:
                 self._start(job, choice, now)
                 return

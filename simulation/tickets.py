@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
+from router.decision import Choice
 from router.engine import Router
 from router.model import Priority, Ticket
 from router.policies.base import ChooseFn
@@ -70,36 +71,35 @@ _set_private = _SLOTS["__pydantic_private__"].__set__
 
 
 class Template:
-    """A category's validated ticket, copied per arrival with that arrival's values."""
+    """The validated ticket of one category, language and channel, copied per arrival with
+    that arrival's id, time and priority; and the kind those copies share."""
 
-    __slots__ = ("fields", "fields_set", "group")
+    __slots__ = ("fields", "fields_set", "group", "kind")
 
-    def __init__(self, ticket: Ticket) -> None:
+    def __init__(self, ticket: Ticket, kind: Kind) -> None:
         self.fields = dict(ticket.__dict__)
-        self.group = ticket.group
+        self.group, self.kind = ticket.group, kind
         # a set, as pydantic keeps it (``model_copy`` copies it, then adds to the copy)
         self.fields_set = ticket.model_fields_set | {
-            "id", "created_at", "priority", "channel", "language", "sla_due_at"}
+            "id", "created_at", "priority", "sla_due_at"}
 
-    def copy(self, ticket_id: str, created_at: datetime, priority: Priority, channel: str,
-             language: str, sla_due_at: datetime | None) -> Ticket:
-        """The template's ticket with this arrival's id, creation time, priority, channel,
-        language and SLA deadline; ``model_copy(update=...)`` without the generic machinery.
+    def copy(self, ticket_id: str, created_at: datetime, priority: Priority,
+             sla_due_at: datetime | None) -> Ticket:
+        """The template's ticket with this arrival's id, creation time, priority and SLA
+        deadline; ``model_copy(update=...)`` without the generic machinery.
 
         The one place the simulator builds tickets without validation, and why that is
-        safe: the template was validated when the scenario was loaded, and the values are
-        the arrival's own draws from that validated scenario (its priority, channel and
-        language, the simulated clock), so validating every simulated ticket again would
-        only cost time. The set of fields given is shared by every copy (a frozen ticket
-        never changes it; ``model_copy`` copies it first).
+        safe: the template was validated when it was made from the scenario, and the values
+        are the arrival's own draws from that validated scenario (its priority, the
+        simulated clock), so validating every simulated ticket again would only cost time.
+        The set of fields given is shared by every copy (a frozen ticket never changes it;
+        ``model_copy`` copies it first).
         """
         ticket = _new_ticket(Ticket)
         fields = self.fields.copy()
         fields["id"] = ticket_id
         fields["created_at"] = created_at
         fields["priority"] = priority
-        fields["channel"] = channel
-        fields["language"] = language
         fields["sla_due_at"] = sla_due_at
         _set_fields(ticket, fields)
         _set_extra(ticket, None)
@@ -108,8 +108,26 @@ class Template:
         return ticket
 
 
+class Job:
+    """One ticket in the model: the router's ``Ticket``, its kind, its record, the arrival's
+    draws, and where the model has it (waiting in a lane, served)."""
+
+    __slots__ = ("arrival", "choice", "key", "kind", "klass", "record", "state", "ticket")
+
+    choice: Choice  # set when the work starts
+    key: tuple[Any, ...]  # key and klass: set when the ticket starts waiting
+    klass: str
+    state: str  # waiting -> served | abandoned; set when the ticket waits or is served
+
+    def __init__(self, ticket: Ticket, kind: Kind, record: TicketRecord, arrival: Row) -> None:
+        self.ticket = ticket  # one statement each: four at once would build a tuple first
+        self.kind = kind
+        self.record = record
+        self.arrival = arrival
+
+
 class TicketMaker:
-    """Builds the router's ``Ticket`` and the flat record for each arrival."""
+    """Builds the router's ``Ticket``, its kind and the flat record for each arrival."""
 
     def __init__(self, scenario: Scenario, router: Router, roster: Roster,
                  replication: int) -> None:
@@ -117,7 +135,6 @@ class TicketMaker:
         self.replication = replication
         self.rules = bool(router.rules.rules)
         self.policy = router.policy.name
-        self._kinds: dict[Hashable, Kind] = {}
         self._allowed = {
             priority: timedelta(minutes=minutes)
             for priority, minutes in scenario.sla_min.items() if minutes < math.inf
@@ -126,14 +143,8 @@ class TicketMaker:
             name: (member, self.sla(name), self._allowed.get(name))
             for name, member in PRIORITY.items()
         }
-        self._templates = {
-            name: Template(Ticket(
-                id="template", source="simulation", created_at=scenario.start, type=name,
-                group=category.group,
-                required_skills={category.skill: category.level} if category.skill else {},
-            ))
-            for name, category in scenario.traffic.categories.items()
-        }
+        self._templates: dict[tuple[str, str, str], Template] = {}
+        self._rewritten: dict[Hashable, Kind] = {}  # kinds of tickets the rules rewrote
 
     def sla(self, priority: str) -> float:
         """Minutes to first assignment allowed for ``priority`` (inf when none is set)."""
@@ -144,10 +155,9 @@ class TicketMaker:
         allowed = self._allowed.get(priority)
         return None if allowed is None else now + allowed
 
-    def make(self, arrival: Row, now: datetime, minute: float,
-             reopen: bool) -> tuple[Ticket, Kind, TicketRecord]:
+    def make(self, arrival: Row, now: datetime, minute: float, reopen: bool) -> Job:
         """The arriving ticket (after business rules; the SLA follows its final priority),
-        its kind and its record.
+        with its kind and its record.
 
         Tickets with the same category, language and channel are copies of one template
         that differ only in id, times and priority, so they route alike and share a kind;
@@ -155,22 +165,34 @@ class TicketMaker:
         """
         number, _, category, priority, language, channel, _, _, _ = arrival
         level, sla, allowed = self._levels[priority]
-        template = self._templates[category]
-        ticket_id = f"{number}r" if reopen else str(number)
-        ticket = template.copy(
-            ticket_id, now, level, channel, language, None if allowed is None else now + allowed
+        template = self._templates.get((category, language, channel)) or self._template(
+            category, language, channel
         )
+        ticket_id = f"{number}r" if reopen else str(number)
+        ticket = template.copy(ticket_id, now, level, None if allowed is None else now + allowed)
         if self.rules:
             ticket, priority, sla = self._enriched(ticket, now, priority, sla)
-            group, key = ticket.group, routing_fields(ticket)
+            group, kind = ticket.group, self._rewritten_kind(ticket)
         else:
-            group, key = template.group, (category, language, channel)
-        kind = self._kinds.get(key) or self._shared_kind(key, ticket)
+            group, kind = template.group, template.kind
         record = TicketRecord(  # positional, in field order: keywords cost twice as much
             ticket_id, category, priority, language, channel, group, minute, sla,
             NAN, None, NAN, NAN, False, NAN, False, reopen, NAN, self.policy, self.replication,
         )
-        return ticket, kind, record
+        return Job(ticket, kind, record, arrival)
+
+    def _template(self, category: str, language: str, channel: str) -> Template:
+        """The template of a category's tickets in ``language`` from ``channel`` (validated
+        here, once), with the kind its copies share (unless business rules rewrite them)."""
+        spec = self.scenario.traffic.categories[category]
+        ticket = Ticket(
+            id="template", source="simulation", created_at=self.scenario.start, type=category,
+            group=spec.group, language=language, channel=channel,
+            required_skills={spec.skill: spec.level} if spec.skill else {},
+        )
+        kind = self.kind(ticket, shared=True)
+        template = self._templates[category, language, channel] = Template(ticket, kind)
+        return template
 
     def _enriched(self, ticket: Ticket, now: datetime, priority: str,
                   sla: float) -> tuple[Ticket, str, float]:
@@ -189,8 +211,11 @@ class TicketMaker:
         return Kind(router.chooser_for(ticket, self.roster), profile(ticket, router),
                     router.revisit_after(ticket), {} if shared else None)
 
-    def _shared_kind(self, key: Hashable, ticket: Ticket) -> Kind:
-        """The kind of the tickets made like ``ticket`` (``key``: its category, language and
-        channel, or its routing fields), remembered."""
-        kind = self._kinds[key] = self.kind(ticket, shared=True)
+    def _rewritten_kind(self, ticket: Ticket) -> Kind:
+        """The kind of a ticket the business rules rewrote, shared with the tickets that
+        agree with it on every routing field."""
+        key = routing_fields(ticket)
+        kind = self._rewritten.get(key)
+        if kind is None:
+            kind = self._rewritten[key] = self.kind(ticket, shared=True)
         return kind

@@ -42,7 +42,8 @@ def arrival(number: int, category: str = "REFUND", priority: str = "normal",
 def test_a_copied_ticket_is_the_ticket_validation_would_build() -> None:
     tickets = maker()
     now = tickets.scenario.start + timedelta(minutes=90)
-    ticket, _, record = tickets.make(arrival(7), now, 90.0, reopen=False)
+    job = tickets.make(arrival(7), now, 90.0, reopen=False)
+    ticket, record = job.ticket, job.record
     validated = Ticket(
         id="7", source="simulation", created_at=now, type="REFUND", priority="normal",
         channel="chat", language="de", required_skills={"REFUND": 4},
@@ -57,14 +58,13 @@ def test_a_copied_ticket_is_the_ticket_validation_would_build() -> None:
     with pytest.raises(ValidationError, match="frozen"):
         ticket.group = "billing"  # type: ignore[misc]
     assert (record.ticket, record.category, record.sla_target) == ("7", "REFUND", 480.0)
-    reopened, _, _ = tickets.make(arrival(7), now, 90.0, reopen=True)
-    assert reopened.id == "7r"
+    assert tickets.make(arrival(7), now, 90.0, reopen=True).ticket.id == "7r"
 
 
 def test_copies_of_one_template_share_a_kind_per_language_and_channel() -> None:
     tickets = maker()
     now = tickets.scenario.start
-    kinds = [tickets.make(arrival(n, **fields), now, 0.0, reopen=False)[1] for n, fields in
+    kinds = [tickets.make(arrival(n, **fields), now, 0.0, reopen=False).kind for n, fields in
              enumerate([{}, {"priority": "urgent"}, {"language": "en"}, {"category": "ORDER"}])]
     assert kinds[0] is kinds[1]  # priority is not part of a kind
     assert kinds[0] is not kinds[2] and kinds[0] is not kinds[3]
@@ -78,10 +78,11 @@ def test_tickets_rewritten_by_rules_share_a_kind_when_their_routing_fields_agree
     policy.write_text(RULES, encoding="utf-8")
     tickets = maker(policy)
     now = tickets.scenario.start
-    first, kind, record = tickets.make(arrival(1), now, 0.0, reopen=False)
-    _, again, _ = tickets.make(arrival(2, priority="low"), now, 0.0, reopen=False)
-    assert first.optional_skills == {"PAYMENT": 6} and first.priority is Priority.HIGH
-    assert (record.priority, record.sla_target) == ("high", 240.0)
-    assert again is kind
-    _, other, _ = tickets.make(arrival(3, category="ORDER"), now, 0.0, reopen=False)
-    assert other is not kind
+    first = tickets.make(arrival(1), now, 0.0, reopen=False)
+    again = tickets.make(arrival(2, priority="low"), now, 0.0, reopen=False)
+    assert first.ticket.optional_skills == {"PAYMENT": 6}
+    assert first.ticket.priority is Priority.HIGH
+    assert (first.record.priority, first.record.sla_target) == ("high", 240.0)
+    assert again.kind is first.kind
+    other = tickets.make(arrival(3, category="ORDER"), now, 0.0, reopen=False)
+    assert other.kind is not first.kind
