@@ -91,6 +91,9 @@ def fair_window_start(rules: Eligibility, now: datetime) -> datetime:
     return now - timedelta(seconds=rules.fair_window_s) if rules.fair_limit is not None else now
 
 
+_new_screen = object.__new__
+
+
 class Screen:
     """Applies the filters for one ticket at one moment; built once per decision."""
 
@@ -113,6 +116,19 @@ class Screen:
         else:  # no timed relaxation: the ticket's own required skills, no Requirements needed
             self.required = fields["required_skills"]
         self.fair_since = now if rules.fair_limit is None else fair_window_start(rules, now)
+
+    @classmethod
+    def for_scores(cls, ticket: Ticket, roster: Roster, now: datetime,
+                   rules: Eligibility) -> Screen:
+        """A screen for a chooser's scores only: its ticket, roster, time, rules and
+        ``needs``. The filters' state is not worked out (a third of the cost of a full
+        screen, which a decision among a few agents notices), so its filter methods are
+        not for use."""
+        screen = _new_screen(cls)
+        screen.ticket, screen.roster = ticket, roster
+        screen.now, screen.rules = now, rules
+        screen._needs = None
+        return screen
 
     @property
     def needs(self) -> Requirements:

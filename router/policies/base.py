@@ -53,7 +53,8 @@ class Chooser(Protocol):
     labels: tuple[str, ...]
 
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
-        """The agent's score for the ticket being screened."""
+        """The agent's score for the ticket being screened (``screen`` may be one made
+        ``Screen.for_scores``: read its ticket, roster, now, rules and needs only)."""
         ...
 
 
@@ -197,7 +198,8 @@ class SelectionPolicy:
             return self._choose_unplanned(ticket, roster, now)
         if len(eligible) < 2:  # the only eligible agent is the best whatever the scores
             return plan.choices[eligible[0]] if eligible else None
-        return plan.choices[self._best(eligible, Screen(ticket, roster, now, self.eligibility))]
+        screen = Screen.for_scores(ticket, roster, now, self.eligibility)
+        return plan.choices[self._best(eligible, screen)]
 
     def _choose_unplanned(self, ticket: Ticket, roster: Roster, now: datetime) -> Choice | None:
         """``choose`` for a ticket without a plan, or with too many candidates for one."""
