@@ -1,11 +1,11 @@
 """Simulator speed: M/M/20 at ρ = 0.9 through the router's policy path, against Ciw in the same run.
 
-Our model routes every ticket with ``Router.choose`` (the least-loaded policy's filters,
-scores and tie-breaks on a ``Roster``), on SimPy with callbacks. Ciw (the ``bench`` extra)
-simulates the same queue. Runs alternate ours/Ciw for several repeats; prints medians and
-the median of the paired ratios. Then times one simulated year of a 200-agent, 20-skill
-desk (chained cross-training: each team has its own skill and its neighbour's at a lower
-level).
+Our model routes every ticket with the router's pick (``Router.chooser_for``: the
+least-loaded policy's filters, scores and tie-breaks on a ``Roster``), on SimPy. Ciw (the
+``bench`` extra) simulates the same queue, each run on a clean heap. Runs alternate
+ours/Ciw for several repeats; prints medians and the median of the paired ratios. Then
+times one simulated year of a 200-agent, 20-skill desk (chained cross-training: each team
+has its own skill and its neighbour's at a lower level).
 
     .venv/bin/python benchmarks/sim_vs_ciw.py [--tickets 200000] [--repeats 3] [--year-days 365]
 """
