@@ -115,7 +115,7 @@ class Screen:
             self.required = self.needs.required
         else:  # no timed relaxation: the ticket's own required skills, no Requirements needed
             self.required = fields["required_skills"]
-        self.fair_since = now if rules.fair_limit is None else fair_window_start(rules, now)
+        self.fair_since = fair_window_start(rules, now)
 
     @classmethod
     def for_scores(cls, ticket: Ticket, roster: Roster, now: datetime,

@@ -372,8 +372,8 @@ class WorkingRoster(Roster):
 
     def assign(self, agent_id: str, weight: float, at: datetime) -> None:
         """``agent_id`` took ``weight`` more units at ``at`` (in place)."""
-        if weight != 1.0 and self._whole and not float(weight).is_integer():
-            self._whole = False  # from now on, loads may be fractional
+        if weight != 1.0:
+            self._weighed(weight)
         self._recent[agent_id].append(at)
         known = self._known[agent_id]  # the last assignment is now ``_latest`` of the above
         self._last[agent_id] = at if known is None or at > known else known
@@ -386,8 +386,8 @@ class WorkingRoster(Roster):
 
     def release(self, agent_id: str, weight: float) -> None:
         """``agent_id`` finished work worth ``weight`` units (in place)."""
-        if weight != 1.0 and self._whole and not float(weight).is_integer():
-            self._whole = False
+        if weight != 1.0:
+            self._weighed(weight)
         load = self._loads[agent_id] - weight
         load = self._loads[agent_id] = load if load > 0.0 else 0.0  # never below zero
         if load < self._limits[agent_id]:
@@ -417,6 +417,11 @@ class WorkingRoster(Roster):
     def whole_loads(self) -> bool:
         """True while every weight assigned or released (and every starting load) was whole."""
         return self._whole
+
+    def _weighed(self, weight: float) -> None:
+        """Note a weight other than one unit: a fractional one ends ``whole_loads``."""
+        if not float(weight).is_integer():
+            self._whole = False
 
     def last_assigned(self, agent_id: str) -> datetime | None:
         """Latest assignment we know of: ours (recent) or the help desk's own record."""

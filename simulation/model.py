@@ -94,12 +94,8 @@ class DeskModel:
         now = self.now()
         job = self.tickets.make(arrival, now, self.env._now, reopen)
         self.records.append(job.record)
-        if self._spare:  # ``_try``, written out: this runs for every ticket
-            choice = job.kind.choose(job.ticket, self.roster, now, self.rng)
-            if choice is not None:
-                self._start(job, choice, now)
-                return
-        self._arm_timers(job, self._enqueue(job))
+        if not self._try(job, now):
+            self._arm_timers(job, self._enqueue(job))
 
     def _on_finish(self, job: Job) -> None:
         agent_id, weight = job.choice

@@ -45,10 +45,7 @@ def profile(ticket: Ticket, router: Router) -> Hashable | None:
     """
     if ticket.optional_skills or router.revisit_after(ticket) is not None:
         return None
-    return (
-        ticket.group, ticket.pool, tuple(sorted(ticket.required_skills.items())),
-        ticket.language, ticket.channel, ticket.type, ticket.weight,
-    )
+    return routing_fields(ticket)
 
 
 def routing_fields(ticket: Ticket) -> Hashable:
@@ -135,25 +132,13 @@ class TicketMaker:
         self.replication = replication
         self.rules = bool(router.rules.rules)
         self.policy = router.policy.name
-        self._allowed = {
-            priority: timedelta(minutes=minutes)
-            for priority, minutes in scenario.sla_min.items() if minutes < math.inf
-        }
-        self._levels = {  # per priority name: the router's priority, SLA minutes and allowance
-            name: (member, self.sla(name), self._allowed.get(name))
-            for name, member in PRIORITY.items()
-        }
+        # per priority name: the router's priority, SLA minutes and allowance (None: no target)
+        self._levels: dict[str, tuple[Priority, float, timedelta | None]] = {}
+        for name, member in PRIORITY.items():
+            sla = scenario.sla_min.get(name, math.inf)
+            self._levels[name] = (member, sla, timedelta(minutes=sla) if sla < math.inf else None)
         self._templates: dict[tuple[str, str, str], Template] = {}
         self._rewritten: dict[Hashable, Kind] = {}  # kinds of tickets the rules rewrote
-
-    def sla(self, priority: str) -> float:
-        """Minutes to first assignment allowed for ``priority`` (inf when none is set)."""
-        return self.scenario.sla_min.get(priority, math.inf)
-
-    def _due(self, now: datetime, priority: str) -> datetime | None:
-        """The SLA deadline of a ticket of ``priority`` created at ``now`` (None: no target)."""
-        allowed = self._allowed.get(priority)
-        return None if allowed is None else now + allowed
 
     def make(self, arrival: Row, now: datetime, minute: float, reopen: bool) -> Job:
         """The arriving ticket (after business rules; the SLA follows its final priority),
@@ -200,8 +185,9 @@ class TicketMaker:
         ticket, _ = self.router.enrich(ticket, now)
         if ticket.priority.name.lower() != priority:
             priority = ticket.priority.name.lower()
-            sla = self.sla(priority)
-            ticket = ticket.model_copy(update={"sla_due_at": self._due(now, priority)})
+            _, sla, allowed = self._levels[priority]
+            due = None if allowed is None else now + allowed
+            ticket = ticket.model_copy(update={"sla_due_at": due})
         return ticket, priority, sla
 
     def kind(self, ticket: Ticket, shared: bool = False) -> Kind:
