@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import random
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from sandbox import control_api, freshdesk_api, zendesk_api, zendesk_people
+from sandbox import (
+    account_api,
+    control_api,
+    freshdesk_api,
+    freshdesk_people,
+    vendor_errors,
+    zendesk_api,
+    zendesk_history,
+    zendesk_people,
+    zendesk_presence,
+    zendesk_routing,
+)
 from sandbox.core import Sandbox
 from sandbox.gate import Gate
 
@@ -17,18 +27,13 @@ def create_app(sandbox: Sandbox) -> Gate:
     api = FastAPI(title="deskroute sandbox help desk",
                   description="Zendesk and Freshdesk wire formats, rate limits and faults.")
     api.state.sandbox, api.state.desk, api.state.options = sandbox, sandbox.desk, sandbox.options
-    for router in (zendesk_api.router, zendesk_people.router, freshdesk_api.router,
+    # the profile-dependent routers come first: nothing else may answer their paths
+    for router in (zendesk_presence.router, zendesk_routing.router, zendesk_api.router,
+                   zendesk_people.router, zendesk_history.router, freshdesk_api.router,
+                   freshdesk_people.router, account_api.zendesk, account_api.freshdesk,
                    control_api.router):
         api.include_router(router)
-    api.add_exception_handler(ValueError, _bad_value)
+    vendor_errors.install(api)  # vendor error shapes, also for ValueError (a bad parameter)
     return Gate(api, config=sandbox.gate, limiter=lambda: sandbox.limiter, stats=sandbox.stats,
                 rng=random.Random(sandbox.options.seed + 3))
 
-
-
-async def _bad_value(request: Request, error: Exception) -> JSONResponse:
-    """A malformed parameter (``per_page=abc``, a foreign cursor) is a 400, never a 500."""
-    if request.url.path.startswith(freshdesk_api.PREFIX):
-        return JSONResponse({"description": "Validation failed", "errors": [
-            {"field": "query", "message": str(error), "code": "invalid_value"}]}, 400)
-    return JSONResponse({"error": "InvalidValue", "description": str(error)}, 400)

@@ -48,6 +48,7 @@ class TrafficChange(BaseModel):
     solves_per_minute: float = Field(0, ge=0)
     replies_per_minute: float = Field(0, ge=0)
     takes_per_minute: float = Field(0, ge=0)
+    ui_updates_per_minute: float = Field(0, ge=0)
 
 
 class WebhookChange(BaseModel):
@@ -145,7 +146,8 @@ def set_availability(request: Request, agent_id: int, available: bool) -> dict[s
 
 @router.post("/tickets/{ticket_id}/reassign")
 def reassign(request: Request, ticket_id: int, agent_id: int | None = None) -> dict[str, Any]:
-    """A simulated human moves the ticket to ``agent_id`` (or a colleague in its group)."""
+    """A simulated human moves the ticket to ``agent_id`` (or a colleague in its group);
+    like any person's change it spends Zendesk's shared update limit."""
     moved = sandbox_of(request).humans.reassign(ticket_id, agent_id)
     if moved is None:
         raise HTTPException(409, "ticket cannot be reassigned (unassigned, closed or no one)")

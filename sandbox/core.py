@@ -1,4 +1,4 @@
-"""The sandbox as one object: desk, limits, faults, traffic and webhooks, with options."""
+"""The sandbox as one object: desk, profiles, limits, faults, traffic and webhooks, with options."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ from connectors.plans import ZENDESK_ENDPOINTS, plan_limit
 from sandbox.accounts import SANDBOX_WEBHOOK_SECRET
 from sandbox.gate import GateConfig
 from sandbox.limits import Faults, RateLimiter, TrafficStats
+from sandbox.profiles import (
+    DEFAULT_FRESHDESK,
+    DEFAULT_ZENDESK,
+    freshdesk_profile,
+    zendesk_profile,
+)
+from sandbox.routing_data import SCHEDULE_KINDS, SkillCatalog, schedules
+from sandbox.search import SearchIndex
 from sandbox.seed import new_ticket, seed_desk
-from sandbox.store import CUSTOMER, Desk
+from sandbox.store import CUSTOMER, Desk, utcnow
 from sandbox.texts import load_texts
 from sandbox.traffic import Humans, TrafficGenerator, TrafficRates
 from sandbox.webhooks import WebhookSender
@@ -22,8 +30,12 @@ from sandbox.webhooks import WebhookSender
 class SandboxOptions:
     """Everything ``start_sandbox`` and ``deskroute sandbox`` accept (all optional)."""
 
-    zendesk_plan: str = "professional"
-    freshdesk_plan: str = "pro"
+    zendesk_profile: str = DEFAULT_ZENDESK
+    """The Zendesk account variant to imitate (``sandbox.profiles.PROFILES``)."""
+    freshdesk_profile: str = DEFAULT_FRESHDESK
+    zendesk_plan: str | None = None
+    """A plan whose rate limit replaces the profile's (None: the profile's plan)."""
+    freshdesk_plan: str | None = None
     rate_limit: int | None = None
     """Account-wide requests per window for both faces; overrides the plans."""
     rate_window: float = 60.0
@@ -34,8 +46,16 @@ class SandboxOptions:
     seed: int = 7
     texts: Path | None = None
     job_delay: float = 0.05
-    export_lag: float = 0.0
-    """Seconds Zendesk's incremental export holds back recent changes (60 on real accounts)."""
+    export_lag: float = 60.0
+    """Seconds Zendesk's incremental export holds back recent changes (a minute, as real
+    accounts do)."""
+    search_lag: float = 120.0
+    """Seconds both faces' search indexes trail the desk ("up to a few minutes" on real
+    accounts); 0 makes search instantly consistent."""
+    schedule: str = "24/7"
+    """The hours the account's schedules hold: ``24/7`` or ``office`` (Mon-Fri 09-17, Berlin)."""
+    bulk_safe_update: bool | None = None
+    """Whether ``update_many`` honours per-ticket safe updates (None: the profile says)."""
     page_wall: int = 300
     """Freshdesk's last listable page (300 on real accounts; lower it to test the wall)."""
     faults: Faults = field(default_factory=Faults)
@@ -43,10 +63,21 @@ class SandboxOptions:
     webhook_url: str | None = None
     webhook_secret: str = SANDBOX_WEBHOOK_SECRET
 
+    def __post_init__(self) -> None:
+        zendesk_profile(self.zendesk_profile)
+        freshdesk_profile(self.freshdesk_profile)
+        if self.schedule not in SCHEDULE_KINDS:
+            raise ValueError(f"unknown schedule {self.schedule!r} "
+                             f"(known: {', '.join(SCHEDULE_KINDS)})")
+        if self.search_lag < 0 or self.export_lag < 0:
+            raise ValueError("search_lag and export_lag must be >= 0 seconds")
+
     def limits(self) -> dict[str, int]:
         """Requests per window for each limited key of the gate."""
-        zendesk = self.rate_limit or plan_limit("zendesk", self.zendesk_plan)
-        freshdesk = self.rate_limit or plan_limit("freshdesk", self.freshdesk_plan)
+        zendesk = self.rate_limit or plan_limit(
+            "zendesk", self.zendesk_plan or zendesk_profile(self.zendesk_profile).plan)
+        freshdesk = self.rate_limit or plan_limit(
+            "freshdesk", self.freshdesk_plan or freshdesk_profile(self.freshdesk_profile).plan)
         return {"zendesk": zendesk, "freshdesk": freshdesk,
                 "zendesk:export": ZENDESK_ENDPOINTS["export"],
                 "zendesk:update": ZENDESK_ENDPOINTS["update"]}
@@ -57,8 +88,12 @@ class Sandbox:
 
     def __init__(self, options: SandboxOptions) -> None:
         self.options = options
+        self.zendesk_profile = zendesk_profile(options.zendesk_profile)
+        self.freshdesk_profile = freshdesk_profile(options.freshdesk_profile)
+        self.started_at = utcnow()
         self.rng = random.Random(options.seed)
         self.desk = Desk()
+        self.desk.bulk_safe_update = self.bulk_safe_update
         self.texts = load_texts(options.texts)
         seed_desk(self.desk, agents=options.agents, rng=self.rng)
         self.gate = GateConfig(faults=options.faults, limits=options.limits(),
@@ -66,12 +101,36 @@ class Sandbox:
         self.limiter = RateLimiter(options.rate_window)
         self.stats = TrafficStats()
         self.webhooks = WebhookSender(options.webhook_url, options.webhook_secret)
-        self.desk.listeners.append(self.webhooks.on_change)
-        self.humans = Humans(self.desk, self.texts, random.Random(options.seed + 1))
+        self.search_index = SearchIndex(self.desk, options.search_lag)
+        self.skills = SkillCatalog(self.desk, self.started_at)
+        self.schedules = schedules(self.zendesk_profile.schedules, options.schedule,
+                                   self.started_at)
+        self._listen()
+        self.humans = Humans(self.desk, self.texts, random.Random(options.seed + 1),
+                             spend=self.spend_update)
         self.traffic = TrafficGenerator(self.humans, random.Random(options.seed + 2))
         self.create_tickets(options.tickets)
+        self.search_index.settle()  # the tickets the account starts with are indexed
         if options.traffic.total() > 0:
             self.traffic.start(options.traffic)
+
+    def _listen(self) -> None:
+        """Hook webhooks, the search index and (with the skills API) skill rules to changes."""
+        self.desk.listeners.append(self.webhooks.on_change)
+        self.desk.listeners.append(self.search_index.on_change)
+        if self.zendesk_profile.skills_api:
+            self.desk.listeners.append(self.skills.on_change)
+
+    @property
+    def bulk_safe_update(self) -> bool:
+        """Whether ``update_many`` honours per-ticket safe updates on this sandbox."""
+        chosen = self.options.bulk_safe_update
+        return self.zendesk_profile.bulk_safe_update if chosen is None else chosen
+
+    def spend_update(self) -> None:
+        """A person changed a ticket in the UI: it counts toward Zendesk's Update Ticket
+        limit, which the API shares (support article 8638126078234)."""
+        self.limiter.spend("zendesk:update", self.gate.limits["zendesk:update"])
 
     def create_tickets(self, count: int, actor: str = CUSTOMER) -> list[int]:
         """Create ``count`` unassigned tickets now; returns their ids."""
@@ -114,6 +173,10 @@ class Sandbox:
             tickets = list(self.desk.tickets.values())
             agents = list(self.desk.agents.values())
         return {
+            "profiles": {"zendesk": self.zendesk_profile.name,
+                         "freshdesk": self.freshdesk_profile.name},
+            "search_lag": self.search_index.lag, "export_lag": self.options.export_lag,
+            "schedule": self.options.schedule, "bulk_safe_update": self.bulk_safe_update,
             "tickets": len(tickets),
             "unassigned_open": sum(t.assignee_id is None and t.status in ("new", "open")
                                    for t in tickets),

@@ -1,4 +1,12 @@
-"""The Freshdesk face of the sandbox: the v2 endpoints the connector uses, real shapes."""
+"""The Freshdesk face of the sandbox: the v2 ticket endpoints, real shapes.
+
+Listing follows developer.freshdesk.com/api/#list_all_tickets: the predefined ``filter``
+(``new_and_my_open``, ``watching``, ``spam``, ``deleted``; spam and deleted tickets are
+listed only under their own filter), ``include`` of ``description``, ``requester`` and
+``stats`` (``conversations`` and ``company`` too when viewing one ticket), anything else a
+400 ``Validation failed``. Notes and replies answer the whole conversation object and are
+listed by ``tickets/{id}/conversations`` (#conversations).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +17,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from sandbox import freshdesk_render as render
+from sandbox.history import Comment, Recipients
 from sandbox.search import freshdesk_matches
-from sandbox.store import DeskError, TicketRecord
+from sandbox.store import Desk, DeskError, TicketRecord
+from sandbox.ticket_metrics import ticket_metrics
 from sandbox.wire import actor_of, base_of, desk_of, json_body, json_response, parse_when
 
 PREFIX = "/freshdesk"
 BULK_CAP = 100
 SEARCH_PAGE, SEARCH_PAGES = 30, 10
 DEFAULT_WINDOW = timedelta(days=30)
+FILTERS = ("new_and_my_open", "watching", "spam", "deleted")
+LIST_INCLUDES = ("description", "requester", "stats")
+VIEW_INCLUDES = ("conversations", "requester", "company", "stats")
+CONVERSATIONS_EMBEDDED = 10
+SKILLS_REFUSED = "Skill-based ticket assignment is not available on this account's plan."
 router = APIRouter(prefix=PREFIX + "/api/v2")
 
 
@@ -33,8 +48,39 @@ def _field(name: str | None) -> str:
     return {"assignee_id": "responder_id"}.get(name or "", name or "base")
 
 
-def _include(request: Request) -> set[str]:
-    return {part.strip() for part in request.query_params.get("include", "").split(",")}
+def _include(request: Request, allowed: tuple[str, ...]) -> set[str] | JSONResponse:
+    """The ``include`` names asked for, or the 400 naming the ones allowed."""
+    raw = request.query_params.get("include", "")
+    names = {part.strip() for part in raw.split(",") if part.strip()}
+    if names - set(allowed):
+        return render.validation("include", "It should be one of these values: "
+                                 f"'{','.join(allowed)}'", "invalid_value")
+    return names
+
+
+def _ticket(desk: Desk, t: TicketRecord, include: set[str], full: bool = False
+            ) -> dict[str, Any]:
+    """A ticket with what ``include`` asks to embed."""
+    requester = desk.directory.requester(t.requester_id) if "requester" in include else None
+    metrics = ticket_metrics(desk, t) if "stats" in include else None
+    return render.ticket(t, include, full, requester=requester, metrics=metrics)
+
+
+def filtered(tickets: list[TicketRecord], name: str | None, me: int) -> list[TicketRecord]:
+    """The tickets a predefined filter shows (no filter: neither spam nor deleted).
+
+    ``new_and_my_open``: open tickets unassigned or assigned to ``me``; ``watching``: the
+    tickets ``me`` watches (the sandbox's API user watches none).
+    """
+    if name == "spam":
+        return [t for t in tickets if t.spam and not t.deleted]
+    if name == "deleted":
+        return [t for t in tickets if t.deleted]
+    visible = [t for t in tickets if not t.spam and not t.deleted]
+    if name == "new_and_my_open":
+        return [t for t in visible if t.status in ("new", "open")
+                and t.assignee_id in (None, me)]
+    return [] if name == "watching" else visible
 
 
 @router.get("/tickets")
@@ -46,8 +92,15 @@ def list_tickets(request: Request) -> JSONResponse:
     except ValueError:
         return render.validation("updated_since", "It should be in the 'valid date' format",
                                  "invalid_date")
+    name = params.get("filter")
+    if name is not None and name not in FILTERS:
+        return render.validation("filter", "It should be one of these values: "
+                                 f"'{','.join(FILTERS)}'", "invalid_value")
+    include = _include(request, LIST_INCLUDES)
+    if isinstance(include, JSONResponse):
+        return include
     with desk.lock:
-        tickets = [t for t in desk.tickets.values() if not t.spam]
+        tickets = filtered(list(desk.tickets.values()), name, desk.directory.api_user.id)
     if since is None:
         cutoff = desk.clock() - DEFAULT_WINDOW
         tickets = [t for t in tickets if t.created_at >= cutoff]
@@ -55,9 +108,8 @@ def list_tickets(request: Request) -> JSONResponse:
         tickets = [t for t in tickets if t.updated_at >= since]
     tickets.sort(key=_order_key(params.get("order_by", "created_at")),
                  reverse=params.get("order_type", "desc") == "desc")
-    include = _include(request)
     return render.paged(request, tickets, wall=True,
-                        render=lambda t: render.ticket(t, include))
+                        render=lambda t: _ticket(desk, t, include))
 
 
 def _order_key(order_by: str) -> Any:
@@ -68,18 +120,34 @@ def _order_key(order_by: str) -> Any:
 
 @router.post("/tickets", status_code=201)
 async def create_ticket(request: Request) -> JSONResponse:
-    """Create a ticket from a flat body (subject, description, priority, status)."""
+    """Create a ticket from a flat body (subject, description, priority, status); the
+    requester is ``requester_id`` or ``email`` (one is mandatory, as the docs say)."""
     data = await json_body(request)
     if not isinstance(data, dict) or not data.get("subject"):
         return render.validation("subject", "It should be a/an String", "missing_field")
-    priority = render.PRIORITY_IN.get(data.get("priority", 2), "normal")
-    ticket = desk_of(request).create_ticket(
-        actor_of(request), subject=str(data["subject"]),
-        description=str(data.get("description") or ""), priority=priority, channel="portal",
-        tags=[str(t) for t in data.get("tags") or []], requester_id=900001)
+    desk = desk_of(request)
+    with desk.lock:
+        requester = _requester_id(desk, data)
+        if requester is None:
+            return render.validation("requester_id", "Please fill at least 1 of email, "
+                                     "requester_id, phone fields", "missing_field")
+        priority = render.PRIORITY_IN.get(data.get("priority", 2), "normal")
+        ticket = desk.create_ticket(
+            actor_of(request), subject=str(data["subject"]),
+            description=str(data.get("description") or ""), priority=priority,
+            channel="portal", tags=[str(t) for t in data.get("tags") or []],
+            requester_id=requester)
     base = base_of(request, PREFIX)
     return json_response(render.ticket(ticket, set(), full=True), 201,
                          {"Location": f"{base}/api/v2/tickets/{ticket.id}"})
+
+
+def _requester_id(desk: Desk, data: dict[str, Any]) -> int | None:
+    if str(data.get("requester_id", "")).isdigit():
+        return int(data["requester_id"])
+    if isinstance(data.get("email"), str) and "@" in data["email"]:
+        return desk.directory.requester_for_email(data["email"]).id
+    return None
 
 
 @router.post("/tickets/bulk_update", status_code=202)
@@ -112,14 +180,50 @@ def job(job_id: str, request: Request) -> JSONResponse:
 
 @router.get("/tickets/{ticket_id}")
 def view_ticket(ticket_id: int, request: Request) -> JSONResponse:
-    """One ticket (description always included)."""
+    """One ticket, description always included, spam and deleted ones too (with their
+    flags); ``include=conversations`` embeds the first ten conversations."""
+    include = _include(request, VIEW_INCLUDES)
+    if isinstance(include, JSONResponse):
+        return include
+    desk = desk_of(request)
     try:
-        ticket = desk_of(request).ticket(ticket_id)
+        ticket = desk.ticket(ticket_id)
     except DeskError as exc:
         return desk_error(exc)
-    if ticket.spam:
-        return render.flat_error(404, "not_found", "ticket is deleted")
-    return json_response(render.ticket(ticket, _include(request), full=True))
+    with desk.lock:
+        body = _ticket(desk, ticket, include, full=True)
+        if "conversations" in include:
+            body["conversations"] = _conversations(desk, ticket)[:CONVERSATIONS_EMBEDDED]
+        if "company" in include:
+            body["company"] = {}  # requesters belong to no company at the sandbox
+    return json_response(body)
+
+
+def _conversations(desk: Desk, ticket: TicketRecord) -> list[dict[str, Any]]:
+    """Replies and notes of a ticket, oldest first (the description is not one)."""
+    return [_conversation_body(desk, ticket, c) for c in ticket.notes
+            if c.kind != "description"]
+
+
+def _conversation_body(desk: Desk, ticket: TicketRecord, comment: Comment) -> dict[str, Any]:
+    agent = desk.agents.get(comment.author_id)
+    admin = desk.directory.api_user
+    author = agent.email if agent else admin.email if comment.author_id == admin.id else None
+    requester = desk.directory.requester(ticket.requester_id).email
+    return render.conversation(comment, author, requester)
+
+
+@router.get("/tickets/{ticket_id}/conversations")
+def conversations(ticket_id: int, request: Request) -> JSONResponse:
+    """Every reply and note of a ticket, oldest first, link-header paginated."""
+    desk = desk_of(request)
+    try:
+        ticket = desk.ticket(ticket_id)
+    except DeskError as exc:
+        return desk_error(exc)
+    with desk.lock:
+        rows = _conversations(desk, ticket)
+    return render.paged(request, rows)
 
 
 @router.put("/tickets/{ticket_id}")
@@ -149,28 +253,45 @@ async def reply(ticket_id: int, request: Request) -> JSONResponse:
 
 
 async def _conversation(ticket_id: int, request: Request, *, reply: bool) -> JSONResponse:
+    """Add a reply or note; answers the conversation as ``tickets/{id}/conversations``
+    lists it (a note's ``notify_emails`` become its ``to_emails``)."""
     data = await json_body(request)
-    if not isinstance(data, dict) or not data.get("body"):
-        return render.validation("body", "It should be a/an String", "missing_field")
+    if not isinstance(data, dict) or not isinstance(data.get("body"), str) \
+            or not data["body"].strip():
+        return render.validation("body", "Mandatory attribute missing", "missing_field")
     private = False if reply else bool(data.get("private", True))
+    recipients = Recipients(
+        to_emails=() if reply else _emails(data.get("notify_emails")),
+        cc_emails=_emails(data.get("cc_emails")), bcc_emails=_emails(data.get("bcc_emails")))
+    desk = desk_of(request)
     try:
-        desk_of(request).add_note(ticket_id, str(data["body"]), actor_of(request), private)
-        ticket = desk_of(request).ticket(ticket_id)
+        with desk.lock:
+            comment = desk.add_note(ticket_id, data["body"], actor_of(request), private,
+                                    kind="reply" if reply else "note", recipients=recipients)
+            body = _conversation_body(desk, desk.ticket(ticket_id), comment)
     except DeskError as exc:
         return desk_error(exc)
-    return json_response({"id": len(ticket.notes), "body": data["body"], "private": private,
-                          "ticket_id": ticket_id, "incoming": False, "source": 2}, 201)
+    return json_response(body, 201)
+
+
+def _emails(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 @router.get("/agents")
 def agents(request: Request) -> JSONResponse:
-    """Agents with ``available``; link-header pagination."""
+    """Agents with ``available``, the API key's administrator among them; link-header
+    pagination."""
     desk = desk_of(request)
     with desk.lock:
-        skill_ids = _skill_ids(desk.agents.values())
-        rows = [render.agent(a, skill_ids.get(a.id, []))
-                for a in sorted(desk.agents.values(), key=lambda a: a.id)]
-    return render.paged(request, rows)
+        skill_ids = _skill_ids(desk.agents.values()) if _has_skills(request) else {}
+        rows = [render.agent(a, skill_ids.get(a.id, []), _stamps(desk, a.id))
+                for a in desk.agents.values()] + [render.admin_agent(desk.directory.api_user)]
+    return render.paged(request, sorted(rows, key=lambda row: int(row["id"])))
+
+
+def _stamps(desk: Desk, agent_id: int) -> Any:
+    return desk.directory.stamp(desk.directory.agents, agent_id)
 
 
 @router.get("/groups")
@@ -178,7 +299,8 @@ def groups(request: Request) -> JSONResponse:
     """Groups (without ``agent_ids``, as the real list does)."""
     desk = desk_of(request)
     with desk.lock:
-        rows = [render.group(gid, name) for gid, name in sorted(desk.groups.items())]
+        rows = [render.group(gid, name, desk.directory.stamp(desk.directory.groups, gid))
+                for gid, name in sorted(desk.groups.items())]
     return render.paged(request, rows)
 
 
@@ -191,13 +313,15 @@ def group_agents(group_id: int, request: Request) -> JSONResponse:
     with desk.lock:
         members = sorted((a for a in desk.agents.values() if group_id in a.group_ids),
                          key=lambda a: a.id)
-        rows = [render.agent(a, []) for a in members]
+        rows = [render.agent(a, [], _stamps(desk, a.id)) for a in members]
     return render.paged(request, rows)
 
 
 @router.get("/admin/skills")
 def skills(request: Request) -> JSONResponse:
-    """Skills with the agents holding them."""
+    """Skills with the agents holding them; 403 ``require_feature`` on a plan without."""
+    if not _has_skills(request):
+        return render.flat_error(403, "require_feature", SKILLS_REFUSED)
     desk = desk_of(request)
     with desk.lock:
         names = sorted({s for a in desk.agents.values() for s in a.skills})
@@ -206,6 +330,11 @@ def skills(request: Request) -> JSONResponse:
                                               if name in a.skills]}
                 for index, name in enumerate(names, start=1)]
     return render.paged(request, rows)
+
+
+def _has_skills(request: Request) -> bool:
+    """Skill-based assignment is on the account's plan (the profile says; Enterprise)."""
+    return bool(request.app.state.sandbox.freshdesk_profile.skills)
 
 
 def _skill_ids(agents: Any) -> dict[int, list[int]]:
@@ -227,10 +356,9 @@ def search(request: Request) -> JSONResponse:
     if page > SEARCH_PAGES:
         return render.validation("page", f"Has to be less than or equal to {SEARCH_PAGES}",
                                  "invalid_value")
-    desk = desk_of(request)
-    with desk.lock:
-        found = sorted((t for t in desk.tickets.values()
-                        if not t.spam and freshdesk_matches(query, t)), key=lambda t: t.id)
+    indexed = request.app.state.sandbox.search_index.tickets()  # trails the desk
+    found = sorted((t for t in indexed if not t.spam and freshdesk_matches(query, t)),
+                   key=lambda t: t.id)
     start = (page - 1) * SEARCH_PAGE
     rows = [render.ticket(t, set()) for t in found[start:start + SEARCH_PAGE]]
     return json_response({"total": len(found), "results": rows})

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from sandbox.directory import Person, Stamps
+from sandbox.history import Comment
 from sandbox.search import FD_PRIORITY, FD_STATUS
 from sandbox.store import AgentRecord, JobRecord, TicketRecord
+from sandbox.ticket_metrics import TicketMetrics
 from sandbox.wire import json_response, z
 
 STATUS_IN = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
 PRIORITY_IN = {value: name for name, value in FD_PRIORITY.items()}
 SOURCES = {"email": 1, "web": 2, "portal": 2, "api": 2, "phone": 3, "chat": 7}
 MAX_PER_PAGE = 100
+SUPPORT_EMAIL = "support@sandbox.invalid"
+ROLE_AGENT, ROLE_ACCOUNT_ADMIN = 4, 1
+"""Ids of Freshdesk's default roles (Agent; Account Administrator)."""
+CONVERSATION_SOURCES = {"reply": 0, "note": 2}
+TAGS = re.compile(r"<[^>]+>")
 
 
-def ticket(t: TicketRecord, include: set[str], full: bool = False) -> dict[str, Any]:
-    """A Freshdesk ticket object; ``include`` may add description and stats."""
+def ticket(t: TicketRecord, include: set[str], full: bool = False, *,
+           requester: Person | None = None, metrics: TicketMetrics | None = None
+           ) -> dict[str, Any]:
+    """A Freshdesk ticket object; ``include`` may add description, requester and stats
+    (``requester`` and ``metrics`` are needed for the last two)."""
     body: dict[str, Any] = {
         "cc_emails": [], "fwd_emails": [], "reply_cc_emails": [], "ticket_cc_emails": [],
         "fr_escalated": False, "spam": t.spam, "email_config_id": None,
@@ -36,14 +49,30 @@ def ticket(t: TicketRecord, include: set[str], full: bool = False) -> dict[str, 
     if full or "description" in include:
         body["description"] = f"<div>{t.description}</div>"
         body["description_text"] = t.description
+    if t.deleted:
+        body["deleted"] = True
+    if "requester" in include and requester is not None:
+        body["requester"] = {"id": requester.id, "name": requester.name,
+                             "email": requester.email, "mobile": None, "phone": None}
     if "stats" in include:
-        body["stats"] = {
-            "agent_responded_at": z(t.first_reply_at), "requester_responded_at": None,
-            "first_responded_at": z(t.first_reply_at), "status_updated_at": z(t.updated_at),
-            "reopened_at": None, "resolved_at": z(t.solved_at),
-            "closed_at": z(t.solved_at) if t.status == "closed" else None, "pending_since": None,
-        }
+        body["stats"] = _stats(t, metrics)
     return body
+
+
+def _stats(t: TicketRecord, metrics: TicketMetrics | None) -> dict[str, Any]:
+    """``include=stats``: when the ticket was answered, resolved, reopened, closed."""
+    status_at = metrics.status_updated_at if metrics else t.updated_at
+    reopened = metrics is not None and metrics.reopens > 0
+    return {
+        "agent_responded_at": z(t.first_reply_at),
+        "requester_responded_at": z(metrics.requester_updated_at) if metrics else None,
+        "first_responded_at": z(t.first_reply_at), "status_updated_at": z(status_at),
+        "reopened_at": z(status_at) if reopened and t.status not in ("solved", "closed")
+        else None,
+        "resolved_at": z(metrics.solved_at if metrics else t.solved_at),
+        "closed_at": z(status_at) if t.status == "closed" else None,
+        "pending_since": z(status_at) if t.status in ("pending", "hold") else None,
+    }
 
 
 def changes(raw: dict[str, Any]) -> dict[str, Any]:
@@ -63,25 +92,78 @@ def changes(raw: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def agent(a: AgentRecord, skill_ids: list[int]) -> dict[str, Any]:
-    """A Freshdesk agent object."""
+def agent(a: AgentRecord, skill_ids: list[int], stamps: Stamps) -> dict[str, Any]:
+    """A Freshdesk agent object (developer.freshdesk.com/api/#agents)."""
+    return _agent_body(a.id, a.name, a.email, a.language, stamps) | {
+        "available": a.available, "group_ids": sorted(a.group_ids), "skill_ids": skill_ids,
+        "role_ids": [ROLE_AGENT], "available_since": z(a.availability_changed_at)}
+
+
+def admin_agent(who: Person) -> dict[str, Any]:
+    """The API key's owner as an agent: an account administrator in no group, so never
+    available for automatic assignment."""
+    return _agent_body(who.id, who.name, who.email, "en", who.stamps) | {
+        "available": False, "group_ids": [], "skill_ids": [], "role_ids": [ROLE_ACCOUNT_ADMIN],
+        "available_since": None}
+
+
+def _agent_body(agent_id: int, name: str, email: str, language: str,
+                stamps: Stamps) -> dict[str, Any]:
+    created, updated = z(stamps.created_at), z(stamps.updated_at)
     return {
-        "available": a.available, "occasional": False, "id": a.id, "signature": None,
-        "ticket_scope": 1, "type": "support_agent", "group_ids": sorted(a.group_ids),
-        "skill_ids": skill_ids, "available_since": None, "created_at": None,
-        "updated_at": None, "last_active_at": None,
-        "contact": {"active": True, "email": a.email, "job_title": None,
-                    "language": a.language, "mobile": None, "name": a.name, "phone": None,
-                    "time_zone": "UTC"},
+        "id": agent_id, "occasional": False, "signature": None, "ticket_scope": 1,
+        "type": "support_agent", "created_at": created, "updated_at": updated,
+        "last_active_at": None, "focus_mode": True,
+        "contact": {"active": True, "email": email, "job_title": None, "language": language,
+                    "last_login_at": None, "mobile": None, "name": name, "phone": None,
+                    "time_zone": "UTC", "created_at": created, "updated_at": updated},
     }
 
 
-def group(group_id: int, name: str) -> dict[str, Any]:
-    """A Freshdesk group object (old API; list responses leave out ``agent_ids``)."""
-    return {"id": group_id, "name": name, "description": None, "escalate_to": None,
-            "unassigned_for": "30m", "business_hour_id": None,
-            "group_type": "support_agent_group", "auto_ticket_assign": 0,
-            "created_at": None, "updated_at": None}
+def group(group_id: int, name: str, stamps: Stamps,
+          agent_ids: list[int] | None = None) -> dict[str, Any]:
+    """A Freshdesk group object (old API); only a single group carries ``agent_ids``."""
+    body: dict[str, Any] = {
+        "id": group_id, "name": name, "description": None, "escalate_to": None,
+        "unassigned_for": "30m", "business_hour_id": None,
+        "group_type": "support_agent_group", "auto_ticket_assign": 0,
+        "created_at": z(stamps.created_at), "updated_at": z(stamps.updated_at)}
+    if agent_ids is not None:
+        body["agent_ids"] = agent_ids
+    return body
+
+
+def contact(who: Person) -> dict[str, Any]:
+    """A Freshdesk contact object (a requester)."""
+    return {
+        "active": True, "address": None, "company_id": None, "view_all_tickets": False,
+        "deleted": False, "description": None, "email": who.email, "id": who.id,
+        "job_title": None, "language": "en", "mobile": None, "name": who.name, "phone": None,
+        "time_zone": "UTC", "twitter_id": None, "other_emails": [], "other_companies": [],
+        "custom_fields": {}, "tags": [], "avatar": None, "unique_external_id": None,
+        "created_at": z(who.stamps.created_at), "updated_at": z(who.stamps.updated_at)}
+
+
+def conversation(c: Comment, author_email: str | None,
+                 requester_email: str | None) -> dict[str, Any]:
+    """A Freshdesk conversation (reply or note) of a ticket, as listed and as created."""
+    reply = c.public and c.kind != "note"
+    if c.incoming:
+        from_email, to_emails = requester_email, [SUPPORT_EMAIL]
+    elif reply:
+        from_email, to_emails = SUPPORT_EMAIL, [requester_email] if requester_email else []
+    else:
+        from_email, to_emails = author_email, list(c.recipients.to_emails)
+    markup = c.body if c.body.lstrip().startswith("<") else f"<div>{html.escape(c.body)}</div>"
+    return {
+        "id": c.id, "body": markup, "body_text": html.unescape(TAGS.sub("", c.body)),
+        "incoming": c.incoming, "private": c.private, "user_id": c.author_id,
+        "support_email": SUPPORT_EMAIL if reply else None,
+        "source": CONVERSATION_SOURCES["reply" if reply else "note"],
+        "ticket_id": c.ticket_id, "to_emails": to_emails, "from_email": from_email,
+        "cc_emails": list(c.recipients.cc_emails), "bcc_emails": list(c.recipients.bcc_emails),
+        "attachments": [], "last_edited_at": None, "last_edited_user_id": None,
+        "created_at": z(c.created_at), "updated_at": z(c.created_at)}
 
 
 def job(j: JobRecord, base: str) -> dict[str, Any]:

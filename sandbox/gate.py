@@ -3,7 +3,8 @@
 Order per request: injected latency (or a slow answer); an injected fault (503, a hang past
 the client's timeout, or a dropped connection); authentication with the vendor's scheme; a
 429 storm, when one is on; the plan's rate limit (429 + ``Retry-After`` in the vendor's
-style); then the endpoint, whose response gets the vendor's rate-limit headers.
+style; a Freshdesk request costs its API credits, 1 + 2 per ``include``); then the
+endpoint, whose response gets the vendor's rate-limit headers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from sandbox.accounts import SANDBOX_API_KEY, SANDBOX_OAUTH, SANDBOX_TOKEN
 from sandbox.limits import Faults, RateLimiter, Storm, TrafficStats, Verdict, retry_after_seconds
@@ -62,24 +64,10 @@ class Gate:
 
     async def _handle(self, scope: Scope, receive: Receive, send: _Counted, vendor: str,
                       method: str, route: str) -> None:
-        faults = self.config.faults
-        delay = faults.delay(self.rng)
-        if delay > 0:
-            await asyncio.sleep(delay)
-        fault = faults.pick(self.rng)
-        if fault == "timeout":
-            # the request is read now and served after the hang, so a write still lands
-            # although the client gave up waiting: the answer is what gets lost
-            receive = await _buffered(receive)
-            await asyncio.sleep(faults.timeout_seconds)
-        elif fault == "reset":
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-length", b"4096")]})
-            raise ConnectionResetError("sandbox: injected connection reset")
-        elif fault == "error":
-            await _json(send, 503, {"error": "ServiceUnavailable",
-                                    "description": "sandbox: injected server error"})
+        served = await inject_fault(self.config.faults, self.rng, receive, send)
+        if served is None:
             return
+        receive = served
         actor = _authenticate(vendor, _header(scope, b"authorization"))
         if actor is None:
             await _json(send, 401, ZENDESK_401 if vendor == "zendesk" else FRESHDESK_401)
@@ -89,16 +77,20 @@ class Gate:
         if storm.left() > 0:
             await self._too_many(send, vendor, route, storm.retry_after, [])
             return
-        verdicts = self._rate(vendor, method, route)
+        cost = credits(scope) if vendor == "freshdesk" else 1
+        verdicts = self._rate(vendor, method, route, cost)
         refused = next((v for key, v in verdicts if not v.allowed), None)
-        headers = _rate_headers(vendor, verdicts[0][1])
+        headers = _rate_headers(vendor, verdicts[0][1], cost)
         if refused is not None:
             await self._too_many(send, vendor, route, retry_after_seconds(refused.reset),
                                  headers)
             return
         await self.app(scope, receive, _with_headers(send, headers))
 
-    def _rate(self, vendor: str, method: str, route: str) -> list[tuple[str, Verdict]]:
+    def _rate(self, vendor: str, method: str, route: str,
+              cost: int = 1) -> list[tuple[str, Verdict]]:
+        """Count the request under each limit it falls under; the account's own limit
+        (the first key) is charged ``cost`` (Freshdesk's credits), the others one each."""
         limits = self.config.limits
         keys = [vendor]
         if vendor == "zendesk" and "/incremental/" in route:
@@ -108,7 +100,8 @@ class Gate:
         limiter = self.limiter()
         if not self.config.rate_limits:
             return [(key, limiter.peek(key, limits[key])) for key in keys]
-        return [(key, limiter.hit(key, limits[key])) for key in keys]
+        return [(key, limiter.hit(key, limits[key], cost if key == vendor else 1))
+                for key in keys]
 
     async def _too_many(self, send: Send, vendor: str, route: str, retry_after: int,
                         headers: list[tuple[bytes, bytes]]) -> None:
@@ -122,6 +115,33 @@ class Gate:
         else:
             await _json(send, 429, {"description": "You have exceeded the limit of requests "
                                     "per minute", "errors": []}, extra)
+
+
+async def inject_fault(faults: Faults, rng: random.Random, receive: Receive,
+                       send: Send) -> Receive | None:
+    """One request's share of the weather: latency or a slow answer, then maybe a fault.
+
+    Returns the ``receive`` to serve the request with, or None when a 503 answered it
+    (a reset raises). Also used by the chaos harness's proxy in front of Request Tracker.
+    """
+    delay = faults.delay(rng)
+    if delay > 0:
+        await asyncio.sleep(delay)
+    fault = faults.pick(rng)
+    if fault == "timeout":
+        # the request is read now and served after the hang, so a write still lands
+        # although the client gave up waiting: the answer is what gets lost
+        receive = await _buffered(receive)
+        await asyncio.sleep(faults.timeout_seconds)
+    elif fault == "reset":
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", b"4096")]})
+        raise ConnectionResetError("sandbox: injected connection reset")
+    elif fault == "error":
+        await _json(send, 503, {"error": "ServiceUnavailable",
+                                "description": "sandbox: injected server error"})
+        return None
+    return receive
 
 
 async def _buffered(receive: Receive) -> Receive:
@@ -189,11 +209,24 @@ def _authenticate(vendor: str, header: str) -> str | None:
     return None
 
 
-def _rate_headers(vendor: str, verdict: Verdict) -> list[tuple[bytes, bytes]]:
+def credits(scope: Scope) -> int:
+    """Freshdesk API credits a request costs: 1, plus 2 per embedded resource (``include``).
+
+    The List All Tickets page charges "an additional 2 credits" per include (stats: 3 in
+    all) while the Embedding section says one more per resource; the sandbox charges the
+    dearer reading everywhere an ``include`` is sent.
+    """
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    included = {part.strip() for value in query.get("include", []) for part in value.split(",")
+                if part.strip()}
+    return 1 + 2 * len(included)
+
+
+def _rate_headers(vendor: str, verdict: Verdict, cost: int = 1) -> list[tuple[bytes, bytes]]:
     limit, remaining = str(verdict.limit).encode(), str(verdict.remaining).encode()
     if vendor == "freshdesk":
         return [(b"x-ratelimit-total", limit), (b"x-ratelimit-remaining", remaining),
-                (b"x-ratelimit-used-currentrequest", b"1")]
+                (b"x-ratelimit-used-currentrequest", str(cost).encode())]
     reset = str(retry_after_seconds(verdict.reset)).encode()
     return [(b"x-rate-limit", limit), (b"x-rate-limit-remaining", remaining),
             (b"ratelimit-limit", limit), (b"ratelimit-remaining", remaining),

@@ -29,29 +29,43 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._counts: dict[str, tuple[float, int]] = {}
 
-    def hit(self, key: str, limit: int) -> Verdict:
-        """Count a request under ``key``; refused when the window's ``limit`` is used up."""
+    def hit(self, key: str, limit: int, cost: int = 1) -> Verdict:
+        """Count a request costing ``cost`` under ``key``; refused (and not counted) when
+        the window's ``limit`` cannot pay for it."""
         with self._lock:
-            now = self._clock()
-            start, used = self._counts.get(key, (now, 0))
-            if now - start >= self.window:
-                start, used = now, 0
-            reset = max(0.0, start + self.window - now)
-            if used >= limit:
-                self._counts[key] = (start, used)
-                return Verdict(False, limit, 0, reset)
-            self._counts[key] = (start, used + 1)
-            return Verdict(True, limit, limit - used - 1, reset)
+            start, used, reset = self._window(key)
+            if used + cost > limit:
+                return Verdict(False, limit, max(0, limit - used), reset)
+            self._counts[key] = (start, used + cost)
+            return Verdict(True, limit, limit - used - cost, reset)
+
+    def spend(self, key: str, limit: int, cost: int = 1) -> Verdict:
+        """Count ``cost`` under ``key`` even past the limit: what people do in the help
+        desk's own UI is never refused, but it uses up the budget the API shares with it."""
+        with self._lock:
+            start, used, reset = self._window(key)
+            self._counts[key] = (start, used + cost)
+            return Verdict(used + cost <= limit, limit, max(0, limit - used - cost), reset)
+
+    def _window(self, key: str) -> tuple[float, int, float]:
+        """The current window's start, the count used in it, and seconds to its end."""
+        now = self._clock()
+        start, used = self._counts.get(key, (now, 0))
+        if now - start >= self.window:
+            start, used = now, 0
+        self._counts[key] = (start, used)
+        return start, used, max(0.0, start + self.window - now)
 
     def peek(self, key: str, limit: int) -> Verdict:
         """The state of ``key`` without counting."""
         with self._lock:
-            now = self._clock()
-            start, used = self._counts.get(key, (now, 0))
-            if now - start >= self.window:
-                start, used = now, 0
-            return Verdict(used < limit, limit, max(0, limit - used),
-                           max(0.0, start + self.window - now))
+            _, used, reset = self._window(key)
+            return Verdict(used < limit, limit, max(0, limit - used), reset)
+
+    def used(self, key: str) -> int:
+        """Requests (or credits) counted under ``key`` in the current window."""
+        with self._lock:
+            return self._window(key)[1]
 
 
 def retry_after_seconds(reset: float) -> int:

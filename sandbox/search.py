@@ -1,4 +1,9 @@
-"""The small search languages the sandbox understands (enough for the connectors and curl).
+"""The sandbox's search: the index it answers from, and the small query languages.
+
+The index lags the desk: Zendesk's search page says new records take up to a few minutes
+to be indexed, and Freshdesk's filter API says updates take a few minutes to get indexed.
+``SearchIndex`` answers from every ticket as it was ``lag`` seconds ago: a ticket created
+within the window is missing, a ticket assigned within it still shows its old assignee.
 
 Zendesk: space-separated terms, all must hold: ``type:ticket``, ``status:open``,
 ``status<solved``, ``assignee:none``, ``group:none``, ``tags:x``.
@@ -8,7 +13,88 @@ tighter), fields ``status``, ``priority``, ``agent_id``, ``group_id`` (``null`` 
 
 from __future__ import annotations
 
-from sandbox.store import TicketRecord
+import copy
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.store import Desk, TicketRecord
+
+HISTORY = 32
+"""Versions kept per ticket inside the lag window (more changes than this in one window:
+the oldest are dropped, so such a ticket lags a little less)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    at: float
+    ticket: TicketRecord
+
+
+class SearchIndex:
+    """Tickets as the search endpoints see them: each as it was ``lag`` seconds ago.
+
+    A desk listener keeps a short history per ticket (the versions younger than the lag,
+    and the newest one older than it); ``lag`` 0 keeps none and answers from the desk.
+    """
+
+    def __init__(self, desk: Desk, lag: float, *, clock: Callable[[], float] = time.monotonic,
+                 depth: int = HISTORY) -> None:
+        if lag < 0:
+            raise ValueError("search lag must be >= 0 seconds")
+        self.desk, self.lag, self._clock, self._depth = desk, lag, clock, depth
+        self._versions: dict[int, deque[_Version]] = {}
+
+    def on_change(self, ticket: TicketRecord, event: str, changes: dict[str, Any]) -> None:
+        """Desk listener (called under the desk's lock): remember this version of ticket."""
+        if self.lag <= 0:
+            return
+        now = self._clock()
+        versions = self._versions.setdefault(ticket.id, deque())
+        versions.append(_Version(now, _frozen_copy(ticket)))
+        cutoff = now - self.lag
+        while len(versions) > 1 and versions[1].at <= cutoff:
+            versions.popleft()  # superseded before the window: nobody can see it any more
+        while len(versions) > self._depth:
+            versions.popleft()
+
+    def settle(self) -> None:
+        """Count every version so far as indexed (the tickets an account already had)."""
+        with self.desk.lock:
+            for ticket_id, versions in self._versions.items():
+                self._versions[ticket_id] = deque([_Version(-math.inf, versions[-1].ticket)])
+
+    def tickets(self) -> list[TicketRecord]:
+        """Every ticket the index knows, as it was ``lag`` seconds ago (copies when lagged)."""
+        with self.desk.lock:
+            if self.lag <= 0:
+                return list(self.desk.tickets.values())
+            cutoff = self._clock() - self.lag
+            found: list[TicketRecord] = []
+            for ticket_id, ticket in self.desk.tickets.items():
+                versions = self._versions.get(ticket_id)
+                seen = ticket if versions is None else _as_of(versions, cutoff)
+                if seen is not None:
+                    found.append(seen)
+            return found
+
+
+def _as_of(versions: deque[_Version], cutoff: float) -> TicketRecord | None:
+    """The newest version recorded at or before ``cutoff`` (None: not indexed yet)."""
+    for version in reversed(versions):
+        if version.at <= cutoff:
+            return version.ticket
+    return None
+
+
+def _frozen_copy(ticket: TicketRecord) -> TicketRecord:
+    """A copy later changes to the live ticket cannot reach (lists copied too)."""
+    found = copy.copy(ticket)
+    found.tags, found.notes = list(ticket.tags), list(ticket.notes)
+    return found
 
 ORDER = ("new", "open", "pending", "hold", "solved", "closed")
 FD_STATUS = {"new": 2, "open": 2, "pending": 3, "hold": 3, "solved": 4, "closed": 5}

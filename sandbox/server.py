@@ -22,6 +22,7 @@ from sandbox.accounts import (
 from sandbox.app import create_app
 from sandbox.core import Sandbox, SandboxOptions
 from sandbox.limits import Faults
+from sandbox.profiles import FreshdeskProfile, ZendeskProfile
 from sandbox.traffic import TrafficRates
 
 STARTUP_TIMEOUT = 10.0
@@ -45,6 +46,16 @@ class SandboxHandle:
         self.zendesk_url = f"{self.url}/zendesk"
         self.freshdesk_url = f"{self.url}/freshdesk"
         self.control_url = f"{self.url}/_sandbox"
+
+    @property
+    def zendesk_profile(self) -> ZendeskProfile:
+        """The Zendesk account variant this sandbox imitates."""
+        return self.sandbox.zendesk_profile
+
+    @property
+    def freshdesk_profile(self) -> FreshdeskProfile:
+        """The Freshdesk account variant this sandbox imitates."""
+        return self.sandbox.freshdesk_profile
 
     # -- driving the desk ------------------------------------------------------------------
     def create_tickets(self, count: int) -> list[int]:
@@ -75,7 +86,8 @@ class SandboxHandle:
 
     def start_traffic(self, **rates: float) -> None:
         """Start the generator: ``tickets_per_minute``, ``availability_changes_per_minute``,
-        ``reassignments_per_minute``, ``solves_per_minute``, ``replies_per_minute``."""
+        ``reassignments_per_minute``, ``solves_per_minute``, ``replies_per_minute``,
+        ``takes_per_minute``, ``ui_updates_per_minute``."""
         self.sandbox.traffic.start(TrafficRates(**rates))
 
     def stop_traffic(self) -> None:
@@ -125,11 +137,15 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, *, log_level: str = "w
                   **options: Any) -> SandboxHandle:
     """Start the sandbox on ``host:port`` (0: a free port) in a thread; returns its handle.
 
-    ``options`` are ``SandboxOptions`` fields: ``zendesk_plan``, ``freshdesk_plan``,
+    ``options`` are ``SandboxOptions`` fields: ``zendesk_profile`` and
+    ``freshdesk_profile`` (account variants, ``sandbox.profiles.PROFILES``),
+    ``zendesk_plan``, ``freshdesk_plan`` (override the profiles' rate limits),
     ``rate_limit`` (requests per window, both faces), ``rate_window`` (seconds),
-    ``rate_limits`` (False: count but never refuse), ``agents``, ``tickets``, ``seed``,
-    ``texts`` (Bitext CSV or directory), ``job_delay``, ``faults`` (a ``Faults``),
-    ``traffic`` (a ``TrafficRates``), ``webhook_url``, ``webhook_secret``.
+    ``rate_limits`` (False: count but never refuse), ``search_lag`` and ``export_lag``
+    (seconds; 120 and 60 by default, as real accounts lag), ``schedule`` (``24/7`` or
+    ``office``), ``bulk_safe_update``, ``agents``, ``tickets``, ``seed``, ``texts``
+    (Bitext CSV or directory), ``job_delay``, ``faults`` (a ``Faults``), ``traffic`` (a
+    ``TrafficRates``), ``webhook_url``, ``webhook_secret``. A bad option raises ValueError.
     """
     settings = SandboxOptions(**_paths(options))
     sandbox = Sandbox(replace(settings))

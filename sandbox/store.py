@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sandbox.directory import Directory
+from sandbox.history import (
+    NO_RECIPIENTS,
+    AuditSlot,
+    Comment,
+    Origin,
+    Recipients,
+    TicketHistory,
+    channel_of,
+)
 
 FINISHED = frozenset({"solved", "closed"})
 REPEATED_ASSIGNMENT = "ticket.assignment_repeated"
@@ -56,8 +68,10 @@ class TicketRecord:
     initially_assigned_at: datetime | None = None
     first_reply_at: datetime | None = None
     solved_at: datetime | None = None
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Comment] = field(default_factory=list)
+    """Every comment in order, the description first (``Desk.history`` writes them)."""
     spam: bool = False
+    deleted: bool = False
 
 
 @dataclass
@@ -71,6 +85,9 @@ class AgentRecord:
     skills: dict[str, int] = field(default_factory=dict)
     available: bool = True
     language: str = "en"
+    availability_version: int = 1
+    """Goes up by one at every availability change (the Agent Availability API's version)."""
+    availability_changed_at: datetime | None = None
 
 
 @dataclass
@@ -89,6 +106,10 @@ class JobRecord:
 class Desk:
     """Thread-safe state of the sandbox help desk."""
 
+    bulk_safe_update: bool = True
+    """Whether bulk jobs honour per-ticket safe-update stamps (the account profile decides:
+    Zendesk documents ``safe_update`` for the single-ticket update only)."""
+
     def __init__(self, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.lock = threading.RLock()
         self.clock = clock
@@ -98,6 +119,8 @@ class Desk:
         self.jobs: dict[str, JobRecord] = {}
         self.audit: list[dict[str, Any]] = []
         self.listeners: list[Listener] = []
+        self.directory = Directory(clock)
+        self.history = TicketHistory()
         self._ticket_ids = itertools.count(1)
         self._seq = itertools.count(1)
         self._job_ids = itertools.count(1)
@@ -107,11 +130,13 @@ class Desk:
         """Create a group."""
         with self.lock:
             self.groups[group_id] = name
+            self.directory.stamp(self.directory.groups, group_id)
 
     def add_agent(self, agent: AgentRecord) -> None:
         """Create an agent."""
         with self.lock:
             self.agents[agent.id] = agent
+            self.directory.stamp(self.directory.agents, agent.id)
 
     # -- tickets ---------------------------------------------------------------------------
     def create_ticket(self, actor: str, **fields: Any) -> TicketRecord:
@@ -141,7 +166,7 @@ class Desk:
             ticket = self.ticket(ticket_id)
             if expected is not None and ticket.updated_at > expected:
                 raise DeskError("conflict", "ticket was updated since the given updated_stamp")
-            if ticket.spam:
+            if ticket.spam or ticket.deleted:
                 raise DeskError("frozen", "ticket is spam or deleted")
             self._validate(ticket, changes)
             applied = {k: v for k, v in changes.items() if getattr(ticket, k) != v}
@@ -182,21 +207,25 @@ class Desk:
         ticket.updated_at = _later(now, ticket.updated_at)
         ticket.seq = next(self._seq)
 
-    def add_note(self, ticket_id: int, body: str, actor: str, private: bool = True) -> None:
-        """Add a comment or private note (it also updates the ticket).
+    def add_note(self, ticket_id: int, body: str, actor: str, private: bool = True, *,
+                 kind: str = "comment", recipients: Recipients = NO_RECIPIENTS) -> Comment:
+        """Add a comment or private note (it also updates the ticket); returns it.
 
         A public comment by anyone but the customer is an agent's reply: the first one sets
         ``first_reply_at`` (Zendesk's reply time, Freshdesk's ``first_responded_at``).
+        ``kind`` says how it was written: ``comment`` (Zendesk), ``reply`` or ``note``.
         """
         with self.lock:
             ticket = self.ticket(ticket_id)
             now = self.clock()
-            ticket.notes.append({"body": body, "private": private, "author": actor,
-                                 "created_at": now})
             if not private and actor != CUSTOMER:
                 ticket.first_reply_at = ticket.first_reply_at or now
-            ticket.updated_at, ticket.seq = _later(self.clock(), ticket.updated_at), next(self._seq)
+            ticket.updated_at, ticket.seq = _later(now, ticket.updated_at), next(self._seq)
+            comment = self.history.add_comment(ticket, self.origin(actor, ticket), body,
+                                               public=not private, kind=kind,
+                                               recipients=recipients)
             self._record(actor, "ticket.comment_added", ticket, {"private": private})
+            return comment
 
     def changed_after(self, seq: int, limit: int) -> list[TicketRecord]:
         """Tickets whose last change is after ``seq``, oldest change first."""
@@ -214,6 +243,8 @@ class Desk:
                 raise DeskError("not_found", f"agent {agent_id} not found")
             if agent.available != available:
                 agent.available = available
+                agent.availability_version += 1
+                agent.availability_changed_at = self.clock()
                 self.audit.append({"at": self.clock().isoformat(), "actor": actor,
                                    "event": "agent.availability_changed", "agent_id": agent_id,
                                    "changes": {"available": available}})
@@ -242,11 +273,12 @@ class Desk:
         """Apply every ``(ticket_id, changes)``; one bad ticket never stops the job.
 
         A ticket with a stamp in ``expected`` that changed since is refused as a conflict,
-        like a single safe update (the stamp is checked when the job reaches the ticket).
+        like a single safe update (the stamp is checked when the job reaches the ticket),
+        but only on a desk whose ``bulk_safe_update`` is on; otherwise stamps are ignored.
         """
         with self.lock:
             job.status = "working"
-        stamps = expected or {}
+        stamps = (expected or {}) if self.bulk_safe_update else {}
         for ticket_id, changes in work:
             try:
                 self.update_ticket(ticket_id, changes, actor, stamps.get(ticket_id))
@@ -258,6 +290,24 @@ class Desk:
             job.status, job.updated_at = "completed", self.clock()
 
     # -- audit -----------------------------------------------------------------------------
+    def origin(self, actor: str, ticket: TicketRecord) -> Origin:
+        """Who ``actor`` is (a user id) and the channel their change comes through."""
+        with self.lock:
+            by_name = {a.name: a.id for a in self.agents.values()}
+            by_email = {a.email: a.id for a in self.agents.values()}
+        author = self.directory.author_id(actor, ticket.requester_id, by_name, by_email)
+        return Origin(actor=actor, author_id=author, channel=channel_of(actor, ticket.channel))
+
+    @contextmanager
+    def one_audit(self, ticket_id: int, actor: str,
+                  client: str | None = None) -> Iterator[AuditSlot]:
+        """Writes to one ticket inside this block make one audit (one API request); the
+        block holds the desk's lock. ``DeskError('not_found')`` for an unknown ticket."""
+        with self.lock:
+            ticket = self.ticket(ticket_id)
+            with self.history.one_audit(ticket, self.origin(actor, ticket), client) as slot:
+                yield slot
+
     def _record(self, actor: str, event: str, ticket: TicketRecord,
                 changes: dict[str, Any], before: dict[str, Any] | None = None) -> None:
         entry = {"at": self.clock().isoformat(), "actor": actor, "event": event,
@@ -265,6 +315,9 @@ class Desk:
         if before is not None:
             entry["before"] = _jsonable(before)
         self.audit.append(entry)
+        if event == "ticket.created":
+            self.directory.requester(ticket.requester_id, ticket.created_at)
+        self.history.record(ticket, self.origin(actor, ticket))
         for listener in list(self.listeners):
             listener(ticket, event, changes)
 

@@ -2,8 +2,11 @@
 
 Each kind of event arrives as a Poisson process at its own rate (per minute). Humans
 reassign an open ticket to a colleague in the same group, take an unassigned one before
-the router does, or solve one, through the same desk API the vendors' endpoints use, so the
-audit log and webhooks see them.
+the router does, solve one, reply, or edit their own ticket in the UI (a private comment or
+a tag), through the same desk API the vendors' endpoints use, so the audit log and webhooks
+see them. Every ticket change a person makes also spends the account's shared update limit
+(``spend``): Zendesk counts agents' UI updates toward the Update Ticket endpoint's limit
+(support article 8638126078234).
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import Any
 
 from sandbox.seed import new_ticket
 from sandbox.store import CUSTOMER, Desk, DeskError, TicketRecord
 from sandbox.texts import Utterance
+
+UI_TAG = "agent_edited"
+UI_NOTE = "Checked the order history; waiting on the warehouse."
 
 
 @dataclass(slots=True)
@@ -29,6 +36,8 @@ class TrafficRates:
     replies_per_minute: float = 0.0
     takes_per_minute: float = 0.0
     """A person assigns an unassigned open ticket (racing the router for it)."""
+    ui_updates_per_minute: float = 0.0
+    """An assignee edits one of their open tickets in the UI: a private comment or a tag."""
 
     def total(self) -> float:
         """Events per minute of every kind together."""
@@ -36,10 +45,15 @@ class TrafficRates:
 
 
 class Humans:
-    """What people do to the desk: reassign, solve, go on and off line."""
+    """What people do to the desk: reassign, solve, reply, edit, go on and off line.
 
-    def __init__(self, desk: Desk, texts: list[Utterance], rng: random.Random) -> None:
-        self.desk, self.texts, self.rng = desk, texts, rng
+    ``spend`` is called once for every ticket change a person makes (the shared update
+    limit); by default it spends nothing.
+    """
+
+    def __init__(self, desk: Desk, texts: list[Utterance], rng: random.Random,
+                 spend: Callable[[], None] = lambda: None) -> None:
+        self.desk, self.texts, self.rng, self.spend = desk, texts, rng, spend
 
     def new_ticket(self) -> int:
         """A customer writes in."""
@@ -69,11 +83,7 @@ class Humans:
                     return None
                 agent_id = self.rng.choice(mates)
             name = self.desk.agents[agent_id].name if agent_id in self.desk.agents else "lead"
-        try:
-            self.desk.update_ticket(ticket.id, {"assignee_id": agent_id}, f"human:{name}")
-        except DeskError:
-            return None
-        return ticket.id
+        return ticket.id if self._edit(ticket.id, {"assignee_id": agent_id}, name) else None
 
     def take(self, ticket_id: int | None = None) -> int | None:
         """A person assigns an unassigned open ticket to someone in its group."""
@@ -86,11 +96,8 @@ class Humans:
             if not members:
                 return None
             agent = self.desk.agents[self.rng.choice(members)]
-        try:
-            self.desk.update_ticket(ticket.id, {"assignee_id": agent.id}, f"human:{agent.name}")
-        except DeskError:
-            return None
-        return ticket.id
+        return ticket.id if self._edit(ticket.id, {"assignee_id": agent.id}, agent.name) \
+            else None
 
     def solve(self) -> int | None:
         """An agent solves one of their open tickets."""
@@ -101,20 +108,55 @@ class Humans:
             name = self.desk.agents[ticket.assignee_id].name
             now = self.desk.clock()
             ticket.first_reply_at = ticket.first_reply_at or now
-        self.desk.update_ticket(ticket.id, {"status": "solved"}, f"human:{name}")
-        return ticket.id
+        return ticket.id if self._edit(ticket.id, {"status": "solved"}, name) else None
 
     def reply(self, ticket_id: int | None = None) -> int | None:
         """An assignee answers the customer publicly on one of their open tickets."""
+        found = self._assigned(ticket_id)
+        if found is None:
+            return None
+        ticket, name = found
+        return ticket.id if self._comment(ticket.id, "Thanks for writing in; looking into it.",
+                                          name, private=False) else None
+
+    def _assigned(self, ticket_id: int | None) -> tuple[TicketRecord, str] | None:
+        """An open assigned ticket (``ticket_id``, or any) and its assignee's name."""
         with self.desk.lock:
             ticket = self._pick_ticket(ticket_id, assigned=True)
             if ticket is None or ticket.assignee_id is None:
                 return None
             agent = self.desk.agents.get(ticket.assignee_id)
-            name = agent.name if agent is not None else "agent"
-        self.desk.add_note(ticket.id, "Thanks for writing in; looking into it.", f"human:{name}",
-                           private=False)
-        return ticket.id
+            return ticket, agent.name if agent is not None else "agent"
+
+    def ui_update(self, ticket_id: int | None = None) -> int | None:
+        """An assignee edits one of their open tickets: a private comment or a new tag."""
+        found = self._assigned(ticket_id)
+        if found is None:
+            return None
+        ticket, name = found
+        with self.desk.lock:
+            tags = [*ticket.tags, UI_TAG] if UI_TAG not in ticket.tags else None
+        if tags is not None and self.rng.random() < 0.5:
+            return ticket.id if self._edit(ticket.id, {"tags": tags}, name) else None
+        return ticket.id if self._comment(ticket.id, UI_NOTE, name, private=True) else None
+
+    def _edit(self, ticket_id: int, changes: dict[str, Any], name: str) -> bool:
+        """A person's change to a ticket; spends the shared update limit when it lands."""
+        try:
+            self.desk.update_ticket(ticket_id, changes, f"human:{name}")
+        except DeskError:
+            return False
+        self.spend()
+        return True
+
+    def _comment(self, ticket_id: int, body: str, name: str, *, private: bool) -> bool:
+        """A person's comment (a ticket update too); spends the shared update limit."""
+        try:
+            self.desk.add_note(ticket_id, body, f"human:{name}", private=private)
+        except DeskError:
+            return False
+        self.spend()
+        return True
 
     def _pick_ticket(self, ticket_id: int | None, assigned: bool) -> TicketRecord | None:
         def fits(t: TicketRecord) -> bool:
@@ -174,7 +216,8 @@ class TrafficGenerator:
                  (self.humans.reassign, rates.reassignments_per_minute),
                  (self.humans.solve, rates.solves_per_minute),
                  (self.humans.reply, rates.replies_per_minute),
-                 (self.humans.take, rates.takes_per_minute)]
+                 (self.humans.take, rates.takes_per_minute),
+                 (self.humans.ui_update, rates.ui_updates_per_minute)]
         action = self.rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
         action()
         self.events += 1

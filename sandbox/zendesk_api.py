@@ -8,8 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from sandbox import zendesk_history_render as history_render
 from sandbox import zendesk_render as render
-from sandbox.store import DeskError, TicketRecord
+from sandbox.directory import API_USER_ID
+from sandbox.history import Audit
+from sandbox.store import Desk, DeskError, TicketRecord
+from sandbox.ticket_metrics import ticket_metrics
 from sandbox.wire import (
     actor_of,
     base_of,
@@ -77,7 +81,8 @@ def incremental_export(request: Request) -> JSONResponse:
         "before_url": None, "end_of_stream": done,
     }
     if "metric_sets" in params.get("include", ""):
-        body["metric_sets"] = [render.metric_set(t) for t in page]
+        body["metric_sets"] = [history_render.metric_set(ticket_metrics(desk, t), base)
+                               for t in page]
     return json_response(body)
 
 
@@ -99,41 +104,60 @@ def _export_slice(changed: list[TicketRecord], start: datetime | None, cutoff: d
 
 @router.get("/tickets.json")
 def list_tickets(request: Request) -> JSONResponse:
-    """Tickets with cursor pagination (``page[size]``, ``page[after]``)."""
+    """Tickets, offset- or cursor-paginated."""
     desk = desk_of(request)
     base = base_of(request, PREFIX)
-    items = sorted(desk.tickets.values(), key=lambda t: t.id)
-    return render.cursor_page(request, [render.ticket(t, base) for t in items], "tickets")
+    with desk.lock:
+        items = sorted(desk.tickets.values(), key=lambda t: t.id)
+    return render.list_page(request, [render.ticket(t, base) for t in items], "tickets")
 
 
 @router.post("/tickets.json", status_code=201)
 async def create_ticket(request: Request) -> JSONResponse:
-    """Create a ticket from ``{"ticket": {subject, comment: {body}, priority, tags}}``."""
+    """Create a ticket from ``{"ticket": {subject, comment: {body}, priority, tags}}``;
+    answers the ticket and the audit of its creation (``Create`` and ``Comment`` events).
+    Without ``requester_id`` the API user is the requester, as on Zendesk."""
     data = await json_body(request)
     if not isinstance(data, dict) or not isinstance(data.get("ticket"), dict):
         return error(400, "InvalidValue", "body must be {\"ticket\": {...}}")
     raw = data["ticket"]
     body = (raw.get("comment") or {}).get("body") or raw.get("description") or ""
-    ticket = desk_of(request).create_ticket(
-        actor_of(request), subject=str(raw.get("subject") or body[:60]), description=body,
-        priority=raw.get("priority") or "normal", type=raw.get("type"), channel="api",
-        tags=[str(t) for t in raw.get("tags") or []], requester_id=int(raw.get("requester_id")
-                                                                         or 900001))
+    if not str(body).strip():
+        return error(422, "RecordInvalid", "Record validation errors", {"description": [
+            {"description": "Description: cannot be blank", "error": "BlankValue"}]})
+    desk = desk_of(request)
+    with desk.lock:
+        ticket = desk.create_ticket(
+            actor_of(request), subject=str(raw.get("subject") or str(body)[:60]),
+            description=str(body), priority=raw.get("priority") or "normal",
+            type=raw.get("type"), channel="api", tags=[str(t) for t in raw.get("tags") or []],
+            requester_id=int(raw.get("requester_id") or API_USER_ID))
+        audit = desk.history.of(ticket.id)[-1]
+        audit.client = request.headers.get("user-agent")
     base = base_of(request, PREFIX)
-    return json_response({"ticket": render.ticket(ticket, base)}, 201,
+    return json_response({"ticket": render.ticket(ticket, base),
+                          "audit": history_render.audit(audit)}, 201,
                          {"Location": f"{base}/api/v2/tickets/{ticket.id}.json"})
 
 
 @router.get("/tickets/show_many.json")
 def show_many(request: Request) -> JSONResponse:
-    """Up to 100 tickets by id (more: 400 TooManyValues)."""
+    """Up to 100 tickets by id (more: 400 TooManyValues); ``include=metric_sets`` sideloads
+    their metric sets, as the tickets endpoints' sideloads do (developer.zendesk.com/
+    documentation/ticketing/using-the-zendesk-api/side_loading/)."""
     ids = [part for part in request.query_params.get("ids", "").split(",") if part.strip()]
     if len(ids) > ID_CAP:
         return error(400, "TooManyValues", f"Too many values specified (maximum {ID_CAP})")
     desk, base = desk_of(request), base_of(request, PREFIX)
-    found = [desk.tickets[int(i)] for i in ids if i.strip().isdigit() and int(i) in desk.tickets]
-    return json_response({"tickets": [render.ticket(t, base) for t in found],
-                          "next_page": None, "previous_page": None, "count": len(found)})
+    with desk.lock:
+        found = [desk.tickets[int(i)] for i in ids
+                 if i.strip().isdigit() and int(i) in desk.tickets]
+        body: dict[str, Any] = {"tickets": [render.ticket(t, base) for t in found],
+                                "next_page": None, "previous_page": None, "count": len(found)}
+        if "metric_sets" in request.query_params.get("include", ""):
+            body["metric_sets"] = [history_render.metric_set(ticket_metrics(desk, t), base)
+                                   for t in found]
+    return json_response(body)
 
 
 @router.put("/tickets/update_many.json")
@@ -191,9 +215,11 @@ def show_ticket(ticket_id: int, request: Request) -> JSONResponse:
         ticket = desk_of(request).ticket(ticket_id)
     except DeskError as exc:
         return desk_error(exc)
-    body: dict[str, Any] = {"ticket": render.ticket(ticket, base_of(request, PREFIX))}
+    base = base_of(request, PREFIX)
+    body: dict[str, Any] = {"ticket": render.ticket(ticket, base)}
     if "metric_sets" in request.query_params.get("include", ""):
-        body["metric_sets"] = [render.metric_set(ticket)]
+        body["metric_sets"] = [history_render.metric_set(
+            ticket_metrics(desk_of(request), ticket), base)]
     return json_response(body)
 
 
@@ -203,16 +229,26 @@ async def update_ticket(ticket_id: int, request: Request) -> JSONResponse:
     data = await json_body(request)
     if not isinstance(data, dict) or not isinstance(data.get("ticket"), dict):
         return error(400, "InvalidValue", "body must be {\"ticket\": {...}}")
-    raw, desk, actor = data["ticket"], desk_of(request), actor_of(request)
+    raw, desk = data["ticket"], desk_of(request)
     expected = parse_when(raw.get("updated_stamp")) if raw.get("safe_update") else None
     try:
-        before = render.snapshot(desk.ticket(ticket_id))
-        ticket = desk.update_ticket(ticket_id, render.changes(raw), actor, expected)
-        comment = raw.get("comment") or {}
-        if comment.get("body"):
-            desk.add_note(ticket_id, str(comment["body"]), actor, not comment.get("public", True))
+        ticket, audit = _update(desk, ticket_id, raw, actor_of(request), expected,
+                                request.headers.get("user-agent"))
     except DeskError as exc:
         return desk_error(exc)
     base = base_of(request, PREFIX)
     return json_response({"ticket": render.ticket(ticket, base),
-                          "audit": render.audit(ticket, before)})
+                          "audit": history_render.audit(audit)})
+
+
+def _update(desk: Desk, ticket_id: int, raw: dict[str, Any], actor: str,
+            expected: datetime | None, client: str | None) -> tuple[TicketRecord, Audit]:
+    """Apply one update request (changes and comment) as one audit; the ticket and audit."""
+    comment = raw.get("comment") or {}
+    with desk.one_audit(ticket_id, actor, client) as slot:
+        ticket = desk.update_ticket(ticket_id, render.changes(raw), actor, expected)
+        if comment.get("body"):
+            desk.add_note(ticket_id, str(comment["body"]), actor,
+                          not comment.get("public", True))
+    assert slot.audit is not None  # one_audit always leaves its audit behind
+    return ticket, slot.audit

@@ -1,4 +1,4 @@
-"""Zendesk wire shapes of sandbox records (tickets, users, jobs, pages)."""
+"""Zendesk wire shapes of sandbox records (tickets, jobs) and list pages."""
 
 from __future__ import annotations
 
@@ -7,21 +7,25 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from sandbox.store import AgentRecord, JobRecord, TicketRecord
+from sandbox.history import ZENDESK_CHANNELS
+from sandbox.store import JobRecord, TicketRecord
 from sandbox.wire import decode_cursor, encode_cursor, json_response, z
 
 WRITABLE = ("assignee_id", "group_id", "status", "priority", "type", "subject", "tags")
 STATUSES = frozenset({"new", "open", "pending", "hold", "solved", "closed"})
+MAX_PAGE = 100
 
 
 def ticket(t: TicketRecord, base: str, export: bool = False) -> dict[str, Any]:
     """A Zendesk ticket object."""
     body = {
         "url": f"{base}/api/v2/tickets/{t.id}.json", "id": t.id, "external_id": None,
-        "via": {"channel": t.channel, "source": {"from": {}, "to": {}, "rel": None}},
+        "via": {"channel": ZENDESK_CHANNELS.get(t.channel, t.channel),
+                "source": {"from": {}, "to": {}, "rel": None}},
         "created_at": z(t.created_at), "updated_at": z(t.updated_at), "type": t.type,
         "subject": t.subject, "raw_subject": t.subject, "description": t.description,
-        "priority": t.priority, "status": "deleted" if t.spam else t.status, "recipient": None,
+        "priority": t.priority, "status": "deleted" if t.spam or t.deleted else t.status,
+        "recipient": None,
         "requester_id": t.requester_id, "submitter_id": t.requester_id,
         "assignee_id": t.assignee_id, "organization_id": None, "group_id": t.group_id,
         "collaborator_ids": [], "follower_ids": [], "email_cc_ids": [], "problem_id": None,
@@ -35,19 +39,6 @@ def ticket(t: TicketRecord, base: str, export: bool = False) -> dict[str, Any]:
     return body
 
 
-def metric_set(t: TicketRecord) -> dict[str, Any]:
-    """A ``metric_sets`` sideload element."""
-    reply = None
-    if t.first_reply_at is not None:
-        reply = round((t.first_reply_at - t.created_at).total_seconds() / 60)
-    return {
-        "id": t.id, "ticket_id": t.id, "created_at": z(t.created_at),
-        "updated_at": z(t.updated_at), "initially_assigned_at": z(t.initially_assigned_at),
-        "assigned_at": z(t.initially_assigned_at), "solved_at": z(t.solved_at),
-        "reply_time_in_minutes": {"calendar": reply, "business": reply},
-    }
-
-
 def changes(raw: dict[str, Any]) -> dict[str, Any]:
     """Vendor-neutral changes from a Zendesk ticket body (unknown keys ignored)."""
     found = {key: raw[key] for key in WRITABLE if key in raw}
@@ -57,39 +48,6 @@ def changes(raw: dict[str, Any]) -> dict[str, Any]:
     if "status" in found and found["status"] not in STATUSES:
         found.pop("status")
     return found
-
-
-def snapshot(t: TicketRecord) -> dict[str, Any]:
-    """Writable fields before a change (for the audit)."""
-    return {key: getattr(t, key) for key in WRITABLE}
-
-
-def audit(t: TicketRecord, before: dict[str, Any]) -> dict[str, Any]:
-    """The audit Zendesk returns with an update: one Change event per changed field."""
-    events = [{"id": index, "type": "Change", "field_name": key, "value": getattr(t, key),
-               "previous_value": value}
-              for index, (key, value) in enumerate(before.items(), start=1)
-              if getattr(t, key) != value]
-    return {"id": t.seq, "ticket_id": t.id, "created_at": z(t.updated_at), "events": events}
-
-
-def user(agent: AgentRecord) -> dict[str, Any]:
-    """A Zendesk user object for an agent (skills in the ``deskroute_skills`` user field)."""
-    skills = " ".join(f"{name}:{level}" for name, level in sorted(agent.skills.items()))
-    return {
-        "id": agent.id, "name": agent.name, "email": agent.email, "role": "agent",
-        "active": True, "suspended": False, "locale": f"{agent.language}-US",
-        "time_zone": "UTC", "tags": [], "user_fields": {"deskroute_skills": skills},
-        "default_group_id": min(agent.group_ids, default=None),
-    }
-
-
-def availability(agent: AgentRecord) -> dict[str, Any]:
-    """An Agent Availability API (JSON:API) record."""
-    name, status_id = ("online", 3) if agent.available else ("offline", 2)
-    return {"type": "agent_availabilities", "id": str(agent.id),
-            "attributes": {"agent_id": agent.id, "version": 1,
-                           "agent_status": {"id": status_id, "name": name}}}
 
 
 def job(j: JobRecord, base: str) -> dict[str, Any]:
@@ -108,6 +66,34 @@ def _result(item: dict[str, Any]) -> dict[str, Any]:
     error = "DatabaseConflict" if item.get("error") == "conflict" else "TicketUpdateFailed"
     return {"id": item["id"], "action": "update", "success": False, "error": error,
             "details": item.get("details", "")}
+
+
+def list_page(request: Request, items: list[dict[str, Any]], key: str) -> JSONResponse:
+    """A Zendesk list: cursor pagination when ``page[size]``/``page[after]`` is asked for,
+    else offset pagination (``page``, ``per_page`` up to 100, ``next_page``,
+    ``previous_page``, ``count``), as developer.zendesk.com/api-reference/introduction/
+    pagination/ describes for endpoints that support both."""
+    if any(name.startswith("page[") for name in request.query_params):
+        return cursor_page(request, items, key)
+    return offset_page(request, items, key)
+
+
+def offset_page(request: Request, items: list[dict[str, Any]], key: str) -> JSONResponse:
+    """Offset pagination: ``page`` from 1, ``per_page`` up to 100 (ValueError when bad)."""
+    params = request.query_params
+    page, per_page = int(params.get("page", 1)), min(int(params.get("per_page", MAX_PAGE)),
+                                                      MAX_PAGE)
+    if page < 1 or per_page < 1:
+        raise ValueError("page and per_page must be positive")
+    start = (page - 1) * per_page
+
+    def link(number: int) -> str:
+        return str(request.url.include_query_params(page=number, per_page=per_page))
+
+    return json_response({
+        key: items[start:start + per_page],
+        "next_page": link(page + 1) if start + per_page < len(items) else None,
+        "previous_page": link(page - 1) if page > 1 else None, "count": len(items)})
 
 
 def cursor_page(request: Request, items: list[dict[str, Any]], key: str) -> JSONResponse:

@@ -1,17 +1,23 @@
-"""The chaos run: real sidecar replicas against a faulty sandbox, checked from its audit log.
+"""The chaos run: real sidecar replicas against a faulty help desk, checked from its audit.
 
-While customers write in at a steady rate, the sandbox answers a share of requests with
+While customers write in at a steady rate, the desk answers a share of requests with
 503s, hangs past the client's timeout, drops connections and answers slowly; 429 storms
-with ``Retry-After`` come and go; agents go on and off line while tickets are being
+with ``Retry-After`` come and go; now and then the desk is down altogether for a while
+(an outage) while customers keep writing in, and a backlog waits when the run starts (a
+Monday morning), so bulk writes happen; agents go on and off line while tickets are being
 written; people take unassigned tickets and reassign assigned ones; the sidecar (or, with
 two replicas, the current leader) is SIGKILLed at random moments and restarted. Then the
 weather calms, everyone comes back online, the run settles, and ``sandbox.ledger.tally``
-replays the audit log: every ticket assigned exactly once by deskroute or taken by a
-person, no write over a person's choice, and a decision row behind every write.
+replays the audit: every ticket assigned exactly once by deskroute or taken by a person,
+no write over a person's choice, and a decision row behind every write.
+
+The desk is a ``Face`` (``sandbox.chaos.faces``): the sandbox's Zendesk or Freshdesk API,
+or a real Request Tracker behind a fault proxy (``sandbox.chaos.rt_face``).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -19,24 +25,70 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sandbox.chaos.faces import DESKS, Face, SandboxFace
 from sandbox.chaos.replicas import Replica, wait_for
 from sandbox.chaos.report import ChaosReport, Kill
 from sandbox.chaos.store_view import StoreView
-from sandbox.ledger import tally
+from sandbox.ledger import Tally, tally
 from sandbox.limits import Faults
-from sandbox.server import SandboxHandle, start_sandbox
 from sandbox.traffic import TrafficRates
 
 TICK = 0.1
 EVIDENCE = 5
 """Tickets whose audit trail a report keeps when an invariant broke."""
 MAX_MOVES = 3
+AUDIT_FILE = "audit.jsonl"
+"""The replayed audit, kept in the run's work directory."""
+OUTAGE = Faults(error_rate=1.0)
+"""The desk during an outage: every API request answers 503."""
+
+
+@dataclass
+class Outages:
+    """When the desk goes down and comes back, by seconds into the run.
+
+    The first outage comes one gap (``every``) after the start; each lasts ``lasting``; the
+    next comes one gap after the last one ended. ``every`` None: never.
+    """
+
+    every: tuple[float, float] | None
+    lasting: tuple[float, float]
+    rng: random.Random
+    count: int = 0
+    next_at: float = float("inf")
+    ends_at: float = float("inf")
+
+    def __post_init__(self) -> None:
+        if self.every is not None:
+            self.next_at = self.rng.uniform(*self.every)
+
+    def step(self, elapsed: float) -> str | None:
+        """``down`` when an outage starts now, ``up`` when one ends, else None."""
+        if elapsed >= self.ends_at:
+            assert self.every is not None
+            self.ends_at, self.next_at = float("inf"), elapsed + self.rng.uniform(*self.every)
+            return "up"
+        if elapsed >= self.next_at:
+            self.count += 1
+            self.next_at, self.ends_at = float("inf"), elapsed + self.rng.uniform(*self.lasting)
+            return "down"
+        return None
+
+    def stop(self) -> None:
+        """No more outages (the one under way is ended by whoever resets the weather)."""
+        self.next_at = self.ends_at = float("inf")
 
 
 def chaos_faults() -> Faults:
     """The issue's weather: 20 % 5xx, some hangs, resets and slow answers."""
-    return Faults(error_rate=0.2, timeout_rate=0.01, reset_rate=0.02, slow_rate=0.05,
-                  slow_ms=800, timeout_seconds=3.0)
+    return Faults(
+        error_rate=0.2,
+        timeout_rate=0.01,
+        reset_rate=0.02,
+        slow_rate=0.05,
+        slow_ms=800,
+        timeout_seconds=3.0,
+    )
 
 
 @dataclass
@@ -44,6 +96,12 @@ class ChaosPlan:
     """How big and how rough a run is (defaults: the full-size single-replica run)."""
 
     workdir: Path
+    desk: str = "zendesk"
+    """``zendesk`` or ``freshdesk`` (the sandbox's faces) or ``rt`` (a real Request Tracker)."""
+    profile: str | None = None
+    """A sandbox account profile (``sandbox.profiles``); None: the sandbox's default."""
+    sandbox_options: dict[str, Any] = field(default_factory=dict)
+    """Further ``start_sandbox`` options (``export_lag``...); the sandbox's defaults else."""
     tickets: int = 10_000
     arrival_seconds: float = 600.0
     replicas: int = 1
@@ -56,9 +114,17 @@ class ChaosPlan:
     storm_every: tuple[float, float] = (20.0, 60.0)
     storm_seconds: tuple[float, float] = (2.0, 5.0)
     storm_retry_after: int = 1
+    waiting_share: float = 0.05
+    """Share of the tickets already waiting when the replicas start (a Monday morning)."""
+    outage_every: tuple[float, float] | None = (90.0, 180.0)
+    """Seconds between the desk's outages (None: no outages); the first comes after one gap."""
+    outage_seconds: tuple[float, float] = (10.0, 20.0)
     faults: Faults = field(default_factory=chaos_faults)
-    humans: TrafficRates = field(default_factory=lambda: TrafficRates(
-        availability_changes_per_minute=20, reassignments_per_minute=30, takes_per_minute=20))
+    humans: TrafficRates = field(
+        default_factory=lambda: TrafficRates(
+            availability_changes_per_minute=20, reassignments_per_minute=30, takes_per_minute=20
+        )
+    )
     solve_share: float = 1.0
     """Solves per minute as a share of the arrival rate (keeps the open queue small)."""
     settle_seconds: float = 240.0
@@ -66,19 +132,39 @@ class ChaosPlan:
     env: dict[str, str] = field(default_factory=dict)
     """Extra ``DESKROUTE_*`` variables for every replica."""
 
+    @property
+    def waiting(self) -> int:
+        """Tickets written in before the replicas start."""
+        return int(self.tickets * self.waiting_share)
+
+
+def make_face(plan: ChaosPlan) -> Face:
+    """The desk the plan names."""
+    if plan.desk == "rt":
+        from sandbox.chaos.rt_face import RtFace  # only RT runs need a reachable RT
+
+        if plan.profile or plan.sandbox_options:
+            raise ValueError("sandbox profiles and options do not apply to a real RT")
+        return RtFace(seed=plan.seed)
+    if plan.desk not in DESKS:
+        raise ValueError(f"unknown desk {plan.desk!r}; one of {', '.join(DESKS)}")
+    return SandboxFace(
+        plan.desk,
+        agents=plan.agents,
+        seed=plan.seed,
+        profile=plan.profile,
+        options=plan.sandbox_options,
+    )
+
 
 def sidecar_env(plan: ChaosPlan) -> dict[str, str]:
-    """Replica settings for the run: brisk jobs, a tight client timeout, no first-reply timer.
+    """Replica settings for the run: brisk jobs, no first-reply timer, a patient writer.
 
     The writer retries sooner and longer than by default (storms here are far denser than a
-    real account sees), so a write-back is not parked before the weather calms.
+    real account sees), so a write-back is not parked before the weather calms. The desk's
+    own variables (URL, credentials, timeout, budget) come from its ``Face``.
     """
     return {
-        "DESKROUTE_ZENDESK__RATE_LIMIT_PER_MINUTE": "100000",
-        "DESKROUTE_ZENDESK__RATE_WINDOW_SECONDS": "1",
-        "DESKROUTE_ZENDESK__TIMEOUT_SECONDS": "2",
-        "DESKROUTE_ZENDESK__JOB_POLL_SECONDS": "0.1",
-        "DESKROUTE_ZENDESK__MAX_LOAD": "1000",
         "DESKROUTE_SCHEDULER__POLL_SECONDS": "0.5",
         # a roster read is 5-15 requests, each with a 20 % chance of a 503 and a backoff:
         # re-read it every few seconds and the one job lock spends most of its time there
@@ -90,8 +176,10 @@ def sidecar_env(plan: ChaosPlan) -> dict[str, str]:
         "DESKROUTE_WRITER__RETRY_MAX_SECONDS": "5",
         "DESKROUTE_WRITER__MAX_ATTEMPTS": "100",
         "DESKROUTE_FOLLOW_THROUGH__MAX_REASSIGNMENTS": str(MAX_MOVES),
-        **{f"DESKROUTE_FOLLOW_THROUGH__FIRST_REPLY_MINUTES_{p}": "0"
-           for p in ("URGENT", "HIGH", "NORMAL", "LOW")},
+        **{
+            f"DESKROUTE_FOLLOW_THROUGH__FIRST_REPLY_MINUTES_{p}": "0"
+            for p in ("URGENT", "HIGH", "NORMAL", "LOW")
+        },
         "DESKROUTE_LOG_LEVEL": "WARNING",
         **plan.env,
     }
@@ -100,40 +188,44 @@ def sidecar_env(plan: ChaosPlan) -> dict[str, str]:
 class ChaosRun:
     """One run, step by step: ``start``, ``tick`` until arrivals end, ``calm``, ``settle``."""
 
-    def __init__(self, plan: ChaosPlan) -> None:
+    def __init__(self, plan: ChaosPlan, face: Face | None = None) -> None:
         self.plan, self.rng = plan, random.Random(plan.seed)
-        self.desk: SandboxHandle | None = None
+        self.face = face or make_face(plan)
         self.replicas: list[Replica] = []
         self.view: StoreView | None = None
         self.kills: list[Kill] = []
-        self.storms, self.created = 0, 0
+        self.storms = self.created = self.done_in_weather = 0
         self.started = self.next_kill = self.next_storm = 0.0
+        # its own random source: the kills and storms of a seed stay what they were
+        self.outages = Outages(plan.outage_every, plan.outage_seconds, random.Random(plan.seed + 7))
         self.restarts: list[tuple[float, Replica]] = []
         self.watching: Kill | None = None
 
     # --- set-up ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the sandbox and the replicas; wait for a leader."""
+        """Start the desk, let the Monday backlog pile up, start the replicas, await a leader."""
         plan = self.plan
-        self.desk = start_sandbox(agents=plan.agents, seed=plan.seed, rate_limit=100_000,
-                                  rate_window=1.0, job_delay=0.05,
-                                  log_level="critical")  # injected resets are not news
+        self.face.start()
+        self.face.create_tickets(plan.waiting)
+        self.created = plan.waiting
         url = plan.database_url or f"sqlite:///{plan.workdir / 'chaos.sqlite3'}"
         env = sidecar_env(plan)
         if plan.schema_name:
             env["DESKROUTE_STORE__SCHEMA_NAME"] = plan.schema_name
+        desk = self.face.env()
         for index in range(plan.replicas):
             name = f"chaos-{'abcdefgh'[index]}"
-            self.replicas.append(Replica(name, self.desk, url, plan.workdir / f"{name}.log",
-                                         **env).start())
+            self.replicas.append(
+                Replica(name, desk, url, plan.workdir / f"{name}.log", **env).start()
+            )
         if not wait_for(lambda: self.leader() is not None, 60, pause=TICK):
-            raise RuntimeError("no replica became leader within 60 s; see the logs in "
-                               f"{plan.workdir}")
+            raise RuntimeError(
+                f"no replica became leader within 60 s; see the logs in {plan.workdir}"
+            )
         self.view = StoreView(url, plan.schema_name)
-        self.desk.set_faults(**plan.faults.as_dict())
+        self.face.weather(plan.faults)
         per_minute = plan.tickets / plan.arrival_seconds * 60
-        self.desk.sandbox.traffic.start(
-            replace(plan.humans, solves_per_minute=per_minute * plan.solve_share))
+        self.face.people(replace(plan.humans, solves_per_minute=per_minute * plan.solve_share))
         self.started = time.monotonic()
         self.next_kill = self._after(plan.kill_every)
         self.next_storm = self._after(plan.storm_every)
@@ -141,22 +233,25 @@ class ChaosRun:
     # --- the rough part -------------------------------------------------------------------
     def tick(self) -> bool:
         """One step of the storm; False once every ticket has been created."""
-        assert self.desk is not None
+        plan = self.plan
         elapsed = time.monotonic() - self.started
-        due = min(self.plan.tickets, int(self.plan.tickets * elapsed / self.plan.arrival_seconds))
+        arriving = plan.tickets - plan.waiting
+        due = plan.waiting + min(arriving, int(arriving * elapsed / plan.arrival_seconds))
         if due > self.created:
-            self.desk.create_tickets(due - self.created)
+            self.face.create_tickets(due - self.created)
             self.created = due
         self._restart_due()
         self._watch_takeover()
         if elapsed >= self.next_kill and self.watching is None and not self.restarts:
             self._kill()
         if elapsed >= self.next_storm:
-            self.desk.storm(self.rng.uniform(*self.plan.storm_seconds),
-                            self.plan.storm_retry_after)
+            self.face.storm(self.rng.uniform(*plan.storm_seconds), plan.storm_retry_after)
             self.storms += 1
-            self.next_storm = elapsed + self.rng.uniform(*self.plan.storm_every)
-        return self.created < self.plan.tickets
+            self.next_storm = elapsed + self.rng.uniform(*plan.storm_every)
+        change = self.outages.step(elapsed)
+        if change is not None:
+            self.face.weather(OUTAGE if change == "down" else plan.faults)
+        return self.created < plan.tickets
 
     def _kill(self) -> None:
         leader = self.leader()
@@ -192,25 +287,22 @@ class ChaosRun:
 
     # --- calm and settle ------------------------------------------------------------------
     def calm(self) -> None:
-        """No more faults, storms, people or absences; every replica back up."""
-        assert self.desk is not None
-        self.desk.sandbox.traffic.stop()
-        self.desk.storm(0)
-        self.desk.set_faults(error_rate=0, timeout_rate=0, reset_rate=0, slow_rate=0,
-                             latency_ms=0)
-        for agent_id in list(self.desk.sandbox.desk.agents):
-            self.desk.sandbox.desk.set_availability(agent_id, True, "human:chaos-calm")
+        """No more faults, storms, outages, people or absences; every replica back up."""
+        assert self.view is not None
+        self.done_in_weather = self.view.outbox().get("done", 0)
+        self.face.people(TrafficRates())
+        self.face.storm(0, 1)
+        self.face.weather(Faults())
+        self.outages.stop()
+        self.face.everyone_online()
         for _, replica in self.restarts:
             replica.start()
         self.restarts.clear()
 
     def settled(self) -> bool:
         """Every customer's ticket has an assignee and nothing is left to write."""
-        assert self.desk is not None and self.view is not None
-        desk = self.desk.sandbox.desk
-        with desk.lock:
-            open_unassigned = any(t.assignee_id is None for t in desk.tickets.values())
-        if open_unassigned:
+        assert self.view is not None
+        if self.face.waiting():
             return False
         outbox = self.view.outbox()
         return outbox.get("pending", 0) + outbox.get("sending", 0) == 0
@@ -229,28 +321,29 @@ class ChaosRun:
         return done, time.monotonic() - started
 
     def report(self, settled: bool, settle_seconds: float) -> ChaosReport:
-        """Stop the replicas gracefully and replay the audit log."""
-        assert self.desk is not None and self.view is not None
+        """Stop the replicas gracefully and replay the audit."""
+        assert self.view is not None
         for replica in self.replicas:
             if replica.running:
                 replica.terminate()
-        counts = self.desk.stats()
-        requests = {key.removeprefix("zendesk."): value for key, value in counts.items()
-                    if key.startswith("zendesk.status.") or key == "zendesk.requests"}
-        audit = self.desk.audit()
-        result = tally(audit, router_actor=f"api:{self.desk.email}",
-                       decisions=self.view.decided(), max_moves=MAX_MOVES)
-        flagged = set((result.unassigned + result.undecided + result.doubled
-                       + result.overwritten)[:EVIDENCE])
-        evidence: dict[int, list[dict[str, Any]]] = {}
-        for entry in audit:
-            if entry.get("ticket_id") in flagged:
-                evidence.setdefault(entry["ticket_id"], []).append(entry)
+        seconds = time.monotonic() - self.started
+        reading = time.monotonic()
+        audit = self.face.audit()
+        audit_seconds = time.monotonic() - reading
+        _keep_audit(audit, self.plan.workdir / AUDIT_FILE)
+        result = tally(
+            audit,
+            router_actor=self.face.router_actor,
+            decisions=self.view.decided(),
+            max_moves=MAX_MOVES,
+        )
         return ChaosReport(
             tally=result, kills=self.kills, storms=self.storms,
-            seconds=time.monotonic() - self.started, settle_seconds=settle_seconds,
-            settled=settled, requests=requests, outbox=self.view.outbox(),
-            states=self.view.states(), evidence=evidence,
+            seconds=seconds, settle_seconds=settle_seconds, audit_seconds=audit_seconds,
+            settled=settled, requests=self.face.requests(), outbox=self.view.outbox(),
+            states=self.view.states(), evidence=_evidence(audit, result), desk=self.face.name,
+            bulk=self.face.bulk(), outages=self.outages.count, waiting=self.plan.waiting,
+            done_in_weather=self.done_in_weather,
         )  # fmt: skip
 
     def close(self) -> None:
@@ -259,16 +352,35 @@ class ChaosRun:
             replica.ensure_stopped()
         if self.view is not None:
             self.view.close()
-        if self.desk is not None:
-            self.desk.stop()
+        self.face.close()
 
     # --- helpers --------------------------------------------------------------------------
     def _after(self, bounds: tuple[float, float]) -> float:
         return self.rng.uniform(*bounds)
 
 
-def run_chaos(plan: ChaosPlan,
-              progress: Callable[[ChaosRun, str], None] | None = None) -> ChaosReport:
+def _keep_audit(audit: list[dict[str, Any]], path: Path) -> None:
+    """The whole audit as JSON lines beside the replicas' logs, for a closer look."""
+    with path.open("w", encoding="utf-8") as handle:
+        for entry in audit:
+            handle.write(json.dumps(entry, default=str) + "\n")
+
+
+def _evidence(audit: list[dict[str, Any]], result: Tally) -> dict[int, list[dict[str, Any]]]:
+    """The audit trails of the first few tickets that broke an invariant."""
+    flagged = set(
+        (result.unassigned + result.undecided + result.doubled + result.overwritten)[:EVIDENCE]
+    )
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    for entry in audit:
+        if entry.get("ticket_id") in flagged:
+            evidence.setdefault(entry["ticket_id"], []).append(entry)
+    return evidence
+
+
+def run_chaos(
+    plan: ChaosPlan, progress: Callable[[ChaosRun, str], None] | None = None
+) -> ChaosReport:
     """Run ``plan`` end to end; ``progress(run, phase)`` is called every tick."""
     run = ChaosRun(plan)
     try:
@@ -279,7 +391,8 @@ def run_chaos(plan: ChaosPlan,
             time.sleep(TICK)
         run.calm()
         settled, settle_seconds = run.settle(
-            (lambda: progress(run, "settle")) if progress is not None else lambda: None)
+            (lambda: progress(run, "settle")) if progress is not None else lambda: None
+        )
         return run.report(settled, settle_seconds)
     finally:
         run.close()

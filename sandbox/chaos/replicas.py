@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +49,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Replica:
-    """One ``deskroute run`` process on the sandbox's Zendesk face and a shared store.
+def zendesk_connection(desk: SandboxHandle) -> dict[str, str]:
+    """The variables that point a replica at the sandbox's Zendesk face."""
+    return {
+        "DESKROUTE_HELPDESK": "zendesk",
+        "DESKROUTE_ZENDESK__BASE_URL": desk.zendesk_url,
+        "DESKROUTE_ZENDESK__EMAIL": desk.email,
+        "DESKROUTE_ZENDESK__API_TOKEN": desk.api_token,
+    }
 
+
+class Replica:
+    """One ``deskroute run`` process on a help desk and a shared store.
+
+    ``desk`` is the sandbox (its Zendesk face) or the desk's connection variables
+    (``DESKROUTE_HELPDESK`` and ``DESKROUTE_<DESK>__*``, as a chaos ``Face`` gives them);
     ``env`` overrides the defaults (``BRISK`` timings, log level INFO).
     """
 
-    def __init__(self, name: str, desk: SandboxHandle, database: str, log: Path, **env: str):
+    def __init__(
+        self,
+        name: str,
+        desk: SandboxHandle | Mapping[str, str],
+        database: str,
+        log: Path,
+        **env: str,
+    ):
         self.name, self.port = name, free_port()
+        connection = zendesk_connection(desk) if isinstance(desk, SandboxHandle) else desk
         self.env = {
-            **os.environ,
-            "DESKROUTE_HELPDESK": "zendesk",
-            "DESKROUTE_ZENDESK__BASE_URL": desk.zendesk_url,
-            "DESKROUTE_ZENDESK__EMAIL": desk.email,
-            "DESKROUTE_ZENDESK__API_TOKEN": desk.api_token,
+            **{key: value for key, value in os.environ.items() if not key.startswith("DESKROUTE_")},
+            **connection,
             "DESKROUTE_DATABASE_URL": database,
             "DESKROUTE_HTTP__PORT": str(self.port),
             "DESKROUTE_LEASE__REPLICA_ID": name,

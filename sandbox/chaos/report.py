@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.chaos.faces import BulkWrites
 from sandbox.ledger import Tally
 
 
@@ -34,6 +35,20 @@ class ChaosReport:
     states: dict[str, int]
     evidence: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     """The audit entries of a few tickets that broke an invariant."""
+    desk: str = "zendesk"
+    bulk: BulkWrites = field(default_factory=BulkWrites)
+    """Bulk writes deskroute sent: a run without them has not tested that path."""
+    outages: int = 0
+    audit_seconds: float = 0.0
+    """How long reading the audit back took (RT: one history request per ticket)."""
+    waiting: int = 0
+    """Tickets waiting when the replicas started."""
+    done_in_weather: int = 0
+    """Write-backs done before the weather calmed: how much routing raced the people."""
+
+    def result_line(self) -> str:
+        """The ledger's ``RESULT ...`` line with the desk appended."""
+        return f"{self.tally.result_line()} desk={self.desk}"
 
     def takeovers(self) -> list[float]:
         """Seconds from each SIGKILL to the next leader, for the kills that were measured."""
@@ -44,5 +59,7 @@ class ChaosReport:
         times = self.takeovers()
         if not times:
             return "none measured"
-        return (f"min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
-                f"max {max(times):.2f} s over {len(times)} kills")
+        return (
+            f"min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
+            f"max {max(times):.2f} s over {len(times)} kills"
+        )

@@ -22,7 +22,8 @@ class StoreView:
     def decided(self) -> dict[str, set[str]]:
         """Ticket id → the agents the router decided to assign it to."""
         query = sa.select(decisions.c.ticket_id, decisions.c.agent_id).where(
-            decisions.c.outcome == "assigned")
+            decisions.c.outcome == "assigned"
+        )
         found: dict[str, set[str]] = {}
         with reading(self.store.engine) as conn:
             for ticket_id, agent_id in conn.execute(query):

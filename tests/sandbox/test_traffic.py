@@ -116,4 +116,4 @@ def test_a_reply_answers_an_assigned_ticket_publicly(humans: Humans) -> None:
     humans.desk.update_ticket(ticket_id, {"assignee_id": agent, "group_id": group}, "human:x")
     assert humans.reply() == ticket_id
     ticket = humans.desk.ticket(ticket_id)
-    assert ticket.first_reply_at is not None and ticket.notes[-1]["private"] is False
+    assert ticket.first_reply_at is not None and ticket.notes[-1].private is False
