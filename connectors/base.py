@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from router.decision import Assignment
@@ -35,11 +35,47 @@ class PollPage:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Holding:
+    """One open ticket the help desk says an agent holds, as of ``updated_at``."""
+
+    ticket_id: str
+    agent_id: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Holdings:
+    """The open tickets per agent as the help desk's search index shows them.
+
+    A search index trails writes (Zendesk: "up to a few minutes"), so the sidecar
+    reconciles these with the assignments it made itself: a change younger than ``lag``
+    may be missing here. ``complete`` is False when the search was capped (Zendesk 1,000,
+    Freshdesk 300 results): then a ticket's absence proves nothing.
+    """
+
+    tickets: tuple[Holding, ...]
+    complete: bool = True
+    lag: timedelta = timedelta(minutes=10)
+
+    def loads(self) -> dict[str, float]:
+        """Open tickets per agent id, as the index counts them."""
+        counts: dict[str, float] = {}
+        for holding in self.tickets:
+            counts[holding.agent_id] = counts.get(holding.agent_id, 0.0) + 1.0
+        return counts
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RosterSnapshot:
-    """Agents as the help desk reports them, with their open-ticket load when known."""
+    """Agents as the help desk reports them, with their open-ticket load when known.
+
+    ``holdings``, when the connector can list them, lets the sidecar reconcile a lagging
+    search index with its own record of what it assigned; ``loads`` is the plain count.
+    """
 
     agents: tuple[Agent, ...]
     loads: Mapping[str, float] = field(default_factory=dict)
+    holdings: Holdings | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -78,6 +114,9 @@ class Connector(Protocol):
     name: str
     bulk_threshold: int
     """Writes at or above this many are sent through the bulk endpoint."""
+    notes_in_bulk: bool
+    """True when ``assign_many`` carries each request's note in the bulk write itself; False
+    when a note costs a request of its own (the caller may then post them later, ``add_note``)."""
 
     def poll(self, cursor: str | None) -> PollPage:
         """Tickets changed since ``cursor`` (None: start from the configured start time)."""
@@ -102,6 +141,20 @@ class Connector(Protocol):
 
     def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
         """Write many assignments through the bulk endpoint; one result per request."""
+        ...
+
+    def add_note(self, ticket_id: str, text: str) -> None:
+        """Post a private note on a ticket, sending once; raises the connector's errors (the
+        caller keeps the note and retries it)."""
+        ...
+
+    def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
+        """Among writes that landed, those that replaced a person's change made after our
+        read (possible where the help desk's bulk write ignores the per-ticket guard): the
+        person's values are put back and each is returned as a ``conflict``; a write that
+        could not be checked now is returned ``failed`` (check it again later, never send it
+        again). Help desks whose every write is guarded, or that keep no history to tell,
+        return ``{}``."""
         ...
 
     def budget_left(self) -> float | None:

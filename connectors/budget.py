@@ -27,18 +27,24 @@ REMAINING_HEADERS = (
 )
 
 
+COST_HEADERS = ("x-ratelimit-used-currentrequest",)
+"""Freshdesk: the API credits this request cost (includes cost extra)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RateReading:
     """What one response's headers say about the account's quota."""
 
     limit: int | None
     remaining: int | None
+    cost: int | None = None
 
 
 def read_rate_headers(headers: Mapping[str, str]) -> RateReading:
     """Parse Zendesk (``x-rate-limit``, ``ratelimit-*``) or Freshdesk (``X-RateLimit-*``)."""
     lowered = {key.lower(): value for key, value in headers.items()}
-    return RateReading(_first_int(lowered, LIMIT_HEADERS), _first_int(lowered, REMAINING_HEADERS))
+    return RateReading(_first_int(lowered, LIMIT_HEADERS), _first_int(lowered, REMAINING_HEADERS),
+                       _first_int(lowered, COST_HEADERS))
 
 
 def _first_int(headers: Mapping[str, str], names: tuple[str, ...]) -> int | None:
@@ -78,18 +84,29 @@ class TokenBucket:
         self.rate = limit * self.share / self.window
         self.capacity = max(1.0, min(self.share, 1 - self.share) * limit)
 
-    def take(self) -> float:
-        """Spend one token, sleeping until one is available; returns the seconds waited."""
+    def take(self, cost: float = 1.0) -> float:
+        """Spend ``cost`` tokens (a request that costs several API credits spends several),
+        sleeping until they are there; returns the seconds waited. A cost above the burst
+        waits for a full bucket and leaves a debt the next requests wait out."""
+        need = min(cost, self.capacity)
         waited = 0.0
         while True:
             with self._lock:
                 self._refill()
-                if self._tokens >= 1 - EPSILON:
-                    self._tokens -= 1
+                if self._tokens >= need - EPSILON:
+                    self._tokens -= cost
                     return waited
-                delay = (1 - self._tokens) / self.rate
+                delay = (need - self._tokens) / self.rate
             self._sleep(delay)
             waited += delay
+
+    def charge(self, extra: float) -> None:
+        """Spend ``extra`` tokens now without waiting (the server said a request cost more
+        than we took for it); the debt delays the next requests."""
+        if extra > 0:
+            with self._lock:
+                self._refill()
+                self._tokens -= extra
 
     def left(self) -> float:
         """Tokens available now (0 while a 429 or the server's count holds us back)."""

@@ -3,13 +3,16 @@
 One table for every help desk: 429/5xx/408 are retriable, 401/403 fatal, 409 a conflict,
 404/405/410 skippable (the ticket is gone or frozen), 400/422 skippable when the request
 concerned one ticket (its data is invalid) and fatal otherwise (our request is wrong).
-Both vendors' error bodies are read for a short, secret-free message.
+Both vendors' error bodies are read for a short, secret-free message, which starts with the
+request that failed (``GET https://acme.zendesk.com/api/v2/users/me.json``) so a wrong base
+URL or host shows in every error; user names, passwords and query strings are left out.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from connectors.errors import (
     ConflictError,
@@ -26,8 +29,24 @@ VALIDATION = frozenset({400, 422})
 MAX_MESSAGE = 300
 
 
+def request_label(method: str, url: str) -> str:
+    """``METHOD scheme://host[:port]/path`` of a request, without credentials or query."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return f"{method.upper()} {url.split('?', 1)[0].rsplit('@', 1)[-1]}"
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    origin = f"{parts.scheme}://{host}{port}" if parts.scheme else ""
+    return f"{method.upper()} {origin}{parts.path}"
+
+
 def error_message(body: str) -> str:
     """A one-line summary of a Zendesk or Freshdesk error body (or plain text)."""
+    if body.lstrip()[:1] == "<":
+        return "a web page (HTML), not the API's JSON"
     try:
         data: Any = json.loads(body)
     except ValueError:
@@ -76,9 +95,14 @@ def classify(
     *,
     per_ticket: bool = False,
     retry_after: float | None = None,
+    request: str = "",
 ) -> ConnectorError:
-    """The error for an HTTP ``status`` with ``body``; ``per_ticket`` marks one-ticket requests."""
-    message = f"HTTP {status}: {error_message(body)}"
+    """The error for an HTTP ``status`` with ``body``; ``per_ticket`` marks one-ticket requests.
+
+    ``request`` (a ``request_label``) starts the message, so it names what was asked of whom.
+    """
+    message = f"{request}: " if request else ""
+    message += f"HTTP {status}: {error_message(body)}"
     if status in RETRIABLE or status >= 500:
         return RetriableError(message, status=status, retry_after=retry_after)
     if status in FATAL:

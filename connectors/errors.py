@@ -1,7 +1,12 @@
 """Connector errors, classified by what the caller should do about them.
 
 - ``RetriableError``: try again later (429, 5xx, timeouts, resets); carries ``retry_after``.
+  ``AmbiguousWriteError`` is the kind where a write may have landed although its answer was
+  lost: the transport does not repeat it, the caller checks first.
+  ``UnreachableError`` is the kind where nothing answered at all (refused, unknown host,
+  timed out): retried like the others, but once retries run out it points at the address.
 - ``FatalError``: stop and tell a human (bad credentials, missing permission, invalid config).
+  ``WrongAddressError``: what answered is not the help desk's API (a web page, a login form).
 - ``ConflictError``: the ticket changed underneath us; re-read it and decide again.
 - ``SkippableError``: this one ticket cannot be handled (deleted, invalid for the desk);
   record it and go on with the batch.
@@ -28,8 +33,22 @@ class RetriableError(ConnectorError):
         self.retry_after = retry_after
 
 
+class UnreachableError(RetriableError):
+    """Nothing answered at the help desk's address: refused, unknown host or timed out."""
+
+
+class AmbiguousWriteError(RetriableError):
+    """A write was sent but its answer was lost (timed out, connection broken mid-answer):
+    the help desk may have carried it out. Never sent again blindly: the caller re-reads
+    the ticket first (the outbox writer does, before any second attempt)."""
+
+
 class FatalError(ConnectorError):
     """Permanent for every request: authentication, authorisation or configuration."""
+
+
+class WrongAddressError(FatalError):
+    """Something answered at the address, but not the help desk's API (HTML, a login page)."""
 
 
 class ConflictError(ConnectorError):

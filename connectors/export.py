@@ -26,7 +26,11 @@ def export_history(
     out: Path,
     on_record: Callable[[HistoryRecord], None] | None = None,
 ) -> int:
-    """Write ``source``'s history to ``out`` atomically (a crash leaves no half file)."""
+    """Write ``source``'s history to ``out`` atomically.
+
+    Records go to ``out.partial`` first, renamed to ``out`` only when the source is done;
+    on any failure the partial file is removed and ``out`` is left as it was.
+    """
     partial = out.with_name(out.name + ".partial")
 
     def counted(records: Iterable[HistoryRecord]) -> Iterator[HistoryRecord]:
@@ -35,6 +39,10 @@ def export_history(
                 on_record(record)
             yield record
 
-    count = write_history(counted(source.history(since)), partial)
-    os.replace(partial, out)
+    try:
+        count = write_history(counted(source.history(since)), partial)
+        os.replace(partial, out)
+    except BaseException:  # Ctrl-C too: a half export is worse than none
+        partial.unlink(missing_ok=True)
+        raise
     return count

@@ -16,6 +16,7 @@ import requests
 from config.settings import ConfigError, FreshdeskSettings, Settings, ZendeskSettings
 from connectors.auth import Credentials, freshdesk_api_key, zendesk_api_token, zendesk_oauth
 from connectors.base import Connector
+from connectors.base_url import BaseUrl, logged, normalised
 from connectors.budget import Clock, Sleep
 from connectors.freshdesk.client import FreshdeskConnector, FreshdeskOptions
 from connectors.plans import ZENDESK_ENDPOINTS, plan_limit
@@ -57,18 +58,15 @@ def zendesk_connector(
     sleep: Sleep = time.sleep, now: Now = _utcnow, sandbox: bool = False,
 ) -> ZendeskConnector:
     """A Zendesk connector (``sandbox``: default to the local sandbox and its credentials)."""
-    base = config.base_url or (f"https://{config.subdomain}.zendesk.com" if config.subdomain
-                               else f"{SANDBOX_URL}/zendesk" if sandbox else None)
-    if base is None:
-        raise ConfigError([("DESKROUTE_ZENDESK__SUBDOMAIN",
-                            "set it or DESKROUTE_ZENDESK__BASE_URL")])
+    base = logged(zendesk_base(config, sandbox=sandbox)).url
     limits = {"account": _limit(config, "zendesk", "DESKROUTE_ZENDESK__PLAN"), **ZENDESK_ENDPOINTS}
     transport = _transport(config, base, _zendesk_credentials(config, sandbox), session, limits,
                            clock, sleep, "zendesk")
     options = ZendeskOptions(
         start_time=now() - timedelta(minutes=config.start_lookback_minutes),
         max_load=config.max_load, bulk_threshold=config.bulk_threshold,
-        job_poll_interval=config.job_poll_seconds,
+        job_poll_interval=config.job_poll_seconds, availability=config.availability,
+        skills=config.skills, schedule_id=config.schedule_id,
     )
     return ZendeskConnector(transport, options, sleep)
 
@@ -78,11 +76,7 @@ def freshdesk_connector(
     sleep: Sleep = time.sleep, now: Now = _utcnow,
 ) -> FreshdeskConnector:
     """A Freshdesk connector."""
-    base = config.base_url or (f"https://{config.domain}.freshdesk.com" if config.domain
-                               else None)
-    if base is None:
-        raise ConfigError([("DESKROUTE_FRESHDESK__DOMAIN",
-                            "set it or DESKROUTE_FRESHDESK__BASE_URL")])
+    base = logged(freshdesk_base(config)).url
     if config.api_key is None:
         raise ConfigError([("DESKROUTE_FRESHDESK__API_KEY", "required for Freshdesk")])
     limits = {"account": _limit(config, "freshdesk", "DESKROUTE_FRESHDESK__PLAN")}
@@ -91,9 +85,51 @@ def freshdesk_connector(
     options = FreshdeskOptions(
         start_time=now() - timedelta(minutes=config.start_lookback_minutes),
         max_load=config.max_load, bulk_threshold=config.bulk_threshold,
-        job_poll_interval=config.job_poll_seconds,
+        job_poll_interval=config.job_poll_seconds, skills=config.skills,
     )
-    return FreshdeskConnector(transport, options, sleep)
+    return FreshdeskConnector(transport, options, sleep, clock)
+
+
+def zendesk_base(config: ZendeskSettings, *, sandbox: bool = False) -> BaseUrl:
+    """The Zendesk API base: ``BASE_URL`` normalised, else the subdomain's, else the sandbox."""
+    if config.base_url:
+        return normalised(config.base_url, "zendesk", "DESKROUTE_ZENDESK__BASE_URL")
+    if config.subdomain:
+        url = f"https://{config.subdomain.lower()}.zendesk.com"
+        return BaseUrl(url=url, given=url, variable="DESKROUTE_ZENDESK__SUBDOMAIN")
+    if sandbox:
+        return BaseUrl(url=f"{SANDBOX_URL}/zendesk", given=f"{SANDBOX_URL}/zendesk")
+    raise ConfigError([("DESKROUTE_ZENDESK__SUBDOMAIN", "set it or DESKROUTE_ZENDESK__BASE_URL")])
+
+
+def freshdesk_base(config: FreshdeskSettings) -> BaseUrl:
+    """The Freshdesk API base: ``BASE_URL`` normalised, else the domain's."""
+    if config.base_url:
+        return normalised(config.base_url, "freshdesk", "DESKROUTE_FRESHDESK__BASE_URL")
+    if config.domain:
+        url = f"https://{config.domain.lower()}.freshdesk.com"
+        return BaseUrl(url=url, given=url, variable="DESKROUTE_FRESHDESK__DOMAIN")
+    raise ConfigError([("DESKROUTE_FRESHDESK__DOMAIN", "set it or DESKROUTE_FRESHDESK__BASE_URL")])
+
+
+def base_url_of(settings: Settings) -> BaseUrl | None:
+    """The normalised base URL of the configured help desk (None: not configured enough)."""
+    try:
+        if settings.helpdesk in ("zendesk", "sandbox"):
+            return zendesk_base(settings.zendesk, sandbox=settings.helpdesk == "sandbox")
+        if settings.helpdesk == "freshdesk":
+            return freshdesk_base(settings.freshdesk)
+        if settings.helpdesk == "rt" and settings.rt.base_url:
+            return normalised(settings.rt.base_url, "rt", "DESKROUTE_RT__BASE_URL")
+    except ConfigError:
+        return None
+    return None
+
+
+def uses_embedded_sandbox(settings: Settings) -> bool:
+    """True when deskroute talks to the built-in default address (``HELPDESK=sandbox``)."""
+    return settings.helpdesk == "sandbox" and not settings.zendesk.base_url \
+        and not settings.zendesk.subdomain
 
 
 def _zendesk_credentials(config: ZendeskSettings, sandbox: bool) -> Credentials:

@@ -67,6 +67,28 @@ def _poll(job: PendingJob, is_finished: Callable[[Job], bool]) -> None:
         job.outcome = status
 
 
+def finish_jobs(
+    jobs: list[PendingJob],
+    *,
+    is_finished: Callable[[Job], bool],
+    results_of: Callable[[list[str], Job], dict[str, WriteResult]],
+    interval: float,
+    timeout: float,
+    sleep: Sleep,
+) -> dict[str, WriteResult]:
+    """Wait for submitted jobs; one result per ticket (``results_of`` reads a finished job;
+    a job still running at the timeout, or whose status cannot be read, fails its tickets)."""
+    wait_for_jobs(jobs, is_finished=is_finished, interval=interval, timeout=timeout,
+                  sleep=sleep)
+    results: dict[str, WriteResult] = {}
+    for job in jobs:
+        if isinstance(job.outcome, RetriableError) or job.outcome is None:
+            results.update(failed(job.ids, job.outcome or RetriableError("no status")))
+        else:
+            results.update(results_of(job.ids, job.outcome))
+    return results
+
+
 def failed(ids: list[str], error: Exception) -> dict[str, WriteResult]:
     """The same ``failed`` result for every id (the caller retries them later)."""
     return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=str(error)) for tid in ids}

@@ -17,12 +17,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+)
 
 from connectors.auth import Credentials
 from connectors.budget import Sleep, TokenBucket, read_rate_headers
-from connectors.classify import classify, parse_retry_after
-from connectors.errors import RetriableError
+from connectors.classify import classify, parse_retry_after, request_label
+from connectors.errors import (
+    AmbiguousWriteError,
+    RetriableError,
+    UnreachableError,
+    WrongAddressError,
+)
 
 log = logging.getLogger("deskroute.connectors")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -93,12 +104,21 @@ class Transport:
         json: Any = None,
         limit: str | None = None,
         per_ticket: bool = False,
+        cost: int = 1,
+        retry: bool = True,
     ) -> requests.Response:
-        """Send one request with budget and retries; raises a ``ConnectorError`` on failure."""
+        """Send one request with budget and retries; raises a ``ConnectorError`` on failure.
+
+        ``cost`` is what the request spends of the account budget (Freshdesk charges extra
+        API credits per ``include``); the answer's own account of its cost corrects it.
+        ``retry=False`` sends once: for an unguarded write whose freshness check would be
+        stale after a backoff (the caller checks again and sends later).
+        """
         retrying = Retrying(
-            stop=stop_after_attempt(self._retry.attempts),
+            stop=stop_after_attempt(self._retry.attempts if retry else 1),
             wait=self._wait,
-            retry=retry_if_exception_type(RetriableError),
+            retry=retry_if_exception_type(RetriableError)
+            & retry_if_not_exception_type(AmbiguousWriteError),
             sleep=self._sleep,
             reraise=True,
             before_sleep=self._before_retry,
@@ -106,7 +126,7 @@ class Transport:
         response: requests.Response | None = None
         for attempt in retrying:
             with attempt:
-                response = self._once(method, path, params, json, limit, per_ticket)
+                response = self._once(method, path, params, json, limit, per_ticket, cost)
         assert response is not None  # tenacity either returned a response or raised
         return response
 
@@ -118,40 +138,62 @@ class Transport:
         body: Any,
         limit: str | None,
         per_ticket: bool,
+        cost: int,
     ) -> requests.Response:
         buckets = [self._budgets["account"]]
         if limit is not None and limit in self._budgets:
             buckets.append(self._budgets[limit])
-        for bucket in buckets:
+        self.stats.budget_wait += buckets[0].take(cost)
+        for bucket in buckets[1:]:
             self.stats.budget_wait += bucket.take()
         self.stats.requests += 1
         self.stats.writes += method.upper() in WRITE_METHODS
         response = self._request(method, path, params, body)
-        buckets[0].observe(read_rate_headers(response.headers))
+        reading = read_rate_headers(response.headers)
+        if reading.cost is not None:
+            buckets[0].charge(reading.cost - cost)
+        buckets[0].observe(reading)
+        where = request_label(method, self.url(path))
         if response.status_code == 429:
             self.stats.http_429 += 1
             wait = parse_retry_after(response.headers.get("Retry-After"))
             wait = self._retry.default_retry_after if wait is None else wait
             buckets[-1].drain(wait)
-            raise RetriableError("HTTP 429: rate limited", status=429, retry_after=wait)
+            raise RetriableError(f"{where}: HTTP 429: rate limited", status=429,
+                                 retry_after=wait)
         if response.status_code >= 400:
-            raise classify(response.status_code, response.text, per_ticket=per_ticket)
+            raise classify(response.status_code, response.text, per_ticket=per_ticket,
+                           request=where)
+        if "text/html" in response.headers.get("Content-Type", ""):
+            # every help-desk API answers JSON: a web page means a wrong address or a login
+            raise WrongAddressError(f"{where}: answered a web page, not the help desk's API",
+                                    status=response.status_code)
         return response
 
     def _request(
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
     ) -> requests.Response:
         headers = {"Authorization": self._credentials.header, "Accept": "application/json"}
+        url = self.url(path)
         try:
             return self._session.request(
-                method, self.url(path), params=params, json=body,
-                headers=headers, timeout=self._timeout,
+                method, url, params=params, json=body, headers=headers, timeout=self._timeout,
             )
+        except requests.ConnectTimeout:
+            raise UnreachableError(f"{request_label(method, url)}: no connection within "
+                                   f"{self._timeout:g}s (timed out)") from None
         except requests.Timeout:
-            raise RetriableError(f"{method} {path}: timed out after {self._timeout}s") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
-            kind = type(error).__name__
-            raise RetriableError(f"{method} {path}: connection failed ({kind})") from None
+            raise _lost(method, f"{request_label(method, url)}: no answer within "
+                        f"{self._timeout:g}s (timed out)") from None
+        except requests.exceptions.ChunkedEncodingError:
+            # the server answered, then the connection broke mid-body: not an address problem
+            raise _lost(method, f"{request_label(method, url)}: connection broke while "
+                        "reading the answer") from None
+        except requests.ConnectionError as error:
+            reason, unreachable = connection_failure(error)
+            message = f"{request_label(method, url)}: connection failed ({reason})"
+            raise (UnreachableError(message) if unreachable else _lost(method, message)) \
+                from None
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -168,6 +210,45 @@ class Transport:
         log.warning(
             "%s: retrying in %.2fs (attempt %d): %s", self.vendor, wait, state.attempt_number, error
         )
+
+
+UNREACHABLE_REASONS = (
+    ("refused", "connection refused: nothing listens there"),
+    ("name or service not known", "unknown host name"),
+    ("nodename nor servname", "unknown host name"),
+    ("name resolution", "host name could not be resolved"),
+    ("failed to resolve", "host name could not be resolved"),
+    ("no route to host", "no route to host"),
+    ("network is unreachable", "network unreachable"),
+    ("certificate", "TLS certificate not accepted"),
+    ("ssl", "TLS handshake failed"),
+)
+"""Failures that mean the address is wrong or down: the message names the reason."""
+BROKEN_REASONS = (
+    ("reset by peer", "connection reset"),
+    ("remote end closed", "closed without an answer"),
+    ("aborted", "connection aborted"),
+)
+
+
+def _lost(method: str, message: str) -> RetriableError:
+    """The error for an answer that never came: a write may have landed (ambiguous, not
+    repeated here), a read is simply retried."""
+    if method.upper() in WRITE_METHODS:
+        return AmbiguousWriteError(f"{message}; it may have been carried out")
+    return RetriableError(message)
+
+
+def connection_failure(error: requests.ConnectionError) -> tuple[str, bool]:
+    """Plain words for why a connection failed, and whether nothing answers at the address."""
+    text = str(error).lower()
+    for needle, reason in UNREACHABLE_REASONS:
+        if needle in text:
+            return reason, True
+    for needle, reason in BROKEN_REASONS:
+        if needle in text:
+            return reason, False
+    return type(error).__name__, False
 
 
 def budgets_for(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from connectors.base import WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import SkippableError
 from connectors.transport import Transport
@@ -57,6 +58,11 @@ class VendorConnector(ABC):
     def fetch_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
         """Re-read several tickets one by one (connectors with a batch read override this)."""
         return fetch_each(self.fetch, ticket_ids)
+
+    def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
+        """None found: this help desk's writes cannot be checked afterwards (see
+        ``Connector.find_overwrites``); connectors that can override this."""
+        return {}
 
     def budget_left(self) -> float | None:
         """Requests the account budget allows now (see ``Connector.budget_left``)."""

@@ -9,8 +9,10 @@ import requests
 
 from config.settings import ConfigError, RtSettings
 from connectors.auth import Credentials
+from connectors.base_url import logged, normalised
 from connectors.budget import Sleep, TokenBucket
 from connectors.rt import mapping
+from connectors.rt.account import token_owner
 from connectors.rt.client import RtConnector, RtOptions
 from connectors.transport import Transport
 
@@ -36,8 +38,9 @@ def from_settings(
     # Half the budget refills steadily and half may burst: any minute stays within it.
     bucket = TokenBucket(limit=settings.requests_per_minute, window=60.0, share=0.5,
                          clock=clock, sleep=sleep)
+    base = logged(normalised(settings.base_url, "rt", "DESKROUTE_RT__BASE_URL"))
     transport = Transport(
-        base_url=settings.base_url.rstrip("/") + "/REST/2.0",
+        base_url=base.url + "/REST/2.0",
         credentials=rt_token(settings.token.get_secret_value()),
         session=session or requests.Session(),
         budgets={"account": bucket},
@@ -53,5 +56,6 @@ def from_settings(
         queues=settings.queues, statuses=settings.statuses, owner_groups=groups,
         comment=settings.comment, move_queue=settings.move_queue, read_body=settings.read_body,
         page_size=settings.page_size, max_load=settings.max_load,
+        token_user=token_owner(settings.token.get_secret_value()),
     )
     return RtConnector(transport, options)

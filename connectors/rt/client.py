@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote as url_quote
 
+from connectors.account import AccountReport
 from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.classify import request_label
 from connectors.errors import (
     ConflictError,
     FatalError,
     RetriableError,
     SkippableError,
 )
-from connectors.rt import mapping
+from connectors.probing import decoded
+from connectors.rt import account, mapping
 from connectors.transport import Transport
 from connectors.values import GroupDirectory, map_each
 from connectors.vendor import fetch_each
@@ -45,6 +48,8 @@ class RtOptions:
     read_body: bool = True
     page_size: int = 50
     max_load: float = 10.0
+    token_user: str | None = None
+    """The RT user id in the auth token (its public part), for ``account_report``."""
 
     def __post_init__(self) -> None:
         if not self.queues or not self.statuses:
@@ -58,6 +63,8 @@ class RtConnector:
 
     name = "rt"
     bulk_threshold = NO_BULK
+    notes_in_bulk = True
+    """RT has no bulk write: each write carries its comment."""
 
     def __init__(self, transport: Transport, options: RtOptions) -> None:
         self.transport, self.options = transport, options
@@ -285,6 +292,19 @@ class RtConnector:
                                            outcome="failed", detail=str(error)))
         return results
 
+    def add_note(self, ticket_id: str, text: str) -> None:
+        """A comment (private to staff) on the ticket."""
+        self._send("POST", f"/ticket/{ticket_id}/comment", json=mapping.comment_body(text),
+                   per_ticket=True)
+
+    def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
+        """None: every RT write is checked by reading the owner back before it counts."""
+        return {}
+
+    def account_report(self) -> AccountReport:
+        """Who the token acts as and which routed queues it can see (``deskroute doctor``)."""
+        return account.account_report(self)
+
     def budget_left(self) -> float | None:
         """Requests the RT budget allows now without waiting."""
         return self.transport.budget_left()
@@ -319,8 +339,10 @@ class RtConnector:
 
     @staticmethod
     def _json(response: Any) -> Mapping[str, Any]:
-        data = response.json()
+        data = decoded(response)
         if not isinstance(data, Mapping):
-            raise FatalError(f"RT answered {type(data).__name__} where an object was expected")
+            where = request_label(response.request.method or "GET", response.url)
+            raise FatalError(f"{where}: RT answered {type(data).__name__} where an object was "
+                             "expected")
         return data
 

@@ -1,31 +1,49 @@
-"""Zendesk Support connector: incremental export polling, roster, safe updates, bulk jobs."""
+"""Zendesk Support connector: incremental export polling, roster, safe updates, bulk jobs.
+
+Optional features differ per account (omnichannel routing, skills, schedules); the first
+roster read probes them (``discover``), picks where availability and skills come from and
+logs the choice once (connectors/zendesk/features.py). Writing lives in
+connectors/zendesk/writer.py.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.account import AccountReport, Discovery
+from connectors.base import (
+    Holding,
+    Holdings,
+    PollPage,
+    RosterSnapshot,
+    WriteRequest,
+    WriteResult,
+)
 from connectors.budget import Sleep
-from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
+from connectors.errors import SkippableError
 from connectors.history import HistoryRecord
-from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, wait_for_jobs
 from connectors.transport import Transport
 from connectors.values import map_each, map_one, parse_time
 from connectors.vendor import ConnectorOptions, VendorConnector
-from connectors.zendesk import mapping
-from router.model import AgentStatus, Ticket
+from connectors.zendesk import account, features, mapping, presence, routing_skills
+from connectors.zendesk.api import ZendeskApi
+from connectors.zendesk.features import Probes, ZendeskModes
+from connectors.zendesk.writer import BULK_MAX, ZendeskWrites
+from router.model import Agent, AgentStatus, Ticket
 
 log = logging.getLogger("deskroute.connectors.zendesk")
-BULK_MAX = 100
 SEARCH_MAX_PAGES = 10  # 1,000-result cap at 100 per page
-JOB_DONE = frozenset({"completed", "failed", "killed"})
 OPEN_QUERY = "type:ticket status<solved"
-CONFLICT_ERRORS = frozenset({"DatabaseConflict"})
-"""Job result errors meaning the ticket changed since its ``updated_stamp``."""
+SEARCH_LAG = timedelta(minutes=10)
+"""How far behind writes Zendesk's search index may be ("up to a few minutes"), with room."""
+USER_ROLES = {"role[]": ["agent", "admin"]}
+REDISCOVER_EVERY = 30
+"""Roster reads between two probes of the account's features (30 min at the default 60 s)."""
+OPEN_STATUSES = frozenset({"new", "open"})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -33,16 +51,89 @@ class ZendeskOptions(ConnectorOptions):
     """Knobs of the Zendesk connector (all have sane defaults)."""
 
     export_page_size: int = 1000
+    availability: str = features.AUTO
+    """``auto``, ``omnichannel``, ``schedule`` or ``all_agents``."""
+    skills: str = features.AUTO
+    """``auto``, ``routing_attributes``, ``user_field`` or ``none``."""
+    schedule_id: int | None = None
+    """The business-hours schedule agents work to (None: the account's first)."""
 
 
 class ZendeskConnector(VendorConnector):
     """The ``Connector`` for Zendesk Support (also works against the sandbox)."""
 
     name = "zendesk"
+    notes_in_bulk = True
+    """``update_many`` items carry their private comment."""
 
     def __init__(self, transport: Transport, options: ZendeskOptions, sleep: Sleep) -> None:
         super().__init__(transport, options, sleep)
         self.options = options
+        self.api = ZendeskApi(transport)
+        self.writes = ZendeskWrites(self.api, self.groups, self.fetch, options, sleep)
+        self._modes: ZendeskModes | None = None
+        self._discovery: Discovery | None = None
+        self._rosters = 0
+
+    # -- the account's optional features ----------------------------------------------------
+    def discover(self) -> Discovery:
+        """Probe the account's optional features and choose the sources to read (logged
+        when the choice differs from the last one)."""
+        modes, found = features.decide(self.options.availability, self.options.skills,
+                                       self._probe())
+        if modes != self._modes:
+            log.info("zendesk: availability from %s; skills from %s", found.sources.availability,
+                     found.sources.skills)
+            for fix in found.fixes:
+                log.warning("zendesk: %s — %s", fix.problem, fix.setting)
+        self._modes, self._discovery = modes, found
+        return found
+
+    def account_report(self) -> AccountReport:
+        """Who the credentials are and what the account offers (``deskroute doctor``)."""
+        return account.account_report(self)
+
+    def modes(self) -> ZendeskModes:
+        """The sources in use, probing the account first when due."""
+        if self._modes is None or self._rosters % REDISCOVER_EVERY == 0:
+            self.discover()
+        assert self._modes is not None
+        return self._modes
+
+    def _probe(self) -> Probes:
+        records, refused_why = features.refused(lambda: list(self.api.items(
+            "/api/v2/agent_availabilities", "data", pages=1)))
+        status = presence.has_agent_status(records or [])
+        detail = refused_why or ("agent_status returned" if status
+                                 else "records carry no agent_status")
+        schedules, schedule_why = features.refused(lambda: self.api.get(
+            "/api/v2/business_hours/schedules.json").get("schedules") or [])
+        attributes, _ = features.refused(lambda: self.api.get(
+            "/api/v2/routing/attributes.json").get("attributes") or [])
+        users = list(self.api.items("/api/v2/users.json", "users", USER_ROLES, pages=1))
+        chosen, chosen_detail = self._schedule(schedules, schedule_why)
+        return Probes(agent_status=status, availability_detail=detail,
+                      schedules=None if schedules is None else tuple(schedules),
+                      schedule=chosen, schedule_detail=chosen_detail,
+                      attributes=None if attributes is None else len(attributes),
+                      user_fields=features.deskroute_fields(users))
+
+    def _schedule(self, schedules: list[Mapping[str, Any]] | None, why: str | None
+                  ) -> tuple[Any, str]:
+        """The configured (or first) schedule with its holidays, and how to name it."""
+        if not schedules:
+            return None, why or "none defined"
+        wanted = self.options.schedule_id
+        raw = next((s for s in schedules if wanted is None or s.get("id") == wanted), None)
+        if raw is None:
+            return None, f"schedule {wanted} not found among {len(schedules)}"
+        holidays, _ = features.refused(lambda: self.api.get(
+            f"/api/v2/business_hours/schedules/{raw['id']}/holidays.json").get("holidays") or [])
+        try:
+            chosen = presence.schedule_from_json(raw, holidays or [])
+        except (ValueError, KeyError, TypeError) as error:
+            return None, f"schedule {raw.get('id')} cannot be read: {error}"
+        return chosen, f"'{raw.get('name')}' ({chosen.timezone})"
 
     # -- reading ---------------------------------------------------------------------------
     def poll(self, cursor: str | None) -> PollPage:
@@ -58,7 +149,7 @@ class ZendeskConnector(VendorConnector):
         tickets = map_each(data.get("tickets") or [], lambda raw: mapping.ticket_from_json(
             raw, groups, metrics.get(str(raw.get("id")))), "zendesk ticket")
         next_cursor = data.get("after_cursor") or cursor
-        return PollPage(tickets=tuple(tickets), cursor=next_cursor,
+        return PollPage(tickets=tuple(self._with_skills(tickets)), cursor=next_cursor,
                         done=bool(data.get("end_of_stream")))
 
     def _export_page(
@@ -84,72 +175,123 @@ class ZendeskConnector(VendorConnector):
         raw = data["ticket"]
         metrics = mapping.metric_sets_by_ticket(data).get(str(raw.get("id")))
         groups = self.groups()
-        return map_one(raw, lambda r: mapping.ticket_from_json(r, groups, metrics),
-                       "zendesk ticket")
+        ticket = map_one(raw, lambda r: mapping.ticket_from_json(r, groups, metrics),
+                         "zendesk ticket")
+        return self._with_skills([ticket])[0]
+
+    def _with_skills(self, tickets: list[Ticket]) -> list[Ticket]:
+        """Tickets waiting for an agent, with the skills Zendesk's skill rules gave them
+        (one read per such ticket, only where skills come from routing attributes)."""
+        if self.options.skills not in (features.AUTO, features.ROUTING_ATTRIBUTES) or \
+                (self._modes or self.modes()).skills != features.ROUTING_ATTRIBUTES:
+            return tickets
+        return [self._ticket_skills(t) if _waiting(t) else t for t in tickets]
+
+    def _ticket_skills(self, ticket: Ticket) -> Ticket:
+        path = f"/api/v2/routing/tickets/{ticket.id}/instance_values.json"
+        data, why = features.refused(lambda: self.api.get(path))
+        if data is None:
+            log.warning("zendesk: the skills API stopped answering (%s); probing again", why)
+            self._reprobe()
+            return ticket
+        skills = routing_skills.ticket_skills(data.get("attribute_values") or [])
+        merged = {**skills, **ticket.required_skills}
+        return ticket.evolve(required_skills=merged) if merged else ticket
+
+    def _group_rows(self) -> Iterator[Mapping[str, Any]]:
+        return self.api.items("/api/v2/groups.json", "groups")
 
     def fetch_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
         """Re-read tickets with ``show_many``, 100 per request (unknown ids are left out)."""
         groups = self.groups()
         found: dict[str, Ticket] = {}
         for start in range(0, len(ticket_ids), BULK_MAX):
-            for ticket in map_each(self._show_many(ticket_ids[start:start + BULK_MAX]),
+            for ticket in map_each(self.api.show_many(ticket_ids[start:start + BULK_MAX]),
                                    lambda raw: mapping.ticket_from_json(raw, groups),
                                    "zendesk ticket"):
                 found[ticket.id] = ticket
         return found
 
-    def _show_many(self, ticket_ids: Sequence[str]) -> list[Mapping[str, Any]]:
-        """The raw tickets of up to 100 ids, in one ``show_many`` request."""
-        data = self.transport.send("GET", "/api/v2/tickets/show_many.json",
-                                   params={"ids": ",".join(ticket_ids)}).json()
-        return list(data.get("tickets") or [])
-
-    def _group_rows(self) -> Iterator[Mapping[str, Any]]:
-        return self._list("/api/v2/groups.json", "groups")
-
     def roster(self) -> RosterSnapshot:
-        """Agents with group memberships, unified availability and open-ticket load."""
+        """Agents with groups, availability and skills from this account's sources, and the
+        open tickets each holds."""
+        modes = self.modes()
+        self._rosters += 1
         groups = self.groups(refresh=True)
         members = mapping.memberships_by_user(
-            self._list("/api/v2/group_memberships.json", "group_memberships"), groups)
-        presence = mapping.availability_by_user(self._list("/api/v2/agent_availabilities",
-                                                           "data"))
-        users = self._list("/api/v2/users.json", "users", {"role[]": ["agent", "admin"]})
-        agents = tuple(map_each(users, lambda user: mapping.agent_from_json(
-            user, members.get(str(user["id"]), frozenset()),
-            presence.get(str(user["id"]), AgentStatus.ONLINE), self.options.max_load,
-        ), "zendesk agent"))
-        known = {agent.id for agent in agents}
-        loads = {k: v for k, v in self._open_loads().items() if k in known}
-        return RosterSnapshot(agents=agents, loads=loads)
+            self.api.items("/api/v2/group_memberships.json", "group_memberships"), groups)
+        # an administrator outside every group, as the API user often is (the sandbox's
+        # is), manages the desk rather than taking its tickets: never routed to
+        users = [user for user in self.api.items("/api/v2/users.json", "users", USER_ROLES)
+                 if user.get("role") != "admin" or str(user["id"]) in members]
+        people, why = features.refused(lambda: self._people(modes, users))
+        if people is None:
+            log.warning("zendesk: an optional API stopped answering (%s); probing again", why)
+            modes = self._reprobe()
+            people = self._people(modes, users)
+        statuses, skills = people
+        agents = tuple(map_each(users, lambda user: self._agent(
+            user, members, statuses, skills, modes), "zendesk agent"))
+        holdings = self._holdings({agent.id for agent in agents})
+        return RosterSnapshot(agents=agents, loads=holdings.loads(), holdings=holdings)
 
-    def _open_loads(self) -> dict[str, float]:
+    def _people(self, modes: ZendeskModes, users: list[Mapping[str, Any]]
+                ) -> tuple[dict[str, AgentStatus], dict[str, dict[str, int]] | None]:
+        """Presence per user, and skills per user where routing attributes hold them."""
+        skills = self._agent_skills(users) if modes.skills == features.ROUTING_ATTRIBUTES \
+            else None
+        return self._statuses(modes, users), skills
+
+    def _reprobe(self) -> ZendeskModes:
+        """Probe the account again now (a feature went away) and return the new modes."""
+        self._modes = None
+        return self.modes()
+
+    def _agent(self, user: Mapping[str, Any], members: Mapping[str, frozenset[str]],
+               statuses: Mapping[str, AgentStatus],
+               skills: Mapping[str, dict[str, int]] | None, modes: ZendeskModes) -> Agent:
+        user_id = str(user["id"])
+        own = skills.get(user_id, {}) if skills is not None else \
+            features.field_skills(user) if modes.skills == features.USER_FIELD else {}
+        return mapping.agent_from_json(
+            user, members.get(user_id, frozenset()), statuses[user_id], self.options.max_load,
+            skills=own, schedule=modes.schedule)
+
+    def _statuses(self, modes: ZendeskModes, users: list[Mapping[str, Any]]
+                  ) -> dict[str, AgentStatus]:
+        """Each user's presence: omnichannel status (no record: offline), else away or not."""
+        if modes.availability == features.OMNICHANNEL:
+            known = presence.statuses(self.api.items("/api/v2/agent_availabilities", "data"))
+            return {str(u["id"]): known.get(str(u["id"]), AgentStatus.OFFLINE) for u in users}
+        return {str(u["id"]): AgentStatus.AWAY if presence.is_away(u) else AgentStatus.ONLINE
+                for u in users}
+
+    def _agent_skills(self, users: list[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+        """Skills per agent from routing attributes, 100 agents per request."""
+        ids = [str(u["id"]) for u in users]
+        rows: list[Mapping[str, Any]] = []
+        for start in range(0, len(ids), BULK_MAX):
+            rows += self.api.items("/api/v2/routing/agents/instance_values", "instance_values",
+                                   {"filter[agent_ids]": ",".join(ids[start:start + BULK_MAX])})
+        values = routing_skills.agents_values(rows)
+        return {str(u["id"]): routing_skills.agent_skills(
+            values.get(str(u["id"]), []), (u.get("user_fields") or {}).get(
+                features.SKILLS_FIELD)) for u in users}
+
+    def _holdings(self, known: set[str]) -> Holdings:
         """Open tickets per assignee via search (offset pages, capped at 1,000 results)."""
-        loads: dict[str, float] = {}
+        held: list[Holding] = []
         for page in range(1, SEARCH_MAX_PAGES + 1):
             data = self.transport.send("GET", "/api/v2/search.json", params={
                 "query": OPEN_QUERY, "page": page, "per_page": 100}).json()
-            for result in data.get("results") or []:
-                if result.get("assignee_id") is not None:
-                    key = str(result["assignee_id"])
-                    loads[key] = loads.get(key, 0.0) + 1.0
+            held += [Holding(ticket_id=str(row["id"]), agent_id=str(row["assignee_id"]),
+                             updated_at=_time(row.get("updated_at")))
+                     for row in data.get("results") or []
+                     if row.get("assignee_id") is not None and str(row["assignee_id"]) in known]
             if not data.get("next_page"):
-                return loads
+                return Holdings(tickets=tuple(held), lag=SEARCH_LAG)
         log.warning("zendesk: more than 1,000 open tickets; loads are a lower bound")
-        return loads
-
-    def _list(self, path: str, key: str, params: Mapping[str, Any] | None = None
-              ) -> Iterator[Mapping[str, Any]]:
-        """Every item of a cursor-paginated list (``page[size]``; stop when ``has_more`` ends)."""
-        query: Mapping[str, Any] | None = {**(params or {}), "page[size]": 100}
-        url = path
-        while True:
-            data = self.transport.send("GET", url, params=query).json()
-            yield from data.get(key) or []
-            meta, links = data.get("meta") or {}, data.get("links") or {}
-            if not meta.get("has_more") or not links.get("next"):
-                return
-            url, query = links["next"], None
+        return Holdings(tickets=tuple(held), complete=False, lag=SEARCH_LAG)
 
     def history(self, since: datetime) -> Iterator[HistoryRecord]:
         """Solved and closed tickets changed since ``since``, with their metric sets."""
@@ -170,122 +312,33 @@ class ZendeskConnector(VendorConnector):
             if data.get("end_of_stream"):
                 return
 
-    # -- writing ---------------------------------------------------------------------------
-    def assign(self, request: WriteRequest) -> WriteResult:
-        """Update one ticket with ``safe_update``; a 409 re-reads it and reports a conflict."""
-        ticket_id = request.assignment.ticket_id
-        try:
-            body = mapping.update_body(request, self.groups())
-            data = self.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json", json=body,
-                                       limit="update", per_ticket=True).json()
-        except ConflictError as error:
-            return self._conflict(ticket_id, str(error))
-        except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
-        updated = parse_time((data.get("ticket") or {}).get("updated_at"))
-        return WriteResult(ticket_id=ticket_id, outcome="ok", updated_at=updated)
 
-    def _conflict(self, ticket_id: str, detail: str) -> WriteResult:
-        try:
-            fresh = self.fetch(ticket_id)
-        except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
-        return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=detail,
-                           updated_at=fresh.updated_at)
+    # -- writing -----------------------------------------------------------------------------
+    def assign(self, request: WriteRequest) -> WriteResult:
+        """One guarded update (see ``ZendeskWrites.assign``)."""
+        return self.writes.assign(request)
 
     def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
-        """Bulk: per 100, check freshness with ``show_many`` and submit ``update_many``; then
-        wait for the jobs together. One result per request, in order."""
-        results: dict[str, WriteResult] = {}
-        jobs: list[PendingJob] = []
-        for start in range(0, len(requests), BULK_MAX):
-            chunk = list(requests[start:start + BULK_MAX])
-            try:
-                job = self._submit_chunk(chunk, results)
-            except RetriableError as error:
-                results.update(failed([r.assignment.ticket_id for r in chunk], error))
-                continue
-            if job is not None:
-                jobs.append(job)
-            if len(jobs) >= MAX_IN_FLIGHT:
-                results.update(self._finish(jobs))
-                jobs = []
-        results.update(self._finish(jobs))
-        return [results[r.assignment.ticket_id] for r in requests]
+        """Bulk jobs, then the audit check (see ``ZendeskWrites.assign_many``)."""
+        return self.writes.assign_many(requests)
 
-    def _submit_chunk(self, chunk: list[WriteRequest], results: dict[str, WriteResult]
-                      ) -> PendingJob | None:
-        """Record stale and unmappable requests in ``results``; submit the rest as a job."""
-        stale, fresh = self._stale(chunk)
-        results.update(stale)
-        groups = self.groups()
-        items = []
-        for request in fresh:
-            try:
-                items.append(mapping.bulk_item(request, groups))
-            except SkippableError as error:
-                tid = request.assignment.ticket_id
-                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
-        if not items:
-            return None
-        data = self.transport.send("PUT", "/api/v2/tickets/update_many.json",
-                                   json={"tickets": items}).json()
-        path = f"/api/v2/job_statuses/{data['job_status']['id']}.json"
-        return PendingJob(ids=[str(item["id"]) for item in items],
-                          read=lambda: self.transport.send("GET", path).json()["job_status"])
+    def add_note(self, ticket_id: str, text: str) -> None:
+        """A private comment (a ticket update: it spends the ticket-update limit)."""
+        self.writes.add_note(ticket_id, text)
 
-    def _finish(self, jobs: list[PendingJob]) -> dict[str, WriteResult]:
-        """Wait for submitted jobs; per-ticket results (a late or unreadable job: failed)."""
-        wait_for_jobs(jobs, is_finished=lambda j: str(j.get("status")) in JOB_DONE,
-                      interval=self.options.job_poll_interval,
-                      timeout=self.options.job_timeout, sleep=self._sleep)
-        results: dict[str, WriteResult] = {}
-        for job in jobs:
-            if isinstance(job.outcome, RetriableError) or job.outcome is None:
-                results.update(failed(job.ids, job.outcome or RetriableError("no status")))
-            else:
-                results.update(_job_results(job.ids, job.outcome))
-        return results
-
-    def _stale(self, chunk: list[WriteRequest]) -> tuple[dict[str, WriteResult],
-                                                         list[WriteRequest]]:
-        """Split a chunk into conflicts/skips (changed or gone since read) and fresh requests."""
-        raws = self._show_many([r.assignment.ticket_id for r in chunk])
-        current = {str(t["id"]): t for t in raws}
-        results: dict[str, WriteResult] = {}
-        fresh = []
-        for request in chunk:
-            tid = request.assignment.ticket_id
-            raw = current.get(tid)
-            if raw is None:
-                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail="not found")
-                continue
-            updated = parse_time(raw.get("updated_at"))
-            expected = request.expected_updated_at
-            if expected is not None and updated is not None and updated > expected:
-                results[tid] = WriteResult(ticket_id=tid, outcome="conflict", updated_at=updated,
-                                           detail="changed since it was read")
-            else:
-                fresh.append(request)
-        return results, fresh
+    def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
+        """Landed writes that replaced a person's change, put back (``ZendeskWrites``)."""
+        return self.writes.find_overwrites(requests)
 
 
-def _job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
-    """Per-ticket outcomes from a finished Zendesk job status."""
-    if str(job.get("status")) != "completed" and not job.get("results"):
-        message = str(job.get("message") or job.get("status"))
-        if "auth" in message.lower():
-            raise FatalError(f"bulk update failed: {message}")
-        return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=message) for tid in ids}
-    results = {tid: WriteResult(ticket_id=tid, outcome="failed", detail="missing from job")
-               for tid in ids}
-    for item in job.get("results") or []:
-        tid = str(item.get("id"))
-        if item.get("success", "error" not in item):
-            results[tid] = WriteResult(ticket_id=tid, outcome="ok")
-        else:
-            detail = f"{item.get('error', 'error')}: {item.get('details', '')}".strip(": ")
-            outcome = "conflict" if item.get("error") in CONFLICT_ERRORS else "skipped"
-            results[tid] = WriteResult(ticket_id=tid, outcome=outcome, detail=detail)
-    return results
+def _waiting(ticket: Ticket) -> bool:
+    """Open and unassigned: a ticket the router may decide on."""
+    status = str(ticket.custom_fields.get("status") or "new")
+    return ticket.assignee is None and status in OPEN_STATUSES
 
+
+def _time(value: Any) -> datetime | None:
+    try:
+        return parse_time(value)
+    except ValueError:
+        return None

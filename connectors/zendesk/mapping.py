@@ -1,8 +1,9 @@
 """Pure mapping between Zendesk JSON and deskroute values; no I/O here.
 
 Zendesk nests bodies (``{"ticket": {...}}``), uses integer ids (ours are strings), named
-statuses and priorities, and ISO-8601 ``Z`` timestamps. Agent skills come from a user
-field (``deskroute_skills``: ``"billing:7 refunds"``), languages from the user's locale.
+statuses and priorities, and ISO-8601 ``Z`` timestamps. An agent's languages come from the
+user's locale; skills, presence and schedule from the sources the account has
+(connectors/zendesk/features.py picks them).
 """
 
 from __future__ import annotations
@@ -25,14 +26,13 @@ from connectors.values import (
     tag_list,
 )
 from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
+from router.schedule import Schedule
 
 SOURCE = "zendesk"
 FINISHED = frozenset({"solved", "closed"})
 SKILLS_FIELD = "deskroute_skills"
 PRIORITIES = {"low": Priority.LOW, "normal": Priority.NORMAL, "high": Priority.HIGH,
               "urgent": Priority.URGENT}
-STATUS_NAMES = {"online": AgentStatus.ONLINE, "away": AgentStatus.AWAY,
-                "offline": AgentStatus.OFFLINE, "transfers_only": AgentStatus.AWAY}
 
 
 def ticket_from_json(
@@ -90,31 +90,25 @@ def memberships_by_user(
     return {user: frozenset(names) for user, names in found.items()}
 
 
-def availability_by_user(records: Iterable[Mapping[str, Any]]) -> dict[str, AgentStatus]:
-    """Unified status per agent from Agent Availability API (JSON:API) records."""
-    found: dict[str, AgentStatus] = {}
-    for record in records:
-        attributes = record.get("attributes") or {}
-        status = (attributes.get("agent_status") or {}).get("name")
-        agent_id = attributes.get("agent_id", record.get("id"))
-        found[str(agent_id)] = STATUS_NAMES.get(str(status).lower(), AgentStatus.OFFLINE)
-    return found
-
-
 def agent_from_json(
     raw: Mapping[str, Any],
     groups: frozenset[str] = frozenset(),
     status: AgentStatus = AgentStatus.ONLINE,
     max_load: float = 10.0,
+    *,
+    skills: Mapping[str, int] | None = None,
+    schedule: Schedule | None = None,
 ) -> Agent:
-    """An ``Agent`` from a Zendesk user object (role agent or admin)."""
+    """An ``Agent`` from a Zendesk user object (role agent or admin); ``skills`` None reads
+    the ``deskroute_skills`` user field."""
     locale = str(raw.get("locale") or "")
     fields = raw.get("user_fields") or {}
     return Agent(
         id=str(raw["id"]),
         name=raw.get("name") or "",
         groups=groups,
-        skills=parse_skills(fields.get(SKILLS_FIELD)),
+        skills=parse_skills(fields.get(SKILLS_FIELD)) if skills is None else dict(skills),
+        schedule=schedule,
         languages=frozenset({locale.split("-")[0].lower()}) if locale else frozenset(),
         capacity=Capacity(max_load=max_load),
         status=status if raw.get("active", True) and not raw.get("suspended") else

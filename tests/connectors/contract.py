@@ -14,14 +14,17 @@ Request Tracker connector can run the same cases against an RT server.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from random import Random
 
 import pytest
 
+from config.policy_file import PolicyFile
 from connectors.base import STATUS_FIELD, Connector, PollPage, WriteRequest
 from router.decision import Assignment, DecisionTrace
-from router.model import Agent, Ticket
+from router.model import Agent, AgentStatus, Ticket
+from router.roster import Roster
 
 UNKNOWN_TICKET = "987654321"
 
@@ -37,6 +40,8 @@ class DeskHarness:
     """A human changes the ticket (so its ``updated_at`` moves on)."""
     owner_of: Callable[[str], str | None]
     """The ticket's current assignee id, read from the desk itself."""
+    agents: list[Agent] = field(default_factory=list)
+    """The roster as first read (filled by ``assignable``)."""
 
 
 def drain(connector: Connector, cursor: str | None, limit: int = 500) -> tuple[list[Ticket], str]:
@@ -52,22 +57,13 @@ def drain(connector: Connector, cursor: str | None, limit: int = 500) -> tuple[l
     raise AssertionError("poll never reached the end of the stream")
 
 
-def assignable(connector: Connector, ticket: Ticket) -> tuple[Agent, str | None]:
+def assignable(h: DeskHarness, ticket: Ticket) -> tuple[Agent, str | None]:
     """An agent from the roster and a group they belong to (the roster is read once)."""
-    agents = _agents(connector)
-    agent = agents[sum(map(ord, ticket.id)) % len(agents)]
+    if not h.agents:
+        roster = h.connector.roster().agents
+        h.agents = [a for a in roster if a.groups] or list(roster)
+    agent = h.agents[sum(map(ord, ticket.id)) % len(h.agents)]
     return agent, min(agent.groups) if agent.groups else None
-
-
-_ROSTERS: dict[int, list[Agent]] = {}
-
-
-def _agents(connector: Connector) -> list[Agent]:
-    key = id(connector)
-    if key not in _ROSTERS:
-        roster = connector.roster().agents
-        _ROSTERS[key] = [a for a in roster if a.groups] or list(roster)
-    return _ROSTERS[key]
 
 
 def request_for(ticket: Ticket, agent: Agent, group: str | None, note: str | None = None
@@ -152,7 +148,7 @@ def fetch_many_reads_several(h: DeskHarness) -> None:
 def assign_writes_the_owner(h: DeskHarness) -> None:
     """A single write lands, with an optional note, and reports ok."""
     (ticket,) = fresh_tickets(h, 1)
-    agent, group = assignable(h.connector, ticket)
+    agent, group = assignable(h, ticket)
     result = h.connector.assign(request_for(ticket, agent, group, note="routed: contract"))
     assert result.outcome == "ok", result.detail
     assert h.owner_of(ticket.id) == agent.id
@@ -162,7 +158,7 @@ def assign_refuses_a_changed_ticket(h: DeskHarness) -> None:
     """A human change after our read is a conflict, and the human's state survives."""
     (ticket,) = fresh_tickets(h, 1)
     h.touch(ticket.id)
-    agent, group = assignable(h.connector, ticket)
+    agent, group = assignable(h, ticket)
     result = h.connector.assign(request_for(ticket, agent, group))
     assert result.outcome == "conflict"
     assert result.updated_at is not None and ticket.updated_at is not None
@@ -173,7 +169,7 @@ def assign_refuses_a_changed_ticket(h: DeskHarness) -> None:
 def assign_skips_an_unknown_ticket(h: DeskHarness) -> None:
     """A ticket that does not exist is skipped, not raised."""
     (ticket,) = fresh_tickets(h, 1)
-    agent, group = assignable(h.connector, ticket)
+    agent, group = assignable(h, ticket)
     ghost = ticket.evolve(id=UNKNOWN_TICKET, updated_at=ticket.created_at - timedelta(days=1))
     assert h.connector.assign(request_for(ghost, agent, group)).outcome == "skipped"
 
@@ -181,7 +177,7 @@ def assign_skips_an_unknown_ticket(h: DeskHarness) -> None:
 def assign_many_writes_every_owner(h: DeskHarness) -> None:
     """Bulk writes land; one result per request, in order."""
     tickets = fresh_tickets(h, 12)
-    requests = [request_for(t, *assignable(h.connector, t)) for t in tickets]
+    requests = [request_for(t, *assignable(h, t)) for t in tickets]
     results = h.connector.assign_many(requests)
     assert [r.ticket_id for r in results] == [t.id for t in tickets]
     assert all(r.outcome == "ok" for r in results), [r.detail for r in results if not r.ok]
@@ -195,7 +191,7 @@ def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
     h.touch(tickets[0].id)
     ghost = tickets[1].evolve(id=UNKNOWN_TICKET)
     batch = [tickets[0], ghost, *tickets[2:]]
-    results = h.connector.assign_many([request_for(t, *assignable(h.connector, t))
+    results = h.connector.assign_many([request_for(t, *assignable(h, t))
                                        for t in batch])
     outcomes = [r.outcome for r in results]
     assert outcomes[0] == "conflict"
@@ -203,10 +199,28 @@ def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
     assert outcomes[2:] == ["ok"] * 4
 
 
+def tickets_get_routed(h: DeskHarness) -> None:
+    """On this account the roster has someone who can take work now, the router picks an
+    agent for a new ticket from it, and the write lands: routing works end to end."""
+    (ticket,) = fresh_tickets(h, 1)
+    now = datetime.now(UTC)
+    snapshot = h.connector.roster()
+    assert any(agent.status is AgentStatus.ONLINE and
+               (agent.schedule is None or agent.schedule.on_shift(now))
+               for agent in snapshot.agents), "nobody can take work on this account"
+    [(_, decision)], _ = PolicyFile().router().drain(
+        [ticket], Roster(snapshot.agents, snapshot.loads), now, Random(0))
+    assert isinstance(decision, Assignment), decision
+    result = h.connector.assign(WriteRequest(assignment=decision,
+                                             expected_updated_at=ticket.updated_at))
+    assert result.ok, result.detail
+    assert h.owner_of(ticket.id) == decision.agent_id
+
+
 CASES = [pytest.param(case, id=case.__name__) for case in (
     poll_sees_new_tickets, poll_resumes_from_cursor, tickets_carry_the_help_desks_status,
     budget_left_is_known_and_never_negative, roster_lists_agents, fetch_reads_one_ticket,
     fetch_many_reads_several,
     assign_writes_the_owner, assign_refuses_a_changed_ticket, assign_skips_an_unknown_ticket,
-    assign_many_writes_every_owner, assign_many_isolates_bad_tickets,
+    assign_many_writes_every_owner, assign_many_isolates_bad_tickets, tickets_get_routed,
 )]

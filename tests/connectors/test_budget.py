@@ -19,7 +19,7 @@ def bucket(limit: int = 60, share: float = 0.5, window: float = 60.0) -> tuple[T
 
 @pytest.mark.parametrize(("headers", "reading"), [
     pytest.param({"X-RateLimit-Total": "700", "X-RateLimit-Remaining": "699",
-                  "X-RateLimit-Used-CurrentRequest": "1"}, RateReading(700, 699),
+                  "X-RateLimit-Used-CurrentRequest": "5"}, RateReading(700, 699, cost=5),
                  id="freshdesk"),
     pytest.param({"x-ratelimit-total": "200", "x-ratelimit-remaining": "3"}, RateReading(200, 3),
                  id="freshdesk-lowercase"),
@@ -52,6 +52,22 @@ def test_server_remaining_below_our_reserve_drains_the_bucket() -> None:
     assert time.sleeps == []
     tokens.take()
     assert time.sleeps
+
+
+def test_a_request_costing_several_credits_spends_several_tokens() -> None:
+    tokens, time = bucket(limit=60, share=0.5)  # burst 30, refill 1 per 2 s
+    tokens.take(5)
+    assert tokens.left() == pytest.approx(25)
+    tokens.charge(3)  # the server said it cost 8
+    assert tokens.left() == pytest.approx(22) and time.sleeps == []
+
+
+def test_a_cost_above_the_burst_waits_for_a_full_bucket_and_leaves_a_debt() -> None:
+    tokens, time = bucket(limit=4, share=0.5)  # burst 2, refill 1 per 30 s
+    tokens.take(5)
+    assert time.sleeps == [] and tokens.left() == 0.0  # 2 - 5: a debt of 3
+    tokens.take()
+    assert sum(time.sleeps) == pytest.approx(4 * 30)  # the debt and one token, refilled
 
 
 def test_server_limit_replaces_the_configured_plan() -> None:

@@ -15,7 +15,7 @@ from sandbox import SandboxHandle, start_sandbox
 
 @pytest.fixture(scope="module")
 def desk() -> Iterator[SandboxHandle]:
-    with start_sandbox(agents=4, tickets=8) as handle:
+    with start_sandbox(agents=4, tickets=8, search_lag=0, export_lag=0) as handle:
         store = handle.sandbox.desk
         agent = next(iter(store.agents.values()))
         group = min(agent.group_ids)

@@ -8,7 +8,13 @@ import pytest
 import requests
 import responses
 
-from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
+from connectors.errors import (
+    AmbiguousWriteError,
+    ConflictError,
+    FatalError,
+    RetriableError,
+    SkippableError,
+)
 from tests.connectors.fakes import SECRET_TOKEN, ZENDESK, FakeTime, transport
 
 URL = f"{ZENDESK}/api/v2/tickets/1.json"
@@ -39,6 +45,33 @@ def test_transient_failures_are_retried_with_backoff(failure: dict) -> None:
     assert tr.send("GET", "/api/v2/tickets/1.json").status_code == 200
     assert len(time.sleeps) == 1 and 0 < time.sleeps[0] <= 30
     assert tr.stats.retries == 1
+
+
+@pytest.mark.parametrize("failure", [
+    pytest.param(requests.ReadTimeout("no answer"), id="answer-timed-out"),
+    pytest.param(requests.ConnectionError("Connection reset by peer"), id="reset-mid-answer"),
+    pytest.param(requests.exceptions.ChunkedEncodingError("cut"), id="cut-body"),
+])
+@responses.activate
+def test_a_write_whose_answer_was_lost_is_not_sent_again(failure: Exception) -> None:
+    """The desk may have carried it out: a second PUT could assign twice."""
+    responses.put(URL, body=failure)
+    responses.put(URL, json={"ticket": {"id": 1}})
+    tr = transport()
+    with pytest.raises(AmbiguousWriteError, match="may have been carried out"):
+        tr.send("PUT", "/api/v2/tickets/1.json", json={"ticket": {"assignee_id": 5}})
+    assert len(responses.calls) == 1 and tr.stats.retries == 0
+
+
+@pytest.mark.parametrize("failure", [
+    pytest.param({"status": 503}, id="503-nothing-was-done"),
+    pytest.param({"body": requests.ConnectionError("Connection refused")}, id="never-sent"),
+])
+@responses.activate
+def test_a_write_that_surely_did_not_land_is_retried(failure: dict) -> None:
+    responses.put(URL, **failure)
+    responses.put(URL, json={"ticket": {"id": 1}})
+    assert transport().send("PUT", "/api/v2/tickets/1.json", json={}).status_code == 200
 
 
 @responses.activate

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -11,9 +11,10 @@ import responses
 from responses import matchers
 
 from connectors.base import WriteRequest
-from connectors.errors import FatalError, SkippableError
+from connectors.errors import FatalError, RetriableError, SkippableError
 from connectors.freshdesk import FreshdeskConnector, FreshdeskOptions
-from connectors.freshdesk.cursor import FreshdeskCursor
+from connectors.freshdesk.cursor import OVERLAP, FreshdeskCursor
+from connectors.freshdesk.mapping import include_cost
 from router.decision import Assignment, DecisionTrace
 from tests.connectors.fakes import FRESHDESK, FakeTime, transport
 from tests.connectors.freshdesk.payloads import agent, ticket
@@ -72,7 +73,37 @@ def test_poll_lists_by_updated_since_oldest_first_100_per_page(fd: FreshdeskConn
     assert q["updated_since"] == ["2024-03-01T08:00:00Z"] and q["per_page"] == ["100"]
     assert q["order_by"] == ["updated_at"] and q["order_type"] == ["asc"]
     assert q["include"] == ["description,stats"] and q["page"] == ["1"]
-    assert FreshdeskCursor.decode(str(page.cursor)).page == 2
+    after = FreshdeskCursor.decode(str(page.cursor))  # on from just before the newest update
+    assert (after.page, after.since) == (1, READ_AT - OVERLAP)
+    assert after.seen == {"1@2024-03-01T08:05:59Z", "2@2024-03-01T08:05:59Z"}
+
+
+@responses.activate
+def test_paging_goes_on_from_the_newest_update_so_a_change_cannot_hide_a_ticket(
+    fd: FreshdeskConnector
+) -> None:
+    """Found by the chaos run: with page=N of one listing, a ticket on page 1 that changed
+    before page 2 was read moved to the end, every row moved up one place, and the first
+    row of page 2 was never handed over."""
+    groups_listed()
+    first = [ticket(id=i, updated_at=f"2024-03-01T08:0{i}:00Z") for i in (1, 2, 3)]
+    responses.get(f"{API}/tickets", json=first, headers=link(2))
+    responses.get(f"{API}/tickets", json=[ticket(id=3, updated_at="2024-03-01T08:03:00Z"),
+                                          ticket(id=4, updated_at="2024-03-01T08:04:00Z")])
+    page = fd.poll(None)
+    second = fd.poll(page.cursor)
+    assert [t.id for t in second.tickets] == ["4"]  # 3 was handed over on the first page
+    q = parse_qs(urlparse(responses.calls[-1].request.url).query)
+    assert (q["updated_since"], q["page"]) == (["2024-03-01T08:02:57Z"], ["1"])
+
+
+@responses.activate
+def test_a_page_within_one_second_is_followed_by_the_next_page(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=i, updated_at="2024-03-01T08:00:00Z")
+                                          for i in (1, 2)], headers=link(2))
+    after = FreshdeskCursor.decode(str(fd.poll(None).cursor))
+    assert (after.since, after.page) == (START, 2)  # restarting there would read it again
 
 
 @responses.activate
@@ -82,7 +113,8 @@ def test_last_page_has_no_link_header_and_ends_the_poll(fd: FreshdeskConnector) 
     page = fd.poll(None)
     assert page.done
     after = FreshdeskCursor.decode(str(page.cursor))
-    assert after.since == datetime(2024, 3, 1, 8, 10, tzinfo=UTC) and after.seen == {"1"}
+    assert after.since == datetime(2024, 3, 1, 8, 10, tzinfo=UTC) - OVERLAP
+    assert after.seen == {"1@2024-03-01T08:10:00Z"}
 
 
 @responses.activate
@@ -93,7 +125,7 @@ def test_page_300_restarts_with_a_later_updated_since(fd: FreshdeskConnector) ->
     at_wall = FreshdeskCursor(since=START, page=300).encode()
     page = fd.poll(at_wall)
     after = FreshdeskCursor.decode(str(page.cursor))
-    assert (after.page, after.since) == (1, datetime(2024, 3, 2, tzinfo=UTC))
+    assert (after.page, after.since) == (1, datetime(2024, 3, 2, tzinfo=UTC) - OVERLAP)
     assert not page.done
 
 
@@ -102,10 +134,10 @@ def test_a_400_at_the_wall_restarts_instead_of_failing(fd: FreshdeskConnector) -
     groups_listed()
     responses.get(f"{API}/tickets", status=400, json=WALL_BODY)
     cursor = FreshdeskCursor(since=START, page=91, tail=READ_AT,
-                             tail_ids=frozenset({"4"})).encode()
+                             seen=frozenset({"4@2024-03-01T08:05:59Z"})).encode()
     page = fd.poll(cursor)
     after = FreshdeskCursor.decode(str(page.cursor))
-    assert page.tickets == () and (after.page, after.since) == (1, READ_AT)
+    assert page.tickets == () and (after.page, after.since) == (1, READ_AT - OVERLAP)
 
 
 @responses.activate
@@ -240,21 +272,98 @@ def test_budget_left_follows_the_x_ratelimit_headers(fd: FreshdeskConnector) -> 
 @responses.activate
 def test_bulk_update_per_agent_with_job_polling(fd: FreshdeskConnector, time: FakeTime) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=1), ticket(id=2),
-                                          ticket(id=3, updated_at="2024-03-01T09:00:00Z")])
+    responses.get(f"{API}/tickets", json=[ticket(id=n) for n in (1, 2, 4, 5)] + [
+        ticket(id=3, updated_at="2024-03-01T09:00:00Z")])
     responses.post(f"{API}/tickets/bulk_update", status=202,
                    json={"job_id": "a1", "href": f"{API}/jobs/a1"})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "IN PROGRESS", "progress": 0})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS", "progress": 100})
-    requests_ = [write("1"), write("2", agent_id="60000778"), write("3"), write("4")]
+    single = responses.put(f"{API}/tickets/2", json=ticket(id=2, responder_id=60000778))
+    requests_ = [write("1"), write("2", agent_id="60000778"), write("3"), write("4"),
+                 write("5")]
     results = fd.assign_many(requests_)
-    assert [r.outcome for r in results] == ["ok", "ok", "conflict", "ok"]
+    assert [r.outcome for r in results] == ["ok", "ok", "conflict", "ok", "ok"]
     bodies = [json.loads(c.request.body) for c in responses.calls
               if c.request.url.endswith("bulk_update")]
-    assert bodies[0] == {"bulk_action": {"ids": [1, 4], "properties": {
-        "responder_id": 60000777, "group_id": 60000111}}}
-    assert bodies[1]["bulk_action"]["ids"] == [2]
+    assert bodies == [{"bulk_action": {"ids": [1, 4, 5], "properties": {
+        "responder_id": 60000777, "group_id": 60000111}}}]
+    assert single.call_count == 1  # one ticket for that agent: a job would cost more
     assert 1.0 in time.sleeps
+
+
+@responses.activate
+def test_the_freshness_check_reads_the_span_of_the_reads_to_its_end(
+    fd: FreshdeskConnector
+) -> None:
+    """Found by the chaos run: the check stopped after ``len/100 + 2`` pages, and a person's
+    change past that page was overwritten unchecked. Every page within the reads' span is
+    read; past the newest read the listing stops."""
+    groups_listed()
+    reads = {str(n): datetime(2024, 3, 1, 8, 10 + n, tzinfo=UTC) for n in range(1, 6)}
+    for n in range(1, 6):  # each read on a page of its own, among others' changes
+        responses.get(f"{API}/tickets", json=[
+            ticket(id=900 + n, updated_at=f"2024-03-01T08:{10 + n:02d}:00Z"),
+            ticket(id=n, updated_at=f"2024-03-01T08:{10 + n:02d}:{30 if n == 3 else 0:02d}Z"),
+        ], headers=link(2))
+    responses.get(f"{API}/tickets", json=[ticket(id=999, updated_at="2024-03-01T08:16:00Z")],
+                  headers=link(2))  # past the newest read: the last page needed
+    responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
+    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
+    results = fd.assign_many([write(tid, read_at=at) for tid, at in reads.items()])
+    assert [r.outcome for r in results] == ["ok", "ok", "conflict", "ok", "ok"]  # 3 changed
+    listings = [c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets")]
+    assert len(listings) == 6  # the span, and not a page more
+    assert "include" not in parse_qs(urlparse(listings[0].request.url).query)  # credits
+
+
+@responses.activate
+def test_a_ticket_missing_from_the_span_of_the_reads_has_changed(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=2, updated_at="2024-03-01T08:30:00Z")],
+                  headers=link(2))
+    responses.get(f"{API}/tickets/1", json=ticket(id=1, updated_at="2024-03-01T08:40:00Z"))
+    responses.get(f"{API}/tickets/3", status=404, json={"code": "not_found", "message": "x"})
+    changed, gone = fd.assign_many([write("1"), write("3")])  # neither is in the span
+    assert (changed.outcome, gone.outcome) == ("conflict", "skipped")
+    assert changed.updated_at == datetime(2024, 3, 1, 8, 40, tzinfo=UTC)
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 0
+
+
+@responses.activate
+def test_reads_much_older_than_the_rest_are_checked_one_by_one(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=2)])
+    responses.get(f"{API}/tickets/1", json=ticket(id=1, updated_at="2024-03-01T07:00:00Z"))
+    responses.put(f"{API}/tickets/2", json=ticket(id=2, responder_id=60000777))
+    long_ago = READ_AT - timedelta(hours=2)
+    results = fd.assign_many([write("1", read_at=long_ago), write("2")])
+    assert [r.outcome for r in results] == ["conflict", "ok"]  # 1 changed after our read
+    listing = next(c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets"))
+    assert parse_qs(urlparse(listing.request.url).query)["updated_since"] == [
+        "2024-03-01T08:05:59Z"]  # the listing starts at the recent read, not two hours back
+
+
+@responses.activate
+def test_a_check_gone_stale_while_batches_went_out_is_made_again(time: FakeTime) -> None:
+    """Found by the chaos run: a round of 30 small jobs took seconds after its one check,
+    and a person took a ticket of a late batch in between."""
+    ticks = iter(range(100))
+    fd = FreshdeskConnector(transport(FRESHDESK, time=time), FreshdeskOptions(
+        start_time=START, job_poll_interval=1.0, job_timeout=5.0), time.sleep,
+        clock=lambda: 0.6 * next(ticks))  # every look at the clock: 0.6 s later
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=n) for n in range(1, 7)])
+    responses.get(f"{API}/tickets", json=[ticket(id=n) for n in (4, 6)] + [
+        ticket(id=5, updated_at="2024-03-01T08:30:00Z")])  # the second look: 5 was taken
+    responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
+    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
+    for n in (4, 6):  # two left for that agent: single updates
+        responses.put(f"{API}/tickets/{n}", json=ticket(id=n, responder_id=60000778))
+    results = fd.assign_many([write(n) for n in ("1", "2", "3")] +
+                             [write(n, agent_id="60000778") for n in ("4", "5", "6")])
+    assert [r.outcome for r in results] == ["ok", "ok", "ok", "ok", "conflict", "ok"]
+    listings = [c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets")]
+    assert len(listings) == 2
 
 
 @responses.activate
@@ -263,9 +372,10 @@ def test_bulk_job_failures_are_per_ticket(fd: FreshdeskConnector) -> None:
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "PARTIAL", "data": [
         {"id": 1, "success": True}, {"id": 2, "success": False,
-                                     "message": "responder is not in the group"}]})
-    results = fd.assign_many([write("1", read_at=None), write("2", read_at=None)])
-    assert [r.outcome for r in results] == ["ok", "skipped"]
+                                     "message": "responder is not in the group"},
+        {"id": 3, "success": True}]})
+    results = fd.assign_many([write(n, read_at=None) for n in ("1", "2", "3")])
+    assert [r.outcome for r in results] == ["ok", "skipped", "ok"]
     assert "not in the group" in results[1].detail
 
 
@@ -283,9 +393,11 @@ def test_bulk_batches_hold_at_most_100_ids(fd: FreshdeskConnector) -> None:
 @responses.activate
 def test_a_failing_bulk_call_fails_only_its_batch(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.post(f"{API}/tickets/bulk_update", status=500, json={"description": "oops"})
-    results = fd.assign_many([write("1", read_at=None), write("2", read_at=None)])
-    assert [r.outcome for r in results] == ["failed", "failed"]
+    responses.post(f"{API}/tickets/bulk_update", status=503, json={"description": "busy"})
+    results = fd.assign_many([write(n, read_at=None) for n in ("1", "2", "3")])
+    assert [r.outcome for r in results] == ["failed", "failed", "failed"]
+    # sent once: after a backoff the freshness check would be stale; the outbox re-checks
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
 
 
 # -- history --------------------------------------------------------------------------------
@@ -300,3 +412,72 @@ def test_history_lists_resolved_and_closed_with_stats(fd: FreshdeskConnector) ->
     listing = next(c for c in responses.calls if "/tickets" in c.request.url)
     q = parse_qs(urlparse(listing.request.url).query)
     assert q["include"] == ["stats,description"]
+
+
+@responses.activate
+def test_a_note_on_its_own_is_private_escaped_and_sent_once(fd: FreshdeskConnector) -> None:
+    responses.post(f"{API}/tickets/1/notes", status=503)
+    with pytest.raises(RetriableError):
+        fd.add_note("1", "why <b>\nbilling")
+    body = json.loads(responses.calls[0].request.body)
+    assert body == {"body": "why &lt;b&gt;<br>billing", "private": True}
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_recheck_reads_tickets_without_stats_one_credit_each(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/1", json=ticket(id=1, responder_id=60000777))
+    responses.get(f"{API}/tickets/2", status=404, json={"code": "not_found", "message": "x"})
+    found = fd.fetch_many(["1", "2"])
+    assert list(found) == ["1"] and found["1"].assignee == "60000777"
+    reads = [c for c in responses.calls if "/tickets/" in c.request.url]
+    assert all("include" not in c.request.url for c in reads)
+
+
+# -- plans and credits ----------------------------------------------------------------------
+@responses.activate
+def test_a_plan_without_skills_is_routed_without_and_says_so_once(
+    fd: FreshdeskConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    groups_listed()
+    responses.get(f"{API}/admin/skills", status=403, json={
+        "code": "require_feature", "message": "The Skill Based Round Robin feature(s) is/are "
+        "not supported in your plan. Please upgrade your account to use it."})
+    responses.get(f"{API}/admin/groups/60000111/agents", json=[agent()])
+    responses.get(f"{API}/agents", json=[agent()])
+    responses.get(f"{API}/search/tickets", json={"total": 0, "results": []})
+    with caplog.at_level("INFO", logger="deskroute.connectors.freshdesk"):
+        (first,) = fd.roster().agents
+        fd.roster()
+    assert dict(first.skills) == {}
+    assert caplog.text.count("skills not read") == 1
+    assert len([c for c in responses.calls if "admin/skills" in c.request.url]) == 1
+    found = fd.discover()
+    assert found.features[0].present is False and "403" in found.features[0].detail
+
+
+@pytest.mark.parametrize(("include", "credits"), [
+    pytest.param(None, 1, id="plain"), pytest.param("stats", 3, id="stats"),
+    pytest.param("description,stats", 5, id="two-includes"),
+])
+def test_each_include_costs_two_more_credits(include: str | None, credits: int) -> None:
+    assert include_cost(include) == credits
+
+
+@responses.activate
+def test_polling_spends_the_credits_of_its_includes(fd: FreshdeskConnector) -> None:
+    groups_listed()
+    fd.groups()
+    before = fd.budget_left()
+    responses.get(f"{API}/tickets", json=[])
+    fd.poll(None)
+    assert before is not None and fd.budget_left() == pytest.approx(before - 5)
+
+
+@responses.activate
+def test_the_server_says_what_a_request_cost(fd: FreshdeskConnector) -> None:
+    responses.get(f"{API}/groups", json=[], headers={"X-RateLimit-Used-CurrentRequest": "4"})
+    before = fd.budget_left()
+    fd.groups()
+    assert before is not None and fd.budget_left() == pytest.approx(before - 4)

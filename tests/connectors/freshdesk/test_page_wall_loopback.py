@@ -20,7 +20,8 @@ TICKETS = 450
 
 @pytest.fixture(scope="module")
 def desk() -> Iterator[SandboxHandle]:
-    with start_sandbox(agents=2, rate_limits=False, page_wall=2) as handle:
+    with start_sandbox(agents=2, rate_limits=False, page_wall=2, search_lag=0,
+                       export_lag=0) as handle:
         store = handle.sandbox.desk
         start = store.clock() - timedelta(minutes=30)
         for number in range(TICKETS):  # five tickets per second, oldest first

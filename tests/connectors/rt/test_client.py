@@ -273,6 +273,15 @@ def test_assign_sets_owner_comments_and_confirms(http: responses.RequestsMock,
     assert comment.call_count == 1
 
 
+def test_a_note_on_its_own_is_a_comment(http: responses.RequestsMock,
+                                        slept: list[float]) -> None:
+    comment = http.post(f"{URL}/ticket/7/comment", status=201, json=["Comments added"],
+                        match=[matchers.json_params_matcher({"Content": "why",
+                                                             "ContentType": "text/plain"})])
+    connector(slept).add_note("7", "why")
+    assert comment.call_count == 1
+
+
 def test_refused_owner_is_reported_not_done(http: responses.RequestsMock,
                                             slept: list[float]) -> None:
     reads(http, "Nobody", "Nobody")

@@ -54,3 +54,41 @@ def cursor_page(key: str, items: list[Any], *, more: bool, after: str = "xyz") -
     return {key: items, "meta": {"has_more": more, "after_cursor": after, "before_cursor": None},
             "links": {"next": f"https://acme.zendesk.test/api/v2/{key}.json?page[after]={after}",
                       "prev": None}}
+
+
+def availability(agent_id: int, status: str | None) -> dict[str, Any]:
+    """An Agent Availability API record; ``status`` None: omnichannel routing is off."""
+    attributes: dict[str, Any] = {"agent_id": agent_id, "group_ids": [], "skills": [],
+                                  "version": 1}
+    if status is not None:
+        attributes["agent_status"] = {"id": {"offline": 2, "online": 3, "away": 4}[status],
+                                      "name": status, "reason": "PUBLIC_API",
+                                      "updated_at": "2024-02-12T08:00:00Z"}
+    return {"type": "agent_availabilities", "id": f"agent_availabilities|{agent_id}",
+            "attributes": attributes}
+
+
+def schedule(**changes: Any) -> dict[str, Any]:
+    """A business-hours schedule: Mon-Fri 09:00-17:00 in Berlin (minutes since Sunday 00:00)."""
+    body: dict[str, Any] = {
+        "id": 360000123, "name": "Support hours", "time_zone": "Berlin",
+        "created_at": "2023-01-10T10:00:00Z", "updated_at": "2023-01-10T10:00:00Z",
+        "intervals": [{"start_time": day * 1440 + 540, "end_time": day * 1440 + 1020}
+                      for day in range(1, 6)]}
+    body.update(changes)
+    return body
+
+
+def audit(author: int, at: str, *, assignee: tuple[Any, Any] | None = None,
+          group: tuple[Any, Any] | None = None, audit_id: int = 1) -> dict[str, Any]:
+    """A ticket audit with ``Change`` events (previous, new) for the assignee and group; ids
+    in the values are strings, as Zendesk's audit events carry them."""
+    events = []
+    for field, change in (("assignee_id", assignee), ("group_id", group)):
+        if change is not None:
+            before, after = (None if v is None else str(v) for v in change)
+            events.append({"id": len(events) + 1, "type": "Change", "field_name": field,
+                           "value": after, "previous_value": before})
+    return {"id": audit_id, "ticket_id": 1, "author_id": author, "created_at": at,
+            "via": {"channel": "api", "source": {}}, "metadata": {"system": {}, "custom": {}},
+            "events": events}

@@ -11,11 +11,18 @@ import responses
 from responses import matchers
 
 from connectors.base import WriteRequest
-from connectors.errors import FatalError, SkippableError
+from connectors.errors import FatalError, RetriableError, SkippableError
 from connectors.zendesk import ZendeskConnector, ZendeskOptions
 from router.decision import Assignment, DecisionTrace
 from tests.connectors.fakes import ZENDESK, FakeTime, transport
-from tests.connectors.zendesk.payloads import cursor_page, ticket, user
+from tests.connectors.zendesk.payloads import (
+    audit,
+    availability,
+    cursor_page,
+    schedule,
+    ticket,
+    user,
+)
 
 API = f"{ZENDESK}/api/v2"
 START = datetime(2024, 2, 12, 9, 0, tzinfo=UTC)
@@ -29,8 +36,36 @@ def time() -> FakeTime:
 
 @pytest.fixture
 def zd(time: FakeTime) -> ZendeskConnector:
-    options = ZendeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0)
+    """A connector told to read skills from the user field: polls need no feature probe."""
+    options = ZendeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0,
+                             skills="user_field")
     return ZendeskConnector(transport(time=time), options, time.sleep)
+
+
+def refused(url: str) -> None:
+    responses.get(url, status=403, json={"error": "Forbidden",
+                                         "description": "You do not have access to this page."})
+
+
+def account(*, statuses: list[dict] | None = None, schedules: list[dict] | None = None,
+            holidays: list[dict] | None = None, attributes: list[dict] | None = None) -> None:
+    """The answers of the optional-feature endpoints; None: that endpoint is refused."""
+    if statuses is None:
+        refused(f"{API}/agent_availabilities")
+    else:
+        responses.get(f"{API}/agent_availabilities",
+                      json=cursor_page("data", statuses, more=False))
+    if schedules is None:
+        refused(f"{API}/business_hours/schedules.json")
+    else:
+        responses.get(f"{API}/business_hours/schedules.json", json={"schedules": schedules})
+        for item in schedules:
+            responses.get(f"{API}/business_hours/schedules/{item['id']}/holidays.json",
+                          json={"holidays": holidays or []})
+    if attributes is None:
+        refused(f"{API}/routing/attributes.json")
+    else:
+        responses.get(f"{API}/routing/attributes.json", json={"attributes": attributes})
 
 
 def groups_listed() -> None:
@@ -105,10 +140,7 @@ def test_roster_pages_until_has_more_is_false(zd: ZendeskConnector) -> None:
     groups_listed()
     responses.get(f"{API}/group_memberships.json", json=cursor_page(
         "group_memberships", [{"user_id": 1903456789001, "group_id": 360001}], more=False))
-    responses.get(f"{API}/agent_availabilities", json=cursor_page("data", [
-        {"type": "agent_availabilities", "id": "1903456789001", "attributes": {
-            "agent_id": 1903456789001, "agent_status": {"id": 2, "name": "offline"}}}],
-        more=False))
+    account(statuses=[availability(1903456789001, "offline")])
     users = f"{API}/users.json"
     responses.get(users, json=cursor_page("users", [user()], more=True, after="u2"),
                   match=[matchers.query_param_matcher({"role[]": ["agent", "admin"],
@@ -122,9 +154,11 @@ def test_roster_pages_until_has_more_is_false(zd: ZendeskConnector) -> None:
     roster = zd.roster()
     assert [a.id for a in roster.agents] == ["1903456789001", "1903456789002"]
     assert roster.agents[0].groups == {"Billing"} and roster.agents[0].status == "offline"
-    assert roster.agents[1].status == "online"  # no availability record: assumed online
+    assert roster.agents[1].status == "offline"  # omnichannel on, no record: not available
     assert dict(roster.loads) == {"1903456789002": 2.0}
-    assert len([c for c in responses.calls if "users.json" in c.request.url]) == 2
+    assert roster.holdings is not None and roster.holdings.complete
+    assert sorted(h.ticket_id for h in roster.holdings.tickets) == ["2", "4016"]
+    assert len([c for c in responses.calls if "users.json" in c.request.url]) == 3  # probe+2
 
 
 @responses.activate
@@ -132,8 +166,8 @@ def test_search_stops_at_the_1000_result_cap(zd: ZendeskConnector) -> None:
     row = ticket(assignee_id=1903456789001)
     responses.get(f"{API}/search.json", json={"results": [row] * 100, "count": 5000,
                                               "next_page": f"{API}/search.json?page=next"})
-    loads = zd._open_loads()
-    assert loads == {"1903456789001": 1000.0}
+    holdings = zd._holdings({"1903456789001"})
+    assert holdings.loads() == {"1903456789001": 1000.0} and not holdings.complete
     assert len(responses.calls) == 10  # page 11 would be a 422
 
 
@@ -184,6 +218,16 @@ def test_assign_raises_fatal_on_bad_credentials(zd: ZendeskConnector) -> None:
                   json={"error": "Couldn't authenticate you"})
     with pytest.raises(FatalError):
         zd.assign(write("4016"))
+
+
+@responses.activate
+def test_a_note_on_its_own_is_a_private_comment_sent_once(zd: ZendeskConnector) -> None:
+    responses.put(f"{API}/tickets/4016.json", status=503)
+    with pytest.raises(RetriableError):
+        zd.add_note("4016", "why: billing skill 7")
+    sent = json.loads(responses.calls[0].request.body)["ticket"]
+    assert sent == {"comment": {"body": "why: billing skill 7", "public": False}}
+    assert len(responses.calls) == 1  # the notes queue retries it, not the transport
 
 
 @responses.activate
@@ -263,6 +307,7 @@ def test_assign_many_checks_freshness_updates_and_polls_the_job(
         ticket(id=3, updated_at="2024-02-12T09:20:41Z"),
         ticket(id=4, updated_at="2024-02-12T09:20:41Z")]})
     responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
+    written(stations=1)  # only our assignment since: no audits to read
     status_url = f"{API}/job_statuses/j1.json"
     responses.get(status_url, json=job("queued"))
     responses.get(status_url, json=job("working"))
@@ -278,6 +323,7 @@ def test_assign_many_checks_freshness_updates_and_polls_the_job(
                       .request.body)
     assert [item["id"] for item in sent["tickets"]] == [1, 3, 4]
     assert time.sleeps == [1.0, 1.0]
+    assert not [c for c in responses.calls if "audits" in c.request.url]
 
 
 @responses.activate
@@ -354,3 +400,173 @@ def test_history_reads_finished_tickets_with_metric_sets(zd: ZendeskConnector) -
     assert records[0].solved_at == datetime(2024, 2, 13, 10, tzinfo=UTC)
     q = query(-1)
     assert q["include"] == ["metric_sets"] and q["start_time"] == [str(int(since.timestamp()))]
+
+
+# -- accounts with and without the optional features ---------------------------------------
+@pytest.fixture
+def auto_zd(time: FakeTime) -> ZendeskConnector:
+    """A connector with every source on ``auto``: it probes the account first."""
+    options = ZendeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0)
+    return ZendeskConnector(transport(time=time), options, time.sleep)
+
+
+def team(*users: dict) -> None:
+    """Groups, one membership each, the users and an empty search."""
+    groups_listed()
+    responses.get(f"{API}/group_memberships.json", json=cursor_page("group_memberships", [
+        {"user_id": u["id"], "group_id": 360001} for u in users], more=False))
+    responses.get(f"{API}/users.json", json=cursor_page("users", list(users), more=False))
+    responses.get(f"{API}/search.json", json={"results": [], "count": 0, "next_page": None})
+
+
+AWAY = user(id=1903456789002, name="Jun", user_fields={"deskroute_skills": "orders",
+                                                       "deskroute_away": True})
+
+
+@responses.activate
+def test_without_omnichannel_agents_work_the_business_hours_and_can_step_away(
+    auto_zd: ZendeskConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    account(statuses=[availability(1903456789001, None)], schedules=[schedule()])
+    team(user(user_fields={"deskroute_skills": "billing:7", "deskroute_away": False}), AWAY)
+    with caplog.at_level("INFO", logger="deskroute.connectors.zendesk"):
+        first, second = auto_zd.roster().agents
+    assert first.status == "online" and second.status == "away"
+    assert first.schedule is not None and first.schedule.timezone == "Europe/Berlin"
+    assert first.schedule.on_shift(datetime(2024, 2, 12, 9, 0, tzinfo=UTC))
+    assert dict(first.skills) == {"billing": 7}
+    assert "business-hours schedule 'Support hours'" in caplog.text
+
+
+@responses.activate
+def test_a_refused_availability_api_falls_back_and_says_so_once(
+    auto_zd: ZendeskConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    account()  # every optional endpoint answers 403
+    team(user())
+    with caplog.at_level("INFO", logger="deskroute.connectors.zendesk"):
+        (agent,) = auto_zd.roster().agents
+        auto_zd.roster()
+    assert agent.status == "online" and agent.schedule is None
+    assert caplog.text.count("availability from every active agent") == 1
+    found = auto_zd.discover()
+    assert found.features[0].present is False and "403" in found.features[0].detail
+
+
+@responses.activate
+def test_zendesk_skills_give_agents_and_waiting_tickets_their_skills(
+    auto_zd: ZendeskConnector
+) -> None:
+    account(statuses=[availability(1903456789001, "online")],
+            attributes=[{"id": "uuid-skills", "name": "Skills"}])
+    team(user(user_fields={"deskroute_skills": "billing:8"}))
+    responses.get(f"{API}/routing/agents/instance_values", json=cursor_page(
+        "instance_values", [{"id": "iv1", "agent_id": 1903456789001, "name": "billing"},
+                            {"id": "iv2", "agent_id": 1903456789001, "name": "French"}],
+        more=False), match=[matchers.query_param_matcher(
+            {"filter[agent_ids]": "1903456789001"}, strict_match=False)])
+    (agent,) = auto_zd.roster().agents
+    assert dict(agent.skills) == {"billing": 8, "french": 5}
+    responses.get(f"{API}/incremental/tickets/cursor.json", json={
+        "tickets": [ticket(id=1), ticket(id=2, assignee_id=1903456789001, status="open")],
+        "after_cursor": "c1", "end_of_stream": True})
+    responses.get(f"{API}/routing/tickets/1/instance_values.json",
+                  json={"attribute_values": [{"id": "v1", "name": "billing"}]})
+    waiting, assigned = auto_zd.poll(None).tickets
+    assert dict(waiting.required_skills) == {"billing": 1}
+    assert dict(assigned.required_skills) == {}  # assigned: nothing to route, nothing read
+
+
+def ticket_1_written(stations: int = 2) -> None:
+    """A fresh ticket 1, written by a bulk job that completes at once, by user 99; after it
+    the metric set counts ``stations`` assignments (2: someone besides us assigned it)."""
+    groups_listed()
+    responses.get(f"{API}/tickets/show_many.json", json={
+        "tickets": [ticket(id=1)], "metric_sets": [metric_set(1, assignees=0)]})
+    responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
+    responses.get(f"{API}/job_statuses/j1.json", json=job("completed", [
+        {"id": 1, "action": "update", "success": True, "status": "Updated"}]))
+    written(stations=stations)
+
+
+def written(*, stations: int) -> None:
+    """The check's read after the job: ticket 1 ours, with ``stations`` assignments; the
+    API user is 99."""
+    responses.get(f"{API}/tickets/show_many.json", json={
+        "tickets": [ticket(id=1, assignee_id=1903456789001)],
+        "metric_sets": [metric_set(1, assignees=stations)]})
+    responses.get(f"{API}/users/me.json", json={"user": {"id": 99, "role": "admin"}})
+
+
+def metric_set(ticket_id: int, *, assignees: int) -> dict:
+    return {"id": 90000 + ticket_id, "ticket_id": ticket_id, "assignee_stations": assignees,
+            "group_stations": 1}
+
+
+@responses.activate
+def test_a_bulk_write_that_raced_a_person_is_put_back(zd: ZendeskConnector) -> None:
+    ticket_1_written()
+    responses.get(f"{API}/tickets/1/audits.json", json=cursor_page("audits", [
+        audit(7, "2024-02-12T09:20:50Z", assignee=(None, 1903456789002), audit_id=2),
+        audit(99, "2024-02-12T09:21:00Z", assignee=(1903456789002, 1903456789001),
+              audit_id=3)], more=False))
+    restore = responses.put(f"{API}/tickets/1.json", json={"ticket": ticket(
+        id=1, assignee_id=1903456789002, updated_at="2024-02-12T09:21:05Z")})
+    (result,) = zd.assign_many([write("1")])
+    assert result.outcome == "conflict" and "put back" in result.detail
+    assert result.updated_at == datetime(2024, 2, 12, 9, 21, 5, tzinfo=UTC)
+    sent = json.loads(restore.calls[0].request.body)["ticket"]
+    assert sent["assignee_id"] == 1903456789002
+    assert (sent["safe_update"], sent["updated_stamp"]) == (True, "2024-02-12T09:21:00Z")
+
+
+@responses.activate
+def test_a_bulk_write_nobody_raced_costs_one_read_per_100_tickets(zd: ZendeskConnector) -> None:
+    ticket_1_written(stations=1)
+    (result,) = zd.assign_many([write("1")])
+    assert result.ok
+    reads = [c.request.url for c in responses.calls if c.request.method == "GET"]
+    assert sum("show_many" in url for url in reads) == 2  # the check before and after
+    assert not [url for url in reads if "audits" in url]
+
+
+@responses.activate
+def test_a_ticket_someone_changed_after_our_bulk_write_is_theirs(zd: ZendeskConnector) -> None:
+    groups_listed()
+    responses.get(f"{API}/tickets/show_many.json", json={"tickets": [ticket(id=1)]})
+    responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
+    responses.get(f"{API}/job_statuses/j1.json", json=job("completed", [
+        {"id": 1, "action": "update", "success": True, "status": "Updated"}]))
+    responses.get(f"{API}/tickets/show_many.json", json={
+        "tickets": [ticket(id=1, assignee_id=1903456789777)],
+        "metric_sets": [metric_set(1, assignees=2)]})
+    (result,) = zd.assign_many([write("1")])  # their change came after ours: not an overwrite
+    assert result.outcome == "conflict" and "since our write" in result.detail
+
+
+@responses.activate
+def test_a_landed_write_that_cannot_be_checked_is_failed_for_a_later_check(
+    zd: ZendeskConnector
+) -> None:
+    ticket_1_written()
+    responses.get(f"{API}/tickets/1/audits.json", status=503)
+    (result,) = zd.assign_many([write("1")])
+    assert result.outcome == "failed" and "raced" in result.detail
+
+
+@responses.activate
+def test_an_optional_api_that_stops_answering_is_probed_again_not_fatal(
+    auto_zd: ZendeskConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    availabilities = f"{API}/agent_availabilities"
+    responses.get(availabilities, json=cursor_page(
+        "data", [availability(1903456789001, "online")], more=False))  # the probe
+    refused(availabilities)  # then omnichannel routing is switched off
+    refused(f"{API}/business_hours/schedules.json")
+    refused(f"{API}/routing/attributes.json")
+    team(user())
+    with caplog.at_level("INFO", logger="deskroute.connectors.zendesk"):
+        (agent,) = auto_zd.roster().agents
+    assert agent.status == "online"
+    assert "stopped answering" in caplog.text
+    assert auto_zd.modes().availability == "all_agents"

@@ -9,10 +9,10 @@ import pytest
 from connectors.base import WriteRequest
 from connectors.errors import SkippableError
 from connectors.values import GroupDirectory
-from connectors.zendesk import mapping
+from connectors.zendesk import mapping, presence
 from router.decision import Assignment, DecisionTrace
 from router.model import AgentStatus, Priority
-from tests.connectors.zendesk.payloads import ticket, user
+from tests.connectors.zendesk.payloads import availability, ticket, user
 
 GROUPS = GroupDirectory({360001: "Billing", 360002: "Shipping"})
 READ_AT = datetime(2024, 2, 12, 9, 20, 41, tzinfo=UTC)
@@ -107,11 +107,8 @@ def test_agent_has_groups_skills_language_and_presence() -> None:
         [{"user_id": 1903456789001, "group_id": 360001}, {"user_id": 1903456789001,
                                                            "group_id": 360002},
          {"user_id": 7, "group_id": 360001}], GROUPS)
-    presence = mapping.availability_by_user([{"type": "agent_availabilities",
-                                              "id": "1903456789001", "attributes": {
-                                                  "agent_id": 1903456789001,
-                                                  "agent_status": {"id": 4, "name": "away"}}}])
-    agent = mapping.agent_from_json(user(), members["1903456789001"], presence["1903456789001"],
+    statuses = presence.statuses([availability(1903456789001, "away")])
+    agent = mapping.agent_from_json(user(), members["1903456789001"], statuses["1903456789001"],
                                     max_load=6)
     assert agent.id == "1903456789001" and agent.name == "Ines Duarte"
     assert agent.groups == {"Billing", "Shipping"}

@@ -1,0 +1,268 @@
+"""Writing assignments to Freshdesk, which has no concurrency control at all.
+
+Freshdesk's v2 API carries no version, ETag or safe-update field: the last write wins. So
+every write is preceded by a freshness check, as close to the write as it can be: a single
+write re-reads its ticket; a bulk write checks every ticket of the batch, never some of
+them, by listing the tickets updated since the oldest read (one read per 100 changes) and
+re-reading one by one the few whose read is much older than the rest (their listing would
+cost more than they do). The listing covers only the span of the reads: a ticket changed
+since its read no longer sits inside it. Freshdesk keeps no change history the API shows,
+so a person who changes a ticket between that check and the write is not seen afterwards:
+the check is made right before the write to keep that gap small, and a write is sent
+once: after a backoff the check would be stale, so a failed write fails, and the outbox
+checks again before it sends again; a check older than a second when the next batch is due
+is made again for that batch. A batch of one or two for one agent is written with single
+updates: a bulk job for it costs more requests than it saves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+
+from connectors.base import WriteRequest, WriteResult
+from connectors.budget import Clock, Sleep
+from connectors.errors import RetriableError, SkippableError
+from connectors.freshdesk import mapping
+from connectors.freshdesk.cursor import FreshdeskCursor
+from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, finish_jobs
+from connectors.transport import Transport
+from connectors.values import GroupDirectory, numeric_id, parse_time
+
+log = logging.getLogger("deskroute.connectors.freshdesk")
+BULK_MAX = 100
+SMALL_BATCH = 2
+"""A batch this small for one agent is written with single updates: a bulk job costs a
+submission and at least one status read."""
+JOB_RUNNING = frozenset({"IN PROGRESS", "QUEUED", "IN_PROGRESS"})
+RECHECK_AFTER = 1.0
+"""Seconds after which a freshness check is too old for the next batch: it is made again for
+that batch (a round of many small jobs takes seconds, and people act meanwhile)."""
+LISTING_SPAN = timedelta(minutes=15)
+"""Reads older than the newest one by more than this are re-read one by one: listing every
+change since them would cost more than a read each."""
+Lister = Callable[[FreshdeskCursor], requests.Response]
+Reader = Callable[[str], Mapping[str, Any]]
+
+
+class FreshdeskWrites:
+    """Assign one or many tickets, each after checking that nobody changed it since."""
+
+    def __init__(self, *, transport: Transport, groups: Callable[[], GroupDirectory],
+                 list_changes: Lister, read: Reader, advance: Callable[[FreshdeskCursor],
+                                                                       FreshdeskCursor],
+                 job_poll_interval: float, job_timeout: float, sleep: Sleep,
+                 clock: Clock) -> None:
+        self.transport, self._groups, self._clock = transport, groups, clock
+        self._list_changes, self._read, self._advance = list_changes, read, advance
+        self._interval, self._timeout, self._sleep = job_poll_interval, job_timeout, sleep
+
+    # -- one ticket ------------------------------------------------------------------------
+    def assign(self, request: WriteRequest) -> WriteResult:
+        """Re-read ``updated_at``, then update and add the note."""
+        ticket_id = request.assignment.ticket_id
+        try:
+            current = parse_time(self._read(ticket_id).get("updated_at"))
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+        expected = request.expected_updated_at
+        if expected is not None and current is not None and current > expected:
+            return _changed(ticket_id, current)
+        return self._put(request)
+
+    def _put(self, request: WriteRequest) -> WriteResult:
+        """One update, sent once, and its note; the freshness check is the caller's."""
+        ticket_id = request.assignment.ticket_id
+        try:
+            data = self.transport.send("PUT", f"/api/v2/tickets/{ticket_id}", per_ticket=True,
+                                       json=mapping.update_body(request, self._groups()),
+                                       retry=False).json()
+            if request.note:
+                self._note(ticket_id, request.note)
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+        return WriteResult(ticket_id=ticket_id, outcome="ok",
+                           updated_at=parse_time(data.get("updated_at")))
+
+    def add_note(self, ticket_id: str, text: str) -> None:
+        """A private note on one ticket, sent once (the writer's notes queue retries it)."""
+        self._note(ticket_id, text, retry=False)
+
+    def _note(self, ticket_id: str, text: str, *, retry: bool = True) -> None:
+        self.transport.send("POST", f"/api/v2/tickets/{ticket_id}/notes",
+                            json=mapping.note_body(text), per_ticket=True, retry=retry)
+
+    # -- many tickets ----------------------------------------------------------------------
+    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+        """Check every ticket's freshness, then ``bulk_update`` per agent and group (Freshdesk
+        applies one property set to all ids), 100 ids a job, jobs awaited together."""
+        checked_at = self._clock()
+        results: dict[str, WriteResult] = dict(self.stale(requests))
+        jobs: list[PendingJob] = []
+        for properties, batch in self._batches(requests, results).items():
+            if self._clock() - checked_at > RECHECK_AFTER:
+                batch = self._fresh(batch, results)
+                checked_at = self._clock()
+            if len(batch) <= SMALL_BATCH:
+                results.update({r.assignment.ticket_id: self._put_quietly(r) for r in batch})
+                continue
+            for start in range(0, len(batch), BULK_MAX):
+                job = self._submit(batch[start:start + BULK_MAX], dict(properties), results)
+                jobs += [job] if job is not None else []
+                if len(jobs) >= MAX_IN_FLIGHT:
+                    results.update(self._finish(jobs, requests))
+                    jobs = []
+        results.update(self._finish(jobs, requests))
+        return [results[r.assignment.ticket_id] for r in requests]
+
+    def _fresh(self, batch: list[WriteRequest], results: dict[str, WriteResult]
+               ) -> list[WriteRequest]:
+        """Check ``batch`` again; the changed and gone go to ``results``."""
+        results.update(self.stale(batch))
+        return [r for r in batch if r.assignment.ticket_id not in results]
+
+    def _put_quietly(self, request: WriteRequest) -> WriteResult:
+        """``_put``, a transient failure reported as ``failed`` (the batch goes on)."""
+        try:
+            return self._put(request)
+        except RetriableError as error:
+            return WriteResult(ticket_id=request.assignment.ticket_id, outcome="failed",
+                               detail=str(error))
+
+    def _batches(self, requests: Sequence[WriteRequest], results: dict[str, WriteResult]
+                 ) -> dict[tuple[tuple[str, int | None], ...], list[WriteRequest]]:
+        """The fresh requests grouped by the properties their job sets; unmappable ones are
+        recorded ``skipped`` in ``results``."""
+        batches: dict[tuple[tuple[str, int | None], ...], list[WriteRequest]] = {}
+        groups = self._groups()
+        for request in requests:
+            tid = request.assignment.ticket_id
+            if tid in results:
+                continue
+            try:
+                body = mapping.update_body(request, groups)
+                numeric_id(tid, "ticket")
+            except SkippableError as error:
+                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
+                continue
+            key = (("responder_id", body["responder_id"]),) + (
+                (("group_id", body["group_id"]),) if body.get("group_id") else ())
+            batches.setdefault(key, []).append(request)
+        return batches
+
+    def stale(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
+        """Conflicts (changed since read) and skips (gone) among ``requests``, every ticket
+        checked: by one listing of the changes since the oldest recent read, and one read
+        each for reads older than ``LISTING_SPAN`` before the newest."""
+        expected = {r.assignment.ticket_id: r.expected_updated_at for r in requests
+                    if r.expected_updated_at is not None}
+        if not expected:
+            return {}
+        horizon = max(expected.values()) - LISTING_SPAN
+        listed = {tid: at for tid, at in expected.items() if at >= horizon}
+        found = self._listed_changes(listed)
+        for tid, at in expected.items():
+            if at < horizon:
+                found.update(self._read_change(tid, at))
+        return found
+
+    def _listed_changes(self, expected: Mapping[str, datetime]) -> dict[str, WriteResult]:
+        """Tickets changed since we read them, from the listing of changes ordered by
+        ``updated_at``, read from the oldest read until it passes the newest one.
+
+        A ticket's current ``updated_at`` is at least its read's, so it shows in that span
+        unless it changed after the span, or is gone: the few the span does not show are
+        read one by one to tell which.
+        """
+        newest = max(expected.values())
+        state = FreshdeskCursor(since=min(expected.values()))
+        current: dict[str, datetime] = {}
+        while True:
+            response = self._list_changes(state)
+            rows = response.json()
+            for row in rows:
+                stamp = parse_time(row.get("updated_at"))
+                if str(row.get("id")) in expected and stamp is not None:
+                    current[str(row.get("id"))] = stamp
+            state = state.absorb(rows)
+            if "next" not in response.links or (state.tail is not None and state.tail > newest):
+                break
+            state = self._advance(state)
+        found: dict[str, WriteResult] = {}
+        for tid, at in expected.items():
+            stamp = current.get(tid)
+            if stamp is None:
+                found.update(self._read_change(tid, at))
+            elif stamp > at:
+                found[tid] = _changed(tid, stamp)
+        return found
+
+    def _read_change(self, ticket_id: str, expected: datetime) -> dict[str, WriteResult]:
+        try:
+            current = parse_time(self._read(ticket_id).get("updated_at"))
+        except SkippableError as error:
+            return {ticket_id: WriteResult(ticket_id=ticket_id, outcome="skipped",
+                                           detail=str(error))}
+        return {ticket_id: _changed(ticket_id, current)} \
+            if current is not None and current > expected else {}
+
+    def _submit(self, batch: list[WriteRequest], properties: Mapping[str, Any],
+                results: dict[str, WriteResult]) -> PendingJob | None:
+        """Start one ``bulk_update`` job; a batch that cannot be sent is failed in ``results``."""
+        ids = [r.assignment.ticket_id for r in batch]
+        try:
+            data = self.transport.send("POST", "/api/v2/tickets/bulk_update", json=mapping.
+                                       bulk_body([int(i) for i in ids], properties),
+                                       retry=False).json()
+        except (RetriableError, SkippableError) as error:
+            results.update(failed(ids, error))
+            return None
+        path = f"/api/v2/jobs/{data['job_id']}"
+        return PendingJob(ids=ids, read=lambda: self.transport.send("GET", path).json())
+
+    def _finish(self, jobs: list[PendingJob], requests: Sequence[WriteRequest]
+                ) -> dict[str, WriteResult]:
+        """Wait for the jobs, then add the private notes of the tickets that were written."""
+        results = finish_jobs(
+            jobs, is_finished=lambda j: str(j.get("status", "")).upper() not in JOB_RUNNING,
+            results_of=job_results, interval=self._interval, timeout=self._timeout,
+            sleep=self._sleep)
+        notes = {r.assignment.ticket_id: r.note for r in requests if r.note}
+        for tid, result in results.items():
+            if result.ok and tid in notes:
+                self._note_quietly(tid, str(notes[tid]))
+        return results
+
+    def _note_quietly(self, ticket_id: str, text: str) -> None:
+        try:
+            self._note(ticket_id, text)
+        except (SkippableError, RetriableError) as error:
+            log.warning("freshdesk: note on ticket %s failed: %s", ticket_id, error)
+
+
+def _changed(ticket_id: str, stamp: datetime) -> WriteResult:
+    return WriteResult(ticket_id=ticket_id, outcome="conflict", updated_at=stamp,
+                       detail="changed since it was read")
+
+
+def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
+    """Per-ticket outcomes of a finished bulk job (``data`` lists failures when present)."""
+    status = str(job.get("status", "")).upper()
+    per_id = {str(item.get("id")): item for item in job.get("data") or []
+              if isinstance(item, Mapping)}
+    results: dict[str, WriteResult] = {}
+    for ticket in map(str, ids):
+        item = per_id.get(ticket)
+        if item is not None and not item.get("success", True):
+            detail = str(item.get("message") or item.get("error") or "failed in bulk job")
+            results[ticket] = WriteResult(ticket_id=ticket, outcome="skipped", detail=detail)
+        elif item is None and status not in {"SUCCESS", "COMPLETED"}:
+            results[ticket] = WriteResult(ticket_id=ticket, outcome="failed",
+                                          detail=f"bulk job ended {status}")
+        else:
+            results[ticket] = WriteResult(ticket_id=ticket, outcome="ok")
+    return results

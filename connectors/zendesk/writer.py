@@ -1,0 +1,249 @@
+"""Writing assignments to Zendesk: guarded single updates, bulk jobs, and the bulk check.
+
+A single ``PUT tickets/{id}`` carries ``safe_update`` + ``updated_stamp`` (documented: a
+stale stamp answers 409). ``update_many`` carries the same guard per ticket, but Zendesk
+does not document that a batch honours it, so after each job the written tickets are
+checked (connectors/zendesk/audits.py): their metric sets show, 100 tickets a read, which
+ones someone else may have assigned too; those tickets' audits tell, and a person's change
+that raced our write is put back with a guarded single update and reported as a conflict,
+so the ticket is left to people.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from connectors.base import WriteRequest, WriteResult
+from connectors.budget import Sleep
+from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
+from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, finish_jobs
+from connectors.values import GroupDirectory, parse_time
+from connectors.vendor import ConnectorOptions
+from connectors.zendesk import audits, mapping
+from connectors.zendesk.api import ZendeskApi
+from router.model import Ticket
+
+log = logging.getLogger("deskroute.connectors.zendesk")
+BULK_MAX = 100
+JOB_DONE = frozenset({"completed", "failed", "killed"})
+CONFLICT_ERRORS = frozenset({"DatabaseConflict"})
+"""Job result errors meaning the ticket changed since its ``updated_stamp``."""
+
+
+class ZendeskWrites:
+    """Assign one or many tickets; find and undo bulk writes that overwrote a person."""
+
+    def __init__(self, api: ZendeskApi, groups: Callable[[], GroupDirectory],
+                 fetch: Callable[[str], Ticket], options: ConnectorOptions,
+                 sleep: Sleep) -> None:
+        self.api, self._groups, self._fetch = api, groups, fetch
+        self.options, self._sleep = options, sleep
+
+    # -- one ticket ------------------------------------------------------------------------
+    def assign(self, request: WriteRequest) -> WriteResult:
+        """Update one ticket with ``safe_update``; a 409 re-reads it and reports a conflict."""
+        ticket_id = request.assignment.ticket_id
+        try:
+            body = mapping.update_body(request, self._groups())
+            data = self.api.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json",
+                                           json=body, limit="update", per_ticket=True).json()
+        except ConflictError as error:
+            return self._conflict(ticket_id, str(error))
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+        updated = parse_time((data.get("ticket") or {}).get("updated_at"))
+        return WriteResult(ticket_id=ticket_id, outcome="ok", updated_at=updated)
+
+    def add_note(self, ticket_id: str, text: str) -> None:
+        """A private comment on its own (notes normally ride with the assignment), sent once:
+        whoever queued it retries it."""
+        self.api.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json",
+                                json={"ticket": {"comment": {"body": text, "public": False}}},
+                                limit="update", per_ticket=True, retry=False)
+
+    def _conflict(self, ticket_id: str, detail: str) -> WriteResult:
+        try:
+            fresh = self._fetch(ticket_id)
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+        return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=detail,
+                           updated_at=fresh.updated_at)
+
+    # -- many tickets ----------------------------------------------------------------------
+    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+        """Per 100: check freshness with ``show_many`` and submit ``update_many``; wait for
+        the jobs together; then check the written tickets for a raced person.
+        One result per request, in order."""
+        results: dict[str, WriteResult] = {}
+        before: dict[str, audits.Stations | None] = {}
+        jobs: list[PendingJob] = []
+        for start in range(0, len(requests), BULK_MAX):
+            chunk = list(requests[start:start + BULK_MAX])
+            try:
+                job = self._submit_chunk(chunk, results, before)
+            except RetriableError as error:
+                results.update(failed([r.assignment.ticket_id for r in chunk], error))
+                continue
+            if job is not None:
+                jobs.append(job)
+            if len(jobs) >= MAX_IN_FLIGHT:
+                results.update(self._finish(jobs))
+                jobs = []
+        results.update(self._finish(jobs))
+        written = [r for r in requests if results[r.assignment.ticket_id].ok]
+        results.update(self._check(written, before))
+        return [results[r.assignment.ticket_id] for r in requests]
+
+    def _submit_chunk(self, chunk: list[WriteRequest], results: dict[str, WriteResult],
+                      before: dict[str, audits.Stations | None]) -> PendingJob | None:
+        """Record stale and unmappable requests in ``results`` and the tickets' counts of
+        assignees in ``before``; submit the rest as a job."""
+        stale, fresh = self._stale(chunk, before)
+        results.update(stale)
+        groups = self._groups()
+        items = []
+        for request in fresh:
+            try:
+                items.append(mapping.bulk_item(request, groups))
+            except SkippableError as error:
+                tid = request.assignment.ticket_id
+                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
+        if not items:
+            return None
+        data = self.api.transport.send("PUT", "/api/v2/tickets/update_many.json",
+                                       json={"tickets": items}).json()
+        path = f"/api/v2/job_statuses/{data['job_status']['id']}.json"
+        return PendingJob(ids=[str(item["id"]) for item in items],
+                          read=lambda: self.api.get(path)["job_status"])
+
+    def _finish(self, jobs: list[PendingJob]) -> dict[str, WriteResult]:
+        """Wait for submitted jobs; per-ticket results (a late or unreadable job: failed)."""
+        return finish_jobs(jobs, is_finished=lambda j: str(j.get("status")) in JOB_DONE,
+                           results_of=job_results, interval=self.options.job_poll_interval,
+                           timeout=self.options.job_timeout, sleep=self._sleep)
+
+    def _stale(self, chunk: list[WriteRequest], before: dict[str, audits.Stations | None]
+               ) -> tuple[dict[str, WriteResult], list[WriteRequest]]:
+        """Split a chunk into conflicts/skips (changed or gone since read) and fresh requests."""
+        current, metrics = self.api.show_many_with_metrics(
+            [r.assignment.ticket_id for r in chunk])
+        before.update({tid: audits.stations_of(metric) for tid, metric in metrics.items()})
+        results: dict[str, WriteResult] = {}
+        fresh = []
+        for request in chunk:
+            tid = request.assignment.ticket_id
+            raw = current.get(tid)
+            if raw is None:
+                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail="not found")
+                continue
+            updated = parse_time(raw.get("updated_at"))
+            expected = request.expected_updated_at
+            if expected is not None and updated is not None and updated > expected:
+                results[tid] = WriteResult(ticket_id=tid, outcome="conflict", updated_at=updated,
+                                           detail="changed since it was read")
+            else:
+                fresh.append(request)
+        return results, fresh
+
+    # -- the check after a bulk write -----------------------------------------------------
+    def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
+        """Landed writes that replaced a person's change: put back, reported as conflicts.
+
+        A write that could not be checked now is reported ``failed``: the writer retries the
+        check later (it finds the write landed and checks again, without sending it twice).
+        """
+        return self._check(requests, {})
+
+    def _check(self, requests: Sequence[WriteRequest],
+               before: Mapping[str, audits.Stations | None]) -> dict[str, WriteResult]:
+        """Per 100 written tickets, one read of their metric sets; the audits of those
+        someone else may have assigned since ``before`` (see the module docstring)."""
+        found: dict[str, WriteResult] = {}
+        for start in range(0, len(requests), BULK_MAX):
+            chunk = requests[start:start + BULK_MAX]
+            try:
+                current, metrics = self.api.show_many_with_metrics(
+                    [r.assignment.ticket_id for r in chunk])
+            except RetriableError as error:
+                found.update({r.assignment.ticket_id: _unchecked(r, error) for r in chunk})
+                continue
+            for request in chunk:
+                tid = request.assignment.ticket_id
+                raw = current.get(tid)
+                if raw is None:
+                    continue  # the ticket is gone: nobody to put back
+                if str(raw.get("assignee_id")) != request.assignment.agent_id:
+                    found[tid] = WriteResult(ticket_id=tid, outcome="conflict",
+                                             detail="changed by someone since our write")
+                elif audits.suspect(before.get(tid), audits.stations_of(metrics.get(tid))):
+                    found.update(self._audited(request))
+        return found
+
+    def _audited(self, request: WriteRequest) -> dict[str, WriteResult]:
+        """The ticket's audits say whether our write raced a person (then put back)."""
+        tid = request.assignment.ticket_id
+        try:
+            overwrite = self._overwrite(request)
+        except RetriableError as error:
+            return {tid: _unchecked(request, error)}
+        except SkippableError:
+            return {}  # the ticket is gone: nobody to put back
+        return {} if overwrite is None else {tid: self._put_back(overwrite)}
+
+    def _overwrite(self, request: WriteRequest) -> audits.Overwrite | None:
+        ticket_id = request.assignment.ticket_id
+        trail = list(self.api.items(f"/api/v2/tickets/{ticket_id}/audits.json", "audits"))
+        return audits.find_overwrite(ticket_id, trail, me=self.api.me(),
+                                     agent_id=request.assignment.agent_id,
+                                     read_at=request.expected_updated_at)
+
+    def _put_back(self, overwrite: audits.Overwrite) -> WriteResult:
+        """Restore the person's values (guarded); either way the ticket is theirs now."""
+        ticket_id = overwrite.ticket_id
+        if not overwrite.restore:
+            return self._conflict(ticket_id, f"user {overwrite.person} assigned the same "
+                                  "agent while the bulk write was queued")
+        log.warning("zendesk: the bulk write on ticket %s raced user %s; putting their "
+                    "assignment back", ticket_id, overwrite.person)
+        detail = f"raced a change by user {overwrite.person}; their assignment was put back"
+        try:
+            data = self.api.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json",
+                                           json=audits.restore_body(overwrite),
+                                           limit="update", per_ticket=True).json()
+        except ConflictError:
+            return self._conflict(ticket_id, f"raced a change by user {overwrite.person}, "
+                                  "who changed it again since")
+        except SkippableError as error:
+            return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=(
+                f"raced a change by user {overwrite.person}; putting it back failed: {error}"))
+        updated = parse_time((data.get("ticket") or {}).get("updated_at"))
+        return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=detail,
+                           updated_at=updated)
+
+
+def _unchecked(request: WriteRequest, error: Exception) -> WriteResult:
+    """A landed write whose check failed now: ``failed``, so the writer checks it again."""
+    return WriteResult(ticket_id=request.assignment.ticket_id, outcome="failed",
+                       detail=f"written; the check for a raced person failed: {error}")
+
+
+def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
+    """Per-ticket outcomes from a finished Zendesk job status."""
+    if str(job.get("status")) != "completed" and not job.get("results"):
+        message = str(job.get("message") or job.get("status"))
+        if "auth" in message.lower():
+            raise FatalError(f"bulk update failed: {message}")
+        return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=message) for tid in ids}
+    results = {tid: WriteResult(ticket_id=tid, outcome="failed", detail="missing from job")
+               for tid in ids}
+    for item in job.get("results") or []:
+        tid = str(item.get("id"))
+        if item.get("success", "error" not in item):
+            results[tid] = WriteResult(ticket_id=tid, outcome="ok")
+        else:
+            detail = f"{item.get('error', 'error')}: {item.get('details', '')}".strip(": ")
+            outcome = "conflict" if item.get("error") in CONFLICT_ERRORS else "skipped"
+            results[tid] = WriteResult(ticket_id=tid, outcome=outcome, detail=detail)
+    return results
