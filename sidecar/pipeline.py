@@ -112,7 +112,9 @@ class Pipeline:
     def refresh_roster(self) -> int:
         """Re-read agents, availability and load from the help desk; returns agent count."""
         snapshot = self.connector.roster()
-        self.store.loads.refresh(snapshot.agents, snapshot.loads, self.clock())
+        self.store.loads.refresh(
+            snapshot.agents, snapshot.loads, self.clock(), snapshot.holdings
+        )
         self.agents = snapshot.agents
         self.refreshed_at = self.clock()
         self.metrics.set_loads(self.store.loads.loads())

@@ -43,10 +43,11 @@ class WriteRound:
     retried: int = 0
     parked: int = 0
     bulk: bool = False
+    notes: int = 0
 
 
-def request_for(row: OutboxRow) -> WriteRequest:
-    """The connector request for an outbox row."""
+def request_for(row: OutboxRow, *, with_note: bool = True) -> WriteRequest:
+    """The connector request for an outbox row (``with_note=False``: its note goes later)."""
     trace = DecisionTrace(
         policy=row.policy, ticket_id=row.ticket_id, at=row.created_at, chosen=row.agent_id
     )
@@ -55,7 +56,8 @@ def request_for(row: OutboxRow) -> WriteRequest:
         group=row.group,
     )  # fmt: skip
     return WriteRequest(
-        assignment=assignment, expected_updated_at=row.expected_updated_at, note=row.note
+        assignment=assignment, expected_updated_at=row.expected_updated_at,
+        note=row.note if with_note else None,
     )
 
 
@@ -90,22 +92,45 @@ class Writer:
         """
         rows = self.store.outbox.claim(self.clock(), self.settings.batch_max, backoff=backoff)
         result = WriteRound()
-        rows = self._not_landed(rows, result)
-        if not rows:
-            return result
-        result.sent = len(rows)
-        result.bulk = len(rows) >= self.connector.bulk_threshold
-        if result.bulk:
-            self._send_bulk(rows, result)
-        else:
-            for row in rows:
-                self._send_one(row, result)
-        self.metrics.outbox_depth.set(self.store.outbox.active())
+        rows = self._not_landed(self._bounded(rows), result)
+        if rows:
+            result.sent = len(rows)
+            result.bulk = len(rows) >= self.connector.bulk_threshold
+            if result.bulk:
+                self._send_bulk(rows, result)
+            else:
+                for row in rows:
+                    self._send_one(row, result)
+            self.metrics.outbox_depth.set(self.store.outbox.active())
+        result.notes = self.post_notes()
         return result
+
+    def post_notes(self) -> int:
+        """Post up to ``notes_per_round`` queued notes, after the assignments they explain;
+        returns how many were posted. One that keeps failing is dropped, never an
+        assignment: the decision's explanation stays in the store either way."""
+        now, posted = self.clock(), 0
+        for note in self.store.notes.due(now, self.settings.notes_per_round):
+            try:
+                self.connector.add_note(note.ticket_id, note.body)
+            except (SkippableError, FatalError) as error:
+                self.store.notes.dropped(note, now, str(error))
+            except ConnectorError as error:
+                if note.attempts + 1 >= self.settings.max_attempts:
+                    log.warning("dropping the note on ticket %s: %s", note.ticket_id, error)
+                    self.store.notes.dropped(note, now, str(error))
+                else:
+                    delay = min(self.settings.retry_base_seconds * 2**note.attempts,
+                                self.settings.retry_max_seconds)
+                    self.store.notes.retry(note, str(error), now + timedelta(seconds=delay))
+            else:
+                self.store.notes.posted(note, now)
+                posted += 1
+        return posted
 
     def _send_bulk(self, rows: list[OutboxRow], result: WriteRound) -> None:
         try:
-            outcomes = self.connector.assign_many([request_for(row) for row in rows])
+            outcomes = self.connector.assign_many([self._request(row) for row in rows])
         except ConnectorError as error:
             for row in rows:
                 self._failed(row, error, result)
@@ -115,7 +140,7 @@ class Writer:
 
     def _send_one(self, row: OutboxRow, result: WriteRound) -> None:
         try:
-            outcome = self.connector.assign(request_for(row))
+            outcome = self.connector.assign(self._request(row))
         except ConflictError as error:
             outcome = WriteResult(ticket_id=row.ticket_id, outcome="conflict", detail=str(error))
         except ConnectorError as error:
@@ -123,10 +148,19 @@ class Writer:
             return
         self._settle(row, outcome, result)
 
+    def _request(self, row: OutboxRow) -> WriteRequest:
+        """The write for a row; its note rides along unless this help desk posts notes one
+        request each, which the writer does after the assignments (``post_notes``)."""
+        return request_for(row, with_note=self.connector.notes_in_bulk)
+
+    def _later(self, row: OutboxRow) -> str | None:
+        """The note to queue with a done write (None: it went with the write, or none)."""
+        return None if self.connector.notes_in_bulk else row.note
+
     def _settle(self, row: OutboxRow, outcome: WriteResult, result: WriteRound) -> None:
         self.metrics.written.labels(outcome=outcome.outcome).inc()
         if outcome.ok:
-            self.store.outbox.done(row, self.clock(), outcome.updated_at)
+            self.store.outbox.done(row, self.clock(), outcome.updated_at, note=self._later(row))
             result.done += 1
         elif outcome.outcome == "conflict":
             self.metrics.write_errors.labels(kind="conflict").inc()
@@ -154,9 +188,20 @@ class Writer:
         log.info("ticket %s changed since it was read; now %s", row.ticket_id, state)
         result.conflicts += 1
 
+    def _bounded(self, rows: list[OutboxRow]) -> list[OutboxRow]:
+        """At most ``recheck_per_round`` rows that need a re-read before sending; the rest go
+        back, for the next rounds. After a crash in a round of 100 (a help desk without a
+        batch read re-reads one by one), this keeps each round short enough to finish and
+        record its progress before the next interruption."""
+        again = [row for row in rows if row.attempts > 0]
+        later = again[self.settings.recheck_per_round:]
+        self.store.outbox.release(later)
+        return [row for row in rows if row not in later]
+
     def _not_landed(self, rows: list[OutboxRow], result: WriteRound) -> list[OutboxRow]:
         """Rows still to send: those sent before (maybe before a crash, maybe in a failed
-        batch) whose assignment the help desk already has are recorded done instead.
+        batch) whose assignment the help desk already has are recorded done instead, unless
+        the landed write replaced a person's change (then it is put back and they own it).
 
         One batch read covers them all: after a failed bulk write every row of it was sent
         before, and re-reading them one by one would cost a request each.
@@ -168,15 +213,29 @@ class Writer:
             current = self.connector.fetch_many(again)
         except ConnectorError:
             return rows  # sending again is safe: expected_updated_at guards it
-        left = []
-        for row in rows:
-            fresh = current.get(row.ticket_id) if row.attempts > 0 else None
-            if fresh is not None and fresh.assignee == row.agent_id:
+        landed = [row for row in rows if row.attempts > 0 and row.ticket_id in current
+                  and current[row.ticket_id].assignee == row.agent_id]
+        if landed:
+            self._settle_landed(landed, current, result)
+        return [row for row in rows if row not in landed]
+
+    def _settle_landed(self, landed: list[OutboxRow], current: dict[str, Ticket],
+                       result: WriteRound) -> None:
+        """Done, unless the write replaced a person's change (put back: theirs now) or the
+        check could not be made (retried later, without sending again)."""
+        try:
+            found = self.connector.find_overwrites([request_for(row) for row in landed])
+        except ConnectorError as error:
+            for row in landed:
+                self._failed(row, error, result)
+            return
+        for row in landed:
+            if row.ticket_id in found:
+                self._settle(row, found[row.ticket_id], result)
+            else:
+                fresh = current[row.ticket_id]
                 self.store.outbox.done(row, self.clock(), fresh.updated_at, unproven(fresh))
                 result.done += 1
-            else:
-                left.append(row)
-        return left
 
     def _failed(self, row: OutboxRow, error: ConnectorError, result: WriteRound) -> None:
         kind = type(error).__name__.removesuffix("Error").lower()

@@ -12,6 +12,7 @@ from sidecar.store.decisions import DecisionStore, Recorded, Routed
 from sidecar.store.lease import LeaseState, LeaseStore
 from sidecar.store.loads import LoadStore
 from sidecar.store.migrations import migrate
+from sidecar.store.notes import NoteRow, NoteStore
 from sidecar.store.outbox import OutboxRow, OutboxStore
 from sidecar.store.reports import ShadowReport, routed_summary, shadow_report
 from sidecar.store.tickets import TicketRow, TicketStore
@@ -29,6 +30,7 @@ class Store:
         self.outbox = OutboxStore(engine)
         self.loads = LoadStore(engine)
         self.lease = LeaseStore(engine)
+        self.notes = NoteStore(engine)
 
     @classmethod
     def connect(cls, url: str, replica: str, settings: StoreSettings | None = None) -> Store:
@@ -81,6 +83,8 @@ __all__ = [
     "LeaseState",
     "LeaseStore",
     "LoadStore",
+    "NoteRow",
+    "NoteStore",
     "OutboxRow",
     "OutboxStore",
     "Recorded",

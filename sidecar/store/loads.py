@@ -7,7 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from connectors.base import Holdings
 from router.model import Agent
+from sidecar import lifecycle
+from sidecar.holdings import StoreView, reconcile
 from sidecar.store import schema
 from sidecar.store.database import reading
 
@@ -29,17 +32,25 @@ class LoadStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def refresh(self, agents: tuple[Agent, ...], loads: Mapping[str, float], now: datetime) -> None:
+    def refresh(
+        self, agents: tuple[Agent, ...], loads: Mapping[str, float], now: datetime,
+        holdings: Holdings | None = None,
+    ) -> None:
         """Replace the table with the roster; in-flight write-backs are added on top.
 
-        Agents the help desk gave no load for keep the sum of what we routed to them.
+        With ``holdings`` (the open tickets the help desk's search shows), each agent's load
+        is those reconciled with the store's own newer knowledge (sidecar/holdings.py).
+        Without, agents the help desk gave no load for keep the sum of what we routed to them.
         """
         with self.engine.begin() as conn:
             inflight = self._inflight(conn)
             routed = self._routed(conn)
+            if holdings is not None:
+                loads = reconcile(holdings, self._views(conn, holdings, now), now)
+                routed = {}
             conn.execute(L.delete())
             for agent in agents:
-                base = loads[agent.id] if agent.id in loads else routed.get(agent.id, 0.0)
+                base = loads.get(agent.id, routed.get(agent.id, 0.0))
                 conn.execute(
                     L.insert().values(
                         agent_id=agent.id,
@@ -73,6 +84,23 @@ class LoadStore:
             .group_by(o.c.agent_id)
         )
         return {agent: float(total) for agent, total in conn.execute(query)}
+
+    @staticmethod
+    def _views(conn: sa.Connection, holdings: Holdings, now: datetime) -> list[StoreView]:
+        """The stored tickets the reconciliation needs: those the search shows, those
+        changed within its lag, and (when the search was capped) every held open one."""
+        t = schema.tickets
+        shown = [holding.ticket_id for holding in holdings.tickets]
+        wanted = sa.or_(t.c.ticket_id.in_(shown), t.c.changed_at >= now - holdings.lag)
+        if not holdings.complete:
+            wanted = sa.or_(wanted, sa.and_(t.c.assignee.is_not(None),
+                                            t.c.state != lifecycle.CLOSED))
+        query = sa.select(t.c.ticket_id, t.c.assignee, t.c.updated_at, t.c.changed_at,
+                          t.c.state).where(wanted)
+        return [StoreView(ticket_id=row.ticket_id, agent_id=row.assignee,
+                          updated_at=row.updated_at, learned_at=row.changed_at,
+                          open=row.state != lifecycle.CLOSED)
+                for row in conn.execute(query)]
 
     @staticmethod
     def _routed(conn: sa.Connection) -> dict[str, float]:

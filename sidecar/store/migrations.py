@@ -40,7 +40,14 @@ def _initial_tables(conn: sa.Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial tables", _initial_tables),)
+def _notes_table(conn: sa.Connection) -> None:
+    schema.notes.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial tables", _initial_tables),
+    Migration(2, "notes posted after bulk writes", _notes_table),
+)
 
 
 def current_version(conn: sa.Connection) -> int:

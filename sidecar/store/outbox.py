@@ -18,6 +18,7 @@ from sidecar import lifecycle
 from sidecar.store import schema
 from sidecar.store.database import reading
 from sidecar.store.loads import adjust_load
+from sidecar.store.notes import add_note
 from sidecar.store.rows import insert_ignoring_duplicates
 from sidecar.store.tickets import set_state, store_version
 
@@ -77,11 +78,22 @@ class OutboxStore:
                 )
         return rows
 
+    def release(self, rows: list[OutboxRow]) -> None:
+        """Give claimed rows back untouched (their attempt is not counted)."""
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    OUTBOX.update()
+                    .where(OUTBOX.c.id.in_([row.id for row in rows]))
+                    .values(status="pending", attempts=OUTBOX.c.attempts - 1)
+                )
+
     def done(
         self, row: OutboxRow, now: datetime, updated_at: datetime | None,
-        state: str = lifecycle.ASSIGNED,
+        state: str = lifecycle.ASSIGNED, *, note: str | None = None,
     ) -> None:
-        """The assignment is in the help desk, whose copy now has ``updated_at``.
+        """The assignment is in the help desk, whose copy now has ``updated_at``; ``note``,
+        when given, is queued to be posted after it (sidecar/store/notes.py).
 
         The snapshot is brought up to that version (and the version marked seen), so the
         echo of our own write coming back through poll or webhook changes nothing.
@@ -93,6 +105,8 @@ class OutboxStore:
             conn.execute(
                 OUTBOX.update().where(OUTBOX.c.id == row.id).values(status="done", finished_at=now)
             )
+            if note:
+                add_note(conn, row.ticket_id, note, now)
             t = schema.tickets
             current = conn.execute(sa.select(t.c.payload).where(t.c.ticket_id == row.ticket_id))
             payload = dict(current.scalar() or {})

@@ -121,6 +121,22 @@ outbox = sa.Table(
     sa.Column("finished_at", UtcDateTime, nullable=True),
 )
 
+notes = sa.Table(
+    "deskroute_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.String(100), nullable=False, index=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+)
+"""Explanations still to post as private notes, where a help desk's bulk write cannot carry
+them (Freshdesk): ``pending`` → ``done`` | ``dropped``."""
+
 agent_load = sa.Table(
     "deskroute_agent_load",
     metadata,

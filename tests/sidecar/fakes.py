@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.base import Holding, Holdings, PollPage, RosterSnapshot, WriteRequest, WriteResult
 from connectors.errors import ConnectorError, RetriableError, SkippableError
 from router.model import Agent, AgentStatus, Ticket
 
@@ -39,11 +39,16 @@ class FakeDesk:
     clock: FakeClock
     bulk_threshold: int = 5
     name: str = "fake"
+    notes_in_bulk: bool = True
+    """False: like Freshdesk, a note is a request of its own (the writer posts them later)."""
     tickets: dict[str, Ticket] = field(default_factory=dict)
     agents: dict[str, Agent] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
     faults: list[ConnectorError] = field(default_factory=list)
     writes: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(ticket, text) of every note: those sent with a write and those posted alone."""
+    note_faults: list[ConnectorError] = field(default_factory=list)
     bulk_calls: int = 0
     reads: list[int] = field(default_factory=list)
     """Tickets per read call: 1 for ``fetch``, the batch size for ``fetch_many``."""
@@ -53,6 +58,14 @@ class FakeDesk:
     down: bool = False
     budget: float | None = None
     """What ``budget_left`` reports (None: this desk keeps no rate budget)."""
+    overwrites: dict[str, str] = field(default_factory=dict)
+    """Ticket id -> the person's assignee a landed write replaced (``find_overwrites``)."""
+    overwrite_checks: list[list[str]] = field(default_factory=list)
+    check_faults: list[ConnectorError] = field(default_factory=list)
+    """Raised, one per call, by the next ``find_overwrites`` calls."""
+    index: Holdings | None = None
+    """Set by ``freeze_index``: the roster's open tickets come from a search index that
+    stopped catching up at that moment."""
 
     # --- test controls ------------------------------------------------------------------
 
@@ -75,6 +88,12 @@ class FakeDesk:
     def human_edit(self, ticket_id: str, **changes: object) -> Ticket:
         """A person changes a ticket (e.g. assigns it) outside deskroute."""
         return self._save(self.tickets[ticket_id].evolve(updated_at=self._tick(), **changes))
+
+    def freeze_index(self) -> None:
+        """From now on the roster reads open tickets from an index frozen as they are now."""
+        self.index = Holdings(tickets=tuple(
+            Holding(ticket_id=t.id, agent_id=t.assignee, updated_at=t.updated_at)
+            for t in self.tickets.values() if t.assignee is not None))
 
     def load_of(self, agent_id: str) -> float:
         """Open tickets assigned to the agent."""
@@ -101,8 +120,10 @@ class FakeDesk:
         return PollPage(tickets=page, cursor=str(end), done=end >= len(self.changes))
 
     def roster(self) -> RosterSnapshot:
-        """Agents and their open-ticket counts."""
+        """Agents and their open-ticket counts (from a lagging index when ``index_behind``)."""
         agents = tuple(self.agents.values())
+        if self.index is not None:
+            return RosterSnapshot(agents=agents, loads=self.index.loads(), holdings=self.index)
         return RosterSnapshot(agents=agents, loads={a.id: self.load_of(a.id) for a in agents})
 
     def fetch(self, ticket_id: str) -> Ticket:
@@ -138,6 +159,30 @@ class FakeDesk:
         return [WriteResult(ticket_id=r.ticket_id, outcome=r.outcome, detail=r.detail)
                 for r in results]
 
+    def add_note(self, ticket_id: str, text: str) -> None:
+        """A private note on its own."""
+        if self.note_faults:
+            raise self.note_faults.pop(0)
+        if ticket_id not in self.tickets:
+            raise SkippableError(f"ticket {ticket_id} not found", status=404)
+        self.notes.append((ticket_id, text))
+
+    def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
+        """Writes the test marked as having raced a person: the person's assignee is put back."""
+        self.overwrite_checks.append([r.assignment.ticket_id for r in requests])
+        if self.check_faults:
+            raise self.check_faults.pop(0)
+        found: dict[str, WriteResult] = {}
+        for request in requests:
+            ticket_id = request.assignment.ticket_id
+            person = self.overwrites.pop(ticket_id, None)
+            if person is not None:
+                restored = self.human_edit(ticket_id, assignee=person)
+                found[ticket_id] = WriteResult(ticket_id=ticket_id, outcome="conflict",
+                                               detail="raced a person",
+                                               updated_at=restored.updated_at)
+        return found
+
     def budget_left(self) -> float | None:
         """The rate budget the test set."""
         return self.budget
@@ -152,6 +197,8 @@ class FakeDesk:
             return WriteResult(ticket_id=ticket_id, outcome="conflict", detail="stale")
         updated = self.human_edit(ticket_id, assignee=request.assignment.agent_id)
         self.writes.append((ticket_id, request.assignment.agent_id))
+        if request.note:
+            self.notes.append((ticket_id, request.note))
         if self.lose_response:
             raise RetriableError("connection reset after the write")
         return WriteResult(ticket_id=ticket_id, outcome="ok", updated_at=updated.updated_at)

@@ -28,7 +28,8 @@ URGENT_LIMIT_MINUTES = 30
 
 @pytest.fixture
 def desk() -> Iterator[SandboxHandle]:
-    with start_sandbox(agents=3, tickets=0, seed=5, job_delay=0.01, rate_limits=False) as handle:
+    with start_sandbox(agents=3, tickets=0, seed=5, job_delay=0.01, rate_limits=False,
+                       search_lag=0, export_lag=0) as handle:
         yield handle
 
 
