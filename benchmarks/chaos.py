@@ -1,17 +1,24 @@
-"""Chaos run: 10,000 tickets through real sidecar replicas while everything goes wrong.
+"""Chaos run: thousands of tickets through real sidecar replicas while everything goes wrong.
 
-The sandbox help desk runs in this process with 20 % 5xx, hangs past the client's timeout,
-connection resets, slow answers and 429 storms with ``Retry-After``; agents go on and off
-line while tickets are being written; simulated people take and reassign tickets; the
-sidecar (``--replicas 2``: the current leader, on PostgreSQL) is SIGKILLed at random and
-restarted. After the weather calms and the run settles, the sandbox's audit log is replayed
-(``sandbox.ledger``): every ticket assigned once by deskroute or taken by a person, no write
-over a person's choice, a decision row behind every write. See docs/reliability.md.
+``--desk zendesk`` or ``--desk freshdesk``: the sandbox help desk runs in this process and
+answers through that API with 20 % 5xx, hangs past the client's timeout, connection
+resets, slow answers, 429 storms with ``Retry-After`` and, every few minutes, an outage
+(every request 503) while customers keep writing in; 5 % of the tickets are waiting when
+the run starts (a Monday morning), so bulk writes happen. ``--desk rt``: a real Request
+Tracker 5 (``scripts/rt-server up``) behind a fault proxy with the same weather. Agents go
+on and off line while tickets are being written (not on RT: it has no presence); people
+take and reassign tickets; the sidecar (``--replicas 2``: the current leader, on
+PostgreSQL) is SIGKILLed at random and restarted. After the weather calms and the run
+settles, the desk's audit is replayed (``sandbox.ledger``): every ticket assigned once by
+deskroute or taken by a person, no write over a person's choice (or one put back at once:
+``restored``), a decision row behind every write. See docs/reliability.md.
 
-    .venv/bin/python benchmarks/chaos.py [--tickets 10000] [--minutes 10] [--replicas 1]
+    .venv/bin/python benchmarks/chaos.py [--desk zendesk] [--tickets 10000] [--minutes 10]
+    .venv/bin/python benchmarks/chaos.py --desk freshdesk --profile freshdesk-enterprise
+    .venv/bin/python benchmarks/chaos.py --desk rt            # 300 tickets over 5 minutes
     .venv/bin/python benchmarks/chaos.py --replicas 2 --database postgresql+psycopg://...
 
-Ends with ``RESULT tickets=<n> lost=<n> double=<n> overwrote_human=<n>``.
+Ends with ``RESULT tickets=<n> lost=<n> double=<n> overwrote_human=<n> restored=<n> desk=<d>``.
 """
 
 from __future__ import annotations
@@ -27,29 +34,54 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sandbox.chaos import ChaosPlan, ChaosReport, ChaosRun, run_chaos
+from sandbox.chaos import DESKS, ChaosPlan, ChaosReport, ChaosRun, run_chaos
+from sandbox.chaos.rt_desk import RtUnavailableError
+from sandbox.profiles import PROFILES
 
 console = Console()
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SIZES = {"zendesk": (10_000, 10.0), "freshdesk": (10_000, 10.0), "rt": (300, 5.0)}
+"""Default tickets and minutes per desk: RT takes ~0.2 s to write one ticket in."""
 
 
 def print_report(report: ChaosReport, plan: ChaosPlan) -> None:
-    """The counts, the kills and the takeover times."""
+    """The counts, the backlog and bulk writes, the kills and the takeover times."""
     t = report.tally
-    console.print(f"tickets {t.tickets}: routed by deskroute {t.by_router}, taken by people "
-                  f"{t.by_human}, follow-through moves {t.moves}")
-    console.print(f"lost {t.lost} (never assigned {len(t.unassigned)}, no decision row "
-                  f"{len(t.undecided)}), double {t.double}, overwrote_human {t.overwrote_human}")
+    console.print(
+        f"desk {report.desk}{f' (profile {plan.profile})' if plan.profile else ''}: "
+        f"tickets {t.tickets}: routed by deskroute {t.by_router}, taken by people "
+        f"{t.by_human}, follow-through moves {t.moves}"
+    )
+    console.print(
+        f"lost {t.lost} (never assigned {len(t.unassigned)}, no decision row "
+        f"{len(t.undecided)}), double {t.double}, overwrote_human {t.overwrote_human}, "
+        f"restored {t.restored}"
+    )
+    console.print(
+        f"written back while the weather was rough: {report.done_in_weather} of "
+        f"{t.tickets} tickets; backlog: {report.waiting} waiting at the start, {report.outages} "
+        f"outages; bulk writes: {report.bulk.summary()}"
+    )
     leaders = sum(k.was_leader for k in report.kills)
-    console.print(f"SIGKILLs {len(report.kills)} ({leaders} of the leader), 429 storms "
-                  f"{report.storms}, replicas {plan.replicas}")
+    console.print(
+        f"SIGKILLs {len(report.kills)} ({leaders} of the leader), 429 storms "
+        f"{report.storms}, replicas {plan.replicas}"
+    )
     console.print(f"takeover (kill → a replica leads again): {report.takeover_summary()}")
     console.print(f"help desk answers: {dict(sorted(report.requests.items()))}")
     console.print(f"outbox at the end: {report.outbox}; tickets by state: {report.states}")
-    console.print(f"run {report.seconds:.0f} s, settled {report.settled} in "
-                  f"{report.settle_seconds:.1f} s after the weather calmed")
-    for name, ids in (("never assigned", t.unassigned), ("no decision", t.undecided),
-                      ("double", t.doubled), ("overwrote a person", t.overwritten)):
+    console.print(
+        f"run {report.seconds:.0f} s, settled {report.settled} in "
+        f"{report.settle_seconds:.1f} s after the weather calmed; audit read back in "
+        f"{report.audit_seconds:.1f} s"
+    )
+    for name, ids in (
+        ("never assigned", t.unassigned),
+        ("no decision", t.undecided),
+        ("double", t.doubled),
+        ("overwrote a person", t.overwritten),
+        ("restored", t.restored_tickets),
+    ):
         if ids:
             console.print(f"[red]{name}: tickets {ids[:20]}[/red]")
     for ticket_id, entries in report.evidence.items():
@@ -66,17 +98,40 @@ def drop_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
-def main() -> int:
-    """Run the chaos benchmark; exit code 1 when an invariant broke."""
+def arguments() -> argparse.Namespace:
+    """The command line, checked: a profile must belong to the desk."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=10_000)
-    parser.add_argument("--minutes", type=float, default=10.0, help="arrivals spread over")
+    parser.add_argument("--desk", choices=DESKS, default="zendesk")
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default=None,
+        help="sandbox account profile (default: the sandbox's default)",
+    )
+    parser.add_argument("--tickets", type=int, default=None, help="default 10000 (rt: 300)")
+    parser.add_argument(
+        "--minutes", type=float, default=None, help="arrivals spread over (default 10; rt: 5)"
+    )
     parser.add_argument("--replicas", type=int, default=1, help="2: HA on PostgreSQL")
-    parser.add_argument("--database", default=None,
-                        help=f"store URL (default: SQLite for 1 replica, {DEFAULT_PG} for 2)")
+    parser.add_argument(
+        "--database",
+        default=None,
+        help=f"store URL (default: SQLite for 1 replica, {DEFAULT_PG} for 2)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None, help="keep replica logs here")
     args = parser.parse_args()
+    if args.profile and (args.desk == "rt" or not args.profile.startswith(args.desk)):
+        parser.error(f"--profile {args.profile} is not a profile of the {args.desk} face")
+    tickets, minutes = SIZES[args.desk]
+    args.tickets = args.tickets or tickets
+    args.minutes = args.minutes or minutes
+    return args
+
+
+def main() -> int:
+    """Run the chaos benchmark; exit code 1 when an invariant broke, 2 when RT is missing."""
+    args = arguments()
     # SIGTERM unwinds like Ctrl-C: replicas stopped, the sandbox shut, the schema dropped
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     database = args.database or (DEFAULT_PG if args.replicas > 1 else None)
@@ -84,26 +139,52 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         workdir = args.keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        plan = ChaosPlan(workdir=workdir, tickets=args.tickets, arrival_seconds=args.minutes * 60,
-                         replicas=args.replicas, database_url=database, schema_name=schema,
-                         seed=args.seed)
+        plan = ChaosPlan(
+            workdir=workdir,
+            desk=args.desk,
+            profile=args.profile,
+            tickets=args.tickets,
+            arrival_seconds=args.minutes * 60,
+            replicas=args.replicas,
+            database_url=database,
+            schema_name=schema,
+            seed=args.seed,
+        )
         try:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=console) as progress:
-                task = progress.add_task("tickets created", total=args.tickets)
-
-                def show(run: ChaosRun, phase: str) -> None:
-                    kills = len(run.kills)
-                    progress.update(task, completed=run.created, description=(
-                        f"{phase}: {kills} kills, {run.storms} storms"))
-
-                report = run_chaos(plan, show)
+            report = run_with_progress(plan)
+        except RtUnavailableError as error:
+            console.print(f"[red]{error}[/red]")
+            return 2
         finally:
             if schema and database:
                 drop_schema(database, schema)
     print_report(report, plan)
-    print(report.tally.result_line())
+    print(report.result_line())
     return 0 if report.tally.clean and report.settled else 1
+
+
+def run_with_progress(plan: ChaosPlan) -> ChaosReport:
+    """``run_chaos`` with a progress bar of the tickets written in."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("tickets created", total=plan.tickets)
+
+        def show(run: ChaosRun, phase: str) -> None:
+            progress.update(
+                task,
+                completed=run.created,
+                description=(
+                    f"{phase}: {len(run.kills)} kills, {run.storms} storms, "
+                    f"{run.outages.count} outages"
+                ),
+            )
+
+        return run_chaos(plan, show)
 
 
 if __name__ == "__main__":

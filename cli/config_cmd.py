@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from config.policy_file import PolicyFileError, load_policy
 from config.reference import effective, render
 from config.settings import ConfigError, Settings
-from connectors.factory import build_connector
+from connectors.factory import base_url_of, build_connector
 
 app = typer.Typer(help="Inspect deskroute's configuration.", no_args_is_help=True)
 
@@ -19,11 +20,17 @@ REFERENCE = Path("docs/configuration.md")
 
 
 @app.command("check")
-def check(ctx: typer.Context) -> None:
+def check(
+    ctx: typer.Context,
+    probe: bool = typer.Option(
+        False, "--probe", help="Also talk to the help desk, as `deskroute doctor` does."
+    ),
+) -> None:
     """Print the effective configuration (secrets masked); check credentials and policy file.
 
     Exits with code 2 when the configured help desk lacks a required variable (no request is
-    sent) or the policy file is rejected.
+    sent) or the policy file is rejected. With --probe it then runs `deskroute doctor`
+    (exit 2 when routing cannot work).
     """
     settings: Settings = ctx.obj
     table = Table(title="deskroute configuration", show_lines=False)
@@ -43,6 +50,9 @@ def check(ctx: typer.Context) -> None:
         for name, reason in error.problems:
             errors.print(f"  [bold]{name}[/]: {reason}")
         raise typer.Exit(2) from None
+    base = base_url_of(settings)
+    if base is not None and base.changed:
+        console.print(Text.assemble((base.variable, "bold"), f": {base.note()}"))
     if settings.policy_file is not None:
         try:
             policy = load_policy(settings.policy_file)
@@ -53,6 +63,11 @@ def check(ctx: typer.Context) -> None:
             f"policy file OK: policy [bold]{policy.policy.name}[/], {len(policy.rules)} rules"
         )
     console.print("[green]configuration OK[/]")
+    if probe:
+        from cli.doctor_cmd import run_doctor  # the doctor imports every connector
+
+        console.print()
+        raise typer.Exit(run_doctor(settings, console=console))
 
 
 @app.command("docs")

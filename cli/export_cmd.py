@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import requests
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from config.settings import ConfigError, Settings
+from connectors.diagnosis import CONFIGURATION, desk_context, diagnose
 from connectors.errors import ConnectorError
 from connectors.export import HistorySource, export_history
 from connectors.factory import build_connector
@@ -33,7 +36,9 @@ def export(
     """Export solved and closed tickets with their final group, assignee and timestamps.
 
     The format is documented in docs/history-format.md; the simulator replays it and the
-    classifier trains on it.
+    classifier trains on it. Nothing is written unless the export completes: a failure
+    leaves no partial file and an existing OUT untouched. Exit code 2 when the failure is
+    the configuration's (wrong address or credentials, unreachable host), 1 otherwise.
     """
     settings: Settings = ctx.obj
     start = _since(since)
@@ -54,9 +59,27 @@ def export(
             count = export_history(connector, start, out,
                                    lambda _: progress.advance(task))
         except ConnectorError as error:
-            err.print(f"[bold red]export failed:[/] {error}")
-            raise typer.Exit(1) from None
+            progress.stop()
+            raise typer.Exit(_failed(settings, error)) from None
+        except requests.JSONDecodeError as error:
+            progress.stop()
+            err.print(Text.assemble(("export failed (wrong base URL): ", "bold red"),
+                                    f"the help desk answered something that is not JSON "
+                                    f"({error}); check its address"))
+            raise typer.Exit(2) from None
     err.print(f"wrote {count} tickets to {out}")
+
+
+def _failed(settings: Settings, error: ConnectorError) -> int:
+    """Say why the export failed and what to change; the exit code (2: configuration)."""
+    context = desk_context(settings)
+    if context is None:
+        err.print(Text.assemble(("export failed: ", "bold red"), str(error)))
+        return 1
+    found = diagnose(error, context)
+    err.print(Text.assemble((f"export failed ({found.problem}): ", "bold red"),
+                            found.paragraph))
+    return 2 if found.kind == CONFIGURATION else 1
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from rich.console import Console
 from cli import (
     config_cmd,
     demo_cmd,
+    doctor_cmd,
     export_cmd,
     route_cmd,
     run_cmd,
@@ -51,6 +52,7 @@ def _root(ctx: typer.Context) -> None:
 app.add_typer(config_cmd.app, name="config")
 route_cmd.register(app)
 export_cmd.register(app)
+doctor_cmd.register(app)
 sandbox_cmd.register(app)
 run_cmd.register(app)
 demo_cmd.register(app)

@@ -16,7 +16,8 @@ deskroute is configured only by environment variables with the `DESKROUTE_` pref
 sections use a double underscore (`DESKROUTE_HTTP__PORT`). An empty variable (`VAR=`, as
 compose's `${VAR:-}` gives) counts as unset. Run `deskroute config check` to print the
 effective configuration and to check that the configured help desk has the credentials it
-needs; no request is sent. An invalid or missing variable makes every command exit with
+needs; no request is sent (`config check --probe`, like `deskroute doctor`, then talks to
+the help desk). An invalid or missing variable makes every command exit with
 code 2 and a message naming the variable and the reason, never a traceback.
 
 Secrets (the `SecretStr` rows below) are never shown: `config check` prints `********`,
@@ -74,7 +75,7 @@ def without_password(url: str) -> str:
 def effective(settings: Settings) -> list[tuple[str, str]]:
     """``(variable, value)`` for every setting, secrets masked, in declaration order.
 
-    The database URL is shown with its password masked.
+    The database URL and the help desks' base URLs are shown with any password masked.
     """
     values: list[tuple[str, str]] = []
     for env, _, secret in walk_fields():
@@ -84,7 +85,7 @@ def effective(settings: Settings) -> list[tuple[str, str]]:
             value = getattr(value, part)
         if secret:
             shown = "(unset)" if value is None else "********"
-        elif env == "DESKROUTE_DATABASE_URL":
+        elif env == "DESKROUTE_DATABASE_URL" or env.endswith("__BASE_URL"):
             shown = without_password(str(value))
         elif isinstance(value, BaseModel):
             shown = value.model_dump_json()

@@ -106,6 +106,19 @@ class ZendeskSettings(HelpdeskApiSettings):
     api_token: SecretStr | None = Field(None, description="API token (Basic email/token auth).")
     oauth_token: SecretStr | None = Field(None, description="OAuth access token (Bearer auth).")
     webhook_secret: SecretStr | None = Field(None, description="Signing secret of the webhook.")
+    availability: Literal["auto", "omnichannel", "schedule", "all_agents"] = Field(
+        "auto",
+        description="Where agent availability comes from: omnichannel agent status, the "
+        "business-hours schedule, or every active agent (auto: the first the account has).",
+    )
+    skills: Literal["auto", "routing_attributes", "user_field", "none"] = Field(
+        "auto",
+        description="Where skills come from: Zendesk skills (routing attributes), the user "
+        "field deskroute_skills, or none (auto: the first the account has).",
+    )
+    schedule_id: int | None = Field(
+        None, ge=1, description="Business-hours schedule agents work to (default: the first)."
+    )
 
     _secrets = field_validator("api_token", "oauth_token", "webhook_secret")(_usable_secret)
 
@@ -129,6 +142,11 @@ class FreshdeskSettings(HelpdeskApiSettings):
         "X-Deskroute-Secret", pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
         description="Header the Freshdesk automation rule puts it in.",
     )  # fmt: skip
+    skills: Literal["auto", "admin_skills", "none"] = Field(
+        "auto",
+        description="Where skills come from: admin/skills (plans with skill-based assignment) "
+        "or none (auto: admin/skills when the plan answers it).",
+    )
 
     _secrets = field_validator("api_key", "webhook_secret")(_usable_secret)
 
@@ -233,6 +251,16 @@ class WriterSettings(Section):
     explain_notes: bool = Field(
         True, description="Add a private note with the decision's explanation to each write."
     )
+    recheck_per_round: int = Field(
+        25, ge=1, le=1000,
+        description="Write-backs sent before (a crash, a lost answer) re-read per round before "
+        "they count as done or are sent again; the rest wait for the next rounds.",
+    )  # fmt: skip
+    notes_per_round: int = Field(
+        20, ge=1, le=1000,
+        description="Notes posted per writer round where the help desk's bulk write cannot "
+        "carry them (Freshdesk): they follow the assignments, never hold them up.",
+    )  # fmt: skip
 
     @field_validator("retry_max_seconds")
     @classmethod
