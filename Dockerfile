@@ -13,7 +13,7 @@ RUN groupadd --system --gid 10001 deskroute \
     && mkdir /data \
     && chown 10001:10001 /data
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY cli ./cli
 COPY config ./config
 COPY connectors ./connectors
@@ -21,9 +21,9 @@ COPY router ./router
 COPY sandbox ./sandbox
 COPY sidecar ./sidecar
 COPY simulation ./simulation
-# the project itself, from this directory; its dependencies' bounds live in pyproject.toml
+# the project itself, from this directory, with the dependency versions it is tested with
 # hadolint ignore=DL3013
-RUN pip install ".[postgres]"
+RUN pip install -c constraints.txt ".[postgres]"
 
 USER 10001:10001
 
