@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from random import Random
 
 from config.model_files import load_classifier
 from config.policy_file import PolicyFile, load_policy
@@ -10,7 +11,7 @@ from config.settings import Settings
 from connectors.base import Connector
 from connectors.factory import build_connector
 from router.engine import Router
-from sidecar.service import Sidecar, default_replica
+from sidecar.service import Clock, Sidecar, default_replica, utc_now
 from sidecar.store import Store
 
 
@@ -26,8 +27,18 @@ def build_router(settings: Settings) -> Router:
     return replace(router, classifier=load_classifier(models)) if models else router
 
 
-def build_sidecar(settings: Settings, connector: Connector | None = None) -> Sidecar:
+def build_sidecar(
+    settings: Settings,
+    connector: Connector | None = None,
+    *,
+    clock: Clock = utc_now,
+    rng: Random | None = None,
+) -> Sidecar:
     """Build the store (not connected yet), the connector and the router; wire the service.
+
+    ``clock`` and ``rng`` (default: the wall clock, and a source seeded with
+    ``DESKROUTE_SIDECAR__SEED``) are seams for tests that drive the service on simulated
+    time, such as the differential test against the simulator.
 
     Raises ``PolicyFileError`` or ``ConfigError`` for bad configuration and SQLAlchemy's
     ``ArgumentError`` for a database URL it cannot use. The database is first reached by
@@ -37,4 +48,6 @@ def build_sidecar(settings: Settings, connector: Connector | None = None) -> Sid
     connector = connector or build_connector(settings)
     replica = settings.lease.replica_id or default_replica()
     store = Store.connect(settings.database_url, replica, settings.store)
-    return Sidecar(settings=settings, connector=connector, store=store, router=router)
+    return Sidecar(
+        settings=settings, connector=connector, store=store, router=router, clock=clock, rng=rng
+    )

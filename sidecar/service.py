@@ -80,6 +80,7 @@ class Sidecar:
         clock: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         metrics: Metrics | None = None,
+        rng: Random | None = None,
     ) -> None:
         self.settings, self.connector, self.store, self.clock = settings, connector, store, clock
         self.monotonic = monotonic
@@ -87,7 +88,7 @@ class Sidecar:
         self.metrics = metrics or Metrics()
         self.pipeline = Pipeline(
             connector=connector, store=store, router=router, settings=settings, clock=clock,
-            rng=Random(settings.sidecar.seed), metrics=self.metrics,
+            rng=Random(settings.sidecar.seed) if rng is None else rng, metrics=self.metrics,
         )  # fmt: skip
         self.writer = Writer(
             connector=connector, store=store, settings=settings.writer, clock=clock,
