@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from random import Random
@@ -20,7 +21,7 @@ from connectors.errors import RetriableError, SkippableError
 from router.decision import Assignment
 from router.engine import Router
 from router.model import Agent, Ticket
-from router.roster import Roster
+from router.roster import RECENT_KEPT, Roster
 from sidecar import lifecycle
 from sidecar.followthrough import Move, available, moves_due
 from sidecar.metrics import Metrics
@@ -66,6 +67,8 @@ class Pipeline:
         self.settings, self.clock, self.rng, self.metrics = settings, clock, rng, metrics
         self.agents: tuple[Agent, ...] = ()
         self.refreshed_at: datetime | None = None
+        self._assigned_at: dict[str, deque[datetime]] | None = None
+        """Our latest assignment times per agent (None: to be read from the store)."""
 
     # --- intake -----------------------------------------------------------------------
 
@@ -121,10 +124,33 @@ class Pipeline:
         return len(snapshot.agents)
 
     def roster(self) -> Roster:
-        """The agents with the load the store holds for them now."""
+        """The agents with the load the store holds for them now, and when we last
+        assigned them (idle order and fair limits carry over from pass to pass)."""
         known = {agent.id for agent in self.agents}
         loads = {k: v for k, v in self.store.loads.loads().items() if k in known}
-        return Roster(self.agents, loads)
+        return Roster(self.agents, loads, self._assignment_times())
+
+    def forget_assignment_times(self) -> None:
+        """Read assignment times from the store again before the next decision (another
+        replica may have routed while this one did not lead)."""
+        self._assigned_at = None
+
+    def _assignment_times(self) -> dict[str, deque[datetime]]:
+        if self._assigned_at is None:
+            stored = self.store.decisions.assignment_times(RECENT_KEPT)
+            self._assigned_at = {
+                agent_id: deque(times, maxlen=RECENT_KEPT) for agent_id, times in stored.items()
+            }
+        return self._assigned_at
+
+    def _note_assignments(self, decisions: Iterable[object], now: datetime) -> None:
+        times = self._assignment_times()
+        for decision in decisions:
+            if isinstance(decision, Assignment):
+                agent_id = decision.agent_id
+                if agent_id not in times:
+                    times[agent_id] = deque(maxlen=RECENT_KEPT)
+                times[agent_id].append(now)
 
     # --- routing ----------------------------------------------------------------------
 
@@ -137,10 +163,10 @@ class Pipeline:
             self.metrics.queue_depth.set(len(rows))
             return Recorded()
         started = time.perf_counter()
-        results, _ = self.router.drain(
-            [r.ticket for r in rows], self.roster(), self.clock(), self.rng
-        )
+        now = self.clock()
+        results, _ = self.router.drain([r.ticket for r in rows], self.roster(), now, self.rng)
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
+        self._note_assignments((decision for _, decision in results), now)
         state = {row.ticket.id: row.state for row in rows}
         items = [
             Routed(ticket, decision, "queue" if state[ticket.id] == lifecycle.WAITING else "new")
@@ -171,6 +197,7 @@ class Pipeline:
                 self.store.tickets.set_state(row.ticket.id, settled, now)
         items = [self._move(move, roster, now) for move in moves]
         recorded = self._record(items)
+        self._note_assignments((item.decision for item in items), now)
         for move in moves:
             log.info(
                 "follow-through: ticket %s moves off %s (%s)",

@@ -132,6 +132,7 @@ class Sidecar:
         self.metrics.leader.set(1 if leading else 0)
         if leading:
             self._recover_due = True
+            self.pipeline.forget_assignment_times()  # another leader may have assigned since
             for job in ("roster", "poll"):
                 self._run_soon(job)
 

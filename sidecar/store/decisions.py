@@ -137,6 +137,26 @@ class DecisionStore:
                 for row in conn.execute(query)
             ]
 
+    def assignment_times(self, per_agent: int) -> dict[str, list[datetime]]:
+        """When each agent was last assigned by us: its latest ``per_agent`` assignment
+        times, oldest first (what a roster needs for idle order and fair limits)."""
+        newest_first = sa.func.row_number().over(partition_by=D.c.agent_id, order_by=D.c.id.desc())
+        latest = (
+            sa.select(D.c.agent_id, D.c.decided_at, newest_first.label("n"))
+            .where(D.c.outcome == "assigned", D.c.agent_id.is_not(None))
+            .subquery()
+        )
+        query = (
+            sa.select(latest.c.agent_id, latest.c.decided_at)
+            .where(latest.c.n <= per_agent)
+            .order_by(latest.c.decided_at)
+        )
+        times: dict[str, list[datetime]] = {}
+        with reading(self.engine) as conn:
+            for agent_id, decided_at in conn.execute(query):
+                times.setdefault(agent_id, []).append(decided_at)
+        return times
+
     def recent(self, limit: int = 10) -> list[dict[str, Any]]:
         """The latest decisions, newest first: ticket, outcome, agent or reason, rules."""
         query = sa.select(D).order_by(D.c.id.desc()).limit(limit)
