@@ -67,6 +67,8 @@ class Instant:
     rank: int
     sequence: int
     happen: Callable[[], None] = field(compare=False)
+    what: str = field(default="", compare=False)
+    """What happens, in words (shown when the two sides part)."""
     arriving: str | None = field(default=None, compare=False)
     """The ticket that opens at this instant, if any."""
     frees: bool = field(default=False, compare=False)
@@ -102,6 +104,8 @@ class LiveDesk:
         self._instants: list[Instant] = []
         self._sequence = count()
         self._written = 0
+        self.happened: dict[float, list[str]] = {}
+        """What happened at each minute, in words."""
 
     def run(self) -> list[Assigned]:
         """Play the script to its end; every assignment, in time order."""
@@ -113,6 +117,7 @@ class LiveDesk:
                 instant = heapq.heappop(self._instants)
                 self.clock.now = self.script.moment(instant.minute)
                 instant.happen()
+                self.happened.setdefault(instant.minute, []).append(instant.what)
                 self._jobs(instant.minute, roster=instant.frees)
                 if instant.arriving is not None:
                     self._recheck_later(instant.arriving, instant.minute)
@@ -126,24 +131,27 @@ class LiveDesk:
         """Queue the first sweep, the starts of shifts and breaks, and the arrivals."""
         self._sweep_at(self.script.scenario.routing.sweep_min)
         for minute in shift_changes(self.script.scenario):
-            self._at(minute, nothing)
+            self._at(minute, nothing, "a shift or a break starts")
         for arrival in self.script.arrivals:
-            self._at(arrival.at_min, self._opener(arrival), ARRIVAL, str(arrival.number))
+            ticket_id = str(arrival.number)
+            self._at(arrival.at_min, self._opener(arrival), f"ticket {ticket_id} opens",
+                     ARRIVAL, ticket_id)  # fmt: skip
 
     def _at(
         self,
         minute: float,
         happen: Callable[[], None],
+        what: str,
         rank: int = TIMER,
         arriving: str | None = None,
         frees: bool = False,
     ) -> None:
-        instant = Instant(minute, rank, next(self._sequence), happen, arriving, frees)
+        instant = Instant(minute, rank, next(self._sequence), happen, what, arriving, frees)
         heapq.heappush(self._instants, instant)
 
     def _sweep_at(self, minute: float) -> None:
         every = self.script.scenario.routing.sweep_min
-        self._at(minute, lambda: self._sweep_at(minute + every))
+        self._at(minute, lambda: self._sweep_at(minute + every), "the periodic sweep")
 
     def _opener(self, arrival: Arrival) -> Callable[[], None]:
         ticket_id = str(arrival.number)
@@ -170,7 +178,7 @@ class LiveDesk:
         enriched, _ = self.router.enrich(row.ticket, self.clock())
         after = self.router.revisit_after(enriched)
         if after is not None:
-            self._at(minute + after / 60.0, nothing)
+            self._at(minute + after / 60.0, nothing, f"ticket {ticket_id}'s re-check")
 
     # --- the sidecar's jobs -------------------------------------------------------------
 
@@ -185,7 +193,8 @@ class LiveDesk:
         self.sidecar.react()
         for ticket_id, agent_id in self.desk.writes[self._written :]:
             self.assigned.append(Assigned(minute=minute, ticket=ticket_id, agent=agent_id))
-            self._at(minute + self.handle[ticket_id], self._solver(ticket_id), frees=True)
+            solved = f"ticket {ticket_id} is solved ({agent_id} frees up)"
+            self._at(minute + self.handle[ticket_id], self._solver(ticket_id), solved, frees=True)
         self._written = len(self.desk.writes)
 
     def _solver(self, ticket_id: str) -> Callable[[], None]:
@@ -194,6 +203,19 @@ class LiveDesk:
             self._webhook(ticket_id)
 
         return solve
+
+    def describe(self, ticket_id: str) -> str:
+        """A ticket as the router sees it now: after the classifier and the rules."""
+        row = self.sidecar.store.tickets.get(ticket_id)
+        if row is None:
+            return f"ticket {ticket_id}: never reached the sidecar"
+        ticket, matched = self.router.enrich(row.ticket, self.clock())
+        due = "none" if ticket.sla_due_at is None else ticket.sla_due_at.strftime("%H:%M:%S")
+        return (
+            f"ticket {ticket_id}: {ticket.type}, {ticket.priority.name.lower()}, SLA due {due}, "
+            f"group {ticket.group}, needs {dict(ticket.required_skills)} "
+            f"prefers {dict(ticket.optional_skills)}, rules {', '.join(matched) or 'none'}"
+        )
 
 
 def nothing() -> None:

@@ -10,7 +10,7 @@ it was decided.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -120,21 +120,61 @@ def desk_script(
 
 def first_divergence(
     live: Sequence[Assigned], simulated: Sequence[Assigned], start: datetime, context: int = 3
-) -> str | None:
-    """None when the sequences agree; else where they part, with the assignments before."""
+) -> Divergence | None:
+    """None when the sequences agree; else where they part."""
     pairs = enumerate(zip(live, simulated, strict=False))
     shorter = min(len(live), len(simulated))
     index = next((n for n, (ours, theirs) in pairs if ours != theirs), shorter)
     if index == len(live) == len(simulated):
         return None
-    before = [f"    {a.describe(start)}" for a in live[max(0, index - context) : index]]
-    lines = [
-        f"the sidecar and the simulator part at assignment {index + 1} "
-        f"(of {len(live)} live, {len(simulated)} simulated)",
-        "  agreed before:" if before else "  (no assignment agreed before)",
-        *before,
-        "  sidecar:   " + (live[index].describe(start) if index < len(live) else "(no more)"),
-        "  simulator: "
-        + (simulated[index].describe(start) if index < len(simulated) else "(no more)"),
-    ]
-    return "\n".join(lines)
+    return Divergence(index=index, live=live, simulated=simulated, start=start, context=context)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Divergence:
+    """Where the live and simulated assignment sequences part."""
+
+    index: int
+    live: Sequence[Assigned]
+    simulated: Sequence[Assigned]
+    start: datetime
+    context: int
+
+    @property
+    def live_one(self) -> Assigned | None:
+        """The sidecar's assignment at the parting point (None: it made no more)."""
+        return self.live[self.index] if self.index < len(self.live) else None
+
+    @property
+    def simulated_one(self) -> Assigned | None:
+        """The simulator's assignment at the parting point (None: it made no more)."""
+        return self.simulated[self.index] if self.index < len(self.simulated) else None
+
+    def report(
+        self,
+        happened: Mapping[float, Sequence[str]] = {},
+        describe: Callable[[str], str] | None = None,
+    ) -> str:
+        """The assignments agreed before, the two that differ, what happened at that instant
+        on the live desk, and the tickets involved as the router sees them."""
+        start = self.start
+        before = self.live[max(0, self.index - self.context) : self.index]
+        ours, theirs = self.live_one, self.simulated_one
+        lines = [
+            f"the sidecar and the simulator part at assignment {self.index + 1} "
+            f"(of {len(self.live)} live, {len(self.simulated)} simulated)",
+            "  agreed before:" if before else "  (no assignment agreed before)",
+            *(f"    {a.describe(start)}" for a in before),
+            "  sidecar:   " + (ours.describe(start) if ours else "(no more)"),
+            "  simulator: " + (theirs.describe(start) if theirs else "(no more)"),
+        ]
+        moments = sorted({a.minute for a in (ours, theirs) if a is not None})
+        for minute in moments:
+            lines.append(
+                f"  on the desk at minute {minute:.4f}: "
+                + ("; ".join(happened.get(minute, ())) or "nothing")
+            )
+        if describe is not None:
+            tickets = dict.fromkeys(a.ticket for a in (ours, theirs) if a is not None)
+            lines.extend(f"  {describe(ticket)}" for ticket in tickets)
+        return "\n".join(lines)

@@ -49,10 +49,11 @@ def assert_same_assignments(
     """Run the span through both sides; they must assign alike (and assign enough)."""
     script = desk_script(policy, params_for(policy), span, words, model, workdir)
     simulated = simulated_assignments(script)
-    live = LiveDesk(script, workdir).run()
+    desk = LiveDesk(script, workdir)
+    live = desk.run()
     assert len(simulated) >= at_least, "the desk should keep its agents busy"
     divergence = first_divergence(live, simulated, script.scenario.start)
-    assert divergence is None, f"{policy}: {divergence}"
+    assert divergence is None, f"{policy}: {divergence.report(desk.happened, desk.describe)}"
 
 
 @pytest.mark.parametrize("policy", policy_names())
