@@ -23,7 +23,7 @@ from itertools import count
 from pathlib import Path
 
 from config.settings import Settings
-from router.model import Priority
+from router.model import Priority, Ticket
 from sidecar import lifecycle
 from sidecar.compose import build_sidecar
 from simulation.staffing import build_agents, shift_changes
@@ -170,15 +170,27 @@ class LiveDesk:
         return open_ticket
 
     def _recheck_later(self, ticket_id: str, minute: float) -> None:
-        """A ticket that waits from its arrival is looked at again when its policy may judge
-        it differently (optional skills dropped, overflow allowed)."""
+        """A ticket that waits from its arrival is decided again at each wait after which
+        its policy may judge it differently: the live sidecar re-decides its queue every
+        few seconds, so it notices every one of them."""
         row = self.sidecar.store.tickets.get(ticket_id)
         if row is None or row.state != lifecycle.WAITING:
             return
         enriched, _ = self.router.enrich(row.ticket, self.clock())
-        after = self.router.revisit_after(enriched)
-        if after is not None:
+        for after in sorted(self._judged_again_after(enriched)):
             self._at(minute + after / 60.0, nothing, f"ticket {ticket_id}'s re-check")
+
+    def _judged_again_after(self, ticket: Ticket) -> set[float]:
+        """Seconds of waiting after which this desk's policy may change its mind about
+        ``ticket``: what the router says, the optional-skills timeout for a ticket that
+        prefers skills, and the overflow wait for a ticket with a group."""
+        params = self.script.params
+        waits = {self.router.revisit_after(ticket)}
+        if ticket.optional_skills:
+            waits.add(params.get("optional_skills_timeout_s"))
+        if ticket.group is not None:
+            waits.add(params.get("wait_s"))
+        return {wait for wait in waits if wait is not None}
 
     # --- the sidecar's jobs -------------------------------------------------------------
 
