@@ -51,8 +51,8 @@ class Span:
     rate_per_hour: float
 
 
-MORNING = Span(arrivals_min=75, drain_min=165, rate_per_hour=20)
-"""06:00-07:15 arrivals, until 09:30: the early team alone, then general at 07:00, and the
+MORNING = Span(arrivals_min=80, drain_min=160, rate_per_hour=26)
+"""06:00-07:20 arrivals, until 10:00: the early team alone, then general at 07:00, and the
 backlogs of billing (08:00) and shipping (08:30) tickets dealt as those teams log in."""
 WORKING_DAY = Span(arrivals_min=540, drain_min=720, rate_per_hour=30)
 """06:00-15:00 arrivals, until 03:00 next day: shifts, breaks and queues all day."""
