@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
 from pydantic_core import PydanticUndefined
 
-from config.settings import Settings, env_name, walk_fields
+from config.settings import Settings, env_name, walk_fields, without_password
 
 HEADER = """# Configuration
 
@@ -62,14 +61,6 @@ def render() -> str:
             f"{info.description or ''} |"
         )
     return HEADER + "\n".join(rows) + "\n"
-
-
-_URL_PASSWORD = re.compile(r"(?P<user>://[^/:@]*):[^/]*@")
-
-
-def without_password(url: str) -> str:
-    """``url`` with the password in its user part masked."""
-    return _URL_PASSWORD.sub(r"\g<user>:********@", url, count=1)
 
 
 def effective(settings: Settings) -> list[tuple[str, str]]:

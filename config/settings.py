@@ -8,8 +8,10 @@ validation failure into a ``ConfigError`` that names each bad variable and why.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -410,6 +412,20 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("the URL's port is not a number") from None
         return value
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """As pydantic's, with the database URL's password masked: settings get logged and
+        printed in tracebacks, and the URL is the one secret that is not a ``SecretStr``."""
+        for name, value in super().__repr_args__():
+            yield name, without_password(value) if name == "database_url" else value
+
+
+_URL_PASSWORD = re.compile(r"(?P<user>://[^/:@]*):[^/]*@")
+
+
+def without_password(url: str) -> str:
+    """``url`` with the password in its user part masked."""
+    return _URL_PASSWORD.sub(r"\g<user>:********@", url, count=1)
 
 
 class ConfigError(Exception):

@@ -70,11 +70,9 @@ def create_app(ctx: AppContext) -> FastAPI:
     def admin(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     ) -> None:
-        token = settings.admin_token
-        if token is None:
+        if settings.admin_token is None:
             raise HTTPException(404, "admin endpoints are off (DESKROUTE_ADMIN_TOKEN is unset)")
-        given = "" if credentials is None else credentials.credentials
-        if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+        if not is_admin(settings, credentials):
             raise HTTPException(401, "admin token required", {"WWW-Authenticate": "Bearer"})
 
     def accept(helpdesk: str, event: WebhookEvent) -> dict[str, Any]:
@@ -151,8 +149,14 @@ def create_app(ctx: AppContext) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"], responses=schema.NOT_READY)
-    def readyz(response: Response) -> dict[str, Any]:
-        """The store answers and (on the leader) the roster is loaded; else the reason."""
+    def readyz(
+        response: Response,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    ) -> dict[str, Any]:
+        """The store answers and (on the leader) the roster is loaded; else the reason.
+
+        The reason's detail (the driver's message names the database host) is shown only
+        with the admin token; anyone else gets its first part, e.g. "store unreachable"."""
         accepting = ctx.accepting()
         state = readiness(
             accepting=accepting, store_error=_probe_store(ctx) if accepting else None,
@@ -160,7 +164,10 @@ def create_app(ctx: AppContext) -> FastAPI:
         )  # fmt: skip
         response.status_code = 200 if state.ready else 503
         answer = {"ready": state.ready, "role": "leader" if ctx.is_leader() else "follower"}
-        return answer if state.ready else {**answer, "reason": state.reason}
+        if state.ready or state.reason is None:
+            return answer
+        detailed = is_admin(settings, credentials)
+        return {**answer, "reason": state.reason if detailed else public_reason(state.reason)}
 
     @app.get("/metrics", tags=["operations"], response_class=Response, responses=schema.TEXT)
     def metrics() -> Response:
@@ -243,6 +250,22 @@ def _answer_store_outages(app: FastAPI, health: StoreHealth) -> None:
         )  # fmt: skip
 
     app.add_exception_handler(sa.exc.SQLAlchemyError, store_error)
+
+
+def is_admin(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    """True when the request carries the configured admin token (never when none is set)."""
+    token = settings.admin_token
+    if token is None or credentials is None:
+        return False
+    return hmac.compare_digest(credentials.credentials.encode(),
+                               token.get_secret_value().encode())  # fmt: skip
+
+
+def public_reason(reason: str) -> str:
+    """What ``/readyz`` tells anyone of a reason: its first part, before any detail
+    ("store unreachable: connection to server at db.internal ... refused" → "store
+    unreachable"); the detail is in the log and, with the admin token, in the answer."""
+    return reason.split(":", 1)[0].split(" (", 1)[0]
 
 
 def _probe_store(ctx: AppContext) -> str | None:

@@ -65,3 +65,14 @@ def test_the_configuration_reference_is_up_to_date() -> None:
     assert documented == render(), (
         "docs/configuration.md is stale: run `deskroute config docs --write`"
     )
+
+
+def test_printing_the_settings_never_shows_the_database_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DESKROUTE_DATABASE_URL", "postgresql+psycopg://router:s3cr3t-pw@db/test")
+    settings = load_settings()
+    assert "s3cr3t-pw" not in repr(settings)
+    assert "s3cr3t-pw" not in str(settings)
+    assert "router:********@db/test" in repr(settings)
+    assert settings.database_url.endswith("s3cr3t-pw@db/test")  # the value itself is intact

@@ -22,6 +22,8 @@ from tests.sidecar.fakes import FakeClock, FakeDesk
 from tests.sidecar.replicas import free_port
 from tests.sidecar.test_service import FAST, desk, sidecar, wait_for  # noqa: F401 - fixtures
 
+ADMIN = "readiness-admin-token"
+
 REFUSED = "connection failed: connection to server at 127.0.0.1 failed: Connection refused"
 
 
@@ -112,10 +114,10 @@ class FlakyLease:
     def __init__(self) -> None:
         self.down = False
 
-    def acquire(self, *_: object) -> bool:
+    def acquire(self, *_: object) -> int:
         if self.down:
             raise operational()
-        return True
+        return 1  # the epoch taken
 
     def state(self) -> None:
         return None
@@ -138,7 +140,7 @@ def test_a_lease_renewal_the_store_refuses_drops_the_lease_and_reports_the_outag
 @pytest.fixture
 def unreachable(desk: FakeDesk) -> Iterator[Sidecar]:  # noqa: F811 - the fixture
     """A sidecar whose PostgreSQL URL points at a loopback port nobody listens on."""
-    settings = Settings(**FAST)  # type: ignore[arg-type]
+    settings = Settings(**FAST, admin_token=ADMIN)  # type: ignore[arg-type]
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test"
     store = Store.connect(url, "replica-a")
     service = Sidecar(settings=settings, connector=desk, store=store, router=PolicyFile().router())
@@ -156,7 +158,10 @@ def test_a_sidecar_without_its_store_stays_up_unready_and_refuses_webhooks_with_
     assert ready.status_code == 503
     body = ready.json()
     assert body["ready"] is False and body["role"] == "follower"
-    assert body["reason"].startswith("store unreachable: ") and "refused" in body["reason"]
+    assert body["reason"] == "store unreachable"  # no host, no driver message for anyone
+    told = requests.get(f"{base}/readyz", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=5)
+    assert told.json()["reason"].startswith("store unreachable: ")
+    assert "refused" in told.json()["reason"]
     hook = requests.post(
         f"{base}/webhooks/freshdesk", data=json.dumps({"ticket_id": "7"}), timeout=5
     )
