@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.skipped import report_skipped
-from simulation.compare import Comparison, compare, describe_executor, execute, jobs
+from simulation.compare import Comparison, compare, describe_executor, execute, runs
 from simulation.fit import fit
 from simulation.records import write_csv
 from simulation.replay import Past, read_past
@@ -107,7 +107,7 @@ def simulate_command(
         scenario = _scenario(scenario_path, days, seed)
     choices = _choices(policy, scenario)
     replayed = replay_arrivals(past, scenario) if past is not None else None
-    work = jobs(scenario, choices, replications, replayed)
+    work = runs(scenario, choices, replications, replayed)
     err.print(f"simulating [bold]{scenario.name}[/]: {len(choices)} policies x {replications} "
               f"replications, {scenario.horizon_days:g} days, on "
               f"{describe_executor(executor, workers, scheduler)}")

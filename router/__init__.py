@@ -4,7 +4,7 @@ Nothing in this package reads a clock, the environment or the network: time and
 randomness are passed in, which is what lets the sidecar and the simulator share it.
 """
 
-from router.backlog import deal
+from router.backlog import Backlog
 from router.decision import Assignment, CandidateTrace, Decision, DecisionTrace, NoAssignment
 from router.eligibility import FILTERS, Eligibility
 from router.engine import Router
@@ -21,6 +21,7 @@ __all__ = [
     "Agent",
     "AgentStatus",
     "Assignment",
+    "Backlog",
     "CandidateTrace",
     "Capacity",
     "Decision",
@@ -36,7 +37,6 @@ __all__ = [
     "Schedule",
     "Ticket",
     "Window",
-    "deal",
     "make_policy",
     "order_queue",
     "policy_names",

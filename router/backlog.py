@@ -1,59 +1,214 @@
-"""Backlog spreading: deal a queue across agents in rounds instead of flooding one agent.
+"""The backlog: waiting tickets in lanes, offered to agents in rounds. Shared by the live
+sidecar (``Router.drain``) and the simulator, so both decide a waiting queue the same way.
 
-When agents come online to a backlog, a plain drain gives the emptiest agent ticket after
-ticket until it is as loaded as the rest. Dealing in rounds lets each agent take at most
-``per_round`` tickets per round, so the backlog is shared out the way a dealer deals cards.
+- **Lanes.** Every waiting ticket sits in its class's lane (one lane, unless the policy is
+  queue-aware), sorted by the router's queue order.
+- **Class ranking.** A queue-aware policy ranks the non-empty lanes for no particular agent
+  (the sidecar cannot know who freed capacity between two polls, so neither does the
+  simulator); the lanes are ranked again after every assignment, since ranks may depend on
+  queue lengths and waits.
+- **Dealing.** Within a round an agent takes at most ``per_round`` tickets; rounds repeat
+  while the last one assigned something to an agent it then set aside, so a backlog is
+  shared out the way a dealer deals cards instead of flooding the emptiest agent.
+  ``per_round=None``: one round, agents take as many as fit.
+- **Iterative, with re-checks.** Offering walks the lanes with cursors, never by
+  recursion. A ticket refused while nobody was set aside is refused for the rest of the
+  offer (loads only grow within an instant); one refused while someone was set aside is
+  offered again in the next round.
+
+``offer`` is incremental: the simulator keeps one backlog alive between events and offers
+it when something changed; ``Router.drain`` builds one for a one-shot queue. When the
+caller knows that only one agent's capacity changed since the last offer ended (it freed
+up), ``freed`` names it: every other agent with spare capacity has already refused every
+waiting ticket, so tickets that agent cannot take are skipped and a round ends once that
+agent is set aside. That is a shortcut, not another rule: the outcome is the one a full
+offer would reach.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from bisect import bisect_left, insort
+from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
-from random import Random
+from typing import Generic, Protocol, TypeVar
 
-from router.decision import Assignment, Decision
+from router.decision import Choice
+from router.eligibility import EXPLAIN_EVERY_AGENT_UP_TO
 from router.model import Ticket
+from router.policies.queueing import QueueState
+from router.queue import SortKey
 from router.roster import Roster
 
-Decide = Callable[[Ticket, Roster, datetime, Random], Decision]
+
+class Waiting(Protocol):
+    """What the backlog holds for one ticket; ``key`` and ``klass`` are set by ``add``."""
+
+    ticket: Ticket
+    key: SortKey
+    klass: str
+
+    @property
+    def profile(self) -> Hashable | None:
+        """Tickets with equal profiles are refused alike at one instant (None: unknown)."""
+        ...
 
 
-def deal(
-    queue: Sequence[Ticket],
-    roster: Roster,
-    now: datetime,
-    rng: Random,
-    decide: Decide,
-    per_round: int | None = 1,
-) -> tuple[list[tuple[Ticket, Decision]], Roster]:
-    """Decide every ticket of ``queue`` (already in queue order), dealing agents in rounds.
+W = TypeVar("W", bound=Waiting)
 
-    Returns each ticket with its final decision, in queue order, and the roster after the
-    assignments. ``per_round=None`` disables dealing (one pass in queue order).
-    """
-    if per_round is not None and per_round < 1:
-        raise ValueError("per_round must be >= 1 or None")
-    final: dict[str, Decision] = {}
-    pending = list(queue)
-    while pending:
-        dealt: dict[str, int] = {}
-        full: set[str] = set()
-        retry: list[Ticket] = []
-        for ticket in pending:
-            view = roster.holding(full) if full else roster
-            decision = decide(ticket, view, now, rng)
-            final[ticket.id] = decision
-            if isinstance(decision, Assignment):
-                agent_id = decision.agent_id
-                roster = roster.with_assignment(agent_id, decision.weight, now)
-                dealt[agent_id] = dealt.get(agent_id, 0) + 1
-                if per_round is not None and dealt[agent_id] >= per_round:
-                    full.add(agent_id)
-            elif "held" in decision.trace.rejections():
-                # refused only this round; loads only grow within a drain, so a ticket
-                # refused for any other reason would be refused again: no retry for it
-                retry.append(ticket)
-        if not dealt:
-            break
-        pending = retry
-    return [(ticket, final[ticket.id]) for ticket in queue], roster
+Attempt = Callable[[W, Roster], "Choice | None"]
+"""Decide one waiting ticket on a roster view (agents set aside this round are held)."""
+Assign = Callable[[W, Choice], Roster]
+"""Carry out an assignment; returns the roster after it (the same one, if updated in place)."""
+Refuses = Callable[[str, Ticket, Roster, datetime], bool]
+"""A cheap pre-check: True when the agent certainly may not take the ticket."""
+Rank = Callable[[QueueState, datetime], list[str]]
+"""Non-empty classes of waiting tickets, best first."""
+
+
+class Backlog(Generic[W]):
+    """Waiting tickets in lanes, and the one way they are offered to agents."""
+
+    def __init__(
+        self,
+        key: Callable[[Ticket], SortKey],
+        per_round: int | None = 1,
+        classify: Callable[[Ticket], str] | None = None,
+        rank: Rank | None = None,
+    ) -> None:
+        if per_round is not None and per_round < 1:
+            raise ValueError("per_round must be >= 1 or None")
+        if (classify is None) != (rank is None):
+            raise ValueError("a queue-aware backlog needs both classify and rank")
+        self._key, self._classify, self._rank = key, classify, rank
+        self.per_round = per_round
+        self._lanes: dict[str, list[tuple[SortKey, W]]] = {"": []} if rank is None else {}
+        self.size = 0
+        """How many tickets wait (``len`` without the call, for hot loops)."""
+        self._sized: tuple[Roster | None, bool] = (None, False)  # a roster, and if it is large
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[W]:
+        """The waiting tickets, lane by lane, in queue order within each."""
+        for lane in self._lanes.values():
+            for _, waiting in lane:
+                yield waiting
+
+    def add(self, waiting: W) -> None:
+        """Put a ticket in its lane (in queue order)."""
+        ticket = waiting.ticket
+        waiting.key = key = self._key(ticket)
+        waiting.klass = klass = "" if self._classify is None else self._classify(ticket)
+        lane = self._lanes.get(klass)
+        if lane is None:
+            lane = self._lanes[klass] = []
+        insort(lane, (key, waiting))
+        self.size += 1
+
+    def remove(self, waiting: W) -> None:
+        """Take a waiting ticket out (it gave up, changed, or is about to be offered alone)."""
+        lane = self._lanes[waiting.klass]
+        del lane[bisect_left(lane, (waiting.key,))]
+        self.size -= 1
+
+    def offer(
+        self,
+        now: datetime,
+        roster: Roster,
+        attempt: Attempt[W],
+        assign: Assign[W],
+        freed: str | None = None,
+        refuses: Refuses | None = None,
+    ) -> int:
+        """Offer the waiting tickets to the agents of ``roster`` at ``now``; returns how many
+        were assigned (they leave the backlog). See the module's description.
+
+        Rounds repeat until one ends with nobody set aside (another would change nothing)
+        or nobody can take more. The simulator calls this after most completions, so it is
+        one loop over local names rather than a few small methods.
+        """
+        lanes, per_round, rank = self._lanes, self.per_round, self._rank
+        check = refuses if freed is not None else None
+        large = False
+        if check is not None:  # the pre-check pays off on large rosters, or after a refusal
+            if self._sized[0] is not roster:
+                self._sized = (roster, len(roster) > EXPLAIN_EVERY_AGENT_UP_TO)
+            large = self._sized[1]
+        final: set[Hashable] = set()  # profiles refused while nobody was set aside
+        settled: dict[str, int] = {}  # per lane: head tickets refused for the whole offer
+        assigned = 0
+        while self.size:  # a round
+            dealt: dict[str, int] = {}
+            held: set[str] = set()
+            refused = set(final)
+            cursors = dict(settled)
+            view = roster
+            ranking = [""] if rank is None else self._ranking(now)
+            position = 0
+            while position < len(ranking):
+                klass = ranking[position]
+                lane = lanes[klass]
+                index = cursors.get(klass, 0)
+                choice = None
+                while index < len(lane):
+                    waiting = lane[index][1]
+                    profile = waiting.profile
+                    if profile is None:
+                        choice = attempt(waiting, view)
+                    elif profile in refused:
+                        pass
+                    elif (
+                        check is not None
+                        and (refused or large)
+                        and check(freed, waiting.ticket, view, now)  # type: ignore[arg-type]
+                    ):
+                        refused.add(profile)
+                        if not held:
+                            final.add(profile)
+                    else:
+                        choice = attempt(waiting, view)
+                        if choice is None:
+                            refused.add(profile)
+                            if not held:
+                                final.add(profile)
+                    if choice is not None:
+                        break
+                    if not held and index == settled.get(klass, 0):
+                        settled[klass] = index + 1
+                    index += 1
+                cursors[klass] = index
+                if choice is None:
+                    position += 1
+                    continue
+                del lane[index]
+                self.size -= 1
+                roster = assign(waiting, choice)
+                assigned += 1
+                if per_round is not None:
+                    agent_id = choice.agent_id
+                    count = dealt[agent_id] = dealt.get(agent_id, 0) + 1
+                    if count >= per_round:
+                        held.add(agent_id)
+                spare = roster.having_spare_capacity()
+                if not spare or (freed is not None and freed not in spare):
+                    return assigned
+                if freed is not None and freed in held:
+                    break  # nobody else can take anything: on to the next round
+                view = roster.holding(held) if held else roster
+                if rank is not None:  # class ranks moved: rank again
+                    ranking, position = self._ranking(now), 0
+            if not held:
+                return assigned
+        return assigned
+
+    def _ranking(self, now: datetime) -> list[str]:
+        """A queue-aware backlog's non-empty lanes, best first."""
+        lanes = self._lanes
+        heads = sorted((lane[0][0], klass) for klass, lane in lanes.items() if lane)
+        state = QueueState(
+            counts={klass: len(lanes[klass]) for _, klass in heads},
+            heads={klass: lanes[klass][0][1].ticket for _, klass in heads},
+        )
+        assert self._rank is not None
+        return self._rank(state, now)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from random import Random
+from typing import Any
 
-from router.backlog import deal
+from router.backlog import Backlog
 from router.classify.predictor import TicketClassifier
-from router.decision import Decision, with_enrichment
+from router.decision import Assignment, Decision, with_enrichment
 from router.model import Agent, Ticket
 from router.policies import (
     Choice,
@@ -26,7 +28,7 @@ from router.policies import (
     serve_order,
 )
 from router.policies.base import ChooseFn, chooser_for, chooser_of
-from router.queue import DEFAULT_ORDER, OrderKey, order_queue, validate_order
+from router.queue import DEFAULT_ORDER, OrderKey, SortKey, order_queue, queue_key, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
 
@@ -65,22 +67,49 @@ class Router:
     def drain(
         self, queue: Iterable[Ticket], roster: Roster, now: datetime, rng: Random
     ) -> tuple[list[tuple[Ticket, Decision]], Roster]:
-        """Decide a whole waiting queue: rules, queue order, then dealing across agents.
+        """Decide a whole waiting queue: rules, then the shared backlog (queue order, class
+        ranking, dealing across agents; ``router.backlog``).
 
-        Returns the enriched tickets with their decisions in queue order, and the roster
-        after the assignments.
+        Returns the enriched tickets with their final decisions, in the order the backlog
+        made them (assignments in the order they were made), and the roster after the
+        assignments.
         """
-        enriched: dict[str, tuple[str, ...]] = {}
-        tickets: list[Ticket] = []
+        matched: dict[str, tuple[str, ...]] = {}
+        backlog: Backlog[_Queued] = self.backlog()
         for ticket in queue:
-            rich, matched = self.enrich(ticket, now)
-            enriched[rich.id] = matched
-            tickets.append(rich)
-        ordered = self.ordered(tickets, now)
-        results, roster = deal(ordered, roster, now, rng, self.policy.decide, self.per_round)
+            rich, matched[ticket.id] = self.enrich(ticket, now)
+            backlog.add(_Queued(rich))
+        decisions: dict[str, tuple[Ticket, Decision]] = {}
+
+        def attempt(queued: _Queued, view: Roster) -> Choice | None:
+            decision = self.policy.decide(queued.ticket, view, now, rng)
+            decisions.pop(queued.ticket.id, None)  # kept in the order of final decisions
+            decisions[queued.ticket.id] = (queued.ticket, decision)
+            if isinstance(decision, Assignment):
+                return Choice(decision.agent_id, decision.weight)
+            return None
+
+        def assign(_: _Queued, choice: Choice) -> Roster:
+            nonlocal roster
+            roster = roster.with_assignment(choice.agent_id, choice.weight, now)
+            return roster
+
+        backlog.offer(now, roster, attempt, assign)
+        for queued in sorted(backlog, key=lambda queued: queued.key):  # never offered:
+            decisions.setdefault(queued.ticket.id, (queued.ticket, self.policy.decide(
+                queued.ticket, roster, now, rng)))  # nobody had room; the trace says so
         return [
-            (t, with_enrichment(d, enriched[t.id], t.predictions)) for t, d in results
+            (ticket, with_enrichment(decision, matched[ticket.id], ticket.predictions))
+            for ticket, decision in decisions.values()
         ], roster
+
+    def backlog(self) -> Backlog[Any]:
+        """An empty backlog that offers tickets the way this router does (its queue order,
+        its policy's class ranking, ``per_round`` dealing)."""
+        if not isinstance(self.policy, QueueAware):
+            return Backlog(queue_key(self.order), self.per_round)
+        return Backlog(queue_key(self.order), self.per_round, self.queue_class,
+                       partial(self.rank_classes, agent=None))
 
     def ordered(self, queue: Sequence[Ticket], now: datetime | None = None) -> list[Ticket]:
         """``queue`` in the order this router offers tickets to agents.
@@ -131,3 +160,17 @@ class Router:
         if not isinstance(self.policy, QueueAware):
             return [klass for klass, count in state.counts.items() if count > 0]
         return rank_classes(self.policy, state, now, agent)
+
+
+class _Queued:
+    """A ticket waiting in a one-shot drain's backlog."""
+
+    __slots__ = ("key", "klass", "ticket")
+
+    profile = None  # refusals are not shared between tickets: each is decided with a trace
+
+    key: SortKey
+    klass: str
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket

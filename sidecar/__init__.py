@@ -1,6 +1,6 @@
 """The long-running sidecar service: composition root, scheduler, HTTP app, store, outbox."""
 
-from sidecar.compose import build_router, build_sidecar
+from sidecar.compose import build_sidecar, router_from_settings
 from sidecar.http import AppContext, create_app
 from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
@@ -17,7 +17,7 @@ __all__ = [
     "Sidecar",
     "Store",
     "Writer",
-    "build_router",
     "build_sidecar",
     "create_app",
+    "router_from_settings",
 ]

@@ -15,7 +15,7 @@ from sidecar.service import Clock, Sidecar, default_replica, utc_now
 from sidecar.store import Store
 
 
-def build_router(settings: Settings) -> Router:
+def router_from_settings(settings: Settings) -> Router:
     """The router from ``DESKROUTE_POLICY_FILE`` (or the default policy), with the triage
     classifier from ``DESKROUTE_SIDECAR__CLASSIFIER_MODELS`` when set.
 
@@ -44,7 +44,7 @@ def build_sidecar(
     ``ArgumentError`` for a database URL it cannot use. The database is first reached by
     ``Sidecar.start``, which migrates it (and waits for an unreachable PostgreSQL).
     """
-    router = build_router(settings)
+    router = router_from_settings(settings)
     connector = connector or build_connector(settings)
     replica = settings.lease.replica_id or default_replica()
     store = Store.connect(settings.database_url, replica, settings.store)

@@ -1,6 +1,6 @@
 """The SimPy simulator: the real router on a simulated clock, metrics, compare, tune, staff."""
 
-from simulation.compare import Comparison, Job, RunResult, compare, execute, jobs
+from simulation.compare import Comparison, Run, RunResult, compare, execute, runs
 from simulation.erlang import ErlangA, ErlangC, erlang_b
 from simulation.model import DeskModel
 from simulation.records import Columns, TicketRecord, columns, write_csv
@@ -17,8 +17,8 @@ __all__ = [
     "ErlangA",
     "ErlangC",
     "Interval",
-    "Job",
     "PolicyChoice",
+    "Run",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -29,12 +29,12 @@ __all__ = [
     "erlang_b",
     "execute",
     "generate",
-    "jobs",
     "load_scenario",
     "mean_ci",
     "paired_ci",
     "parse_choice",
     "parse_scenario",
+    "runs",
     "simulate",
     "write_csv",
 ]

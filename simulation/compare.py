@@ -2,8 +2,8 @@
 
 Replication ``r`` of every policy uses the same seeded streams (arrivals, mix, handle
 times, patience, absences), so the paired differences between policies carry no noise
-from the traffic itself. Each job is a plain picklable value; the executor only decides
-where jobs run.
+from the traffic itself. Each run is a plain picklable value; the executor only decides
+where runs happen.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from simulation.metrics import backlog, per_agent, sla_over_time, summary
 from simulation.records import columns
 from simulation.run import PolicyChoice, simulate
 from simulation.scenario import Scenario
-from simulation.staffing import headcount
 from simulation.stats import Interval, mean_ci, paired_ci
+from simulation.team import headcount
 from simulation.traffic import Arrival
 
 Executor = Literal["serial", "process", "dask"]
@@ -29,7 +29,7 @@ Progress = Callable[["RunResult"], None]
 
 
 @dataclass(frozen=True)
-class Job:
+class Run:
     """One replication of one policy."""
 
     scenario: Scenario
@@ -61,13 +61,13 @@ class RunResult:
     detail: Detail | None = None
 
 
-def run_job(job: Job) -> RunResult:
-    """Simulate one job and reduce its records to metrics (runs in a worker)."""
-    scenario = job.scenario
-    records = simulate(scenario, job.choice, job.replication, job.arrivals)
+def run_one(run: Run) -> RunResult:
+    """Simulate one run and reduce its records to metrics (runs in a worker)."""
+    scenario = run.scenario
+    records = simulate(scenario, run.choice, run.replication, run.arrivals)
     metrics = summary(records, scenario.warmup_min, headcount(scenario), scenario.horizon_min)
     detail = None
-    if job.detail:
+    if run.detail:
         cols = columns(records, scenario.warmup_min, scenario.horizon_min)
         times, shares = sla_over_time(cols, 60.0 if scenario.horizon_days <= 3 else 1440.0)
         grid = np.linspace(0.0, scenario.horizon_min, 400)
@@ -77,27 +77,27 @@ def run_job(job: Job) -> RunResult:
             agent_load=per_agent(cols, "minutes"),
             backlog_times=grid, backlog=backlog(cols, grid),
         )
-    return RunResult(job.choice.title, job.replication, metrics, detail)
+    return RunResult(run.choice.title, run.replication, metrics, detail)
 
 
-def jobs(
+def runs(
     scenario: Scenario, choices: Sequence[PolicyChoice], replications: int,
     arrivals: Sequence[Arrival] | None = None,
-) -> list[Job]:
+) -> list[Run]:
     """Every (policy, replication) pair; replication 0 of each policy keeps its detail."""
     frozen = tuple(arrivals) if arrivals is not None else None
     return [
-        Job(scenario, choice, r, detail=r == 0, arrivals=frozen)
+        Run(scenario, choice, r, detail=r == 0, arrivals=frozen)
         for r in range(replications) for choice in choices
     ]
 
 
 def execute(
-    work: Sequence[Job], executor: Executor = "process", workers: int | None = None,
+    work: Sequence[Run], executor: Executor = "process", workers: int | None = None,
     scheduler: str | None = None, progress: Progress | None = None,
     connect_timeout_s: float = 15.0,
 ) -> list[RunResult]:
-    """Run jobs where asked; results come back in job order."""
+    """Carry out runs where asked; results come back in the order of ``work``."""
     done: dict[int, RunResult] = {}
     for index, result in _dispatch(work, executor, workers, scheduler, connect_timeout_s):
         done[index] = result
@@ -107,15 +107,15 @@ def execute(
 
 
 def _dispatch(
-    work: Sequence[Job], executor: Executor, workers: int | None, scheduler: str | None,
+    work: Sequence[Run], executor: Executor, workers: int | None, scheduler: str | None,
     connect_timeout_s: float,
 ) -> Iterator[tuple[int, RunResult]]:
     if executor == "serial" or len(work) == 1:
-        yield from ((i, run_job(job)) for i, job in enumerate(work))
+        yield from ((i, run_one(run)) for i, run in enumerate(work))
     elif executor == "process":
         size = min(workers or os.cpu_count() or 1, len(work))
         with ProcessPoolExecutor(max_workers=size) as pool:
-            futures = {pool.submit(run_job, job): i for i, job in enumerate(work)}
+            futures = {pool.submit(run_one, run): i for i, run in enumerate(work)}
             yield from ((futures[f], f.result()) for f in as_completed(futures))
     elif executor == "dask":
         yield from _dask(work, scheduler, connect_timeout_s)
@@ -124,9 +124,9 @@ def _dispatch(
 
 
 def _dask(
-    work: Sequence[Job], scheduler: str | None, connect_timeout_s: float
+    work: Sequence[Run], scheduler: str | None, connect_timeout_s: float
 ) -> Iterator[tuple[int, RunResult]]:
-    """Spread jobs over a Dask cluster at ``scheduler`` (the ``dask`` extra)."""
+    """Spread runs over a Dask cluster at ``scheduler`` (the ``dask`` extra)."""
     if not scheduler:
         raise ValueError("the dask executor needs --scheduler ADDRESS")
     try:
@@ -139,7 +139,7 @@ def _dask(
     except (OSError, TimeoutError) as error:
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     with client:
-        futures = client.map(run_job, list(work), pure=False)
+        futures = client.map(run_one, list(work), pure=False)
         index = {future.key: i for i, future in enumerate(futures)}
         for future in dask_completed(futures):  # type: ignore[no-untyped-call]
             yield index[future.key], future.result()

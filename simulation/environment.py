@@ -1,5 +1,11 @@
 """The model's SimPy environment: arrivals merged into the event queue, and light timers.
 
+This module is the simulator's one adapter to SimPy's internals (its event queue
+``_queue``, clock ``_now``, entry counter ``_eid`` and an event's ``_ok``/``_value``):
+nothing else in the project touches them. It was written for the SimPy versions in
+``SIMPY_VERSIONS`` (pinned in pyproject.toml); ``check_simpy`` says clearly when another
+one is installed, and a test runs it.
+
 A simulated ticket costs a few microseconds, so the two things the model does per ticket
 skip SimPy's generic machinery while keeping its clock, queue and run semantics:
 
@@ -14,8 +20,8 @@ skip SimPy's generic machinery while keeping its clock, queue and run semantics:
   which run alongside as always.
 
 ``run`` inlines ``step`` into its loop. The clock never moves back: an arrival stamped
-earlier than now (a replayed export need not be sorted) arrives now. Hot paths may read
-the clock as ``_now`` (the ``now`` property's value without the call).
+earlier than now (a replayed export need not be sorted) arrives now. Hot paths read the
+clock as ``minute``, a plain attribute the loop keeps equal to ``now``.
 """
 
 from __future__ import annotations
@@ -31,7 +37,21 @@ import simpy
 from simpy.core import EmptySchedule, SimTime, StopSimulation
 from simpy.events import NORMAL, URGENT
 
-from simulation.traffic import Row
+from simulation.traffic import Arrival
+
+SIMPY_VERSIONS = ("4.1.2",)
+"""The SimPy releases whose internals this module was written for and tested with."""
+
+
+def check_simpy(version: str = simpy.__version__) -> None:
+    """Raise a ``RuntimeError`` naming the versions this adapter supports unless ``version``
+    is one of them."""
+    if version not in SIMPY_VERSIONS:
+        raise RuntimeError(
+            f"SimPy {version} is installed, but simulation/environment.py reaches into SimPy's "
+            f"internals as they are in SimPy {' and '.join(SIMPY_VERSIONS)}; install one of "
+            "those (pyproject.toml pins them) or check the adapter against this release"
+        )
 
 
 @contextmanager
@@ -52,17 +72,20 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-NO_MORE: Row = (-1, math.inf, "", "", "", "", 0.0, math.inf, None)
+NO_MORE = Arrival(-1, math.inf, "", "", "", "", 0.0, math.inf, None)
 """Stands for the next arrival once the stream has run out: due after everything else."""
 
 
 class ArrivalsEnvironment(simpy.Environment):
     """A SimPy environment that also walks a time-ordered stream of arrivals, with timers."""
 
-    def __init__(self, arrivals: Iterator[Row], on_arrival: Callable[[Row], None]) -> None:
+    def __init__(self, arrivals: Iterator[Arrival], on_arrival: Callable[[Arrival], None]) -> None:
         super().__init__()
         self._arrivals, self._on_arrival = arrivals, on_arrival
-        self._upcoming: Row = next(arrivals, NO_MORE)
+        self._upcoming: Arrival = next(arrivals, NO_MORE)
+        self.minute: float = self._now
+        """The clock as a plain attribute: what ``now`` returns, without the property call
+        (the model reads it several times per ticket)."""
 
     def call_later(self, delay: float, callback: Callable[[Any], None], argument: Any) -> None:
         """Call ``callback(argument)`` ``delay`` time units from now (after any entry already
@@ -106,22 +129,24 @@ class ArrivalsEnvironment(simpy.Environment):
         arrivals, on_arrival = self._arrivals, self._on_arrival
         step = simpy.Environment.step
         upcoming = self._upcoming
-        due = upcoming[1]
+        due = upcoming.at_min
         try:
             while True:
                 if queue and queue[0][0] <= due:  # queued first, also at the same time
                     if queue[0][3].__class__ is tuple:  # a timer
                         self._now, _, _, (callback, argument) = heappop(queue)
+                        self.minute = self._now
                         callback(argument)
                     else:
                         step(self)
+                        self.minute = self._now
                 elif upcoming is NO_MORE:
                     step(self)  # nothing left at all: SimPy raises EmptySchedule
                 else:
                     arrival, upcoming = upcoming, next(arrivals, NO_MORE)
-                    due = upcoming[1]
-                    if arrival[1] > self._now:
-                        self._now = arrival[1]
+                    due = upcoming.at_min
+                    if arrival.at_min > self._now:
+                        self._now = self.minute = arrival.at_min
                     on_arrival(arrival)
                 if once:
                     return

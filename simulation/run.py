@@ -12,7 +12,7 @@ from router.policies import make_policy
 from simulation.model import DeskModel
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
-from simulation.staffing import build_agents, shift_changes
+from simulation.team import build_agents, shift_changes
 from simulation.traffic import Arrival, batched, batches
 
 

@@ -29,7 +29,7 @@ from simulation.erlang import ErlangC
 from simulation.records import Columns, columns
 from simulation.run import PolicyChoice, simulate
 from simulation.scenario import AgentSpec, Category, Scenario
-from simulation.staffing import schedule
+from simulation.team import schedule
 from simulation.traffic import RateShape
 
 _TARGET = re.compile(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -18,10 +18,11 @@ from router.decision import Choice
 from router.engine import Router
 from router.model import Priority, Ticket
 from router.policies.base import ChooseFn
+from router.queue import SortKey
 from router.roster import Roster
-from simulation.records import NAN, TicketRecord
+from simulation.records import TicketRecord
 from simulation.scenario import Scenario
-from simulation.traffic import Row
+from simulation.traffic import Arrival
 
 PRIORITY = {member.name.lower(): member for member in Priority}
 
@@ -105,22 +106,28 @@ class Template:
         return ticket
 
 
-class Job:
+class SimTicket:
     """One ticket in the model: the router's ``Ticket``, its kind, its record, the arrival's
-    draws, and where the model has it (waiting in a lane, served)."""
+    draws, and where the model has it (waiting in the backlog, served)."""
 
-    __slots__ = ("arrival", "choice", "key", "kind", "klass", "record", "state", "ticket")
+    __slots__ = (
+        "arrival", "choice", "key", "kind", "klass", "profile", "record", "state", "ticket",
+    )
 
     choice: Choice  # set when the work starts
-    key: tuple[Any, ...]  # key and klass: set when the ticket starts waiting
+    key: SortKey  # key and klass: set by the backlog when the ticket starts waiting
     klass: str
     state: str  # waiting -> served | abandoned; set when the ticket waits or is served
 
-    def __init__(self, ticket: Ticket, kind: Kind, record: TicketRecord, arrival: Row) -> None:
+    def __init__(self, ticket: Ticket, kind: Kind, record: TicketRecord,
+                 arrival: Arrival) -> None:
         self.ticket = ticket  # one statement each: four at once would build a tuple first
         self.kind = kind
         self.record = record
         self.arrival = arrival
+        self.profile: Hashable | None = kind.profile
+        """Its kind's routing profile: same profile, same instant, same refusal (the
+        backlog reads it for every waiting ticket it walks past)."""
 
 
 class TicketMaker:
@@ -140,7 +147,7 @@ class TicketMaker:
         self._templates: dict[tuple[str, str, str], Template] = {}
         self._rewritten: dict[Hashable, Kind] = {}  # kinds of tickets the rules rewrote
 
-    def make(self, arrival: Row, now: datetime, minute: float, reopen: bool) -> Job:
+    def make(self, arrival: Arrival, now: datetime, minute: float, reopen: bool) -> SimTicket:
         """The arriving ticket (after business rules; the SLA follows its final priority),
         with its kind and its record.
 
@@ -148,23 +155,25 @@ class TicketMaker:
         that differ only in id, times and priority, so they route alike and share a kind;
         tickets the business rules rewrote share one when their routing fields agree.
         """
-        number, _, category, priority, language, channel, _, _, _ = arrival
+        category, priority = arrival.category, arrival.priority
+        language, channel = arrival.language, arrival.channel
         level, sla, allowed = self._levels[priority]
         template = self._templates.get((category, language, channel)) or self._template(
             category, language, channel
         )
-        ticket_id = f"{number}r" if reopen else str(number)
+        ticket_id = f"{arrival.number}r" if reopen else str(arrival.number)
         ticket = template.copy(ticket_id, now, level, None if allowed is None else now + allowed)
         if self.rules:
             ticket, priority, sla = self._enriched(ticket, now, priority, sla)
             group, kind = ticket.group, self._rewritten_kind(ticket)
         else:
             group, kind = template.group, template.kind
-        record = TicketRecord(  # positional, in field order: keywords cost twice as much
-            ticket_id, category, priority, language, channel, group, minute, sla,
-            NAN, None, NAN, NAN, False, NAN, False, reopen, NAN, self.policy, self.replication,
+        record = TicketRecord(
+            ticket=ticket_id, category=category, priority=priority, language=language,
+            channel=channel, group=group, arrival=minute, sla_target=sla, reopen=reopen,
+            policy=self.policy, replication=self.replication,
         )
-        return Job(ticket, kind, record, arrival)
+        return SimTicket(ticket, kind, record, arrival)
 
     def _template(self, category: str, language: str, channel: str) -> Template:
         """The template of a category's tickets in ``language`` from ``channel`` (validated
@@ -181,13 +190,17 @@ class TicketMaker:
 
     def _enriched(self, ticket: Ticket, now: datetime, priority: str,
                   sla: float) -> tuple[Ticket, str, float]:
-        """The ticket after the business rules, its priority name and SLA minutes."""
+        """The ticket after the business rules, its priority name and SLA minutes.
+
+        A rule that changes the priority changes the record's SLA target (the level the
+        desk promises at that priority), not the deadline the help desk stamped on the
+        ticket when it arrived: the live sidecar's rules do not move it either, and the
+        queue order reads it.
+        """
         ticket, _ = self.router.enrich(ticket, now)
         if ticket.priority.name.lower() != priority:
             priority = ticket.priority.name.lower()
-            _, sla, allowed = self._levels[priority]
-            due = None if allowed is None else now + allowed
-            ticket = ticket.model_copy(update={"sla_due_at": due})
+            _, sla, _ = self._levels[priority]
         return ticket, priority, sla
 
     def kind(self, ticket: Ticket, shared: bool = False) -> Kind:

@@ -56,10 +56,6 @@ class Arrival(NamedTuple):
     reopen_after_min: float | None
 
 
-Row = tuple[int, float, str, str, str, str, float, float, "float | None"]
-"""An arrival's values in ``Arrival`` field order (a batch row, or an ``Arrival`` itself)."""
-
-
 class Batch(NamedTuple):
     """Consecutive arrivals as columns: Python lists indexed alike."""
 

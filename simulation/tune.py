@@ -16,7 +16,7 @@ from typing import Any
 import optuna
 
 from router.policies import make_policy
-from simulation.compare import Job, execute
+from simulation.compare import Run, execute
 from simulation.run import PolicyChoice
 from simulation.scenario import Scenario
 from simulation.stats import mean_ci
@@ -129,7 +129,7 @@ def tune(
 
     def evaluate(trial: optuna.Trial) -> float:
         params = {**base, **{p.name: p.suggest(trial) for p in space}}
-        work = [Job(scenario, PolicyChoice(policy, params), r) for r in range(replications)]
+        work = [Run(scenario, PolicyChoice(policy, params), r) for r in range(replications)]
         runs = execute(work, executor)  # type: ignore[arg-type]
         names = {m for run in runs for m in run.metrics}
         means = {m: mean_ci([run.metrics.get(m, math.nan) for run in runs]).mean for m in names}

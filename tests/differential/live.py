@@ -26,7 +26,7 @@ from config.settings import Settings
 from router.model import Priority, Ticket
 from sidecar import lifecycle
 from sidecar.compose import build_sidecar
-from simulation.staffing import build_agents, shift_changes
+from simulation.team import build_agents, shift_changes
 from simulation.traffic import Arrival, stream
 from tests.differential.script import Assigned, DeskScript
 from tests.sidecar.fakes import FakeClock, FakeDesk

@@ -8,7 +8,7 @@ from dataclasses import replace
 from config.model_files import load_classifier
 from simulation.model import DeskModel
 from simulation.run import PolicyChoice, build_router
-from simulation.staffing import build_agents, shift_changes
+from simulation.team import build_agents, shift_changes
 from simulation.traffic import batched
 from tests.differential.script import Assigned, DeskScript
 from tests.differential.words import WordedTickets

@@ -12,7 +12,7 @@ from config.model_files import save_model
 from config.settings import Settings
 from router.classify.train import TrainingOptions, train_model
 from router.model import Ticket
-from sidecar.compose import build_router
+from sidecar.compose import router_from_settings
 from tests.classify.conftest import topic_corpus
 from tests.leak_guard import observe
 from tests.secret_values import ZENDESK_API_TOKEN
@@ -60,8 +60,8 @@ def test_the_sidecar_router_uses_the_configured_triage_models(tmp_path: Path) ->
     model = train_model(texts, labels, "group", TrainingOptions(), None).model
     save_model(model, tmp_path / "group.npz")
     settings = Settings(sidecar={"classifier_models": f"{tmp_path / 'group.npz'}"})
-    router = build_router(settings)
+    router = router_from_settings(settings)
     ticket = Ticket(id="1", subject="refund my money asap", created_at=T0)
     enriched, _ = router.enrich(ticket, T0)
     assert enriched.predictions["group"].label == "billing"
-    assert build_router(Settings()).classifier is None
+    assert router_from_settings(Settings()).classifier is None

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from simulation.compare import compare, execute, jobs
+from simulation.compare import compare, execute, runs
 from simulation.run import PolicyChoice
 from simulation.stats import mean_ci, paired_ci
 from tests.simulation.queues import mmc
@@ -17,7 +17,7 @@ def tiny():
 
 
 def test_identical_policies_differ_by_exactly_zero():
-    work = jobs(tiny(), [PolicyChoice("least_loaded"), PolicyChoice("least_loaded", label="again")],
+    work = runs(tiny(), [PolicyChoice("least_loaded"), PolicyChoice("least_loaded", label="again")],
                 replications=3)
     result = compare(execute(work, "serial"))
     diff = result.differences["again"]["mean_wait"]
@@ -26,7 +26,7 @@ def test_identical_policies_differ_by_exactly_zero():
 
 
 def test_process_pool_gives_the_same_results_as_serial():
-    work = jobs(tiny(), [PolicyChoice("round_robin"), PolicyChoice("gcmu")], replications=2)
+    work = runs(tiny(), [PolicyChoice("round_robin"), PolicyChoice("gcmu")], replications=2)
     serial = execute(work, "serial")
     parallel = execute(work, "process", workers=2)
     assert [r.metrics for r in serial] == [r.metrics for r in parallel]
@@ -35,7 +35,7 @@ def test_process_pool_gives_the_same_results_as_serial():
 
 def test_dask_cluster_gives_the_same_results_as_serial():
     distributed = pytest.importorskip("distributed")
-    work = jobs(tiny(), [PolicyChoice("least_loaded")], replications=2)
+    work = runs(tiny(), [PolicyChoice("least_loaded")], replications=2)
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
                                   protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster:
@@ -44,7 +44,7 @@ def test_dask_cluster_gives_the_same_results_as_serial():
 
 
 def test_dask_needs_a_reachable_scheduler_address():
-    work = jobs(tiny(), [PolicyChoice("least_loaded")], 2)
+    work = runs(tiny(), [PolicyChoice("least_loaded")], 2)
     with pytest.raises(ValueError, match="--scheduler"):
         execute(work, "dask")
     with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import pytest
+import simpy
 
-from simulation.environment import ArrivalsEnvironment
+from simulation.environment import SIMPY_VERSIONS, ArrivalsEnvironment, check_simpy
+from simulation.traffic import Arrival
 
 
-def row(number: int, minute: float) -> tuple:
-    """An arrival row: only its number and minute matter to the environment."""
-    return (number, minute, "cat", "normal", "en", "email", 1.0, float("inf"), None)
+def row(number: int, minute: float) -> Arrival:
+    """An arrival: only its number and minute matter to the environment."""
+    return Arrival(number, minute, "cat", "normal", "en", "email", 1.0, float("inf"), None)
+
+
+def test_the_installed_simpy_is_one_the_adapter_was_written_for():
+    check_simpy()  # on failure it names the installed and the supported versions
+    assert simpy.__version__ in SIMPY_VERSIONS
+
+
+def test_an_unknown_simpy_version_is_refused_with_the_supported_ones_named():
+    with pytest.raises(RuntimeError, match=r"SimPy 4\.2\.0 is installed.*SimPy 4\.1\.2"):
+        check_simpy("4.2.0")
 
 
 def run(arrivals, until: float, setup=lambda env, seen: None) -> list[tuple[str, float]]:
     seen: list[tuple[str, float]] = []
-    env = ArrivalsEnvironment(iter(arrivals), lambda r: seen.append((f"arrival {r[0]}", env.now)))
+    env = ArrivalsEnvironment(
+        iter(arrivals), lambda r: seen.append((f"arrival {r.number}", env.now))
+    )
     setup(env, seen)
     env.run(until=until)
     return seen
@@ -26,7 +40,10 @@ def test_arrivals_and_events_interleave_in_time_order():
         env.call_later(3.5, lambda p: seen.append((f"call {p}", env.now)), "b")
 
     assert run([row(1, 1.0), row(2, 2.0), row(3, 4.0)], 10, setup) == [
-        ("arrival 1", 1.0), ("call a", 1.5), ("arrival 2", 2.0), ("call b", 3.5),
+        ("arrival 1", 1.0),
+        ("call a", 1.5),
+        ("arrival 2", 2.0),
+        ("call b", 3.5),
         ("arrival 3", 4.0),
     ]
 
@@ -48,7 +65,9 @@ def test_an_arrival_stamped_in_the_past_arrives_now():
 
     # the second row is out of order (a replayed export need not be sorted)
     assert run([row(1, 4.0), row(2, 3.5)], 10, setup) == [
-        ("call x", 3.0), ("arrival 1", 4.0), ("arrival 2", 4.0),
+        ("call x", 3.0),
+        ("arrival 1", 4.0),
+        ("arrival 2", 4.0),
     ]
 
 
@@ -62,7 +81,10 @@ def test_ordinary_simpy_processes_still_run_alongside():
         env.process(ticker())
 
     assert run([row(1, 1.0), row(2, 3.0)], 5, setup) == [
-        ("arrival 1", 1.0), ("tick", 2.0), ("arrival 2", 3.0), ("tick", 4.0),
+        ("arrival 1", 1.0),
+        ("tick", 2.0),
+        ("arrival 2", 3.0),
+        ("tick", 4.0),
     ]
 
 

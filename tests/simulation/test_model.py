@@ -13,7 +13,7 @@ import pytest
 from simulation.records import as_dict
 from simulation.run import PolicyChoice, simulate
 from simulation.scenario import load_scenario, parse_scenario
-from simulation.staffing import build_agents
+from simulation.team import build_agents
 from simulation.traffic import generate
 
 REFERENCE = Path(__file__).parents[2] / "config" / "scenarios" / "ecommerce.yaml"
@@ -40,10 +40,12 @@ def test_another_seed_gives_other_records():
 
 # Pinned after the switch to NumPy-drawn traffic (arrivals, mix, handle and patience streams
 # changed on purpose); the model and router give identical records for identical arrivals.
+# gcmu re-pinned when the backlog moved into the router (issue 14): classes are ranked for
+# no particular agent, as the live sidecar ranks them.
 @pytest.mark.parametrize(("policy", "tickets", "first_agents", "abandoned", "escalated", "wait"), [
     pytest.param("skills_least_loaded", 1711, ["early-01", "early-02", "early-02"], 34, 54,
                  48.4724, id="skills_least_loaded"),
-    pytest.param("gcmu", 1711, ["early-01", "early-01", "early-02"], 37, 74, 51.7003, id="gcmu"),
+    pytest.param("gcmu", 1711, ["early-01", "early-01", "early-02"], 37, 73, 51.3352, id="gcmu"),
     pytest.param("fixed_queue_ratio", 1711, ["early-02", "early-01", "early-02"], 35, 60,
                  49.0942, id="fixed_queue_ratio"),
 ])

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from router.engine import Router
 from router.model import Capacity, Priority
 from router.policies import QueueState, make_policy, policy_names
-from router.policies.base import choose_with
 from router.roster import Roster
 from tests.router.builders import NOW, agent, ago, ticket
 from tests.router.strategies import rosters, tickets
@@ -36,7 +35,7 @@ def test_new_policies_are_registered():
 def test_choose_picks_what_decide_picks(name, roster, ticket, seed):
     policy = make_policy(name)
     decision = policy.decide(ticket, roster, NOW, Random(seed))
-    choice = choose_with(policy, ticket, roster, NOW, Random(seed))
+    choice = policy.choose(ticket, roster, NOW, Random(seed))
     if decision.assigned:
         assert choice is not None
         assert (choice.agent_id, choice.weight) == (decision.agent_id, decision.weight)

@@ -12,8 +12,9 @@ from router.model import Priority, Ticket
 from router.roster import Roster
 from simulation.run import build_router
 from simulation.scenario import load_scenario
-from simulation.staffing import build_agents
+from simulation.team import build_agents
 from simulation.tickets import TicketMaker
+from simulation.traffic import Arrival
 
 REFERENCE = Path(__file__).parents[2] / "config" / "scenarios" / "ecommerce.yaml"
 RULES = """\
@@ -35,8 +36,8 @@ def maker(policy_file: Path | None = None) -> TicketMaker:
 
 
 def arrival(number: int, category: str = "REFUND", priority: str = "normal",
-            language: str = "de", channel: str = "chat") -> tuple:
-    return (number, 90.0, category, priority, language, channel, 12.0, float("inf"), None)
+            language: str = "de", channel: str = "chat") -> Arrival:
+    return Arrival(number, 90.0, category, priority, language, channel, 12.0, float("inf"), None)
 
 
 def test_a_copied_ticket_is_the_ticket_validation_would_build() -> None:

@@ -1,4 +1,5 @@
-"""The simulated team: router ``Agent`` values built from a scenario's agent specs.
+"""The simulated team: router ``Agent`` values built from a scenario's agent specs, and when
+shifts start.
 
 Shifts and breaks become the router's own ``Schedule``; absences are drawn per agent and
 day (seeded) and become schedule holidays, so the router's schedule filter is what keeps

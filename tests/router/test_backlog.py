@@ -1,0 +1,124 @@
+"""The shared backlog: lanes, class ranking, dealing in rounds, no recursion, and the
+freed-agent shortcut the simulator takes reaching exactly what a full offer reaches."""
+
+from __future__ import annotations
+
+from random import Random
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from router.backlog import Backlog
+from router.decision import Choice
+from router.engine import Router
+from router.model import Capacity, Ticket
+from router.policies import make_policy, policy_names
+from router.queue import SortKey
+from router.roster import Roster, WorkingRoster
+from tests.router.builders import NOW, agent, ago, ticket
+from tests.router.strategies import rosters, tickets
+
+
+class Waiting:
+    """A ticket in a test backlog."""
+
+    key: SortKey
+    klass: str
+
+    def __init__(self, ticket: Ticket, profile: object = None) -> None:
+        self.ticket, self.profile = ticket, profile
+
+
+def offer(
+    router: Router, backlog: Backlog[Waiting], roster: WorkingRoster, freed: str | None = None
+) -> list[tuple[str, str]]:
+    """Offer ``backlog`` on ``roster`` (updated in place); the (ticket, agent) assignments."""
+    made: list[tuple[str, str]] = []
+
+    def attempt(waiting: Waiting, view: Roster) -> Choice | None:
+        return router.choose(waiting.ticket, view, NOW, Random(0))
+
+    def assign(waiting: Waiting, choice: Choice) -> Roster:
+        roster.assign(choice.agent_id, choice.weight, NOW)
+        made.append((waiting.ticket.id, choice.agent_id))
+        return roster
+
+    backlog.offer(NOW, roster, attempt, assign, freed, router.refuses)
+    return made
+
+
+def filled(router: Router, queue: list[Ticket]) -> Backlog[Waiting]:
+    backlog: Backlog[Waiting] = router.backlog()
+    for waiting in queue:
+        backlog.add(Waiting(waiting))
+    return backlog
+
+
+@pytest.mark.parametrize("policy", ["gcmu", "fixed_queue_ratio", "least_loaded"])
+def test_one_offer_can_assign_thousands_of_tickets_without_recursion(policy):
+    router = Router(policy=make_policy(policy, by="priority") if policy != "least_loaded"
+                    else make_policy(policy), per_round=None)  # fmt: skip
+    roster = Roster([agent("big", capacity=Capacity(max_load=3000))]).working_copy()
+    queue = [ticket(f"t{n}", priority=("low", "normal", "high")[n % 3],
+                    created_at=ago(minutes=3000 - n)) for n in range(3000)]  # fmt: skip
+    backlog = filled(router, queue)
+    assert len(offer(router, backlog, roster)) == 3000
+    assert len(backlog) == 0
+
+
+def test_a_queue_aware_policy_ranks_the_lanes_again_after_every_assignment():
+    router = Router(policy=make_policy("fixed_queue_ratio", by="type"), per_round=None)
+    queue = [ticket(f"a{i}", type="a", created_at=ago(minutes=60 - i)) for i in range(3)]
+    queue.append(ticket("b0", type="b", created_at=ago(minutes=90)))
+    roster = Roster([agent("x", capacity=Capacity(max_load=4))]).working_copy()
+    made = offer(router, filled(router, queue), roster)
+    # equal targets: a (3 of 4 waiting) is served until the lanes are level, then b
+    assert [ticket_id for ticket_id, _ in made] == ["a0", "a1", "b0", "a2"]
+    assert [ticket_id for ticket_id, _ in made] == [t.id for t in router.ordered(queue, NOW)]
+
+
+def test_a_ticket_refused_only_because_its_agent_was_dealt_out_is_offered_next_round():
+    router = Router(policy=make_policy("skills"), per_round=1)
+    team = [agent("a", skills={"x": 9}, capacity=Capacity(max_load=3)),
+            agent("b", skills={"y": 9}, capacity=Capacity(max_load=3))]  # fmt: skip
+    queue = [ticket("x1", required_skills={"x": 1}, created_at=ago(minutes=3)),
+             ticket("x2", required_skills={"x": 1}, created_at=ago(minutes=2)),
+             ticket("y1", required_skills={"y": 1}, created_at=ago(minutes=1))]  # fmt: skip
+    made = offer(router, filled(router, queue), Roster(team).working_copy())
+    assert made == [("x1", "a"), ("y1", "b"), ("x2", "a")]
+
+
+def test_per_round_must_be_positive():
+    with pytest.raises(ValueError, match="per_round"):
+        Backlog(lambda t: (t.id,), per_round=0)
+
+
+def twin(router: Router, roster: Roster, queue: list[Ticket]) -> tuple[WorkingRoster, Backlog]:
+    """A backlog offered once in full at ``NOW``: what is left, nobody there can take."""
+    working = roster.working_copy()
+    backlog = filled(router, queue)
+    offer(router, backlog, working)
+    return working, backlog
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(policy_names()), roster=rosters(min_size=1, max_size=6),
+       drawn=st.lists(tickets(), min_size=1, max_size=10), per_round=st.sampled_from([1, 2, None]),
+       data=st.data())  # fmt: skip
+def test_an_offer_naming_the_freed_agent_assigns_what_a_full_offer_assigns(
+    name, roster, drawn, per_round, data
+):
+    router = Router(policy=make_policy(name), per_round=per_round)
+    queue = [t.model_copy(update={"id": f"t{n}"}) for n, t in enumerate(drawn)]
+    full_roster, full_backlog = twin(router, roster, queue)
+    freed_roster, freed_backlog = twin(router, roster, queue)
+    busy = [agent_id for agent_id in roster.agent_ids if full_roster.load(agent_id) > 0]
+    assume(busy and len(full_backlog) > 0)
+    freed = data.draw(st.sampled_from(busy))
+    released = full_roster.load(freed)  # all of its work done: it may take several tickets
+    for working in (full_roster, freed_roster):
+        working.release(freed, released)
+    assert offer(router, freed_backlog, freed_roster, freed) == offer(
+        router, full_backlog, full_roster
+    )
