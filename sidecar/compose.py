@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from random import Random
 
+from config.knobs import clock_skew
 from config.model_files import load_classifier
 from config.policy_file import PolicyFile, load_policy
 from config.settings import Settings
@@ -31,14 +33,15 @@ def build_sidecar(
     settings: Settings,
     connector: Connector | None = None,
     *,
-    clock: Clock = utc_now,
+    clock: Clock | None = None,
     rng: Random | None = None,
 ) -> Sidecar:
     """Build the store (not connected yet), the connector and the router; wire the service.
 
     ``clock`` and ``rng`` (default: the wall clock, and a source seeded with
     ``DESKROUTE_SIDECAR__SEED``) are seams for tests that drive the service on simulated
-    time, such as the differential test against the simulator.
+    time, such as the differential test against the simulator. The default wall clock is
+    off by ``DESKROUTE_CLOCK_SKEW_SECONDS`` when that test knob is set (config/knobs.py).
 
     Raises ``PolicyFileError`` or ``ConfigError`` for bad configuration and SQLAlchemy's
     ``ArgumentError`` for a database URL it cannot use. The database is first reached by
@@ -48,6 +51,12 @@ def build_sidecar(
     connector = connector or build_connector(settings)
     replica = settings.lease.replica_id or default_replica()
     store = Store.connect(settings.database_url, replica, settings.store)
+    clock = clock or skewed(utc_now, clock_skew())
     return Sidecar(
         settings=settings, connector=connector, store=store, router=router, clock=clock, rng=rng
     )
+
+
+def skewed(clock: Clock, skew: timedelta) -> Clock:
+    """``clock`` moved by ``skew`` (itself when there is none)."""
+    return clock if not skew else lambda: clock() + skew

@@ -2,9 +2,12 @@
 
 A replica leads only while its last successful renewal is younger than the TTL minus a
 safety margin, measured on its own monotonic clock: if the database stops answering, the
-leader stops routing before any follower can take over. A renewal that fails because the
-store is unreachable drops the lease at once and is reported to the store's health (one
-warning per outage); other database errors are logged as they come.
+leader stops routing before any follower can take over. The lease's expiry itself is timed
+by the database's clock, and the store refuses a deposed leader's writes (fencing,
+``sidecar/store/fence.py``), which covers the leader that stalls mid-job past its lease.
+A renewal that fails because the store is unreachable drops the lease at once and is
+reported to the store's health (one warning per outage); other database errors are logged
+as they come.
 """
 
 from __future__ import annotations
@@ -56,27 +59,32 @@ class Leadership:
         with self._lock:
             before = self.is_leader
             started = self.monotonic()
-            epoch: object = "-"
+            epoch: int | None = None
             try:
-                held = self.lease.acquire(self.replica, self.clock(), self.ttl)
-                if held and not before:
-                    state = self.lease.state()
-                    epoch = state.epoch if state else epoch
+                epoch = self.lease.acquire(self.replica, self.ttl)
             except sa.exc.SQLAlchemyError as error:
-                held = False
                 if store_outage(error):
                     self.health.failed(error, "lease renewal")
                 else:
                     log.warning("lease renewal failed: %s", error)
             else:
                 self.health.answered()
+            held = epoch is not None
             self._renewed = started if held else None
             if held != before:
-                log.info(
-                    "%s %s the lease (epoch %s)", self.replica, "took" if held else "lost", epoch
-                )
+                verb = f"took the lease (epoch {epoch})" if held else "lost the lease"
+                log.info("%s %s", self.replica, verb)
                 self.on_change(held)
             return held
+
+    def deposed(self, reason: object) -> None:
+        """The store refused a write: a newer epoch leads. Stop leading now, not at the
+        next renewal (this replica stalled past its lease, or its renewal was late)."""
+        with self._lock:
+            if self._renewed is not None:
+                self._renewed = None
+                log.warning("%s is deposed (%s): it stops leading", self.replica, reason)
+                self.on_change(False)
 
     def release(self) -> None:
         """Give the lease up (graceful shutdown)."""

@@ -39,7 +39,7 @@ from sidecar.http import AppContext, create_app
 from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
-from sidecar.store import Store
+from sidecar.store import DeposedError, Store
 from sidecar.writer import Writer
 
 log = logging.getLogger("deskroute.sidecar")
@@ -181,6 +181,8 @@ class Sidecar:
                         step()
                 except ConnectorError as error:
                     log.warning("%s job: %s: %s", name, type(error).__name__, error)
+                except DeposedError as error:
+                    self.leadership.deposed(error)
                 except Exception:
                     log.exception("%s job failed", name)
 
@@ -309,7 +311,10 @@ class Sidecar:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.leading:
-            self._unless_store_down("the final flush", self._flush_until_deadline)
+            try:
+                self._unless_store_down("the final flush", self._flush_until_deadline)
+            except DeposedError as error:
+                self.leadership.deposed(error)
         self.leadership.release()
         if self.settings.dry_run:
             self._unless_store_down("the shadow report", self._log_shadow_report)

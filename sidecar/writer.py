@@ -5,6 +5,8 @@ landed, else hand the fresh version back to the router, or to the human who took
 ``skipped`` → parked with the reason; ``failed`` or a retriable error → retried with
 backoff, parked after ``max_attempts``; a fatal error → parked with the reason.
 A row that may already have landed (a crash after sending) is checked before re-sending.
+Right before the help desk is called the claim is confirmed in the store: a leader deposed
+meanwhile (``DeposedError``) sends nothing.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ class Writer:
         """
         rows = self.store.outbox.claim(self.clock(), self.settings.batch_max, backoff=backoff)
         result = WriteRound()
-        rows = self._not_landed(self._bounded(rows), result)
+        rows = self.store.outbox.confirm(self._not_landed(self._bounded(rows), result))
         if rows:
             result.sent = len(rows)
             result.bulk = len(rows) >= self.connector.bulk_threshold

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from config.settings import StoreSettings
 from sidecar.store.database import ensure_schema, open_engine, reading
 from sidecar.store.decisions import DecisionStore, Recorded, Routed
+from sidecar.store.fence import DeposedError, Fence
 from sidecar.store.lease import LeaseState, LeaseStore
 from sidecar.store.loads import LoadStore
 from sidecar.store.migrations import migrate
@@ -25,11 +26,13 @@ class Store:
         self.engine = engine
         self.replica = replica
         self.schema_name = schema_name
+        self.fence = Fence()
+        """The lease epoch this replica holds: decisions and outbox writes carry it."""
         self.tickets = TicketStore(engine)
-        self.decisions = DecisionStore(engine, replica)
-        self.outbox = OutboxStore(engine)
+        self.decisions = DecisionStore(engine, replica, self.fence)
+        self.outbox = OutboxStore(engine, self.fence)
         self.loads = LoadStore(engine)
-        self.lease = LeaseStore(engine)
+        self.lease = LeaseStore(engine, self.fence)
         self.notes = NoteStore(engine)
 
     @classmethod
@@ -80,6 +83,8 @@ class Store:
 
 __all__ = [
     "DecisionStore",
+    "DeposedError",
+    "Fence",
     "LeaseState",
     "LeaseStore",
     "LoadStore",

@@ -19,6 +19,7 @@ from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
 from sidecar.store.database import reading
+from sidecar.store.fence import Fence
 from sidecar.store.loads import adjust_load
 from sidecar.store.tickets import set_state
 
@@ -49,9 +50,10 @@ class Recorded:
 class DecisionStore:
     """Writes decisions (with outbox rows) and reads the audit trail."""
 
-    def __init__(self, engine: sa.Engine, replica: str) -> None:
+    def __init__(self, engine: sa.Engine, replica: str, fence: Fence | None = None) -> None:
         self.engine = engine
         self.replica = replica
+        self.fence = fence or Fence()
 
     def record(
         self,
@@ -61,9 +63,13 @@ class DecisionStore:
         dry_run: bool,
         note: Callable[[Assignment], str | None] = lambda _: None,
     ) -> Recorded:
-        """Store decisions, outbox rows, ticket states and loads in one transaction."""
+        """Store decisions, outbox rows, ticket states and loads in one transaction.
+
+        Raises ``DeposedError`` (and stores nothing) when a newer lease epoch than ours exists.
+        """
         counts = {"assigned": 0, "waiting": 0, "shadow": 0}
         with self.engine.begin() as conn:
+            self.fence.check(conn)
             for item in items:
                 kind = self._record_one(conn, item, now, dry_run, note)
                 if kind:
@@ -119,6 +125,7 @@ class DecisionStore:
             "cause": item.cause,
             "replica": self.replica,
             "trace": decision.to_dict(),
+            "epoch": self.fence.epoch,
         }
         inserted = conn.execute(D.insert().values(**values).returning(D.c.id)).scalar_one()
         return int(inserted)

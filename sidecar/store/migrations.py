@@ -4,6 +4,11 @@ Every replica calls ``migrate`` at start-up. On PostgreSQL a transaction-scoped 
 lock makes concurrent replicas take turns, so each step runs exactly once; the step and
 its version row commit together. A schema change is a new ``Migration`` appended to
 ``MIGRATIONS`` (never an edit of an old one).
+
+A rolling upgrade runs old and new code on one schema for a while, so a step only adds
+(nullable columns, tables) and the code one version back keeps working on it. Code older
+than the schema refuses to start (``SchemaTooNewError``): it cannot know what a newer step
+changed.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from config.settings import ConfigError
 from sidecar.store import schema
 
 log = logging.getLogger(__name__)
@@ -44,10 +50,41 @@ def _notes_table(conn: sa.Connection) -> None:
     schema.notes.create(conn, checkfirst=True)
 
 
+def _add_column(conn: sa.Connection, table: sa.Table, column: str, sql_type: str) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` unless the column is there (a database created at
+    this version already has it: step 1 creates the tables as ``schema`` describes them)."""
+    if conn.dialect.name == "postgresql":
+        translate = conn.get_execution_options().get("schema_translate_map") or {}
+        name = f'"{translate[None]}".{table.name}' if translate.get(None) else table.name
+        conn.execute(sa.text(f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {column} {sql_type}"))
+        return
+    present = {row[1] for row in conn.execute(sa.text(f"PRAGMA table_info({table.name})"))}
+    if column not in present:
+        conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column} {sql_type}"))
+
+
+def _fencing_epochs(conn: sa.Connection) -> None:
+    _add_column(conn, schema.decisions, "epoch", "INTEGER")
+    _add_column(conn, schema.outbox, "epoch", "INTEGER")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
+    Migration(3, "lease epochs on decisions and outbox claims (fencing)", _fencing_epochs),
 )
+
+
+class SchemaTooNewError(ConfigError):
+    """The store was migrated by a newer deskroute than this one: refuse to start."""
+
+    def __init__(self, found: int, known: int) -> None:
+        self.found, self.known = found, known
+        super().__init__([(
+            "DESKROUTE_DATABASE_URL",
+            f"the store's schema is at version {found}, newer than this deskroute knows "
+            f"({known}); run the newer deskroute, or point this one at its own store",
+        )])  # fmt: skip
 
 
 def current_version(conn: sa.Connection) -> int:
@@ -56,14 +93,22 @@ def current_version(conn: sa.Connection) -> int:
     return int(found or 0)
 
 
-def migrate(engine: sa.Engine, now: datetime) -> int:
-    """Apply every pending migration in order; returns the resulting version."""
+def migrate(
+    engine: sa.Engine, now: datetime, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> int:
+    """Apply every pending migration in order; returns the resulting version.
+
+    Raises ``SchemaTooNewError`` when the store is at a version past the last of ``migrations``.
+    """
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         schema.schema_version.create(conn, checkfirst=True)
         version = current_version(conn)
-        for step in MIGRATIONS:
+        known = migrations[-1].version
+        if version > known:
+            raise SchemaTooNewError(version, known)
+        for step in migrations:
             if step.version <= version:
                 continue
             log.info("applying schema migration %d: %s", step.version, step.name)

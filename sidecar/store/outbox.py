@@ -4,6 +4,15 @@ A row goes ``pending`` → ``sending`` (claimed, attempt counted, committed *bef
 HTTP call) → ``done`` | ``superseded`` (conflict: re-decided) | ``parked`` (cannot be
 written). A crash leaves rows in ``sending``: ``recover`` turns them back to ``pending``
 and the writer checks the help desk before re-sending one that may have landed.
+
+Fencing: a claim records the claiming leader's lease epoch on the row and is refused
+(``DeposedError``) once a newer epoch exists; it locks the rows it takes (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers) and re-checks
+``status = 'pending'`` in the update itself, so two replicas never claim one row.
+``confirm`` re-checks the epoch and the claim right before the help desk is called, and
+every outcome (``done``, ``retry``, ``park``, ``supersede``, ``release``) applies only to
+a row still ``sending`` under the epoch that claimed it: a deposed leader that resumes
+neither sends nor records over the rows its successor took back.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
 from sidecar.store.database import reading
+from sidecar.store.fence import Fence
 from sidecar.store.loads import adjust_load
 from sidecar.store.notes import add_note
 from sidecar.store.rows import insert_ignoring_duplicates
@@ -38,55 +48,99 @@ class OutboxRow:
     expected_updated_at: datetime | None
     note: str | None
     attempts: int
+    """Attempts made before this claim (0: never sent)."""
     created_at: datetime
+    epoch: int | None = None
+    """The lease epoch of the claim (None: unfenced)."""
 
 
-def _row(row: sa.Row[tuple[object, ...]]) -> OutboxRow:
+def _row(row: sa.Row[tuple[object, ...]], attempts_before: int = 0) -> OutboxRow:
     m = row._mapping
     return OutboxRow(
         id=m["id"], ticket_id=m["ticket_id"], agent_id=m["agent_id"], group=m["group_name"],
         weight=m["weight"], policy=m["policy"], expected_updated_at=m["expected_updated_at"],
-        note=m["note"], attempts=m["attempts"], created_at=m["created_at"],
+        note=m["note"], attempts=m["attempts"] - attempts_before, created_at=m["created_at"],
+        epoch=m["epoch"],
     )  # fmt: skip
+
+
+def _claimed_by(row: OutboxRow) -> sa.ColumnElement[bool]:
+    """The row is still ``sending`` under the claim that produced ``row``."""
+    return sa.and_(
+        OUTBOX.c.id == row.id,
+        OUTBOX.c.status == "sending",
+        OUTBOX.c.epoch.is_not_distinct_from(row.epoch),
+    )
 
 
 class OutboxStore:
     """Claims, completes, retries and parks write-backs."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, fence: Fence | None = None) -> None:
         self.engine = engine
+        self.fence = fence or Fence()
 
     def claim(self, now: datetime, limit: int, *, backoff: bool = True) -> list[OutboxRow]:
         """Mark up to ``limit`` due rows ``sending`` (counting the attempt) and return them.
 
         ``backoff=False`` also takes rows still waiting out a retry delay (final flush).
+        Raises ``DeposedError`` when a newer lease epoch than ours exists.
         """
+        with self.engine.begin() as conn:
+            return self.claim_in(conn, now, limit, backoff=backoff)
+
+    def claim_in(
+        self, conn: sa.Connection, now: datetime, limit: int, *, backoff: bool = True
+    ) -> list[OutboxRow]:
+        """``claim`` inside the caller's transaction (the rows stay locked until it ends)."""
+        self.fence.check(conn)
         due_at = now if backoff else datetime.max.replace(tzinfo=now.tzinfo)
         due = (
-            sa.select(OUTBOX)
+            sa.select(OUTBOX.c.id)
             .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= due_at)
             .order_by(OUTBOX.c.id)
             .limit(limit)
         )
+        if conn.dialect.name == "postgresql":
+            # locked until commit; a separate statement, since PostgreSQL may run a LIMIT
+            # subquery inside UPDATE ... WHERE id IN (...) more than once and take more
+            due = due.with_for_update(skip_locked=True)
+        ids = list(conn.execute(due).scalars())
+        if not ids:
+            return []
+        claimed = conn.execute(
+            OUTBOX.update()
+            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == "pending")
+            .values(status="sending", attempts=OUTBOX.c.attempts + 1, epoch=self.fence.epoch)
+            .returning(*OUTBOX.c)
+        )
+        return sorted((_row(row, attempts_before=1) for row in claimed), key=lambda r: r.id)
+
+    def confirm(self, rows: list[OutboxRow]) -> list[OutboxRow]:
+        """Right before sending: the rows still ``sending`` under their claim. Raises
+        ``DeposedError`` when a newer lease epoch exists (a stalled leader resumed)."""
+        if not rows:
+            return rows
         with self.engine.begin() as conn:
-            rows = [_row(row) for row in conn.execute(due)]
-            if rows:
+            self.fence.check(conn)
+            ours = set(
                 conn.execute(
-                    OUTBOX.update()
-                    .where(OUTBOX.c.id.in_([row.id for row in rows]))
-                    .values(status="sending", attempts=OUTBOX.c.attempts + 1)
-                )
-        return rows
+                    sa.select(OUTBOX.c.id).where(sa.or_(*(_claimed_by(row) for row in rows)))
+                ).scalars()
+            )
+        return [row for row in rows if row.id in ours]
 
     def release(self, rows: list[OutboxRow]) -> None:
         """Give claimed rows back untouched (their attempt is not counted)."""
         if rows:
             with self.engine.begin() as conn:
-                conn.execute(
-                    OUTBOX.update()
-                    .where(OUTBOX.c.id.in_([row.id for row in rows]))
-                    .values(status="pending", attempts=OUTBOX.c.attempts - 1)
-                )
+                self.fence.check(conn)
+                for row in rows:
+                    conn.execute(
+                        OUTBOX.update()
+                        .where(_claimed_by(row))
+                        .values(status="pending", attempts=OUTBOX.c.attempts - 1)
+                    )
 
     def done(
         self, row: OutboxRow, now: datetime, updated_at: datetime | None,
@@ -102,9 +156,8 @@ class OutboxStore:
         the same agent), so follow-through never moves it.
         """
         with self.engine.begin() as conn:
-            conn.execute(
-                OUTBOX.update().where(OUTBOX.c.id == row.id).values(status="done", finished_at=now)
-            )
+            if not self._settle(conn, row, status="done", finished_at=now):
+                return
             if note:
                 add_note(conn, row.ticket_id, note, now)
             t = schema.tickets
@@ -128,25 +181,24 @@ class OutboxStore:
     def retry(self, row: OutboxRow, now: datetime, error: str, at: datetime) -> None:
         """Send again at ``at``; ``error`` is kept for the operator."""
         with self.engine.begin() as conn:
-            conn.execute(
-                OUTBOX.update()
-                .where(OUTBOX.c.id == row.id)
-                .values(status="pending", next_attempt_at=at, last_error=error)
-            )
+            self._settle(conn, row, status="pending", next_attempt_at=at, last_error=error)
 
     def park(self, row: OutboxRow, now: datetime, reason: str) -> None:
         """Give up on this write: release the load and leave the ticket for a human."""
         with self.engine.begin() as conn:
-            self._finish(conn, row, "parked", now, reason)
-            set_state(conn, row.ticket_id, lifecycle.PARKED, now, reason=reason)
+            if self._finish(conn, row, "parked", now, reason):
+                set_state(conn, row.ticket_id, lifecycle.PARKED, now, reason=reason)
 
     def supersede(self, row: OutboxRow, now: datetime, fresh: Ticket, via: str) -> str:
         """The ticket changed under us: drop this write and take in ``fresh`` to decide again.
 
-        Returns the ticket's new state (``human`` when a person assigned it meanwhile).
+        Returns the ticket's new state (``human`` when a person assigned it meanwhile), or
+        the stored state untouched when the row is no longer ours (taken back after a
+        hand-over: the new leader re-checks it).
         """
         with self.engine.begin() as conn:
-            self._finish(conn, row, "superseded", now, f"conflict: {via}")
+            if not self._finish(conn, row, "superseded", now, f"conflict: {via}"):
+                return "taken back"
             set_state(conn, row.ticket_id, lifecycle.PENDING, now, our_agent=None)
             key = {"ticket_id": fresh.id, "version": lifecycle.version_of(fresh)}
             insert_ignoring_duplicates(conn, schema.seen, {**key, "via": via, "seen_at": now})
@@ -155,6 +207,7 @@ class OutboxStore:
     def recover(self) -> int:
         """Put rows a crashed leader left in ``sending`` back to ``pending``; returns how many."""
         with self.engine.begin() as conn:
+            self.fence.check(conn)
             return int(
                 conn.execute(
                     OUTBOX.update().where(OUTBOX.c.status == "sending").values(status="pending")
@@ -172,11 +225,18 @@ class OutboxStore:
         counts = self.counts()
         return sum(counts.get(status, 0) for status in schema.ACTIVE_WRITES)
 
-    @staticmethod
-    def _finish(conn: sa.Connection, row: OutboxRow, status: str, now: datetime, why: str) -> None:
-        conn.execute(
-            OUTBOX.update()
-            .where(OUTBOX.c.id == row.id)
-            .values(status=status, finished_at=now, last_error=why)
-        )
+    def _settle(self, conn: sa.Connection, row: OutboxRow, **values: object) -> bool:
+        """Apply an outcome to a row still ours (see ``_claimed_by``); False when it is not.
+
+        Raises ``DeposedError`` when a newer lease epoch than ours exists.
+        """
+        self.fence.check(conn)
+        return bool(conn.execute(OUTBOX.update().where(_claimed_by(row)).values(**values)).rowcount)
+
+    def _finish(
+        self, conn: sa.Connection, row: OutboxRow, status: str, now: datetime, why: str
+    ) -> bool:
+        if not self._settle(conn, row, status=status, finished_at=now, last_error=why):
+            return False
         adjust_load(conn, row.agent_id, -row.weight)
+        return True

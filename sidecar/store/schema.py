@@ -99,6 +99,8 @@ decisions = sa.Table(
     sa.Column("cause", sa.String(30), nullable=False),
     sa.Column("replica", sa.String(100), nullable=False),
     sa.Column("trace", sa.JSON, nullable=False),
+    sa.Column("epoch", sa.Integer, nullable=True),
+    # the lease epoch of the leader that decided (migration 3; None: unfenced or older code)
 )
 
 outbox = sa.Table(
@@ -119,6 +121,8 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("epoch", sa.Integer, nullable=True),
+    # the lease epoch of the leader that claimed the row last (migration 3)
 )
 
 notes = sa.Table(
