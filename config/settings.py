@@ -55,6 +55,11 @@ class HttpSettings(Section):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, le=67_108_864, description="Largest webhook body taken; larger: 413."
     )
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, le=300,
+        description="A connection that has not sent a whole request head this long after "
+        "connecting (or after its last response) is closed.",
+    )  # fmt: skip
     unsigned_webhooks: bool = Field(
         False,
         description="Take webhooks when the help desk's webhook secret is unset (local testing "

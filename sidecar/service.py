@@ -36,6 +36,7 @@ from connectors.errors import ConnectorError
 from router.engine import Router
 from sidecar.health import StoreHealth, describe, retry_delay, store_outage
 from sidecar.http import AppContext, create_app
+from sidecar.http_server import protocol_with
 from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
@@ -289,7 +290,10 @@ class Sidecar:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.settings.http.host, self.settings.http.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, lifespan="off",
+            http=protocol_with(self.settings.http.header_timeout_seconds),
+        )  # fmt: skip
         self.server = uvicorn.Server(config)
         self._http_thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [sock]}, name="http", daemon=True
