@@ -151,6 +151,18 @@ class Router:
         """Seconds of waiting after which the policy may decide ``ticket`` differently, if any."""
         return revisit_after(self.policy, ticket)
 
+    def revisits(self, ticket: Ticket) -> tuple[float, ...]:
+        """Every wait (seconds) after which the policy may decide ``ticket`` differently,
+        earliest first: its own first one (``revisit_after``) and those of the policy it
+        wraps (``inner``, as threshold overflow wraps skills routing, whose optional skills
+        may drop later than the overflow wait). A live sidecar re-decides its queue every
+        few seconds and so notices each; the simulator re-offers the ticket at each."""
+        waits = {revisit_after(self.policy, ticket)}
+        inner = getattr(self.policy, "inner", None)
+        if inner is not None:
+            waits.add(revisit_after(inner, ticket))
+        return tuple(sorted(wait for wait in waits if wait is not None))
+
     def queue_class(self, ticket: Ticket) -> str:
         """The class a queue-aware policy puts ``ticket`` in ("" for every other policy)."""
         return self.policy.queue_class(ticket) if isinstance(self.policy, QueueAware) else ""

@@ -213,6 +213,5 @@ class DeskModel:
             self.env.call_later(patience, self._on_abandon, job)
         if self._escalation is not None and job.record.sla_target < math.inf:
             self.env.call_later(job.record.sla_target, self._on_escalate, job)
-        revisit = job.kind.revisit
-        if revisit is not None:
-            self.env.call_later(revisit / 60.0, self._on_revisit, job)
+        for wait in job.kind.revisits:
+            self.env.call_later(wait / 60.0, self._on_revisit, job)

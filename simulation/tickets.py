@@ -33,8 +33,8 @@ class Kind(NamedTuple):
     """The router's untraced pick, specialised to this kind (``Router.chooser_for``)."""
     profile: Hashable | None
     """Same profile, same instant, same refusal (None: decide each such ticket afresh)."""
-    revisit: float | None
-    """Seconds of waiting after which the policy may decide such a ticket differently."""
+    revisits: tuple[float, ...]
+    """Waits (seconds) after which the policy may decide such a ticket differently."""
     matches: dict[str, float] | None
     """Each agent's proficiency on such tickets, as learnt (None: work it out each time)."""
 
@@ -208,7 +208,7 @@ class TicketMaker:
         matches, for the kind a template's copies share)."""
         router = self.router
         return Kind(router.chooser_for(ticket, self.roster), profile(ticket, router),
-                    router.revisit_after(ticket), {} if shared else None)
+                    router.revisits(ticket), {} if shared else None)
 
     def _rewritten_kind(self, ticket: Ticket) -> Kind:
         """The kind of a ticket the business rules rewrote, shared with the tickets that

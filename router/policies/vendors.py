@@ -13,7 +13,6 @@ from __future__ import annotations
 from router.eligibility import Eligibility, Screen
 from router.policies.base import SelectionPolicy
 from router.policies.least_loaded import MostSpare
-from router.roster import Roster
 
 CHATWOOT_FAIR_LIMIT = 100
 CHATWOOT_FAIR_WINDOW_S = 3600.0
@@ -25,23 +24,25 @@ class CircularTurn:
     labels: tuple[str, ...] = ("turn",)
 
     def __init__(self) -> None:
-        # one decision scores many agents against the same roster: find its pointer once
-        self._last: tuple[Roster, int] | None = None
+        # one decision scores many agents on one screen: find its pointer once per screen
+        # (not per roster: a simulator's working roster changes in place between decisions)
+        self._last: tuple[Screen, int] | None = None
 
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
         """Minus the number of places the agent sits after the last one assigned."""
         ids = screen.roster.agent_ids
-        pointer = self._pointer(screen.roster)
+        pointer = self._pointer(screen)
         return (-float((ids.index(agent_id) - pointer - 1) % len(ids)),)
 
-    def _pointer(self, roster: Roster) -> int:
+    def _pointer(self, screen: Screen) -> int:
         """Position of the agent assigned most recently (-1 when nobody was)."""
-        if self._last is not None and self._last[0] is roster:
+        if self._last is not None and self._last[0] is screen:
             return self._last[1]
+        roster = screen.roster
         ids = roster.agent_ids
         stamps = [(at, i) for i, agent in enumerate(ids) if (at := roster.last_assigned(agent))]
         pointer = max(stamps)[1] if stamps else -1
-        self._last = (roster, pointer)
+        self._last = (screen, pointer)
         return pointer
 
 

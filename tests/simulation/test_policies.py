@@ -137,3 +137,11 @@ def test_priority_classes_get_doubling_default_costs():
                "urgent": ticket("2", priority=Priority.URGENT, created_at=ago(minutes=10))},
     )
     assert router.rank_classes(lanes, NOW, None) == ["urgent", "low"]
+
+
+def test_a_wrapping_policy_is_revisited_at_its_own_wait_and_at_the_wrapped_one():
+    policy = make_policy("threshold_overflow", overflow={"billing": ["shipping"]}, wait_s=600,
+                         optional_skills_timeout_s=900)
+    german = ticket("t", group="billing", optional_skills={"german": 5})
+    assert Router(policy=policy).revisits(german) == (600, 900)
+    assert Router(policy=policy).revisits(ticket("u")) == ()
