@@ -43,6 +43,12 @@ class AmbiguousWriteError(RetriableError):
     the ticket first (the outbox writer does, before any second attempt)."""
 
 
+class ShuttingDownError(RetriableError):
+    """The process is stopping: a wait (retry backoff, rate budget, bulk job poll) was cut
+    short. Whatever was under way is retried later, by this replica or the next leader,
+    after a re-read (the outbox re-checks every row it sent before)."""
+
+
 class FatalError(ConnectorError):
     """Permanent for every request: authentication, authorisation or configuration."""
 

@@ -14,6 +14,7 @@ from connectors.base import Connector
 from connectors.factory import build_connector
 from router.engine import Router
 from sidecar.service import Clock, Sidecar, default_replica, utc_now
+from sidecar.stopping import Waits
 from sidecar.store import Store
 
 
@@ -48,13 +49,15 @@ def build_sidecar(
     ``Sidecar.start``, which migrates it (and waits for an unreachable PostgreSQL).
     """
     router = router_from_settings(settings)
-    connector = connector or build_connector(settings)
+    waits = Waits()
+    connector = connector or build_connector(settings, sleep=waits.sleep)
     replica = settings.lease.replica_id or default_replica()
     store = Store.connect(settings.database_url, replica, settings.store)
     clock = clock or skewed(utc_now, clock_skew())
     return Sidecar(
-        settings=settings, connector=connector, store=store, router=router, clock=clock, rng=rng
-    )
+        settings=settings, connector=connector, store=store, router=router, clock=clock, rng=rng,
+        waits=waits,
+    )  # fmt: skip
 
 
 def skewed(clock: Clock, skew: timedelta) -> Clock:

@@ -40,6 +40,7 @@ from sidecar.http_server import protocol_with
 from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
+from sidecar.stopping import Waits
 from sidecar.store import DeposedError, Store
 from sidecar.writer import Writer
 
@@ -82,9 +83,11 @@ class Sidecar:
         monotonic: Callable[[], float] = time.monotonic,
         metrics: Metrics | None = None,
         rng: Random | None = None,
+        waits: Waits | None = None,
     ) -> None:
         self.settings, self.connector, self.store, self.clock = settings, connector, store, clock
         self.monotonic = monotonic
+        self.waits = waits or Waits()  # the connector's sleep seam, when built with it
         self.replica = store.replica
         self.metrics = metrics or Metrics()
         self.pipeline = Pipeline(
@@ -309,16 +312,21 @@ class Sidecar:
             return
         self._accepting = False
         self._stopping.set()
+        self.waits.cut()  # a job retrying against a down desk ends now, not after its backoff
         self._retry_store.set()
         if self._waiter is not None:
             self._waiter.join(timeout=10)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.leading:
+            self.waits.allow()
+            deadline = self.waits.cut_after(self.settings.sidecar.shutdown_deadline_seconds)
             try:
                 self._unless_store_down("the final flush", self._flush_until_deadline)
             except DeposedError as error:
                 self.leadership.deposed(error)
+            finally:
+                deadline.cancel()
         self.leadership.release()
         if self.settings.dry_run:
             self._unless_store_down("the shadow report", self._log_shadow_report)
