@@ -37,6 +37,16 @@ def _usable_secret(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
+def _secret_list(value: object) -> object:
+    """Secrets given comma-separated in one variable, each usable (see ``_usable_secret``)."""
+    if not isinstance(value, str):
+        return value
+    parts = [part.strip() for part in value.split(",")]
+    if any(not part for part in parts) and value.strip():
+        raise ValueError("an empty secret in the list (two commas, or one at an end)")
+    return tuple(_usable_secret(SecretStr(part)) for part in parts if part)
+
+
 HTTP_URL = r"^https?://[^\s/]+"
 """An absolute http(s) URL with a host."""
 
@@ -113,6 +123,11 @@ class ZendeskSettings(HelpdeskApiSettings):
     api_token: SecretStr | None = Field(None, description="API token (Basic email/token auth).")
     oauth_token: SecretStr | None = Field(None, description="OAuth access token (Bearer auth).")
     webhook_secret: SecretStr | None = Field(None, description="Signing secret of the webhook.")
+    webhook_previous_secrets: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        (),
+        description="Secrets still accepted while the webhook's secret is rotated, "
+        "comma-separated; remove each once the help desk uses the new one.",
+    )
     availability: Literal["auto", "omnichannel", "schedule", "all_agents"] = Field(
         "auto",
         description="Where agent availability comes from: omnichannel agent status, the "
@@ -128,6 +143,7 @@ class ZendeskSettings(HelpdeskApiSettings):
     )
 
     _secrets = field_validator("api_token", "oauth_token", "webhook_secret")(_usable_secret)
+    _previous = field_validator("webhook_previous_secrets", mode="before")(_secret_list)
 
 
 class FreshdeskSettings(HelpdeskApiSettings):
@@ -145,6 +161,11 @@ class FreshdeskSettings(HelpdeskApiSettings):
     webhook_secret: SecretStr | None = Field(
         None, description="Shared secret expected in the webhook's authentication header."
     )
+    webhook_previous_secrets: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        (),
+        description="Secrets still accepted while the webhook's secret is rotated, "
+        "comma-separated; remove each once the help desk uses the new one.",
+    )
     webhook_header: str = Field(
         "X-Deskroute-Secret", pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
         description="Header the Freshdesk automation rule puts it in.",
@@ -156,6 +177,7 @@ class FreshdeskSettings(HelpdeskApiSettings):
     )
 
     _secrets = field_validator("api_key", "webhook_secret")(_usable_secret)
+    _previous = field_validator("webhook_previous_secrets", mode="before")(_secret_list)
 
 
 def _comma_list(value: object) -> object:

@@ -135,6 +135,12 @@ class Connector(Protocol):
         cannot be read are left out. Raises ``RetriableError`` when the help desk is down."""
         ...
 
+    def read_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """Read several tickets in full, as ``fetch`` does (first reply, skills), for intake:
+        in as few requests as the help desk allows (Zendesk: 100 a request); tickets that
+        cannot be read are left out. Raises ``RetriableError`` when the help desk is down."""
+        ...
+
     def assign(self, request: WriteRequest) -> WriteResult:
         """Write one assignment; raises ``RetriableError``/``FatalError`` for the caller."""
         ...

@@ -59,6 +59,11 @@ class VendorConnector(ABC):
         """Re-read several tickets one by one (connectors with a batch read override this)."""
         return fetch_each(self.fetch, ticket_ids)
 
+    def read_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """Read several tickets in full, one by one (connectors with a batch read that
+        carries everything ``fetch`` reads override this)."""
+        return fetch_each(self.fetch, ticket_ids)
+
     def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
         """None found: this help desk's writes cannot be checked afterwards (see
         ``Connector.find_overwrites``); connectors that can override this."""

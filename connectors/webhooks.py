@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -28,6 +29,17 @@ class WebhookEvent:
     event: str
     updated_at: datetime | None = None
     delivery_id: str | None = None
+    fingerprint: str | None = None
+    """What makes this very request unique and cannot be forged (Zendesk: its signature,
+    over the timestamp and the body): a replay of a captured request carries the same."""
+
+    @property
+    def replay_keys(self) -> tuple[str, ...]:
+        """Keys under which a delivery is remembered to refuse it a second time: the
+        delivery id (a sender's retry) and the fingerprint (a replay, whatever id header
+        the replayer sends)."""
+        keys = (("id", self.delivery_id), ("sig", self.fingerprint))
+        return tuple(f"{kind}:{_digest(value)}" for kind, value in keys if value)
 
     @property
     def dedupe_key(self) -> str:
@@ -36,6 +48,11 @@ class WebhookEvent:
             return self.delivery_id
         stamp = self.updated_at.isoformat() if self.updated_at else ""
         return f"{self.ticket_id}@{stamp}:{self.event}"
+
+
+def _digest(value: str) -> str:
+    """A fixed-length key for a value of any length the sender chose."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 TICKET_ID = re.compile(r"[0-9]{1,20}")
@@ -77,14 +94,16 @@ def ticket_id(value: Any, where: str) -> str:
 
     A string must be 1 to 20 ASCII digits; a JSON number must be a whole number from 1 to
     ``MAX_NUMERIC_ID`` (a double holds it exactly, and JSON does not tell 7 from 7.0).
+    Leading zeros are dropped (``"0001"`` is ticket ``"1"``, as the help desk reads it),
+    so one ticket is one hint however it is spelt; zero is no ticket.
     """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value) if 1 <= value <= MAX_NUMERIC_ID else ""
-    if not (isinstance(value, str) and TICKET_ID.fullmatch(value)):
+    if not (isinstance(value, str) and TICKET_ID.fullmatch(value)) or not value.strip("0"):
         raise WebhookError(f"webhook body names no numeric ticket id ({where})")
-    return value
+    return value.lstrip("0")
 
 
 def text_or(value: Any, default: str) -> str:

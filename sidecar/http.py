@@ -21,6 +21,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,6 +37,9 @@ from sidecar.store import Store
 
 log = logging.getLogger("deskroute.sidecar.http")
 
+REPLAYS = 2 * zendesk_webhook.DEFAULT_TOLERANCE
+"""How long a delivery is remembered: past the signature's 5-minute window a replay is
+refused (401) for its timestamp, within it for its signature or delivery id."""
 BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer $DESKROUTE_ADMIN_TOKEN")
 
 
@@ -80,6 +84,11 @@ def create_app(ctx: AppContext) -> FastAPI:
             raise HTTPException(503, "shutting down", {"Retry-After": "5"})
         if not ctx.health.migrated:
             raise HTTPException(503, "store not ready yet", {"Retry-After": "5"})
+        keys = event.replay_keys
+        if keys and not ctx.store.tickets.first_delivery(keys, helpdesk, ctx.clock(), REPLAYS):
+            # a sender's retry, or a captured request replayed: already taken in
+            ctx.metrics.webhooks.labels(helpdesk=helpdesk, result="replay").inc()
+            return {"accepted": True, "ticket": event.ticket_id, "duplicate": True}
         if event.updated_at is not None and ctx.store.tickets.has_seen(
             event.ticket_id, event.updated_at
         ):
@@ -110,7 +119,7 @@ def create_app(ctx: AppContext) -> FastAPI:
             else:
                 zendesk_webhook.verify(
                     request.headers, body, secret=zendesk_secret.get_secret_value(),
-                    now=ctx.clock(),
+                    now=ctx.clock(), previous=_values(settings.zendesk.webhook_previous_secrets),
                 )  # fmt: skip
             event = zendesk_webhook.parse(body, request.headers)
         except WebhookError as error:
@@ -137,6 +146,7 @@ def create_app(ctx: AppContext) -> FastAPI:
                     request.headers,
                     secret=config.webhook_secret.get_secret_value(),
                     header=config.webhook_header,
+                    previous=_values(config.webhook_previous_secrets),
                 )
             event = freshdesk_webhook.parse(body)
         except WebhookError as error:
@@ -250,6 +260,10 @@ def _answer_store_outages(app: FastAPI, health: StoreHealth) -> None:
         )  # fmt: skip
 
     app.add_exception_handler(sa.exc.SQLAlchemyError, store_error)
+
+
+def _values(secrets: tuple[SecretStr, ...]) -> tuple[str, ...]:
+    return tuple(secret.get_secret_value() for secret in secrets)
 
 
 def is_admin(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:

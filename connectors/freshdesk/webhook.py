@@ -9,7 +9,7 @@ Freshdesk's simple-content shape ``{"freshdesk_webhook": {"ticket_id": ...}}`` o
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.webhooks import (
@@ -25,12 +25,20 @@ from connectors.webhooks import (
 DEFAULT_HEADER = "X-Deskroute-Secret"
 
 
-def verify(headers: Mapping[str, str], *, secret: str, header: str = DEFAULT_HEADER) -> None:
-    """Raise ``WebhookError`` (401) unless ``header`` carries ``secret`` (constant-time)."""
+def verify(
+    headers: Mapping[str, str],
+    *,
+    secret: str,
+    header: str = DEFAULT_HEADER,
+    previous: Sequence[str] = (),
+) -> None:
+    """Raise ``WebhookError`` (401) unless ``header`` carries ``secret`` or, while it is
+    being rotated, one of the ``previous`` secrets (each compared in constant time)."""
     given = lowered(headers).get(header.lower())
     if given is None:
         raise WebhookError(f"missing {header} header", status=401)
-    if not hmac.compare_digest(given.strip().encode(), secret.encode()):
+    sent = given.strip().encode()
+    if not any([hmac.compare_digest(sent, known.encode()) for known in (secret, *previous)]):
         raise WebhookError("bad webhook secret", status=401)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,15 +45,21 @@ def verify(
     secret: str,
     now: datetime,
     tolerance: timedelta = DEFAULT_TOLERANCE,
+    previous: Sequence[str] = (),
 ) -> None:
-    """Raise ``WebhookError`` (401) unless the signature and a fresh timestamp check out."""
+    """Raise ``WebhookError`` (401) unless the signature and a fresh timestamp check out.
+
+    While the secret is rotated, a signature by one of the ``previous`` secrets counts too.
+    """
     sent_headers = lowered(headers)
     signature = sent_headers.get(SIGNATURE_HEADER.lower())
     timestamp = sent_headers.get(TIMESTAMP_HEADER.lower())
     if not signature or not timestamp:
         raise WebhookError("missing Zendesk signature headers", status=401)
-    expected = sign(secret, timestamp, body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+    given = signature.strip().encode()
+    signed = [hmac.compare_digest(sign(key, timestamp, body).encode(), given)
+              for key in (secret, *previous)]  # fmt: skip
+    if not any(signed):
         raise WebhookError("bad webhook signature", status=401)
     sent = time_or_none(timestamp)
     if sent is None or abs(now - sent) > tolerance:
@@ -60,12 +67,19 @@ def verify(
 
 
 def parse(body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
-    """An event from a ticket-event subscription or a trigger's JSON body (4xx if neither)."""
+    """An event from a ticket-event subscription or a trigger's JSON body (4xx if neither).
+
+    Its fingerprint is the signature: a replay of a captured request carries the same one.
+    """
     data = json_object(body)
-    delivery = lowered(headers).get(INVOCATION_HEADER.lower())
+    sent = lowered(headers)
+    delivery = sent.get(INVOCATION_HEADER.lower())
+    signature = (sent.get(SIGNATURE_HEADER.lower()) or "").strip() or None
     if isinstance(data.get("detail"), dict):
-        return _event_subscription(data, delivery)
-    return _trigger_body(data, delivery)
+        event = _event_subscription(data, delivery)
+    else:
+        event = _trigger_body(data, delivery)
+    return replace(event, fingerprint=signature)
 
 
 def _event_subscription(data: Mapping[str, Any], delivery: str | None) -> WebhookEvent:

@@ -68,10 +68,15 @@ def _fencing_epochs(conn: sa.Connection) -> None:
     _add_column(conn, schema.outbox, "epoch", "INTEGER")
 
 
+def _deliveries_table(conn: sa.Connection) -> None:
+    schema.deliveries.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
     Migration(3, "lease epochs on decisions and outbox claims (fencing)", _fencing_epochs),
+    Migration(4, "webhook deliveries remembered to refuse replays", _deliveries_table),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,6 +57,20 @@ class TicketStore:
             return insert_ignoring_duplicates(
                 conn, schema.hints, {"ticket_id": ticket_id, "via": via, "received_at": now}
             )
+
+    def first_delivery(
+        self, keys: Sequence[str], via: str, now: datetime, window: timedelta
+    ) -> bool:
+        """Remember a webhook delivery under ``keys``; False when any of them was taken in
+        within ``window`` (a retry or a replay). Older deliveries are forgotten here."""
+        d = schema.deliveries
+        with self.engine.begin() as conn:
+            conn.execute(d.delete().where(d.c.received_at < now - window))
+            fresh = [
+                insert_ignoring_duplicates(conn, d, {"key": key, "via": via, "received_at": now})
+                for key in keys
+            ]
+        return all(fresh)
 
     def hints(self, limit: int) -> list[str]:
         """Oldest hinted ticket ids, up to ``limit``."""
