@@ -131,6 +131,12 @@ class ChaosPlan:
     seed: int = 1
     env: dict[str, str] = field(default_factory=dict)
     """Extra ``DESKROUTE_*`` variables for every replica."""
+    pause_leader: bool = False
+    """Stall the leader with SIGSTOP instead of killing it, for ``pause_seconds`` (longer
+    than the 3 s lease), then SIGCONT: it wakes believing it leads (fencing must stop it)."""
+    pause_seconds: tuple[float, float] = (4.0, 7.0)
+    skew_clock: float = 0.0
+    """Seconds the second replica's wall clock is off (``DESKROUTE_CLOCK_SKEW_SECONDS``)."""
 
     @property
     def waiting(self) -> int:
@@ -200,6 +206,7 @@ class ChaosRun:
         self.outages = Outages(plan.outage_every, plan.outage_seconds, random.Random(plan.seed + 7))
         self.restarts: list[tuple[float, Replica]] = []
         self.watching: Kill | None = None
+        self.dual_leaders = 0
 
     # --- set-up ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -215,8 +222,9 @@ class ChaosRun:
         desk = self.face.env()
         for index in range(plan.replicas):
             name = f"chaos-{'abcdefgh'[index]}"
+            own = {"DESKROUTE_CLOCK_SKEW_SECONDS": str(plan.skew_clock)} if index == 1 else {}
             self.replicas.append(
-                Replica(name, desk, url, plan.workdir / f"{name}.log", **env).start()
+                Replica(name, desk, url, plan.workdir / f"{name}.log", **env, **own).start()
             )
         if not wait_for(lambda: self.leader() is not None, 60, pause=TICK):
             raise RuntimeError(
@@ -241,6 +249,7 @@ class ChaosRun:
             self.face.create_tickets(due - self.created)
             self.created = due
         self._restart_due()
+        self._count_leaders()
         self._watch_takeover()
         if elapsed >= self.next_kill and self.watching is None and not self.restarts:
             self._kill()
@@ -256,18 +265,24 @@ class ChaosRun:
     def _kill(self) -> None:
         leader = self.leader()
         victim = leader or self.rng.choice(self.replicas)
-        victim.kill()
+        pause = self.plan.pause_leader
+        if pause:
+            victim.pause()
+        else:
+            victim.kill()
         now = time.monotonic()
-        kill = Kill(at=now - self.started, victim=victim.name, was_leader=leader is victim)
+        kill = Kill(at=now - self.started, victim=victim.name, was_leader=leader is victim,
+                    signal="SIGSTOP" if pause else "SIGKILL")  # fmt: skip
         self.kills.append(kill)
         self.watching = kill if kill.was_leader else None
-        self.restarts.append((now + self.rng.uniform(*self.plan.restart_after), victim))
+        back = self.plan.pause_seconds if pause else self.plan.restart_after
+        self.restarts.append((now + self.rng.uniform(*back), victim))
         self.next_kill = now - self.started + self.rng.uniform(*self.plan.kill_every)
 
     def _restart_due(self) -> None:
         now = time.monotonic()
         for entry in [r for r in self.restarts if r[0] <= now]:
-            entry[1].start()
+            entry[1].wake()
             self.restarts.remove(entry)
 
     def _watch_takeover(self) -> None:
@@ -278,10 +293,19 @@ class ChaosRun:
             kill.takeover = time.monotonic() - self.started - kill.at
             self.watching = None
 
+    def _count_leaders(self) -> None:
+        """Note a moment when two replicas say they lead (a skewed clock, a stalled leader
+        that woke up): the lease must never allow it."""
+        if len(self.replicas) < 2:
+            return
+        awake = [r for r in self.replicas if r.running and not r.paused]
+        if sum(r.role(timeout=0.5) == "leader" for r in awake) > 1:
+            self.dual_leaders += 1
+
     def leader(self) -> Replica | None:
         """The running replica that says it leads, if any."""
         for replica in self.replicas:
-            if replica.running and replica.role(timeout=0.5) == "leader":
+            if replica.running and not replica.paused and replica.role(timeout=0.5) == "leader":
                 return replica
         return None
 
@@ -296,7 +320,7 @@ class ChaosRun:
         self.outages.stop()
         self.face.everyone_online()
         for _, replica in self.restarts:
-            replica.start()
+            replica.wake()
         self.restarts.clear()
 
     def settled(self) -> bool:
@@ -343,7 +367,7 @@ class ChaosRun:
             settled=settled, requests=self.face.requests(), outbox=self.view.outbox(),
             states=self.view.states(), evidence=_evidence(audit, result), desk=self.face.name,
             bulk=self.face.bulk(), outages=self.outages.count, waiting=self.plan.waiting,
-            done_in_weather=self.done_in_weather,
+            done_in_weather=self.done_in_weather, dual_leaders=self.dual_leaders,
         )  # fmt: skip
 
     def close(self) -> None:

@@ -91,6 +91,7 @@ class Replica:
         }
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
+        self.paused = False
 
     def start(self) -> Replica:
         """Launch the process (output goes to the log file, appended)."""
@@ -118,6 +119,27 @@ class Replica:
         assert self.process is not None
         self.process.kill()
         self.process.wait(timeout=10)
+        self.paused = False
+
+    def pause(self) -> None:
+        """SIGSTOP: the process stalls wherever it is (a GC pause, a frozen VM) and keeps
+        its connections; it believes it still leads when it wakes."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        """SIGCONT after ``pause``."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+        self.paused = False
+
+    def wake(self) -> Replica:
+        """Resume a paused replica, or start a stopped one."""
+        if self.paused:
+            self.resume()
+            return self
+        return self.start()
 
     def terminate(self, timeout: float = 30) -> int:
         """SIGTERM and wait; SIGKILL after ``timeout`` seconds. Returns the exit code
@@ -131,8 +153,7 @@ class Replica:
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            log.warning("replica %s still running %.0f s after SIGTERM: killed", self.name,
-                        timeout)
+            log.warning("replica %s still running %.0f s after SIGTERM: killed", self.name, timeout)
             self.kill()
             return self.process.returncode
 

@@ -12,12 +12,14 @@ from sandbox.ledger import Tally
 
 @dataclass
 class Kill:
-    """One SIGKILL: when (seconds into the run), whom, and how long until a leader routed."""
+    """One SIGKILL (or SIGSTOP with ``--pause-leader``): when (seconds into the run), whom,
+    and how long until a leader routed."""
 
     at: float
     victim: str
     was_leader: bool
     takeover: float | None = None
+    signal: str = "SIGKILL"
 
 
 @dataclass
@@ -45,6 +47,8 @@ class ChaosReport:
     """Tickets waiting when the replicas started."""
     done_in_weather: int = 0
     """Write-backs done before the weather calmed: how much routing raced the people."""
+    dual_leaders: int = 0
+    """Ticks (0.1 s apart) at which more than one replica's ``/readyz`` said ``leader``."""
 
     def result_line(self) -> str:
         """The ledger's ``RESULT ...`` line with the desk appended."""
