@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
@@ -138,6 +139,8 @@ class Backlog(Generic[W]):
         final: set[Hashable] = set()  # profiles refused while nobody was set aside
         settled: dict[str, int] = {}  # per lane: head tickets refused for the whole offer
         assigned = 0
+        spare_of: Roster | None = None  # the roster ``spare`` was read from (a working
+        spare: AbstractSet[str] = frozenset()  # roster's set stays live as it changes)
         while self.size:  # a round
             dealt: dict[str, int] = {}
             held: set[str] = set()
@@ -190,7 +193,8 @@ class Backlog(Generic[W]):
                     count = dealt[agent_id] = dealt.get(agent_id, 0) + 1
                     if count >= per_round:
                         held.add(agent_id)
-                spare = roster.having_spare_capacity()
+                if roster is not spare_of:
+                    spare_of, spare = roster, roster.having_spare_capacity()
                 if not spare or (freed is not None and freed not in spare):
                     return assigned
                 if freed is not None and freed in held:

@@ -98,7 +98,8 @@ class DeskModel:
         job = self.tickets.make(arrival, now, self.env.minute, reopen)
         self.records.append(job.record)
         if not self._try(job):
-            self._wait(job)
+            job.state = WAITING  # ``_wait`` written out: most tickets of a busy desk wait
+            self.backlog.add(job)
             self._arm_timers(job)
 
     def _on_finish(self, job: SimTicket) -> None:
@@ -108,8 +109,10 @@ class DeskModel:
         again = job.arrival.reopen_after_min
         if again is not None and not job.record.reopen:
             self.env.call_later(again, self._on_reopen, job.arrival)
-        if self.backlog.size:
-            self._offer(agent_id)
+        if self.backlog.size:  # only this agent changed: an offer naming it (``_offer``)
+            self._at = now = self.now()
+            backlog = self.backlog
+            backlog.offer(now, self.roster, self._attempt, self._start, agent_id, self._refuses)
 
     def _on_reopen(self, arrival: Arrival) -> None:
         self._admit(arrival, reopen=True)
