@@ -33,6 +33,7 @@ from sidecar import http_schema as schema
 from sidecar.health import StoreHealth, describe, readiness, store_outage
 from sidecar.http_input import read_body
 from sidecar.metrics import Metrics
+from sidecar.refusals import RefusalLimit
 from sidecar.store import Store
 
 log = logging.getLogger("deskroute.sidecar.http")
@@ -56,6 +57,7 @@ class AppContext:
     kick: Callable[[], None]
     accepting: Callable[[], bool]
     health: StoreHealth = field(default_factory=lambda: StoreHealth(migrated=True))
+    refusals: RefusalLimit = field(default_factory=RefusalLimit)
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -101,7 +103,7 @@ def create_app(ctx: AppContext) -> FastAPI:
             ctx.kick()
         return {"accepted": True, "ticket": event.ticket_id, "duplicate": not fresh}
 
-    webhook_errors = schema.errors(400, 401, 413, 415, 503)
+    webhook_errors = schema.errors(400, 401, 413, 415, 429, 503)
     zendesk_secret = settings.zendesk.webhook_secret
     zendesk_doc = schema.webhook_request(
         schema.ZENDESK_BODY, schema.zendesk_headers(signed=zendesk_secret is not None)
@@ -112,6 +114,8 @@ def create_app(ctx: AppContext) -> FastAPI:
               openapi_extra=zendesk_doc)  # fmt: skip
     async def zendesk(request: Request) -> Any:
         """A Zendesk webhook (event subscription or trigger body), signature checked."""
+        if throttled := _throttled(ctx, "zendesk", request):
+            return throttled
         try:
             body = await read_body(request, limit)
             if zendesk_secret is None:
@@ -123,7 +127,7 @@ def create_app(ctx: AppContext) -> FastAPI:
                 )  # fmt: skip
             event = zendesk_webhook.parse(body, request.headers)
         except WebhookError as error:
-            return _refuse(ctx, "zendesk", error)
+            return _refuse(ctx, "zendesk", error, request)
         return await run_in_threadpool(accept, "zendesk", event)
 
     config = settings.freshdesk
@@ -137,6 +141,8 @@ def create_app(ctx: AppContext) -> FastAPI:
               openapi_extra=freshdesk_doc)  # fmt: skip
     async def freshdesk(request: Request) -> Any:
         """A Freshdesk automation-rule webhook, shared-secret header checked."""
+        if throttled := _throttled(ctx, "freshdesk", request):
+            return throttled
         try:
             body = await read_body(request, limit)
             if config.webhook_secret is None:
@@ -150,7 +156,7 @@ def create_app(ctx: AppContext) -> FastAPI:
                 )
             event = freshdesk_webhook.parse(body)
         except WebhookError as error:
-            return _refuse(ctx, "freshdesk", error)
+            return _refuse(ctx, "freshdesk", error, request)
         return await run_in_threadpool(accept, "freshdesk", event)
 
     @app.get("/healthz", tags=["operations"])
@@ -318,7 +324,25 @@ def _warn_unauthenticated(settings: Settings) -> None:
             )  # fmt: skip
 
 
-def _refuse(ctx: AppContext, helpdesk: str, error: WebhookError) -> JSONResponse:
+def _source(request: Request) -> str:
+    """The peer address (behind a proxy: the proxy's, so the limit is per proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _throttled(ctx: AppContext, helpdesk: str, request: Request) -> JSONResponse | None:
+    """429 for a source past its refusals this minute, before its body is read."""
+    wait = ctx.refusals.wait(_source(request))
+    if wait is None:
+        return None
+    ctx.metrics.webhooks.labels(helpdesk=helpdesk, result="throttled").inc()
+    return JSONResponse(
+        {"error": "too many refused requests from this address; try again later"},
+        status_code=429, headers={"Retry-After": str(wait)},
+    )  # fmt: skip
+
+
+def _refuse(ctx: AppContext, helpdesk: str, error: WebhookError, request: Request) -> JSONResponse:
+    ctx.refusals.refused(_source(request))
     ctx.metrics.webhooks.labels(helpdesk=helpdesk, result=f"refused_{error.status}").inc()
     log.info("refused a %s webhook: %s", helpdesk, error)
     return JSONResponse({"error": str(error)}, status_code=error.status)

@@ -54,6 +54,7 @@ REASONS = {
     413: "Body larger than DESKROUTE_HTTP__MAX_BODY_BYTES.",
     415: "A Content-Type other than application/json.",
     422: "A path, query or header parameter is invalid.",
+    429: "Too many refused requests from this address this minute (Retry-After says when).",
     503: "Shutting down (Retry-After says when to try another replica).",
 }
 

@@ -14,6 +14,7 @@ from config.settings import Settings
 from connectors.webhooks import WebhookError, ticket_id
 from connectors.zendesk.webhook import sign
 from sidecar.http import REPLAYS, AppContext, create_app
+from sidecar.refusals import RefusalLimit
 from sidecar.store import Store
 from tests.secret_values import ZENDESK_WEBHOOK_SECRET
 from tests.sidecar.builders import Rig
@@ -179,3 +180,57 @@ def test_while_a_secret_is_rotated_both_are_accepted(
         freshdesk = client.post("/webhooks/freshdesk", content=freshdesk_body,
                                 headers=freshdesk_headers)  # fmt: skip
     assert (zendesk.status_code, freshdesk.status_code) == (status, status)
+
+
+class Ticking:
+    """A monotonic clock moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_source_past_its_refusals_waits_out_the_minute_and_others_do_not() -> None:
+    ticking = Ticking()
+    limit = RefusalLimit(per_minute=3, monotonic=ticking)
+    for _ in range(3):
+        assert limit.wait("10.0.0.9") is None
+        limit.refused("10.0.0.9")
+    ticking.now = 20.0
+    assert limit.wait("10.0.0.9") == 40
+    assert limit.wait("10.0.0.7") is None
+    ticking.now = 60.0
+    assert limit.wait("10.0.0.9") is None
+
+
+def test_remembered_sources_are_bounded() -> None:
+    limit = RefusalLimit(per_minute=1, max_sources=100, monotonic=Ticking())
+    for n in range(1000):
+        limit.refused(f"10.0.{n // 256}.{n % 256}")
+    assert len(limit._windows) <= 100
+
+
+def test_refused_webhooks_from_one_address_are_throttled_before_they_are_read(
+    rig: Rig, clock: FakeClock
+) -> None:
+    ctx = AppContext(
+        settings=Settings(zendesk={"webhook_secret": SECRET}), store=rig.store,
+        metrics=rig.metrics, clock=clock, is_leader=lambda: True, ready=lambda: True,
+        kick=lambda: None, accepting=lambda: True, refusals=RefusalLimit(per_minute=5),
+    )  # fmt: skip
+    body = created("7")
+    forged = {**signed(body, clock), "X-Zendesk-Webhook-Signature": "Zm9yZ2Vk"}
+    app = create_app(ctx)
+    with TestClient(app, client=("203.0.113.9", 4000)) as attacker:
+        answers = [attacker.post("/webhooks/zendesk", content=body, headers=forged)
+                   for _ in range(8)]  # fmt: skip
+        honest_from_there = attacker.post("/webhooks/zendesk", content=body,
+                                          headers=signed(body, clock))  # fmt: skip
+    with TestClient(app, client=("192.0.2.1", 4000)) as desk:
+        elsewhere = desk.post("/webhooks/zendesk", content=body, headers=signed(body, clock))
+    assert [a.status_code for a in answers] == [401] * 5 + [429] * 3
+    assert answers[-1].headers["Retry-After"] == "60"
+    assert honest_from_there.status_code == 429
+    assert elsewhere.status_code == 202

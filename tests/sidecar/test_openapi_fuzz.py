@@ -25,6 +25,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 from config.settings import Settings
 from sidecar.http import AppContext, create_app
 from sidecar.metrics import Metrics
+from sidecar.refusals import UNLIMITED, RefusalLimit
 from sidecar.store import Store
 from tests.secret_values import ADMIN_TOKEN, FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET
 from tests.sidecar.fakes import FakeClock
@@ -102,7 +103,7 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., FastAPI]]:
         ctx = AppContext(
             settings=Settings(admin_token=ADMIN_TOKEN, **config), store=store, metrics=Metrics(),
             clock=clock, is_leader=lambda: True, ready=lambda: True, kick=lambda: None,
-            accepting=lambda: True,
+            accepting=lambda: True, refusals=RefusalLimit(per_minute=UNLIMITED),
         )  # fmt: skip
         return create_app(ctx)
 

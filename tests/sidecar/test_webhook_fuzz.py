@@ -24,6 +24,7 @@ from connectors.webhooks import MAX_NUMERIC_ID
 from connectors.zendesk.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from sidecar.http import AppContext, create_app
 from sidecar.metrics import Metrics
+from sidecar.refusals import UNLIMITED, RefusalLimit
 from sidecar.store import Store
 from sidecar.store import schema as tables
 from tests.secret_values import FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET
@@ -89,6 +90,7 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hooks]:
     ctx = AppContext(
         settings=config, store=store, metrics=Metrics(), clock=clock, is_leader=lambda: False,
         ready=lambda: True, kick=lambda: None, accepting=lambda: True,
+        refusals=RefusalLimit(per_minute=UNLIMITED),  # every refusal must reach the parsers
     )  # fmt: skip
     with TestClient(create_app(ctx), raise_server_exceptions=False) as http:
         yield Hooks(http, store, clock)
