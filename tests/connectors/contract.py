@@ -13,6 +13,7 @@ Request Tracker connector can run the same cases against an RT server.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,9 @@ class DeskHarness:
     """The ticket's current assignee id, read from the desk itself."""
     agents: list[Agent] = field(default_factory=list)
     """The roster as first read (filled by ``assignable``)."""
+    take: Callable[[str, str], None] | None = None
+    """A person assigns the ticket to the agent, in the desk itself (None: this harness
+    cannot act as a person; the cases that need one are skipped)."""
 
 
 def drain(connector: Connector, cursor: str | None, limit: int = 500) -> tuple[list[Ticket], str]:
@@ -199,6 +203,31 @@ def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
     assert outcomes[2:] == ["ok"] * 4
 
 
+OTHERS_CHANGED = 400
+"""Tickets changed by others after our read, before a person takes one of ours (issue 16)."""
+
+
+def bulk_writes_never_overwrite_a_person_they_did_not_see(h: DeskHarness) -> None:
+    """Issue 16's reproduction, for every desk: five tickets are read; 400 other tickets
+    change after that read (customers writing in); then a person takes one of the five.
+    A bulk write of the five leaves the person's assignment, whichever page of the desk's
+    change listing it sits on, and writes the other four."""
+    if h.take is None:
+        pytest.skip("this harness cannot act as a person")
+    tickets = fresh_tickets(h, 5)
+    requests = [request_for(t, *assignable(h, t)) for t in tickets]
+    h.create_tickets(OTHERS_CHANGED)
+    time.sleep(1.1)  # past the second of our reads: desks that stamp whole seconds see it
+    raced, ours = tickets[2], requests[2].assignment.agent_id
+    person = next(a.id for a in h.agents if a.id != ours)
+    h.take(raced.id, person)
+    results = h.connector.assign_many(requests)
+    assert [r.ticket_id for r in results] == [t.id for t in tickets]
+    assert results[2].outcome == "conflict", results[2].detail
+    assert h.owner_of(raced.id) == person
+    assert [r.outcome for i, r in enumerate(results) if i != 2] == ["ok"] * 4
+
+
 def tickets_get_routed(h: DeskHarness) -> None:
     """On this account the roster has someone who can take work now, the router picks an
     agent for a new ticket from it, and the write lands: routing works end to end."""
@@ -223,4 +252,5 @@ CASES = [pytest.param(case, id=case.__name__) for case in (
     fetch_many_reads_several,
     assign_writes_the_owner, assign_refuses_a_changed_ticket, assign_skips_an_unknown_ticket,
     assign_many_writes_every_owner, assign_many_isolates_bad_tickets, tickets_get_routed,
+    bulk_writes_never_overwrite_a_person_they_did_not_see,
 )]

@@ -58,8 +58,12 @@ def _harness(desk: SandboxHandle, vendor: str) -> DeskHarness:
         owner = desk.ticket(ticket_id).assignee_id
         return None if owner is None else str(owner)
 
+    def take(ticket_id: str, agent_id: str) -> None:
+        desk.sandbox.desk.update_ticket(int(ticket_id), {"assignee_id": int(agent_id)},
+                                        "human:tester")
+
     return DeskHarness(connector=connector, create_tickets=create, touch=touch,
-                       owner_of=owner_of)
+                       owner_of=owner_of, take=take)
 
 
 @pytest.mark.parametrize("case", CASES)
