@@ -188,15 +188,15 @@ class Backlog(Generic[W]):
                 self.size -= 1
                 roster = assign(waiting, choice)
                 assigned += 1
+                if roster is not spare_of:
+                    spare_of, spare = roster, roster.having_spare_capacity()
+                if not spare or (freed is not None and freed not in spare):
+                    return assigned  # nobody (else) can take more
                 if per_round is not None:
                     agent_id = choice.agent_id
                     count = dealt[agent_id] = dealt.get(agent_id, 0) + 1
                     if count >= per_round:
                         held.add(agent_id)
-                if roster is not spare_of:
-                    spare_of, spare = roster, roster.having_spare_capacity()
-                if not spare or (freed is not None and freed not in spare):
-                    return assigned
                 if freed is not None and freed in held:
                     break  # nobody else can take anything: on to the next round
                 view = roster.holding(held) if held else roster

@@ -111,8 +111,9 @@ class DeskModel:
             self.env.call_later(again, self._on_reopen, job.arrival)
         if self.backlog.size:  # only this agent changed: an offer naming it (``_offer``)
             self._at = now = self.now()
-            backlog = self.backlog
-            backlog.offer(now, self.roster, self._attempt, self._start, agent_id, self._refuses)
+            self.backlog.offer(
+                now, self.roster, self._attempt, self._start, agent_id, self._refuses
+            )
 
     def _on_reopen(self, arrival: Arrival) -> None:
         self._admit(arrival, reopen=True)
