@@ -81,6 +81,8 @@ class WebhookSender:
             self._deliver(item)
 
     def _deliver(self, body: dict[str, Any]) -> None:
+        if self.url is None:  # switched off while events were queued: Zendesk sends nothing
+            return
         raw = json.dumps(body, separators=(",", ":")).encode()
         invocation = uuid.uuid4().hex
         status, attempts = None, 0
