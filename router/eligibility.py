@@ -1,30 +1,23 @@
-"""Who may take a ticket: the filters every policy applies, in one fixed order.
+"""Who may take a ticket: the shared filters' settings and the per-agent screen.
 
-The first filter an agent fails is the reason recorded in the trace. The order puts the
-filters an index can answer (pool, group, skills) first, so pruning a large roster through
-the index names the same filter as checking each agent would.
+The filters themselves are defined once each in ``router.filters``; a ``Screen`` applies
+them, in their fixed order, to one ticket at one moment, agent by agent. The first filter
+an agent fails is the reason recorded in the trace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from router.model import Agent, AgentStatus, Ticket
+from router.filters import ELIGIBILITY_FILTERS, AgentTest, Filter
+from router.model import Agent, Ticket
+from router.pydantic_fast import fields_of
 from router.roster import Roster
 
-FILTERS = (
-    "held",
-    "pool",
-    "group",
-    "skills",
-    "status",
-    "schedule",
-    "language",
-    "capacity",
-    "fair_limit",
-)
+FILTERS = tuple(f.name for f in ELIGIBILITY_FILTERS)
 """Filter names, in the order they are applied (and reported)."""
 
 EXPLAIN_EVERY_AGENT_UP_TO = 64
@@ -81,9 +74,10 @@ def requirements(ticket: Ticket, rules: Eligibility, now: datetime) -> Requireme
     return Requirements(required=merged, preferred=optional)
 
 
-def at_fair_limit(roster: Roster, agent_id: str, since: datetime, limit: int | None) -> bool:
-    """True when the agent already had ``limit`` assignments since ``since`` (None: no limit)."""
-    return limit is not None and roster.assignments_since(agent_id, since) >= limit
+def relaxes_after(rules: Eligibility, ticket: Ticket) -> float | None:
+    """Seconds of waiting after which ``ticket``'s optional skills stop being required."""
+    timeout = rules.optional_skills_timeout_s
+    return timeout if ticket.optional_skills and timeout is not None else None
 
 
 def fair_window_start(rules: Eligibility, now: datetime) -> datetime:
@@ -91,44 +85,51 @@ def fair_window_start(rules: Eligibility, now: datetime) -> datetime:
     return now - timedelta(seconds=rules.fair_window_s) if rules.fair_limit is not None else now
 
 
-_new_screen = object.__new__
-
-
 class Screen:
-    """Applies the filters for one ticket at one moment; built once per decision."""
+    """One ticket at one moment, screened agent by agent with the shared filters.
 
-    __slots__ = (
-        "_needs", "agents", "check_language", "explain", "fair_since", "held", "now",
-        "required", "roster", "rules", "ticket",
-    )
+    Built once per decision (and per moment of a plan's checks); the filters' checks are
+    worked out on first use, so a screen used only for scores costs a few attribute sets.
+    ``weights``: the capacity units the ticket takes from each agent, when a plan knows them.
+    """
 
-    def __init__(self, ticket: Ticket, roster: Roster, now: datetime, rules: Eligibility) -> None:
-        self.ticket, self.roster = ticket, roster  # two at a time: four would build a tuple
-        self.now, self.rules = now, rules
-        self.explain = True  # False: reject() skips building the costlier detail texts
-        # read once per decision, not once per agent checked; the ticket's fields from its
-        # dict (a pydantic model answers attribute reads through a slower hook)
-        self.agents, self.held, fields = roster.agents, roster.held, ticket.__dict__
-        self.check_language = bool(rules.require_language and fields["language"])
+    __slots__ = ("_needs", "_required", "_tests", "now", "roster", "rules", "ticket", "weights")
+
+    def __init__(
+        self,
+        ticket: Ticket,
+        roster: Roster,
+        now: datetime,
+        rules: Eligibility,
+        weights: Mapping[str, float] | None = None,
+    ) -> None:
+        self.ticket = ticket  # one statement each: several at once would build a tuple
+        self.roster = roster
+        self.now = now
+        self.rules = rules
+        self.weights = weights
         self._needs: Requirements | None = None
-        if fields["optional_skills"] and rules.optional_skills_timeout_s is not None:
-            self.required = self.needs.required
-        else:  # no timed relaxation: the ticket's own required skills, no Requirements needed
-            self.required = fields["required_skills"]
-        self.fair_since = fair_window_start(rules, now)
+        self._required: Mapping[str, int] | None = None
+        self._tests: list[tuple[Filter, AgentTest]] | None = None
 
-    @classmethod
-    def for_scores(cls, ticket: Ticket, roster: Roster, now: datetime,
-                   rules: Eligibility) -> Screen:
-        """A screen for a chooser's scores only: its ticket, roster, time, rules and
-        ``needs``. The filters' state is not worked out (a third of the cost of a full
-        screen, which a decision among a few agents notices), so its filter methods are
-        not for use."""
-        screen = _new_screen(cls)
-        screen.ticket, screen.roster = ticket, roster
-        screen.now, screen.rules = now, rules
-        screen._needs = None
-        return screen
+    @property
+    def agents(self) -> Mapping[str, Agent]:
+        """The roster's agents by id."""
+        return self.roster.agents
+
+    @property
+    def required(self) -> Mapping[str, int]:
+        """The skills the ticket needs at ``now`` (its own, plus optional ones until their
+        timeout), worked out on first use."""
+        required = self._required
+        if required is None:
+            fields = fields_of(self.ticket)
+            if fields["optional_skills"] and self.rules.optional_skills_timeout_s is not None:
+                required = self.needs.required
+            else:  # no timed relaxation: the ticket's own, no Requirements needed
+                required = fields["required_skills"]
+            self._required = required
+        return required
 
     @property
     def needs(self) -> Requirements:
@@ -136,6 +137,34 @@ class Screen:
         if self._needs is None:
             self._needs = requirements(self.ticket, self.rules, self.now)
         return self._needs
+
+    @property
+    def fair_since(self) -> datetime:
+        """Where the fair-distribution window starts at ``now``."""
+        return fair_window_start(self.rules, self.now)
+
+    def tests(
+        self, filters: Iterable[Filter] = ELIGIBILITY_FILTERS
+    ) -> list[tuple[Filter, AgentTest]]:
+        """The per-agent checks of those of ``filters`` that may remove someone here."""
+        return [(f, test) for f in filters if (test := f.test(self)) is not None]
+
+    def reject(self, agent_id: str) -> tuple[str, str] | None:
+        """The first filter ``agent_id`` fails and a short detail, or None when eligible."""
+        tests = self._tests
+        if tests is None:
+            tests = self._tests = self.tests()
+        for check, passes in tests:
+            if not passes(agent_id):
+                return check.name, check.detail(agent_id, self)
+        return None
+
+    def passes(self, agent_id: str) -> bool:
+        """True when ``agent_id`` passes every filter (``reject`` without the detail)."""
+        tests = self._tests
+        if tests is None:
+            tests = self._tests = self.tests()
+        return all(passes(agent_id) for _, passes in tests)
 
     def candidates(self) -> tuple[list[str], dict[str, int]]:
         """Agent ids worth checking one by one, and how many each index filter pruned."""
@@ -145,99 +174,23 @@ class Screen:
         return list(self.roster.agent_ids if pool is None else pool), pruned
 
     def shortlist(self) -> list[str]:
-        """Agents the index cannot rule out and who have spare capacity, for untraced choices.
-
-        Every agent left out would fail a filter anyway (pool, group, skills or capacity),
-        so picking the best of the shortlist picks the same agent as checking everyone.
-        """
-        roster, ticket = self.roster, self.ticket
-        spare = roster.having_spare_capacity()
-        if not ticket.pool and not self.required:  # the common case: at most the group index
-            return list(spare if ticket.group is None else roster.in_group(ticket.group) & spare)
+        """Agents the indexes cannot rule out and who have spare capacity, for untraced
+        choices: every agent left out would fail a filter anyway."""
+        spare = self.roster.having_spare_capacity()
         pool, _ = self._indexed()
         return list(spare if pool is None else pool & spare)
 
-    def _indexed(self) -> tuple[frozenset[str] | set[str] | None, dict[str, int]]:
-        """Agents left by the pool, group and skill indexes (None: everyone) and counts pruned."""
-        roster, ticket = self.roster, self.ticket
+    def _indexed(self) -> tuple[AbstractSet[str] | None, dict[str, int]]:
+        """Agents left by the filters' indexes (None: everyone) and how many each pruned."""
+        size = len(self.roster)
         pruned: dict[str, int] = {}
-        pool: frozenset[str] | set[str] | None = None
-        if ticket.pool:
-            pool = {a for a in ticket.pool if a in roster}
-            for group in ticket.pool:
-                pool |= roster.in_group(group)
-            pruned["pool"] = len(roster) - len(pool)
-        elif ticket.group is not None:
-            pool = roster.in_group(ticket.group)
-            pruned["group"] = len(roster) - len(pool)
-        for skill in self.required:
-            before = len(roster) if pool is None else len(pool)
-            having = roster.having_skill(skill)
-            pool = having if pool is None else pool & having
+        pool: AbstractSet[str] | None = None
+        for check in ELIGIBILITY_FILTERS:
+            found = check.index(self)
+            if found is None:
+                continue
+            before = size if pool is None else len(pool)
+            pool = found if pool is None else pool & found
             if len(pool) < before:
-                pruned["skills"] = pruned.get("skills", 0) + before - len(pool)
-        return pool, {name: count for name, count in pruned.items() if count}
-
-    def reject(self, agent_id: str) -> tuple[str, str] | None:
-        """The first filter ``agent_id`` fails and a short detail, or None when eligible."""
-        agent = self.agents[agent_id]
-        if agent_id in self.held:
-            return "held", "already dealt a ticket this round"
-        refusal = self._placement(agent_id, agent)
-        if refusal is not None:
-            return refusal
-        if agent.schedule is not None and not self.roster.on_shift(agent_id, self.now):
-            return "schedule", agent.schedule.describe(self.now) if self.explain else ""
-        if self.check_language and self._language_mismatch(agent.languages):
-            return "language", f"does not speak {self.ticket.language}"
-        capacity = agent.capacity
-        return self._load_refusal(agent_id, capacity.max_load, capacity.weight_of(self.ticket))
-
-    def static_pass(self, agent_id: str) -> bool:
-        """True when ``agent_id`` passes every filter that depends on the agent alone.
-
-        Those are pool, group, skills, status and language: what is left to check at a
-        given moment is held, schedule, capacity and the fair limit (``router.plan``).
-        """
-        agent = self.agents[agent_id]
-        if self._placement(agent_id, agent) is not None:
-            return False
-        return not (self.check_language and self._language_mismatch(agent.languages))
-
-    def _placement(self, agent_id: str, agent: Agent) -> tuple[str, str] | None:
-        """The pool, group, skills or status filter the agent fails, if any."""
-        ticket = self.ticket
-        if ticket.pool:
-            if agent_id not in ticket.pool and not (agent.groups & ticket.pool):
-                return "pool", "outside the escalation pool"
-        elif ticket.group is not None and ticket.group not in agent.groups:
-            return "group", f"not in group {ticket.group}"
-        if self.required:
-            for skill, minimum in self.required.items():
-                level = agent.skills.get(skill, 0)
-                if level < minimum:
-                    return "skills", f"{skill} {level} < {minimum}"
-        if agent.status is not AgentStatus.ONLINE:
-            return "status", agent.status.value
-        return None
-
-    def _load_refusal(self, agent_id: str, limit: float, weight: float) -> tuple[str, str] | None:
-        """The capacity or fair-limit filter the agent fails at this moment, if any."""
-        spare = limit - self.roster.load(agent_id)
-        if spare < weight:
-            return "capacity", f"spare {spare:g} < weight {weight:g}" if self.explain else ""
-        if self.rules.fair_limit is not None and self._at_fair_limit(agent_id):
-            limit_text = f"{self.rules.fair_limit} assignments in {self.rules.fair_window_s:g}s"
-            return "fair_limit", limit_text
-        return None
-
-    def _at_fair_limit(self, agent_id: str) -> bool:
-        """True when the agent already had ``fair_limit`` assignments in the fair window."""
-        return at_fair_limit(self.roster, agent_id, self.fair_since, self.rules.fair_limit)
-
-    def _language_mismatch(self, languages: frozenset[str]) -> bool:
-        """True when language matching is on and an agent who lists languages lacks the ticket's."""
-        language = self.ticket.language
-        if not (self.rules.require_language and language and languages):
-            return False
-        return language not in languages
+                pruned[check.name] = before - len(pool)
+        return pool, pruned

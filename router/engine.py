@@ -22,12 +22,11 @@ from router.policies import (
     Policy,
     QueueAware,
     QueueState,
-    SelectionPolicy,
     rank_classes,
     revisit_after,
     serve_order,
 )
-from router.policies.base import ChooseFn, chooser_for, chooser_of
+from router.policies.protocol import ChooseFn
 from router.queue import DEFAULT_ORDER, OrderKey, SortKey, order_queue, queue_key, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
@@ -43,11 +42,8 @@ class Router:
     per_round: int | None = 1
     classifier: TicketClassifier | None = None
 
-    _choose: ChooseFn = field(init=False, repr=False, compare=False)
-
     def __post_init__(self) -> None:
         validate_order(self.order)
-        object.__setattr__(self, "_choose", chooser_of(self.policy))  # resolved once, not per call
         if self.per_round is not None and self.per_round < 1:
             raise ValueError("per_round must be >= 1 or None")
 
@@ -124,27 +120,18 @@ class Router:
 
     def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
         """The policy's pick for an already-enriched ticket, without a trace (simulator path)."""
-        return self._choose(ticket, roster, now, rng)
-
-    @property
-    def chooser(self) -> ChooseFn:
-        """What ``choose`` calls (the policy's untraced pick), for loops calling it per ticket."""
-        return self._choose
+        return self.policy.choose(ticket, roster, now, rng)
 
     def chooser_for(self, ticket: Ticket, roster: Roster) -> ChooseFn:
-        """``chooser`` specialised to tickets routed like the enriched ``ticket`` on
-        ``roster``'s agents (see ``router.policies.base.chooser_for``): for loops that
-        decide many tickets of a few kinds."""
-        return chooser_for(self.policy, ticket, roster)
+        """``choose`` specialised to tickets routed like the enriched ``ticket`` on
+        ``roster``'s agents (``Policy.chooser_for``): for loops that decide many tickets of
+        a few kinds."""
+        return self.policy.chooser_for(ticket, roster)
 
     def refuses(self, agent_id: str, ticket: Ticket, roster: Roster, now: datetime) -> bool:
-        """True when the policy's shared filters certainly keep ``agent_id`` from ``ticket``.
-
-        A cheap pre-check for "could this newly free agent take that waiting ticket?": only
-        filter-then-score policies answer it; for any other policy it is always False.
-        """
-        if not isinstance(self.policy, SelectionPolicy):
-            return False
+        """True when the policy certainly keeps ``agent_id`` from ``ticket`` now
+        (``Policy.refuses``): a cheap pre-check for "could this newly free agent take that
+        waiting ticket?"."""
         return self.policy.refuses(agent_id, ticket, roster, now)
 
     def revisit_after(self, ticket: Ticket) -> float | None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
 from router.model import Ticket
+from router.pydantic_fast import fields_of
 
 OrderKey = Literal["priority", "sla", "age"]
 ORDER_KEYS: tuple[str, ...] = get_args(OrderKey)
@@ -48,9 +49,8 @@ _PARTS: dict[str, Callable[[dict[str, Any]], int | datetime]] = {
 }
 """Each key's value for a ticket, from the ticket's fields.
 
-The parts read the model's field dict: a pydantic model answers each attribute read
-through its ``__getattr__`` hook, about three times slower than a dict lookup, and a
-simulated queue asks for keys ticket after ticket.
+The parts read the model's fields by name (``router.pydantic_fast.fields_of``), quicker
+than an attribute read each, and a simulated queue asks for keys ticket after ticket.
 """
 
 
@@ -77,7 +77,7 @@ def queue_key(order: Sequence[str] = DEFAULT_ORDER) -> Callable[[Ticket], SortKe
     parts = [_PARTS[key] for key in keys]
 
     def key(ticket: Ticket) -> SortKey:
-        fields = ticket.__dict__
+        fields = fields_of(ticket)
         return (*[part(fields) for part in parts], fields["created_at"], fields["id"])
 
     return key
@@ -85,7 +85,7 @@ def queue_key(order: Sequence[str] = DEFAULT_ORDER) -> Callable[[Ticket], SortKe
 
 def _default_key(ticket: Ticket) -> SortKey:
     """``DEFAULT_ORDER``'s key with the parts written out (no call per part)."""
-    fields = ticket.__dict__
+    fields = fields_of(ticket)
     due, queued, created = fields["sla_due_at"], fields["queued_at"], fields["created_at"]
     return (
         -fields["priority"],

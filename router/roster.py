@@ -1,8 +1,11 @@
 """A snapshot of the agents and their current load, with the indexes policies search.
 
-A ``Roster`` never changes: ``with_assignment`` and friends return a new snapshot that
-shares the (static) agent indexes with the old one, so draining a queue of thousands of
-tickets costs one small dict copy per assignment, not a rebuild. The one exception is
+What a ``Roster`` says never changes: ``with_assignment`` and friends return a new snapshot
+that shares the agents' (static) ``AgentIndex`` with the old one, so draining a queue of
+thousands of tickets costs one small dict copy per assignment, not a rebuild. Values worked
+out from the agents alone on first use (policies' eligibility plans, the array screen's
+arrays, the last on-shift answers) live in one explicitly mutable ``RosterCache`` that those
+snapshots share; filling it never changes an answer. The one roster that changes is
 ``WorkingRoster``, which its single owner (the simulator) updates in place.
 """
 
@@ -64,24 +67,20 @@ def _count_since(recent: Iterable[datetime], since: datetime) -> int:
     return sum(1 for at in recent if at >= since)
 
 
-class _Index:
-    """Static lookups over one set of agents, shared by every roster derived from it."""
+class AgentIndex:
+    """Static lookups over one set of agents, shared by every roster derived from it.
 
-    __slots__ = (
-        "agents", "arrays", "by_group", "by_skill", "ids", "limits", "memos", "pos", "shift_cache"
-    )
+    Built once and never changed.
+    """
+
+    __slots__ = ("agents", "by_group", "by_skill", "ids", "limits", "pos", "scheduled")
 
     def __init__(self, agents: Mapping[str, Agent]) -> None:
         self.agents = agents
-        # static per-agent arrays for the vectorised screen, built on first use (router.bulk)
-        self.arrays: Any = None
-        # lookups derived from these agents alone, per owner (e.g. a policy's eligibility plans)
-        self.memos: dict[object, dict[Hashable, Any]] = {}
-        # last (now, on_shift) per agent: a queue drain asks the same instant thousands of times
-        self.shift_cache: dict[str, tuple[datetime, bool]] = {}
         self.ids: tuple[str, ...] = tuple(sorted(agents))
         self.pos: dict[str, int] = {agent_id: n for n, agent_id in enumerate(self.ids)}
         self.limits = {agent_id: agent.capacity.max_load for agent_id, agent in agents.items()}
+        self.scheduled = frozenset(i for i, agent in agents.items() if agent.schedule is not None)
         by_group: dict[str, set[str]] = {}
         by_skill: dict[str, set[str]] = {}
         for agent in agents.values():
@@ -93,10 +92,39 @@ class _Index:
         self.by_skill = {key: frozenset(value) for key, value in by_skill.items()}
 
 
-class Roster:
-    """Agents, their load and recent assignments at one moment. Immutable."""
+class RosterCache:
+    """Values worked out from one set of agents on first use, shared by every roster derived
+    from it without changing an agent; a roster's only mutable part. Nothing here depends
+    on load or time, except ``shifts``, which remembers each agent's last on-shift answer
+    with the instant it was for."""
 
-    __slots__ = ("_dynamic", "_held", "_index", "_spare", "_states")
+    __slots__ = ("arrays", "memos", "shifts")
+
+    def __init__(self) -> None:
+        self.arrays: Any = None
+        """Per-agent arrays of the vectorised screen (``router.bulk.static_arrays``)."""
+        self.memos: dict[object, dict[Hashable, Any]] = {}
+        self.shifts: dict[str, tuple[datetime, bool]] = {}
+        """Last (now, on shift) per agent: a queue drain asks the same instant many times."""
+
+    def memo(self, owner: object) -> dict[Hashable, Any]:
+        """``owner``'s memo of values derived from the agents alone (e.g. a policy's
+        eligibility plans). ``owner`` is held by identity, so one object's memo never mixes
+        with another's."""
+        memo = self.memos.get(owner)
+        if memo is None:
+            memo = self.memos[owner] = {}
+        return memo
+
+
+class Roster:
+    """Agents, their load and recent assignments at one moment.
+
+    Immutable in what it says; ``cache`` holds values derived from the agents alone, and
+    the load arrays (``dynamic``) are built on first use.
+    """
+
+    __slots__ = ("_cache", "_dynamic", "_held", "_index", "_spare", "_states")
 
     def __init__(
         self,
@@ -112,7 +140,8 @@ class Roster:
         unknown = sorted(set(loads or {}) - by_id.keys())
         if unknown:
             raise ValueError(f"load given for unknown agents: {', '.join(unknown)}")
-        self._index = _Index(MappingProxyType(by_id))
+        self._index = AgentIndex(MappingProxyType(by_id))
+        self._cache = RosterCache()
         self._states: dict[str, AgentState] = {}
         for agent_id in self._index.ids:
             load = float((loads or {}).get(agent_id, 0.0))
@@ -127,14 +156,16 @@ class Roster:
     @classmethod
     def _derive(
         cls,
-        index: _Index,
+        index: AgentIndex,
+        cache: RosterCache,
         states: dict[str, AgentState],
         held: frozenset[str],
         spare: AbstractSet[str] | None = None,
         dynamic: Dynamic | None = None,
     ) -> Roster:
         roster = cls.__new__(cls)
-        roster._index, roster._states, roster._held = index, states, held
+        roster._index, roster._cache = index, cache
+        roster._states, roster._held = states, held
         roster._spare = _with_spare(index, states) if spare is None else spare
         roster._dynamic = dynamic
         return roster
@@ -186,7 +217,9 @@ class Roster:
     def __deepcopy__(self, memo: dict[int, object]) -> Roster:
         agents = {i: copy.deepcopy(a, memo) for i, a in self._index.agents.items()}
         states = {i: copy.deepcopy(s, memo) for i, s in self._states.items()}
-        return Roster._derive(_Index(MappingProxyType(agents)), states, self._held)
+        return Roster._derive(
+            AgentIndex(MappingProxyType(agents)), RosterCache(), states, self._held
+        )
 
     def __repr__(self) -> str:
         return f"Roster({len(self)} agents, load={self.total_load():g})"
@@ -220,12 +253,12 @@ class Roster:
         schedule = self._index.agents[agent_id].schedule
         if schedule is None:
             return True
-        cached = self._index.shift_cache.get(agent_id)
+        shifts = self._cache.shifts
+        cached = shifts.get(agent_id)
         if cached is not None and cached[0] == now:
             return cached[1]
-        working = schedule.on_shift(now)
-        self._index.shift_cache[agent_id] = (now, working)
-        return working
+        working = shifts[agent_id] = (now, schedule.on_shift(now))
+        return working[1]
 
     def in_group(self, group: str) -> frozenset[str]:
         """Ids of agents who belong to ``group``."""
@@ -258,25 +291,15 @@ class Roster:
         return self._index.pos[agent_id]
 
     @property
-    def static_arrays(self) -> Any:
-        """Per-agent arrays built by ``router.bulk`` and shared by derived snapshots."""
-        return self._index.arrays
+    def scheduled(self) -> frozenset[str]:
+        """Ids of agents who have a working schedule (everyone else is always on shift)."""
+        return self._index.scheduled
 
-    @static_arrays.setter
-    def static_arrays(self, arrays: Any) -> None:
-        self._index.arrays = arrays
-
-    def static_memo(self, owner: object) -> dict[Hashable, Any]:
-        """``owner``'s memo of values derived from the agents alone (never from load or time).
-
-        Shared by every snapshot derived without changing an agent (assignments, releases,
-        holds); ``with_agent`` starts afresh. ``owner`` is held by identity, so one object's
-        memo never mixes with another's.
-        """
-        memo = self._index.memos.get(owner)
-        if memo is None:
-            memo = self._index.memos[owner] = {}
-        return memo
+    @property
+    def cache(self) -> RosterCache:
+        """Values derived from the agents alone, worked out on first use and shared by every
+        snapshot derived without changing an agent (``with_agent`` starts afresh)."""
+        return self._cache
 
     def working_copy(self) -> WorkingRoster:
         """A private copy that its one owner updates in place (see ``WorkingRoster``)."""
@@ -288,7 +311,7 @@ class Roster:
         state = states[agent_id] = states[agent_id].assigned(weight, at)
         dynamic = self._dynamic and self._dynamic.changed(self._index.pos[agent_id], state)
         spare = self._respared(agent_id, state)
-        return Roster._derive(self._index, states, self._held, spare, dynamic)
+        return Roster._derive(self._index, self._cache, states, self._held, spare, dynamic)
 
     def with_release(self, agent_id: str, weight: float) -> Roster:
         """A snapshot in which ``agent_id`` finished work worth ``weight`` units."""
@@ -296,7 +319,7 @@ class Roster:
         state = states[agent_id] = states[agent_id].released(weight)
         dynamic = self._dynamic and self._dynamic.changed(self._index.pos[agent_id], state)
         spare = self._respared(agent_id, state)
-        return Roster._derive(self._index, states, self._held, spare, dynamic)
+        return Roster._derive(self._index, self._cache, states, self._held, spare, dynamic)
 
     def with_agent(self, agent: Agent) -> Roster:
         """A snapshot with ``agent`` added or replaced (status, skills, schedule changes)."""
@@ -304,13 +327,15 @@ class Roster:
         agents[agent.id] = agent
         states = dict(self._states)
         states.setdefault(agent.id, AgentState())
-        index = _Index(MappingProxyType(agents))
-        return Roster._derive(index, {i: states[i] for i in index.ids}, self._held)
+        index = AgentIndex(MappingProxyType(agents))
+        return Roster._derive(index, RosterCache(), {i: states[i] for i in index.ids}, self._held)
 
     def holding(self, agent_ids: Iterable[str]) -> Roster:
         """A snapshot in which ``agent_ids`` are set aside (not eligible) as well."""
         held = self._held | frozenset(agent_ids)
-        return Roster._derive(self._index, self._states, held, self._spare, self._dynamic)
+        return Roster._derive(
+            self._index, self._cache, self._states, held, self._spare, self._dynamic
+        )
 
 
 class WorkingRoster(Roster):
@@ -343,7 +368,8 @@ class WorkingRoster(Roster):
     @classmethod
     def _own(cls, roster: Roster) -> WorkingRoster:
         working = cls.__new__(cls)
-        working._index, working._held, working._dynamic = roster._index, roster._held, None
+        working._index, working._cache = roster._index, roster._cache
+        working._held, working._dynamic = roster._held, None
         states = roster._states
         working._loads = {agent_id: state.load for agent_id, state in states.items()}
         working._recent = {
@@ -368,7 +394,7 @@ class WorkingRoster(Roster):
         """An immutable copy of the roster as it is now."""
         dynamic = self._dynamic and Dynamic(self._dynamic.loads.copy(), self._dynamic.last.copy())
         spare = frozenset(self._spare)
-        return Roster._derive(self._index, self._states, self._held, spare, dynamic)
+        return Roster._derive(self._index, self._cache, self._states, self._held, spare, dynamic)
 
     def assign(self, agent_id: str, weight: float, at: datetime) -> None:
         """``agent_id`` took ``weight`` more units at ``at`` (in place)."""
@@ -486,6 +512,6 @@ class Dynamic:
         return Dynamic(loads, last)
 
 
-def _with_spare(index: _Index, states: Mapping[str, AgentState]) -> frozenset[str]:
+def _with_spare(index: AgentIndex, states: Mapping[str, AgentState]) -> frozenset[str]:
     limits = index.limits
     return frozenset(i for i in index.ids if states[i].load < limits[i])

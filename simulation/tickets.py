@@ -12,12 +12,11 @@ from collections.abc import Hashable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from pydantic import BaseModel
-
 from router.decision import Choice
 from router.engine import Router
 from router.model import Priority, Ticket
 from router.policies.base import ChooseFn
+from router.pydantic_fast import copy_of, fields_of
 from router.queue import SortKey
 from router.roster import Roster
 from simulation.records import TicketRecord
@@ -58,16 +57,6 @@ def routing_fields(ticket: Ticket) -> Hashable:
     )
 
 
-_new_ticket = object.__new__
-# the setters of the four slots every pydantic model has, taken straight from the slot
-# descriptors: a third quicker than object.__setattr__, which looks each one up by name
-_SLOTS = BaseModel.__dict__
-_set_fields = _SLOTS["__dict__"].__set__
-_set_extra = _SLOTS["__pydantic_extra__"].__set__
-_set_fields_set = _SLOTS["__pydantic_fields_set__"].__set__
-_set_private = _SLOTS["__pydantic_private__"].__set__
-
-
 class Template:
     """The validated ticket of one category, language and channel, copied per arrival with
     that arrival's id, time and priority; and the kind those copies share."""
@@ -75,7 +64,7 @@ class Template:
     __slots__ = ("fields", "fields_set", "group", "kind")
 
     def __init__(self, ticket: Ticket, kind: Kind) -> None:
-        self.fields = dict(ticket.__dict__)
+        self.fields = dict(fields_of(ticket))
         self.group, self.kind = ticket.group, kind
         # a set, as pydantic keeps it (``model_copy`` copies it, then adds to the copy)
         self.fields_set = ticket.model_fields_set | {
@@ -93,17 +82,12 @@ class Template:
         The set of fields given is shared by every copy (a frozen ticket never changes it;
         ``model_copy`` copies it first).
         """
-        ticket = _new_ticket(Ticket)
         fields = self.fields.copy()
         fields["id"] = ticket_id
         fields["created_at"] = created_at
         fields["priority"] = priority
         fields["sla_due_at"] = sla_due_at
-        _set_fields(ticket, fields)
-        _set_extra(ticket, None)
-        _set_fields_set(ticket, self.fields_set)
-        _set_private(ticket, None)
-        return ticket
+        return copy_of(Ticket, fields, self.fields_set)  # pydantic's internals: the adapter
 
 
 class SimTicket:

@@ -1,23 +1,20 @@
-"""Routing policies behind one interface, and a registry to build them by name."""
+"""Routing policies behind one interface (``router.policies.protocol``), and a registry to
+build them by name."""
 
 from router.decision import Choice
-from router.policies.base import (
-    Chooser,
-    Policy,
-    SelectionPolicy,
-    choose_with,
-    explain_refusal,
-)
+from router.policies.base import SelectionPolicy, explain_refusal
 from router.policies.cmu import fixed_queue_ratio, gcmu
 from router.policies.least_loaded import least_loaded, least_loaded_pct
 from router.policies.overflow import threshold_overflow
-from router.policies.queueing import (
+from router.policies.protocol import (
+    ArrayScorer,
+    ChooseFn,
+    DecidingPolicy,
+    Policy,
     QueueAware,
-    QueueState,
-    rank_classes,
-    revisit_after,
-    serve_order,
+    Scorer,
 )
+from router.policies.queueing import QueueState, rank_classes, revisit_after, serve_order
 from router.policies.registry import (
     ELIGIBILITY_PARAMS,
     make_policy,
@@ -44,14 +41,16 @@ register("chatwoot_balanced", chatwoot_balanced)
 
 __all__ = [
     "ELIGIBILITY_PARAMS",
+    "ArrayScorer",
     "Choice",
-    "Chooser",
+    "ChooseFn",
+    "DecidingPolicy",
     "Policy",
     "QueueAware",
     "QueueState",
+    "Scorer",
     "SelectionPolicy",
     "chatwoot_balanced",
-    "choose_with",
     "explain_refusal",
     "fixed_queue_ratio",
     "freshdesk_round_robin",

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from random import Random
 
 from router.decision import Assignment, Choice, Decision, NoAssignment
-from router.eligibility import Eligibility
+from router.eligibility import Eligibility, relaxes_after
 from router.model import Ticket
 from router.policies.base import SelectionPolicy
-from router.policies.queueing import relaxes_after
+from router.policies.protocol import ChooseFn
 from router.policies.skills import Then, skills
 from router.roster import Roster
 
@@ -76,6 +76,18 @@ class ThresholdOverflow:
             return first
         wide = self.widened(ticket, now)
         return None if wide is None else self.inner.choose(wide, roster, now, rng)
+
+    def chooser_for(self, ticket: Ticket, roster: Roster) -> ChooseFn:
+        """``choose`` itself: whether a ticket overflows depends on how long it waited."""
+        return self.choose
+
+    def refuses(self, agent_id: str, ticket: Ticket, roster: Roster, now: datetime) -> bool:
+        """True when the inner policy refuses the agent the ticket, and the ticket opened
+        to its helper groups too once it may overflow."""
+        if not self.inner.refuses(agent_id, ticket, roster, now):
+            return False
+        wide = self.widened(ticket, now)
+        return wide is None or self.inner.refuses(agent_id, wide, roster, now)
 
 
 def _renamed(decision: Decision, name: str, notes: tuple[str, ...]) -> Decision:

@@ -1,10 +1,11 @@
 """Queue-aware policies: which waiting class a free agent serves next, not only who gets a ticket.
 
 Policies such as generalized cμ and fixed-queue-ratio rank *queues*: when an agent frees
-capacity they pick the class of waiting tickets to serve. Such a policy sorts tickets into
-classes (``queue_class``) and scores each non-empty class from a ``QueueState``
-(``class_index``, higher is served first). ``Router`` uses that ranking when it orders a
-queue; inside a class the router's configured order (priority, SLA, age) still holds.
+capacity they pick the class of waiting tickets to serve. Such a policy
+(``router.policies.protocol.QueueAware``) sorts tickets into classes (``queue_class``) and
+scores each non-empty class from a ``QueueState`` (``class_index``, higher is served
+first). ``Router`` uses that ranking when it orders a queue; inside a class the router's
+configured order (priority, SLA, age) still holds.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Literal
 
-from router.decision import Decision
-from router.eligibility import Eligibility
 from router.model import Agent, Ticket
-from router.roster import Roster
+
+if TYPE_CHECKING:
+    from router.policies.protocol import Policy, QueueAware
 
 ClassBy = Literal["type", "priority", "group", "channel", "language"]
 CLASS_BY: tuple[str, ...] = ("type", "priority", "group", "channel", "language")
@@ -51,44 +52,9 @@ class QueueState:
         return sum(self.counts.values())
 
 
-@runtime_checkable
-class QueueAware(Protocol):
-    """A policy that also ranks classes of waiting tickets for a free agent."""
-
-    name: str
-
-    def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: object) -> Decision:
-        """Who takes ``ticket`` (as every policy)."""
-        ...
-
-    def queue_class(self, ticket: Ticket) -> str:
-        """The class (queue) the ticket waits in."""
-        ...
-
-    def class_index(
-        self, klass: str, state: QueueState, now: datetime, agent: Agent | None
-    ) -> float:
-        """Priority of serving ``klass`` now (higher first); ``agent``: who serves, if known."""
-        ...
-
-
-def relaxes_after(eligibility: Eligibility, ticket: Ticket) -> float | None:
-    """Seconds of waiting after which ``ticket``'s optional skills stop being required."""
-    timeout = eligibility.optional_skills_timeout_s
-    return timeout if ticket.optional_skills and timeout is not None else None
-
-
-def revisit_after(policy: object, ticket: Ticket) -> float | None:
-    """Seconds of waiting after which ``policy`` may decide ``ticket`` differently, if ever.
-
-    A policy may say so itself (a ``revisit_after(ticket)`` method); otherwise a policy with
-    shared eligibility rules changes its mind when optional skills are relaxed.
-    """
-    own = getattr(policy, "revisit_after", None)
-    if own is not None:
-        return cast("float | None", own(ticket))
-    eligibility = getattr(policy, "eligibility", None)
-    return relaxes_after(eligibility, ticket) if isinstance(eligibility, Eligibility) else None
+def revisit_after(policy: Policy, ticket: Ticket) -> float | None:
+    """Seconds of waiting after which ``policy`` may decide ``ticket`` differently, if ever."""
+    return policy.revisit_after(ticket)
 
 
 def rank_classes(

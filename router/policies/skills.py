@@ -4,7 +4,7 @@ Required skills are hard filters (shared eligibility). Optional skills are requi
 the ticket has waited ``optional_skills_timeout_s``, then dropped; they always add to the
 match score. Among qualified agents the best match wins: by default the highest summed
 level, or with ``match="closest"`` the agent whose levels exceed the minimums least, which
-keeps experts free for the hard tickets. Remaining ties go to the ``then`` chooser.
+keeps experts free for the hard tickets. Remaining ties go to the ``then`` scorer.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import numpy as np
 
 from router.bulk import BulkScreen, Floats, Indices
 from router.eligibility import Eligibility, Screen
-from router.policies.base import ArrayChooser, SelectionPolicy
+from router.policies.base import SelectionPolicy
 from router.policies.least_loaded import MostSpare, MostSparePercent
+from router.policies.protocol import ArrayScorer
 from router.policies.round_robin import RoundRobin
 
 Match = Literal["highest", "closest"]
@@ -32,7 +33,7 @@ _THEN: dict[str, type[MostSpare] | type[MostSparePercent] | type[RoundRobin]] = 
 class SkillMatch:
     """Scores by skill levels over the ticket's required and optional skills."""
 
-    def __init__(self, match: Match = "highest", then: ArrayChooser | None = None) -> None:
+    def __init__(self, match: Match = "highest", then: ArrayScorer | None = None) -> None:
         if match not in ("highest", "closest"):
             raise ValueError(f"match must be 'highest' or 'closest', not {match!r}")
         self.match = match
@@ -40,7 +41,7 @@ class SkillMatch:
         self.labels: tuple[str, ...] = ("skill_match", *self.then.labels)
 
     def score(self, agent_id: str, screen: Screen) -> tuple[float, ...]:
-        """Match score first, then the secondary chooser's score."""
+        """Match score first, then the secondary scorer's score."""
         skills = screen.roster.agents[agent_id].skills
         needs = screen.needs
         # required levels override preferred ones; most tickets have no preferred skills
@@ -59,7 +60,7 @@ class SkillMatch:
         return (match, *self.then.score(agent_id, screen))
 
     def score_array(self, idx: Indices, bulk: BulkScreen) -> list[Floats]:
-        """The same match score for agents ``idx``, then the secondary chooser's arrays."""
+        """The same match score for agents ``idx``, then the secondary scorer's arrays."""
         wanted = dict(bulk.needs.preferred)
         wanted.update(bulk.needs.required)
         match = np.zeros(idx.size, dtype=np.float64)

@@ -7,7 +7,6 @@ from random import Random
 import pytest
 
 from router.policies import make_policy
-from router.policies.base import chooser_for
 from router.roster import Roster
 from tests.router.builders import NOW, agent, ticket
 
@@ -30,7 +29,7 @@ def test_spare_capacity_is_not_enough_without_room_for_the_ticket(
     work = ticket("t", weight=weight)
     for on in (roster, roster.working_copy()):
         assert (policy.choose(work, on, NOW, Random(0)) is not None) is taken
-        assert (chooser_for(policy, work, on)(work, on, NOW, Random(0)) is not None) is taken
+        assert (policy.chooser_for(work, on)(work, on, NOW, Random(0)) is not None) is taken
         assert policy.decide(work, on, NOW, Random(0)).assigned is taken
 
 
@@ -38,7 +37,7 @@ def test_a_specialised_pick_serves_every_ticket_of_its_kind() -> None:
     roster = Roster([agent("a", groups={"billing"}), agent("b", groups={"shipping"})])
     working = roster.working_copy()
     policy = make_policy("least_loaded")
-    pick = chooser_for(policy, ticket("first", group="billing"), working)
+    pick = policy.chooser_for(ticket("first", group="billing"), working)
     for n in range(3):
         twin = ticket(f"twin{n}", group="billing", priority="urgent")
         choice = pick(twin, working, NOW, Random(0))
@@ -50,4 +49,4 @@ def test_a_specialised_pick_serves_every_ticket_of_its_kind() -> None:
 def test_a_policy_with_its_own_pick_is_not_specialised() -> None:
     policy = make_policy("threshold_overflow")
     roster = Roster([agent("a")])
-    assert chooser_for(policy, ticket("t"), roster) == policy.choose  # type: ignore[attr-defined]
+    assert policy.chooser_for(ticket("t"), roster) == policy.choose

@@ -22,15 +22,11 @@ from hypothesis import strategies as st
 
 from router.decision import Assignment, NoAssignment
 from router.eligibility import Screen
+from router.filters import KIND_FIELDS
 from router.model import Agent, Ticket
 from router.policies import SelectionPolicy, make_policy, policy_names
-from router.policies.base import (
-    NOT_SHORTLISTED,
-    ArrayChooser,
-    ChooseFn,
-    choose_with,
-    chooser_for,
-)
+from router.policies.base import NOT_SHORTLISTED
+from router.policies.protocol import ArrayScorer, ChooseFn
 from router.roster import Roster
 from tests.router.builders import NOW
 from tests.router.strategies import eligibility_params, rosters, tickets
@@ -84,7 +80,15 @@ def eligible(
         limit is None
         or sum(1 for at in roster.state(agent.id).recent if at >= now - window) < limit
     )
-    return in_pool and skilled and agent.status == "online" and working and speaks and room and fair
+    return (
+        in_pool
+        and skilled
+        and agent.status == "online"
+        and working
+        and speaks
+        and room
+        and fair
+    )
 
 
 def check_contract(
@@ -133,7 +137,7 @@ def test_policy_contract_on_large_desks_pruned_by_index(
 ARRAY_POLICIES = [
     name
     for name in POLICIES
-    if isinstance(p := make_policy(name), SelectionPolicy) and isinstance(p.chooser, ArrayChooser)
+    if isinstance(p := make_policy(name), SelectionPolicy) and isinstance(p.scorer, ArrayScorer)
 ]
 
 
@@ -146,7 +150,7 @@ def test_the_vectorised_screen_decides_like_the_agent_by_agent_one(
     one_by_one = make_policy(name, **params)
     assert isinstance(one_by_one, SelectionPolicy)
     arrays = SelectionPolicy(
-        one_by_one.name, one_by_one.chooser, one_by_one.eligibility, bulk_above=0
+        one_by_one.name, one_by_one.scorer, one_by_one.eligibility, bulk_above=0
     )
     slow = one_by_one.decide(ticket, roster, NOW, Random(0))
     fast = arrays.decide(ticket, roster, NOW, Random(0))
@@ -159,8 +163,7 @@ def test_the_vectorised_screen_decides_like_the_agent_by_agent_one(
     )
 
 
-ROUTING_FIELDS = ("group", "pool", "required_skills", "optional_skills", "language", "type",
-                  "channel", "weight")
+ROUTING_FIELDS = KIND_FIELDS
 
 
 @st.composite
@@ -173,7 +176,8 @@ def similar_tickets(draw: st.DrawFn) -> list[Ticket]:
         field, other = draw(st.sampled_from((*ROUTING_FIELDS, "twin"))), draw(tickets())
         changes = (
             {"id": other.id, "priority": other.priority, "created_at": other.created_at}
-            if field == "twin" else {field: getattr(other, field)}
+            if field == "twin"
+            else {field: getattr(other, field)}
         )
         queue.append(draw(st.sampled_from(queue)).evolve(**changes))
     return queue
@@ -199,9 +203,9 @@ def test_choose_picks_what_decide_picks_on_a_working_roster(
     specialised: dict[str, ChooseFn] = {}
     for ticket in queue:
         decision = policy.decide(ticket, mirror, NOW, Random(seed))
-        choice = choose_with(policy, ticket, working, NOW, Random(seed))
+        choice = policy.choose(ticket, working, NOW, Random(seed))
         kind = repr([getattr(ticket, field) for field in ROUTING_FIELDS])
-        made = specialised.setdefault(kind, chooser_for(policy, ticket, working))
+        made = specialised.setdefault(kind, policy.chooser_for(ticket, working))
         assert made(ticket, working, NOW, Random(seed)) == choice
         if isinstance(decision, Assignment):
             assert choice == (decision.agent_id, decision.weight)
@@ -211,8 +215,9 @@ def test_choose_picks_what_decide_picks_on_a_working_roster(
             assert choice is None
         assert working.snapshot() == mirror
         assert working.having_spare_capacity() == mirror.having_spare_capacity()
-        if isinstance(policy, SelectionPolicy):  # the simulator's pre-check, from the plan
-            screen = Screen(ticket, mirror, NOW, policy.eligibility)
-            for agent in mirror:
-                refused = screen.reject(agent.id) is not None
-                assert policy.refuses(agent.id, ticket, working, NOW) == refused
+        for agent in mirror:  # the simulator's pre-check: never a refusal of an eligible agent
+            refuses = policy.refuses(agent.id, ticket, working, NOW)
+            assert not (refuses and eligible(agent, ticket, mirror, NOW, params))
+            if isinstance(policy, SelectionPolicy):  # from the plan: exactly the filters
+                screen = Screen(ticket, mirror, NOW, policy.eligibility)
+                assert refuses == (screen.reject(agent.id) is not None)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from random import Random
+
 import pytest
 
+from router.policies import make_policy
 from router.roster import RECENT_KEPT, Roster
-from tests.router.builders import NOW, agent, ago
+from tests.router.builders import NOW, agent, ago, ticket
 
 
 def test_assignment_returns_a_new_snapshot() -> None:
@@ -122,3 +125,28 @@ def test_a_working_roster_keeps_the_last_assignment_as_its_snapshots_report_it()
     for agent_id in ("a", "b"):
         assert working.last_assigned(agent_id) == working.snapshot().last_assigned(agent_id)
     assert working.last_assigned("a") == desk_says
+
+
+def test_a_rosters_cache_is_shared_by_the_snapshots_of_the_same_agents_only() -> None:
+    roster = Roster([agent("a", groups={"billing"}), agent("b")])
+    derived = [
+        roster.with_assignment("a", 1.0, NOW),
+        roster.with_release("a", 1.0),
+        roster.holding(["b"]),
+        roster.working_copy(),
+        roster.working_copy().snapshot(),
+    ]
+    assert all(other.cache is roster.cache for other in derived)
+    assert roster.with_agent(agent("c")).cache is not roster.cache
+
+
+def test_what_a_roster_says_does_not_move_when_its_cache_fills() -> None:
+    roster = Roster([agent("a", groups={"billing"}), agent("b")], loads={"a": 1.0})
+    before = (roster.agent_ids, dict(roster.agents), roster.load("a"), roster.held)
+    policy = make_policy("least_loaded")
+    work = ticket("t1", group="billing")
+    first = policy.decide(work, roster, NOW, Random(0))
+    policy.choose(work, roster, NOW, Random(0))  # fills the cache with the policy's plan
+    assert roster.cache.memo(policy)
+    assert policy.decide(work, roster, NOW, Random(0)).to_dict() == first.to_dict()
+    assert (roster.agent_ids, dict(roster.agents), roster.load("a"), roster.held) == before
