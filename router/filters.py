@@ -258,6 +258,27 @@ def _speaks(languages: frozenset[str], language: str) -> bool:
     return not languages or language in languages
 
 
+class Requester(Filter):
+    """An agent never takes a ticket they requested themselves (an internal desk's staff
+    file tickets too; ``Ticket.requester`` matched against agent ids)."""
+
+    name, words, reads = "requester", "the ticket's own requester", ("requester",)
+
+    def test(self, screen: Screen) -> AgentTest | None:
+        requester = screen.ticket.requester
+        if requester is None or requester not in screen.roster:
+            return None
+        return requester.__ne__
+
+    def mask(self, bulk: BulkScreen, alive: Mask) -> Mask | None:
+        requester, roster = bulk.ticket.requester, bulk.roster
+        if requester is None or requester not in roster:
+            return None
+        passing = np.ones(bulk.arrays.size, dtype=np.bool_)
+        passing[roster.position(requester)] = False
+        return passing
+
+
 class Capacity(Filter):
     """Spare capacity at least the weight the ticket takes from the agent."""
 
@@ -322,6 +343,7 @@ ELIGIBILITY_FILTERS: tuple[Filter, ...] = (
     Status(),
     OnShift(),
     Language(),
+    Requester(),
     CAPACITY,
     FairLimit(),
 )

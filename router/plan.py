@@ -1,7 +1,7 @@
 """Eligibility plans: who passes a kind of ticket's agent-only filters, kept per roster.
 
 The filters that are not momentary (``router.filters.AGENT_FILTERS``: pool, group,
-skills, status, language) read the ticket's routing fields and the agents
+skills, status, language, requester) read the ticket's routing fields and the agents
 alone, not load or time. A plan records, once per set of agents (the roster's cache) and
 kind of ticket, which agents pass them, with the capacity units the ticket would take from
 each and the ready ``Choice``; a decision then only runs the momentary filters

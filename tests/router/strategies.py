@@ -84,6 +84,7 @@ def tickets(draw: st.DrawFn) -> Ticket:
         required_skills=draw(st.dictionaries(st.sampled_from(SKILLS), levels, max_size=2)),
         optional_skills=draw(skill_maps),
         weight=draw(st.none() | st.sampled_from([0.5, 1.0, 3.0])),
+        requester=draw(st.none() | st.sampled_from(["a000", "a001", "customer7"])),
         created_at=draw(minutes_ago),
     )
 

@@ -80,12 +80,14 @@ def eligible(
         limit is None
         or sum(1 for at in roster.state(agent.id).recent if at >= now - window) < limit
     )
+    own = ticket.requester == agent.id
     return (
         in_pool
         and skilled
         and agent.status == "online"
         and working
         and speaks
+        and not own
         and room
         and fair
     )
