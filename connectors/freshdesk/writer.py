@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -45,6 +46,9 @@ that batch (a round of many small jobs takes seconds, and people act meanwhile).
 LISTING_SPAN = timedelta(minutes=15)
 """Reads older than the newest one by more than this are re-read one by one: listing every
 change since them would cost more than a read each."""
+DATE_SLACK = timedelta(seconds=2)
+"""A re-check lists changes from this long before the last check's ``Date``: both it and
+``updated_at`` are whole seconds."""
 Lister = Callable[[FreshdeskCursor], requests.Response]
 Reader = Callable[[str], Mapping[str, Any]]
 
@@ -58,6 +62,7 @@ class FreshdeskWrites:
                  job_poll_interval: float, job_timeout: float, sleep: Sleep,
                  clock: Clock) -> None:
         self.transport, self._groups, self._clock = transport, groups, clock
+        self._checked_at: datetime | None = None  # the desk's clock at the last check
         self._list_changes, self._read, self._advance = list_changes, read, advance
         self._interval, self._timeout, self._sleep = job_poll_interval, job_timeout, sleep
 
@@ -121,9 +126,41 @@ class FreshdeskWrites:
 
     def _fresh(self, batch: list[WriteRequest], results: dict[str, WriteResult]
                ) -> list[WriteRequest]:
-        """Check ``batch`` again; the changed and gone go to ``results``."""
-        results.update(self.stale(batch))
+        """Check ``batch`` again; the changed and gone go to ``results``.
+
+        Every ticket of it was found unchanged by the last check, so only what changed
+        since that check can make it stale: the listing starts at the desk's own time of
+        that check (its ``Date`` header), a little before, and runs to the end, usually a
+        page. Without that time the whole check is made again."""
+        since = self._checked_at
+        if since is None:
+            results.update(self.stale(batch))
+        else:
+            expected = {r.assignment.ticket_id: r.expected_updated_at for r in batch
+                        if r.expected_updated_at is not None}
+            results.update(self._changes_since(since - DATE_SLACK, expected))
         return [r for r in batch if r.assignment.ticket_id not in results]
+
+    def _changes_since(self, since: datetime, expected: Mapping[str, datetime]
+                       ) -> dict[str, WriteResult]:
+        """Tickets of ``expected`` listed as changed after their read, among every change
+        from ``since`` to the end of the listing; records the desk's time of this check."""
+        state = FreshdeskCursor(since=since)
+        found: dict[str, WriteResult] = {}
+        first = True
+        while True:
+            response = self._list_changes(state)
+            if first:
+                self._checked_at, first = desk_time(response), False
+            rows = response.json()
+            for row in rows:
+                tid, stamp = str(row.get("id")), parse_time(row.get("updated_at"))
+                if tid in expected and stamp is not None and stamp > expected[tid]:
+                    found[tid] = _changed(tid, stamp)
+            state = state.absorb(rows)
+            if "next" not in response.links:
+                return found
+            state = self._advance(state)
 
     def _put_quietly(self, request: WriteRequest) -> WriteResult:
         """``_put``, a transient failure reported as ``failed`` (the batch goes on)."""
@@ -162,6 +199,7 @@ class FreshdeskWrites:
                     if r.expected_updated_at is not None}
         if not expected:
             return {}
+        self._checked_at = None  # set by the listing below, from the desk's clock
         horizon = max(expected.values()) - LISTING_SPAN
         listed = {tid: at for tid, at in expected.items() if at >= horizon}
         found = self._listed_changes(listed)
@@ -181,8 +219,11 @@ class FreshdeskWrites:
         newest = max(expected.values())
         state = FreshdeskCursor(since=min(expected.values()))
         current: dict[str, datetime] = {}
+        first = True
         while True:
             response = self._list_changes(state)
+            if first:
+                self._checked_at, first = desk_time(response), False
             rows = response.json()
             for row in rows:
                 stamp = parse_time(row.get("updated_at"))
@@ -242,6 +283,14 @@ class FreshdeskWrites:
             self._note(ticket_id, text)
         except (SkippableError, RetriableError) as error:
             log.warning("freshdesk: note on ticket %s failed: %s", ticket_id, error)
+
+
+def desk_time(response: requests.Response) -> datetime | None:
+    """The help desk's clock when it answered (the ``Date`` header), if it said."""
+    try:
+        return parsedate_to_datetime(response.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _changed(ticket_id: str, stamp: datetime) -> WriteResult:
