@@ -75,7 +75,7 @@ def effective(settings: Settings) -> list[tuple[str, str]]:
         for part in path:
             value = getattr(value, part)
         if secret:
-            shown = "(unset)" if value is None else "********"
+            shown = "(unset)" if value is None or value == () else "********"
         elif env == "DESKROUTE_DATABASE_URL" or env.endswith("__BASE_URL"):
             shown = without_password(str(value))
         elif isinstance(value, BaseModel):

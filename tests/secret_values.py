@@ -14,6 +14,8 @@ FRESHDESK_WEBHOOK_SECRET = "fd-hook-secret-4f0b8c2e6a19"
 ADMIN_TOKEN = "admin-token-1d7e5a3c9f48"
 RT_TOKEN = "rt-token-8a2f6c0e4b97"
 DATABASE_PASSWORD = "db-password-3c9a1e7f5b20"
+ZENDESK_PREVIOUS_WEBHOOK_SECRET = "zd-old-hook-secret-6e1a4c8b2d57"
+FRESHDESK_PREVIOUS_WEBHOOK_SECRET = "fd-old-hook-secret-0d5b9f3a7c16"
 
 SECRETS: dict[str, str] = {
     name: value for name, value in dict(globals()).items() if name.isupper() and name != "SECRETS"

@@ -23,11 +23,13 @@ from tests.secret_values import (
     ADMIN_TOKEN,
     DATABASE_PASSWORD,
     FRESHDESK_API_KEY,
+    FRESHDESK_PREVIOUS_WEBHOOK_SECRET,
     FRESHDESK_WEBHOOK_SECRET,
     RT_TOKEN,
     SECRETS,
     ZENDESK_API_TOKEN,
     ZENDESK_OAUTH_TOKEN,
+    ZENDESK_PREVIOUS_WEBHOOK_SECRET,
     ZENDESK_WEBHOOK_SECRET,
 )
 from tests.sidecar.fakes import FakeClock
@@ -39,6 +41,8 @@ EVERY_SECRET = {
     "DESKROUTE_ZENDESK__WEBHOOK_SECRET": ZENDESK_WEBHOOK_SECRET,
     "DESKROUTE_FRESHDESK__API_KEY": FRESHDESK_API_KEY,
     "DESKROUTE_FRESHDESK__WEBHOOK_SECRET": FRESHDESK_WEBHOOK_SECRET,
+    "DESKROUTE_ZENDESK__WEBHOOK_PREVIOUS_SECRETS": ZENDESK_PREVIOUS_WEBHOOK_SECRET,
+    "DESKROUTE_FRESHDESK__WEBHOOK_PREVIOUS_SECRETS": FRESHDESK_PREVIOUS_WEBHOOK_SECRET,
     "DESKROUTE_RT__TOKEN": RT_TOKEN,
     "DESKROUTE_DATABASE_URL": f"postgresql+psycopg://deskroute:{DATABASE_PASSWORD}@db:5432/x",
 }
@@ -137,3 +141,19 @@ def test_every_secret_setting_has_a_test_value() -> None:
     assert {"ADMIN_TOKEN", "ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN", "ZENDESK_WEBHOOK_SECRET",
             "FRESHDESK_API_KEY", "FRESHDESK_WEBHOOK_SECRET", "RT_TOKEN",
             "DATABASE_PASSWORD"} <= set(SECRETS)  # fmt: skip
+
+
+def test_an_unset_list_of_secrets_reads_unset_not_masked() -> None:
+    env = {
+        "DESKROUTE_HELPDESK": "zendesk",
+        "DESKROUTE_ZENDESK__SUBDOMAIN": "a",
+        "DESKROUTE_ZENDESK__API_TOKEN": ZENDESK_API_TOKEN,
+        "COLUMNS": "250",
+    }
+    result = CliRunner().invoke(app, ["config", "check"], env=env)
+    line = next(
+        row
+        for row in result.output.splitlines()
+        if "DESKROUTE_ZENDESK__WEBHOOK_PREVIOUS_SECRETS" in row
+    )
+    assert "(unset)" in line and "********" not in line
