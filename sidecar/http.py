@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -58,6 +58,8 @@ class AppContext:
     accepting: Callable[[], bool]
     health: StoreHealth = field(default_factory=lambda: StoreHealth(migrated=True))
     refusals: RefusalLimit = field(default_factory=RefusalLimit)
+    desk_refused: Callable[[], str | None] = lambda: None
+    """Why the help desk is not called now (it refused our credentials), or None."""
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -178,6 +180,9 @@ def create_app(ctx: AppContext) -> FastAPI:
             accepting=accepting, store_error=_probe_store(ctx) if accepting else None,
             migrated=ctx.health.migrated, roster_loaded=ctx.ready(),
         )  # fmt: skip
+        refused = ctx.desk_refused() if state.ready else None
+        if refused is not None:
+            state = replace(state, ready=False, reason=refused)
         response.status_code = 200 if state.ready else 503
         answer = {"ready": state.ready, "role": "leader" if ctx.is_leader() else "follower"}
         if state.ready or state.reason is None:

@@ -42,6 +42,10 @@ class Metrics:
             "deskroute_webhooks", "Webhook deliveries by help desk and result.",
             ["helpdesk", "result"], registry=r,
         )  # fmt: skip
+        self.auth_failures = Counter(
+            "deskroute_desk_auth_failures", "Times the help desk refused our credentials "
+            "(401/403): jobs paused, nothing parked.", registry=r,
+        )  # fmt: skip
         self.queue_depth = Gauge("deskroute_queue_depth", "Tickets waiting.", registry=r)
         self.outbox_depth = Gauge("deskroute_outbox_depth", "Write-backs not sent.", registry=r)
         self.agent_load = Gauge(

@@ -34,6 +34,7 @@ from config.settings import Settings
 from connectors.base import Connector
 from connectors.errors import ConnectorError
 from router.engine import Router
+from sidecar.access import DeskAccess, DeskAccessRefusedError, refused_access
 from sidecar.health import StoreHealth, describe, retry_delay, store_outage
 from sidecar.http import AppContext, create_app
 from sidecar.http_server import protocol_with
@@ -99,6 +100,7 @@ class Sidecar:
             metrics=self.metrics,
         )  # fmt: skip
         self.health = StoreHealth(monotonic=monotonic, on_change=self._on_store)
+        self.access = DeskAccess(monotonic=monotonic)
         self.leadership = Leadership(
             store.lease, self.replica, timedelta(seconds=settings.lease.ttl_seconds), clock,
             monotonic, on_change=self._on_leadership, health=self.health,
@@ -118,6 +120,7 @@ class Sidecar:
             AppContext(
                 settings=settings, store=store, metrics=self.metrics, clock=clock,
                 is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
+                desk_refused=lambda: self.access.reason,
                 accepting=lambda: self._accepting, health=self.health,
             )
         )  # fmt: skip
@@ -174,7 +177,7 @@ class Sidecar:
 
     def _leader_job(self, name: str, step: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
-            if not self._accepting or not self.leading:
+            if not self._accepting or not self.leading or self.access.waiting:
                 return
             with self._work:
                 try:
@@ -183,14 +186,25 @@ class Sidecar:
                         if not self.pipeline.agents and name in NEEDS_ROSTER:
                             self.pipeline.refresh_roster()
                         step()
+                    self.access.answered()
+                except DeskAccessRefusedError as error:
+                    self._refused(error.error)
                 except ConnectorError as error:
-                    log.warning("%s job: %s: %s", name, type(error).__name__, error)
+                    if refused_access(error):
+                        self._refused(error)
+                    else:
+                        log.warning("%s job: %s: %s", name, type(error).__name__, error)
                 except DeposedError as error:
                     self.leadership.deposed(error)
                 except Exception:
                     log.exception("%s job failed", name)
 
         return run
+
+    def _refused(self, error: ConnectorError) -> None:
+        """The help desk refused our credentials: no job calls it until the backoff ends."""
+        self.metrics.auth_failures.inc()
+        self.access.refused(error)
 
     def _schedule(self) -> None:
         s = self.settings.scheduler

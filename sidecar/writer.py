@@ -28,6 +28,7 @@ from connectors.errors import (
 from router.decision import Assignment, DecisionTrace
 from router.model import Ticket
 from sidecar import lifecycle
+from sidecar.access import DeskAccessRefusedError, refused_access
 from sidecar.metrics import Metrics
 from sidecar.store import OutboxRow, Store
 
@@ -94,18 +95,26 @@ class Writer:
         """
         rows = self.store.outbox.claim(self.clock(), self.settings.batch_max, backoff=backoff)
         result = WriteRound()
-        rows = self.store.outbox.confirm(self._not_landed(self._bounded(rows), result))
+        try:
+            rows = self.store.outbox.confirm(self._not_landed(self._bounded(rows), result))
+            if rows:
+                self._send(rows, result)
+        except DeskAccessRefusedError:
+            self.store.outbox.release(rows)  # those still ``sending``: their attempt is void
+            raise
         if rows:
-            result.sent = len(rows)
-            result.bulk = len(rows) >= self.connector.bulk_threshold
-            if result.bulk:
-                self._send_bulk(rows, result)
-            else:
-                for row in rows:
-                    self._send_one(row, result)
             self.metrics.outbox_depth.set(self.store.outbox.active())
         result.notes = self.post_notes()
         return result
+
+    def _send(self, rows: list[OutboxRow], result: WriteRound) -> None:
+        result.sent = len(rows)
+        result.bulk = len(rows) >= self.connector.bulk_threshold
+        if result.bulk:
+            self._send_bulk(rows, result)
+        else:
+            for row in rows:
+                self._send_one(row, result)
 
     def post_notes(self) -> int:
         """Post up to ``notes_per_round`` queued notes, after the assignments they explain;
@@ -115,7 +124,11 @@ class Writer:
         for note in self.store.notes.due(now, self.settings.notes_per_round):
             try:
                 self.connector.add_note(note.ticket_id, note.body)
-            except (SkippableError, FatalError) as error:
+            except FatalError as error:
+                if refused_access(error):
+                    raise DeskAccessRefusedError(error) from error  # kept: posted after the pause
+                self.store.notes.dropped(note, now, str(error))
+            except SkippableError as error:
                 self.store.notes.dropped(note, now, str(error))
             except ConnectorError as error:
                 if note.attempts + 1 >= self.settings.max_attempts:
@@ -240,6 +253,8 @@ class Writer:
                 result.done += 1
 
     def _failed(self, row: OutboxRow, error: ConnectorError, result: WriteRound) -> None:
+        if refused_access(error):
+            raise DeskAccessRefusedError(error)  # every write would fail alike: pause, park none
         kind = type(error).__name__.removesuffix("Error").lower()
         if isinstance(error, FatalError | SkippableError):
             self._park(row, f"{kind}: {error}", kind, result)

@@ -99,7 +99,7 @@ def test_tickets_wait_and_are_assigned_in_queue_order_when_capacity_frees(
 @pytest.mark.parametrize(
     ("fault", "state", "reason"),
     [
-        pytest.param(FatalError("401 bad credentials", status=401), lifecycle.PARKED, "fatal",
+        pytest.param(FatalError("422 invalid group", status=422), lifecycle.PARKED, "fatal",
                      id="fatal-parks"),
         pytest.param(RetriableError("503", status=503), lifecycle.ROUTED, None,
                      id="retriable-waits"),
