@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from connectors.freshdesk.webhook import DEFAULT_HEADER
-from connectors.webhooks import MAX_NUMERIC_ID, TICKET_ID
+from connectors.webhooks import MAX_NUMERIC_ID
 from connectors.zendesk.webhook import INVOCATION_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 
@@ -60,7 +60,8 @@ REASONS = {
 
 _TICKET_ID: dict[str, Any] = {
     "anyOf": [
-        {"type": "string", "pattern": f"^{TICKET_ID.pattern}$"},
+        # 1 to 20 digits, not all zeros (zero is no ticket)
+        {"type": "string", "pattern": "^0*[1-9][0-9]*$", "maxLength": 20},
         {"type": "integer", "minimum": 1, "maximum": MAX_NUMERIC_ID},
     ],
     "description": "The ticket's id: a string of digits, or a whole number.",
