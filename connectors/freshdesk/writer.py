@@ -18,7 +18,7 @@ updates: a bulk job for it costs more requests than it saves.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -144,22 +144,30 @@ class FreshdeskWrites:
     def _changes_since(self, since: datetime, expected: Mapping[str, datetime]
                        ) -> dict[str, WriteResult]:
         """Tickets of ``expected`` listed as changed after their read, among every change
-        from ``since`` to the end of the listing; records the desk's time of this check."""
-        state = FreshdeskCursor(since=since)
+        from ``since`` to the end of the listing."""
         found: dict[str, WriteResult] = {}
+        for row in self._listed_rows(since):
+            tid, stamp = str(row.get("id")), parse_time(row.get("updated_at"))
+            if tid in expected and stamp is not None and stamp > expected[tid]:
+                found[tid] = _changed(tid, stamp)
+        return found
+
+    def _listed_rows(self, since: datetime, until: datetime | None = None
+                     ) -> Iterator[Mapping[str, Any]]:
+        """The changes listed from ``since``, oldest first, to the end of the listing or
+        past ``until``; the desk's time at the first page is kept as this check's time."""
+        state = FreshdeskCursor(since=since)
         first = True
         while True:
             response = self._list_changes(state)
             if first:
                 self._checked_at, first = desk_time(response), False
             rows = response.json()
-            for row in rows:
-                tid, stamp = str(row.get("id")), parse_time(row.get("updated_at"))
-                if tid in expected and stamp is not None and stamp > expected[tid]:
-                    found[tid] = _changed(tid, stamp)
+            yield from rows
             state = state.absorb(rows)
-            if "next" not in response.links:
-                return found
+            past = until is not None and state.tail is not None and state.tail > until
+            if "next" not in response.links or past:
+                return
             state = self._advance(state)
 
     def _put_quietly(self, request: WriteRequest) -> WriteResult:
@@ -216,23 +224,11 @@ class FreshdeskWrites:
         unless it changed after the span, or is gone: the few the span does not show are
         read one by one to tell which.
         """
-        newest = max(expected.values())
-        state = FreshdeskCursor(since=min(expected.values()))
         current: dict[str, datetime] = {}
-        first = True
-        while True:
-            response = self._list_changes(state)
-            if first:
-                self._checked_at, first = desk_time(response), False
-            rows = response.json()
-            for row in rows:
-                stamp = parse_time(row.get("updated_at"))
-                if str(row.get("id")) in expected and stamp is not None:
-                    current[str(row.get("id"))] = stamp
-            state = state.absorb(rows)
-            if "next" not in response.links or (state.tail is not None and state.tail > newest):
-                break
-            state = self._advance(state)
+        for row in self._listed_rows(min(expected.values()), until=max(expected.values())):
+            stamp = parse_time(row.get("updated_at"))
+            if str(row.get("id")) in expected and stamp is not None:
+                current[str(row.get("id"))] = stamp
         found: dict[str, WriteResult] = {}
         for tid, at in expected.items():
             stamp = current.get(tid)
