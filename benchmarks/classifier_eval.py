@@ -29,8 +29,14 @@ from router.model import Prediction, Ticket
 CREATED = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-def run(name: str, dataset: str, target: str, data_dir: Path, embedder: TextEmbedder | None,
-        threshold: float) -> dict[str, float]:
+def run(
+    name: str,
+    dataset: str,
+    target: str,
+    data_dir: Path,
+    embedder: TextEmbedder | None,
+    threshold: float,
+) -> dict[str, float]:
     """Train on the train split, score on the test split; print one summary line."""
     texts, labels, _ = labelled(load_dataset(dataset, "train", data_dir), target)
     test_texts, truth, _ = labelled(load_dataset(dataset, "test", data_dir), target)
@@ -40,12 +46,18 @@ def run(name: str, dataset: str, target: str, data_dir: Path, embedder: TextEmbe
     train_s = time.perf_counter() - started
     predictions, per_s = timed_predictions(model, test_texts)
     report = abstain_report(truth, predictions, threshold, model.labels)
-    print(f"{name:<34} acc {report.overall.accuracy:.4f}  macro-F1 {report.overall.macro_f1:.4f}"
-          f"  kept@{threshold:.2f} {report.accuracy_kept:.4f} (abstain {report.abstain_rate:.1%})"
-          f"  ECE {report.calibration_error:.3f}  train {train_s:5.1f} s  {per_s:7,.0f} pred/s",
-          flush=True)
-    return {"acc": report.overall.accuracy, "train_s": train_s, "per_s": per_s,
-            "classify_per_s": classify_rate(model, test_texts)}
+    print(
+        f"{name:<34} acc {report.overall.accuracy:.4f}  macro-F1 {report.overall.macro_f1:.4f}"
+        f"  kept@{threshold:.2f} {report.accuracy_kept:.4f} (abstain {report.abstain_rate:.1%})"
+        f"  ECE {report.calibration_error:.3f}  train {train_s:5.1f} s  {per_s:7,.0f} pred/s",
+        flush=True,
+    )
+    return {
+        "acc": report.overall.accuracy,
+        "train_s": train_s,
+        "per_s": per_s,
+        "classify_per_s": classify_rate(model, test_texts),
+    }
 
 
 def timed_predictions(
@@ -76,22 +88,41 @@ def main() -> None:
     data_dir = data_dir_or_default(args.data_dir or load_settings().classifier.data_dir)
     embedder = load_embedder()
     print(f"data: {data_dir}; embedder: {embedder.name}")
-    base = run("BANKING77 baseline (TF-IDF + SVM)", "banking77", "skill", data_dir, None,
-               args.min_confidence)
-    bank = run("BANKING77 (TF-IDF + wordllama + SVM)", "banking77", "skill", data_dir,
-               embedder, args.min_confidence)
-    category = run("Bitext category (11 queues)", "bitext", "group", data_dir, embedder,
-                   args.min_confidence)
+    base = run(
+        "BANKING77 baseline (TF-IDF + SVM)",
+        "banking77",
+        "skill",
+        data_dir,
+        None,
+        args.min_confidence,
+    )
+    bank = run(
+        "BANKING77 (TF-IDF + wordllama + SVM)",
+        "banking77",
+        "skill",
+        data_dir,
+        embedder,
+        args.min_confidence,
+    )
+    category = run(
+        "Bitext category (11 queues)", "bitext", "group", data_dir, embedder, args.min_confidence
+    )
     run("Bitext intent (27 skills)", "bitext", "skill", data_dir, embedder, args.min_confidence)
-    print(f"BANKING77 vs baseline: accuracy {bank['acc'] - base['acc']:+.4f} "
-          f"({bank['acc'] / base['acc']:.3f}x), predictions/s "
-          f"{bank['per_s'] / base['per_s']:.2f}x, training time "
-          f"{bank['train_s'] / base['train_s']:.2f}x")
-    print(f"router path (Classifier.classify, BANKING77 model): {bank['classify_per_s']:,.0f} "
-          f"tickets/s = {1e3 / bank['classify_per_s']:.3f} ms per ticket")
+    print(
+        f"BANKING77 vs baseline: accuracy {bank['acc'] - base['acc']:+.4f} "
+        f"({bank['acc'] / base['acc']:.3f}x), predictions/s "
+        f"{bank['per_s'] / base['per_s']:.2f}x, training time "
+        f"{bank['train_s'] / base['train_s']:.2f}x"
+    )
+    print(
+        f"router path (Classifier.classify, BANKING77 model): {bank['classify_per_s']:,.0f} "
+        f"tickets/s = {1e3 / bank['classify_per_s']:.3f} ms per ticket"
+    )
     print(f"Bitext category misroute rate: {1 - category['acc']:.4f}")
-    print(f"RESULT banking77_acc={bank['acc']:.4f} bitext_category_acc={category['acc']:.4f} "
-          f"predict_per_s={bank['per_s']:.0f}")
+    print(
+        f"RESULT banking77_acc={bank['acc']:.4f} bitext_category_acc={category['acc']:.4f} "
+        f"predict_per_s={bank['per_s']:.0f}"
+    )
 
 
 if __name__ == "__main__":

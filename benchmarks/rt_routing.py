@@ -46,9 +46,12 @@ def server() -> dict[str, str]:
 
 def last_ticket_id(rt: dict[str, str]) -> str:
     """The newest ticket's id: polling starts after it, so older leftovers stay out."""
-    reply = requests.get(f"{rt['RT_URL']}/REST/2.0/tickets", auth=("root", rt["RT_ROOT_PASSWORD"]),
-                         params={"query": "id > 0", "orderby": "id", "order": "DESC",
-                                 "per_page": "1"}, timeout=30).json()
+    reply = requests.get(
+        f"{rt['RT_URL']}/REST/2.0/tickets",
+        auth=("root", rt["RT_ROOT_PASSWORD"]),
+        params={"query": "id > 0", "orderby": "id", "order": "DESC", "per_page": "1"},
+        timeout=30,
+    ).json()
     return str(reply["items"][0]["id"]) if reply["items"] else "0"
 
 
@@ -57,35 +60,63 @@ def create_tickets(rt: dict[str, str], count: int) -> list[str]:
     api = f"{rt['RT_URL']}/REST/2.0/ticket"
     auth = ("root", rt["RT_ROOT_PASSWORD"])
     body = {"Queue": "Billing", "Requestor": "bench@example.com", "ContentType": "text/plain"}
-    return [str(requests.post(api, json={**body, "Subject": f"bench {n}", "Content": "refund?"},
-                              auth=auth, timeout=30).json()["id"]) for n in range(count)]
+    return [
+        str(
+            requests.post(
+                api,
+                json={**body, "Subject": f"bench {n}", "Content": "refund?"},
+                auth=auth,
+                timeout=30,
+            ).json()["id"]
+        )
+        for n in range(count)
+    ]
 
 
 def resolve(rt: dict[str, str], ids: list[str]) -> None:
     """Take the benchmark's tickets out of everyone's load again."""
     auth = ("root", rt["RT_ROOT_PASSWORD"])
     for ticket_id in ids:
-        requests.put(f"{rt['RT_URL']}/REST/2.0/ticket/{ticket_id}", json={"Status": "resolved"},
-                     auth=auth, timeout=30)
+        requests.put(
+            f"{rt['RT_URL']}/REST/2.0/ticket/{ticket_id}",
+            json={"Status": "resolved"},
+            auth=auth,
+            timeout=30,
+        )
 
 
 def route(rt: dict[str, str], count: int, **options: object) -> dict[str, float]:
     """Create ``count`` tickets and route them in one sidecar round; returns the costs."""
     cursor = last_ticket_id(rt)
     ids = create_tickets(rt, count)
-    config = RtSettings.model_validate({
-        "base_url": rt["RT_URL"], "token": SecretStr(rt["TOKEN"]), "queues": ("Billing",),
-        "owner_groups": ("Billing Agents",), "max_load": 1000, **options})
+    config = RtSettings.model_validate(
+        {
+            "base_url": rt["RT_URL"],
+            "token": SecretStr(rt["TOKEN"]),
+            "queues": ("Billing",),
+            "owner_groups": ("Billing Agents",),
+            "max_load": 1000,
+            **options,
+        }
+    )
     settings = Settings(helpdesk="rt", rt=config)
     connector = from_settings(config)
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(f"sqlite:///{folder}/bench.sqlite3", "bench", now())
         metrics = Metrics()
         store.tickets.save_cursor(connector.name, cursor, now())
-        pipeline = Pipeline(connector=connector, store=store, router=PolicyFile().router(),
-                            settings=settings, clock=now, rng=Random(1), metrics=metrics)
-        writer = Writer(connector=connector, store=store, settings=settings.writer, clock=now,
-                        metrics=metrics)
+        pipeline = Pipeline(
+            connector=connector,
+            store=store,
+            router=PolicyFile().router(),
+            settings=settings,
+            clock=now,
+            rng=Random(1),
+            metrics=metrics,
+        )
+        writer = Writer(
+            connector=connector, store=store, settings=settings.writer, clock=now, metrics=metrics
+        )
         started = time.perf_counter()
         pipeline.refresh_roster()
         pipeline.poll()
@@ -97,8 +128,13 @@ def route(rt: dict[str, str], count: int, **options: object) -> dict[str, float]
         store.close()
     resolve(rt, ids)
     stats = connector.transport.stats
-    return {"routed": routed, "seconds": seconds, "requests": stats.requests / count,
-            "writes": stats.writes / count, "per_s": routed / seconds}
+    return {
+        "routed": routed,
+        "seconds": seconds,
+        "requests": stats.requests / count,
+        "writes": stats.writes / count,
+        "per_s": routed / seconds,
+    }
 
 
 def main() -> None:
@@ -110,12 +146,16 @@ def main() -> None:
     baseline = route(rt, count, read_body=False, comment=False)
     default = route(rt, count)
     for name, run in (("minimal (no body, no comment)", baseline), ("default", default)):
-        print(f"{name:30} routed {run['routed']:.0f}/{count} in {run['seconds']:.2f}s  "
-              f"{run['requests']:.2f} requests/ticket  {run['writes']:.2f} writes/ticket  "
-              f"{run['per_s']:.1f} tickets/s")
-    print(f"RESULT requests_per_ticket={default['requests']:.2f} "
-          f"writes_per_ticket={default['writes']:.2f} tickets_per_s={default['per_s']:.1f} "
-          f"vs_minimal={default['seconds'] / baseline['seconds']:.2f}")
+        print(
+            f"{name:30} routed {run['routed']:.0f}/{count} in {run['seconds']:.2f}s  "
+            f"{run['requests']:.2f} requests/ticket  {run['writes']:.2f} writes/ticket  "
+            f"{run['per_s']:.1f} tickets/s"
+        )
+    print(
+        f"RESULT requests_per_ticket={default['requests']:.2f} "
+        f"writes_per_ticket={default['writes']:.2f} tickets_per_s={default['per_s']:.1f} "
+        f"vs_minimal={default['seconds'] / baseline['seconds']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -30,14 +30,22 @@ LAM, MU, AGENTS = 18.0, 1.0, 20
 
 def mmc(tickets: int, seed: int) -> Scenario:
     """M/M/20, λ = 18/min, μ = 1/min, ``tickets`` expected arrivals."""
-    return parse_scenario({
-        "name": "mm20", "seed": seed, "horizon_days": tickets / LAM / 1440, "drain_days": 0.01,
-        "sla_min": {"normal": 0.2},
-        "agents": [{"team": "agent", "count": AGENTS, "capacity": 1}],
-        "traffic": {"arrivals": {"rate_per_hour": LAM * 60},
-                    "categories": {"any": {"share": 1, "handle": {"mean_min": 1 / MU}}}},
-        "routing": {"policy": "least_loaded", "sweep_min": 1e6},
-    }, "benchmark")
+    return parse_scenario(
+        {
+            "name": "mm20",
+            "seed": seed,
+            "horizon_days": tickets / LAM / 1440,
+            "drain_days": 0.01,
+            "sla_min": {"normal": 0.2},
+            "agents": [{"team": "agent", "count": AGENTS, "capacity": 1}],
+            "traffic": {
+                "arrivals": {"rate_per_hour": LAM * 60},
+                "categories": {"any": {"share": 1, "handle": {"mean_min": 1 / MU}}},
+            },
+            "routing": {"policy": "least_loaded", "sweep_min": 1e6},
+        },
+        "benchmark",
+    )
 
 
 def ours(tickets: int, seed: int) -> tuple[float, int, Columns]:
@@ -66,19 +74,41 @@ def theirs(tickets: int, seed: int) -> tuple[float, int]:
 def year_desk(days: float) -> Scenario:
     """200 agents in 20 teams of 10; team i: skill i at level 8, skill i+1 at level 4."""
     skills = [f"S{i:02d}" for i in range(20)]
-    agents = [{"team": f"team{i:02d}", "count": 10, "capacity": 1,
-               "skills": {skills[i]: 8, skills[(i + 1) % 20]: 4}} for i in range(20)]
-    categories = {s: {"share": 1, "skill": s, "level": 3,
-                      "handle": {"dist": "lognormal", "mean_min": 30, "cv": 1.0}}
-                  for s in skills}
-    return parse_scenario({
-        "name": "year-200", "seed": 1, "horizon_days": days, "drain_days": 1,
-        "handle_slowdown": 0.5,
-        "agents": agents,
-        "traffic": {"arrivals": {"rate_per_hour": 0.85 * 200 * 60 / 30 / 1.1},
-                    "categories": categories, "patience": {"mean_min": 240}},
-        "routing": {"policy": "skills_least_loaded"},
-    }, "benchmark")
+    agents = [
+        {
+            "team": f"team{i:02d}",
+            "count": 10,
+            "capacity": 1,
+            "skills": {skills[i]: 8, skills[(i + 1) % 20]: 4},
+        }
+        for i in range(20)
+    ]
+    categories = {
+        s: {
+            "share": 1,
+            "skill": s,
+            "level": 3,
+            "handle": {"dist": "lognormal", "mean_min": 30, "cv": 1.0},
+        }
+        for s in skills
+    }
+    return parse_scenario(
+        {
+            "name": "year-200",
+            "seed": 1,
+            "horizon_days": days,
+            "drain_days": 1,
+            "handle_slowdown": 0.5,
+            "agents": agents,
+            "traffic": {
+                "arrivals": {"rate_per_hour": 0.85 * 200 * 60 / 30 / 1.1},
+                "categories": categories,
+                "patience": {"mean_min": 240},
+            },
+            "routing": {"policy": "skills_least_loaded"},
+        },
+        "benchmark",
+    )
 
 
 def main() -> None:
@@ -97,22 +127,28 @@ def main() -> None:
         ciw_seconds, ciw_count = theirs(args.tickets, repeat)
         ciw_rate = ciw_count / ciw_seconds
         gc.collect()
-        print(f"repeat {repeat}: ours {ours_rate:,.0f} tickets/s ({count} in {seconds:.2f}s; "
-              f"P(wait) {p_wait(cols):.4f} vs exact {exact.p_wait():.4f}, mean wait "
-              f"{mean_wait(cols):.4f} vs {exact.mean_wait():.4f}) | ciw {ciw_rate:,.0f} "
-              f"arrivals/s ({ciw_seconds:.2f}s) | ratio {ours_rate / ciw_rate:.2f}")
+        print(
+            f"repeat {repeat}: ours {ours_rate:,.0f} tickets/s ({count} in {seconds:.2f}s; "
+            f"P(wait) {p_wait(cols):.4f} vs exact {exact.p_wait():.4f}, mean wait "
+            f"{mean_wait(cols):.4f} vs {exact.mean_wait():.4f}) | ciw {ciw_rate:,.0f} "
+            f"arrivals/s ({ciw_seconds:.2f}s) | ratio {ours_rate / ciw_rate:.2f}"
+        )
         ours_rates.append(ours_rate)
         ciw_rates.append(ciw_rate)
         ratios.append(ours_rate / ciw_rate)
     rate, ciw_median, ratio = (statistics.median(x) for x in (ours_rates, ciw_rates, ratios))
-    print(f"median: ours {rate:,.0f} tickets/s, ciw {ciw_median:,.0f} arrivals/s, "
-          f"paired ratio {ratio:.2f}")
+    print(
+        f"median: ours {rate:,.0f} tickets/s, ciw {ciw_median:,.0f} arrivals/s, "
+        f"paired ratio {ratio:.2f}"
+    )
     desk = year_desk(args.year_days)
     started = time.perf_counter()
     records = simulate(desk)
     year_s = time.perf_counter() - started
-    print(f"{args.year_days:g} simulated days of a 200-agent, 20-skill desk: {len(records):,} "
-          f"tickets in {year_s:.1f}s ({len(records) / year_s:,.0f} tickets/s)")
+    print(
+        f"{args.year_days:g} simulated days of a 200-agent, 20-skill desk: {len(records):,} "
+        f"tickets in {year_s:.1f}s ({len(records) / year_s:,.0f} tickets/s)"
+    )
     print(f"RESULT tickets_per_s={rate:.0f} vs_ciw={ratio:.2f} year_200_agents_s={year_s:.1f}")
 
 

@@ -51,21 +51,28 @@ def export(
     if not isinstance(connector, HistorySource):
         err.print(f"[bold red]{settings.helpdesk} cannot export history[/]")
         raise typer.Exit(1)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"),
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err) as progress:
         task = progress.add_task(f"exporting from {connector.name}", total=None)
         try:
-            count = export_history(connector, start, out,
-                                   lambda _: progress.advance(task))
+            count = export_history(connector, start, out, lambda _: progress.advance(task))
         except ConnectorError as error:
             progress.stop()
             raise typer.Exit(_failed(settings, error)) from None
         except requests.JSONDecodeError as error:
             progress.stop()
-            err.print(Text.assemble(("export failed (wrong base URL): ", "bold red"),
-                                    f"the help desk answered something that is not JSON "
-                                    f"({error}); check its address"))
+            err.print(
+                Text.assemble(
+                    ("export failed (wrong base URL): ", "bold red"),
+                    f"the help desk answered something that is not JSON "
+                    f"({error}); check its address",
+                )
+            )
             raise typer.Exit(2) from None
     err.print(f"wrote {count} tickets to {out}")
 
@@ -77,8 +84,7 @@ def _failed(settings: Settings, error: ConnectorError) -> int:
         err.print(Text.assemble(("export failed: ", "bold red"), str(error)))
         return 1
     found = diagnose(error, context)
-    err.print(Text.assemble((f"export failed ({found.problem}): ", "bold red"),
-                            found.paragraph))
+    err.print(Text.assemble((f"export failed ({found.problem}): ", "bold red"), found.paragraph))
     return 2 if found.kind == CONFIGURATION else 1
 
 

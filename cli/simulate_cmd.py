@@ -69,21 +69,32 @@ def _choices(texts: list[str], scenario: Scenario) -> list[PolicyChoice]:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
 
 
 def simulate_command(
-    scenario_path: Path | None = typer.Argument(None, metavar="SCENARIO",
-                                               help="Scenario YAML (optional with --replay)."),
-    policy: list[str] = typer.Option([], "--policy", "-p",
-                                     help="Policy to compare, e.g. gcmu or gcmu:exponent=2. "
-                                          "Repeat; default: the scenario's."),
-    replications: int = typer.Option(5, "--replications", "-n", min=1,
-                                     help="Independent replications per policy."),
+    scenario_path: Path | None = typer.Argument(
+        None, metavar="SCENARIO", help="Scenario YAML (optional with --replay)."
+    ),
+    policy: list[str] = typer.Option(
+        [],
+        "--policy",
+        "-p",
+        help="Policy to compare, e.g. gcmu or gcmu:exponent=2. Repeat; default: the scenario's.",
+    ),
+    replications: int = typer.Option(
+        5, "--replications", "-n", min=1, help="Independent replications per policy."
+    ),
     out: Path | None = typer.Option(None, "--out", help="Directory for plots, report, CSVs."),
-    replay: Path | None = typer.Option(None, "--replay",
-                                       help="Replay arrivals from a history .jsonl or .csv."),
+    replay: Path | None = typer.Option(
+        None, "--replay", help="Replay arrivals from a history .jsonl or .csv."
+    ),
     executor: str = typer.Option("process", "--executor", help="process, serial or dask."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address."),
     workers: int | None = typer.Option(None, "--workers", help="Local processes (default: cores)."),
@@ -97,25 +108,36 @@ def simulate_command(
     past = None
     if replay is not None:
         past = _read_past(replay)
-        scenario = (_scenario(scenario_path, None, seed) if scenario_path
-                    else _adjusted(fit(past, name=replay.stem), None, seed))
+        scenario = (
+            _scenario(scenario_path, None, seed)
+            if scenario_path
+            else _adjusted(fit(past, name=replay.stem), None, seed)
+        )
         first = past[0].record.created_at
         span = (past[-1].record.created_at - first).total_seconds() / 86400 + 1e-3
-        scenario = scenario.evolve(start=first, horizon_days=span,
-                                   warmup_days=min(scenario.warmup_days, span / 4))
+        scenario = scenario.evolve(
+            start=first, horizon_days=span, warmup_days=min(scenario.warmup_days, span / 4)
+        )
     else:
         scenario = _scenario(scenario_path, days, seed)
     choices = _choices(policy, scenario)
     replayed = replay_arrivals(past, scenario) if past is not None else None
     work = runs(scenario, choices, replications, replayed)
-    err.print(f"simulating [bold]{scenario.name}[/]: {len(choices)} policies x {replications} "
-              f"replications, {scenario.horizon_days:g} days, on "
-              f"{describe_executor(executor, workers, scheduler)}")
+    err.print(
+        f"simulating [bold]{scenario.name}[/]: {len(choices)} policies x {replications} "
+        f"replications, {scenario.horizon_days:g} days, on "
+        f"{describe_executor(executor, workers, scheduler)}"
+    )
     with _progress() as bar:
         task = bar.add_task("replications", total=len(work))
         try:
-            results = execute(work, executor, workers, scheduler,  # type: ignore[arg-type]
-                              progress=lambda _: bar.advance(task))
+            results = execute(
+                work,
+                executor,  # type: ignore[arg-type]
+                workers,
+                scheduler,
+                progress=lambda _: bar.advance(task),
+            )
         except ValueError as error:
             raise _fail(error) from None
     comparison = compare(results)
@@ -126,8 +148,10 @@ def simulate_command(
 
 def _table(comparison: Comparison, scenario: Scenario, replications: int) -> Table:
     first = comparison.policies[0] if comparison.policies else ""
-    table = Table(title=f"{scenario.name}: {replications} replications, 95% CI",
-                  caption=f"Δ rows: paired difference against {first} (same random numbers)")
+    table = Table(
+        title=f"{scenario.name}: {replications} replications, 95% CI",
+        caption=f"Δ rows: paired difference against {first} (same random numbers)",
+    )
     # policy names are what the reader compares: folded when narrow, never cut short
     table.add_column("policy", style="bold", overflow="fold")
     for _, label, _ in HEADLINE:
@@ -137,9 +161,11 @@ def _table(comparison: Comparison, scenario: Scenario, replications: int) -> Tab
         table.add_row(policy, *(_cell(fmt(values[key], kind)) for key, _, kind in HEADLINE))
         if policy in comparison.differences:
             diff = comparison.differences[policy]
-            table.add_row("  Δ",
-                          *(_cell(_signed(fmt(diff[key], kind))) for key, _, kind in HEADLINE),
-                          style="dim")
+            table.add_row(
+                "  Δ",
+                *(_cell(_signed(fmt(diff[key], kind))) for key, _, kind in HEADLINE),
+                style="dim",
+            )
     return table
 
 
@@ -152,16 +178,23 @@ def _signed(text: str) -> str:
     return text if text.startswith(("-", "–")) else "+" + text
 
 
-def _write_outputs(comparison: Comparison, scenario: Scenario, out: Path,
-                   choices: list[PolicyChoice], records: bool, replayed: Any) -> None:
+def _write_outputs(
+    comparison: Comparison,
+    scenario: Scenario,
+    out: Path,
+    choices: list[PolicyChoice],
+    records: bool,
+    replayed: Any,
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with (out / "replications.csv").open("w", newline="", encoding="utf-8") as handle:
         names = list(dict.fromkeys(m for r in comparison.runs for m in r.metrics))
         writer = csv.writer(handle)
         writer.writerow(["policy", "replication", *names])
         for run in comparison.runs:
-            writer.writerow([run.policy, run.replication,
-                             *(run.metrics.get(m, math.nan) for m in names)])
+            writer.writerow(
+                [run.policy, run.replication, *(run.metrics.get(m, math.nan) for m in names)]
+            )
     plots = write_plots(comparison, out)
     report = write_html(comparison, scenario, plots, out / "report.html")
     if records:
@@ -175,14 +208,17 @@ def tune_command(
     scenario_path: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML."),
     policy: str = typer.Option(..., "--policy", "-p", help="Policy whose parameters to tune."),
     trials: int = typer.Option(20, "--trials", min=1, help="Optuna trials."),
-    replications: int = typer.Option(3, "--replications", "-n", min=1,
-                                     help="Replications per trial (same seeds every trial)."),
+    replications: int = typer.Option(
+        3, "--replications", "-n", min=1, help="Replications per trial (same seeds every trial)."
+    ),
     objective: str = typer.Option("sla", "--objective", help="Metric to optimise."),
     minimize: bool = typer.Option(False, "--minimize", help="Minimise instead of maximise."),
-    constraint: list[str] = typer.Option([], "--constraint", "-c",
-                                         help="e.g. 'load_gini<=0.25' (repeatable)."),
-    param: list[str] = typer.Option([], "--param",
-                                    help="Search space: name=low:high[:log|int] or name=a|b."),
+    constraint: list[str] = typer.Option(
+        [], "--constraint", "-c", help="e.g. 'load_gini<=0.25' (repeatable)."
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", help="Search space: name=low:high[:log|int] or name=a|b."
+    ),
     storage: str | None = typer.Option(None, "--storage", help="Optuna storage URL to share."),
     study: str | None = typer.Option(None, "--study", help="Study name in the storage."),
     days: float | None = typer.Option(None, "--days", help="Override the horizon (days)."),
@@ -198,10 +234,20 @@ def tune_command(
     with _progress() as bar:
         task = bar.add_task(f"tuning {policy}", total=trials)
         try:
-            result = tune(scenario, policy, space, trials=trials, replications=replications,
-                          objective=objective, maximize=not minimize, constraints=bounds,
-                          storage=storage, study_name=study, executor=executor,
-                          on_trial=lambda _: bar.advance(task))
+            result = tune(
+                scenario,
+                policy,
+                space,
+                trials=trials,
+                replications=replications,
+                objective=objective,
+                maximize=not minimize,
+                constraints=bounds,
+                storage=storage,
+                study_name=study,
+                executor=executor,
+                on_trial=lambda _: bar.advance(task),
+            )
         except ValueError as error:
             raise _fail(error) from None
     table = Table(title=f"{policy}: trials by {objective} (✓ meets every constraint)")
@@ -211,17 +257,23 @@ def tune_command(
     for name in shown:
         table.add_column(name, justify="right")
     table.add_column("ok")
-    ordered = sorted(result.trials, key=lambda t: t[1].get(objective, math.nan),
-                     reverse=not minimize)
+    ordered = sorted(
+        result.trials, key=lambda t: t[1].get(objective, math.nan), reverse=not minimize
+    )
     for params, metrics, ok in ordered[:12]:
-        table.add_row(", ".join(f"{k}={_short(v)}" for k, v in params.items()),
-                      *(f"{metrics.get(m, math.nan):.4g}" for m in shown), "✓" if ok else "✗")
+        table.add_row(
+            ", ".join(f"{k}={_short(v)}" for k, v in params.items()),
+            *(f"{metrics.get(m, math.nan):.4g}" for m in shown),
+            "✓" if ok else "✗",
+        )
     console.print(table)
     if result.best_params is None:
         err.print("[yellow]no trial met every constraint[/]")
         raise typer.Exit(1)
-    console.print(f"best {objective} = {result.best_value:.4g} with "
-                  + ", ".join(f"{k}={_short(v)}" for k, v in result.best_params.items()))
+    console.print(
+        f"best {objective} = {result.best_value:.4g} with "
+        + ", ".join(f"{k}={_short(v)}" for k, v in result.best_params.items())
+    )
 
 
 def _short(value: Any) -> str:
@@ -232,8 +284,9 @@ def staff_command(
     scenario_path: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML."),
     target: str = typer.Option(..., "--target", help="e.g. '80% within 1h'."),
     policy: str | None = typer.Option(None, "--policy", "-p", help="Policy (default: scenario's)."),
-    replications: int = typer.Option(3, "--replications", "-n", min=1,
-                                     help="Replications per staffing level tried."),
+    replications: int = typer.Option(
+        3, "--replications", "-n", min=1, help="Replications per staffing level tried."
+    ),
     days: float | None = typer.Option(None, "--days", help="Override the horizon (days)."),
 ) -> None:
     """Fewest agents per team meeting a target: Erlang C estimate, refined by simulation."""
@@ -244,23 +297,41 @@ def staff_command(
     except ValueError as error:
         raise _fail(error) from None
     with err.status("simulating staffing levels...") as status:
-        result = staff(scenario, goal, choice=choice, replications=replications,
-                       progress=lambda text: status.update(f"trying {text}"))
-    table = Table(title=f"Staffing for {goal.share:.0%} within {goal.within_min:g} min "
-                        f"({result.evaluations} levels simulated)")
+        result = staff(
+            scenario,
+            goal,
+            choice=choice,
+            replications=replications,
+            progress=lambda text: status.update(f"trying {text}"),
+        )
+    table = Table(
+        title=f"Staffing for {goal.share:.0%} within {goal.within_min:g} min "
+        f"({result.evaluations} levels simulated)"
+    )
     for column in ("team", "Erlang C", "simulated minimum", "share within target"):
         table.add_column(column, justify="left" if column == "team" else "right")
     table.add_column("measured on")
     levels = result.levels
     for team, count in result.counts.items():
         level = levels.teams.get(team, math.nan)
-        table.add_row(team, str(result.erlang.get(team, "–")), str(count),
-                      "–" if math.isnan(level) else f"{level:.1%}",
-                      "any category it can take, in its hours" if team in levels.covers
-                      else "categories it is first for, in its hours")
-    table.add_row("whole desk", str(sum(result.erlang.values())), str(sum(result.counts.values())),
-                  f"{levels.desk:.1%}", "every ticket in working hours", style="bold",
-                  end_section=True)
+        table.add_row(
+            team,
+            str(result.erlang.get(team, "–")),
+            str(count),
+            "–" if math.isnan(level) else f"{level:.1%}",
+            "any category it can take, in its hours"
+            if team in levels.covers
+            else "categories it is first for, in its hours",
+        )
+    table.add_row(
+        "whole desk",
+        str(sum(result.erlang.values())),
+        str(sum(result.counts.values())),
+        f"{levels.desk:.1%}",
+        "every ticket in working hours",
+        style="bold",
+        end_section=True,
+    )
     console.print(table)
     if not result.met:
         err.print("[yellow]the target was not met within the search limit[/]")
@@ -281,9 +352,11 @@ def fit_command(
     except ValueError as error:
         raise _fail(error) from None
     out.write_text(dump_scenario(scenario), encoding="utf-8")
-    console.print(f"wrote {out}: {scenario.traffic.arrivals.rate_per_hour:g} tickets/hour, "
-                  f"{len(scenario.traffic.categories)} categories, "
-                  f"{len(scenario.agents)} agents")
+    console.print(
+        f"wrote {out}: {scenario.traffic.arrivals.rate_per_hour:g} tickets/hour, "
+        f"{len(scenario.traffic.categories)} categories, "
+        f"{len(scenario.agents)} agents"
+    )
 
 
 def _read_past(path: Path) -> list[Past]:

@@ -61,8 +61,14 @@ def _examples(source: str, data_dir: Path | None, split: str, ctx: typer.Context
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    TimeElapsedColumn(), console=err, transient=True)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def _sibling(path: Path, suffix: str) -> Path:
@@ -75,11 +81,13 @@ def train(
     target: str = typer.Option(..., "--target", help=f"What to predict: {'|'.join(TARGETS)}."),
     out: Path = typer.Option(..., "--out", help="Model file to write (.npz: arrays + JSON)."),
     data_dir: Path | None = typer.Option(
-        None, "--data-dir",
+        None,
+        "--data-dir",
         help="Shipped datasets directory (env DESKROUTE_CLASSIFIER__DATA_DIR).",
     ),
     embedding: bool = typer.Option(
-        True, "--embedding/--no-embedding",
+        True,
+        "--embedding/--no-embedding",
         help="Add bundled wordllama sentence vectors next to the TF-IDF n-grams.",
     ),
     c: float = typer.Option(0.5, "--c", min=1e-4, help="SVM C (higher: less regularised)."),
@@ -99,8 +107,12 @@ def train(
         raise typer.BadParameter(f"use one of {', '.join(TARGETS)}", param_hint="--target")
     examples = _examples(history, data_dir, "train", ctx)
     texts, labels, unlabelled = labelled(examples, target)
-    options = TrainingOptions(c=c, holdout=holdout, seed=seed,
-                              embedding_weight=TrainingOptions.embedding_weight if embedding else 0)
+    options = TrainingOptions(
+        c=c,
+        holdout=holdout,
+        seed=seed,
+        embedding_weight=TrainingOptions.embedding_weight if embedding else 0,
+    )
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task(f"training {target} on {len(texts)} examples", total=4)
@@ -120,8 +132,9 @@ def train(
     _report_training(result, info, out)
 
 
-def _training_info(source: str, result: TrainingResult, unlabelled: int, seconds: float,
-                   options: TrainingOptions) -> dict[str, Any]:
+def _training_info(
+    source: str, result: TrainingResult, unlabelled: int, seconds: float, options: TrainingOptions
+) -> dict[str, Any]:
     return {
         "source": source,
         "examples": result.train_examples + (result.holdout_examples if result.held_out else 0),
@@ -130,8 +143,12 @@ def _training_info(source: str, result: TrainingResult, unlabelled: int, seconds
         "held_out": result.held_out,
         "holdout_examples": result.holdout_examples,
         "train_seconds": round(seconds, 2),
-        "options": {"c": options.c, "holdout": options.holdout, "seed": options.seed,
-                    "embedding_weight": options.embedding_weight},
+        "options": {
+            "c": options.c,
+            "holdout": options.holdout,
+            "seed": options.seed,
+            "embedding_weight": options.embedding_weight,
+        },
         "report": result.report.to_dict(),
     }
 
@@ -141,14 +158,21 @@ def _report_training(result: TrainingResult, info: dict[str, Any], out: Path) ->
     model: LinearTextModel = result.model
     where = "held-out share" if result.held_out else "training data (too few to hold out)"
     print_classification(console, f"{model.target}: {where}", result.report)
-    console.print(scores_table("model", [
-        ("labels", str(len(model.labels))),
-        ("temperature (calibration)", f"{model.temperature:.4f}"),
-        ("embedding", model.embedding.embedder.name if model.embedding else "none"),
-        ("skipped: no label / rare label",
-         f"{info['unlabelled_skipped']} / {sum(result.skipped_labels.values())}"),
-        ("training time", f"{info['train_seconds']:.1f} s"),
-    ]))
+    console.print(
+        scores_table(
+            "model",
+            [
+                ("labels", str(len(model.labels))),
+                ("temperature (calibration)", f"{model.temperature:.4f}"),
+                ("embedding", model.embedding.embedder.name if model.embedding else "none"),
+                (
+                    "skipped: no label / rare label",
+                    f"{info['unlabelled_skipped']} / {sum(result.skipped_labels.values())}",
+                ),
+                ("training time", f"{info['train_seconds']:.1f} s"),
+            ],
+        )
+    )
     report_path = _sibling(out, "report.json")
     report_path.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     png = plot_confusion(result.report, f"{model.target} ({where})", _sibling(out, "confusion.png"))
@@ -162,11 +186,15 @@ def evaluate(
         ..., metavar="TEST", help=SOURCE_HELP + " Datasets default to their test split."
     ),
     min_confidence: float | None = typer.Option(
-        None, "--min-confidence", min=0.0, max=1.0,
+        None,
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
         help="Abstain below this confidence (env DESKROUTE_CLASSIFIER__MIN_CONFIDENCE).",
     ),
     triage_group: str | None = typer.Option(
-        None, "--triage-group",
+        None,
+        "--triage-group",
         help="Where abstained tickets go (env DESKROUTE_CLASSIFIER__TRIAGE_GROUP).",
     ),
     data_dir: Path | None = typer.Option(
@@ -204,22 +232,34 @@ def evaluate(
     _report_evaluation(result, model_path, report, truth, predictions, unlabelled, seconds)
 
 
-def _report_evaluation(result: AbstainReport, model_path: Path, report: Path | None,
-                       truth: list[str], predictions: list[Prediction], unlabelled: int,
-                       seconds: float) -> None:
+def _report_evaluation(
+    result: AbstainReport,
+    model_path: Path,
+    report: Path | None,
+    truth: list[str],
+    predictions: list[Prediction],
+    unlabelled: int,
+    seconds: float,
+) -> None:
     console = Console()
     print_classification(console, "every ticket, no abstaining", result.overall)
     print_abstain(console, result)
     per_s = len(predictions) / seconds if seconds > 0 else float("inf")
-    console.print(f"{per_s:,.0f} predictions/s ({1e3 / per_s:.3f} ms each); "
-                  f"{unlabelled} examples without a label skipped")
+    console.print(
+        f"{per_s:,.0f} predictions/s ({1e3 / per_s:.3f} ms each); "
+        f"{unlabelled} examples without a label skipped"
+    )
     report_path = report or _sibling(model_path, "eval.json")
-    payload = {**result.to_dict(), "predictions_per_second": per_s,
-               "unlabelled_skipped": unlabelled}
+    payload = {
+        **result.to_dict(),
+        "predictions_per_second": per_s,
+        "unlabelled_skipped": unlabelled,
+    }
     report_path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     confusion = plot_confusion(result.overall, "evaluation", _sibling(report_path, "confusion.png"))
-    curve = plot_threshold(truth, predictions, result.min_confidence,
-                           _sibling(report_path, "threshold.png"))
+    curve = plot_threshold(
+        truth, predictions, result.min_confidence, _sibling(report_path, "threshold.png")
+    )
     err.print(f"wrote {report_path}, {confusion} and {curve}")
 
 

@@ -47,24 +47,36 @@ def recall_table(report: ClassificationReport, limit: int = WORST_SHOWN) -> Tabl
 
 def print_classification(console: Console, title: str, report: ClassificationReport) -> None:
     """Accuracy, macro-F1 and the per-class recall table."""
-    console.print(scores_table(title, [
-        ("examples", str(report.total)),
-        ("accuracy", f"{report.accuracy:.2%}"),
-        ("macro-F1", f"{report.macro_f1:.2%}"),
-        ("classes", str(len(report.recall))),
-    ]))
+    console.print(
+        scores_table(
+            title,
+            [
+                ("examples", str(report.total)),
+                ("accuracy", f"{report.accuracy:.2%}"),
+                ("macro-F1", f"{report.macro_f1:.2%}"),
+                ("classes", str(len(report.recall))),
+            ],
+        )
+    )
     console.print(recall_table(report))
 
 
 def print_abstain(console: Console, report: AbstainReport) -> None:
     """What routing with the abstain threshold would have done."""
-    console.print(scores_table(f"with abstain below {report.min_confidence:.2f}", [
-        ("kept (routed by prediction)", str(report.kept)),
-        (f"abstained (to {report.triage_group})",
-         f"{report.abstained} ({report.abstain_rate:.1%})"),
-        ("accuracy on kept", f"{report.accuracy_kept:.2%}"),
-        ("calibration error (ECE)", f"{report.calibration_error:.3f}"),
-    ]))
+    console.print(
+        scores_table(
+            f"with abstain below {report.min_confidence:.2f}",
+            [
+                ("kept (routed by prediction)", str(report.kept)),
+                (
+                    f"abstained (to {report.triage_group})",
+                    f"{report.abstained} ({report.abstain_rate:.1%})",
+                ),
+                ("accuracy on kept", f"{report.accuracy_kept:.2%}"),
+                ("calibration error (ECE)", f"{report.calibration_error:.3f}"),
+            ],
+        )
+    )
 
 
 def plot_confusion(report: ClassificationReport, title: str, path: Path) -> Path:
@@ -91,8 +103,9 @@ def plot_confusion(report: ClassificationReport, title: str, path: Path) -> Path
     return _save(figure, path)
 
 
-def plot_threshold(truth: Sequence[str], predictions: Sequence[Prediction], chosen: float,
-                   path: Path) -> Path:
+def plot_threshold(
+    truth: Sequence[str], predictions: Sequence[Prediction], chosen: float, path: Path
+) -> Path:
     """Save accuracy-on-kept and abstain rate against the confidence threshold as a PNG."""
     confidence = np.array([p.confidence for p in predictions])
     correct = np.array([p.label == t for p, t in zip(predictions, truth, strict=True)])

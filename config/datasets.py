@@ -51,8 +51,11 @@ BITEXT_FILE = "Bitext_Sample_Customer_Service_{}_Dataset.csv"
 DATASETS: dict[str, Dataset] = {
     "bitext": Dataset(
         directory="bitext-customer-service",
-        files={"train": BITEXT_FILE.format("Training"), "dev": BITEXT_FILE.format("Validation"),
-               "test": BITEXT_FILE.format("Testing")},
+        files={
+            "train": BITEXT_FILE.format("Training"),
+            "dev": BITEXT_FILE.format("Validation"),
+            "test": BITEXT_FILE.format("Testing"),
+        },
         text_column="utterance",
         label_columns={"group": "category", "skill": "intent"},
         about="e-commerce requests: 11 categories as groups, 27 intents as skills",
@@ -99,8 +102,10 @@ def load_dataset(name: str, split: str, data_dir: Path) -> list[Example]:
         ) from None
     try:
         return [
-            Example(text=row[spec.text_column],
-                    labels={t: row[c] for t, c in spec.label_columns.items()})
+            Example(
+                text=row[spec.text_column],
+                labels={t: row[c] for t, c in spec.label_columns.items()},
+            )
             for row in rows
         ]
     except KeyError as error:
@@ -129,10 +134,18 @@ def load_history_examples(path: Path, on_skip: OnSkip | None = None) -> list[Exa
                 raise DatasetError(message) from None
             on_skip(message)
             continue
-        labels = {"group": record.group, "skill": record.type,
-                  "priority": record.priority.strip().lower(), "language": record.language}
-        examples.append(Example(text=compose_text(record.subject, record.body),
-                                labels={t: v for t, v in labels.items() if v}))
+        labels = {
+            "group": record.group,
+            "skill": record.type,
+            "priority": record.priority.strip().lower(),
+            "language": record.language,
+        }
+        examples.append(
+            Example(
+                text=compose_text(record.subject, record.body),
+                labels={t: v for t, v in labels.items() if v},
+            )
+        )
     return examples
 
 
@@ -156,4 +169,3 @@ def labelled(examples: Sequence[Example], target: str) -> tuple[list[str], list[
     texts = [e.text for e in examples if target in e.labels]
     labels = [e.labels[target] for e in examples if target in e.labels]
     return texts, labels, len(examples) - len(texts)
-

@@ -49,12 +49,14 @@ def load_embedder(name: str = WORDLLAMA) -> WordLlamaEmbedder:
         import wordllama
         from wordllama import WordLlama
     except ImportError:
-        raise EmbedderError("the wordllama package is not installed (pip install wordllama)") \
-            from None
+        raise EmbedderError(
+            "the wordllama package is not installed (pip install wordllama)"
+        ) from None
     bundled = Path(wordllama.__file__).parent
     try:
-        model = WordLlama.load(config="l2_supercat", dim=256, cache_dir=bundled,
-                               disable_download=True)
+        model = WordLlama.load(
+            config="l2_supercat", dim=256, cache_dir=bundled, disable_download=True
+        )
     except Exception as error:  # the loader raises several types for missing files
         raise EmbedderError(f"cannot load the bundled wordllama weights: {error}") from None
     return WordLlamaEmbedder(model)

@@ -46,7 +46,9 @@ def save_model(model: LinearTextModel, path: Path, info: Mapping[str, Any] | Non
         "labels": list(model.labels),
         "temperature": model.temperature,
         "ngrams": [block.spec.to_dict() for block in model.ngrams],
-        "embedding": None if model.embedding is None else {
+        "embedding": None
+        if model.embedding is None
+        else {
             "name": model.embedding.embedder.name,
             "width": model.embedding.width,
             "weight": model.embedding.weight,
@@ -54,7 +56,9 @@ def save_model(model: LinearTextModel, path: Path, info: Mapping[str, Any] | Non
         "info": dict(info or {}),
     }
     arrays: dict[str, np.ndarray[Any, Any]] = {
-        "meta": _json_array(meta), "weights": model.weights, "bias": model.bias,
+        "meta": _json_array(meta),
+        "weights": model.weights,
+        "bias": model.bias,
     }
     for i, block in enumerate(model.ngrams):
         vocabulary = sorted(block.vocabulary, key=block.vocabulary.__getitem__)
@@ -85,7 +89,9 @@ def load_model(path: Path, embedders: EmbedderLoader = load_embedder) -> LinearT
                 for n, spec in enumerate(meta["ngrams"])
             )
             return LinearTextModel(
-                target=meta["target"], labels=tuple(meta["labels"]), ngrams=blocks,
+                target=meta["target"],
+                labels=tuple(meta["labels"]),
+                ngrams=blocks,
                 weights=np.asarray(arrays["weights"], dtype=np.float64),
                 bias=np.asarray(arrays["bias"], dtype=np.float64),
                 temperature=float(meta["temperature"]),
@@ -95,9 +101,7 @@ def load_model(path: Path, embedders: EmbedderLoader = load_embedder) -> LinearT
             raise ModelFileError(f"{path}: damaged model file: {error}") from None
 
 
-def load_classifier(
-    paths: Iterable[Path], embedders: EmbedderLoader = load_embedder
-) -> Classifier:
+def load_classifier(paths: Iterable[Path], embedders: EmbedderLoader = load_embedder) -> Classifier:
     """A classifier from model files, one per target (two for one target is an error)."""
     models = [load_model(path, embedders) for path in paths]
     try:

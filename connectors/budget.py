@@ -43,8 +43,11 @@ class RateReading:
 def read_rate_headers(headers: Mapping[str, str]) -> RateReading:
     """Parse Zendesk (``x-rate-limit``, ``ratelimit-*``) or Freshdesk (``X-RateLimit-*``)."""
     lowered = {key.lower(): value for key, value in headers.items()}
-    return RateReading(_first_int(lowered, LIMIT_HEADERS), _first_int(lowered, REMAINING_HEADERS),
-                       _first_int(lowered, COST_HEADERS))
+    return RateReading(
+        _first_int(lowered, LIMIT_HEADERS),
+        _first_int(lowered, REMAINING_HEADERS),
+        _first_int(lowered, COST_HEADERS),
+    )
 
 
 def _first_int(headers: Mapping[str, str], names: tuple[str, ...]) -> int | None:

@@ -43,37 +43,64 @@ def build_connector(
     """The connector for ``settings.helpdesk``; missing credentials raise ``ConfigError``."""
     session = session or requests.Session()
     if settings.helpdesk in ("zendesk", "sandbox"):
-        return zendesk_connector(settings.zendesk, session, clock=clock, sleep=sleep, now=now,
-                                 sandbox=settings.helpdesk == "sandbox")
+        return zendesk_connector(
+            settings.zendesk,
+            session,
+            clock=clock,
+            sleep=sleep,
+            now=now,
+            sandbox=settings.helpdesk == "sandbox",
+        )
     if settings.helpdesk == "freshdesk":
         return freshdesk_connector(settings.freshdesk, session, clock=clock, sleep=sleep, now=now)
     if settings.helpdesk == "rt":
         return rt_connector(settings.rt, session, sleep=sleep, clock=clock)
-    raise ConfigError([("DESKROUTE_HELPDESK",
-                        f"no connector is built for {settings.helpdesk!r} by this factory")])
+    raise ConfigError(
+        [("DESKROUTE_HELPDESK", f"no connector is built for {settings.helpdesk!r} by this factory")]
+    )
 
 
 def zendesk_connector(
-    config: ZendeskSettings, session: requests.Session, *, clock: Clock = time.monotonic,
-    sleep: Sleep = time.sleep, now: Now = _utcnow, sandbox: bool = False,
+    config: ZendeskSettings,
+    session: requests.Session,
+    *,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+    now: Now = _utcnow,
+    sandbox: bool = False,
 ) -> ZendeskConnector:
     """A Zendesk connector (``sandbox``: default to the local sandbox and its credentials)."""
     base = logged(zendesk_base(config, sandbox=sandbox)).url
     limits = {"account": _limit(config, "zendesk", "DESKROUTE_ZENDESK__PLAN"), **ZENDESK_ENDPOINTS}
-    transport = _transport(config, base, _zendesk_credentials(config, sandbox), session, limits,
-                           clock, sleep, "zendesk")
+    transport = _transport(
+        config,
+        base,
+        _zendesk_credentials(config, sandbox),
+        session,
+        limits,
+        clock,
+        sleep,
+        "zendesk",
+    )
     options = ZendeskOptions(
         start_time=now() - timedelta(minutes=config.start_lookback_minutes),
-        max_load=config.max_load, bulk_threshold=config.bulk_threshold,
-        job_poll_interval=config.job_poll_seconds, availability=config.availability,
-        skills=config.skills, schedule_id=config.schedule_id,
+        max_load=config.max_load,
+        bulk_threshold=config.bulk_threshold,
+        job_poll_interval=config.job_poll_seconds,
+        availability=config.availability,
+        skills=config.skills,
+        schedule_id=config.schedule_id,
     )
     return ZendeskConnector(transport, options, sleep)
 
 
 def freshdesk_connector(
-    config: FreshdeskSettings, session: requests.Session, *, clock: Clock = time.monotonic,
-    sleep: Sleep = time.sleep, now: Now = _utcnow,
+    config: FreshdeskSettings,
+    session: requests.Session,
+    *,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+    now: Now = _utcnow,
 ) -> FreshdeskConnector:
     """A Freshdesk connector."""
     base = logged(freshdesk_base(config)).url
@@ -84,8 +111,10 @@ def freshdesk_connector(
     transport = _transport(config, base, credentials, session, limits, clock, sleep, "freshdesk")
     options = FreshdeskOptions(
         start_time=now() - timedelta(minutes=config.start_lookback_minutes),
-        max_load=config.max_load, bulk_threshold=config.bulk_threshold,
-        job_poll_interval=config.job_poll_seconds, skills=config.skills,
+        max_load=config.max_load,
+        bulk_threshold=config.bulk_threshold,
+        job_poll_interval=config.job_poll_seconds,
+        skills=config.skills,
     )
     return FreshdeskConnector(transport, options, sleep, clock)
 
@@ -128,8 +157,11 @@ def base_url_of(settings: Settings) -> BaseUrl | None:
 
 def uses_embedded_sandbox(settings: Settings) -> bool:
     """True when deskroute talks to the built-in default address (``HELPDESK=sandbox``)."""
-    return settings.helpdesk == "sandbox" and not settings.zendesk.base_url \
+    return (
+        settings.helpdesk == "sandbox"
+        and not settings.zendesk.base_url
         and not settings.zendesk.subdomain
+    )
 
 
 def _zendesk_credentials(config: ZendeskSettings, sandbox: bool) -> Credentials:
@@ -141,8 +173,14 @@ def _zendesk_credentials(config: ZendeskSettings, sandbox: bool) -> Credentials:
         from sandbox.accounts import SANDBOX_EMAIL, SANDBOX_TOKEN
 
         return zendesk_api_token(SANDBOX_EMAIL, SANDBOX_TOKEN)
-    raise ConfigError([("DESKROUTE_ZENDESK__API_TOKEN",
-                        "set it with DESKROUTE_ZENDESK__EMAIL, or DESKROUTE_ZENDESK__OAUTH_TOKEN")])
+    raise ConfigError(
+        [
+            (
+                "DESKROUTE_ZENDESK__API_TOKEN",
+                "set it with DESKROUTE_ZENDESK__EMAIL, or DESKROUTE_ZENDESK__OAUTH_TOKEN",
+            )
+        ]
+    )
 
 
 def _limit(config: ZendeskSettings | FreshdeskSettings, vendor: str, variable: str) -> int:
@@ -155,11 +193,29 @@ def _limit(config: ZendeskSettings | FreshdeskSettings, vendor: str, variable: s
 
 
 def _transport(
-    config: ZendeskSettings | FreshdeskSettings, base: str, credentials: Credentials,
-    session: requests.Session, limits: dict[str, int], clock: Clock, sleep: Sleep, vendor: str,
+    config: ZendeskSettings | FreshdeskSettings,
+    base: str,
+    credentials: Credentials,
+    session: requests.Session,
+    limits: dict[str, int],
+    clock: Clock,
+    sleep: Sleep,
+    vendor: str,
 ) -> Transport:
-    budgets = budgets_for(limits, window=config.rate_window_seconds,
-                          share=config.rate_limit_share, clock=clock, sleep=sleep)
-    return Transport(base_url=base, credentials=credentials, session=session, budgets=budgets,
-                     retry=RetryPolicy(attempts=config.retry_attempts),
-                     timeout=config.timeout_seconds, sleep=sleep, vendor=vendor)
+    budgets = budgets_for(
+        limits,
+        window=config.rate_window_seconds,
+        share=config.rate_limit_share,
+        clock=clock,
+        sleep=sleep,
+    )
+    return Transport(
+        base_url=base,
+        credentials=credentials,
+        session=session,
+        budgets=budgets,
+        retry=RetryPolicy(attempts=config.retry_attempts),
+        timeout=config.timeout_seconds,
+        sleep=sleep,
+        vendor=vendor,
+    )

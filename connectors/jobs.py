@@ -78,8 +78,7 @@ def finish_jobs(
 ) -> dict[str, WriteResult]:
     """Wait for submitted jobs; one result per ticket (``results_of`` reads a finished job;
     a job still running at the timeout, or whose status cannot be read, fails its tickets)."""
-    wait_for_jobs(jobs, is_finished=is_finished, interval=interval, timeout=timeout,
-                  sleep=sleep)
+    wait_for_jobs(jobs, is_finished=is_finished, interval=interval, timeout=timeout, sleep=sleep)
     results: dict[str, WriteResult] = {}
     for job in jobs:
         if isinstance(job.outcome, RetriableError) or job.outcome is None:

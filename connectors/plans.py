@@ -8,13 +8,23 @@ Source: the vendors' rate-limit documentation, summarised in docs/connectors.md.
 from __future__ import annotations
 
 ZENDESK_PLANS = {
-    "essential": 10, "team": 200, "growth": 400, "professional": 400, "enterprise": 700,
-    "enterprise_plus": 2500, "high_volume": 2500,
+    "essential": 10,
+    "team": 200,
+    "growth": 400,
+    "professional": 400,
+    "enterprise": 700,
+    "enterprise_plus": 2500,
+    "high_volume": 2500,
 }
 ZENDESK_ENDPOINTS = {"export": 10, "update": 100}
 FRESHDESK_PLANS = {
-    "trial": 50, "growth": 200, "pro": 400, "professional": 400, "enterprise": 700,
-    "addon_1000": 1000, "addon_2000": 2000,
+    "trial": 50,
+    "growth": 200,
+    "pro": 400,
+    "professional": 400,
+    "enterprise": 700,
+    "addon_1000": 1000,
+    "addon_2000": 2000,
 }
 
 

@@ -17,4 +17,3 @@ def parse_skills(text: str | None) -> dict[str, int]:
         if name:
             skills[name.strip().lower()] = min(10, max(1, value))
     return skills
-

@@ -159,15 +159,17 @@ class Transport:
             wait = parse_retry_after(response.headers.get("Retry-After"))
             wait = self._retry.default_retry_after if wait is None else wait
             buckets[-1].drain(wait)
-            raise RetriableError(f"{where}: HTTP 429: rate limited", status=429,
-                                 retry_after=wait)
+            raise RetriableError(f"{where}: HTTP 429: rate limited", status=429, retry_after=wait)
         if response.status_code >= 400:
-            raise classify(response.status_code, response.text, per_ticket=per_ticket,
-                           request=where)
+            raise classify(
+                response.status_code, response.text, per_ticket=per_ticket, request=where
+            )
         if "text/html" in response.headers.get("Content-Type", ""):
             # every help-desk API answers JSON: a web page means a wrong address or a login
-            raise WrongAddressError(f"{where}: answered a web page, not the help desk's API",
-                                    status=response.status_code)
+            raise WrongAddressError(
+                f"{where}: answered a web page, not the help desk's API",
+                status=response.status_code,
+            )
         return response
 
     def _request(
@@ -177,23 +179,31 @@ class Transport:
         url = self.url(path)
         try:
             return self._session.request(
-                method, url, params=params, json=body, headers=headers, timeout=self._timeout,
+                method,
+                url,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=self._timeout,
             )
         except requests.ConnectTimeout:
-            raise UnreachableError(f"{request_label(method, url)}: no connection within "
-                                   f"{self._timeout:g}s (timed out)") from None
+            raise UnreachableError(
+                f"{request_label(method, url)}: no connection within {self._timeout:g}s (timed out)"
+            ) from None
         except requests.Timeout:
-            raise _lost(method, f"{request_label(method, url)}: no answer within "
-                        f"{self._timeout:g}s (timed out)") from None
+            raise _lost(
+                method,
+                f"{request_label(method, url)}: no answer within {self._timeout:g}s (timed out)",
+            ) from None
         except requests.exceptions.ChunkedEncodingError:
             # the server answered, then the connection broke mid-body: not an address problem
-            raise _lost(method, f"{request_label(method, url)}: connection broke while "
-                        "reading the answer") from None
+            raise _lost(
+                method, f"{request_label(method, url)}: connection broke while reading the answer"
+            ) from None
         except requests.ConnectionError as error:
             reason, unreachable = connection_failure(error)
             message = f"{request_label(method, url)}: connection failed ({reason})"
-            raise (UnreachableError(message) if unreachable else _lost(method, message)) \
-                from None
+            raise (UnreachableError(message) if unreachable else _lost(method, message)) from None
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -252,7 +262,11 @@ def connection_failure(error: requests.ConnectionError) -> tuple[str, bool]:
 
 
 def budgets_for(
-    limits: Mapping[str, int], *, window: float, share: float, clock: Callable[[], float],
+    limits: Mapping[str, int],
+    *,
+    window: float,
+    share: float,
+    clock: Callable[[], float],
     sleep: Sleep,
 ) -> dict[str, TokenBucket]:
     """One token bucket per named limit (requests per ``window`` seconds)."""

@@ -92,8 +92,10 @@ class Router:
 
         backlog.offer(now, roster, attempt, assign)
         for queued in sorted(backlog, key=lambda queued: queued.key):  # never offered:
-            decisions.setdefault(queued.ticket.id, (queued.ticket, self.policy.decide(
-                queued.ticket, roster, now, rng)))  # nobody had room; the trace says so
+            decisions.setdefault(
+                queued.ticket.id,
+                (queued.ticket, self.policy.decide(queued.ticket, roster, now, rng)),
+            )  # nobody had room; the trace says so
         return [
             (ticket, with_enrichment(decision, matched[ticket.id], ticket.predictions))
             for ticket, decision in decisions.values()
@@ -104,8 +106,12 @@ class Router:
         its policy's class ranking, ``per_round`` dealing)."""
         if not isinstance(self.policy, QueueAware):
             return Backlog(queue_key(self.order), self.per_round)
-        return Backlog(queue_key(self.order), self.per_round, self.queue_class,
-                       partial(self.rank_classes, agent=None))
+        return Backlog(
+            queue_key(self.order),
+            self.per_round,
+            self.queue_class,
+            partial(self.rank_classes, agent=None),
+        )
 
     def ordered(self, queue: Sequence[Ticket], now: datetime | None = None) -> list[Ticket]:
         """``queue`` in the order this router offers tickets to agents.

@@ -39,6 +39,17 @@ from sandbox.profiles import (
 from sandbox.server import SandboxHandle, start_sandbox
 from sandbox.traffic import TrafficRates
 
-__all__ = ["DEFAULT_FRESHDESK", "DEFAULT_ZENDESK", "PROFILES", "Faults", "FreshdeskProfile",
-           "Sandbox", "SandboxHandle", "SandboxOptions", "TrafficRates", "ZendeskProfile",
-           "profile", "start_sandbox"]
+__all__ = [
+    "DEFAULT_FRESHDESK",
+    "DEFAULT_ZENDESK",
+    "PROFILES",
+    "Faults",
+    "FreshdeskProfile",
+    "Sandbox",
+    "SandboxHandle",
+    "SandboxOptions",
+    "TrafficRates",
+    "ZendeskProfile",
+    "profile",
+    "start_sandbox",
+]

@@ -87,7 +87,7 @@ def reset_stats(request: Request) -> dict[str, int]:
 @router.get("/audit")
 def audit(request: Request, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
     """Every change with who made it (``after``: skip that many entries)."""
-    return sandbox_of(request).desk.audit[after:after + limit]
+    return sandbox_of(request).desk.audit[after : after + limit]
 
 
 @router.post("/tickets")

@@ -67,20 +67,26 @@ class SandboxOptions:
         zendesk_profile(self.zendesk_profile)
         freshdesk_profile(self.freshdesk_profile)
         if self.schedule not in SCHEDULE_KINDS:
-            raise ValueError(f"unknown schedule {self.schedule!r} "
-                             f"(known: {', '.join(SCHEDULE_KINDS)})")
+            raise ValueError(
+                f"unknown schedule {self.schedule!r} (known: {', '.join(SCHEDULE_KINDS)})"
+            )
         if self.search_lag < 0 or self.export_lag < 0:
             raise ValueError("search_lag and export_lag must be >= 0 seconds")
 
     def limits(self) -> dict[str, int]:
         """Requests per window for each limited key of the gate."""
         zendesk = self.rate_limit or plan_limit(
-            "zendesk", self.zendesk_plan or zendesk_profile(self.zendesk_profile).plan)
+            "zendesk", self.zendesk_plan or zendesk_profile(self.zendesk_profile).plan
+        )
         freshdesk = self.rate_limit or plan_limit(
-            "freshdesk", self.freshdesk_plan or freshdesk_profile(self.freshdesk_profile).plan)
-        return {"zendesk": zendesk, "freshdesk": freshdesk,
-                "zendesk:export": ZENDESK_ENDPOINTS["export"],
-                "zendesk:update": ZENDESK_ENDPOINTS["update"]}
+            "freshdesk", self.freshdesk_plan or freshdesk_profile(self.freshdesk_profile).plan
+        )
+        return {
+            "zendesk": zendesk,
+            "freshdesk": freshdesk,
+            "zendesk:export": ZENDESK_ENDPOINTS["export"],
+            "zendesk:update": ZENDESK_ENDPOINTS["update"],
+        }
 
 
 class Sandbox:
@@ -96,18 +102,21 @@ class Sandbox:
         self.desk.bulk_safe_update = self.bulk_safe_update
         self.texts = load_texts(options.texts)
         seed_desk(self.desk, agents=options.agents, rng=self.rng)
-        self.gate = GateConfig(faults=options.faults, limits=options.limits(),
-                               rate_limits=options.rate_limits)
+        self.gate = GateConfig(
+            faults=options.faults, limits=options.limits(), rate_limits=options.rate_limits
+        )
         self.limiter = RateLimiter(options.rate_window)
         self.stats = TrafficStats()
         self.webhooks = WebhookSender(options.webhook_url, options.webhook_secret)
         self.search_index = SearchIndex(self.desk, options.search_lag)
         self.skills = SkillCatalog(self.desk, self.started_at)
-        self.schedules = schedules(self.zendesk_profile.schedules, options.schedule,
-                                   self.started_at)
+        self.schedules = schedules(
+            self.zendesk_profile.schedules, options.schedule, self.started_at
+        )
         self._listen()
-        self.humans = Humans(self.desk, self.texts, random.Random(options.seed + 1),
-                             spend=self.spend_update)
+        self.humans = Humans(
+            self.desk, self.texts, random.Random(options.seed + 1), spend=self.spend_update
+        )
         self.traffic = TrafficGenerator(self.humans, random.Random(options.seed + 2))
         self.create_tickets(options.tickets)
         self.search_index.settle()  # the tickets the account starts with are indexed
@@ -173,20 +182,29 @@ class Sandbox:
             tickets = list(self.desk.tickets.values())
             agents = list(self.desk.agents.values())
         return {
-            "profiles": {"zendesk": self.zendesk_profile.name,
-                         "freshdesk": self.freshdesk_profile.name},
-            "search_lag": self.search_index.lag, "export_lag": self.options.export_lag,
-            "schedule": self.options.schedule, "bulk_safe_update": self.bulk_safe_update,
+            "profiles": {
+                "zendesk": self.zendesk_profile.name,
+                "freshdesk": self.freshdesk_profile.name,
+            },
+            "search_lag": self.search_index.lag,
+            "export_lag": self.options.export_lag,
+            "schedule": self.options.schedule,
+            "bulk_safe_update": self.bulk_safe_update,
             "tickets": len(tickets),
-            "unassigned_open": sum(t.assignee_id is None and t.status in ("new", "open")
-                                   for t in tickets),
-            "agents": len(agents), "available_agents": sum(a.available for a in agents),
+            "unassigned_open": sum(
+                t.assignee_id is None and t.status in ("new", "open") for t in tickets
+            ),
+            "agents": len(agents),
+            "available_agents": sum(a.available for a in agents),
             "groups": dict(sorted(self.desk.groups.items())),
-            "limits": self.gate.limits, "rate_window": self.options.rate_window,
-            "rate_limits": self.gate.rate_limits, "faults": self.gate.faults.as_dict(),
+            "limits": self.gate.limits,
+            "rate_window": self.options.rate_window,
+            "rate_limits": self.gate.rate_limits,
+            "faults": self.gate.faults.as_dict(),
             "storm_seconds_left": round(self.gate.storm.left(), 3),
             "traffic": asdict(self.traffic.rates) | {"running": self.traffic.running},
-            "webhook_url": self.webhooks.url, "audit_entries": len(self.desk.audit),
+            "webhook_url": self.webhooks.url,
+            "audit_entries": len(self.desk.audit),
         }
 
     def close(self) -> None:

@@ -64,8 +64,13 @@ class Directory:
     def __init__(self, clock: Callable[[], datetime]) -> None:
         self.clock = clock
         now = clock()
-        self.api_user = Person(id=API_USER_ID, name="Sandbox Admin", email=SANDBOX_EMAIL,
-                               role="admin", stamps=Stamps(created_at=now, updated_at=now))
+        self.api_user = Person(
+            id=API_USER_ID,
+            name="Sandbox Admin",
+            email=SANDBOX_EMAIL,
+            role="admin",
+            stamps=Stamps(created_at=now, updated_at=now),
+        )
         self.groups: dict[int, Stamps] = {}
         self.agents: dict[int, Stamps] = {}
         self.requesters: dict[int, Person] = {}
@@ -87,9 +92,12 @@ class Directory:
         if requester_id not in self.requesters:
             created = since or self.clock()
             self.requesters[requester_id] = Person(
-                id=requester_id, name=f"Customer {requester_id}",
-                email=f"customer{requester_id}@customers.invalid", role="end-user",
-                stamps=Stamps(created_at=created, updated_at=created))
+                id=requester_id,
+                name=f"Customer {requester_id}",
+                email=f"customer{requester_id}@customers.invalid",
+                role="end-user",
+                stamps=Stamps(created_at=created, updated_at=created),
+            )
         return self.requesters[requester_id]
 
     def requester_for_email(self, email: str, since: datetime | None = None) -> Person:
@@ -98,9 +106,13 @@ class Directory:
         if found is not None:
             return found
         created = since or self.clock()
-        person = Person(id=max(self.requesters, default=REQUESTER_FLOOR) + 1, name=email,
-                        email=email, role="end-user",
-                        stamps=Stamps(created_at=created, updated_at=created))
+        person = Person(
+            id=max(self.requesters, default=REQUESTER_FLOOR) + 1,
+            name=email,
+            email=email,
+            role="end-user",
+            stamps=Stamps(created_at=created, updated_at=created),
+        )
         self.requesters[person.id] = person
         return person
 
@@ -112,15 +124,23 @@ class Directory:
             user, group = pair
             now = self.clock()
             self._memberships[pair] = Membership(
-                id=next(self._membership_ids), user_id=user, group_id=group,
-                default=group == min(group_ids[user]), stamps=Stamps(created_at=now,
-                                                                      updated_at=now))
+                id=next(self._membership_ids),
+                user_id=user,
+                group_id=group,
+                default=group == min(group_ids[user]),
+                stamps=Stamps(created_at=now, updated_at=now),
+            )
         for pair in set(self._memberships) - wanted:
             del self._memberships[pair]
         return sorted(self._memberships.values(), key=lambda m: m.id)
 
-    def author_id(self, actor: str, requester_id: int, agents_by_name: Mapping[str, int],
-                  agents_by_email: Mapping[str, int]) -> int:
+    def author_id(
+        self,
+        actor: str,
+        requester_id: int,
+        agents_by_name: Mapping[str, int],
+        agents_by_email: Mapping[str, int],
+    ) -> int:
         """The user id behind an actor name (see the module docstring)."""
         kind, _, name = actor.partition(":")
         if actor == "customer":

@@ -53,13 +53,13 @@ def _include(request: Request, allowed: tuple[str, ...]) -> set[str] | JSONRespo
     raw = request.query_params.get("include", "")
     names = {part.strip() for part in raw.split(",") if part.strip()}
     if names - set(allowed):
-        return render.validation("include", "It should be one of these values: "
-                                 f"'{','.join(allowed)}'", "invalid_value")
+        return render.validation(
+            "include", f"It should be one of these values: '{','.join(allowed)}'", "invalid_value"
+        )
     return names
 
 
-def _ticket(desk: Desk, t: TicketRecord, include: set[str], full: bool = False
-            ) -> dict[str, Any]:
+def _ticket(desk: Desk, t: TicketRecord, include: set[str], full: bool = False) -> dict[str, Any]:
     """A ticket with what ``include`` asks to embed."""
     requester = desk.directory.requester(t.requester_id) if "requester" in include else None
     metrics = ticket_metrics(desk, t) if "stats" in include else None
@@ -78,8 +78,7 @@ def filtered(tickets: list[TicketRecord], name: str | None, me: int) -> list[Tic
         return [t for t in tickets if t.deleted]
     visible = [t for t in tickets if not t.spam and not t.deleted]
     if name == "new_and_my_open":
-        return [t for t in visible if t.status in ("new", "open")
-                and t.assignee_id in (None, me)]
+        return [t for t in visible if t.status in ("new", "open") and t.assignee_id in (None, me)]
     return [] if name == "watching" else visible
 
 
@@ -90,12 +89,14 @@ def list_tickets(request: Request) -> JSONResponse:
     try:
         since = parse_when(params.get("updated_since"))
     except ValueError:
-        return render.validation("updated_since", "It should be in the 'valid date' format",
-                                 "invalid_date")
+        return render.validation(
+            "updated_since", "It should be in the 'valid date' format", "invalid_date"
+        )
     name = params.get("filter")
     if name is not None and name not in FILTERS:
-        return render.validation("filter", "It should be one of these values: "
-                                 f"'{','.join(FILTERS)}'", "invalid_value")
+        return render.validation(
+            "filter", f"It should be one of these values: '{','.join(FILTERS)}'", "invalid_value"
+        )
     include = _include(request, LIST_INCLUDES)
     if isinstance(include, JSONResponse):
         return include
@@ -106,15 +107,17 @@ def list_tickets(request: Request) -> JSONResponse:
         tickets = [t for t in tickets if t.created_at >= cutoff]
     else:
         tickets = [t for t in tickets if t.updated_at >= since]
-    tickets.sort(key=_order_key(params.get("order_by", "created_at")),
-                 reverse=params.get("order_type", "desc") == "desc")
-    return render.paged(request, tickets, wall=True,
-                        render=lambda t: _ticket(desk, t, include))
+    tickets.sort(
+        key=_order_key(params.get("order_by", "created_at")),
+        reverse=params.get("order_type", "desc") == "desc",
+    )
+    return render.paged(request, tickets, wall=True, render=lambda t: _ticket(desk, t, include))
 
 
 def _order_key(order_by: str) -> Any:
     def key(t: TicketRecord) -> tuple[Any, int]:
         return (t.updated_at if order_by == "updated_at" else t.created_at, t.id)
+
     return key
 
 
@@ -129,17 +132,27 @@ async def create_ticket(request: Request) -> JSONResponse:
     with desk.lock:
         requester = _requester_id(desk, data)
         if requester is None:
-            return render.validation("requester_id", "Please fill at least 1 of email, "
-                                     "requester_id, phone fields", "missing_field")
+            return render.validation(
+                "requester_id",
+                "Please fill at least 1 of email, requester_id, phone fields",
+                "missing_field",
+            )
         priority = render.PRIORITY_IN.get(data.get("priority", 2), "normal")
         ticket = desk.create_ticket(
-            actor_of(request), subject=str(data["subject"]),
-            description=str(data.get("description") or ""), priority=priority,
-            channel="portal", tags=[str(t) for t in data.get("tags") or []],
-            requester_id=requester)
+            actor_of(request),
+            subject=str(data["subject"]),
+            description=str(data.get("description") or ""),
+            priority=priority,
+            channel="portal",
+            tags=[str(t) for t in data.get("tags") or []],
+            requester_id=requester,
+        )
     base = base_of(request, PREFIX)
-    return json_response(render.ticket(ticket, set(), full=True), 201,
-                         {"Location": f"{base}/api/v2/tickets/{ticket.id}"})
+    return json_response(
+        render.ticket(ticket, set(), full=True),
+        201,
+        {"Location": f"{base}/api/v2/tickets/{ticket.id}"},
+    )
 
 
 def _requester_id(desk: Desk, data: dict[str, Any]) -> int | None:
@@ -156,15 +169,18 @@ async def bulk_update(request: Request) -> JSONResponse:
     data = await json_body(request)
     action = data.get("bulk_action") if isinstance(data, dict) else None
     if not isinstance(action, dict) or not isinstance(action.get("ids"), list):
-        return render.validation("bulk_action", "It should be a/an key/value pair",
-                                 "datatype_mismatch")
+        return render.validation(
+            "bulk_action", "It should be a/an key/value pair", "datatype_mismatch"
+        )
     if len(action["ids"]) > BULK_CAP:
-        return render.validation("ids", f"Has to contain at most {BULK_CAP} elements",
-                                 "invalid_value")
+        return render.validation(
+            "ids", f"Has to contain at most {BULK_CAP} elements", "invalid_value"
+        )
     props = render.changes(action.get("properties") or {})
     work = [(int(i), dict(props)) for i in action["ids"]]
-    job = desk_of(request).start_job("freshdesk", work, actor_of(request),
-                                     request.app.state.options.job_delay)
+    job = desk_of(request).start_job(
+        "freshdesk", work, actor_of(request), request.app.state.options.job_delay
+    )
     base = base_of(request, PREFIX)
     return json_response({"job_id": job.id, "href": f"{base}/api/v2/jobs/{job.id}"}, 202)
 
@@ -201,8 +217,7 @@ def view_ticket(ticket_id: int, request: Request) -> JSONResponse:
 
 def _conversations(desk: Desk, ticket: TicketRecord) -> list[dict[str, Any]]:
     """Replies and notes of a ticket, oldest first (the description is not one)."""
-    return [_conversation_body(desk, ticket, c) for c in ticket.notes
-            if c.kind != "description"]
+    return [_conversation_body(desk, ticket, c) for c in ticket.notes if c.kind != "description"]
 
 
 def _conversation_body(desk: Desk, ticket: TicketRecord, comment: Comment) -> dict[str, Any]:
@@ -233,8 +248,7 @@ async def update_ticket(ticket_id: int, request: Request) -> JSONResponse:
     if not isinstance(data, dict):
         return render.validation("body", "Invalid JSON", "invalid_json")
     try:
-        ticket = desk_of(request).update_ticket(ticket_id, render.changes(data),
-                                                actor_of(request))
+        ticket = desk_of(request).update_ticket(ticket_id, render.changes(data), actor_of(request))
     except DeskError as exc:
         return desk_error(exc)
     return json_response(render.ticket(ticket, set(), full=True))
@@ -256,18 +270,29 @@ async def _conversation(ticket_id: int, request: Request, *, reply: bool) -> JSO
     """Add a reply or note; answers the conversation as ``tickets/{id}/conversations``
     lists it (a note's ``notify_emails`` become its ``to_emails``)."""
     data = await json_body(request)
-    if not isinstance(data, dict) or not isinstance(data.get("body"), str) \
-            or not data["body"].strip():
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("body"), str)
+        or not data["body"].strip()
+    ):
         return render.validation("body", "Mandatory attribute missing", "missing_field")
     private = False if reply else bool(data.get("private", True))
     recipients = Recipients(
         to_emails=() if reply else _emails(data.get("notify_emails")),
-        cc_emails=_emails(data.get("cc_emails")), bcc_emails=_emails(data.get("bcc_emails")))
+        cc_emails=_emails(data.get("cc_emails")),
+        bcc_emails=_emails(data.get("bcc_emails")),
+    )
     desk = desk_of(request)
     try:
         with desk.lock:
-            comment = desk.add_note(ticket_id, data["body"], actor_of(request), private,
-                                    kind="reply" if reply else "note", recipients=recipients)
+            comment = desk.add_note(
+                ticket_id,
+                data["body"],
+                actor_of(request),
+                private,
+                kind="reply" if reply else "note",
+                recipients=recipients,
+            )
             body = _conversation_body(desk, desk.ticket(ticket_id), comment)
     except DeskError as exc:
         return desk_error(exc)
@@ -285,8 +310,10 @@ def agents(request: Request) -> JSONResponse:
     desk = desk_of(request)
     with desk.lock:
         skill_ids = _skill_ids(desk.agents.values()) if _has_skills(request) else {}
-        rows = [render.agent(a, skill_ids.get(a.id, []), _stamps(desk, a.id))
-                for a in desk.agents.values()] + [render.admin_agent(desk.directory.api_user)]
+        rows = [
+            render.agent(a, skill_ids.get(a.id, []), _stamps(desk, a.id))
+            for a in desk.agents.values()
+        ] + [render.admin_agent(desk.directory.api_user)]
     return render.paged(request, sorted(rows, key=lambda row: int(row["id"])))
 
 
@@ -299,8 +326,10 @@ def groups(request: Request) -> JSONResponse:
     """Groups (without ``agent_ids``, as the real list does)."""
     desk = desk_of(request)
     with desk.lock:
-        rows = [render.group(gid, name, desk.directory.stamp(desk.directory.groups, gid))
-                for gid, name in sorted(desk.groups.items())]
+        rows = [
+            render.group(gid, name, desk.directory.stamp(desk.directory.groups, gid))
+            for gid, name in sorted(desk.groups.items())
+        ]
     return render.paged(request, rows)
 
 
@@ -311,8 +340,9 @@ def group_agents(group_id: int, request: Request) -> JSONResponse:
     if group_id not in desk.groups:
         return render.flat_error(404, "not_found", "group not found")
     with desk.lock:
-        members = sorted((a for a in desk.agents.values() if group_id in a.group_ids),
-                         key=lambda a: a.id)
+        members = sorted(
+            (a for a in desk.agents.values() if group_id in a.group_ids), key=lambda a: a.id
+        )
         rows = [render.agent(a, [], _stamps(desk, a.id)) for a in members]
     return render.paged(request, rows)
 
@@ -325,10 +355,17 @@ def skills(request: Request) -> JSONResponse:
     desk = desk_of(request)
     with desk.lock:
         names = sorted({s for a in desk.agents.values() for s in a.skills})
-        rows = [{"id": index, "name": name, "rank": index, "match_type": "any",
-                 "conditions": [], "agents": [{"id": a.id} for a in desk.agents.values()
-                                              if name in a.skills]}
-                for index, name in enumerate(names, start=1)]
+        rows = [
+            {
+                "id": index,
+                "name": name,
+                "rank": index,
+                "match_type": "any",
+                "conditions": [],
+                "agents": [{"id": a.id} for a in desk.agents.values() if name in a.skills],
+            }
+            for index, name in enumerate(names, start=1)
+        ]
     return render.paged(request, rows)
 
 
@@ -350,15 +387,18 @@ def search(request: Request) -> JSONResponse:
     params = request.query_params
     query = params.get("query", "")
     if not (query.startswith('"') and query.endswith('"')) or len(query) > 512:
-        return render.validation("query", "It should be a/an String in double quotes",
-                                 "invalid_value")
+        return render.validation(
+            "query", "It should be a/an String in double quotes", "invalid_value"
+        )
     page = int(params.get("page", 1))
     if page > SEARCH_PAGES:
-        return render.validation("page", f"Has to be less than or equal to {SEARCH_PAGES}",
-                                 "invalid_value")
+        return render.validation(
+            "page", f"Has to be less than or equal to {SEARCH_PAGES}", "invalid_value"
+        )
     indexed = request.app.state.sandbox.search_index.tickets()  # trails the desk
-    found = sorted((t for t in indexed if not t.spam and freshdesk_matches(query, t)),
-                   key=lambda t: t.id)
+    found = sorted(
+        (t for t in indexed if not t.spam and freshdesk_matches(query, t)), key=lambda t: t.id
+    )
     start = (page - 1) * SEARCH_PAGE
-    rows = [render.ticket(t, set()) for t in found[start:start + SEARCH_PAGE]]
+    rows = [render.ticket(t, set()) for t in found[start : start + SEARCH_PAGE]]
     return json_response({"total": len(found), "results": rows})

@@ -29,8 +29,10 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 DIGITS = re.compile(r"/\d+(?=[/.]|$)")
 ZENDESK_401 = {"error": "Couldn't authenticate you"}
-FRESHDESK_401 = {"code": "invalid_credentials",
-                 "message": "You have to be logged in to perform this action."}
+FRESHDESK_401 = {
+    "code": "invalid_credentials",
+    "message": "You have to be logged in to perform this action.",
+}
 
 
 @dataclass
@@ -46,11 +48,16 @@ class GateConfig:
 class Gate:
     """Wraps the FastAPI app; everything under ``/zendesk`` and ``/freshdesk`` passes here."""
 
-    def __init__(self, app: ASGIApp, *, config: GateConfig,
-                 limiter: Callable[[], RateLimiter], stats: TrafficStats,
-                 rng: random.Random) -> None:
-        self.app, self.config, self.limiter, self.stats, self.rng = app, config, limiter, \
-            stats, rng
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        config: GateConfig,
+        limiter: Callable[[], RateLimiter],
+        stats: TrafficStats,
+        rng: random.Random,
+    ) -> None:
+        self.app, self.config, self.limiter, self.stats, self.rng = app, config, limiter, stats, rng
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -62,8 +69,9 @@ class Gate:
         counted = _Counted(send, lambda status: self.stats.count(vendor, method, status, route))
         await self._handle(scope, receive, counted, vendor, method, route)
 
-    async def _handle(self, scope: Scope, receive: Receive, send: _Counted, vendor: str,
-                      method: str, route: str) -> None:
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: _Counted, vendor: str, method: str, route: str
+    ) -> None:
         served = await inject_fault(self.config.faults, self.rng, receive, send)
         if served is None:
             return
@@ -82,13 +90,13 @@ class Gate:
         refused = next((v for key, v in verdicts if not v.allowed), None)
         headers = _rate_headers(vendor, verdicts[0][1], cost)
         if refused is not None:
-            await self._too_many(send, vendor, route, retry_after_seconds(refused.reset),
-                                 headers)
+            await self._too_many(send, vendor, route, retry_after_seconds(refused.reset), headers)
             return
         await self.app(scope, receive, _with_headers(send, headers))
 
-    def _rate(self, vendor: str, method: str, route: str,
-              cost: int = 1) -> list[tuple[str, Verdict]]:
+    def _rate(
+        self, vendor: str, method: str, route: str, cost: int = 1
+    ) -> list[tuple[str, Verdict]]:
         """Count the request under each limit it falls under; the account's own limit
         (the first key) is charged ``cost`` (Freshdesk's credits), the others one each."""
         limits = self.config.limits
@@ -100,25 +108,43 @@ class Gate:
         limiter = self.limiter()
         if not self.config.rate_limits:
             return [(key, limiter.peek(key, limits[key])) for key in keys]
-        return [(key, limiter.hit(key, limits[key], cost if key == vendor else 1))
-                for key in keys]
+        return [(key, limiter.hit(key, limits[key], cost if key == vendor else 1)) for key in keys]
 
-    async def _too_many(self, send: Send, vendor: str, route: str, retry_after: int,
-                        headers: list[tuple[bytes, bytes]]) -> None:
+    async def _too_many(
+        self,
+        send: Send,
+        vendor: str,
+        route: str,
+        retry_after: int,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
         extra = [*headers, (b"retry-after", str(retry_after).encode())]
         if vendor == "zendesk" and "/incremental/" in route:
-            await _json(send, 429, {"error": "APIRateLimitExceeded", "description": "Number of "
-                        "allowed incremental export API requests per minute exceeded"}, extra)
+            await _json(
+                send,
+                429,
+                {
+                    "error": "APIRateLimitExceeded",
+                    "description": "Number of "
+                    "allowed incremental export API requests per minute exceeded",
+                },
+                extra,
+            )
         elif vendor == "zendesk":
             body = b"Number of allowed API requests per minute exceeded"
             await _raw(send, 429, body, [*extra, (b"content-type", b"text/plain")])
         else:
-            await _json(send, 429, {"description": "You have exceeded the limit of requests "
-                                    "per minute", "errors": []}, extra)
+            await _json(
+                send,
+                429,
+                {"description": "You have exceeded the limit of requests per minute", "errors": []},
+                extra,
+            )
 
 
-async def inject_fault(faults: Faults, rng: random.Random, receive: Receive,
-                       send: Send) -> Receive | None:
+async def inject_fault(
+    faults: Faults, rng: random.Random, receive: Receive, send: Send
+) -> Receive | None:
     """One request's share of the weather: latency or a slow answer, then maybe a fault.
 
     Returns the ``receive`` to serve the request with, or None when a 503 answered it
@@ -134,12 +160,20 @@ async def inject_fault(faults: Faults, rng: random.Random, receive: Receive,
         receive = await _buffered(receive)
         await asyncio.sleep(faults.timeout_seconds)
     elif fault == "reset":
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-length", b"4096")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"4096")],
+            }
+        )
         raise ConnectionResetError("sandbox: injected connection reset")
     elif fault == "error":
-        await _json(send, 503, {"error": "ServiceUnavailable",
-                                "description": "sandbox: injected server error"})
+        await _json(
+            send,
+            503,
+            {"error": "ServiceUnavailable", "description": "sandbox: injected server error"},
+        )
         return None
     return receive
 
@@ -160,6 +194,7 @@ async def _buffered(receive: Receive) -> Receive:
         if replay:
             return replay.pop()
         return await receive()  # after the body: wait for the disconnect, as a server would
+
     return replayed
 
 
@@ -181,6 +216,7 @@ def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", []), *headers]}
         await send(message)
+
     return wrapped
 
 
@@ -217,29 +253,46 @@ def credits(scope: Scope) -> int:
     dearer reading everywhere an ``include`` is sent.
     """
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    included = {part.strip() for value in query.get("include", []) for part in value.split(",")
-                if part.strip()}
+    included = {
+        part.strip()
+        for value in query.get("include", [])
+        for part in value.split(",")
+        if part.strip()
+    }
     return 1 + 2 * len(included)
 
 
 def _rate_headers(vendor: str, verdict: Verdict, cost: int = 1) -> list[tuple[bytes, bytes]]:
     limit, remaining = str(verdict.limit).encode(), str(verdict.remaining).encode()
     if vendor == "freshdesk":
-        return [(b"x-ratelimit-total", limit), (b"x-ratelimit-remaining", remaining),
-                (b"x-ratelimit-used-currentrequest", str(cost).encode())]
+        return [
+            (b"x-ratelimit-total", limit),
+            (b"x-ratelimit-remaining", remaining),
+            (b"x-ratelimit-used-currentrequest", str(cost).encode()),
+        ]
     reset = str(retry_after_seconds(verdict.reset)).encode()
-    return [(b"x-rate-limit", limit), (b"x-rate-limit-remaining", remaining),
-            (b"ratelimit-limit", limit), (b"ratelimit-remaining", remaining),
-            (b"ratelimit-reset", reset)]
+    return [
+        (b"x-rate-limit", limit),
+        (b"x-rate-limit-remaining", remaining),
+        (b"ratelimit-limit", limit),
+        (b"ratelimit-remaining", remaining),
+        (b"ratelimit-reset", reset),
+    ]
 
 
-async def _json(send: Send, status: int, body: Any,
-                headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _json(
+    send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     data = json.dumps(body).encode()
     await _raw(send, status, data, [*(headers or []), (b"content-type", b"application/json")])
 
 
 async def _raw(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

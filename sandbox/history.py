@@ -22,8 +22,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sandbox.store import TicketRecord
 
-AUDITED = ("subject", "requester_id", "status", "priority", "type", "group_id",
-           "assignee_id", "tags")
+AUDITED = (
+    "subject",
+    "requester_id",
+    "status",
+    "priority",
+    "type",
+    "group_id",
+    "assignee_id",
+    "tags",
+)
 """Ticket fields whose creation and changes the audits record, in event order."""
 ID_FIELDS = frozenset({"requester_id", "group_id", "assignee_id"})
 AUDIT_BASE, EVENT_BASE, COMMENT_BASE = 50_000_000_000, 60_000_000_000, 70_000_000_000
@@ -125,8 +133,9 @@ class TicketHistory:
         self._comment_ids = itertools.count(COMMENT_BASE + 1)
 
     @contextmanager
-    def one_audit(self, ticket: TicketRecord, origin: Origin,
-                  client: str | None = None) -> Iterator[AuditSlot]:
+    def one_audit(
+        self, ticket: TicketRecord, origin: Origin, client: str | None = None
+    ) -> Iterator[AuditSlot]:
         """Group the writes made inside into one audit of ``ticket``, as one Zendesk update
         request makes one audit; an update that changed nothing still gets an empty one."""
         slot = AuditSlot(ticket, origin, client)
@@ -153,39 +162,81 @@ class TicketHistory:
         if not changed:
             return None
         audit = self._audit_for(ticket, origin)
-        audit.events.extend(AuditEvent(id=next(self._event_ids), type="Change",
-                                       field_name=name, value=_wire(name, now[name]),
-                                       previous_value=_wire(name, before[name]))
-                            for name in changed)
+        audit.events.extend(
+            AuditEvent(
+                id=next(self._event_ids),
+                type="Change",
+                field_name=name,
+                value=_wire(name, now[name]),
+                previous_value=_wire(name, before[name]),
+            )
+            for name in changed
+        )
         return audit
 
-    def add_comment(self, ticket: TicketRecord, origin: Origin, body: str, *, public: bool,
-                    kind: str, recipients: Recipients = NO_RECIPIENTS) -> Comment:
+    def add_comment(
+        self,
+        ticket: TicketRecord,
+        origin: Origin,
+        body: str,
+        *,
+        public: bool,
+        kind: str,
+        recipients: Recipients = NO_RECIPIENTS,
+    ) -> Comment:
         """Add a comment to the ticket (and its ``Comment`` event to an audit)."""
-        return self._comment(ticket, self._audit_for(ticket, origin), origin, body,
-                             public=public, kind=kind, recipients=recipients)
+        return self._comment(
+            ticket,
+            self._audit_for(ticket, origin),
+            origin,
+            body,
+            public=public,
+            kind=kind,
+            recipients=recipients,
+        )
 
-    def _comment(self, ticket: TicketRecord, audit: Audit, origin: Origin, body: str, *,
-                 public: bool, kind: str, recipients: Recipients = NO_RECIPIENTS) -> Comment:
-        comment = Comment(id=next(self._comment_ids), ticket_id=ticket.id, audit_id=audit.id,
-                          author_id=origin.author_id, actor=origin.actor, body=body,
-                          public=public, kind=kind, channel=origin.channel,
-                          created_at=audit.created_at, recipients=recipients)
-        audit.events.append(AuditEvent(id=next(self._event_ids), type="Comment",
-                                       comment=comment))
+    def _comment(
+        self,
+        ticket: TicketRecord,
+        audit: Audit,
+        origin: Origin,
+        body: str,
+        *,
+        public: bool,
+        kind: str,
+        recipients: Recipients = NO_RECIPIENTS,
+    ) -> Comment:
+        comment = Comment(
+            id=next(self._comment_ids),
+            ticket_id=ticket.id,
+            audit_id=audit.id,
+            author_id=origin.author_id,
+            actor=origin.actor,
+            body=body,
+            public=public,
+            kind=kind,
+            channel=origin.channel,
+            created_at=audit.created_at,
+            recipients=recipients,
+        )
+        audit.events.append(AuditEvent(id=next(self._event_ids), type="Comment", comment=comment))
         ticket.notes.append(comment)
         return comment
 
     def _created(self, ticket: TicketRecord, origin: Origin, values: dict[str, Any]) -> Audit:
         audit = self._audit_for(ticket, origin)
         # the description is the first comment, written in the requester's name
-        describer = Origin(actor="customer", author_id=ticket.requester_id,
-                           channel=origin.channel)
-        self._comment(ticket, audit, describer, ticket.description, public=True,
-                      kind="description")
-        audit.events.extend(AuditEvent(id=next(self._event_ids), type="Create",
-                                       field_name=name, value=_wire(name, values[name]))
-                            for name in AUDITED)
+        describer = Origin(actor="customer", author_id=ticket.requester_id, channel=origin.channel)
+        self._comment(ticket, audit, describer, ticket.description, public=True, kind="description")
+        audit.events.extend(
+            AuditEvent(
+                id=next(self._event_ids),
+                type="Create",
+                field_name=name,
+                value=_wire(name, values[name]),
+            )
+            for name in AUDITED
+        )
         return audit
 
     def _audit_for(self, ticket: TicketRecord, origin: Origin) -> Audit:
@@ -197,8 +248,13 @@ class TicketHistory:
         return self._new_audit(ticket, origin, None)
 
     def _new_audit(self, ticket: TicketRecord, origin: Origin, client: str | None) -> Audit:
-        audit = Audit(id=next(self._audit_ids), ticket_id=ticket.id,
-                      created_at=ticket.updated_at, origin=origin, client=client)
+        audit = Audit(
+            id=next(self._audit_ids),
+            ticket_id=ticket.id,
+            created_at=ticket.updated_at,
+            origin=origin,
+            client=client,
+        )
         self.audits.setdefault(ticket.id, []).append(audit)
         return audit
 

@@ -96,8 +96,11 @@ class Faults:
     def pick(self, rng: random.Random) -> str | None:
         """``error``, ``timeout``, ``reset`` or None for this request."""
         roll = rng.random()
-        for name, rate in (("error", self.error_rate), ("timeout", self.timeout_rate),
-                           ("reset", self.reset_rate)):
+        for name, rate in (
+            ("error", self.error_rate),
+            ("timeout", self.timeout_rate),
+            ("reset", self.reset_rate),
+        ):
             if roll < rate:
                 return name
             roll -= rate

@@ -41,8 +41,14 @@ class SearchIndex:
     and the newest one older than it); ``lag`` 0 keeps none and answers from the desk.
     """
 
-    def __init__(self, desk: Desk, lag: float, *, clock: Callable[[], float] = time.monotonic,
-                 depth: int = HISTORY) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        lag: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        depth: int = HISTORY,
+    ) -> None:
         if lag < 0:
             raise ValueError("search lag must be >= 0 seconds")
         self.desk, self.lag, self._clock, self._depth = desk, lag, clock, depth
@@ -96,6 +102,7 @@ def _frozen_copy(ticket: TicketRecord) -> TicketRecord:
     found.tags, found.notes = list(ticket.tags), list(ticket.notes)
     return found
 
+
 ORDER = ("new", "open", "pending", "hold", "solved", "closed")
 FD_STATUS = {"new": 2, "open": 2, "pending": 3, "hold": 3, "solved": 4, "closed": 5}
 FD_PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
@@ -116,8 +123,11 @@ def _zendesk_term(term: str, ticket: TicketRecord) -> bool:
     if field == "type":
         return value == "ticket"
     if field == "status":
-        return _compare(ORDER.index(ticket.status), op, ORDER.index(value)) \
-            if value in ORDER else False
+        return (
+            _compare(ORDER.index(ticket.status), op, ORDER.index(value))
+            if value in ORDER
+            else False
+        )
     if field in ("assignee", "group"):
         current = ticket.assignee_id if field == "assignee" else ticket.group_id
         return current is None if value == "none" else str(current) == value
@@ -127,15 +137,22 @@ def _zendesk_term(term: str, ticket: TicketRecord) -> bool:
 
 
 def _compare(left: int, op: str, right: int) -> bool:
-    return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right,
-            ":": left == right}[op]
+    return {
+        "<": left < right,
+        ">": left > right,
+        "<=": left <= right,
+        ">=": left >= right,
+        ":": left == right,
+    }[op]
 
 
 def freshdesk_matches(query: str, ticket: TicketRecord) -> bool:
     """True when ``ticket`` satisfies the OR of AND-groups of ``field:value`` terms."""
     text = query.strip().strip('"').replace("(", " ").replace(")", " ")
-    return any(all(_freshdesk_term(term.strip(), ticket) for term in group.split(" AND "))
-               for group in text.split(" OR "))
+    return any(
+        all(_freshdesk_term(term.strip(), ticket) for term in group.split(" AND "))
+        for group in text.split(" OR ")
+    )
 
 
 def _freshdesk_term(term: str, ticket: TicketRecord) -> bool:

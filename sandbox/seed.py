@@ -7,9 +7,33 @@ import random
 from sandbox.store import AgentRecord, Desk
 from sandbox.texts import CATEGORY_GROUPS, Utterance, pick
 
-FIRST_NAMES = ("Ada", "Bram", "Chloe", "Dev", "Elif", "Femi", "Greta", "Hugo", "Ines", "Jun",
-               "Kofi", "Lena", "Mateo", "Noor", "Oskar", "Priya", "Quinn", "Rosa", "Sami",
-               "Tove", "Uma", "Viktor", "Wen", "Yara", "Zeno")
+FIRST_NAMES = (
+    "Ada",
+    "Bram",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jun",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Noor",
+    "Oskar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tove",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zeno",
+)
 LANGUAGES = ("en", "en", "en", "es", "de", "fr")
 PRIORITIES = (("low", 0.2), ("normal", 0.55), ("high", 0.2), ("urgent", 0.05))
 CHANNELS = (("email", 0.6), ("web", 0.25), ("chat", 0.1), ("phone", 0.05))
@@ -37,11 +61,16 @@ def seed_desk(desk: Desk, *, agents: int, rng: random.Random) -> None:
         if language != "en":
             skills[f"lang_{language}"] = 8
         name = f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {number + 1:02d}"
-        desk.add_agent(AgentRecord(
-            id=AGENT_BASE + number + 1, name=name,
-            email=f"agent{number + 1:02d}@sandbox.invalid", group_ids=groups, skills=skills,
-            language=language,
-        ))
+        desk.add_agent(
+            AgentRecord(
+                id=AGENT_BASE + number + 1,
+                name=name,
+                email=f"agent{number + 1:02d}@sandbox.invalid",
+                group_ids=groups,
+                skills=skills,
+                language=language,
+            )
+        )
 
 
 def _weighted(options: tuple[tuple[str, float], ...], rng: random.Random) -> str:
@@ -53,8 +82,11 @@ def new_ticket(desk: Desk, texts: list[Utterance], rng: random.Random, actor: st
     utterance = pick(texts, rng)
     subject = utterance.text if len(utterance.text) <= 80 else utterance.text[:77] + "..."
     ticket = desk.create_ticket(
-        actor, subject=subject, description=utterance.text,
-        priority=_weighted(PRIORITIES, rng), channel=_weighted(CHANNELS, rng),
+        actor,
+        subject=subject,
+        description=utterance.text,
+        priority=_weighted(PRIORITIES, rng),
+        channel=_weighted(CHANNELS, rng),
         type="question" if rng.random() < 0.7 else "problem",
         tags=[utterance.category.lower(), utterance.intent],
         requester_id=REQUESTER_BASE + rng.randrange(100_000),

@@ -38,8 +38,14 @@ class SandboxHandle:
     email, api_token, oauth_token = SANDBOX_EMAIL, SANDBOX_TOKEN, SANDBOX_OAUTH
     api_key, webhook_secret = SANDBOX_API_KEY, SANDBOX_WEBHOOK_SECRET
 
-    def __init__(self, sandbox: Sandbox, server: uvicorn.Server, thread: threading.Thread,
-                 host: str, port: int) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        host: str,
+        port: int,
+    ) -> None:
         self.sandbox, self._server, self._thread = sandbox, server, thread
         self.host, self.port = host, port
         self.url = f"http://{host}:{port}"
@@ -81,8 +87,9 @@ class SandboxHandle:
 
     def reassign(self, ticket_id: int | str, agent_id: int | str | None = None) -> int | None:
         """A simulated human moves a ticket (to ``agent_id`` or a colleague in its group)."""
-        return self.sandbox.humans.reassign(int(ticket_id),
-                                            None if agent_id is None else int(agent_id))
+        return self.sandbox.humans.reassign(
+            int(ticket_id), None if agent_id is None else int(agent_id)
+        )
 
     def start_traffic(self, **rates: float) -> None:
         """Start the generator: ``tickets_per_minute``, ``availability_changes_per_minute``,
@@ -125,16 +132,21 @@ class SandboxHandle:
     def __enter__(self) -> SandboxHandle:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:
         return f"SandboxHandle(url={self.url!r})"
 
 
-def start_sandbox(host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning",
-                  **options: Any) -> SandboxHandle:
+def start_sandbox(
+    host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning", **options: Any
+) -> SandboxHandle:
     """Start the sandbox on ``host:port`` (0: a free port) in a thread; returns its handle.
 
     ``options`` are ``SandboxOptions`` fields: ``zendesk_profile`` and
@@ -155,11 +167,13 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, *, log_level: str = "w
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(sandbox), log_level=log_level, access_log=False,
-                            lifespan="off")
+    config = uvicorn.Config(
+        create_app(sandbox), log_level=log_level, access_log=False, lifespan="off"
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name=f"sandbox-{bound}", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"sandbox-{bound}", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while not server.started:

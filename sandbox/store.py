@@ -143,8 +143,13 @@ class Desk:
         """Create a ticket from vendor-neutral fields; returns it."""
         with self.lock:
             now = fields.pop("created_at", None) or self.clock()
-            ticket = TicketRecord(id=next(self._ticket_ids), created_at=now, updated_at=now,
-                                  seq=next(self._seq), **fields)
+            ticket = TicketRecord(
+                id=next(self._ticket_ids),
+                created_at=now,
+                updated_at=now,
+                seq=next(self._seq),
+                **fields,
+            )
             self.tickets[ticket.id] = ticket
             self._record(actor, "ticket.created", ticket, {"subject": ticket.subject})
             return ticket
@@ -158,7 +163,10 @@ class Desk:
             return found
 
     def update_ticket(
-        self, ticket_id: int, changes: dict[str, Any], actor: str,
+        self,
+        ticket_id: int,
+        changes: dict[str, Any],
+        actor: str,
         expected: datetime | None = None,
     ) -> TicketRecord:
         """Apply ``changes``; ``expected`` is a safe-update stamp (stale: conflict)."""
@@ -207,8 +215,16 @@ class Desk:
         ticket.updated_at = _later(now, ticket.updated_at)
         ticket.seq = next(self._seq)
 
-    def add_note(self, ticket_id: int, body: str, actor: str, private: bool = True, *,
-                 kind: str = "comment", recipients: Recipients = NO_RECIPIENTS) -> Comment:
+    def add_note(
+        self,
+        ticket_id: int,
+        body: str,
+        actor: str,
+        private: bool = True,
+        *,
+        kind: str = "comment",
+        recipients: Recipients = NO_RECIPIENTS,
+    ) -> Comment:
         """Add a comment or private note (it also updates the ticket); returns it.
 
         A public comment by anyone but the customer is an agent's reply: the first one sets
@@ -221,17 +237,21 @@ class Desk:
             if not private and actor != CUSTOMER:
                 ticket.first_reply_at = ticket.first_reply_at or now
             ticket.updated_at, ticket.seq = _later(now, ticket.updated_at), next(self._seq)
-            comment = self.history.add_comment(ticket, self.origin(actor, ticket), body,
-                                               public=not private, kind=kind,
-                                               recipients=recipients)
+            comment = self.history.add_comment(
+                ticket,
+                self.origin(actor, ticket),
+                body,
+                public=not private,
+                kind=kind,
+                recipients=recipients,
+            )
             self._record(actor, "ticket.comment_added", ticket, {"private": private})
             return comment
 
     def changed_after(self, seq: int, limit: int) -> list[TicketRecord]:
         """Tickets whose last change is after ``seq``, oldest change first."""
         with self.lock:
-            found = sorted((t for t in self.tickets.values() if t.seq > seq),
-                           key=lambda t: t.seq)
+            found = sorted((t for t in self.tickets.values() if t.seq > seq), key=lambda t: t.seq)
             return found[:limit]
 
     # -- agents ----------------------------------------------------------------------------
@@ -245,21 +265,37 @@ class Desk:
                 agent.available = available
                 agent.availability_version += 1
                 agent.availability_changed_at = self.clock()
-                self.audit.append({"at": self.clock().isoformat(), "actor": actor,
-                                   "event": "agent.availability_changed", "agent_id": agent_id,
-                                   "changes": {"available": available}})
+                self.audit.append(
+                    {
+                        "at": self.clock().isoformat(),
+                        "actor": actor,
+                        "event": "agent.availability_changed",
+                        "agent_id": agent_id,
+                        "changes": {"available": available},
+                    }
+                )
 
     # -- bulk jobs -------------------------------------------------------------------------
     def new_job(self, vendor: str, total: int) -> JobRecord:
         """Register a queued bulk job."""
         with self.lock:
-            job = JobRecord(id=f"{next(self._job_ids):08x}{vendor[:2]}", vendor=vendor,
-                            total=total, created_at=self.clock())
+            job = JobRecord(
+                id=f"{next(self._job_ids):08x}{vendor[:2]}",
+                vendor=vendor,
+                total=total,
+                created_at=self.clock(),
+            )
             self.jobs[job.id] = job
             return job
 
-    def start_job(self, vendor: str, work: list[tuple[int, dict[str, Any]]], actor: str,
-                  delay: float, expected: dict[int, datetime] | None = None) -> JobRecord:
+    def start_job(
+        self,
+        vendor: str,
+        work: list[tuple[int, dict[str, Any]]],
+        actor: str,
+        delay: float,
+        expected: dict[int, datetime] | None = None,
+    ) -> JobRecord:
         """Queue a bulk job that runs ``delay`` seconds from now, in the background;
         ``expected`` holds per-ticket safe-update stamps (see ``run_job``)."""
         job = self.new_job(vendor, len(work))
@@ -268,8 +304,13 @@ class Desk:
         timer.start()
         return job
 
-    def run_job(self, job: JobRecord, work: Iterable[tuple[int, dict[str, Any]]],
-                actor: str, expected: dict[int, datetime] | None = None) -> None:
+    def run_job(
+        self,
+        job: JobRecord,
+        work: Iterable[tuple[int, dict[str, Any]]],
+        actor: str,
+        expected: dict[int, datetime] | None = None,
+    ) -> None:
         """Apply every ``(ticket_id, changes)``; one bad ticket never stops the job.
 
         A ticket with a stamp in ``expected`` that changed since is refused as a conflict,
@@ -284,8 +325,9 @@ class Desk:
                 self.update_ticket(ticket_id, changes, actor, stamps.get(ticket_id))
                 job.results.append({"id": ticket_id, "success": True, "status": "Updated"})
             except DeskError as error:
-                job.results.append({"id": ticket_id, "success": False, "error": error.kind,
-                                    "details": str(error)})
+                job.results.append(
+                    {"id": ticket_id, "success": False, "error": error.kind, "details": str(error)}
+                )
         with self.lock:
             job.status, job.updated_at = "completed", self.clock()
 
@@ -299,8 +341,9 @@ class Desk:
         return Origin(actor=actor, author_id=author, channel=channel_of(actor, ticket.channel))
 
     @contextmanager
-    def one_audit(self, ticket_id: int, actor: str,
-                  client: str | None = None) -> Iterator[AuditSlot]:
+    def one_audit(
+        self, ticket_id: int, actor: str, client: str | None = None
+    ) -> Iterator[AuditSlot]:
         """Writes to one ticket inside this block make one audit (one API request); the
         block holds the desk's lock. ``DeskError('not_found')`` for an unknown ticket."""
         with self.lock:
@@ -308,10 +351,21 @@ class Desk:
             with self.history.one_audit(ticket, self.origin(actor, ticket), client) as slot:
                 yield slot
 
-    def _record(self, actor: str, event: str, ticket: TicketRecord,
-                changes: dict[str, Any], before: dict[str, Any] | None = None) -> None:
-        entry = {"at": self.clock().isoformat(), "actor": actor, "event": event,
-                 "ticket_id": ticket.id, "changes": _jsonable(changes)}
+    def _record(
+        self,
+        actor: str,
+        event: str,
+        ticket: TicketRecord,
+        changes: dict[str, Any],
+        before: dict[str, Any] | None = None,
+    ) -> None:
+        entry = {
+            "at": self.clock().isoformat(),
+            "actor": actor,
+            "event": event,
+            "ticket_id": ticket.id,
+            "changes": _jsonable(changes),
+        }
         if before is not None:
             entry["before"] = _jsonable(before)
         self.audit.append(entry)
@@ -324,9 +378,16 @@ class Desk:
     def _repeated(self, actor: str, ticket: TicketRecord, assignee_id: int) -> None:
         """An assignment to the agent who already has the ticket: nothing changes, but a
         repeated write is a fact the chaos ledger counts (no listener hears it)."""
-        self.audit.append({"at": self.clock().isoformat(), "actor": actor,
-                           "event": REPEATED_ASSIGNMENT, "ticket_id": ticket.id, "changes": {},
-                           "requested": {"assignee_id": assignee_id}})
+        self.audit.append(
+            {
+                "at": self.clock().isoformat(),
+                "actor": actor,
+                "event": REPEATED_ASSIGNMENT,
+                "ticket_id": ticket.id,
+                "changes": {},
+                "requested": {"assignee_id": assignee_id},
+            }
+        )
 
 
 def _later(now: datetime, previous: datetime) -> datetime:

@@ -14,9 +14,16 @@ from pathlib import Path
 
 SAMPLE = Path(__file__).parent / "data" / "bitext_sample.csv"
 CATEGORY_GROUPS = {
-    "ACCOUNT": "Accounts", "CANCELLATION_FEE": "Billing", "CONTACT": "General",
-    "DELIVERY": "Shipping", "FEEDBACK": "General", "INVOICE": "Billing",
-    "NEWSLETTER": "General", "ORDER": "Orders", "PAYMENT": "Billing", "REFUND": "Billing",
+    "ACCOUNT": "Accounts",
+    "CANCELLATION_FEE": "Billing",
+    "CONTACT": "General",
+    "DELIVERY": "Shipping",
+    "FEEDBACK": "General",
+    "INVOICE": "Billing",
+    "NEWSLETTER": "General",
+    "ORDER": "Orders",
+    "PAYMENT": "Billing",
+    "REFUND": "Billing",
     "SHIPPING_ADDRESS": "Shipping",
 }
 
@@ -46,8 +53,11 @@ def load_texts(source: Path | None = None) -> list[Utterance]:
         with file.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 if row.get("utterance"):
-                    found.append(Utterance(row["utterance"].strip(), row.get("intent", ""),
-                                           row.get("category", "")))
+                    found.append(
+                        Utterance(
+                            row["utterance"].strip(), row.get("intent", ""), row.get("category", "")
+                        )
+                    )
     if not found:
         raise ValueError(f"{path}: no utterances (expected Bitext columns)")
     return found

@@ -87,15 +87,21 @@ def metric_id(ticket_id: int) -> int:
 def ticket_metrics(desk: Desk, ticket: TicketRecord) -> TicketMetrics:
     """The metric set of a ticket at ``desk`` now."""
     with desk.lock:
-        facts = TicketFacts(ticket_id=ticket.id, created_at=ticket.created_at,
-                            updated_at=ticket.updated_at, status=ticket.status,
-                            assignee_id=ticket.assignee_id, requester_id=ticket.requester_id,
-                            first_reply_at=ticket.first_reply_at)
+        facts = TicketFacts(
+            ticket_id=ticket.id,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+            status=ticket.status,
+            assignee_id=ticket.assignee_id,
+            requester_id=ticket.requester_id,
+            first_reply_at=ticket.first_reply_at,
+        )
         return metrics_of(facts, desk.history.of(ticket.id), list(ticket.notes))
 
 
-def metrics_of(facts: TicketFacts, audits: Sequence[Audit],
-               comments: Sequence[Comment]) -> TicketMetrics:
+def metrics_of(
+    facts: TicketFacts, audits: Sequence[Audit], comments: Sequence[Comment]
+) -> TicketMetrics:
     """The metric set of one ticket."""
     statuses = _timeline(audits, "status")
     solves = _solves(statuses)
@@ -103,10 +109,15 @@ def metrics_of(facts: TicketFacts, audits: Sequence[Audit],
     end = solves[-1] if solved_now else None
     assigned = [at for at, value in _timeline(audits, "assignee_id") if value is not None]
     return TicketMetrics(
-        id=metric_id(facts.ticket_id), ticket_id=facts.ticket_id, created_at=facts.created_at,
-        updated_at=facts.updated_at, reopens=_reopens(statuses),
-        replies=sum(c.public and c.kind != "description" and c.author_id != facts.requester_id
-                    for c in comments),
+        id=metric_id(facts.ticket_id),
+        ticket_id=facts.ticket_id,
+        created_at=facts.created_at,
+        updated_at=facts.updated_at,
+        reopens=_reopens(statuses),
+        replies=sum(
+            c.public and c.kind != "description" and c.author_id != facts.requester_id
+            for c in comments
+        ),
         assignee_stations=len(assigned),
         group_stations=sum(v is not None for _, v in _timeline(audits, "group_id")),
         initially_assigned_at=assigned[0] if assigned else None,
@@ -140,14 +151,18 @@ def _timeline(audits: Iterable[Audit], name: str) -> list[tuple[datetime, object
 def _solves(statuses: Sequence[tuple[datetime, object]]) -> list[datetime]:
     """Moments the ticket became solved (or closed straight away), oldest first."""
     previous: list[object] = [None] + [status for _, status in statuses]
-    return [at for (at, status), before in zip(statuses, previous, strict=False)
-            if status in SOLVED and before not in SOLVED]
+    return [
+        at
+        for (at, status), before in zip(statuses, previous, strict=False)
+        if status in SOLVED and before not in SOLVED
+    ]
 
 
 def _reopens(statuses: Sequence[tuple[datetime, object]]) -> int:
     """Times a solved ticket went back to work."""
-    return sum(before in SOLVED and after not in SOLVED
-               for (_, before), (_, after) in pairwise(statuses))
+    return sum(
+        before in SOLVED and after not in SOLVED for (_, before), (_, after) in pairwise(statuses)
+    )
 
 
 def _last_by(audits: Sequence[Audit], user_id: int | None) -> datetime | None:
@@ -165,13 +180,18 @@ def _since(start: datetime, end: datetime | None) -> Minutes:
     return EMPTY if end is None else _minutes((end - start).total_seconds())
 
 
-def _time_in(statuses: Sequence[tuple[datetime, object]], wanted: set[str] | frozenset[str],
-             end: datetime | None) -> Minutes:
+def _time_in(
+    statuses: Sequence[tuple[datetime, object]],
+    wanted: set[str] | frozenset[str],
+    end: datetime | None,
+) -> Minutes:
     """Minutes spent in ``wanted`` statuses up to ``end`` (empty while unsolved)."""
     if end is None:
         return EMPTY
     bounds = [at for at, _ in statuses[1:]] + [end]
-    seconds = sum(max(0.0, (min(stop, end) - start).total_seconds())
-                  for (start, status), stop in zip(statuses, bounds, strict=True)
-                  if status in wanted and start < end)
+    seconds = sum(
+        max(0.0, (min(stop, end) - start).total_seconds())
+        for (start, status), stop in zip(statuses, bounds, strict=True)
+        if status in wanted and start < end
+    )
     return _minutes(seconds)

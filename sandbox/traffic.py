@@ -51,8 +51,13 @@ class Humans:
     limit); by default it spends nothing.
     """
 
-    def __init__(self, desk: Desk, texts: list[Utterance], rng: random.Random,
-                 spend: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        texts: list[Utterance],
+        rng: random.Random,
+        spend: Callable[[], None] = lambda: None,
+    ) -> None:
         self.desk, self.texts, self.rng, self.spend = desk, texts, rng, spend
 
     def new_ticket(self) -> int:
@@ -76,9 +81,12 @@ class Humans:
             if ticket is None:
                 return None
             if agent_id is None:
-                mates = sorted(a.id for a in self.desk.agents.values()
-                               if a.id != ticket.assignee_id
-                               and (ticket.group_id is None or ticket.group_id in a.group_ids))
+                mates = sorted(
+                    a.id
+                    for a in self.desk.agents.values()
+                    if a.id != ticket.assignee_id
+                    and (ticket.group_id is None or ticket.group_id in a.group_ids)
+                )
                 if not mates:
                     return None
                 agent_id = self.rng.choice(mates)
@@ -91,13 +99,15 @@ class Humans:
             ticket = self._pick_ticket(ticket_id, assigned=False)
             if ticket is None:
                 return None
-            members = sorted(a.id for a in self.desk.agents.values()
-                             if ticket.group_id is None or ticket.group_id in a.group_ids)
+            members = sorted(
+                a.id
+                for a in self.desk.agents.values()
+                if ticket.group_id is None or ticket.group_id in a.group_ids
+            )
             if not members:
                 return None
             agent = self.desk.agents[self.rng.choice(members)]
-        return ticket.id if self._edit(ticket.id, {"assignee_id": agent.id}, agent.name) \
-            else None
+        return ticket.id if self._edit(ticket.id, {"assignee_id": agent.id}, agent.name) else None
 
     def solve(self) -> int | None:
         """An agent solves one of their open tickets."""
@@ -116,8 +126,13 @@ class Humans:
         if found is None:
             return None
         ticket, name = found
-        return ticket.id if self._comment(ticket.id, "Thanks for writing in; looking into it.",
-                                          name, private=False) else None
+        return (
+            ticket.id
+            if self._comment(
+                ticket.id, "Thanks for writing in; looking into it.", name, private=False
+            )
+            else None
+        )
 
     def _assigned(self, ticket_id: int | None) -> tuple[TicketRecord, str] | None:
         """An open assigned ticket (``ticket_id``, or any) and its assignee's name."""
@@ -160,8 +175,9 @@ class Humans:
 
     def _pick_ticket(self, ticket_id: int | None, assigned: bool) -> TicketRecord | None:
         def fits(t: TicketRecord) -> bool:
-            return t.status in ("new", "open", "pending") and (t.assignee_id is not None) == \
-                assigned
+            return (
+                t.status in ("new", "open", "pending") and (t.assignee_id is not None) == assigned
+            )
 
         if ticket_id is not None:
             found = self.desk.tickets.get(ticket_id)
@@ -173,8 +189,12 @@ class Humans:
 class TrafficGenerator:
     """A background thread turning ``TrafficRates`` into events until stopped."""
 
-    def __init__(self, humans: Humans, rng: random.Random,
-                 wait: Callable[[threading.Event, float], bool] | None = None) -> None:
+    def __init__(
+        self,
+        humans: Humans,
+        rng: random.Random,
+        wait: Callable[[threading.Event, float], bool] | None = None,
+    ) -> None:
         self.humans, self.rng = humans, rng
         self.rates = TrafficRates()
         self._stop = threading.Event()
@@ -211,13 +231,15 @@ class TrafficGenerator:
     def step(self) -> None:
         """One event, its kind drawn in proportion to the rates."""
         rates = self.rates
-        kinds = [(self.humans.new_ticket, rates.tickets_per_minute),
-                 (self.humans.toggle_availability, rates.availability_changes_per_minute),
-                 (self.humans.reassign, rates.reassignments_per_minute),
-                 (self.humans.solve, rates.solves_per_minute),
-                 (self.humans.reply, rates.replies_per_minute),
-                 (self.humans.take, rates.takes_per_minute),
-                 (self.humans.ui_update, rates.ui_updates_per_minute)]
+        kinds = [
+            (self.humans.new_ticket, rates.tickets_per_minute),
+            (self.humans.toggle_availability, rates.availability_changes_per_minute),
+            (self.humans.reassign, rates.reassignments_per_minute),
+            (self.humans.solve, rates.solves_per_minute),
+            (self.humans.reply, rates.replies_per_minute),
+            (self.humans.take, rates.takes_per_minute),
+            (self.humans.ui_update, rates.ui_updates_per_minute),
+        ]
         action = self.rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
         action()
         self.events += 1

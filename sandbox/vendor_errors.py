@@ -45,8 +45,10 @@ def zendesk_body(name: str, description: str) -> dict[str, Any]:
 
 def freshdesk_validation(field: str, message: str, code: str) -> dict[str, Any]:
     """Freshdesk's validation error body."""
-    return {"description": "Validation failed",
-            "errors": [{"field": field, "message": message, "code": code}]}
+    return {
+        "description": "Validation failed",
+        "errors": [{"field": field, "message": message, "code": code}],
+    }
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -54,14 +56,16 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     if path.startswith(ZENDESK):
         if exc.status_code in (404, 405):
             return JSONResponse(zendesk_body("InvalidEndpoint", "Not found"), 404)
-        return JSONResponse(zendesk_body("InvalidValue", str(exc.detail)),
-                            exc.status_code)
+        return JSONResponse(zendesk_body("InvalidValue", str(exc.detail)), exc.status_code)
     if path.startswith(FRESHDESK):
         if exc.status_code == 405:
             allowed = _allowed(request)
             message = f"{request.method} is not allowed on {path}; use {', '.join(allowed)}"
-            return JSONResponse({"code": "method_not_allowed", "message": message}, 405,
-                                headers={"Allow": ", ".join(allowed)})
+            return JSONResponse(
+                {"code": "method_not_allowed", "message": message},
+                405,
+                headers={"Allow": ", ".join(allowed)},
+            )
         code = "not_found" if exc.status_code == 404 else "invalid_value"
         return JSONResponse({"code": code, "message": str(exc.detail)}, exc.status_code)
     return await http_exception_handler(request, exc)
@@ -69,9 +73,14 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 def _allowed(request: Request) -> list[str]:
     """Every method some route takes on this path (Starlette names only the first route's)."""
-    return [method for method in METHODS if any(
-        route.matches({**request.scope, "method": method})[0] == Match.FULL
-        for route in request.app.routes)]
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.routes
+        )
+    ]
 
 
 async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -87,8 +96,9 @@ async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         return JSONResponse(zendesk_body("InvalidValue", f"{field}: {message}"), 400)
     if path.startswith(FRESHDESK):
         if where and where[0] == "path":
-            return JSONResponse({"code": "not_found", "message": "Requested resource not "
-                                 "found"}, 404)
+            return JSONResponse(
+                {"code": "not_found", "message": "Requested resource not found"}, 404
+            )
         return JSONResponse(freshdesk_validation(field, message, "datatype_mismatch"), 400)
     return await request_validation_exception_handler(request, exc)
 

@@ -89,8 +89,9 @@ class WebhookSender:
         for attempts in range(1, ATTEMPTS + 1):  # noqa: B007 - the count is recorded
             headers = signed_headers(self.secret, raw, invocation)
             try:
-                status = self.session.post(str(self.url), data=raw, headers=headers,
-                                           timeout=10).status_code
+                status = self.session.post(
+                    str(self.url), data=raw, headers=headers, timeout=10
+                ).status_code
             except requests.RequestException as error:
                 log.warning("webhook to %s failed: %s", self.url, type(error).__name__)
                 status = None
@@ -105,8 +106,10 @@ def signed_headers(secret: str, raw: bytes, invocation: str) -> dict[str, str]:
     stamp = z(utcnow()) or ""
     digest = hmac.new(secret.encode(), stamp.encode() + raw, hashlib.sha256).digest()
     return {
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": "Zendesk Webhook",
-        "X-Zendesk-Account-Id": ACCOUNT_ID, "X-Zendesk-Webhook-Id": WEBHOOK_ID,
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Zendesk Webhook",
+        "X-Zendesk-Account-Id": ACCOUNT_ID,
+        "X-Zendesk-Webhook-Id": WEBHOOK_ID,
         "X-Zendesk-Webhook-Invocation-Id": invocation,
         "X-Zendesk-Webhook-Signature": base64.b64encode(digest).decode(),
         "X-Zendesk-Webhook-Signature-Timestamp": stamp,
@@ -115,23 +118,39 @@ def signed_headers(secret: str, raw: bytes, invocation: str) -> dict[str, str]:
 
 def payload(ticket: TicketRecord, event: str) -> dict[str, Any]:
     """A ticket-event subscription body; ids in ``detail`` are strings, as Zendesk sends."""
+
     def text(value: int | None) -> str | None:
         return None if value is None else str(value)
 
     return {
-        "type": f"zen:event-type:{event}", "account_id": int(ACCOUNT_ID),
-        "id": str(uuid.uuid4()), "time": z(utcnow()), "zendesk_event_version": "2022-11-06",
+        "type": f"zen:event-type:{event}",
+        "account_id": int(ACCOUNT_ID),
+        "id": str(uuid.uuid4()),
+        "time": z(utcnow()),
+        "zendesk_event_version": "2022-11-06",
         "subject": f"zen:ticket:{ticket.id}",
         "detail": {
-            "actor_id": "-1", "assignee_id": text(ticket.assignee_id), "brand_id": "1",
-            "created_at": z(ticket.created_at), "custom_status": text(None),
-            "description": ticket.description, "external_id": None, "form_id": "1",
-            "group_id": text(ticket.group_id), "id": str(ticket.id), "is_public": True,
-            "organization_id": None, "priority": (ticket.priority or "normal").upper(),
-            "requester_id": str(ticket.requester_id), "status": ticket.status.upper(),
-            "subject": ticket.subject, "submitter_id": str(ticket.requester_id),
-            "tags": list(ticket.tags), "type": (ticket.type or "").upper() or None,
-            "updated_at": z(ticket.updated_at), "via": {"channel": ticket.channel},
+            "actor_id": "-1",
+            "assignee_id": text(ticket.assignee_id),
+            "brand_id": "1",
+            "created_at": z(ticket.created_at),
+            "custom_status": text(None),
+            "description": ticket.description,
+            "external_id": None,
+            "form_id": "1",
+            "group_id": text(ticket.group_id),
+            "id": str(ticket.id),
+            "is_public": True,
+            "organization_id": None,
+            "priority": (ticket.priority or "normal").upper(),
+            "requester_id": str(ticket.requester_id),
+            "status": ticket.status.upper(),
+            "subject": ticket.subject,
+            "submitter_id": str(ticket.requester_id),
+            "tags": list(ticket.tags),
+            "type": (ticket.type or "").upper() or None,
+            "updated_at": z(ticket.updated_at),
+            "via": {"channel": ticket.channel},
         },
         "event": {},
     }

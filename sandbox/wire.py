@@ -39,8 +39,9 @@ def decode_cursor(text: str) -> int:
     return int(json.loads(base64.urlsafe_b64decode(padded))["p"])
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None
-                  ) -> JSONResponse:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """A JSON response with the content type both vendors send."""
     return JSONResponse(data, status_code=status, headers=headers)
 

@@ -46,8 +46,12 @@ def desk_error(exc: DeskError) -> JSONResponse:
     if exc.kind == "conflict":
         return error(409, "DatabaseConflict", str(exc))
     field = (exc.field_name or "base").removesuffix("_id")
-    return error(422, "RecordInvalid", "Record validation errors",
-                 {field: [{"description": f"{field.title()}: {exc}", "error": "InvalidValue"}]})
+    return error(
+        422,
+        "RecordInvalid",
+        "Record validation errors",
+        {field: [{"description": f"{field.title()}: {exc}", "error": "InvalidValue"}]},
+    )
 
 
 @router.get("/incremental/tickets/cursor.json")
@@ -70,24 +74,33 @@ def incremental_export(request: Request) -> JSONResponse:
         return error(400, "InvalidValue", "start_time or cursor is required")
     lag = request.app.state.options.export_lag
     cutoff = desk.clock() - timedelta(seconds=lag) if lag > 0 else None
-    page, last, done = _export_slice(desk.changed_after(after, len(desk.tickets) + 1), start,
-                                     cutoff, per_page, after)
+    page, last, done = _export_slice(
+        desk.changed_after(after, len(desk.tickets) + 1), start, cutoff, per_page, after
+    )
     base = base_of(request, PREFIX)
     cursor = encode_cursor(last)
     body: dict[str, Any] = {
         "tickets": [render.ticket(t, base, export=True) for t in page],
-        "after_cursor": cursor, "before_cursor": None,
+        "after_cursor": cursor,
+        "before_cursor": None,
         "after_url": f"{base}/api/v2/incremental/tickets/cursor.json?cursor={cursor}",
-        "before_url": None, "end_of_stream": done,
+        "before_url": None,
+        "end_of_stream": done,
     }
     if "metric_sets" in params.get("include", ""):
-        body["metric_sets"] = [history_render.metric_set(ticket_metrics(desk, t), base)
-                               for t in page]
+        body["metric_sets"] = [
+            history_render.metric_set(ticket_metrics(desk, t), base) for t in page
+        ]
     return json_response(body)
 
 
-def _export_slice(changed: list[TicketRecord], start: datetime | None, cutoff: datetime | None,
-                  per_page: int, after: int) -> tuple[list[TicketRecord], int, bool]:
+def _export_slice(
+    changed: list[TicketRecord],
+    start: datetime | None,
+    cutoff: datetime | None,
+    per_page: int,
+    after: int,
+) -> tuple[list[TicketRecord], int, bool]:
     """The page, the position to resume after, and whether the stream has ended."""
     page: list[TicketRecord] = []
     last = after
@@ -119,25 +132,40 @@ async def create_ticket(request: Request) -> JSONResponse:
     Without ``requester_id`` the API user is the requester, as on Zendesk."""
     data = await json_body(request)
     if not isinstance(data, dict) or not isinstance(data.get("ticket"), dict):
-        return error(400, "InvalidValue", "body must be {\"ticket\": {...}}")
+        return error(400, "InvalidValue", 'body must be {"ticket": {...}}')
     raw = data["ticket"]
     body = (raw.get("comment") or {}).get("body") or raw.get("description") or ""
     if not str(body).strip():
-        return error(422, "RecordInvalid", "Record validation errors", {"description": [
-            {"description": "Description: cannot be blank", "error": "BlankValue"}]})
+        return error(
+            422,
+            "RecordInvalid",
+            "Record validation errors",
+            {
+                "description": [
+                    {"description": "Description: cannot be blank", "error": "BlankValue"}
+                ]
+            },
+        )
     desk = desk_of(request)
     with desk.lock:
         ticket = desk.create_ticket(
-            actor_of(request), subject=str(raw.get("subject") or str(body)[:60]),
-            description=str(body), priority=raw.get("priority") or "normal",
-            type=raw.get("type"), channel="api", tags=[str(t) for t in raw.get("tags") or []],
-            requester_id=int(raw.get("requester_id") or API_USER_ID))
+            actor_of(request),
+            subject=str(raw.get("subject") or str(body)[:60]),
+            description=str(body),
+            priority=raw.get("priority") or "normal",
+            type=raw.get("type"),
+            channel="api",
+            tags=[str(t) for t in raw.get("tags") or []],
+            requester_id=int(raw.get("requester_id") or API_USER_ID),
+        )
         audit = desk.history.of(ticket.id)[-1]
         audit.client = request.headers.get("user-agent")
     base = base_of(request, PREFIX)
-    return json_response({"ticket": render.ticket(ticket, base),
-                          "audit": history_render.audit(audit)}, 201,
-                         {"Location": f"{base}/api/v2/tickets/{ticket.id}.json"})
+    return json_response(
+        {"ticket": render.ticket(ticket, base), "audit": history_render.audit(audit)},
+        201,
+        {"Location": f"{base}/api/v2/tickets/{ticket.id}.json"},
+    )
 
 
 @router.get("/tickets/show_many.json")
@@ -150,13 +178,19 @@ def show_many(request: Request) -> JSONResponse:
         return error(400, "TooManyValues", f"Too many values specified (maximum {ID_CAP})")
     desk, base = desk_of(request), base_of(request, PREFIX)
     with desk.lock:
-        found = [desk.tickets[int(i)] for i in ids
-                 if i.strip().isdigit() and int(i) in desk.tickets]
-        body: dict[str, Any] = {"tickets": [render.ticket(t, base) for t in found],
-                                "next_page": None, "previous_page": None, "count": len(found)}
+        found = [
+            desk.tickets[int(i)] for i in ids if i.strip().isdigit() and int(i) in desk.tickets
+        ]
+        body: dict[str, Any] = {
+            "tickets": [render.ticket(t, base) for t in found],
+            "next_page": None,
+            "previous_page": None,
+            "count": len(found),
+        }
         if "metric_sets" in request.query_params.get("include", ""):
-            body["metric_sets"] = [history_render.metric_set(ticket_metrics(desk, t), base)
-                                   for t in found]
+            body["metric_sets"] = [
+                history_render.metric_set(ticket_metrics(desk, t), base) for t in found
+            ]
     return json_response(body)
 
 
@@ -167,8 +201,9 @@ async def update_many(request: Request) -> JSONResponse:
     work = _batch_work(request, data)
     if isinstance(work, JSONResponse):
         return work
-    job = desk_of(request).start_job("zendesk", work, actor_of(request),
-                                     request.app.state.options.job_delay, _stamps(data))
+    job = desk_of(request).start_job(
+        "zendesk", work, actor_of(request), request.app.state.options.job_delay, _stamps(data)
+    )
     return json_response({"job_status": render.job(job, base_of(request, PREFIX))})
 
 
@@ -218,8 +253,9 @@ def show_ticket(ticket_id: int, request: Request) -> JSONResponse:
     base = base_of(request, PREFIX)
     body: dict[str, Any] = {"ticket": render.ticket(ticket, base)}
     if "metric_sets" in request.query_params.get("include", ""):
-        body["metric_sets"] = [history_render.metric_set(
-            ticket_metrics(desk_of(request), ticket), base)]
+        body["metric_sets"] = [
+            history_render.metric_set(ticket_metrics(desk_of(request), ticket), base)
+        ]
     return json_response(body)
 
 
@@ -228,27 +264,34 @@ async def update_ticket(ticket_id: int, request: Request) -> JSONResponse:
     """Update one ticket; ``safe_update`` + ``updated_stamp`` answers 409 when stale."""
     data = await json_body(request)
     if not isinstance(data, dict) or not isinstance(data.get("ticket"), dict):
-        return error(400, "InvalidValue", "body must be {\"ticket\": {...}}")
+        return error(400, "InvalidValue", 'body must be {"ticket": {...}}')
     raw, desk = data["ticket"], desk_of(request)
     expected = parse_when(raw.get("updated_stamp")) if raw.get("safe_update") else None
     try:
-        ticket, audit = _update(desk, ticket_id, raw, actor_of(request), expected,
-                                request.headers.get("user-agent"))
+        ticket, audit = _update(
+            desk, ticket_id, raw, actor_of(request), expected, request.headers.get("user-agent")
+        )
     except DeskError as exc:
         return desk_error(exc)
     base = base_of(request, PREFIX)
-    return json_response({"ticket": render.ticket(ticket, base),
-                          "audit": history_render.audit(audit)})
+    return json_response(
+        {"ticket": render.ticket(ticket, base), "audit": history_render.audit(audit)}
+    )
 
 
-def _update(desk: Desk, ticket_id: int, raw: dict[str, Any], actor: str,
-            expected: datetime | None, client: str | None) -> tuple[TicketRecord, Audit]:
+def _update(
+    desk: Desk,
+    ticket_id: int,
+    raw: dict[str, Any],
+    actor: str,
+    expected: datetime | None,
+    client: str | None,
+) -> tuple[TicketRecord, Audit]:
     """Apply one update request (changes and comment) as one audit; the ticket and audit."""
     comment = raw.get("comment") or {}
     with desk.one_audit(ticket_id, actor, client) as slot:
         ticket = desk.update_ticket(ticket_id, render.changes(raw), actor, expected)
         if comment.get("body"):
-            desk.add_note(ticket_id, str(comment["body"]), actor,
-                          not comment.get("public", True))
+            desk.add_note(ticket_id, str(comment["body"]), actor, not comment.get("public", True))
     assert slot.audit is not None  # one_audit always leaves its audit behind
     return ticket, slot.audit

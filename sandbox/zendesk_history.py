@@ -81,8 +81,7 @@ def list_ticket_metrics(request: Request) -> JSONResponse:
     """Every ticket's metric set, newest ticket first."""
     desk, base = desk_of(request), base_of(request, PREFIX)
     with desk.lock:
-        tickets = sorted(desk.tickets.values(), key=lambda t: (t.created_at, t.id),
-                         reverse=True)
+        tickets = sorted(desk.tickets.values(), key=lambda t: (t.created_at, t.id), reverse=True)
         items = [render.metric_set(ticket_metrics(desk, t), base) for t in tickets]
     return list_page(request, items, "ticket_metrics")
 
@@ -96,5 +95,4 @@ def show_ticket_metrics(metric_id: int, request: Request) -> JSONResponse:
     if isinstance(ticket, JSONResponse):
         return ticket
     metrics = ticket_metrics(desk, ticket)
-    return json_response({"ticket_metric": render.metric_set(metrics, base_of(request,
-                                                                               PREFIX))})
+    return json_response({"ticket_metric": render.metric_set(metrics, base_of(request, PREFIX))})

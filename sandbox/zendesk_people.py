@@ -36,29 +36,33 @@ def _profile(request: Request) -> ZendeskProfile:
     return found
 
 
-def _users(desk: Desk, base: str, roles: set[str],
-           profile: ZendeskProfile | None = None) -> list[dict[str, Any]]:
+def _users(
+    desk: Desk, base: str, roles: set[str], profile: ZendeskProfile | None = None
+) -> list[dict[str, Any]]:
     """Users in ``roles`` (every role when empty), by id."""
     found: list[dict[str, Any]] = []
     with desk.lock:
         if not roles or "agent" in roles:
-            found += [people.user(a, desk.directory.stamp(desk.directory.agents, a.id), base,
-                                  profile) for a in desk.agents.values()]
+            found += [
+                people.user(a, desk.directory.stamp(desk.directory.agents, a.id), base, profile)
+                for a in desk.agents.values()
+            ]
         if not roles or "admin" in roles:
             found.append(people.person(desk.directory.api_user, base, profile))
         if not roles or "end-user" in roles:
-            found += [people.person(p, base, profile)
-                      for p in desk.directory.requesters.values()]
+            found += [people.person(p, base, profile) for p in desk.directory.requesters.values()]
     return sorted(found, key=lambda u: u["id"])
 
 
-def _user(desk: Desk, base: str, user_id: int,
-          profile: ZendeskProfile | None = None) -> dict[str, Any] | None:
+def _user(
+    desk: Desk, base: str, user_id: int, profile: ZendeskProfile | None = None
+) -> dict[str, Any] | None:
     with desk.lock:
         agent = desk.agents.get(user_id)
         if agent is not None:
-            return people.user(agent, desk.directory.stamp(desk.directory.agents, agent.id),
-                               base, profile)
+            return people.user(
+                agent, desk.directory.stamp(desk.directory.agents, agent.id), base, profile
+            )
         if user_id == desk.directory.api_user.id:
             return people.person(desk.directory.api_user, base, profile)
         requester = desk.directory.requesters.get(user_id)
@@ -82,8 +86,9 @@ def me(request: Request) -> JSONResponse:
     desk, base = desk_of(request), base_of(request, PREFIX)
     _, _, email = actor_of(request).partition(":")
     with desk.lock:
-        agent_id = next((a.id for a in desk.agents.values() if a.email == email),
-                        desk.directory.api_user.id)
+        agent_id = next(
+            (a.id for a in desk.agents.values() if a.email == email), desk.directory.api_user.id
+        )
     return json_response({"user": _user(desk, base, agent_id, _profile(request))})
 
 
@@ -105,8 +110,9 @@ def groups(request: Request) -> JSONResponse:
 
 def _group(desk: Desk, base: str, group_id: int) -> dict[str, Any]:
     stamps = desk.directory.stamp(desk.directory.groups, group_id)
-    return people.group(group_id, desk.groups[group_id], stamps, base,
-                        default=group_id == min(desk.groups))
+    return people.group(
+        group_id, desk.groups[group_id], stamps, base, default=group_id == min(desk.groups)
+    )
 
 
 @router.get("/groups/{group_id}.json")
@@ -119,13 +125,18 @@ def show_group(group_id: int, request: Request) -> JSONResponse:
         return json_response({"group": _group(desk, base_of(request, PREFIX), group_id)})
 
 
-def _memberships(desk: Desk, base: str, user_id: int | None = None,
-                 group_id: int | None = None) -> list[dict[str, Any]]:
+def _memberships(
+    desk: Desk, base: str, user_id: int | None = None, group_id: int | None = None
+) -> list[dict[str, Any]]:
     with desk.lock:
-        found = desk.directory.memberships({a.id: sorted(a.group_ids)
-                                            for a in desk.agents.values() if a.group_ids})
-    return [people.membership(m, base) for m in found
-            if user_id in (None, m.user_id) and group_id in (None, m.group_id)]
+        found = desk.directory.memberships(
+            {a.id: sorted(a.group_ids) for a in desk.agents.values() if a.group_ids}
+        )
+    return [
+        people.membership(m, base)
+        for m in found
+        if user_id in (None, m.user_id) and group_id in (None, m.group_id)
+    ]
 
 
 @router.get("/group_memberships.json")
@@ -138,8 +149,11 @@ def memberships(request: Request) -> JSONResponse:
 @router.get("/group_memberships/{membership_id}.json")
 def show_membership(membership_id: int, request: Request) -> JSONResponse:
     """One group membership."""
-    found = [m for m in _memberships(desk_of(request), base_of(request, PREFIX))
-             if m["id"] == membership_id]
+    found = [
+        m
+        for m in _memberships(desk_of(request), base_of(request, PREFIX))
+        if m["id"] == membership_id
+    ]
     return json_response({"group_membership": found[0]}) if found else _not_found()
 
 
@@ -170,15 +184,27 @@ def search(request: Request) -> JSONResponse:
     query = params.get("query", "")
     page, per_page = int(params.get("page", 1)), min(int(params.get("per_page", 100)), 100)
     if page * per_page > SEARCH_CAP and (page - 1) * per_page >= SEARCH_CAP:
-        return error(422, "InvalidPaginationParameter",
-                     f"Search results are limited to {SEARCH_CAP}; narrow the query")
+        return error(
+            422,
+            "InvalidPaginationParameter",
+            f"Search results are limited to {SEARCH_CAP}; narrow the query",
+        )
     base = base_of(request, PREFIX)
     indexed = request.app.state.sandbox.search_index.tickets()  # trails the desk
     found = sorted((t for t in indexed if zendesk_matches(query, t)), key=lambda t: t.id)
     start = (page - 1) * per_page
-    rows = [{**render.ticket(t, base), "result_type": "ticket"}
-            for t in found[start:start + per_page]]
+    rows = [
+        {**render.ticket(t, base), "result_type": "ticket"} for t in found[start : start + per_page]
+    ]
     more = start + per_page < min(len(found), SEARCH_CAP)
     next_page = f"{base}/api/v2/search.json?query={query}&page={page + 1}" if more else None
-    return json_response({"results": rows, "count": len(found), "next_page": next_page,
-                          "previous_page": None, "facets": None, "generated": z(None)})
+    return json_response(
+        {
+            "results": rows,
+            "count": len(found),
+            "next_page": next_page,
+            "previous_page": None,
+            "facets": None,
+            "generated": z(None),
+        }
+    )

@@ -41,8 +41,7 @@ def _indexed_by(store: StoreView, holdings: Holdings, now: datetime) -> bool:
     return holdings.complete and now - store.learned_at > holdings.lag
 
 
-def reconcile(holdings: Holdings, known: Iterable[StoreView], now: datetime
-              ) -> dict[str, float]:
+def reconcile(holdings: Holdings, known: Iterable[StoreView], now: datetime) -> dict[str, float]:
     """Open tickets per agent id: the store's view where it is newer or not indexed yet,
     the help desk's otherwise."""
     desk = {holding.ticket_id: holding for holding in holdings.tickets}

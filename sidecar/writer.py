@@ -59,7 +59,8 @@ def request_for(row: OutboxRow, *, with_note: bool = True) -> WriteRequest:
         group=row.group,
     )  # fmt: skip
     return WriteRequest(
-        assignment=assignment, expected_updated_at=row.expected_updated_at,
+        assignment=assignment,
+        expected_updated_at=row.expected_updated_at,
         note=row.note if with_note else None,
     )
 
@@ -135,8 +136,10 @@ class Writer:
                     log.warning("dropping the note on ticket %s: %s", note.ticket_id, error)
                     self.store.notes.dropped(note, now, str(error))
                 else:
-                    delay = min(self.settings.retry_base_seconds * 2**note.attempts,
-                                self.settings.retry_max_seconds)
+                    delay = min(
+                        self.settings.retry_base_seconds * 2**note.attempts,
+                        self.settings.retry_max_seconds,
+                    )
                     self.store.notes.retry(note, str(error), now + timedelta(seconds=delay))
             else:
                 self.store.notes.posted(note, now)
@@ -209,7 +212,7 @@ class Writer:
         batch read re-reads one by one), this keeps each round short enough to finish and
         record its progress before the next interruption."""
         again = [row for row in rows if row.attempts > 0]
-        later = again[self.settings.recheck_per_round:]
+        later = again[self.settings.recheck_per_round :]
         self.store.outbox.release(later)
         return [row for row in rows if row not in later]
 
@@ -228,14 +231,20 @@ class Writer:
             current = self.connector.fetch_many(again)
         except ConnectorError:
             return rows  # sending again is safe: expected_updated_at guards it
-        landed = [row for row in rows if row.attempts > 0 and row.ticket_id in current
-                  and current[row.ticket_id].assignee == row.agent_id]
+        landed = [
+            row
+            for row in rows
+            if row.attempts > 0
+            and row.ticket_id in current
+            and current[row.ticket_id].assignee == row.agent_id
+        ]
         if landed:
             self._settle_landed(landed, current, result)
         return [row for row in rows if row not in landed]
 
-    def _settle_landed(self, landed: list[OutboxRow], current: dict[str, Ticket],
-                       result: WriteRound) -> None:
+    def _settle_landed(
+        self, landed: list[OutboxRow], current: dict[str, Ticket], result: WriteRound
+    ) -> None:
         """Done, unless the write replaced a person's change (put back: theirs now) or the
         check could not be made (retried later, without sending again)."""
         try:

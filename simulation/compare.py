@@ -73,28 +73,36 @@ def run_one(run: Run) -> RunResult:
         grid = np.linspace(0.0, scenario.horizon_min, 400)
         detail = Detail(
             waits=(cols.assigned - cols.arrival)[cols.served],
-            sla_times=times, sla_shares=shares,
+            sla_times=times,
+            sla_shares=shares,
             agent_load=per_agent(cols, "minutes"),
-            backlog_times=grid, backlog=backlog(cols, grid),
+            backlog_times=grid,
+            backlog=backlog(cols, grid),
         )
     return RunResult(run.choice.title, run.replication, metrics, detail)
 
 
 def runs(
-    scenario: Scenario, choices: Sequence[PolicyChoice], replications: int,
+    scenario: Scenario,
+    choices: Sequence[PolicyChoice],
+    replications: int,
     arrivals: Sequence[Arrival] | None = None,
 ) -> list[Run]:
     """Every (policy, replication) pair; replication 0 of each policy keeps its detail."""
     frozen = tuple(arrivals) if arrivals is not None else None
     return [
         Run(scenario, choice, r, detail=r == 0, arrivals=frozen)
-        for r in range(replications) for choice in choices
+        for r in range(replications)
+        for choice in choices
     ]
 
 
 def execute(
-    work: Sequence[Run], executor: Executor = "process", workers: int | None = None,
-    scheduler: str | None = None, progress: Progress | None = None,
+    work: Sequence[Run],
+    executor: Executor = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
     connect_timeout_s: float = 15.0,
 ) -> list[RunResult]:
     """Carry out runs where asked; results come back in the order of ``work``."""
@@ -107,7 +115,10 @@ def execute(
 
 
 def _dispatch(
-    work: Sequence[Run], executor: Executor, workers: int | None, scheduler: str | None,
+    work: Sequence[Run],
+    executor: Executor,
+    workers: int | None,
+    scheduler: str | None,
     connect_timeout_s: float,
 ) -> Iterator[tuple[int, RunResult]]:
     if executor == "serial" or len(work) == 1:
@@ -160,8 +171,9 @@ def compare(results: Iterable[RunResult], confidence: float = 0.95) -> Compariso
     """Group replications by policy; intervals, and paired differences against the first."""
     runs = tuple(results)
     policies = tuple(dict.fromkeys(r.policy for r in runs))
-    by_policy = {p: sorted((r for r in runs if r.policy == p), key=lambda r: r.replication)
-                 for p in policies}
+    by_policy = {
+        p: sorted((r for r in runs if r.policy == p), key=lambda r: r.replication) for p in policies
+    }
     names = list(dict.fromkeys(name for r in runs for name in r.metrics))
     intervals = {
         p: {m: mean_ci([r.metrics.get(m, np.nan) for r in rs], confidence) for m in names}
@@ -173,8 +185,11 @@ def compare(results: Iterable[RunResult], confidence: float = 0.95) -> Compariso
         other = by_policy[p]
         shared = min(len(base), len(other))
         differences[p] = {
-            m: paired_ci([r.metrics.get(m, np.nan) for r in base[:shared]],
-                         [r.metrics.get(m, np.nan) for r in other[:shared]], confidence)
+            m: paired_ci(
+                [r.metrics.get(m, np.nan) for r in base[:shared]],
+                [r.metrics.get(m, np.nan) for r in other[:shared]],
+                confidence,
+            )
             for m in names
         }
     details = {r.policy: r.detail for r in runs if r.detail is not None}
@@ -188,4 +203,3 @@ def describe_executor(executor: str, workers: int | None, scheduler: str | None)
     if executor == "process":
         return f"{workers or os.cpu_count()} local processes"
     return "this process"
-

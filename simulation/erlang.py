@@ -85,7 +85,7 @@ class ErlangA:
 
     def p_wait(self) -> float:
         """Probability an arrival finds every agent busy (PASTA)."""
-        return sum(self._pi()[self.agents:])
+        return sum(self._pi()[self.agents :])
 
     def mean_queue(self) -> float:
         """Mean number waiting."""

@@ -81,8 +81,11 @@ def fit(past: Sequence[Past], name: str = "fitted", timezone: str = "UTC") -> Sc
         "warmup_days": 0,
         "agents": _agents(worked, teams),
         "traffic": {
-            "arrivals": {"rate_per_hour": round(len(past) / span_h, 4), "timezone": timezone,
-                         "profile": _profile(past, zone)},
+            "arrivals": {
+                "rate_per_hour": round(len(past) / span_h, 4),
+                "timezone": timezone,
+                "profile": _profile(past, zone),
+            },
             "categories": {
                 category: {
                     "share": share,
@@ -114,7 +117,11 @@ def _agents(worked: dict[str, set[str]], teams: dict[str, set[str]]) -> list[dic
     if not worked:
         return [{"team": "agent", "count": 10, "capacity": 1}]
     return [
-        {"id": agent, "groups": sorted(teams[agent]), "capacity": 1,
-         "skills": {category: LEVEL for category in sorted(categories)}}
+        {
+            "id": agent,
+            "groups": sorted(teams[agent]),
+            "capacity": 1,
+            "skills": {category: LEVEL for category in sorted(categories)},
+        }
         for agent, categories in sorted(worked.items())
     ]

@@ -126,7 +126,10 @@ def sla_over_time(cols: Columns, bucket: float) -> tuple[Floats, Floats]:
 
 
 def summary(
-    records: Sequence[TicketRecord], warmup: float, agents: int, horizon: float,
+    records: Sequence[TicketRecord],
+    warmup: float,
+    agents: int,
+    horizon: float,
     within: float | None = None,
 ) -> dict[str, float]:
     """The headline numbers of tickets arriving in ``[warmup, horizon)``, flat."""

@@ -130,15 +130,17 @@ def arrivals(past: Sequence[Past], scenario: Scenario) -> list[Arrival]:
         category = category_of(record)
         if category not in categories:
             category = max(categories, key=lambda name: categories[name].share)
-        replayed.append(Arrival(
-            number=number,
-            at_min=(record.created_at - first).total_seconds() / 60.0,
-            category=category,
-            priority=priority_name(record),
-            language=record.language or "en",
-            channel=record.channel,
-            base_handle_min=observed if observed else categories[category].handle.mean,
-            patience_min=math.inf,
-            reopen_after_min=None,
-        ))
+        replayed.append(
+            Arrival(
+                number=number,
+                at_min=(record.created_at - first).total_seconds() / 60.0,
+                category=category,
+                priority=priority_name(record),
+                language=record.language or "en",
+                channel=record.channel,
+                base_handle_min=observed if observed else categories[category].handle.mean,
+                patience_min=math.inf,
+                reopen_after_min=None,
+            )
+        )
     return replayed

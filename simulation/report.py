@@ -79,8 +79,14 @@ def plot_waits(comparison: Comparison, path: Path) -> Path:
             ax.step(waits, np.arange(1, len(waits) + 1) / len(waits), where="post", label=policy)
         ax.set_xscale("symlog", linthresh=1.0)
 
-    return _plot(comparison, path, draw, xlabel="wait until assigned (minutes)",
-                 ylabel="share of served tickets", title="Waiting-time distribution")
+    return _plot(
+        comparison,
+        path,
+        draw,
+        xlabel="wait until assigned (minutes)",
+        ylabel="share of served tickets",
+        title="Waiting-time distribution",
+    )
 
 
 def plot_sla(comparison: Comparison, path: Path) -> Path:
@@ -89,8 +95,15 @@ def plot_sla(comparison: Comparison, path: Path) -> Path:
     def draw(ax: Axes, policy: str, detail: Detail) -> None:
         ax.plot(detail.sla_times / 1440.0, detail.sla_shares * 100, marker=".", label=policy)
 
-    return _plot(comparison, path, draw, xlabel="day of the run", ylabel="SLA attained (%)",
-                 title="SLA over time", ylim=(0, 105))
+    return _plot(
+        comparison,
+        path,
+        draw,
+        xlabel="day of the run",
+        ylabel="SLA attained (%)",
+        title="SLA over time",
+        ylim=(0, 105),
+    )
 
 
 def plot_load(comparison: Comparison, path: Path) -> Path:
@@ -100,8 +113,14 @@ def plot_load(comparison: Comparison, path: Path) -> Path:
         load = sorted(detail.agent_load.values(), reverse=True)
         ax.plot(range(1, len(load) + 1), np.asarray(load) / 60.0, marker="o", ms=3, label=policy)
 
-    return _plot(comparison, path, draw, xlabel="agents, busiest first",
-                 ylabel="hours handled", title="Per-agent load")
+    return _plot(
+        comparison,
+        path,
+        draw,
+        xlabel="agents, busiest first",
+        ylabel="hours handled",
+        title="Per-agent load",
+    )
 
 
 def plot_backlog(comparison: Comparison, path: Path) -> Path:
@@ -110,8 +129,14 @@ def plot_backlog(comparison: Comparison, path: Path) -> Path:
     def draw(ax: Axes, policy: str, detail: Detail) -> None:
         ax.plot(detail.backlog_times / 1440.0, detail.backlog, label=policy)
 
-    return _plot(comparison, path, draw, xlabel="day of the run", ylabel="tickets waiting",
-                 title="Backlog over time")
+    return _plot(
+        comparison,
+        path,
+        draw,
+        xlabel="day of the run",
+        ylabel="tickets waiting",
+        title="Backlog over time",
+    )
 
 
 def write_plots(comparison: Comparison, out: Path) -> list[Path]:
@@ -131,26 +156,39 @@ def write_html(comparison: Comparison, scenario: Scenario, plots: list[Path], pa
     for policy in comparison.policies:
         cells = "".join(
             f"<td>{html.escape(fmt(comparison.intervals[policy][key], kind))}</td>"
-            for key, _, kind in HEADLINE if key in comparison.intervals[policy]
+            for key, _, kind in HEADLINE
+            if key in comparison.intervals[policy]
         )
         rows.append(f"<tr><th>{html.escape(policy)}</th>{cells}</tr>")
-    heads = "".join(f"<th>{html.escape(label)}</th>" for key, label, _ in HEADLINE
-                    if comparison.policies and key in comparison.intervals[comparison.policies[0]])
+    heads = "".join(
+        f"<th>{html.escape(label)}</th>"
+        for key, label, _ in HEADLINE
+        if comparison.policies and key in comparison.intervals[comparison.policies[0]]
+    )
     diffs = []
     base = comparison.policies[0] if comparison.policies else ""
     for policy, metrics in comparison.differences.items():
-        cells = "".join(f"<td>{html.escape(fmt(metrics[key], kind))}</td>"
-                        for key, _, kind in HEADLINE if key in metrics)
+        cells = "".join(
+            f"<td>{html.escape(fmt(metrics[key], kind))}</td>"
+            for key, _, kind in HEADLINE
+            if key in metrics
+        )
         diffs.append(f"<tr><th>{html.escape(policy)} − {html.escape(base)}</th>{cells}</tr>")
     images = "".join(
         f'<figure><img alt="{p.stem}" src="data:image/png;base64,'
-        f'{base64.b64encode(p.read_bytes()).decode()}"></figure>' for p in plots
+        f'{base64.b64encode(p.read_bytes()).decode()}"></figure>'
+        for p in plots
     )
     replications = max((r.replication for r in comparison.runs), default=0) + 1
     document = _PAGE.format(
-        title=html.escape(scenario.name), days=scenario.horizon_days,
-        warmup=scenario.warmup_days, replications=replications, seed=scenario.seed,
-        heads=heads, rows="".join(rows), diffs="".join(diffs) or "<tr><td>one policy</td></tr>",
+        title=html.escape(scenario.name),
+        days=scenario.horizon_days,
+        warmup=scenario.warmup_days,
+        replications=replications,
+        seed=scenario.seed,
+        heads=heads,
+        rows="".join(rows),
+        diffs="".join(diffs) or "<tr><td>one policy</td></tr>",
         images=images,
     )
     path.write_text(document, encoding="utf-8")

@@ -136,9 +136,12 @@ class Traffic(_Strict):
 
     @model_validator(mode="after")
     def _mixes(self) -> Traffic:
-        for name, mix in (("categories", {k: c.share for k, c in self.categories.items()}),
-                          ("priorities", self.priorities), ("languages", self.languages),
-                          ("channels", self.channels)):
+        for name, mix in (
+            ("categories", {k: c.share for k, c in self.categories.items()}),
+            ("priorities", self.priorities),
+            ("languages", self.languages),
+            ("channels", self.channels),
+        ):
             if sum(mix.values()) <= 0:
                 raise ValueError(f"{name}: shares must not all be zero")
         unknown = [p for p in self.priorities if p not in PRIORITY_NAMES]
@@ -277,6 +280,7 @@ def load_scenario(path: Path) -> Scenario:
 def dump_scenario(scenario: Scenario) -> str:
     """The scenario as YAML text (what ``scenario fit`` writes)."""
     data = scenario.model_dump(mode="json", exclude_defaults=True)
-    data.setdefault("agents", [a.model_dump(mode="json", exclude_defaults=True)
-                               for a in scenario.agents])
+    data.setdefault(
+        "agents", [a.model_dump(mode="json", exclude_defaults=True) for a in scenario.agents]
+    )
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -103,10 +103,12 @@ def erlang_estimate(scenario: Scenario, target: Target) -> dict[str, int]:
     for category in cats.values():
         able = [team for team, spec in specs.items() if can_take(spec, category)]
         for team in able:
-            load[team].append((peak * category.share / share_total / len(able),
-                               category.handle.mean))
-    return {team: _erlang_agents(parts, target, specs[team].capacity)
-            for team, parts in load.items()}
+            load[team].append(
+                (peak * category.share / share_total / len(able), category.handle.mean)
+            )
+    return {
+        team: _erlang_agents(parts, target, specs[team].capacity) for team, parts in load.items()
+    }
 
 
 def _erlang_agents(parts: list[tuple[float, float]], target: Target, capacity: float) -> int:
@@ -122,8 +124,12 @@ def _erlang_agents(parts: list[tuple[float, float]], target: Target, capacity: f
 
 def with_counts(scenario: Scenario, counts: Mapping[str, int]) -> Scenario:
     """The scenario with team sizes replaced."""
-    agents = [spec.model_copy(update={"count": counts.get(spec.team, spec.count)})
-              if spec.team is not None else spec for spec in scenario.agents]
+    agents = [
+        spec.model_copy(update={"count": counts.get(spec.team, spec.count)})
+        if spec.team is not None
+        else spec
+        for spec in scenario.agents
+    ]
     return scenario.model_copy(update={"agents": tuple(agents)})
 
 
@@ -158,16 +164,22 @@ class StaffResult:
     history: list[tuple[dict[str, int], Levels]] = field(default_factory=list)
 
 
-def team_levels(scenario: Scenario, choice: PolicyChoice | None, replications: int,
-                target: Target) -> Levels:
+def team_levels(
+    scenario: Scenario, choice: PolicyChoice | None, replications: int, target: Target
+) -> Levels:
     """Mean share of each team's tickets, and of the desk's, assigned within the target,
     over replications (see the module's description for which tickets count)."""
     owner = primary_team(scenario)
     covers = frozenset(team for team in teams(scenario) if team not in owner.values())
     specs = {spec.team: spec for spec in scenario.agents if spec.team is not None}
-    able = {team: [name for name, category in scenario.traffic.categories.items()
-                   if (can_take(spec, category) if team in covers else owner.get(name) == team)]
-            for team, spec in specs.items()}
+    able = {
+        team: [
+            name
+            for name, category in scenario.traffic.categories.items()
+            if (can_take(spec, category) if team in covers else owner.get(name) == team)
+        ]
+        for team, spec in specs.items()
+    }
     shares: dict[str, list[float]] = {team: [] for team in specs}
     desk: list[float] = []
     for r in range(replications):
@@ -198,12 +210,19 @@ def _in_hours(cols: Columns, spec: AgentSpec, scenario: Scenario) -> npt.NDArray
     start = scenario.start
     return np.fromiter(
         (hours.on_shift(start + timedelta(minutes=float(m))) for m in cols.arrival),
-        dtype=bool, count=len(cols),
+        dtype=bool,
+        count=len(cols),
     )
 
 
-def staff(scenario: Scenario, target: Target, *, choice: PolicyChoice | None = None,
-          replications: int = 3, progress: Callable[[str], None] | None = None) -> StaffResult:
+def staff(
+    scenario: Scenario,
+    target: Target,
+    *,
+    choice: PolicyChoice | None = None,
+    replications: int = 3,
+    progress: Callable[[str], None] | None = None,
+) -> StaffResult:
     """Erlang C first, then grow failing teams and shrink passing ones by simulation."""
     estimate = erlang_estimate(scenario, target)
     counts = dict(estimate)

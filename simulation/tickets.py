@@ -25,6 +25,7 @@ from simulation.traffic import Arrival
 
 PRIORITY = {member.name.lower(): member for member in Priority}
 
+
 class Kind(NamedTuple):
     """What every ticket of one kind shares in the model."""
 
@@ -51,9 +52,14 @@ def profile(ticket: Ticket, router: Router) -> Hashable | None:
 def routing_fields(ticket: Ticket) -> Hashable:
     """Every field a kind depends on: tickets that agree on these route alike."""
     return (
-        ticket.group, ticket.pool, tuple(sorted(ticket.required_skills.items())),
-        tuple(sorted(ticket.optional_skills.items())), ticket.language, ticket.channel,
-        ticket.type, ticket.weight,
+        ticket.group,
+        ticket.pool,
+        tuple(sorted(ticket.required_skills.items())),
+        tuple(sorted(ticket.optional_skills.items())),
+        ticket.language,
+        ticket.channel,
+        ticket.type,
+        ticket.weight,
     )
 
 
@@ -67,11 +73,11 @@ class Template:
         self.fields = dict(fields_of(ticket))
         self.group, self.kind = ticket.group, kind
         # a set, as pydantic keeps it (``model_copy`` copies it, then adds to the copy)
-        self.fields_set = ticket.model_fields_set | {
-            "id", "created_at", "priority", "sla_due_at"}
+        self.fields_set = ticket.model_fields_set | {"id", "created_at", "priority", "sla_due_at"}
 
-    def copy(self, ticket_id: str, created_at: datetime, priority: Priority,
-             sla_due_at: datetime | None) -> Ticket:
+    def copy(
+        self, ticket_id: str, created_at: datetime, priority: Priority, sla_due_at: datetime | None
+    ) -> Ticket:
         """The template's ticket with this arrival's id, creation time, priority and SLA
         deadline; ``model_copy(update=...)`` without the generic machinery.
 
@@ -95,7 +101,15 @@ class SimTicket:
     draws, and where the model has it (waiting in the backlog, served)."""
 
     __slots__ = (
-        "arrival", "choice", "key", "kind", "klass", "profile", "record", "state", "ticket",
+        "arrival",
+        "choice",
+        "key",
+        "kind",
+        "klass",
+        "profile",
+        "record",
+        "state",
+        "ticket",
     )
 
     choice: Choice  # set when the work starts
@@ -103,8 +117,7 @@ class SimTicket:
     klass: str
     state: str  # waiting -> served | abandoned; set when the ticket waits or is served
 
-    def __init__(self, ticket: Ticket, kind: Kind, record: TicketRecord,
-                 arrival: Arrival) -> None:
+    def __init__(self, ticket: Ticket, kind: Kind, record: TicketRecord, arrival: Arrival) -> None:
         self.ticket = ticket  # one statement each: four at once would build a tuple first
         self.kind = kind
         self.record = record
@@ -117,8 +130,9 @@ class SimTicket:
 class TicketMaker:
     """Builds the router's ``Ticket``, its kind and the flat record for each arrival."""
 
-    def __init__(self, scenario: Scenario, router: Router, roster: Roster,
-                 replication: int) -> None:
+    def __init__(
+        self, scenario: Scenario, router: Router, roster: Roster, replication: int
+    ) -> None:
         self.scenario, self.router, self.roster = scenario, router, roster
         self.replication = replication
         self.rules = bool(router.rules.rules)
@@ -153,9 +167,17 @@ class TicketMaker:
         else:
             group, kind = template.group, template.kind
         record = TicketRecord(
-            ticket=ticket_id, category=category, priority=priority, language=language,
-            channel=channel, group=group, arrival=minute, sla_target=sla, reopen=reopen,
-            policy=self.policy, replication=self.replication,
+            ticket=ticket_id,
+            category=category,
+            priority=priority,
+            language=language,
+            channel=channel,
+            group=group,
+            arrival=minute,
+            sla_target=sla,
+            reopen=reopen,
+            policy=self.policy,
+            replication=self.replication,
         )
         return SimTicket(ticket, kind, record, arrival)
 
@@ -164,16 +186,22 @@ class TicketMaker:
         here, once), with the kind its copies share (unless business rules rewrite them)."""
         spec = self.scenario.traffic.categories[category]
         ticket = Ticket(
-            id="template", source="simulation", created_at=self.scenario.start, type=category,
-            group=spec.group, language=language, channel=channel,
+            id="template",
+            source="simulation",
+            created_at=self.scenario.start,
+            type=category,
+            group=spec.group,
+            language=language,
+            channel=channel,
             required_skills={spec.skill: spec.level} if spec.skill else {},
         )
         kind = self.kind(ticket, shared=True)
         template = self._templates[category, language, channel] = Template(ticket, kind)
         return template
 
-    def _enriched(self, ticket: Ticket, now: datetime, priority: str,
-                  sla: float) -> tuple[Ticket, str, float]:
+    def _enriched(
+        self, ticket: Ticket, now: datetime, priority: str, sla: float
+    ) -> tuple[Ticket, str, float]:
         """The ticket after the business rules, its priority name and SLA minutes.
 
         A rule that changes the priority changes the record's SLA target (the level the
@@ -191,8 +219,12 @@ class TicketMaker:
         """``ticket``'s kind on the model's roster (``shared``: with a memory of skill
         matches, for the kind a template's copies share)."""
         router = self.router
-        return Kind(router.chooser_for(ticket, self.roster), profile(ticket, router),
-                    router.revisits(ticket), {} if shared else None)
+        return Kind(
+            router.chooser_for(ticket, self.roster),
+            profile(ticket, router),
+            router.revisits(ticket),
+            {} if shared else None,
+        )
 
     def _rewritten_kind(self, ticket: Ticket) -> Kind:
         """The kind of a ticket the business rules rewrote, shared with the tickets that

@@ -72,9 +72,15 @@ class Batch(NamedTuple):
     def arrival(self, index: int) -> Arrival:
         """Row ``index`` as an ``Arrival``."""
         return Arrival(
-            self.number[index], self.at_min[index], self.category[index], self.priority[index],
-            self.language[index], self.channel[index], self.base_handle_min[index],
-            self.patience_min[index], self.reopen_after_min[index],
+            self.number[index],
+            self.at_min[index],
+            self.category[index],
+            self.priority[index],
+            self.language[index],
+            self.channel[index],
+            self.base_handle_min[index],
+            self.patience_min[index],
+            self.reopen_after_min[index],
         )
 
     def arrivals(self) -> Iterator[Arrival]:
@@ -87,9 +93,14 @@ def batched(arrivals: Iterable[Arrival], size: int = BATCH) -> Iterator[Batch]:
     rows = iter(arrivals)
     while chunk := list(islice(rows, size)):
         yield Batch(
-            [a.number for a in chunk], [a.at_min for a in chunk], [a.category for a in chunk],
-            [a.priority for a in chunk], [a.language for a in chunk], [a.channel for a in chunk],
-            [a.base_handle_min for a in chunk], [a.patience_min for a in chunk],
+            [a.number for a in chunk],
+            [a.at_min for a in chunk],
+            [a.category for a in chunk],
+            [a.priority for a in chunk],
+            [a.language for a in chunk],
+            [a.channel for a in chunk],
+            [a.base_handle_min for a in chunk],
+            [a.patience_min for a in chunk],
             [a.reopen_after_min for a in chunk],
         )
 
@@ -152,8 +163,10 @@ class RateShape:
             ((b.start - start).total_seconds() / 60, b.minutes, b.factor) for b in arrivals.bursts
         ]
         profile = arrivals.profile
-        self.peak = max(profile.hours) * max(profile.days) * max(
-            [1.0] + [b.factor for b in arrivals.bursts]
+        self.peak = (
+            max(profile.hours)
+            * max(profile.days)
+            * max([1.0] + [b.factor for b in arrivals.bursts])
         )
 
     def factor(self, minute: float) -> float:
@@ -166,8 +179,9 @@ class RateShape:
         return factor
 
 
-def arrival_times(arrivals: Arrivals, start: datetime, horizon_min: float,
-                  rng: np.random.Generator) -> Iterator[list[float]]:
+def arrival_times(
+    arrivals: Arrivals, start: datetime, horizon_min: float, rng: np.random.Generator
+) -> Iterator[list[float]]:
     """Arrival minutes of a (non-homogeneous) Poisson process, by thinning, in batches."""
     shape = RateShape(arrivals, start)
     mean_gap = 60.0 / (arrivals.rate_per_hour * shape.peak)
@@ -199,24 +213,34 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
     patience = traffic.patience.mean_min if traffic.patience else math.inf
     reopen = traffic.reopen
     first = 0
-    times = arrival_times(traffic.arrivals, scenario.start, scenario.horizon_min,
-                          array_stream(seed, "arrivals", replication))
+    times = arrival_times(
+        traffic.arrivals,
+        scenario.start,
+        scenario.horizon_min,
+        array_stream(seed, "arrivals", replication),
+    )
     for at in times:
         size = len(at)
         category = categories.pick(mix, size)
         priority, language = priorities.pick(mix, size), languages.pick(mix, size)
         channel = channels.pick(mix, size)
         handles = draw_handles(specs, [position[name] for name in category], service)
-        waits = (customer.exponential(patience, size).tolist() if patience < math.inf
-                 else [math.inf] * size)
+        waits = (
+            customer.exponential(patience, size).tolist()
+            if patience < math.inf
+            else [math.inf] * size
+        )
         reopens: list[float | None] = [None] * size
         if reopen.probability:
             chance, delay = customer.random(size), customer.exponential(reopen.delay_min, size)
-            reopens = [d if c < reopen.probability else None
-                       for c, d in zip(chance.tolist(), delay.tolist(), strict=True)]
+            reopens = [
+                d if c < reopen.probability else None
+                for c, d in zip(chance.tolist(), delay.tolist(), strict=True)
+            ]
         numbers = list(range(first, first + size))
-        yield Batch(numbers, at, category, priority, language, channel, handles.tolist(), waits,
-                    reopens)
+        yield Batch(
+            numbers, at, category, priority, language, channel, handles.tolist(), waits, reopens
+        )
         first += size
 
 

@@ -44,8 +44,10 @@ class Param:
 DEFAULT_SPACES: Mapping[str, tuple[Param, ...]] = {
     "gcmu": (Param("exponent", 0.0, 3.0), Param("slowdown", 0.0, 2.0)),
     "threshold_overflow": (Param("wait_s", 60.0, 14400.0, "log"),),
-    "skills": (Param("optional_skills_timeout_s", 60.0, 14400.0, "log"),
-               Param("match", kind="choice", choices=("highest", "closest"))),
+    "skills": (
+        Param("optional_skills_timeout_s", 60.0, 14400.0, "log"),
+        Param("match", kind="choice", choices=("highest", "closest")),
+    ),
     "skills_least_loaded": (Param("fair_limit", 2, 60, "int"),),
     "chatwoot_balanced": (Param("fair_limit", 2, 100, "int"),),
     "least_loaded": (Param("fair_limit", 2, 60, "int"),),
@@ -115,10 +117,19 @@ class TuneResult:
 
 
 def tune(
-    scenario: Scenario, policy: str, space: Sequence[Param], *, trials: int, replications: int,
-    objective: str = "sla", maximize: bool = True, constraints: Sequence[Constraint] = (),
-    storage: str | None = None, study_name: str | None = None,
-    fixed: Mapping[str, Any] | None = None, executor: str = "process",
+    scenario: Scenario,
+    policy: str,
+    space: Sequence[Param],
+    *,
+    trials: int,
+    replications: int,
+    objective: str = "sla",
+    maximize: bool = True,
+    constraints: Sequence[Constraint] = (),
+    storage: str | None = None,
+    study_name: str | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    executor: str = "process",
     on_trial: Callable[[int], None] | None = None,
 ) -> TuneResult:
     """Search ``space`` for the policy's best parameters on ``scenario``."""
@@ -150,18 +161,24 @@ def tune(
         seed=scenario.seed,
         constraints_func=(
             (lambda t: t.user_attrs["constraints"])
-            if constraints and not NATIVE_CONSTRAINTS else None
+            if constraints and not NATIVE_CONSTRAINTS
+            else None
         ),
     )
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
-        direction="maximize" if maximize else "minimize", sampler=sampler, storage=storage,
-        study_name=study_name, load_if_exists=storage is not None,
+        direction="maximize" if maximize else "minimize",
+        sampler=sampler,
+        storage=storage,
+        study_name=study_name,
+        load_if_exists=storage is not None,
     )
     study.optimize(evaluate, n_trials=trials)
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    rows = [(t.params, t.user_attrs["metrics"],
-             all(v <= 0 for v in t.user_attrs["constraints"])) for t in done]
+    rows = [
+        (t.params, t.user_attrs["metrics"], all(v <= 0 for v in t.user_attrs["constraints"]))
+        for t in done
+    ]
     feasible = [t for t, row in zip(done, rows, strict=True) if row[2]]
     if not feasible:
         return TuneResult(None, None, rows)

@@ -37,8 +37,10 @@ SEARCH_LAG = timedelta(minutes=10)
 """How far behind writes the filter-tickets index may be ("a few minutes"), with room."""
 AUTO, ADMIN_SKILLS, NO_SKILLS = "auto", "admin_skills", "none"
 AVAILABILITY = "each agent's 'available' toggle for automatic assignment"
-LOADS = ("open and pending tickets from the filter-tickets search, reconciled with "
-         "deskroute's own assignments (the search index trails writes by minutes)")
+LOADS = (
+    "open and pending tickets from the filter-tickets search, reconciled with "
+    "deskroute's own assignments (the search index trails writes by minutes)"
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,16 +59,27 @@ class FreshdeskConnector(VendorConnector):
     notes_in_bulk = False
     """``bulk_update`` sets the same properties on every id: each note is a request."""
 
-    def __init__(self, transport: Transport, options: FreshdeskOptions, sleep: Sleep,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        options: FreshdeskOptions,
+        sleep: Sleep,
+        clock: Clock = time.monotonic,
+    ) -> None:
         super().__init__(transport, options, sleep)
         self.options = options
         self._read_skills: bool | None = None
         self.writes = FreshdeskWrites(
-            transport=transport, groups=self.groups, read=self._raw, advance=self._advance,
+            transport=transport,
+            groups=self.groups,
+            read=self._raw,
+            advance=self._advance,
             list_changes=lambda state: self._list_page(state, include=None),
-            job_poll_interval=options.job_poll_interval, job_timeout=options.job_timeout,
-            sleep=sleep, clock=clock)
+            job_poll_interval=options.job_poll_interval,
+            job_timeout=options.job_timeout,
+            sleep=sleep,
+            clock=clock,
+        )
 
     # -- the account's optional features ----------------------------------------------------
     def discover(self) -> Discovery:
@@ -76,26 +89,40 @@ class FreshdeskConnector(VendorConnector):
         read = skills is not None and self.options.skills != NO_SKILLS
         fixes = []
         if self.options.skills == ADMIN_SKILLS and skills is None:
-            fixes.append(Fix(problem=f"DESKROUTE_FRESHDESK__SKILLS=admin_skills, but {why}",
-                             setting="use a plan with skill-based assignment, or set "
-                             "DESKROUTE_FRESHDESK__SKILLS=auto"))
+            fixes.append(
+                Fix(
+                    problem=f"DESKROUTE_FRESHDESK__SKILLS=admin_skills, but {why}",
+                    setting="use a plan with skill-based assignment, or set "
+                    "DESKROUTE_FRESHDESK__SKILLS=auto",
+                )
+            )
         if read != self._read_skills:
             log.info("freshdesk: skills %s", "from admin/skills" if read else f"not read ({why})")
         self._read_skills = read
-        source = "admin/skills (Freshdesk skills have no level: 5)" if read else \
-            "none: routing by group, language and load"
-        feature = Feature(name="skills (admin/skills)", present=skills is not None,
-                          detail=why or f"{skills} skills")
-        return Discovery(features=(feature,), fixes=tuple(fixes), sources=Sources(
-            availability=AVAILABILITY, skills=source, loads=LOADS))
+        source = (
+            "admin/skills (Freshdesk skills have no level: 5)"
+            if read
+            else "none: routing by group, language and load"
+        )
+        feature = Feature(
+            name="skills (admin/skills)",
+            present=skills is not None,
+            detail=why or f"{skills} skills",
+        )
+        return Discovery(
+            features=(feature,),
+            fixes=tuple(fixes),
+            sources=Sources(availability=AVAILABILITY, skills=source, loads=LOADS),
+        )
 
     def _probe_skills(self) -> tuple[int | None, str]:
         """How many skills the account has, or None and why when the plan refuses them."""
         if self.options.skills == NO_SKILLS:
             return None, "turned off by DESKROUTE_FRESHDESK__SKILLS=none"
         try:
-            response = self.transport.send("GET", "/api/v2/admin/skills",
-                                           params={"per_page": PER_PAGE})
+            response = self.transport.send(
+                "GET", "/api/v2/admin/skills", params={"per_page": PER_PAGE}
+            )
         except (FatalError, SkippableError) as error:
             if error.status not in (403, 404):
                 raise
@@ -116,15 +143,19 @@ class FreshdeskConnector(VendorConnector):
         except ConnectorError as error:
             if error.status != 400 or state.page == 1:
                 raise
-            log.warning("freshdesk: page %d refused (%s); restarting from the newest update",
-                        state.page, error)
+            log.warning(
+                "freshdesk: page %d refused (%s); restarting from the newest update",
+                state.page,
+                error,
+            )
             return PollPage(tickets=(), cursor=state.restart(state.page).encode(), done=False)
         rows = response.json()
         fresh = state.unseen(rows)
         state = state.absorb(rows)
         groups = self.groups()
-        tickets = tuple(map_each(fresh, lambda r: mapping.ticket_from_json(r, groups),
-                                 "freshdesk ticket"))
+        tickets = tuple(
+            map_each(fresh, lambda r: mapping.ticket_from_json(r, groups), "freshdesk ticket")
+        )
         wall = self.options.page_wall
         if "next" not in response.links:
             return PollPage(tickets=tickets, cursor=state.restart(wall).encode(), done=True)
@@ -137,12 +168,17 @@ class FreshdeskConnector(VendorConnector):
 
     def _list_page(self, state: FreshdeskCursor, include: str | None) -> requests.Response:
         params: dict[str, Any] = {
-            "updated_since": iso_z(state.since), "order_by": "updated_at", "order_type": "asc",
-            "per_page": PER_PAGE, "page": state.page}
+            "updated_since": iso_z(state.since),
+            "order_by": "updated_at",
+            "order_type": "asc",
+            "per_page": PER_PAGE,
+            "page": state.page,
+        }
         if include:
             params["include"] = include
-        return self.transport.send("GET", "/api/v2/tickets", params=params,
-                                   cost=mapping.include_cost(include))
+        return self.transport.send(
+            "GET", "/api/v2/tickets", params=params, cost=mapping.include_cost(include)
+        )
 
     def fetch(self, ticket_id: str) -> Ticket:
         """Re-read one ticket with its stats; deleted or unknown raises ``SkippableError``."""
@@ -158,8 +194,9 @@ class FreshdeskConnector(VendorConnector):
         for ticket_id in ticket_ids:
             try:
                 raw = self._raw(ticket_id)
-                found[ticket_id] = map_one(raw, lambda r: mapping.ticket_from_json(r, groups),
-                                           "freshdesk ticket")
+                found[ticket_id] = map_one(
+                    raw, lambda r: mapping.ticket_from_json(r, groups), "freshdesk ticket"
+                )
             except SkippableError:
                 continue
         return found
@@ -167,8 +204,12 @@ class FreshdeskConnector(VendorConnector):
     def _raw(self, ticket_id: str, include: str | None = None) -> Mapping[str, Any]:
         params = {"include": include} if include else None
         data: Mapping[str, Any] = self.transport.send(
-            "GET", f"/api/v2/tickets/{ticket_id}", params=params, per_ticket=True,
-            cost=mapping.include_cost(include)).json()
+            "GET",
+            f"/api/v2/tickets/{ticket_id}",
+            params=params,
+            per_ticket=True,
+            cost=mapping.include_cost(include),
+        ).json()
         return data
 
     def _group_rows(self) -> Iterator[Mapping[str, Any]]:
@@ -187,11 +228,21 @@ class FreshdeskConnector(VendorConnector):
         for group_id, name in groups.names.items():
             for agent in self._list(f"/api/v2/admin/groups/{group_id}/agents"):
                 members.setdefault(str(agent["id"]), set()).add(name)
-        skills = mapping.skills_by_agent(self._list("/api/v2/admin/skills")) \
-            if self._read_skills else {}
-        agents = tuple(map_each(self._list("/api/v2/agents"), lambda raw: mapping.agent_from_json(
-            raw, frozenset(members.get(str(raw["id"]), ())), skills.get(str(raw["id"])),
-            self.options.max_load), "freshdesk agent"))
+        skills = (
+            mapping.skills_by_agent(self._list("/api/v2/admin/skills")) if self._read_skills else {}
+        )
+        agents = tuple(
+            map_each(
+                self._list("/api/v2/agents"),
+                lambda raw: mapping.agent_from_json(
+                    raw,
+                    frozenset(members.get(str(raw["id"]), ())),
+                    skills.get(str(raw["id"])),
+                    self.options.max_load,
+                ),
+                "freshdesk agent",
+            )
+        )
         holdings = self._holdings({agent.id for agent in agents})
         return RosterSnapshot(agents=agents, loads=holdings.loads(), holdings=holdings)
 
@@ -199,13 +250,19 @@ class FreshdeskConnector(VendorConnector):
         """Open and pending tickets per agent via search (capped at 300 results)."""
         held: list[Holding] = []
         for page in range(1, SEARCH_MAX_PAGES + 1):
-            data = self.transport.send("GET", "/api/v2/search/tickets",
-                                       params={"query": OPEN_QUERY, "page": page}).json()
+            data = self.transport.send(
+                "GET", "/api/v2/search/tickets", params={"query": OPEN_QUERY, "page": page}
+            ).json()
             results = data.get("results") or []
-            held += [Holding(ticket_id=str(row["id"]), agent_id=str(row["responder_id"]),
-                             updated_at=mapping.time_or_none(row.get("updated_at")))
-                     for row in results
-                     if row.get("responder_id") is not None and str(row["responder_id"]) in known]
+            held += [
+                Holding(
+                    ticket_id=str(row["id"]),
+                    agent_id=str(row["responder_id"]),
+                    updated_at=mapping.time_or_none(row.get("updated_at")),
+                )
+                for row in results
+                if row.get("responder_id") is not None and str(row["responder_id"]) in known
+            ]
             if len(results) < 30 or page * 30 >= int(data.get("total") or 0):
                 return Holdings(tickets=tuple(held), lag=SEARCH_LAG)
         log.warning("freshdesk: more than 300 open tickets; loads are a lower bound")
@@ -232,8 +289,9 @@ class FreshdeskConnector(VendorConnector):
                     try:
                         yield mapping.history_from_json(raw, groups)
                     except (SkippableError, ValueError) as error:
-                        log.warning("freshdesk: ticket %s left out of history: %s",
-                                    raw.get("id"), error)
+                        log.warning(
+                            "freshdesk: ticket %s left out of history: %s", raw.get("id"), error
+                        )
             state = state.absorb(rows)
             if "next" not in response.links:
                 return

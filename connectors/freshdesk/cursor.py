@@ -52,10 +52,15 @@ class FreshdeskCursor:
 
     def encode(self) -> str:
         """An opaque string to persist."""
-        return json.dumps({
-            "since": iso_z(self.since), "page": self.page, "seen": sorted(self.seen),
-            "tail": iso_z(self.tail) if self.tail else None,
-        }, separators=(",", ":"))
+        return json.dumps(
+            {
+                "since": iso_z(self.since),
+                "page": self.page,
+                "seen": sorted(self.seen),
+                "tail": iso_z(self.tail) if self.tail else None,
+            },
+            separators=(",", ":"),
+        )
 
     @classmethod
     def decode(cls, text: str) -> FreshdeskCursor:
@@ -65,10 +70,16 @@ class FreshdeskCursor:
         since = parse_time(data["since"])
         if since is None:
             raise ValueError("cursor without 'since'")
-        seen = {str(item) if "@" in str(item) else f"{item}@{iso_z(since)}"
-                for item in data.get("seen") or ()}
-        return cls(since=since, page=int(data.get("page", 1)), seen=frozenset(seen),
-                   tail=parse_time(data.get("tail")))
+        seen = {
+            str(item) if "@" in str(item) else f"{item}@{iso_z(since)}"
+            for item in data.get("seen") or ()
+        }
+        return cls(
+            since=since,
+            page=int(data.get("page", 1)),
+            seen=frozenset(seen),
+            tail=parse_time(data.get("tail")),
+        )
 
     def unseen(self, rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """Rows minus those already handed out (same id, same ``updated_at``)."""

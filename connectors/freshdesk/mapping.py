@@ -31,8 +31,16 @@ OPEN, PENDING, RESOLVED, CLOSED = 2, 3, 4, 5
 FINISHED = frozenset({RESOLVED, CLOSED})
 STATUS_NAMES = {OPEN: "open", PENDING: "pending", RESOLVED: "solved", CLOSED: "closed"}
 PRIORITIES = {1: Priority.LOW, 2: Priority.NORMAL, 3: Priority.HIGH, 4: Priority.URGENT}
-CHANNELS = {1: "email", 2: "web", 3: "phone", 7: "chat", 8: "email", 9: "web_widget",
-            10: "email", 15: "chat"}
+CHANNELS = {
+    1: "email",
+    2: "web",
+    3: "phone",
+    7: "chat",
+    8: "email",
+    9: "web_widget",
+    10: "email",
+    15: "chat",
+}
 SKILL_LEVEL = 5
 """Freshdesk skills have no level; an agent holding one counts as level 5."""
 INCLUDE_CREDITS = 2
@@ -168,11 +176,20 @@ def history_from_json(raw: Mapping[str, Any], groups: GroupDirectory) -> History
     stats = raw.get("stats") or {}
     solved = parse_time(stats.get("resolved_at")) or parse_time(stats.get("closed_at"))
     return HistoryRecord(
-        id=ticket.id, source=SOURCE, subject=ticket.subject, body=ticket.body,
-        requester=ticket.requester, organization=ticket.organization, tags=sorted(ticket.tags),
-        priority=ticket.priority.name.lower(), type=ticket.type, channel=ticket.channel,
-        status=STATUS_NAMES.get(_int(raw.get("status")), "solved"), group=ticket.group,
-        assignee=ticket.assignee, created_at=ticket.created_at,
+        id=ticket.id,
+        source=SOURCE,
+        subject=ticket.subject,
+        body=ticket.body,
+        requester=ticket.requester,
+        organization=ticket.organization,
+        tags=sorted(ticket.tags),
+        priority=ticket.priority.name.lower(),
+        type=ticket.type,
+        channel=ticket.channel,
+        status=STATUS_NAMES.get(_int(raw.get("status")), "solved"),
+        group=ticket.group,
+        assignee=ticket.assignee,
+        created_at=ticket.created_at,
         first_reply_at=parse_time(stats.get("first_responded_at")),
         solved_at=solved or ticket.updated_at,
     )

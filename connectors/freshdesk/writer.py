@@ -56,11 +56,19 @@ Reader = Callable[[str], Mapping[str, Any]]
 class FreshdeskWrites:
     """Assign one or many tickets, each after checking that nobody changed it since."""
 
-    def __init__(self, *, transport: Transport, groups: Callable[[], GroupDirectory],
-                 list_changes: Lister, read: Reader, advance: Callable[[FreshdeskCursor],
-                                                                       FreshdeskCursor],
-                 job_poll_interval: float, job_timeout: float, sleep: Sleep,
-                 clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        groups: Callable[[], GroupDirectory],
+        list_changes: Lister,
+        read: Reader,
+        advance: Callable[[FreshdeskCursor], FreshdeskCursor],
+        job_poll_interval: float,
+        job_timeout: float,
+        sleep: Sleep,
+        clock: Clock,
+    ) -> None:
         self.transport, self._groups, self._clock = transport, groups, clock
         self._checked_at: datetime | None = None  # the desk's clock at the last check
         self._list_changes, self._read, self._advance = list_changes, read, advance
@@ -83,23 +91,33 @@ class FreshdeskWrites:
         """One update, sent once, and its note; the freshness check is the caller's."""
         ticket_id = request.assignment.ticket_id
         try:
-            data = self.transport.send("PUT", f"/api/v2/tickets/{ticket_id}", per_ticket=True,
-                                       json=mapping.update_body(request, self._groups()),
-                                       retry=False).json()
+            data = self.transport.send(
+                "PUT",
+                f"/api/v2/tickets/{ticket_id}",
+                per_ticket=True,
+                json=mapping.update_body(request, self._groups()),
+                retry=False,
+            ).json()
             if request.note:
                 self._note(ticket_id, request.note)
         except SkippableError as error:
             return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
-        return WriteResult(ticket_id=ticket_id, outcome="ok",
-                           updated_at=parse_time(data.get("updated_at")))
+        return WriteResult(
+            ticket_id=ticket_id, outcome="ok", updated_at=parse_time(data.get("updated_at"))
+        )
 
     def add_note(self, ticket_id: str, text: str) -> None:
         """A private note on one ticket, sent once (the writer's notes queue retries it)."""
         self._note(ticket_id, text, retry=False)
 
     def _note(self, ticket_id: str, text: str, *, retry: bool = True) -> None:
-        self.transport.send("POST", f"/api/v2/tickets/{ticket_id}/notes",
-                            json=mapping.note_body(text), per_ticket=True, retry=retry)
+        self.transport.send(
+            "POST",
+            f"/api/v2/tickets/{ticket_id}/notes",
+            json=mapping.note_body(text),
+            per_ticket=True,
+            retry=retry,
+        )
 
     # -- many tickets ----------------------------------------------------------------------
     def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
@@ -116,7 +134,7 @@ class FreshdeskWrites:
                 results.update({r.assignment.ticket_id: self._put_quietly(r) for r in batch})
                 continue
             for start in range(0, len(batch), BULK_MAX):
-                job = self._submit(batch[start:start + BULK_MAX], dict(properties), results)
+                job = self._submit(batch[start : start + BULK_MAX], dict(properties), results)
                 jobs += [job] if job is not None else []
                 if len(jobs) >= MAX_IN_FLIGHT:
                     results.update(self._finish(jobs, requests))
@@ -124,8 +142,9 @@ class FreshdeskWrites:
         results.update(self._finish(jobs, requests))
         return [results[r.assignment.ticket_id] for r in requests]
 
-    def _fresh(self, batch: list[WriteRequest], results: dict[str, WriteResult]
-               ) -> list[WriteRequest]:
+    def _fresh(
+        self, batch: list[WriteRequest], results: dict[str, WriteResult]
+    ) -> list[WriteRequest]:
         """Check ``batch`` again; the changed and gone go to ``results``.
 
         Every ticket of it was found unchanged by the last check, so only what changed
@@ -136,13 +155,17 @@ class FreshdeskWrites:
         if since is None:
             results.update(self.stale(batch))
         else:
-            expected = {r.assignment.ticket_id: r.expected_updated_at for r in batch
-                        if r.expected_updated_at is not None}
+            expected = {
+                r.assignment.ticket_id: r.expected_updated_at
+                for r in batch
+                if r.expected_updated_at is not None
+            }
             results.update(self._changes_since(since - DATE_SLACK, expected))
         return [r for r in batch if r.assignment.ticket_id not in results]
 
-    def _changes_since(self, since: datetime, expected: Mapping[str, datetime]
-                       ) -> dict[str, WriteResult]:
+    def _changes_since(
+        self, since: datetime, expected: Mapping[str, datetime]
+    ) -> dict[str, WriteResult]:
         """Tickets of ``expected`` listed as changed after their read, among every change
         from ``since`` to the end of the listing."""
         found: dict[str, WriteResult] = {}
@@ -152,8 +175,9 @@ class FreshdeskWrites:
                 found[tid] = _changed(tid, stamp)
         return found
 
-    def _listed_rows(self, since: datetime, until: datetime | None = None
-                     ) -> Iterator[Mapping[str, Any]]:
+    def _listed_rows(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[Mapping[str, Any]]:
         """The changes listed from ``since``, oldest first, to the end of the listing or
         past ``until``; the desk's time at the first page is kept as this check's time."""
         state = FreshdeskCursor(since=since)
@@ -175,11 +199,13 @@ class FreshdeskWrites:
         try:
             return self._put(request)
         except RetriableError as error:
-            return WriteResult(ticket_id=request.assignment.ticket_id, outcome="failed",
-                               detail=str(error))
+            return WriteResult(
+                ticket_id=request.assignment.ticket_id, outcome="failed", detail=str(error)
+            )
 
-    def _batches(self, requests: Sequence[WriteRequest], results: dict[str, WriteResult]
-                 ) -> dict[tuple[tuple[str, int | None], ...], list[WriteRequest]]:
+    def _batches(
+        self, requests: Sequence[WriteRequest], results: dict[str, WriteResult]
+    ) -> dict[tuple[tuple[str, int | None], ...], list[WriteRequest]]:
         """The fresh requests grouped by the properties their job sets; unmappable ones are
         recorded ``skipped`` in ``results``."""
         batches: dict[tuple[tuple[str, int | None], ...], list[WriteRequest]] = {}
@@ -195,7 +221,8 @@ class FreshdeskWrites:
                 results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
                 continue
             key = (("responder_id", body["responder_id"]),) + (
-                (("group_id", body["group_id"]),) if body.get("group_id") else ())
+                (("group_id", body["group_id"]),) if body.get("group_id") else ()
+            )
             batches.setdefault(key, []).append(request)
         return batches
 
@@ -203,8 +230,11 @@ class FreshdeskWrites:
         """Conflicts (changed since read) and skips (gone) among ``requests``, every ticket
         checked: by one listing of the changes since the oldest recent read, and one read
         each for reads older than ``LISTING_SPAN`` before the newest."""
-        expected = {r.assignment.ticket_id: r.expected_updated_at for r in requests
-                    if r.expected_updated_at is not None}
+        expected = {
+            r.assignment.ticket_id: r.expected_updated_at
+            for r in requests
+            if r.expected_updated_at is not None
+        }
         if not expected:
             return {}
         self._checked_at = None  # set by the listing below, from the desk's clock
@@ -242,32 +272,48 @@ class FreshdeskWrites:
         try:
             current = parse_time(self._read(ticket_id).get("updated_at"))
         except SkippableError as error:
-            return {ticket_id: WriteResult(ticket_id=ticket_id, outcome="skipped",
-                                           detail=str(error))}
-        return {ticket_id: _changed(ticket_id, current)} \
-            if current is not None and current > expected else {}
+            return {
+                ticket_id: WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+            }
+        return (
+            {ticket_id: _changed(ticket_id, current)}
+            if current is not None and current > expected
+            else {}
+        )
 
-    def _submit(self, batch: list[WriteRequest], properties: Mapping[str, Any],
-                results: dict[str, WriteResult]) -> PendingJob | None:
+    def _submit(
+        self,
+        batch: list[WriteRequest],
+        properties: Mapping[str, Any],
+        results: dict[str, WriteResult],
+    ) -> PendingJob | None:
         """Start one ``bulk_update`` job; a batch that cannot be sent is failed in ``results``."""
         ids = [r.assignment.ticket_id for r in batch]
         try:
-            data = self.transport.send("POST", "/api/v2/tickets/bulk_update", json=mapping.
-                                       bulk_body([int(i) for i in ids], properties),
-                                       retry=False).json()
+            data = self.transport.send(
+                "POST",
+                "/api/v2/tickets/bulk_update",
+                json=mapping.bulk_body([int(i) for i in ids], properties),
+                retry=False,
+            ).json()
         except (RetriableError, SkippableError) as error:
             results.update(failed(ids, error))
             return None
         path = f"/api/v2/jobs/{data['job_id']}"
         return PendingJob(ids=ids, read=lambda: self.transport.send("GET", path).json())
 
-    def _finish(self, jobs: list[PendingJob], requests: Sequence[WriteRequest]
-                ) -> dict[str, WriteResult]:
+    def _finish(
+        self, jobs: list[PendingJob], requests: Sequence[WriteRequest]
+    ) -> dict[str, WriteResult]:
         """Wait for the jobs, then add the private notes of the tickets that were written."""
         results = finish_jobs(
-            jobs, is_finished=lambda j: str(j.get("status", "")).upper() not in JOB_RUNNING,
-            results_of=job_results, interval=self._interval, timeout=self._timeout,
-            sleep=self._sleep)
+            jobs,
+            is_finished=lambda j: str(j.get("status", "")).upper() not in JOB_RUNNING,
+            results_of=job_results,
+            interval=self._interval,
+            timeout=self._timeout,
+            sleep=self._sleep,
+        )
         notes = {r.assignment.ticket_id: r.note for r in requests if r.note}
         for tid, result in results.items():
             if result.ok and tid in notes:
@@ -290,15 +336,20 @@ def desk_time(response: requests.Response) -> datetime | None:
 
 
 def _changed(ticket_id: str, stamp: datetime) -> WriteResult:
-    return WriteResult(ticket_id=ticket_id, outcome="conflict", updated_at=stamp,
-                       detail="changed since it was read")
+    return WriteResult(
+        ticket_id=ticket_id,
+        outcome="conflict",
+        updated_at=stamp,
+        detail="changed since it was read",
+    )
 
 
 def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
     """Per-ticket outcomes of a finished bulk job (``data`` lists failures when present)."""
     status = str(job.get("status", "")).upper()
-    per_id = {str(item.get("id")): item for item in job.get("data") or []
-              if isinstance(item, Mapping)}
+    per_id = {
+        str(item.get("id")): item for item in job.get("data") or [] if isinstance(item, Mapping)
+    }
     results: dict[str, WriteResult] = {}
     for ticket in map(str, ids):
         item = per_id.get(ticket)
@@ -306,8 +357,9 @@ def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult
             detail = str(item.get("message") or item.get("error") or "failed in bulk job")
             results[ticket] = WriteResult(ticket_id=ticket, outcome="skipped", detail=detail)
         elif item is None and status not in {"SUCCESS", "COMPLETED"}:
-            results[ticket] = WriteResult(ticket_id=ticket, outcome="failed",
-                                          detail=f"bulk job ended {status}")
+            results[ticket] = WriteResult(
+                ticket_id=ticket, outcome="failed", detail=f"bulk job ended {status}"
+            )
         else:
             results[ticket] = WriteResult(ticket_id=ticket, outcome="ok")
     return results

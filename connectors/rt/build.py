@@ -30,14 +30,18 @@ def from_settings(
     clock: Callable[[], float] = time.monotonic,
 ) -> RtConnector:
     """The RT connector for ``DESKROUTE_RT__*``; raises ``ConfigError`` naming what is missing."""
-    missing = [(f"DESKROUTE_RT__{name.upper()}", "required when DESKROUTE_HELPDESK=rt")
-               for name in ("base_url", "token", "queues") if not getattr(settings, name)]
+    missing = [
+        (f"DESKROUTE_RT__{name.upper()}", "required when DESKROUTE_HELPDESK=rt")
+        for name in ("base_url", "token", "queues")
+        if not getattr(settings, name)
+    ]
     if missing:
         raise ConfigError(missing)
     assert settings.base_url is not None and settings.token is not None
     # Half the budget refills steadily and half may burst: any minute stays within it.
-    bucket = TokenBucket(limit=settings.requests_per_minute, window=60.0, share=0.5,
-                         clock=clock, sleep=sleep)
+    bucket = TokenBucket(
+        limit=settings.requests_per_minute, window=60.0, share=0.5, clock=clock, sleep=sleep
+    )
     base = logged(normalised(settings.base_url, "rt", "DESKROUTE_RT__BASE_URL"))
     transport = Transport(
         base_url=base.url + "/REST/2.0",
@@ -53,9 +57,14 @@ def from_settings(
     except ValueError as error:
         raise ConfigError([("DESKROUTE_RT__OWNER_GROUPS", str(error))]) from None
     options = RtOptions(
-        queues=settings.queues, statuses=settings.statuses, owner_groups=groups,
-        comment=settings.comment, move_queue=settings.move_queue, read_body=settings.read_body,
-        page_size=settings.page_size, max_load=settings.max_load,
+        queues=settings.queues,
+        statuses=settings.statuses,
+        owner_groups=groups,
+        comment=settings.comment,
+        move_queue=settings.move_queue,
+        read_body=settings.read_body,
+        page_size=settings.page_size,
+        max_load=settings.max_load,
         token_user=token_owner(settings.token.get_secret_value()),
     )
     return RtConnector(transport, options)

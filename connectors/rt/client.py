@@ -82,8 +82,11 @@ class RtConnector:
         params = mapping.search_params(query, self.options.page_size, fields=mapping.TICKET_FIELDS)
         items = self._get("/tickets", params).get("items") or []
         tickets = map_each(items, self._with_body, "rt ticket")
-        return PollPage(tickets=tuple(tickets), cursor=str(mapping.last_id(items, after)),
-                        done=len(items) < self.options.page_size)
+        return PollPage(
+            tickets=tuple(tickets),
+            cursor=str(mapping.last_id(items, after)),
+            done=len(items) < self.options.page_size,
+        )
 
     def _with_body(self, item: Mapping[str, Any]) -> Ticket:
         """One search item as a ``Ticket``, with its first message when configured."""
@@ -126,8 +129,9 @@ class RtConnector:
         """Who may own tickets in each queue, and each one's count of active owned tickets."""
         queues_of = self._owners()
         agents = tuple(
-            mapping.agent_from_json(self._get(f"/user/{url_quote(name, safe='')}"),
-                                    groups, self.options.max_load)
+            mapping.agent_from_json(
+                self._get(f"/user/{url_quote(name, safe='')}"), groups, self.options.max_load
+            )
             for name, groups in sorted(queues_of.items())
         )
         known = {agent.id for agent in agents}
@@ -205,8 +209,11 @@ class RtConnector:
         current = self._ticket_json(ticket_id)
         owner = mapping.owner_of(current)
         if owner == agent:  # a replay after a crash: finish what is missing, repeat nothing
-            if self.options.comment and request.note and not self._has_comment(ticket_id,
-                                                                                request.note):
+            if (
+                self.options.comment
+                and request.note
+                and not self._has_comment(ticket_id, request.note)
+            ):
                 self._comment(ticket_id, request.note)
             return self._result(ticket_id, current, "ok", f"already owned by {agent}")
         if owner is not None:
@@ -231,8 +238,12 @@ class RtConnector:
         verdict = mapping.update_verdict(self._put(ticket_id, mapping.queue_body(group)), "Queue")
         if verdict.outcome == "changed":
             return None
-        return self._result(ticket_id, current, "skipped", f"RT refused the queue move to "
-                            f"{group}: {verdict.detail or 'no change'}")
+        return self._result(
+            ticket_id,
+            current,
+            "skipped",
+            f"RT refused the queue move to {group}: {verdict.detail or 'no change'}",
+        )
 
     def _confirm(self, ticket_id: str, agent: str, verdict: mapping.UpdateVerdict) -> WriteResult:
         """Re-read the ticket: only an owner RT reports back counts as done.
@@ -247,18 +258,24 @@ class RtConnector:
             return self._result(ticket_id, fresh, "ok", verdict.detail)
         now = f"owner is {owner or 'Nobody'}"
         if owner is not None:
-            return self._result(ticket_id, fresh, "conflict",
-                                f"{verdict.detail or 'no change reported'}; {now}")
+            return self._result(
+                ticket_id, fresh, "conflict", f"{verdict.detail or 'no change reported'}; {now}"
+            )
         reason = verdict.detail or "no change reported"
         log.warning("rt: owner change of ticket %s to %s refused: %s", ticket_id, agent, reason)
-        return self._result(ticket_id, fresh, "skipped",
-                            f"RT refused owner {agent}: {reason} ({now})")
+        return self._result(
+            ticket_id, fresh, "skipped", f"RT refused owner {agent}: {reason} ({now})"
+        )
 
     def _comment(self, ticket_id: str, note: str) -> None:
         """Add the explanation; a failed comment is logged, the assignment stands."""
         try:
-            self._send("POST", f"/ticket/{ticket_id}/comment",
-                       json=mapping.comment_body(note), per_ticket=True)
+            self._send(
+                "POST",
+                f"/ticket/{ticket_id}/comment",
+                json=mapping.comment_body(note),
+                per_ticket=True,
+            )
         except (SkippableError, FatalError) as error:
             log.warning("rt: could not comment on ticket %s: %s", ticket_id, error)
 
@@ -268,11 +285,16 @@ class RtConnector:
         When RT will not say, assume it is there: a missing comment beats a doubled one.
         """
         try:
-            found = self._post("/transactions", mapping.comment_search(ticket_id),
-                               params={"orderby": "id", "order": "DESC", "per_page": 10})
+            found = self._post(
+                "/transactions",
+                mapping.comment_search(ticket_id),
+                params={"orderby": "id", "order": "DESC", "per_page": 10},
+            )
             for transaction in found.get("items") or []:
-                parts = self._get(f"/transaction/{transaction['id']}/attachments",
-                                  {"fields": "ContentType,Content"})
+                parts = self._get(
+                    f"/transaction/{transaction['id']}/attachments",
+                    {"fields": "ContentType,Content"},
+                )
                 if mapping.first_message(parts.get("items") or []) == note.strip():
                     return True
         except (SkippableError, FatalError) as error:
@@ -292,14 +314,18 @@ class RtConnector:
             try:
                 results.append(self.assign(request))
             except RetriableError as error:
-                results.append(WriteResult(ticket_id=request.assignment.ticket_id,
-                                           outcome="failed", detail=str(error)))
+                results.append(
+                    WriteResult(
+                        ticket_id=request.assignment.ticket_id, outcome="failed", detail=str(error)
+                    )
+                )
         return results
 
     def add_note(self, ticket_id: str, text: str) -> None:
         """A comment (private to staff) on the ticket."""
-        self._send("POST", f"/ticket/{ticket_id}/comment", json=mapping.comment_body(text),
-                   per_ticket=True)
+        self._send(
+            "POST", f"/ticket/{ticket_id}/comment", json=mapping.comment_body(text), per_ticket=True
+        )
 
     def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
         """None: every RT write is checked by reading the owner back before it counts."""
@@ -328,8 +354,9 @@ class RtConnector:
         return self._json(self._send("POST", path, json=body, params=params))
 
     def _put(self, ticket_id: str, body: Mapping[str, Any]) -> Any:
-        response = self._send("PUT", f"/ticket/{url_quote(ticket_id, safe='')}", json=body,
-                              per_ticket=True)
+        response = self._send(
+            "PUT", f"/ticket/{url_quote(ticket_id, safe='')}", json=body, per_ticket=True
+        )
         return response.json()
 
     def _send(self, method: str, path: str, *, per_ticket: bool = False, **kwargs: Any) -> Any:
@@ -346,7 +373,7 @@ class RtConnector:
         data = decoded(response)
         if not isinstance(data, Mapping):
             where = request_label(response.request.method or "GET", response.url)
-            raise FatalError(f"{where}: RT answered {type(data).__name__} where an object was "
-                             "expected")
+            raise FatalError(
+                f"{where}: RT answered {type(data).__name__} where an object was expected"
+            )
         return data
-

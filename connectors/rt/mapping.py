@@ -30,9 +30,7 @@ SOURCE = "rt"
 NOBODY = "Nobody"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SKILLS_FIELD = "deskroute_skills"
-TICKET_FIELDS = (
-    "Subject,Queue,Owner,Status,Priority,Created,LastUpdated,Due,CustomFields,Requestor"
-)
+TICKET_FIELDS = "Subject,Queue,Owner,Status,Priority,Created,LastUpdated,Due,CustomFields,Requestor"
 # The help desk's status goes in STATUS_FIELD. No FIRST_REPLY_FIELD: only unowned tickets
 # are polled, so a reply to an assigned ticket would never be seen, and the first-reply
 # timer must stay off rather than move tickets whose agent did answer.

@@ -23,8 +23,14 @@ class ZendeskApi:
         data: Mapping[str, Any] = self.transport.send("GET", path, params=params).json()
         return data
 
-    def items(self, path: str, key: str, params: Mapping[str, Any] | None = None, *,
-              pages: int | None = None) -> Iterator[Mapping[str, Any]]:
+    def items(
+        self,
+        path: str,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        pages: int | None = None,
+    ) -> Iterator[Mapping[str, Any]]:
         """Every item of a cursor-paginated list (``page[size]``), stopping when
         ``meta.has_more`` is false (``links.next`` is set even on the last page) or after
         ``pages`` pages."""
@@ -44,15 +50,20 @@ class ZendeskApi:
         data = self.get("/api/v2/tickets/show_many.json", {"ids": ",".join(ticket_ids)})
         return list(data.get("tickets") or [])
 
-    def show_many_with_metrics(self, ticket_ids: Sequence[str]
-                               ) -> tuple[dict[str, Mapping[str, Any]],
-                                          dict[str, Mapping[str, Any]]]:
+    def show_many_with_metrics(
+        self, ticket_ids: Sequence[str]
+    ) -> tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
         """Up to 100 raw tickets and their metric sets (``include=metric_sets``), by id."""
-        data = self.get("/api/v2/tickets/show_many.json",
-                        {"ids": ",".join(ticket_ids), "include": "metric_sets"})
+        data = self.get(
+            "/api/v2/tickets/show_many.json",
+            {"ids": ",".join(ticket_ids), "include": "metric_sets"},
+        )
         tickets = {str(t.get("id")): t for t in data.get("tickets") or []}
-        metrics = {str(m.get("ticket_id")): m for m in data.get("metric_sets") or []
-                   if isinstance(m, Mapping)}
+        metrics = {
+            str(m.get("ticket_id")): m
+            for m in data.get("metric_sets") or []
+            if isinstance(m, Mapping)
+        }
         return tickets, metrics
 
     def me(self) -> str:

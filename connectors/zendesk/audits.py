@@ -63,8 +63,9 @@ def stations_of(metric_set: Mapping[str, Any] | None) -> Stations | None:
     if not metric_set:
         return None
     try:
-        return Stations(assignee=int(metric_set["assignee_stations"]),
-                        group=int(metric_set["group_stations"]))
+        return Stations(
+            assignee=int(metric_set["assignee_stations"]), group=int(metric_set["group_stations"])
+        )
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -80,9 +81,13 @@ def suspect(before: Stations | None, after: Stations | None) -> bool:
 
 def _changes(audit: Audit) -> dict[str, Any]:
     """Field -> event of the audit's ``Change`` events on owner fields."""
-    return {str(event.get("field_name")): event for event in audit.get("events") or []
-            if isinstance(event, Mapping) and event.get("type") == "Change"
-            and event.get("field_name") in OWNER_FIELDS}
+    return {
+        str(event.get("field_name")): event
+        for event in audit.get("events") or []
+        if isinstance(event, Mapping)
+        and event.get("type") == "Change"
+        and event.get("field_name") in OWNER_FIELDS
+    }
 
 
 def _same(value: Any, expected: str) -> bool:
@@ -106,8 +111,9 @@ def _as_id(value: Any) -> int | None:
     return int(str(value))
 
 
-def find_overwrite(ticket_id: str, audits: Sequence[Audit], *, me: str, agent_id: str,
-                   read_at: datetime | None) -> Overwrite | None:
+def find_overwrite(
+    ticket_id: str, audits: Sequence[Audit], *, me: str, agent_id: str, read_at: datetime | None
+) -> Overwrite | None:
     """The overwrite hidden in ``audits`` (oldest first), or None when our write (by user
     ``me``, assigning ``agent_id``) replaced nothing a person did after ``read_at``."""
     if read_at is None:
@@ -118,29 +124,40 @@ def find_overwrite(ticket_id: str, audits: Sequence[Audit], *, me: str, agent_id
     racing = _racing(audits[:ours], me, read_at)
     if not racing:
         return None
-    restore = {field: _as_id(event.get("previous_value"))
-               for field, event in _changes(audits[ours]).items()}
-    return Overwrite(ticket_id=ticket_id, restore=restore,
-                     person=str(racing[-1].get("author_id")),
-                     stamp=parse_time(audits[ours].get("created_at")))
+    restore = {
+        field: _as_id(event.get("previous_value"))
+        for field, event in _changes(audits[ours]).items()
+    }
+    return Overwrite(
+        ticket_id=ticket_id,
+        restore=restore,
+        person=str(racing[-1].get("author_id")),
+        stamp=parse_time(audits[ours].get("created_at")),
+    )
 
 
 def _racing(audits: Sequence[Audit], me: str, read_at: datetime) -> list[Audit]:
     """Audits by someone else, after our read, that changed an owner field."""
-    return [audit for audit in audits
-            if str(audit.get("author_id")) != me and _changes(audit)
-            and (parse_time(audit.get("created_at")) or read_at) > read_at]
+    return [
+        audit
+        for audit in audits
+        if str(audit.get("author_id")) != me
+        and _changes(audit)
+        and (parse_time(audit.get("created_at")) or read_at) > read_at
+    ]
 
 
-def _same_choice(ticket_id: str, audits: Sequence[Audit], *, me: str, agent_id: str,
-                 read_at: datetime) -> Overwrite | None:
+def _same_choice(
+    ticket_id: str, audits: Sequence[Audit], *, me: str, agent_id: str, read_at: datetime
+) -> Overwrite | None:
     """A person assigned the agent we were writing, after our read: our write changed
     nothing (no audit of ours shows it), but the choice is the person's."""
     for audit in reversed(_racing(audits, me, read_at)):
         change = _changes(audit).get("assignee_id")
         if change and _same(change.get("value"), agent_id):
-            return Overwrite(ticket_id=ticket_id, restore={},
-                             person=str(audit.get("author_id")), stamp=None)
+            return Overwrite(
+                ticket_id=ticket_id, restore={}, person=str(audit.get("author_id")), stamp=None
+            )
     return None
 
 
@@ -150,9 +167,15 @@ def restore_body(overwrite: Overwrite) -> dict[str, Any]:
     ticket is theirs anyway), with a private note saying what happened."""
     ticket: dict[str, Any] = dict(overwrite.restore)
     if overwrite.stamp is not None:
-        ticket |= {"safe_update": True,
-                   "updated_stamp": overwrite.stamp.strftime("%Y-%m-%dT%H:%M:%SZ")}
-    ticket["comment"] = {"public": False, "body": (
-        "deskroute: a bulk assignment raced a change made here by a person; their "
-        "assignment has been put back and deskroute leaves this ticket to people.")}
+        ticket |= {
+            "safe_update": True,
+            "updated_stamp": overwrite.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    ticket["comment"] = {
+        "public": False,
+        "body": (
+            "deskroute: a bulk assignment raced a change made here by a person; their "
+            "assignment has been put back and deskroute leaves this ticket to people."
+        ),
+    }
     return {"ticket": ticket}

@@ -79,11 +79,15 @@ class ZendeskConnector(VendorConnector):
     def discover(self) -> Discovery:
         """Probe the account's optional features and choose the sources to read (logged
         when the choice differs from the last one)."""
-        modes, found = features.decide(self.options.availability, self.options.skills,
-                                       self._probe())
+        modes, found = features.decide(
+            self.options.availability, self.options.skills, self._probe()
+        )
         if modes != self._modes:
-            log.info("zendesk: availability from %s; skills from %s", found.sources.availability,
-                     found.sources.skills)
+            log.info(
+                "zendesk: availability from %s; skills from %s",
+                found.sources.availability,
+                found.sources.skills,
+            )
             for fix in found.fixes:
                 log.warning("zendesk: %s — %s", fix.problem, fix.setting)
         self._modes, self._discovery = modes, found
@@ -101,25 +105,34 @@ class ZendeskConnector(VendorConnector):
         return self._modes
 
     def _probe(self) -> Probes:
-        records, refused_why = features.refused(lambda: list(self.api.items(
-            "/api/v2/agent_availabilities", "data", pages=1)))
+        records, refused_why = features.refused(
+            lambda: list(self.api.items("/api/v2/agent_availabilities", "data", pages=1))
+        )
         status = presence.has_agent_status(records or [])
-        detail = refused_why or ("agent_status returned" if status
-                                 else "records carry no agent_status")
-        schedules, schedule_why = features.refused(lambda: self.api.get(
-            "/api/v2/business_hours/schedules.json").get("schedules") or [])
-        attributes, _ = features.refused(lambda: self.api.get(
-            "/api/v2/routing/attributes.json").get("attributes") or [])
+        detail = refused_why or (
+            "agent_status returned" if status else "records carry no agent_status"
+        )
+        schedules, schedule_why = features.refused(
+            lambda: self.api.get("/api/v2/business_hours/schedules.json").get("schedules") or []
+        )
+        attributes, _ = features.refused(
+            lambda: self.api.get("/api/v2/routing/attributes.json").get("attributes") or []
+        )
         users = list(self.api.items("/api/v2/users.json", "users", USER_ROLES, pages=1))
         chosen, chosen_detail = self._schedule(schedules, schedule_why)
-        return Probes(agent_status=status, availability_detail=detail,
-                      schedules=None if schedules is None else tuple(schedules),
-                      schedule=chosen, schedule_detail=chosen_detail,
-                      attributes=None if attributes is None else len(attributes),
-                      user_fields=features.deskroute_fields(users))
+        return Probes(
+            agent_status=status,
+            availability_detail=detail,
+            schedules=None if schedules is None else tuple(schedules),
+            schedule=chosen,
+            schedule_detail=chosen_detail,
+            attributes=None if attributes is None else len(attributes),
+            user_fields=features.deskroute_fields(users),
+        )
 
-    def _schedule(self, schedules: list[Mapping[str, Any]] | None, why: str | None
-                  ) -> tuple[Any, str]:
+    def _schedule(
+        self, schedules: list[Mapping[str, Any]] | None, why: str | None
+    ) -> tuple[Any, str]:
         """The configured (or first) schedule with its holidays, and how to name it."""
         if not schedules:
             return None, why or "none defined"
@@ -127,8 +140,14 @@ class ZendeskConnector(VendorConnector):
         raw = next((s for s in schedules if wanted is None or s.get("id") == wanted), None)
         if raw is None:
             return None, f"schedule {wanted} not found among {len(schedules)}"
-        holidays, _ = features.refused(lambda: self.api.get(
-            f"/api/v2/business_hours/schedules/{raw['id']}/holidays.json").get("holidays") or [])
+        holidays, _ = features.refused(
+            lambda: (
+                self.api.get(f"/api/v2/business_hours/schedules/{raw['id']}/holidays.json").get(
+                    "holidays"
+                )
+                or []
+            )
+        )
         try:
             chosen = presence.schedule_from_json(raw, holidays or [])
         except (ValueError, KeyError, TypeError) as error:
@@ -146,11 +165,17 @@ class ZendeskConnector(VendorConnector):
         data = self._export_page(cursor, self.options.start_time, include="metric_sets")
         groups = self.groups()
         metrics = mapping.metric_sets_by_ticket(data)
-        tickets = map_each(data.get("tickets") or [], lambda raw: mapping.ticket_from_json(
-            raw, groups, metrics.get(str(raw.get("id")))), "zendesk ticket")
+        tickets = map_each(
+            data.get("tickets") or [],
+            lambda raw: mapping.ticket_from_json(raw, groups, metrics.get(str(raw.get("id")))),
+            "zendesk ticket",
+        )
         next_cursor = data.get("after_cursor") or cursor
-        return PollPage(tickets=tuple(self._with_skills(tickets)), cursor=next_cursor,
-                        done=bool(data.get("end_of_stream")))
+        return PollPage(
+            tickets=tuple(self._with_skills(tickets)),
+            cursor=next_cursor,
+            done=bool(data.get("end_of_stream")),
+        )
 
     def _export_page(
         self, cursor: str | None, start: datetime, include: str | None
@@ -163,27 +188,32 @@ class ZendeskConnector(VendorConnector):
         if include:
             params["include"] = include
         path = "/api/v2/incremental/tickets/cursor.json"
-        result: Mapping[str, Any] = self.transport.send("GET", path, params=params,
-                                                        limit="export").json()
+        result: Mapping[str, Any] = self.transport.send(
+            "GET", path, params=params, limit="export"
+        ).json()
         return result
 
     def fetch(self, ticket_id: str) -> Ticket:
         """Re-read one ticket with its metric set; a deleted ticket raises ``SkippableError``."""
         path = f"/api/v2/tickets/{ticket_id}.json"
-        data = self.transport.send("GET", path, params={"include": "metric_sets"},
-                                   per_ticket=True).json()
+        data = self.transport.send(
+            "GET", path, params={"include": "metric_sets"}, per_ticket=True
+        ).json()
         raw = data["ticket"]
         metrics = mapping.metric_sets_by_ticket(data).get(str(raw.get("id")))
         groups = self.groups()
-        ticket = map_one(raw, lambda r: mapping.ticket_from_json(r, groups, metrics),
-                         "zendesk ticket")
+        ticket = map_one(
+            raw, lambda r: mapping.ticket_from_json(r, groups, metrics), "zendesk ticket"
+        )
         return self._with_skills([ticket])[0]
 
     def _with_skills(self, tickets: list[Ticket]) -> list[Ticket]:
         """Tickets waiting for an agent, with the skills Zendesk's skill rules gave them
         (one read per such ticket, only where skills come from routing attributes)."""
-        if self.options.skills not in (features.AUTO, features.ROUTING_ATTRIBUTES) or \
-                (self._modes or self.modes()).skills != features.ROUTING_ATTRIBUTES:
+        if (
+            self.options.skills not in (features.AUTO, features.ROUTING_ATTRIBUTES)
+            or (self._modes or self.modes()).skills != features.ROUTING_ATTRIBUTES
+        ):
             return tickets
         return [self._ticket_skills(t) if _waiting(t) else t for t in tickets]
 
@@ -206,9 +236,11 @@ class ZendeskConnector(VendorConnector):
         groups = self.groups()
         found: dict[str, Ticket] = {}
         for start in range(0, len(ticket_ids), BULK_MAX):
-            for ticket in map_each(self.api.show_many(ticket_ids[start:start + BULK_MAX]),
-                                   lambda raw: mapping.ticket_from_json(raw, groups),
-                                   "zendesk ticket"):
+            for ticket in map_each(
+                self.api.show_many(ticket_ids[start : start + BULK_MAX]),
+                lambda raw: mapping.ticket_from_json(raw, groups),
+                "zendesk ticket",
+            ):
                 found[ticket.id] = ticket
         return found
 
@@ -217,7 +249,7 @@ class ZendeskConnector(VendorConnector):
         request, and their skills as ``fetch`` reads them (unknown ids are left out)."""
         found: list[Ticket] = []
         for start in range(0, len(ticket_ids), BULK_MAX):
-            found += self._read_batch(ticket_ids[start:start + BULK_MAX])
+            found += self._read_batch(ticket_ids[start : start + BULK_MAX])
         return {ticket.id: ticket for ticket in self._with_skills(found)}
 
     def _read_batch(self, ticket_ids: Sequence[str]) -> list[Ticket]:
@@ -236,27 +268,36 @@ class ZendeskConnector(VendorConnector):
         self._rosters += 1
         groups = self.groups(refresh=True)
         members = mapping.memberships_by_user(
-            self.api.items("/api/v2/group_memberships.json", "group_memberships"), groups)
+            self.api.items("/api/v2/group_memberships.json", "group_memberships"), groups
+        )
         # an administrator outside every group, as the API user often is (the sandbox's
         # is), manages the desk rather than taking its tickets: never routed to
-        users = [user for user in self.api.items("/api/v2/users.json", "users", USER_ROLES)
-                 if user.get("role") != "admin" or str(user["id"]) in members]
+        users = [
+            user
+            for user in self.api.items("/api/v2/users.json", "users", USER_ROLES)
+            if user.get("role") != "admin" or str(user["id"]) in members
+        ]
         people, why = features.refused(lambda: self._people(modes, users))
         if people is None:
             log.warning("zendesk: an optional API stopped answering (%s); probing again", why)
             modes = self._reprobe()
             people = self._people(modes, users)
         statuses, skills = people
-        agents = tuple(map_each(users, lambda user: self._agent(
-            user, members, statuses, skills, modes), "zendesk agent"))
+        agents = tuple(
+            map_each(
+                users,
+                lambda user: self._agent(user, members, statuses, skills, modes),
+                "zendesk agent",
+            )
+        )
         holdings = self._holdings({agent.id for agent in agents})
         return RosterSnapshot(agents=agents, loads=holdings.loads(), holdings=holdings)
 
-    def _people(self, modes: ZendeskModes, users: list[Mapping[str, Any]]
-                ) -> tuple[dict[str, AgentStatus], dict[str, dict[str, int]] | None]:
+    def _people(
+        self, modes: ZendeskModes, users: list[Mapping[str, Any]]
+    ) -> tuple[dict[str, AgentStatus], dict[str, dict[str, int]] | None]:
         """Presence per user, and skills per user where routing attributes hold them."""
-        skills = self._agent_skills(users) if modes.skills == features.ROUTING_ATTRIBUTES \
-            else None
+        skills = self._agent_skills(users) if modes.skills == features.ROUTING_ATTRIBUTES else None
         return self._statuses(modes, users), skills
 
     def _reprobe(self) -> ZendeskModes:
@@ -264,47 +305,80 @@ class ZendeskConnector(VendorConnector):
         self._modes = None
         return self.modes()
 
-    def _agent(self, user: Mapping[str, Any], members: Mapping[str, frozenset[str]],
-               statuses: Mapping[str, AgentStatus],
-               skills: Mapping[str, dict[str, int]] | None, modes: ZendeskModes) -> Agent:
+    def _agent(
+        self,
+        user: Mapping[str, Any],
+        members: Mapping[str, frozenset[str]],
+        statuses: Mapping[str, AgentStatus],
+        skills: Mapping[str, dict[str, int]] | None,
+        modes: ZendeskModes,
+    ) -> Agent:
         user_id = str(user["id"])
-        own = skills.get(user_id, {}) if skills is not None else \
-            features.field_skills(user) if modes.skills == features.USER_FIELD else {}
+        own = (
+            skills.get(user_id, {})
+            if skills is not None
+            else features.field_skills(user)
+            if modes.skills == features.USER_FIELD
+            else {}
+        )
         return mapping.agent_from_json(
-            user, members.get(user_id, frozenset()), statuses[user_id], self.options.max_load,
-            skills=own, schedule=modes.schedule)
+            user,
+            members.get(user_id, frozenset()),
+            statuses[user_id],
+            self.options.max_load,
+            skills=own,
+            schedule=modes.schedule,
+        )
 
-    def _statuses(self, modes: ZendeskModes, users: list[Mapping[str, Any]]
-                  ) -> dict[str, AgentStatus]:
+    def _statuses(
+        self, modes: ZendeskModes, users: list[Mapping[str, Any]]
+    ) -> dict[str, AgentStatus]:
         """Each user's presence: omnichannel status (no record: offline), else away or not."""
         if modes.availability == features.OMNICHANNEL:
             known = presence.statuses(self.api.items("/api/v2/agent_availabilities", "data"))
             return {str(u["id"]): known.get(str(u["id"]), AgentStatus.OFFLINE) for u in users}
-        return {str(u["id"]): AgentStatus.AWAY if presence.is_away(u) else AgentStatus.ONLINE
-                for u in users}
+        return {
+            str(u["id"]): AgentStatus.AWAY if presence.is_away(u) else AgentStatus.ONLINE
+            for u in users
+        }
 
     def _agent_skills(self, users: list[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
         """Skills per agent from routing attributes, 100 agents per request."""
         ids = [str(u["id"]) for u in users]
         rows: list[Mapping[str, Any]] = []
         for start in range(0, len(ids), BULK_MAX):
-            rows += self.api.items("/api/v2/routing/agents/instance_values", "instance_values",
-                                   {"filter[agent_ids]": ",".join(ids[start:start + BULK_MAX])})
+            rows += self.api.items(
+                "/api/v2/routing/agents/instance_values",
+                "instance_values",
+                {"filter[agent_ids]": ",".join(ids[start : start + BULK_MAX])},
+            )
         values = routing_skills.agents_values(rows)
-        return {str(u["id"]): routing_skills.agent_skills(
-            values.get(str(u["id"]), []), (u.get("user_fields") or {}).get(
-                features.SKILLS_FIELD)) for u in users}
+        return {
+            str(u["id"]): routing_skills.agent_skills(
+                values.get(str(u["id"]), []),
+                (u.get("user_fields") or {}).get(features.SKILLS_FIELD),
+            )
+            for u in users
+        }
 
     def _holdings(self, known: set[str]) -> Holdings:
         """Open tickets per assignee via search (offset pages, capped at 1,000 results)."""
         held: list[Holding] = []
         for page in range(1, SEARCH_MAX_PAGES + 1):
-            data = self.transport.send("GET", "/api/v2/search.json", params={
-                "query": OPEN_QUERY, "page": page, "per_page": 100}).json()
-            held += [Holding(ticket_id=str(row["id"]), agent_id=str(row["assignee_id"]),
-                             updated_at=_time(row.get("updated_at")))
-                     for row in data.get("results") or []
-                     if row.get("assignee_id") is not None and str(row["assignee_id"]) in known]
+            data = self.transport.send(
+                "GET",
+                "/api/v2/search.json",
+                params={"query": OPEN_QUERY, "page": page, "per_page": 100},
+            ).json()
+            held += [
+                Holding(
+                    ticket_id=str(row["id"]),
+                    agent_id=str(row["assignee_id"]),
+                    updated_at=_time(row.get("updated_at")),
+                )
+                for row in data.get("results") or []
+                if row.get("assignee_id") is not None and str(row["assignee_id"]) in known
+            ]
             if not data.get("next_page"):
                 return Holdings(tickets=tuple(held), lag=SEARCH_LAG)
         log.warning("zendesk: more than 1,000 open tickets; loads are a lower bound")
@@ -320,15 +394,16 @@ class ZendeskConnector(VendorConnector):
             for raw in data.get("tickets") or []:
                 if str(raw.get("status")) in mapping.FINISHED:
                     try:
-                        yield mapping.history_from_json(raw, metrics.get(str(raw.get("id"))),
-                                                        groups)
+                        yield mapping.history_from_json(
+                            raw, metrics.get(str(raw.get("id"))), groups
+                        )
                     except (SkippableError, ValueError) as error:
-                        log.warning("zendesk: ticket %s left out of history: %s",
-                                    raw.get("id"), error)
+                        log.warning(
+                            "zendesk: ticket %s left out of history: %s", raw.get("id"), error
+                        )
             cursor = data.get("after_cursor") or cursor
             if data.get("end_of_stream"):
                 return
-
 
     # -- writing -----------------------------------------------------------------------------
     def assign(self, request: WriteRequest) -> WriteResult:

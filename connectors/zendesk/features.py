@@ -25,8 +25,10 @@ ROUTING_ATTRIBUTES, USER_FIELD, NO_SKILLS = "routing_attributes", "user_field", 
 AUTO = "auto"
 SKILLS_FIELD = "deskroute_skills"
 REFUSED = (403, 404)
-LOADS = ("open tickets from search, reconciled with deskroute's own assignments "
-         "(Zendesk's search index trails writes by minutes)")
+LOADS = (
+    "open tickets from search, reconciled with deskroute's own assignments "
+    "(Zendesk's search index trails writes by minutes)"
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -69,12 +71,19 @@ def decide(availability: str, skills: str, probes: Probes) -> tuple[ZendeskModes
     """The modes to use and how to describe them, from the settings and the probes."""
     presence_mode, presence_fixes = _availability(availability, probes)
     skills_mode, skills_fixes = _skills(skills, probes)
-    modes = ZendeskModes(availability=presence_mode, skills=skills_mode,
-                         schedule=probes.schedule if presence_mode == SCHEDULE else None)
-    sources = Sources(availability=_describe_presence(modes, probes),
-                      skills=_describe_skills(skills_mode), loads=LOADS)
-    return modes, Discovery(features=_features(probes), sources=sources,
-                            fixes=(*presence_fixes, *skills_fixes))
+    modes = ZendeskModes(
+        availability=presence_mode,
+        skills=skills_mode,
+        schedule=probes.schedule if presence_mode == SCHEDULE else None,
+    )
+    sources = Sources(
+        availability=_describe_presence(modes, probes),
+        skills=_describe_skills(skills_mode),
+        loads=LOADS,
+    )
+    return modes, Discovery(
+        features=_features(probes), sources=sources, fixes=(*presence_fixes, *skills_fixes)
+    )
 
 
 def _availability(setting: str, probes: Probes) -> tuple[str, list[Fix]]:
@@ -83,20 +92,33 @@ def _availability(setting: str, probes: Probes) -> tuple[str, list[Fix]]:
     if setting in (AUTO, OMNICHANNEL) and probes.agent_status:
         return OMNICHANNEL, fixes
     if setting == OMNICHANNEL:
-        fixes.append(Fix(problem="DESKROUTE_ZENDESK__AVAILABILITY=omnichannel, but this account "
-                         "returns no unified agent status (omnichannel routing is off)",
-                         setting="turn on omnichannel routing in Admin Center, or set "
-                         "DESKROUTE_ZENDESK__AVAILABILITY=auto"))
+        fixes.append(
+            Fix(
+                problem="DESKROUTE_ZENDESK__AVAILABILITY=omnichannel, but this account "
+                "returns no unified agent status (omnichannel routing is off)",
+                setting="turn on omnichannel routing in Admin Center, or set "
+                "DESKROUTE_ZENDESK__AVAILABILITY=auto",
+            )
+        )
     if setting == SCHEDULE and not has_schedule:
-        fixes.append(Fix(problem="DESKROUTE_ZENDESK__AVAILABILITY=schedule, but no business-"
-                         "hours schedule could be read", setting="add a schedule in Admin "
-                         "Center › Objects and rules › Schedules, or set "
-                         "DESKROUTE_ZENDESK__SCHEDULE_ID to one that exists"))
+        fixes.append(
+            Fix(
+                problem="DESKROUTE_ZENDESK__AVAILABILITY=schedule, but no business-"
+                "hours schedule could be read",
+                setting="add a schedule in Admin "
+                "Center › Objects and rules › Schedules, or set "
+                "DESKROUTE_ZENDESK__SCHEDULE_ID to one that exists",
+            )
+        )
     mode = SCHEDULE if setting != ALL_AGENTS and has_schedule else ALL_AGENTS
     if presence.AWAY_MARKER not in probes.user_fields:
-        fixes.append(Fix(problem="without omnichannel routing agents cannot step away",
-                         setting=f"add a checkbox user field '{presence.AWAY_MARKER}' (Admin "
-                         "Center › People › User fields), or turn on omnichannel routing"))
+        fixes.append(
+            Fix(
+                problem="without omnichannel routing agents cannot step away",
+                setting=f"add a checkbox user field '{presence.AWAY_MARKER}' (Admin "
+                "Center › People › User fields), or turn on omnichannel routing",
+            )
+        )
     return mode, fixes
 
 
@@ -107,15 +129,24 @@ def _skills(setting: str, probes: Probes) -> tuple[str, list[Fix]]:
     if setting in (AUTO, ROUTING_ATTRIBUTES) and has_api:
         return ROUTING_ATTRIBUTES, fixes
     if setting == ROUTING_ATTRIBUTES:
-        fixes.append(Fix(problem="DESKROUTE_ZENDESK__SKILLS=routing_attributes, but the skills "
-                         "API is refused or has no skill types", setting="define skills in "
-                         "Admin Center (Enterprise), or set DESKROUTE_ZENDESK__SKILLS=auto"))
+        fixes.append(
+            Fix(
+                problem="DESKROUTE_ZENDESK__SKILLS=routing_attributes, but the skills "
+                "API is refused or has no skill types",
+                setting="define skills in "
+                "Admin Center (Enterprise), or set DESKROUTE_ZENDESK__SKILLS=auto",
+            )
+        )
     if setting == NO_SKILLS:
         return NO_SKILLS, fixes
     if not has_field:
-        fixes.append(Fix(problem="no skills are defined: routing uses groups and load only",
-                         setting=f"add a text user field '{SKILLS_FIELD}' (\"billing:7 "
-                         "refunds\") or Zendesk skills (routing attributes, Enterprise)"))
+        fixes.append(
+            Fix(
+                problem="no skills are defined: routing uses groups and load only",
+                setting=f"add a text user field '{SKILLS_FIELD}' (\"billing:7 "
+                'refunds") or Zendesk skills (routing attributes, Enterprise)',
+            )
+        )
         return NO_SKILLS, fixes
     return USER_FIELD, fixes
 
@@ -123,22 +154,33 @@ def _skills(setting: str, probes: Probes) -> tuple[str, list[Fix]]:
 def _features(probes: Probes) -> tuple[Feature, ...]:
     schedules = probes.schedules
     return (
-        Feature(name="omnichannel agent status", present=probes.agent_status,
-                detail=probes.availability_detail),
-        Feature(name="business-hours schedules", present=bool(schedules),
-                detail=probes.schedule_detail),
-        Feature(name="skills API (routing attributes)", present=bool(probes.attributes),
-                detail="refused" if probes.attributes is None
-                else f"{probes.attributes} skill types"),
+        Feature(
+            name="omnichannel agent status",
+            present=probes.agent_status,
+            detail=probes.availability_detail,
+        ),
+        Feature(
+            name="business-hours schedules", present=bool(schedules), detail=probes.schedule_detail
+        ),
+        Feature(
+            name="skills API (routing attributes)",
+            present=bool(probes.attributes),
+            detail="refused" if probes.attributes is None else f"{probes.attributes} skill types",
+        ),
         Feature(name=f"user field {SKILLS_FIELD}", present=SKILLS_FIELD in probes.user_fields),
-        Feature(name=f"user field {presence.AWAY_MARKER}",
-                present=presence.AWAY_MARKER in probes.user_fields),
+        Feature(
+            name=f"user field {presence.AWAY_MARKER}",
+            present=presence.AWAY_MARKER in probes.user_fields,
+        ),
     )
 
 
 def _describe_presence(modes: ZendeskModes, probes: Probes) -> str:
-    away = (f"; an agent steps away with the user field '{presence.AWAY_MARKER}'"
-            if presence.AWAY_MARKER in probes.user_fields else "")
+    away = (
+        f"; an agent steps away with the user field '{presence.AWAY_MARKER}'"
+        if presence.AWAY_MARKER in probes.user_fields
+        else ""
+    )
     if modes.availability == OMNICHANNEL:
         return "omnichannel routing's unified agent status (online, away, offline)"
     if modes.availability == SCHEDULE:
@@ -148,8 +190,10 @@ def _describe_presence(modes: ZendeskModes, probes: Probes) -> str:
 
 def _describe_skills(mode: str) -> str:
     if mode == ROUTING_ATTRIBUTES:
-        return ("Zendesk skills (routing attributes) of agents and tickets; levels from "
-                f"'name:level' value names or the '{SKILLS_FIELD}' field, else 5")
+        return (
+            "Zendesk skills (routing attributes) of agents and tickets; levels from "
+            f"'name:level' value names or the '{SKILLS_FIELD}' field, else 5"
+        )
     if mode == USER_FIELD:
         return f"the user field '{SKILLS_FIELD}' (\"billing:7 refunds\", level 5 by default)"
     return "none: routing by group, language and load"

@@ -31,8 +31,12 @@ from router.schedule import Schedule
 SOURCE = "zendesk"
 FINISHED = frozenset({"solved", "closed"})
 SKILLS_FIELD = "deskroute_skills"
-PRIORITIES = {"low": Priority.LOW, "normal": Priority.NORMAL, "high": Priority.HIGH,
-              "urgent": Priority.URGENT}
+PRIORITIES = {
+    "low": Priority.LOW,
+    "normal": Priority.NORMAL,
+    "high": Priority.HIGH,
+    "urgent": Priority.URGENT,
+}
 
 
 def ticket_from_json(
@@ -74,8 +78,9 @@ def ticket_from_json(
 
 def metric_sets_by_ticket(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     """The ``metric_sets`` sideload of a response, by ticket id."""
-    return {str(m.get("ticket_id")): m for m in data.get("metric_sets") or []
-            if isinstance(m, Mapping)}
+    return {
+        str(m.get("ticket_id")): m for m in data.get("metric_sets") or [] if isinstance(m, Mapping)
+    }
 
 
 def memberships_by_user(
@@ -111,8 +116,9 @@ def agent_from_json(
         schedule=schedule,
         languages=frozenset({locale.split("-")[0].lower()}) if locale else frozenset(),
         capacity=Capacity(max_load=max_load),
-        status=status if raw.get("active", True) and not raw.get("suspended") else
-        AgentStatus.OFFLINE,
+        status=status
+        if raw.get("active", True) and not raw.get("suspended")
+        else AgentStatus.OFFLINE,
     )
 
 
@@ -154,11 +160,21 @@ def history_from_json(
     ticket = ticket_from_json(raw, groups)
     metrics = metrics or {}
     return HistoryRecord(
-        id=ticket.id, source=SOURCE, subject=ticket.subject, body=ticket.body,
-        requester=ticket.requester, organization=ticket.organization, tags=sorted(ticket.tags),
-        priority=ticket.priority.name.lower(), type=ticket.type, channel=ticket.channel,
-        brand=ticket.brand, status=str(raw.get("status")), group=ticket.group,
-        assignee=ticket.assignee, created_at=ticket.created_at,
+        id=ticket.id,
+        source=SOURCE,
+        subject=ticket.subject,
+        body=ticket.body,
+        requester=ticket.requester,
+        organization=ticket.organization,
+        tags=sorted(ticket.tags),
+        priority=ticket.priority.name.lower(),
+        type=ticket.type,
+        channel=ticket.channel,
+        brand=ticket.brand,
+        status=str(raw.get("status")),
+        group=ticket.group,
+        assignee=ticket.assignee,
+        created_at=ticket.created_at,
         first_assigned_at=parse_time(metrics.get("initially_assigned_at")),
         first_reply_at=_first_reply(ticket.created_at, metrics),
         solved_at=parse_time(metrics.get("solved_at")) or ticket.updated_at,

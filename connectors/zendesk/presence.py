@@ -22,8 +22,12 @@ from router.model import AgentStatus
 from router.schedule import Schedule, Window
 
 AWAY_MARKER = "deskroute_away"
-STATUS_NAMES = {"online": AgentStatus.ONLINE, "away": AgentStatus.AWAY,
-                "offline": AgentStatus.OFFLINE, "transfers_only": AgentStatus.AWAY}
+STATUS_NAMES = {
+    "online": AgentStatus.ONLINE,
+    "away": AgentStatus.AWAY,
+    "offline": AgentStatus.OFFLINE,
+    "transfers_only": AgentStatus.AWAY,
+}
 DAY_MINUTES = 24 * 60
 WEEK_MINUTES = 7 * DAY_MINUTES
 MAX_HOLIDAY_DAYS = 366
@@ -68,8 +72,9 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
-def schedule_from_json(raw: Mapping[str, Any],
-                       holidays: Iterable[Mapping[str, Any]] = ()) -> Schedule:
+def schedule_from_json(
+    raw: Mapping[str, Any], holidays: Iterable[Mapping[str, Any]] = ()
+) -> Schedule:
     """A working ``Schedule`` from a Zendesk schedule and its holidays.
 
     Raises ValueError for an unknown time zone or an interval outside the week.
@@ -77,8 +82,11 @@ def schedule_from_json(raw: Mapping[str, Any],
     windows = tuple(_window(interval) for interval in raw.get("intervals") or [])
     if not windows:
         raise ValueError(f"schedule {raw.get('id')} has no business hours")
-    return Schedule(timezone=iana_zone(str(raw.get("time_zone") or "UTC")), shifts=windows,
-                    holidays=frozenset(_holiday_dates(holidays)))
+    return Schedule(
+        timezone=iana_zone(str(raw.get("time_zone") or "UTC")),
+        shifts=windows,
+        holidays=frozenset(_holiday_dates(holidays)),
+    )
 
 
 def _window(interval: Mapping[str, Any]) -> Window:
@@ -88,8 +96,11 @@ def _window(interval: Mapping[str, Any]) -> Window:
     if not 0 <= start < end <= min(WEEK_MINUTES, (day + 1) * DAY_MINUTES):
         raise ValueError(f"interval {start}-{end} is not within one day of the week")
     weekday = (day - 1) % 7  # Zendesk counts from Sunday, router.schedule from Monday
-    return Window(days=frozenset({weekday}), start=_clock(start - day * DAY_MINUTES),
-                  end=_clock(end - day * DAY_MINUTES))
+    return Window(
+        days=frozenset({weekday}),
+        start=_clock(start - day * DAY_MINUTES),
+        end=_clock(end - day * DAY_MINUTES),
+    )
 
 
 def _clock(minutes: int) -> time:

@@ -29,8 +29,7 @@ def _name_and_level(value_name: Any) -> tuple[str, int | None]:
     return name.strip(), min(10, max(1, int(level)))
 
 
-def agent_skills(values: Iterable[Mapping[str, Any]], field_text: str | None
-                 ) -> dict[str, int]:
+def agent_skills(values: Iterable[Mapping[str, Any]], field_text: str | None) -> dict[str, int]:
     """One agent's skills from its instance values, levels as the module docstring says."""
     levels = parse_skills(field_text)
     skills: dict[str, int] = {}
@@ -41,8 +40,9 @@ def agent_skills(values: Iterable[Mapping[str, Any]], field_text: str | None
     return skills
 
 
-def agents_values(instance_values: Iterable[Mapping[str, Any]]
-                  ) -> dict[str, list[Mapping[str, Any]]]:
+def agents_values(
+    instance_values: Iterable[Mapping[str, Any]],
+) -> dict[str, list[Mapping[str, Any]]]:
     """``routing/agents/instance_values`` rows grouped by agent id."""
     found: dict[str, list[Mapping[str, Any]]] = {}
     for row in instance_values:

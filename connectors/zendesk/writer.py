@@ -35,9 +35,14 @@ CONFLICT_ERRORS = frozenset({"DatabaseConflict"})
 class ZendeskWrites:
     """Assign one or many tickets; find and undo bulk writes that overwrote a person."""
 
-    def __init__(self, api: ZendeskApi, groups: Callable[[], GroupDirectory],
-                 fetch: Callable[[str], Ticket], options: ConnectorOptions,
-                 sleep: Sleep) -> None:
+    def __init__(
+        self,
+        api: ZendeskApi,
+        groups: Callable[[], GroupDirectory],
+        fetch: Callable[[str], Ticket],
+        options: ConnectorOptions,
+        sleep: Sleep,
+    ) -> None:
         self.api, self._groups, self._fetch = api, groups, fetch
         self.options, self._sleep = options, sleep
 
@@ -47,8 +52,13 @@ class ZendeskWrites:
         ticket_id = request.assignment.ticket_id
         try:
             body = mapping.update_body(request, self._groups())
-            data = self.api.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json",
-                                           json=body, limit="update", per_ticket=True).json()
+            data = self.api.transport.send(
+                "PUT",
+                f"/api/v2/tickets/{ticket_id}.json",
+                json=body,
+                limit="update",
+                per_ticket=True,
+            ).json()
         except ConflictError as error:
             return self._conflict(ticket_id, str(error))
         except SkippableError as error:
@@ -59,17 +69,23 @@ class ZendeskWrites:
     def add_note(self, ticket_id: str, text: str) -> None:
         """A private comment on its own (notes normally ride with the assignment), sent once:
         whoever queued it retries it."""
-        self.api.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json",
-                                json={"ticket": {"comment": {"body": text, "public": False}}},
-                                limit="update", per_ticket=True, retry=False)
+        self.api.transport.send(
+            "PUT",
+            f"/api/v2/tickets/{ticket_id}.json",
+            json={"ticket": {"comment": {"body": text, "public": False}}},
+            limit="update",
+            per_ticket=True,
+            retry=False,
+        )
 
     def _conflict(self, ticket_id: str, detail: str) -> WriteResult:
         try:
             fresh = self._fetch(ticket_id)
         except SkippableError as error:
             return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
-        return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=detail,
-                           updated_at=fresh.updated_at)
+        return WriteResult(
+            ticket_id=ticket_id, outcome="conflict", detail=detail, updated_at=fresh.updated_at
+        )
 
     # -- many tickets ----------------------------------------------------------------------
     def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
@@ -80,7 +96,7 @@ class ZendeskWrites:
         before: dict[str, audits.Stations | None] = {}
         jobs: list[PendingJob] = []
         for start in range(0, len(requests), BULK_MAX):
-            chunk = list(requests[start:start + BULK_MAX])
+            chunk = list(requests[start : start + BULK_MAX])
             try:
                 job = self._submit_chunk(chunk, results, before)
             except RetriableError as error:
@@ -96,8 +112,12 @@ class ZendeskWrites:
         results.update(self._check(written, before))
         return [results[r.assignment.ticket_id] for r in requests]
 
-    def _submit_chunk(self, chunk: list[WriteRequest], results: dict[str, WriteResult],
-                      before: dict[str, audits.Stations | None]) -> PendingJob | None:
+    def _submit_chunk(
+        self,
+        chunk: list[WriteRequest],
+        results: dict[str, WriteResult],
+        before: dict[str, audits.Stations | None],
+    ) -> PendingJob | None:
         """Record stale and unmappable requests in ``results`` and the tickets' counts of
         assignees in ``before``; submit the rest as a job."""
         stale, fresh = self._stale(chunk, before)
@@ -112,23 +132,30 @@ class ZendeskWrites:
                 results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
         if not items:
             return None
-        data = self.api.transport.send("PUT", "/api/v2/tickets/update_many.json",
-                                       json={"tickets": items}).json()
+        data = self.api.transport.send(
+            "PUT", "/api/v2/tickets/update_many.json", json={"tickets": items}
+        ).json()
         path = f"/api/v2/job_statuses/{data['job_status']['id']}.json"
-        return PendingJob(ids=[str(item["id"]) for item in items],
-                          read=lambda: self.api.get(path)["job_status"])
+        return PendingJob(
+            ids=[str(item["id"]) for item in items], read=lambda: self.api.get(path)["job_status"]
+        )
 
     def _finish(self, jobs: list[PendingJob]) -> dict[str, WriteResult]:
         """Wait for submitted jobs; per-ticket results (a late or unreadable job: failed)."""
-        return finish_jobs(jobs, is_finished=lambda j: str(j.get("status")) in JOB_DONE,
-                           results_of=job_results, interval=self.options.job_poll_interval,
-                           timeout=self.options.job_timeout, sleep=self._sleep)
+        return finish_jobs(
+            jobs,
+            is_finished=lambda j: str(j.get("status")) in JOB_DONE,
+            results_of=job_results,
+            interval=self.options.job_poll_interval,
+            timeout=self.options.job_timeout,
+            sleep=self._sleep,
+        )
 
-    def _stale(self, chunk: list[WriteRequest], before: dict[str, audits.Stations | None]
-               ) -> tuple[dict[str, WriteResult], list[WriteRequest]]:
+    def _stale(
+        self, chunk: list[WriteRequest], before: dict[str, audits.Stations | None]
+    ) -> tuple[dict[str, WriteResult], list[WriteRequest]]:
         """Split a chunk into conflicts/skips (changed or gone since read) and fresh requests."""
-        current, metrics = self.api.show_many_with_metrics(
-            [r.assignment.ticket_id for r in chunk])
+        current, metrics = self.api.show_many_with_metrics([r.assignment.ticket_id for r in chunk])
         before.update({tid: audits.stations_of(metric) for tid, metric in metrics.items()})
         results: dict[str, WriteResult] = {}
         fresh = []
@@ -141,8 +168,12 @@ class ZendeskWrites:
             updated = parse_time(raw.get("updated_at"))
             expected = request.expected_updated_at
             if expected is not None and updated is not None and updated > expected:
-                results[tid] = WriteResult(ticket_id=tid, outcome="conflict", updated_at=updated,
-                                           detail="changed since it was read")
+                results[tid] = WriteResult(
+                    ticket_id=tid,
+                    outcome="conflict",
+                    updated_at=updated,
+                    detail="changed since it was read",
+                )
             else:
                 fresh.append(request)
         return results, fresh
@@ -156,16 +187,18 @@ class ZendeskWrites:
         """
         return self._check(requests, {})
 
-    def _check(self, requests: Sequence[WriteRequest],
-               before: Mapping[str, audits.Stations | None]) -> dict[str, WriteResult]:
+    def _check(
+        self, requests: Sequence[WriteRequest], before: Mapping[str, audits.Stations | None]
+    ) -> dict[str, WriteResult]:
         """Per 100 written tickets, one read of their metric sets; the audits of those
         someone else may have assigned since ``before`` (see the module docstring)."""
         found: dict[str, WriteResult] = {}
         for start in range(0, len(requests), BULK_MAX):
-            chunk = requests[start:start + BULK_MAX]
+            chunk = requests[start : start + BULK_MAX]
             try:
                 current, metrics = self.api.show_many_with_metrics(
-                    [r.assignment.ticket_id for r in chunk])
+                    [r.assignment.ticket_id for r in chunk]
+                )
             except RetriableError as error:
                 found.update({r.assignment.ticket_id: _unchecked(r, error) for r in chunk})
                 continue
@@ -175,8 +208,11 @@ class ZendeskWrites:
                 if raw is None:
                     continue  # the ticket is gone: nobody to put back
                 if str(raw.get("assignee_id")) != request.assignment.agent_id:
-                    found[tid] = WriteResult(ticket_id=tid, outcome="conflict",
-                                             detail="changed by someone since our write")
+                    found[tid] = WriteResult(
+                        ticket_id=tid,
+                        outcome="conflict",
+                        detail="changed by someone since our write",
+                    )
                 elif audits.suspect(before.get(tid), audits.stations_of(metrics.get(tid))):
                     found.update(self._audited(request))
         return found
@@ -195,38 +231,61 @@ class ZendeskWrites:
     def _overwrite(self, request: WriteRequest) -> audits.Overwrite | None:
         ticket_id = request.assignment.ticket_id
         trail = list(self.api.items(f"/api/v2/tickets/{ticket_id}/audits.json", "audits"))
-        return audits.find_overwrite(ticket_id, trail, me=self.api.me(),
-                                     agent_id=request.assignment.agent_id,
-                                     read_at=request.expected_updated_at)
+        return audits.find_overwrite(
+            ticket_id,
+            trail,
+            me=self.api.me(),
+            agent_id=request.assignment.agent_id,
+            read_at=request.expected_updated_at,
+        )
 
     def _put_back(self, overwrite: audits.Overwrite) -> WriteResult:
         """Restore the person's values (guarded); either way the ticket is theirs now."""
         ticket_id = overwrite.ticket_id
         if not overwrite.restore:
-            return self._conflict(ticket_id, f"user {overwrite.person} assigned the same "
-                                  "agent while the bulk write was queued")
-        log.warning("zendesk: the bulk write on ticket %s raced user %s; putting their "
-                    "assignment back", ticket_id, overwrite.person)
+            return self._conflict(
+                ticket_id,
+                f"user {overwrite.person} assigned the same agent while the bulk write was queued",
+            )
+        log.warning(
+            "zendesk: the bulk write on ticket %s raced user %s; putting their assignment back",
+            ticket_id,
+            overwrite.person,
+        )
         detail = f"raced a change by user {overwrite.person}; their assignment was put back"
         try:
-            data = self.api.transport.send("PUT", f"/api/v2/tickets/{ticket_id}.json",
-                                           json=audits.restore_body(overwrite),
-                                           limit="update", per_ticket=True).json()
+            data = self.api.transport.send(
+                "PUT",
+                f"/api/v2/tickets/{ticket_id}.json",
+                json=audits.restore_body(overwrite),
+                limit="update",
+                per_ticket=True,
+            ).json()
         except ConflictError:
-            return self._conflict(ticket_id, f"raced a change by user {overwrite.person}, "
-                                  "who changed it again since")
+            return self._conflict(
+                ticket_id, f"raced a change by user {overwrite.person}, who changed it again since"
+            )
         except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=(
-                f"raced a change by user {overwrite.person}; putting it back failed: {error}"))
+            return WriteResult(
+                ticket_id=ticket_id,
+                outcome="conflict",
+                detail=(
+                    f"raced a change by user {overwrite.person}; putting it back failed: {error}"
+                ),
+            )
         updated = parse_time((data.get("ticket") or {}).get("updated_at"))
-        return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=detail,
-                           updated_at=updated)
+        return WriteResult(
+            ticket_id=ticket_id, outcome="conflict", detail=detail, updated_at=updated
+        )
 
 
 def _unchecked(request: WriteRequest, error: Exception) -> WriteResult:
     """A landed write whose check failed now: ``failed``, so the writer checks it again."""
-    return WriteResult(ticket_id=request.assignment.ticket_id, outcome="failed",
-                       detail=f"written; the check for a raced person failed: {error}")
+    return WriteResult(
+        ticket_id=request.assignment.ticket_id,
+        outcome="failed",
+        detail=f"written; the check for a raced person failed: {error}",
+    )
 
 
 def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
@@ -236,8 +295,9 @@ def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult
         if "auth" in message.lower():
             raise FatalError(f"bulk update failed: {message}")
         return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=message) for tid in ids}
-    results = {tid: WriteResult(ticket_id=tid, outcome="failed", detail="missing from job")
-               for tid in ids}
+    results = {
+        tid: WriteResult(ticket_id=tid, outcome="failed", detail="missing from job") for tid in ids
+    }
     for item in job.get("results") or []:
         tid = str(item.get("id"))
         if item.get("success", "error" not in item):

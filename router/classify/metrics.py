@@ -63,8 +63,9 @@ def classification_report(
     recall = np.divide(hits, support, out=np.zeros_like(hits), where=support > 0)
     precision = np.divide(hits, claimed, out=np.zeros_like(hits), where=claimed > 0)
     denominator = precision + recall
-    f1 = np.divide(2 * precision * recall, denominator, out=np.zeros_like(hits),
-                   where=denominator > 0)
+    f1 = np.divide(
+        2 * precision * recall, denominator, out=np.zeros_like(hits), where=denominator > 0
+    )
     present = support > 0
     return ClassificationReport(
         labels=tuple(order),

@@ -77,7 +77,10 @@ class FittedPipeline:
         return np.asarray(matrix @ weights + bias, dtype=np.float64)
 
     def export(
-        self, target: str, temperature: float, embedder: TextEmbedder | None = None,
+        self,
+        target: str,
+        temperature: float,
+        embedder: TextEmbedder | None = None,
         embedding_weight: float = 0.0,
     ) -> LinearTextModel:
         """The pure predictor holding this fit's parameters."""
@@ -87,8 +90,13 @@ class FittedPipeline:
             width = weights.shape[0] - sum(block.width for block in self.blocks)
             embedding = EmbeddingBlock(embedder=embedder, width=width, weight=embedding_weight)
         return LinearTextModel(
-            target=target, labels=tuple(str(c) for c in self.svm.classes_), ngrams=self.blocks,
-            weights=weights, bias=bias, temperature=temperature, embedding=embedding,
+            target=target,
+            labels=tuple(str(c) for c in self.svm.classes_),
+            ngrams=self.blocks,
+            weights=weights,
+            bias=bias,
+            temperature=temperature,
+            embedding=embedding,
         )
 
 
@@ -111,8 +119,9 @@ def train_model(
     vectors = _embed(texts, embedder, options, progress)
     fit_idx, held_idx = _split(labels, options)
     progress(f"fitting on {len(fit_idx)} examples, holding out {len(held_idx)}")
-    first = fit_pipeline([texts[i] for i in fit_idx], [labels[i] for i in fit_idx],
-                         _rows(vectors, fit_idx), options)
+    first = fit_pipeline(
+        [texts[i] for i in fit_idx], [labels[i] for i in fit_idx], _rows(vectors, fit_idx), options
+    )
     held_scores = first.scores([texts[i] for i in held_idx], _rows(vectors, held_idx))
     held_truth = [labels[i] for i in held_idx]
     classes = [str(c) for c in first.svm.classes_]
@@ -123,9 +132,14 @@ def train_model(
     progress(f"refitting on all {len(texts)} examples")
     final = fit_pipeline(list(texts), list(labels), vectors, options)
     model = final.export(target, temperature, embedder, options.embedding_weight)
-    return TrainingResult(model=model, report=report, train_examples=len(fit_idx),
-                          holdout_examples=len(held_idx), held_out=fit_idx != held_idx,
-                          skipped_labels=skipped)
+    return TrainingResult(
+        model=model,
+        report=report,
+        train_examples=len(fit_idx),
+        holdout_examples=len(held_idx),
+        held_out=fit_idx != held_idx,
+        skipped_labels=skipped,
+    )
 
 
 def fit_temperature(scores: FloatArray, truth: Sequence[int]) -> float:
@@ -171,7 +185,9 @@ def _split(labels: Sequence[str], options: TrainingOptions) -> tuple[list[int], 
 
 
 def _embed(
-    texts: Sequence[str], embedder: TextEmbedder | None, options: TrainingOptions,
+    texts: Sequence[str],
+    embedder: TextEmbedder | None,
+    options: TrainingOptions,
     progress: Progress,
 ) -> FloatArray | None:
     if embedder is None or options.embedding_weight <= 0:
@@ -185,7 +201,9 @@ def _rows(vectors: FloatArray | None, indices: Sequence[int]) -> FloatArray | No
 
 
 def fit_pipeline(
-    texts: Sequence[str], labels: Sequence[str], vectors: FloatArray | None,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    vectors: FloatArray | None,
     options: TrainingOptions,
 ) -> FittedPipeline:
     """Fit the TF-IDF blocks and the SVM; ``vectors`` are already-scaled sentence vectors."""
@@ -194,12 +212,18 @@ def fit_pipeline(
         for spec in options.ngrams
     )
     parts = [v.fit_transform(texts) for v in vectorizers]
-    svm = LinearSVC(C=options.c, class_weight="balanced" if options.balanced else None,
-                    random_state=options.seed)
+    svm = LinearSVC(
+        C=options.c,
+        class_weight="balanced" if options.balanced else None,
+        random_state=options.seed,
+    )
     svm.fit(_stack(parts, vectors), list(labels))
     blocks = tuple(
-        NgramBlock(spec=spec, vocabulary={str(k): int(i) for k, i in v.vocabulary_.items()},
-                   idf=np.asarray(v.idf_, dtype=np.float64))
+        NgramBlock(
+            spec=spec,
+            vocabulary={str(k): int(i) for k, i in v.vocabulary_.items()},
+            idf=np.asarray(v.idf_, dtype=np.float64),
+        )
         for spec, v in zip(options.ngrams, vectorizers, strict=True)
     )
     return FittedPipeline(blocks, vectorizers, svm)

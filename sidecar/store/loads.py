@@ -33,7 +33,10 @@ class LoadStore:
         self.engine = engine
 
     def refresh(
-        self, agents: tuple[Agent, ...], loads: Mapping[str, float], now: datetime,
+        self,
+        agents: tuple[Agent, ...],
+        loads: Mapping[str, float],
+        now: datetime,
         holdings: Holdings | None = None,
     ) -> None:
         """Replace the table with the roster; in-flight write-backs are added on top.
@@ -93,14 +96,22 @@ class LoadStore:
         shown = [holding.ticket_id for holding in holdings.tickets]
         wanted = sa.or_(t.c.ticket_id.in_(shown), t.c.changed_at >= now - holdings.lag)
         if not holdings.complete:
-            wanted = sa.or_(wanted, sa.and_(t.c.assignee.is_not(None),
-                                            t.c.state != lifecycle.CLOSED))
-        query = sa.select(t.c.ticket_id, t.c.assignee, t.c.updated_at, t.c.changed_at,
-                          t.c.state).where(wanted)
-        return [StoreView(ticket_id=row.ticket_id, agent_id=row.assignee,
-                          updated_at=row.updated_at, learned_at=row.changed_at,
-                          open=row.state != lifecycle.CLOSED)
-                for row in conn.execute(query)]
+            wanted = sa.or_(
+                wanted, sa.and_(t.c.assignee.is_not(None), t.c.state != lifecycle.CLOSED)
+            )
+        query = sa.select(
+            t.c.ticket_id, t.c.assignee, t.c.updated_at, t.c.changed_at, t.c.state
+        ).where(wanted)
+        return [
+            StoreView(
+                ticket_id=row.ticket_id,
+                agent_id=row.assignee,
+                updated_at=row.updated_at,
+                learned_at=row.changed_at,
+                open=row.state != lifecycle.CLOSED,
+            )
+            for row in conn.execute(query)
+        ]
 
     @staticmethod
     def _routed(conn: sa.Connection) -> dict[str, float]:

@@ -34,8 +34,16 @@ class NoteRow:
 
 def add_note(conn: sa.Connection, ticket_id: str, body: str, now: datetime) -> None:
     """Queue a note (inside the caller's transaction)."""
-    conn.execute(N.insert().values(ticket_id=ticket_id, body=body, status=PENDING, attempts=0,
-                                   next_attempt_at=now, created_at=now))
+    conn.execute(
+        N.insert().values(
+            ticket_id=ticket_id,
+            body=body,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
 
 
 class NoteStore:
@@ -46,12 +54,17 @@ class NoteStore:
 
     def due(self, now: datetime, limit: int) -> list[NoteRow]:
         """The oldest notes due now, at most ``limit``."""
-        query = (sa.select(N.c.id, N.c.ticket_id, N.c.body, N.c.attempts)
-                 .where(N.c.status == PENDING, N.c.next_attempt_at <= now)
-                 .order_by(N.c.id).limit(limit))
+        query = (
+            sa.select(N.c.id, N.c.ticket_id, N.c.body, N.c.attempts)
+            .where(N.c.status == PENDING, N.c.next_attempt_at <= now)
+            .order_by(N.c.id)
+            .limit(limit)
+        )
         with reading(self.engine) as conn:
-            return [NoteRow(row.id, row.ticket_id, row.body, row.attempts)
-                    for row in conn.execute(query)]
+            return [
+                NoteRow(row.id, row.ticket_id, row.body, row.attempts)
+                for row in conn.execute(query)
+            ]
 
     def posted(self, note: NoteRow, now: datetime) -> None:
         """The note is on the ticket."""
@@ -64,8 +77,11 @@ class NoteStore:
     def retry(self, note: NoteRow, error: str, at: datetime) -> None:
         """Try again at ``at``."""
         with self.engine.begin() as conn:
-            conn.execute(N.update().where(N.c.id == note.id).values(
-                attempts=N.c.attempts + 1, next_attempt_at=at, last_error=error))
+            conn.execute(
+                N.update()
+                .where(N.c.id == note.id)
+                .values(attempts=N.c.attempts + 1, next_attempt_at=at, last_error=error)
+            )
 
     def counts(self) -> dict[str, int]:
         """Notes per status."""
@@ -75,5 +91,8 @@ class NoteStore:
 
     def _finish(self, note: NoteRow, status: str, now: datetime, reason: str | None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(N.update().where(N.c.id == note.id).values(
-                status=status, finished_at=now, last_error=reason))
+            conn.execute(
+                N.update()
+                .where(N.c.id == note.id)
+                .values(status=status, finished_at=now, last_error=reason)
+            )

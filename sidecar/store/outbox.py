@@ -143,8 +143,13 @@ class OutboxStore:
                     )
 
     def done(
-        self, row: OutboxRow, now: datetime, updated_at: datetime | None,
-        state: str = lifecycle.ASSIGNED, *, note: str | None = None,
+        self,
+        row: OutboxRow,
+        now: datetime,
+        updated_at: datetime | None,
+        state: str = lifecycle.ASSIGNED,
+        *,
+        note: str | None = None,
     ) -> None:
         """The assignment is in the help desk, whose copy now has ``updated_at``; ``note``,
         when given, is queued to be posted after it (sidecar/store/notes.py).

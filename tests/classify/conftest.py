@@ -14,12 +14,30 @@ from config.datasets import Example, dataset_available, default_data_dir, load_d
 from config.settings import load_settings
 
 TOPICS = {
-    "billing": ["refund my money", "charged twice on my card", "invoice is wrong",
-                "payment failed", "need a refund please", "wrong amount on the bill"],
-    "shipping": ["where is my parcel", "delivery is late", "tracking not updated",
-                 "package never arrived", "courier lost my box", "shipping address change"],
-    "account": ["reset my password", "cannot log in", "delete my account",
-                "change my email address", "two factor code not working", "account locked"],
+    "billing": [
+        "refund my money",
+        "charged twice on my card",
+        "invoice is wrong",
+        "payment failed",
+        "need a refund please",
+        "wrong amount on the bill",
+    ],
+    "shipping": [
+        "where is my parcel",
+        "delivery is late",
+        "tracking not updated",
+        "package never arrived",
+        "courier lost my box",
+        "shipping address change",
+    ],
+    "account": [
+        "reset my password",
+        "cannot log in",
+        "delete my account",
+        "change my email address",
+        "two factor code not working",
+        "account locked",
+    ],
 }
 
 
@@ -59,8 +77,10 @@ def data_dir() -> Path:
     """The shipped data directory; skips the test when the datasets are not there."""
     directory = shipped_data_dir()
     if not (dataset_available("bitext", directory) and dataset_available("banking77", directory)):
-        pytest.skip(f"shipped datasets not found in {directory} "
-                    "(set DESKROUTE_CLASSIFIER__DATA_DIR; CI has them in ../shared/data)")
+        pytest.skip(
+            f"shipped datasets not found in {directory} "
+            "(set DESKROUTE_CLASSIFIER__DATA_DIR; CI has them in ../shared/data)"
+        )
     return directory
 
 

@@ -34,10 +34,21 @@ agents:
 def history(tmp_path: Path) -> Path:
     texts, labels = topic_corpus(repeat=6)
     path = tmp_path / "history.jsonl"
-    write_history([HistoryRecord(id=str(i), body=text, group=label, type=f"{label}-desk",
-                                 priority=PRIORITY[label], language=LANGUAGE[label],
-                                 created_at=WHEN)
-                   for i, (text, label) in enumerate(zip(texts, labels, strict=True))], path)
+    write_history(
+        [
+            HistoryRecord(
+                id=str(i),
+                body=text,
+                group=label,
+                type=f"{label}-desk",
+                priority=PRIORITY[label],
+                language=LANGUAGE[label],
+                created_at=WHEN,
+            )
+            for i, (text, label) in enumerate(zip(texts, labels, strict=True))
+        ],
+        path,
+    )
     return path
 
 
@@ -49,16 +60,28 @@ LANGUAGE = {"billing": "en", "shipping": "de", "account": "en"}
 def test_every_target_trains_from_a_history_export(
     target: str, history: Path, tmp_path: Path
 ) -> None:
-    result = runner.invoke(app, ["train", str(history), "--target", target, "--out",
-                                 str(tmp_path / "m.npz"), "--no-embedding"])
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            str(history),
+            "--target",
+            target,
+            "--out",
+            str(tmp_path / "m.npz"),
+            "--no-embedding",
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "m.report.json").read_text())
     assert report["report"]["accuracy"] == 1.0
 
 
 def _train(history: Path, out: Path, *extra: str) -> Result:
-    return runner.invoke(app, ["train", str(history), "--target", "group", "--out", str(out),
-                               "--no-embedding", *extra])
+    return runner.invoke(
+        app,
+        ["train", str(history), "--target", "group", "--out", str(out), "--no-embedding", *extra],
+    )
 
 
 def test_train_reports_and_writes_model_report_and_plot(history: Path, tmp_path: Path) -> None:
@@ -82,8 +105,18 @@ def test_unreadable_history_lines_are_skipped_and_counted(history: Path, tmp_pat
 def test_evaluate_reports_abstain_rate_and_accuracy_on_kept(history: Path, tmp_path: Path) -> None:
     model = tmp_path / "group.npz"
     assert _train(history, model).exit_code == 0
-    result = runner.invoke(app, ["evaluate", str(model), str(history), "--min-confidence", "0.9",
-                                 "--triage-group", "humans"])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(model),
+            str(history),
+            "--min-confidence",
+            "0.9",
+            "--triage-group",
+            "humans",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "accuracy on kept" in result.output and "abstained (to humans)" in result.output
     report = json.loads((tmp_path / "group.eval.json").read_text())
@@ -98,13 +131,28 @@ def test_route_with_a_model_traces_predictions(history: Path, tmp_path: Path) ->
     (tmp_path / "policy.yaml").write_text(POLICY)
     (tmp_path / "agents.yaml").write_text(AGENTS)
     tickets = tmp_path / "tickets.jsonl"
-    tickets.write_text("".join(json.dumps({"id": i, "body": body, "created_at": WHEN.isoformat()})
-                               + "\n" for i, body in [("1", "I need a refund of my money"),
-                                                      ("2", "my parcel never arrived")]))
-    result = runner.invoke(app, ["route", "--agents", str(tmp_path / "agents.yaml"),
-                                 "--tickets", str(tickets), "--policy",
-                                 str(tmp_path / "policy.yaml"), "--model", str(model),
-                                 "--now", "2026-11-25T10:00:00+00:00"])
+    tickets.write_text(
+        "".join(
+            json.dumps({"id": i, "body": body, "created_at": WHEN.isoformat()}) + "\n"
+            for i, body in [("1", "I need a refund of my money"), ("2", "my parcel never arrived")]
+        )
+    )
+    result = runner.invoke(
+        app,
+        [
+            "route",
+            "--agents",
+            str(tmp_path / "agents.yaml"),
+            "--tickets",
+            str(tickets),
+            "--policy",
+            str(tmp_path / "policy.yaml"),
+            "--model",
+            str(model),
+            "--now",
+            "2026-11-25T10:00:00+00:00",
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert {d["ticket"]: d["agent"] for d in lines} == {"1": "ann", "2": "sam"}
@@ -117,24 +165,47 @@ def test_route_with_a_model_traces_predictions(history: Path, tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["train", "{history}", "--target", "colour", "--out", "{tmp}/m.npz"],
-                     "use one of group, skill, priority, language", id="unknown target"),
-        pytest.param(["train", "{tmp}/missing.jsonl", "--target", "group", "--out", "{tmp}/m.npz"],
-                     "no such file", id="missing history"),
-        pytest.param(["train", "{tmp}/h.jsonl", "--target", "skill", "--out", "{tmp}/m.npz",
-                      "--no-embedding"], "need at least two skill labels", id="no such labels"),
-        pytest.param(["evaluate", "{tmp}/missing.npz", "{history}"], "cannot read",
-                     id="missing model"),
-        pytest.param(["route", "--agents", "{tmp}/a.yaml", "--tickets", "{history}",
-                      "--model", "{history}"], "not a deskroute model", id="route: bad model"),
+        pytest.param(
+            ["train", "{history}", "--target", "colour", "--out", "{tmp}/m.npz"],
+            "use one of group, skill, priority, language",
+            id="unknown target",
+        ),
+        pytest.param(
+            ["train", "{tmp}/missing.jsonl", "--target", "group", "--out", "{tmp}/m.npz"],
+            "no such file",
+            id="missing history",
+        ),
+        pytest.param(
+            [
+                "train",
+                "{tmp}/h.jsonl",
+                "--target",
+                "skill",
+                "--out",
+                "{tmp}/m.npz",
+                "--no-embedding",
+            ],
+            "need at least two skill labels",
+            id="no such labels",
+        ),
+        pytest.param(
+            ["evaluate", "{tmp}/missing.npz", "{history}"], "cannot read", id="missing model"
+        ),
+        pytest.param(
+            ["route", "--agents", "{tmp}/a.yaml", "--tickets", "{history}", "--model", "{history}"],
+            "not a deskroute model",
+            id="route: bad model",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(
     args: list[str], message: str, history: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "a.yaml").write_text(AGENTS)
-    write_history([HistoryRecord(id=str(i), body="x", group="g", created_at=WHEN)
-                   for i in range(4)], tmp_path / "h.jsonl")
+    write_history(
+        [HistoryRecord(id=str(i), body="x", group="g", created_at=WHEN) for i in range(4)],
+        tmp_path / "h.jsonl",
+    )
     filled = [a.format(history=history, tmp=tmp_path) for a in args]
     result = runner.invoke(app, filled)
     assert result.exit_code == 2
@@ -143,8 +214,10 @@ def test_bad_input_exits_2_with_the_reason(
 
 def test_one_command_trains_on_the_shipped_bitext_data(data_dir: Path, tmp_path: Path) -> None:
     model = tmp_path / "bitext-group.npz"
-    trained = runner.invoke(app, ["train", "bitext", "--target", "group", "--out", str(model),
-                                  "--data-dir", str(data_dir)])
+    trained = runner.invoke(
+        app,
+        ["train", "bitext", "--target", "group", "--out", str(model), "--data-dir", str(data_dir)],
+    )
     assert trained.exit_code == 0, trained.output
     result = runner.invoke(app, ["evaluate", str(model), "bitext", "--data-dir", str(data_dir)])
     assert result.exit_code == 0, result.output

@@ -15,15 +15,30 @@ WHEN = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 def test_history_export_gives_group_skill_priority_and_language(tmp_path: Path) -> None:
     path = tmp_path / "history.jsonl"
-    write_history([
-        HistoryRecord(id="1", subject="Refund", body="money back", group="billing",
-                      type="refund", priority="High", language="en", created_at=WHEN),
-        HistoryRecord(id="2", body="hello", created_at=WHEN),
-    ], path)
+    write_history(
+        [
+            HistoryRecord(
+                id="1",
+                subject="Refund",
+                body="money back",
+                group="billing",
+                type="refund",
+                priority="High",
+                language="en",
+                created_at=WHEN,
+            ),
+            HistoryRecord(id="2", body="hello", created_at=WHEN),
+        ],
+        path,
+    )
     first, second = load_examples(str(path), tmp_path, "train")
     assert first.text == "Refund\nmoney back"
-    assert first.labels == {"group": "billing", "skill": "refund", "priority": "high",
-                            "language": "en"}
+    assert first.labels == {
+        "group": "billing",
+        "skill": "refund",
+        "priority": "high",
+        "language": "en",
+    }
     assert second.labels == {"priority": "normal"}
     assert labelled([first, second], "group") == (["Refund\nmoney back"], ["billing"], 1)
 
@@ -46,7 +61,9 @@ def test_bad_history_lines_can_be_skipped_and_reported(tmp_path: Path) -> None:
     examples = load_examples(str(_with_bad_lines(tmp_path)), tmp_path, "train", skipped.append)
     assert [e.text for e in examples] == ["fine"]
     assert [message.split(": ")[0][-15:] for message in skipped] == [
-        "history.jsonl:2", "history.jsonl:3"]
+        "history.jsonl:2",
+        "history.jsonl:3",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -74,10 +91,12 @@ def test_default_data_directory_is_shared_data_beside_the_repository() -> None:
 @pytest.mark.parametrize(
     ("source", "rows", "targets", "classes"),
     [
-        pytest.param("bitext", 6480, {"group", "skill"}, {"group": 11, "skill": 27},
-                     id="bitext train"),
-        pytest.param("bitext:test", 810, {"group", "skill"}, {"group": 11, "skill": 27},
-                     id="bitext test"),
+        pytest.param(
+            "bitext", 6480, {"group", "skill"}, {"group": 11, "skill": 27}, id="bitext train"
+        ),
+        pytest.param(
+            "bitext:test", 810, {"group", "skill"}, {"group": 11, "skill": 27}, id="bitext test"
+        ),
         pytest.param("banking77:test", 3080, {"skill"}, {"skill": 77}, id="banking77 test"),
         pytest.param("banking77", 10003, {"skill"}, {"skill": 77}, id="multi-line csv rows"),
     ],

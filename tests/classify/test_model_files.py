@@ -63,17 +63,27 @@ def _rewrite_meta(path: Path, **changes: object) -> None:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        pytest.param(lambda p: _rewrite_meta(p, version=99), "format version 99.*retrain",
-                     id="newer format version"),
-        pytest.param(lambda p: _rewrite_meta(p, format="other"), "not a deskroute model",
-                     id="another tool's file"),
-        pytest.param(lambda p: p.write_bytes(b"not a zip"), "not a deskroute model",
-                     id="not an npz"),
-        pytest.param(lambda p: _rewrite_meta(p, labels=["one"]), "damaged",
-                     id="arrays and labels disagree"),
-        pytest.param(lambda p: _rewrite_meta(p, embedding={"name": "gone", "width": 16,
-                                                           "weight": 1.0}),
-                     "needs the gone embedder", id="embedder unavailable"),
+        pytest.param(
+            lambda p: _rewrite_meta(p, version=99),
+            "format version 99.*retrain",
+            id="newer format version",
+        ),
+        pytest.param(
+            lambda p: _rewrite_meta(p, format="other"),
+            "not a deskroute model",
+            id="another tool's file",
+        ),
+        pytest.param(
+            lambda p: p.write_bytes(b"not a zip"), "not a deskroute model", id="not an npz"
+        ),
+        pytest.param(
+            lambda p: _rewrite_meta(p, labels=["one"]), "damaged", id="arrays and labels disagree"
+        ),
+        pytest.param(
+            lambda p: _rewrite_meta(p, embedding={"name": "gone", "width": 16, "weight": 1.0}),
+            "needs the gone embedder",
+            id="embedder unavailable",
+        ),
     ],
 )
 def test_unusable_files_are_refused_with_the_reason(

@@ -31,13 +31,22 @@ class KeywordModel:
         return Prediction(label="other", confidence=0.3)
 
 
-RULES = RuleSet.model_validate({"rules": [
-    {"name": "learned-queue",
-     "then": {"group_from_prediction": {"min_confidence": 0.5, "triage_group": "triage"},
-              "skill_from_prediction": {"target": "group", "skills": {"billing": "refunds"}}}},
-]})
-ROSTER = Roster([agent("ann", groups=["billing"], skills={"refunds": 5}),
-                 agent("tri", groups=["triage"])], {})
+RULES = RuleSet.model_validate(
+    {
+        "rules": [
+            {
+                "name": "learned-queue",
+                "then": {
+                    "group_from_prediction": {"min_confidence": 0.5, "triage_group": "triage"},
+                    "skill_from_prediction": {"target": "group", "skills": {"billing": "refunds"}},
+                },
+            },
+        ]
+    }
+)
+ROSTER = Roster(
+    [agent("ann", groups=["billing"], skills={"refunds": 5}), agent("tri", groups=["triage"])], {}
+)
 
 
 def router(classifier: Classifier | None) -> Router:
@@ -50,10 +59,15 @@ CLASSIFIER = Classifier.of([KeywordModel("group", "refund", "billing")])
 @pytest.mark.parametrize(
     ("body", "agent_id", "prediction"),
     [
-        pytest.param("I want a refund", "ann", {"label": "billing", "confidence": 0.9},
-                     id="confident: predicted queue and skill"),
-        pytest.param("hello?", "tri", {"label": "other", "confidence": 0.3},
-                     id="unsure: triage group"),
+        pytest.param(
+            "I want a refund",
+            "ann",
+            {"label": "billing", "confidence": 0.9},
+            id="confident: predicted queue and skill",
+        ),
+        pytest.param(
+            "hello?", "tri", {"label": "other", "confidence": 0.3}, id="unsure: triage group"
+        ),
     ],
 )
 def test_decide_routes_on_the_prediction_and_traces_it(
@@ -68,7 +82,9 @@ def test_drain_traces_predictions_of_every_ticket() -> None:
     queue = [ticket("t1", body="refund"), ticket("t2", body="hi")]
     results, _ = router(CLASSIFIER).drain(queue, ROSTER, NOW, Random(0))
     assert {t.id: d.trace.predictions["group"].label for t, d in results} == {
-        "t1": "billing", "t2": "other"}
+        "t1": "billing",
+        "t2": "other",
+    }
 
 
 def test_without_a_classifier_the_trace_has_no_predictions_key() -> None:

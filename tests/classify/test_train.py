@@ -51,8 +51,7 @@ def test_pure_predictor_reproduces_scikit_learn_scores(embedder: HashEmbedder | 
 def test_binary_target_gets_two_labels_and_calibrated_probabilities() -> None:
     texts, labels = topic_corpus()
     keep = [i for i, label in enumerate(labels) if label != "account"]
-    result = train_model([texts[i] for i in keep], [labels[i] for i in keep], "group",
-                         NO_EMBEDDING)
+    result = train_model([texts[i] for i in keep], [labels[i] for i in keep], "group", NO_EMBEDDING)
     probabilities = result.model.probabilities("refund my money")
     assert result.model.labels == ("billing", "shipping")
     assert probabilities.sum() == pytest.approx(1.0)
@@ -77,8 +76,9 @@ def test_labels_seen_once_are_dropped_and_counted() -> None:
 
 def test_tiny_data_reports_on_training_data_and_says_so() -> None:
     texts = ["refund please", "refund now", "parcel late", "parcel lost"]
-    result = train_model(texts, ["billing", "billing", "shipping", "shipping"], "group",
-                         NO_EMBEDDING)
+    result = train_model(
+        texts, ["billing", "billing", "shipping", "shipping"], "group", NO_EMBEDDING
+    )
     assert not result.held_out
 
 

@@ -70,14 +70,17 @@ def assignable(h: DeskHarness, ticket: Ticket) -> tuple[Agent, str | None]:
     return agent, min(agent.groups) if agent.groups else None
 
 
-def request_for(ticket: Ticket, agent: Agent, group: str | None, note: str | None = None
-                ) -> WriteRequest:
+def request_for(
+    ticket: Ticket, agent: Agent, group: str | None, note: str | None = None
+) -> WriteRequest:
     """A write request as the sidecar would build it."""
     trace = DecisionTrace(policy="contract", ticket_id=ticket.id, at=datetime.now(UTC))
     return WriteRequest(
-        assignment=Assignment(ticket_id=ticket.id, agent_id=agent.id, weight=1.0, trace=trace,
-                              group=group),
-        expected_updated_at=ticket.updated_at, note=note,
+        assignment=Assignment(
+            ticket_id=ticket.id, agent_id=agent.id, weight=1.0, trace=trace, group=group
+        ),
+        expected_updated_at=ticket.updated_at,
+        note=note,
     )
 
 
@@ -116,8 +119,10 @@ def tickets_carry_the_help_desks_status(h: DeskHarness) -> None:
     tickets, _ = drain(h.connector, None)
     polled = next(t for t in tickets if t.id == ticket_id)
     assert str(polled.custom_fields[STATUS_FIELD]).strip()
-    assert h.connector.fetch(ticket_id).custom_fields[STATUS_FIELD] == \
-        polled.custom_fields[STATUS_FIELD]
+    assert (
+        h.connector.fetch(ticket_id).custom_fields[STATUS_FIELD]
+        == polled.custom_fields[STATUS_FIELD]
+    )
 
 
 def budget_left_is_known_and_never_negative(h: DeskHarness) -> None:
@@ -195,8 +200,7 @@ def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
     h.touch(tickets[0].id)
     ghost = tickets[1].evolve(id=UNKNOWN_TICKET)
     batch = [tickets[0], ghost, *tickets[2:]]
-    results = h.connector.assign_many([request_for(t, *assignable(h, t))
-                                       for t in batch])
+    results = h.connector.assign_many([request_for(t, *assignable(h, t)) for t in batch])
     outcomes = [r.outcome for r in results]
     assert outcomes[0] == "conflict"
     assert outcomes[1] in ("skipped", "failed")
@@ -234,23 +238,40 @@ def tickets_get_routed(h: DeskHarness) -> None:
     (ticket,) = fresh_tickets(h, 1)
     now = datetime.now(UTC)
     snapshot = h.connector.roster()
-    assert any(agent.status is AgentStatus.ONLINE and
-               (agent.schedule is None or agent.schedule.on_shift(now))
-               for agent in snapshot.agents), "nobody can take work on this account"
-    [(_, decision)], _ = PolicyFile().router().drain(
-        [ticket], Roster(snapshot.agents, snapshot.loads), now, Random(0))
+    assert any(
+        agent.status is AgentStatus.ONLINE
+        and (agent.schedule is None or agent.schedule.on_shift(now))
+        for agent in snapshot.agents
+    ), "nobody can take work on this account"
+    [(_, decision)], _ = (
+        PolicyFile()
+        .router()
+        .drain([ticket], Roster(snapshot.agents, snapshot.loads), now, Random(0))
+    )
     assert isinstance(decision, Assignment), decision
-    result = h.connector.assign(WriteRequest(assignment=decision,
-                                             expected_updated_at=ticket.updated_at))
+    result = h.connector.assign(
+        WriteRequest(assignment=decision, expected_updated_at=ticket.updated_at)
+    )
     assert result.ok, result.detail
     assert h.owner_of(ticket.id) == decision.agent_id
 
 
-CASES = [pytest.param(case, id=case.__name__) for case in (
-    poll_sees_new_tickets, poll_resumes_from_cursor, tickets_carry_the_help_desks_status,
-    budget_left_is_known_and_never_negative, roster_lists_agents, fetch_reads_one_ticket,
-    fetch_many_reads_several,
-    assign_writes_the_owner, assign_refuses_a_changed_ticket, assign_skips_an_unknown_ticket,
-    assign_many_writes_every_owner, assign_many_isolates_bad_tickets, tickets_get_routed,
-    bulk_writes_never_overwrite_a_person_they_did_not_see,
-)]
+CASES = [
+    pytest.param(case, id=case.__name__)
+    for case in (
+        poll_sees_new_tickets,
+        poll_resumes_from_cursor,
+        tickets_carry_the_help_desks_status,
+        budget_left_is_known_and_never_negative,
+        roster_lists_agents,
+        fetch_reads_one_ticket,
+        fetch_many_reads_several,
+        assign_writes_the_owner,
+        assign_refuses_a_changed_ticket,
+        assign_skips_an_unknown_ticket,
+        assign_many_writes_every_owner,
+        assign_many_isolates_bad_tickets,
+        tickets_get_routed,
+        bulk_writes_never_overwrite_a_person_they_did_not_see,
+    )
+]

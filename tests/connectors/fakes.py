@@ -43,10 +43,25 @@ def transport(
     test asks for it.
     """
     time = time or FakeTime()
-    creds = credentials or (zendesk_api_token("bot@acme.test", SECRET_TOKEN) if base == ZENDESK
-                            else freshdesk_api_key(SECRET_TOKEN))
-    budgets = budgets_for(limits or {"account": 1000, "export": 10, "update": 100},
-                          window=60.0, share=share, clock=time.clock, sleep=time.sleep)
-    return Transport(base_url=base, credentials=creds, session=requests.Session(),
-                     budgets=budgets, retry=RetryPolicy(attempts=attempts), timeout=2.0,
-                     sleep=time.sleep, vendor="test")
+    creds = credentials or (
+        zendesk_api_token("bot@acme.test", SECRET_TOKEN)
+        if base == ZENDESK
+        else freshdesk_api_key(SECRET_TOKEN)
+    )
+    budgets = budgets_for(
+        limits or {"account": 1000, "export": 10, "update": 100},
+        window=60.0,
+        share=share,
+        clock=time.clock,
+        sleep=time.sleep,
+    )
+    return Transport(
+        base_url=base,
+        credentials=creds,
+        session=requests.Session(),
+        budgets=budgets,
+        retry=RetryPolicy(attempts=attempts),
+        timeout=2.0,
+        sleep=time.sleep,
+        vendor="test",
+    )

@@ -10,28 +10,51 @@ from connectors.budget import RateReading, TokenBucket, read_rate_headers
 from tests.connectors.fakes import FakeTime
 
 
-def bucket(limit: int = 60, share: float = 0.5, window: float = 60.0) -> tuple[TokenBucket,
-                                                                             FakeTime]:
+def bucket(
+    limit: int = 60, share: float = 0.5, window: float = 60.0
+) -> tuple[TokenBucket, FakeTime]:
     time = FakeTime()
-    return TokenBucket(limit=limit, window=window, share=share, clock=time.clock,
-                       sleep=time.sleep), time
+    return TokenBucket(
+        limit=limit, window=window, share=share, clock=time.clock, sleep=time.sleep
+    ), time
 
 
-@pytest.mark.parametrize(("headers", "reading"), [
-    pytest.param({"X-RateLimit-Total": "700", "X-RateLimit-Remaining": "699",
-                  "X-RateLimit-Used-CurrentRequest": "5"}, RateReading(700, 699, cost=5),
-                 id="freshdesk"),
-    pytest.param({"x-ratelimit-total": "200", "x-ratelimit-remaining": "3"}, RateReading(200, 3),
-                 id="freshdesk-lowercase"),
-    pytest.param({"X-Rate-Limit": "400", "X-Rate-Limit-Remaining": "12"}, RateReading(400, 12),
-                 id="zendesk-documented"),
-    pytest.param({"ratelimit-limit": "700", "ratelimit-remaining": "5", "ratelimit-reset": "9"},
-                 RateReading(700, 5), id="zendesk-2024"),
-    pytest.param({"rate-limit": "400", "rate-limit-remaining": "40"}, RateReading(400, 40),
-                 id="zendesk-2023"),
-    pytest.param({"Content-Type": "application/json"}, RateReading(None, None), id="none"),
-    pytest.param({"x-rate-limit": "lots"}, RateReading(None, None), id="garbage"),
-])
+@pytest.mark.parametrize(
+    ("headers", "reading"),
+    [
+        pytest.param(
+            {
+                "X-RateLimit-Total": "700",
+                "X-RateLimit-Remaining": "699",
+                "X-RateLimit-Used-CurrentRequest": "5",
+            },
+            RateReading(700, 699, cost=5),
+            id="freshdesk",
+        ),
+        pytest.param(
+            {"x-ratelimit-total": "200", "x-ratelimit-remaining": "3"},
+            RateReading(200, 3),
+            id="freshdesk-lowercase",
+        ),
+        pytest.param(
+            {"X-Rate-Limit": "400", "X-Rate-Limit-Remaining": "12"},
+            RateReading(400, 12),
+            id="zendesk-documented",
+        ),
+        pytest.param(
+            {"ratelimit-limit": "700", "ratelimit-remaining": "5", "ratelimit-reset": "9"},
+            RateReading(700, 5),
+            id="zendesk-2024",
+        ),
+        pytest.param(
+            {"rate-limit": "400", "rate-limit-remaining": "40"},
+            RateReading(400, 40),
+            id="zendesk-2023",
+        ),
+        pytest.param({"Content-Type": "application/json"}, RateReading(None, None), id="none"),
+        pytest.param({"x-rate-limit": "lots"}, RateReading(None, None), id="garbage"),
+    ],
+)
 def test_rate_headers_of_either_vendor(headers: dict[str, str], reading: RateReading) -> None:
     assert read_rate_headers(headers) == reading
 
@@ -107,10 +130,15 @@ def test_never_more_than_the_share_in_any_window(limit: int, share: float, calls
         assert in_window <= max(limit, 1) + 1
 
 
-@pytest.mark.parametrize("kwargs", [
-    pytest.param({"limit": 0}, id="zero-limit"), pytest.param({"share": 0.0}, id="zero-share"),
-    pytest.param({"share": 1.5}, id="share-over-one"), pytest.param({"window": 0}, id="window"),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        pytest.param({"limit": 0}, id="zero-limit"),
+        pytest.param({"share": 0.0}, id="zero-share"),
+        pytest.param({"share": 1.5}, id="share-over-one"),
+        pytest.param({"window": 0}, id="window"),
+    ],
+)
 def test_bad_bucket_settings_are_refused(kwargs: dict[str, float]) -> None:
     time = FakeTime()
     params = {"limit": 10, "window": 60.0, "share": 0.5} | kwargs

@@ -33,20 +33,37 @@ class Account:
 def account(request: pytest.FixtureRequest) -> Iterator[Account]:
     name = request.param
     vendor = "freshdesk" if isinstance(PROFILES[name], FreshdeskProfile) else "zendesk"
-    with start_sandbox(agents=6, job_delay=0.01, rate_limits=False, search_lag=0,
-                       export_lag=0, **{f"{vendor}_profile": name}) as handle:
+    with start_sandbox(
+        agents=6,
+        job_delay=0.01,
+        rate_limits=False,
+        search_lag=0,
+        export_lag=0,
+        **{f"{vendor}_profile": name},
+    ) as handle:
         yield Account(desk=handle, vendor=vendor)
 
 
 def _harness(desk: SandboxHandle, vendor: str) -> DeskHarness:
     session = requests.Session()
     if vendor == "zendesk":
-        connector = zendesk_connector(ZendeskSettings(
-            base_url=desk.zendesk_url, email=desk.email, api_token=desk.api_token,
-            job_poll_seconds=0.01, rate_window_seconds=1.0), session)
+        connector = zendesk_connector(
+            ZendeskSettings(
+                base_url=desk.zendesk_url,
+                email=desk.email,
+                api_token=desk.api_token,
+                job_poll_seconds=0.01,
+                rate_window_seconds=1.0,
+            ),
+            session,
+        )
     else:
-        connector = freshdesk_connector(FreshdeskSettings(
-            base_url=desk.freshdesk_url, api_key=desk.api_key, job_poll_seconds=0.01), session)
+        connector = freshdesk_connector(
+            FreshdeskSettings(
+                base_url=desk.freshdesk_url, api_key=desk.api_key, job_poll_seconds=0.01
+            ),
+            session,
+        )
 
     def create(count: int) -> list[str]:
         return [str(i) for i in desk.create_tickets(count)]
@@ -59,11 +76,13 @@ def _harness(desk: SandboxHandle, vendor: str) -> DeskHarness:
         return None if owner is None else str(owner)
 
     def take(ticket_id: str, agent_id: str) -> None:
-        desk.sandbox.desk.update_ticket(int(ticket_id), {"assignee_id": int(agent_id)},
-                                        "human:tester")
+        desk.sandbox.desk.update_ticket(
+            int(ticket_id), {"assignee_id": int(agent_id)}, "human:tester"
+        )
 
-    return DeskHarness(connector=connector, create_tickets=create, touch=touch,
-                       owner_of=owner_of, take=take)
+    return DeskHarness(
+        connector=connector, create_tickets=create, touch=touch, owner_of=owner_of, take=take
+    )
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -28,11 +28,17 @@ def desk() -> Iterator[SandboxHandle]:
 
 def env_for(desk: SandboxHandle, vendor: str) -> dict[str, str]:
     if vendor == "zendesk":
-        return {"DESKROUTE_HELPDESK": "zendesk", "DESKROUTE_ZENDESK__BASE_URL": desk.zendesk_url,
-                "DESKROUTE_ZENDESK__EMAIL": desk.email,
-                "DESKROUTE_ZENDESK__API_TOKEN": desk.api_token}
-    return {"DESKROUTE_HELPDESK": "freshdesk", "DESKROUTE_FRESHDESK__BASE_URL":
-            desk.freshdesk_url, "DESKROUTE_FRESHDESK__API_KEY": desk.api_key}
+        return {
+            "DESKROUTE_HELPDESK": "zendesk",
+            "DESKROUTE_ZENDESK__BASE_URL": desk.zendesk_url,
+            "DESKROUTE_ZENDESK__EMAIL": desk.email,
+            "DESKROUTE_ZENDESK__API_TOKEN": desk.api_token,
+        }
+    return {
+        "DESKROUTE_HELPDESK": "freshdesk",
+        "DESKROUTE_FRESHDESK__BASE_URL": desk.freshdesk_url,
+        "DESKROUTE_FRESHDESK__API_KEY": desk.api_key,
+    }
 
 
 @pytest.mark.parametrize("vendor", ["zendesk", "freshdesk"])
@@ -40,8 +46,9 @@ def test_export_writes_finished_tickets_with_final_routing(
     desk: SandboxHandle, vendor: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "history.jsonl"
-    result = CliRunner().invoke(app, ["export", "--since", "2000-01-01", "--out", str(out)],
-                                env=env_for(desk, vendor))
+    result = CliRunner().invoke(
+        app, ["export", "--since", "2000-01-01", "--out", str(out)], env=env_for(desk, vendor)
+    )
     assert result.exit_code == 0, result.output
     records = list(read_history(out))
     assert sorted(r.id for r in records) == ["1", "2", "3"]
@@ -57,10 +64,11 @@ def test_export_writes_finished_tickets_with_final_routing(
 
 
 def test_export_without_credentials_names_the_variable(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["export", "--since", "2024-01-01", "--out",
-                                      str(tmp_path / "h.jsonl")],
-                                env={"DESKROUTE_HELPDESK": "freshdesk",
-                                     "DESKROUTE_FRESHDESK__DOMAIN": "acme"})
+    result = CliRunner().invoke(
+        app,
+        ["export", "--since", "2024-01-01", "--out", str(tmp_path / "h.jsonl")],
+        env={"DESKROUTE_HELPDESK": "freshdesk", "DESKROUTE_FRESHDESK__DOMAIN": "acme"},
+    )
     assert result.exit_code == 2
     assert "DESKROUTE_FRESHDESK__API_KEY" in result.output
 

@@ -29,8 +29,11 @@ def finished(status: Job) -> bool:
 def test_jobs_are_awaited_in_order_one_read_each_once_the_first_is_done() -> None:
     reads: list[str] = []
     time = FakeTime()
-    jobs = [job(["queued", "working", "done"], reads, "a"), job(["done"], reads, "b"),
-            job(["done"], reads, "c")]
+    jobs = [
+        job(["queued", "working", "done"], reads, "a"),
+        job(["done"], reads, "b"),
+        job(["done"], reads, "c"),
+    ]
     wait_for_jobs(jobs, is_finished=finished, interval=1.0, timeout=60, sleep=time.sleep)
     assert reads == ["a", "a", "a", "b", "c"]
     assert time.sleeps == [1.0, 1.0]
@@ -40,8 +43,11 @@ def test_jobs_are_awaited_in_order_one_read_each_once_the_first_is_done() -> Non
 def test_the_time_limit_is_shared_and_fails_only_late_jobs() -> None:
     reads: list[str] = []
     time = FakeTime()
-    jobs = [job(["done"], reads, "a"), job(["working"] * 10, reads, "b"),
-            job(["working"] * 10, reads, "c")]
+    jobs = [
+        job(["done"], reads, "a"),
+        job(["working"] * 10, reads, "b"),
+        job(["working"] * 10, reads, "c"),
+    ]
     wait_for_jobs(jobs, is_finished=finished, interval=1.0, timeout=3, sleep=time.sleep)
     assert jobs[0].outcome == {"status": "done"}
     assert isinstance(jobs[1].outcome, RetriableError)

@@ -29,13 +29,17 @@ def test_sends_basic_token_auth_and_returns_the_response() -> None:
     assert sent.startswith("Basic ") and SECRET_TOKEN not in sent  # base64, not plain
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param({"status": 500}, id="500"), pytest.param({"status": 502}, id="502"),
-    pytest.param({"status": 503}, id="503"),
-    pytest.param({"body": requests.ConnectTimeout("slow")}, id="timeout"),
-    pytest.param({"body": requests.ConnectionError("reset by peer")}, id="connection-reset"),
-    pytest.param({"body": requests.exceptions.ChunkedEncodingError("cut")}, id="cut-body"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param({"status": 500}, id="500"),
+        pytest.param({"status": 502}, id="502"),
+        pytest.param({"status": 503}, id="503"),
+        pytest.param({"body": requests.ConnectTimeout("slow")}, id="timeout"),
+        pytest.param({"body": requests.ConnectionError("reset by peer")}, id="connection-reset"),
+        pytest.param({"body": requests.exceptions.ChunkedEncodingError("cut")}, id="cut-body"),
+    ],
+)
 @responses.activate
 def test_transient_failures_are_retried_with_backoff(failure: dict) -> None:
     responses.get(URL, **failure)
@@ -47,11 +51,14 @@ def test_transient_failures_are_retried_with_backoff(failure: dict) -> None:
     assert tr.stats.retries == 1
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(requests.ReadTimeout("no answer"), id="answer-timed-out"),
-    pytest.param(requests.ConnectionError("Connection reset by peer"), id="reset-mid-answer"),
-    pytest.param(requests.exceptions.ChunkedEncodingError("cut"), id="cut-body"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(requests.ReadTimeout("no answer"), id="answer-timed-out"),
+        pytest.param(requests.ConnectionError("Connection reset by peer"), id="reset-mid-answer"),
+        pytest.param(requests.exceptions.ChunkedEncodingError("cut"), id="cut-body"),
+    ],
+)
 @responses.activate
 def test_a_write_whose_answer_was_lost_is_not_sent_again(failure: Exception) -> None:
     """The desk may have carried it out: a second PUT could assign twice."""
@@ -63,10 +70,13 @@ def test_a_write_whose_answer_was_lost_is_not_sent_again(failure: Exception) -> 
     assert len(responses.calls) == 1 and tr.stats.retries == 0
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param({"status": 503}, id="503-nothing-was-done"),
-    pytest.param({"body": requests.ConnectionError("Connection refused")}, id="never-sent"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param({"status": 503}, id="503-nothing-was-done"),
+        pytest.param({"body": requests.ConnectionError("Connection refused")}, id="never-sent"),
+    ],
+)
 @responses.activate
 def test_a_write_that_surely_did_not_land_is_retried(failure: dict) -> None:
     responses.put(URL, **failure)
@@ -83,7 +93,7 @@ def test_backoff_grows_and_stays_bounded_then_gives_up() -> None:
     assert caught.value.status == 503
     assert len(responses.calls) == 4 and len(time.sleeps) == 3
     for attempt, slept in enumerate(time.sleeps):
-        assert 0.5 * 2 ** attempt <= slept <= 0.5 * 2 ** attempt + 0.5  # doubling + jitter
+        assert 0.5 * 2**attempt <= slept <= 0.5 * 2**attempt + 0.5  # doubling + jitter
 
 
 @responses.activate
@@ -97,8 +107,12 @@ def test_backoff_is_capped() -> None:
 
 @responses.activate
 def test_429_waits_exactly_retry_after() -> None:
-    responses.get(URL, status=429, headers={"Retry-After": "7"},
-                  body="Number of allowed API requests per minute exceeded")
+    responses.get(
+        URL,
+        status=429,
+        headers={"Retry-After": "7"},
+        body="Number of allowed API requests per minute exceeded",
+    )
     responses.get(URL, json={"ticket": {"id": 1}})
     time = FakeTime()
     tr = transport(time=time)
@@ -116,14 +130,17 @@ def test_429_without_retry_after_uses_the_default_wait() -> None:
     assert time.sleeps[0] == 5.0
 
 
-@pytest.mark.parametrize(("status", "per_ticket", "error"), [
-    pytest.param(401, False, FatalError, id="401"),
-    pytest.param(403, False, FatalError, id="403"),
-    pytest.param(404, True, SkippableError, id="404"),
-    pytest.param(409, True, ConflictError, id="409"),
-    pytest.param(422, True, SkippableError, id="422-ticket"),
-    pytest.param(400, False, FatalError, id="400-request"),
-])
+@pytest.mark.parametrize(
+    ("status", "per_ticket", "error"),
+    [
+        pytest.param(401, False, FatalError, id="401"),
+        pytest.param(403, False, FatalError, id="403"),
+        pytest.param(404, True, SkippableError, id="404"),
+        pytest.param(409, True, ConflictError, id="409"),
+        pytest.param(422, True, SkippableError, id="422-ticket"),
+        pytest.param(400, False, FatalError, id="400-request"),
+    ],
+)
 @responses.activate
 def test_permanent_failures_are_not_retried(status: int, per_ticket: bool, error: type) -> None:
     responses.put(URL, status=status, json={"error": "Nope", "description": "refused"})

@@ -81,6 +81,7 @@ def test_order_does_not_depend_on_arrival_order(shuffled: list) -> None:  # type
 
 def _reference_key(order: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """The order spelled out on POSIX timestamps: what the router's keys must agree with."""
+
     def key(t):  # type: ignore[no-untyped-def]
         parts = {
             "priority": -int(t.priority),
@@ -88,28 +89,44 @@ def _reference_key(order: tuple[str, ...]):  # type: ignore[no-untyped-def]
             "age": (t.queued_at or t.created_at).timestamp(),
         }
         return (*[parts[name] for name in order], t.created_at.timestamp(), t.id)
+
     return key
 
 
-_zones = st.sampled_from([
-    UTC, timezone(timedelta(hours=14)), timezone(-timedelta(hours=12)),
-    timezone(timedelta(hours=5, minutes=30)),
-])
-_moments = st.builds(lambda minutes, zone: (NOW + timedelta(minutes=minutes)).astimezone(zone),
-                     st.integers(-600, 600), _zones)
+_zones = st.sampled_from(
+    [
+        UTC,
+        timezone(timedelta(hours=14)),
+        timezone(-timedelta(hours=12)),
+        timezone(timedelta(hours=5, minutes=30)),
+    ]
+)
+_moments = st.builds(
+    lambda minutes, zone: (NOW + timedelta(minutes=minutes)).astimezone(zone),
+    st.integers(-600, 600),
+    _zones,
+)
 _tickets = st.lists(
     st.builds(
         lambda n, priority, created, due, queued: ticket(
-            f"t{n}", priority=priority, created_at=created, sla_due_at=due, queued_at=queued),
-        st.integers(0, 5), st.sampled_from(["low", "normal", "high", "urgent"]), _moments,
-        st.none() | _moments, st.none() | _moments,
+            f"t{n}", priority=priority, created_at=created, sla_due_at=due, queued_at=queued
+        ),
+        st.integers(0, 5),
+        st.sampled_from(["low", "normal", "high", "urgent"]),
+        _moments,
+        st.none() | _moments,
+        st.none() | _moments,
     ),
     max_size=8,
 )
 
 
-@given(_tickets, st.sampled_from([("priority", "sla", "age"), ("sla",), ("age", "priority"),
-                                  ("sla", "age", "priority")]))
+@given(
+    _tickets,
+    st.sampled_from(
+        [("priority", "sla", "age"), ("sla",), ("age", "priority"), ("sla", "age", "priority")]
+    ),
+)
 def test_keys_order_tickets_as_their_instants_do_whatever_the_time_zones(  # type: ignore[no-untyped-def]
     tickets, order
 ) -> None:

@@ -14,9 +14,16 @@ from sandbox import SandboxHandle, start_sandbox
 def desk() -> Iterator[SandboxHandle]:
     # no search or export lag and a bulk update that honours safe updates: these tests
     # are about wire shapes; the realistic defaults have tests of their own (test_realism)
-    with start_sandbox(tickets=30, agents=6, job_delay=0.01, rate_limits=False,
-                       page_wall=3, search_lag=0, export_lag=0,
-                       bulk_safe_update=True) as handle:
+    with start_sandbox(
+        tickets=30,
+        agents=6,
+        job_delay=0.01,
+        rate_limits=False,
+        page_wall=3,
+        search_lag=0,
+        export_lag=0,
+        bulk_safe_update=True,
+    ) as handle:
         yield handle
 
 

@@ -28,8 +28,11 @@ def audits(zd: requests.Session, desk: SandboxHandle, ticket_id: int) -> list[di
 
 def changes(audit: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """``{field: (previous_value, value)}`` of an audit's Change events."""
-    return {e["field_name"]: (e["previous_value"], e["value"]) for e in audit["events"]
-            if e["type"] == "Change"}
+    return {
+        e["field_name"]: (e["previous_value"], e["value"])
+        for e in audit["events"]
+        if e["type"] == "Change"
+    }
 
 
 def two_agents_in_one_group(desk: SandboxHandle) -> tuple[int, int, int]:
@@ -42,10 +45,19 @@ def two_agents_in_one_group(desk: SandboxHandle) -> tuple[int, int, int]:
     raise AssertionError("the sandbox has no group with two agents")
 
 
-def test_creating_answers_the_audit_of_the_creation(zd: requests.Session,
-                                                    desk: SandboxHandle) -> None:
-    created = zd.post(api(desk, "/tickets.json"), json={"ticket": {
-        "subject": "Printer on fire", "comment": {"body": "Smoke"}, "priority": "urgent"}})
+def test_creating_answers_the_audit_of_the_creation(
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
+    created = zd.post(
+        api(desk, "/tickets.json"),
+        json={
+            "ticket": {
+                "subject": "Printer on fire",
+                "comment": {"body": "Smoke"},
+                "priority": "urgent",
+            }
+        },
+    )
     assert created.status_code == 201
     audit, ticket = created.json()["audit"], created.json()["ticket"]
     me = zd.get(api(desk, "/users/me.json")).json()["user"]["id"]
@@ -59,15 +71,24 @@ def test_creating_answers_the_audit_of_the_creation(zd: requests.Session,
     assert audits(zd, desk, ticket["id"]) == [audit]
 
 
-def test_an_update_audits_each_change_with_its_previous_value(zd: requests.Session,
-                                                              desk: SandboxHandle) -> None:
+def test_an_update_audits_each_change_with_its_previous_value(
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     group_id, agent_id, _ = two_agents_in_one_group(desk)
     (ticket_id,) = desk.create_tickets(1)
     before = desk.ticket(ticket_id).priority
     after = "low" if before != "low" else "high"
-    answer = zd.put(api(desk, f"/tickets/{ticket_id}.json"), json={"ticket": {
-        "group_id": group_id, "assignee_id": agent_id, "priority": after,
-        "comment": {"body": "Routed", "public": False}}}).json()["audit"]
+    answer = zd.put(
+        api(desk, f"/tickets/{ticket_id}.json"),
+        json={
+            "ticket": {
+                "group_id": group_id,
+                "assignee_id": agent_id,
+                "priority": after,
+                "comment": {"body": "Routed", "public": False},
+            }
+        },
+    ).json()["audit"]
     assert answer["author_id"] == API_USER_ID
     found = changes(answer)
     assert found["assignee_id"] == (None, str(agent_id))  # ids as strings, as recorded
@@ -79,28 +100,34 @@ def test_an_update_audits_each_change_with_its_previous_value(zd: requests.Sessi
 
 
 def test_an_update_that_changes_nothing_still_answers_an_empty_audit(
-        zd: requests.Session, desk: SandboxHandle) -> None:
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     (ticket_id,) = desk.create_tickets(1)
     priority = desk.ticket(ticket_id).priority
-    answer = zd.put(api(desk, f"/tickets/{ticket_id}.json"),
-                    json={"ticket": {"priority": priority}}).json()["audit"]
+    answer = zd.put(
+        api(desk, f"/tickets/{ticket_id}.json"), json={"ticket": {"priority": priority}}
+    ).json()["audit"]
     assert answer["events"] == [] and audits(zd, desk, ticket_id)[-1]["id"] == answer["id"]
 
 
-def test_a_person_reassigning_is_audited_under_their_own_id(zd: requests.Session,
-                                                             desk: SandboxHandle) -> None:
+def test_a_person_reassigning_is_audited_under_their_own_id(
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     group_id, first, second = two_agents_in_one_group(desk)
     (ticket_id,) = desk.create_tickets(1)
-    zd.put(api(desk, f"/tickets/{ticket_id}.json"),
-           json={"ticket": {"group_id": group_id, "assignee_id": first}})
+    zd.put(
+        api(desk, f"/tickets/{ticket_id}.json"),
+        json={"ticket": {"group_id": group_id, "assignee_id": first}},
+    )
     assert desk.reassign(ticket_id, second) == ticket_id
     last = audits(zd, desk, ticket_id)[-1]
     assert last["author_id"] == second and last["via"]["channel"] == "web"
     assert changes(last) == {"assignee_id": (str(first), str(second))}
 
 
-def test_a_customer_comment_is_authored_by_the_requester(zd: requests.Session,
-                                                         desk: SandboxHandle) -> None:
+def test_a_customer_comment_is_authored_by_the_requester(
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     (ticket_id,) = desk.create_tickets(1)
     desk.sandbox.desk.add_note(ticket_id, "Any news?", "customer", private=False)
     requester = desk.ticket(ticket_id).requester_id
@@ -109,12 +136,15 @@ def test_a_customer_comment_is_authored_by_the_requester(zd: requests.Session,
     assert history[-1]["events"][0]["body"] == "Any news?"
 
 
-def test_a_bulk_jobs_changes_are_audits_of_the_api_user(zd: requests.Session,
-                                                        desk: SandboxHandle) -> None:
+def test_a_bulk_jobs_changes_are_audits_of_the_api_user(
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     group_id, agent_id, _ = two_agents_in_one_group(desk)
     ids = desk.create_tickets(2)
-    job = zd.put(api(desk, "/tickets/update_many.json"), json={"tickets": [
-        {"id": i, "group_id": group_id, "assignee_id": agent_id} for i in ids]}).json()
+    job = zd.put(
+        api(desk, "/tickets/update_many.json"),
+        json={"tickets": [{"id": i, "group_id": group_id, "assignee_id": agent_id} for i in ids]},
+    ).json()
     wait_for(zd, job["job_status"]["url"])
     for ticket_id in ids:
         last = audits(zd, desk, ticket_id)[-1]
@@ -123,7 +153,8 @@ def test_a_bulk_jobs_changes_are_audits_of_the_api_user(zd: requests.Session,
 
 
 def test_a_person_who_raced_a_bulk_write_shows_between_the_read_and_the_write(
-        zd: requests.Session, desk: SandboxHandle) -> None:
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     """What the connector checks: an audit by someone else after our read, and the
     ``previous_value`` our write replaced."""
     group_id, first, second = two_agents_in_one_group(desk)
@@ -132,8 +163,10 @@ def test_a_person_who_raced_a_bulk_write_shows_between_the_read_and_the_write(
     assert desk.sandbox.humans.take(ticket_id) == ticket_id  # a person takes it meanwhile
     taker = desk.ticket(ticket_id).assignee_id
     target = second if taker == first else first
-    job = zd.put(api(desk, "/tickets/update_many.json"), json={"tickets": [
-        {"id": ticket_id, "group_id": group_id, "assignee_id": target}]}).json()
+    job = zd.put(
+        api(desk, "/tickets/update_many.json"),
+        json={"tickets": [{"id": ticket_id, "group_id": group_id, "assignee_id": target}]},
+    ).json()
     wait_for(zd, job["job_status"]["url"])
     history = audits(zd, desk, ticket_id)
     after_read = [a for a in history if a["created_at"] > read]  # every change moves the stamp
@@ -141,12 +174,12 @@ def test_a_person_who_raced_a_bulk_write_shows_between_the_read_and_the_write(
     assert changes(after_read[-1])["assignee_id"] == (str(taker), str(target))
 
 
-def test_audits_are_listed_oldest_first_by_cursor_and_by_offset(zd: requests.Session,
-                                                                desk: SandboxHandle) -> None:
+def test_audits_are_listed_oldest_first_by_cursor_and_by_offset(
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     (ticket_id,) = desk.create_tickets(1)
     for priority in ("low", "high", "urgent"):
-        zd.put(api(desk, f"/tickets/{ticket_id}.json"),
-               json={"ticket": {"priority": priority}})
+        zd.put(api(desk, f"/tickets/{ticket_id}.json"), json={"ticket": {"priority": priority}})
     url = api(desk, f"/tickets/{ticket_id}/audits.json")
     page = zd.get(url, params={"page[size]": 2}).json()
     seen = list(page["audits"])
@@ -161,14 +194,19 @@ def test_audits_are_listed_oldest_first_by_cursor_and_by_offset(zd: requests.Ses
 
 
 def test_comments_list_the_description_first_in_the_requesters_name(
-        zd: requests.Session, desk: SandboxHandle) -> None:
+    zd: requests.Session, desk: SandboxHandle
+) -> None:
     (ticket_id,) = desk.create_tickets(1)
-    zd.put(api(desk, f"/tickets/{ticket_id}.json"),
-           json={"ticket": {"comment": {"body": "Looking", "public": True}}})
+    zd.put(
+        api(desk, f"/tickets/{ticket_id}.json"),
+        json={"ticket": {"comment": {"body": "Looking", "public": True}}},
+    )
     comments = zd.get(api(desk, f"/tickets/{ticket_id}/comments.json")).json()["comments"]
     ticket = desk.ticket(ticket_id)
     assert [(c["body"], c["author_id"], c["public"]) for c in comments] == [
-        (ticket.description, ticket.requester_id, True), ("Looking", API_USER_ID, True)]
+        (ticket.description, ticket.requester_id, True),
+        ("Looking", API_USER_ID, True),
+    ]
     history = {a["id"] for a in audits(zd, desk, ticket_id)}
     assert {c["audit_id"] for c in comments} <= history
 

@@ -30,7 +30,8 @@ def client(desk: SandboxHandle) -> object:
 
 
 def test_python_freshdesk_reads_tickets_people_and_conversations(
-        client: object, desk: SandboxHandle) -> None:
+    client: object, desk: SandboxHandle
+) -> None:
     api = client
     (ticket_id,) = desk.create_tickets(1)
     note = api.comments.create_note(ticket_id, "<p>checking</p>")  # type: ignore[attr-defined]
@@ -51,7 +52,8 @@ def test_python_freshdesk_reads_tickets_people_and_conversations(
 
 
 def test_python_freshdesk_lists_new_and_my_open_tickets_by_default(
-        client: object, desk: SandboxHandle) -> None:
+    client: object, desk: SandboxHandle
+) -> None:
     """The library's ``list_tickets`` sends ``filter=new_and_my_open`` unless told not to."""
     api = client
     (ticket_id,) = desk.create_tickets(1)

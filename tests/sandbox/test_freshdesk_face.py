@@ -34,17 +34,17 @@ def test_link_header_until_the_last_page(desk: SandboxHandle, fd: requests.Sessi
     assert len(last.json()) == 3 and "link" not in last.headers
 
 
-def test_malformed_parameters_are_400_not_500(desk: SandboxHandle,
-                                              fd: requests.Session) -> None:
-    for path, params in [("/tickets", {"updated_since": "last week"}),
-                         ("/tickets", {"page": "two"}),
-                         ("/search/tickets", {"query": '"status:2"', "page": "x"})]:
+def test_malformed_parameters_are_400_not_500(desk: SandboxHandle, fd: requests.Session) -> None:
+    for path, params in [
+        ("/tickets", {"updated_since": "last week"}),
+        ("/tickets", {"page": "two"}),
+        ("/search/tickets", {"query": '"status:2"', "page": "x"}),
+    ]:
         response = fd.get(api(desk, path), params=params)
         assert response.status_code == 400 and response.json()["description"]
 
 
-def test_per_page_over_100_is_a_validation_error(desk: SandboxHandle,
-                                                 fd: requests.Session) -> None:
+def test_per_page_over_100_is_a_validation_error(desk: SandboxHandle, fd: requests.Session) -> None:
     response = fd.get(api(desk, "/tickets"), params={"per_page": 101})
     assert response.status_code == 400
     body = response.json()
@@ -60,23 +60,31 @@ def test_the_page_wall(desk: SandboxHandle, fd: requests.Session) -> None:
     assert "beyond the 300th page" in beyond.json()["errors"][0]["message"]
 
 
-def test_without_updated_since_only_the_last_30_days(desk: SandboxHandle,
-                                                     fd: requests.Session) -> None:
+def test_without_updated_since_only_the_last_30_days(
+    desk: SandboxHandle, fd: requests.Session
+) -> None:
     old = desk.sandbox.desk.create_ticket(
-        "customer", subject="old", description="old",
-        created_at=desk.sandbox.desk.clock() - timedelta(days=40))
+        "customer",
+        subject="old",
+        description="old",
+        created_at=desk.sandbox.desk.clock() - timedelta(days=40),
+    )
     recent = fd.get(api(desk, "/tickets"), params={"per_page": 100}).json()
     assert old.id not in [t["id"] for t in recent]
-    since = fd.get(api(desk, "/tickets"), params={
-        "per_page": 100, "updated_since": "2000-01-01", "order_by": "created_at",
-        "order_type": "asc"}).json()
+    since = fd.get(
+        api(desk, "/tickets"),
+        params={
+            "per_page": 100,
+            "updated_since": "2000-01-01",
+            "order_by": "created_at",
+            "order_type": "asc",
+        },
+    ).json()
     assert since[0]["id"] == old.id
 
 
-def test_numeric_codes_and_description_include(desk: SandboxHandle,
-                                               fd: requests.Session) -> None:
-    (row,) = fd.get(api(desk, "/tickets"), params={"per_page": 1,
-                                                   "include": "description"}).json()
+def test_numeric_codes_and_description_include(desk: SandboxHandle, fd: requests.Session) -> None:
+    (row,) = fd.get(api(desk, "/tickets"), params={"per_page": 1, "include": "description"}).json()
     assert row["status"] in (2, 3, 4, 5) and row["priority"] in (1, 2, 3, 4)
     assert isinstance(row["source"], int) and "description_text" in row
     (plain,) = fd.get(api(desk, "/tickets"), params={"per_page": 1}).json()
@@ -132,8 +140,9 @@ def test_private_note(desk: SandboxHandle, fd: requests.Session) -> None:
     assert desk.ticket(ticket_id).notes[-1].private is True
 
 
-def test_a_reply_sets_first_responded_at_in_stats(desk: SandboxHandle,
-                                                  fd: requests.Session) -> None:
+def test_a_reply_sets_first_responded_at_in_stats(
+    desk: SandboxHandle, fd: requests.Session
+) -> None:
     (ticket_id,) = desk.create_tickets(1)
     before = fd.get(api(desk, f"/tickets/{ticket_id}"), params={"include": "stats"}).json()
     assert before["stats"]["first_responded_at"] is None

@@ -27,10 +27,10 @@ def fresh(limited: SandboxHandle) -> SandboxHandle:
     return limited
 
 
-def zendesk(desk: SandboxHandle, path: str = "/groups.json", **kwargs: object
-            ) -> requests.Response:
-    return requests.get(f"{desk.zendesk_url}/api/v2{path}",
-                        auth=(f"{desk.email}/token", desk.api_token), **kwargs)  # type: ignore
+def zendesk(desk: SandboxHandle, path: str = "/groups.json", **kwargs: object) -> requests.Response:
+    return requests.get(
+        f"{desk.zendesk_url}/api/v2{path}", auth=(f"{desk.email}/token", desk.api_token), **kwargs
+    )  # type: ignore
 
 
 def freshdesk(desk: SandboxHandle) -> requests.Response:
@@ -106,11 +106,14 @@ def test_slow_answers_arrive_late_but_whole(fresh: SandboxHandle) -> None:
     assert answer.status_code == 200 and time.monotonic() - started >= 0.3
 
 
-@pytest.mark.parametrize(("faults", "expected"), [
-    pytest.param(Faults(), 0.0, id="calm"),
-    pytest.param(Faults(latency_ms=20), 0.02, id="latency-only"),
-    pytest.param(Faults(latency_ms=20, slow_rate=1.0, slow_ms=500), 0.5, id="slow-wins"),
-])
+@pytest.mark.parametrize(
+    ("faults", "expected"),
+    [
+        pytest.param(Faults(), 0.0, id="calm"),
+        pytest.param(Faults(latency_ms=20), 0.02, id="latency-only"),
+        pytest.param(Faults(latency_ms=20, slow_rate=1.0, slow_ms=500), 0.5, id="slow-wins"),
+    ],
+)
 def test_delay_per_request(faults: Faults, expected: float) -> None:
     assert faults.delay(random.Random(1)) == pytest.approx(expected)
 
@@ -154,9 +157,12 @@ def test_a_write_that_times_out_still_lands(fresh: SandboxHandle) -> None:
     ticket_id = fresh.create_tickets(1)[0]
     fresh.set_faults(timeout_rate=1.0, timeout_seconds=0.5)
     with pytest.raises(requests.Timeout):
-        requests.put(f"{fresh.zendesk_url}/api/v2/tickets/{ticket_id}.json",
-                     json={"ticket": {"priority": "urgent"}}, timeout=0.1,
-                     auth=(f"{fresh.email}/token", fresh.api_token))
+        requests.put(
+            f"{fresh.zendesk_url}/api/v2/tickets/{ticket_id}.json",
+            json={"ticket": {"priority": "urgent"}},
+            timeout=0.1,
+            auth=(f"{fresh.email}/token", fresh.api_token),
+        )
     fresh.set_faults(timeout_rate=0)
     deadline = time.monotonic() + 5
     while fresh.ticket(ticket_id).priority != "urgent" and time.monotonic() < deadline:

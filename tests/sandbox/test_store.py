@@ -24,11 +24,14 @@ def test_assigning_opens_a_new_ticket_and_records_who(desk: Desk) -> None:
     assert desk.audit[-1]["event"] == "ticket.agent_assignment_changed"
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    pytest.param({"assignee_id": 10, "group_id": 2}, "assignee_id", id="not-in-group"),
-    pytest.param({"assignee_id": 99}, "assignee_id", id="not-an-agent"),
-    pytest.param({"group_id": 7}, "group_id", id="no-such-group"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        pytest.param({"assignee_id": 10, "group_id": 2}, "assignee_id", id="not-in-group"),
+        pytest.param({"assignee_id": 99}, "assignee_id", id="not-an-agent"),
+        pytest.param({"group_id": 7}, "group_id", id="no-such-group"),
+    ],
+)
 def test_invalid_changes_are_refused(desk: Desk, changes: dict, field: str) -> None:
     ticket = desk.create_ticket("customer", subject="s", description="d")
     with pytest.raises(DeskError) as caught:
@@ -76,12 +79,15 @@ def test_unchanged_values_are_not_audited(desk: Desk) -> None:
     assert len(desk.audit) == before
 
 
-@pytest.mark.parametrize(("actor", "private", "replied"), [
-    pytest.param("human:Ada", False, True, id="agent-public-comment"),
-    pytest.param("api:bot", False, True, id="api-public-comment"),
-    pytest.param("api:bot", True, False, id="private-note"),
-    pytest.param("customer", False, False, id="customer-comment"),
-])
+@pytest.mark.parametrize(
+    ("actor", "private", "replied"),
+    [
+        pytest.param("human:Ada", False, True, id="agent-public-comment"),
+        pytest.param("api:bot", False, True, id="api-public-comment"),
+        pytest.param("api:bot", True, False, id="private-note"),
+        pytest.param("customer", False, False, id="customer-comment"),
+    ],
+)
 def test_the_first_public_agent_comment_is_the_first_reply(
     desk: Desk, actor: str, private: bool, replied: bool
 ) -> None:

@@ -30,7 +30,8 @@ def test_bundled_sample_travels_with_its_licence() -> None:
 def test_texts_from_a_directory_of_bitext_csvs(tmp_path: Path) -> None:
     (tmp_path / "Bitext_x.csv").write_text(
         "utterance,intent,entity_type,entity_value,start_offset,end_offset,category,tags\n"
-        "where is my parcel,track_order,,,,,ORDER,B\n")
+        "where is my parcel,track_order,,,,,ORDER,B\n"
+    )
     (text,) = load_texts(tmp_path)
     assert (text.text, text.group) == ("where is my parcel", "Orders")
     with pytest.raises(FileNotFoundError):

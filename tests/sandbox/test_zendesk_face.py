@@ -14,8 +14,9 @@ def api(desk: SandboxHandle, path: str) -> str:
     return f"{desk.zendesk_url}/api/v2{path}"
 
 
-def test_missing_or_wrong_credentials_get_zendesk_401(desk: SandboxHandle,
-                                                      zd: requests.Session) -> None:
+def test_missing_or_wrong_credentials_get_zendesk_401(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     anonymous = requests.get(api(desk, "/tickets.json"))
     assert anonymous.status_code == 401
     assert anonymous.json() == {"error": "Couldn't authenticate you"}
@@ -24,21 +25,28 @@ def test_missing_or_wrong_credentials_get_zendesk_401(desk: SandboxHandle,
 
 
 def test_oauth_bearer_token_is_accepted(desk: SandboxHandle) -> None:
-    response = requests.get(api(desk, "/groups.json"),
-                            headers={"Authorization": f"Bearer {desk.oauth_token}"})
+    response = requests.get(
+        api(desk, "/groups.json"), headers={"Authorization": f"Bearer {desk.oauth_token}"}
+    )
     assert response.status_code == 200
 
 
 def test_rate_limit_headers_in_both_families(desk: SandboxHandle, zd: requests.Session) -> None:
     headers = zd.get(api(desk, "/groups.json")).headers
-    for name in ("x-rate-limit", "x-rate-limit-remaining", "ratelimit-limit",
-                 "ratelimit-remaining", "ratelimit-reset"):
+    for name in (
+        "x-rate-limit",
+        "x-rate-limit-remaining",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+    ):
         assert name in headers
     assert headers["x-rate-limit"] == "400"  # the Professional plan
 
 
-def test_cursor_lists_keep_links_next_on_the_last_page(desk: SandboxHandle,
-                                                       zd: requests.Session) -> None:
+def test_cursor_lists_keep_links_next_on_the_last_page(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     first = zd.get(api(desk, "/users.json"), params={"role[]": "agent", "page[size]": 4}).json()
     assert len(first["users"]) == 4 and first["meta"]["has_more"] is True
     last = zd.get(first["links"]["next"]).json()
@@ -46,8 +54,9 @@ def test_cursor_lists_keep_links_next_on_the_last_page(desk: SandboxHandle,
     assert last["links"]["next"]  # never null: clients must stop on has_more
 
 
-def test_incremental_export_start_time_then_cursor(desk: SandboxHandle,
-                                                   zd: requests.Session) -> None:
+def test_incremental_export_start_time_then_cursor(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     url = api(desk, "/incremental/tickets/cursor.json")
     first = zd.get(url, params={"start_time": 0, "per_page": 10}).json()
     assert len(first["tickets"]) == 10 and first["end_of_stream"] is False
@@ -62,8 +71,12 @@ def test_incremental_export_start_time_then_cursor(desk: SandboxHandle,
 def test_export_holds_back_the_last_minute_and_resumes_there() -> None:
     with start_sandbox(agents=2, export_lag=60.0) as desk:
         store = desk.sandbox.desk
-        old = store.create_ticket("customer", subject="old", description="d",
-                                  created_at=store.clock() - timedelta(minutes=5))
+        old = store.create_ticket(
+            "customer",
+            subject="old",
+            description="d",
+            created_at=store.clock() - timedelta(minutes=5),
+        )
         fresh = store.create_ticket("customer", subject="new", description="d")
         session = requests.Session()
         session.auth = (f"{desk.email}/token", desk.api_token)
@@ -83,13 +96,15 @@ def test_show_many_caps_at_100_ids(desk: SandboxHandle, zd: requests.Session) ->
     assert [t["id"] for t in ok.json()["tickets"]] == [1, 2]
 
 
-def test_update_many_caps_at_100_and_runs_as_a_job(desk: SandboxHandle,
-                                                   zd: requests.Session) -> None:
+def test_update_many_caps_at_100_and_runs_as_a_job(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     url = api(desk, "/tickets/update_many.json")
     too_many = zd.put(url, json={"tickets": [{"id": i, "priority": "low"} for i in range(101)]})
     assert too_many.status_code == 400 and too_many.json()["error"] == "TooManyValues"
-    job = zd.put(url, json={"tickets": [{"id": 3, "priority": "low"},
-                                        {"id": 999999, "priority": "low"}]}).json()["job_status"]
+    job = zd.put(
+        url, json={"tickets": [{"id": 3, "priority": "low"}, {"id": 999999, "priority": "low"}]}
+    ).json()["job_status"]
     assert job["status"] in ("queued", "working")
     for _ in range(100):
         job = zd.get(job["url"]).json()["job_status"]
@@ -100,7 +115,8 @@ def test_update_many_caps_at_100_and_runs_as_a_job(desk: SandboxHandle,
 
 
 def test_a_batch_item_with_a_stale_safe_update_stamp_is_a_conflict(
-        desk: SandboxHandle, zd: requests.Session) -> None:
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     ticket_id = desk.create_tickets(1)[0]
     stamp = zd.get(api(desk, f"/tickets/{ticket_id}.json")).json()["ticket"]["updated_at"]
     zd.put(api(desk, f"/tickets/{ticket_id}.json"), json={"ticket": {"priority": "urgent"}})
@@ -116,8 +132,9 @@ def test_a_batch_item_with_a_stale_safe_update_stamp_is_a_conflict(
     assert desk.ticket(ticket_id).priority == "urgent"  # the later change stands
 
 
-def test_search_is_offset_paged_and_capped_at_1000(desk: SandboxHandle,
-                                                   zd: requests.Session) -> None:
+def test_search_is_offset_paged_and_capped_at_1000(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     url = api(desk, "/search.json")
     found = zd.get(url, params={"query": "type:ticket status<solved", "per_page": 5}).json()
     assert found["count"] >= 5 and len(found["results"]) == 5 and found["next_page"]
@@ -131,33 +148,39 @@ def test_safe_update_with_a_stale_stamp_is_409(desk: SandboxHandle, zd: requests
     url = api(desk, f"/tickets/{ticket_id}.json")
     stamp = zd.get(url).json()["ticket"]["updated_at"]
     desk.sandbox.desk.update_ticket(ticket_id, {"priority": "urgent"}, "human:tester")
-    stale = zd.put(url, json={"ticket": {"priority": "low", "safe_update": True,
-                                         "updated_stamp": stamp}})
+    stale = zd.put(
+        url, json={"ticket": {"priority": "low", "safe_update": True, "updated_stamp": stamp}}
+    )
     assert stale.status_code == 409 and stale.json()["error"] == "DatabaseConflict"
     fresh_stamp = zd.get(url).json()["ticket"]["updated_at"]
-    ok = zd.put(url, json={"ticket": {"priority": "low", "safe_update": True,
-                                      "updated_stamp": fresh_stamp}})
+    ok = zd.put(
+        url, json={"ticket": {"priority": "low", "safe_update": True, "updated_stamp": fresh_stamp}}
+    )
     assert ok.status_code == 200
     assert ok.json()["audit"]["events"][0]["field_name"] == "priority"
 
 
-def test_assignee_outside_the_group_is_record_invalid(desk: SandboxHandle,
-                                                      zd: requests.Session) -> None:
+def test_assignee_outside_the_group_is_record_invalid(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     agent = next(iter(desk.sandbox.desk.agents.values()))
     other = next(g for g in desk.sandbox.desk.groups if g not in agent.group_ids)
     (ticket_id,) = desk.create_tickets(1)
-    response = zd.put(api(desk, f"/tickets/{ticket_id}.json"),
-                      json={"ticket": {"assignee_id": agent.id, "group_id": other}})
+    response = zd.put(
+        api(desk, f"/tickets/{ticket_id}.json"),
+        json={"ticket": {"assignee_id": agent.id, "group_id": other}},
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "RecordInvalid" and "is not a member" in str(body["details"])
 
 
-def test_malformed_parameters_are_400_not_500(desk: SandboxHandle,
-                                              zd: requests.Session) -> None:
-    for path, params in [("/incremental/tickets/cursor.json", {"start_time": 0, "per_page": "x"}),
-                         ("/users.json", {"page[after]": "not-a-cursor"}),
-                         ("/search.json", {"query": "type:ticket", "page": "two"})]:
+def test_malformed_parameters_are_400_not_500(desk: SandboxHandle, zd: requests.Session) -> None:
+    for path, params in [
+        ("/incremental/tickets/cursor.json", {"start_time": 0, "per_page": "x"}),
+        ("/users.json", {"page[after]": "not-a-cursor"}),
+        ("/search.json", {"query": "type:ticket", "page": "two"}),
+    ]:
         response = zd.get(api(desk, path), params=params)
         assert response.status_code == 400 and response.json()["error"] == "InvalidValue"
 
@@ -168,19 +191,26 @@ def test_missing_ticket_is_record_not_found(desk: SandboxHandle, zd: requests.Se
     assert response.json() == {"error": "RecordNotFound", "description": "Not found"}
 
 
-def test_create_ticket_and_audit_names_the_actor(desk: SandboxHandle,
-                                                 zd: requests.Session) -> None:
-    created = zd.post(api(desk, "/tickets.json"), json={"ticket": {
-        "subject": "Printer on fire", "comment": {"body": "Smoke everywhere"},
-        "priority": "urgent"}})
+def test_create_ticket_and_audit_names_the_actor(desk: SandboxHandle, zd: requests.Session) -> None:
+    created = zd.post(
+        api(desk, "/tickets.json"),
+        json={
+            "ticket": {
+                "subject": "Printer on fire",
+                "comment": {"body": "Smoke everywhere"},
+                "priority": "urgent",
+            }
+        },
+    )
     assert created.status_code == 201 and created.headers["Location"].endswith(".json")
     ticket_id = created.json()["ticket"]["id"]
     entry = next(e for e in desk.audit() if e.get("ticket_id") == ticket_id)
     assert entry["actor"] == f"api:{desk.email}" and entry["event"] == "ticket.created"
 
 
-def test_a_public_comment_shows_as_reply_time_in_the_metric_set(desk: SandboxHandle,
-                                                                zd: requests.Session) -> None:
+def test_a_public_comment_shows_as_reply_time_in_the_metric_set(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
     (ticket_id,) = desk.create_tickets(1)
     url = api(desk, f"/tickets/{ticket_id}.json")
 

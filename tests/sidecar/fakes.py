@@ -91,9 +91,13 @@ class FakeDesk:
 
     def freeze_index(self) -> None:
         """From now on the roster reads open tickets from an index frozen as they are now."""
-        self.index = Holdings(tickets=tuple(
-            Holding(ticket_id=t.id, agent_id=t.assignee, updated_at=t.updated_at)
-            for t in self.tickets.values() if t.assignee is not None))
+        self.index = Holdings(
+            tickets=tuple(
+                Holding(ticket_id=t.id, agent_id=t.assignee, updated_at=t.updated_at)
+                for t in self.tickets.values()
+                if t.assignee is not None
+            )
+        )
 
     def load_of(self, agent_id: str) -> float:
         """Open tickets assigned to the agent."""
@@ -165,8 +169,9 @@ class FakeDesk:
         results = [self._write(request) for request in requests]
         if self.bulk_stamps:
             return results
-        return [WriteResult(ticket_id=r.ticket_id, outcome=r.outcome, detail=r.detail)
-                for r in results]
+        return [
+            WriteResult(ticket_id=r.ticket_id, outcome=r.outcome, detail=r.detail) for r in results
+        ]
 
     def add_note(self, ticket_id: str, text: str) -> None:
         """A private note on its own."""
@@ -187,9 +192,12 @@ class FakeDesk:
             person = self.overwrites.pop(ticket_id, None)
             if person is not None:
                 restored = self.human_edit(ticket_id, assignee=person)
-                found[ticket_id] = WriteResult(ticket_id=ticket_id, outcome="conflict",
-                                               detail="raced a person",
-                                               updated_at=restored.updated_at)
+                found[ticket_id] = WriteResult(
+                    ticket_id=ticket_id,
+                    outcome="conflict",
+                    detail="raced a person",
+                    updated_at=restored.updated_at,
+                )
         return found
 
     def budget_left(self) -> float | None:

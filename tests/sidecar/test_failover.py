@@ -27,8 +27,9 @@ TTL, RENEW = 3.0, 0.5
 
 @pytest.fixture
 def desk() -> Iterator[SandboxHandle]:
-    with start_sandbox(agents=5, tickets=0, seed=11, job_delay=1.5, search_lag=0,
-                       export_lag=0) as handle:
+    with start_sandbox(
+        agents=5, tickets=0, seed=11, job_delay=1.5, search_lag=0, export_lag=0
+    ) as handle:
         yield handle
 
 

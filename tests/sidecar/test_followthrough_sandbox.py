@@ -28,8 +28,9 @@ URGENT_LIMIT_MINUTES = 30
 
 @pytest.fixture
 def desk() -> Iterator[SandboxHandle]:
-    with start_sandbox(agents=3, tickets=0, seed=5, job_delay=0.01, rate_limits=False,
-                       search_lag=0, export_lag=0) as handle:
+    with start_sandbox(
+        agents=3, tickets=0, seed=5, job_delay=0.01, rate_limits=False, search_lag=0, export_lag=0
+    ) as handle:
         yield handle
 
 
@@ -41,8 +42,12 @@ def rig(request: pytest.FixtureRequest, desk: SandboxHandle, tmp_path: Path) -> 
     settings = settings_for(vendor, desk, tmp_path, zendesk={"rate_window_seconds": 1.0})
     clock = FakeClock(utc_now())
     store = Store.open(str(settings.database_url), "replica-a", clock())
-    yield Rig(store, clock, connector=build_connector(settings),
-              follow_through={"first_reply_minutes_urgent": URGENT_LIMIT_MINUTES})
+    yield Rig(
+        store,
+        clock,
+        connector=build_connector(settings),
+        follow_through={"first_reply_minutes_urgent": URGENT_LIMIT_MINUTES},
+    )
     store.close()
 
 
@@ -53,8 +58,9 @@ def route_once(rig: Rig) -> None:
 
 
 def customer_writes_in(desk: SandboxHandle, priority: str = "urgent") -> int:
-    ticket = desk.sandbox.desk.create_ticket("customer", subject="Refund missing",
-                                             description="Where is my refund?", priority=priority)
+    ticket = desk.sandbox.desk.create_ticket(
+        "customer", subject="Refund missing", description="Where is my refund?", priority=priority
+    )
     return ticket.id
 
 

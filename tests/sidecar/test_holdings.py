@@ -25,33 +25,78 @@ def ago(minutes: float) -> datetime:
 
 def desk(*held: tuple[str, str, float], complete: bool = True) -> Holdings:
     """Search results: (ticket, agent, minutes since the version the index shows)."""
-    return Holdings(tickets=tuple(Holding(ticket_id=t, agent_id=a, updated_at=ago(m))
-                                  for t, a, m in held), complete=complete, lag=LAG)
+    return Holdings(
+        tickets=tuple(Holding(ticket_id=t, agent_id=a, updated_at=ago(m)) for t, a, m in held),
+        complete=complete,
+        lag=LAG,
+    )
 
 
-def known(ticket: str, agent: str | None, version_minutes: float, learned_minutes: float,
-          *, open: bool = True) -> StoreView:
-    return StoreView(ticket_id=ticket, agent_id=agent, updated_at=ago(version_minutes),
-                     learned_at=ago(learned_minutes), open=open)
+def known(
+    ticket: str,
+    agent: str | None,
+    version_minutes: float,
+    learned_minutes: float,
+    *,
+    open: bool = True,
+) -> StoreView:
+    return StoreView(
+        ticket_id=ticket,
+        agent_id=agent,
+        updated_at=ago(version_minutes),
+        learned_at=ago(learned_minutes),
+        open=open,
+    )
 
 
-@pytest.mark.parametrize(("holdings", "store", "loads"), [
-    pytest.param(desk(), [known("1", "ann", 30, 0.5)], {"ann": 1.0},
-                 id="we-just-assigned-it-the-index-has-not-caught-up"),
-    pytest.param(desk(), [known("1", "ann", 30, 20)], {},
-                 id="index-caught-up-long-ago-so-absence-means-not-held"),
-    pytest.param(desk(("1", "bob", 1)), [known("1", "ann", 30, 5)], {"bob": 1.0},
-                 id="a-person-moved-it-later-than-we-know"),
-    pytest.param(desk(("1", "ann", 30)), [known("1", "ann", 1, 1, open=False)], {},
-                 id="we-saw-it-solved-the-index-still-shows-it-open"),
-    pytest.param(desk(("1", "ann", 30)), [known("1", "bob", 30, 2)], {"bob": 1.0},
-                 id="same-version-the-store-knows-better"),
-    pytest.param(desk(complete=False), [known("1", "ann", 90, 60)], {"ann": 1.0},
-                 id="capped-search-proves-nothing-by-absence"),
-    pytest.param(desk(("2", "bob", 3)), [known("1", "ann", 30, 1)], {"ann": 1.0, "bob": 1.0},
-                 id="only-in-the-index-or-only-in-the-store"),
-    pytest.param(desk(), [known("1", None, 1, 1)], {}, id="unassigned"),
-])
+@pytest.mark.parametrize(
+    ("holdings", "store", "loads"),
+    [
+        pytest.param(
+            desk(),
+            [known("1", "ann", 30, 0.5)],
+            {"ann": 1.0},
+            id="we-just-assigned-it-the-index-has-not-caught-up",
+        ),
+        pytest.param(
+            desk(),
+            [known("1", "ann", 30, 20)],
+            {},
+            id="index-caught-up-long-ago-so-absence-means-not-held",
+        ),
+        pytest.param(
+            desk(("1", "bob", 1)),
+            [known("1", "ann", 30, 5)],
+            {"bob": 1.0},
+            id="a-person-moved-it-later-than-we-know",
+        ),
+        pytest.param(
+            desk(("1", "ann", 30)),
+            [known("1", "ann", 1, 1, open=False)],
+            {},
+            id="we-saw-it-solved-the-index-still-shows-it-open",
+        ),
+        pytest.param(
+            desk(("1", "ann", 30)),
+            [known("1", "bob", 30, 2)],
+            {"bob": 1.0},
+            id="same-version-the-store-knows-better",
+        ),
+        pytest.param(
+            desk(complete=False),
+            [known("1", "ann", 90, 60)],
+            {"ann": 1.0},
+            id="capped-search-proves-nothing-by-absence",
+        ),
+        pytest.param(
+            desk(("2", "bob", 3)),
+            [known("1", "ann", 30, 1)],
+            {"ann": 1.0, "bob": 1.0},
+            id="only-in-the-index-or-only-in-the-store",
+        ),
+        pytest.param(desk(), [known("1", None, 1, 1)], {}, id="unassigned"),
+    ],
+)
 def test_reconcile(holdings: Holdings, store: list[StoreView], loads: dict[str, float]) -> None:
     assert reconcile(holdings, store, NOW) == loads
 

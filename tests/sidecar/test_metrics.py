@@ -22,13 +22,17 @@ def samples(metrics: Metrics) -> list[str]:
     return [line for line in text.splitlines() if line.startswith(GAUGE)]
 
 
-@pytest.mark.parametrize(("left", "expected"), [
-    pytest.param(12.5, [f"{GAUGE} 12.5"], id="known"),
-    pytest.param(0.0, [f"{GAUGE} 0.0"], id="spent"),
-    pytest.param(None, [], id="no-budget-no-sample"),
-])
-def test_the_gauge_shows_what_the_connector_reports(left: float | None,
-                                                    expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("left", "expected"),
+    [
+        pytest.param(12.5, [f"{GAUGE} 12.5"], id="known"),
+        pytest.param(0.0, [f"{GAUGE} 0.0"], id="spent"),
+        pytest.param(None, [], id="no-budget-no-sample"),
+    ],
+)
+def test_the_gauge_shows_what_the_connector_reports(
+    left: float | None, expected: list[str]
+) -> None:
     metrics = Metrics()
     metrics.watch_budget(lambda: left)
     assert samples(metrics) == expected
@@ -40,8 +44,9 @@ def test_the_sidecar_reads_its_connectors_budget_at_scrape_time(
 ) -> None:
     desk = FakeDesk(clock=clock, budget=40.0)
     store = Store.open(f"sqlite:///{tmp_path / 'm.sqlite3'}", "replica-a", clock())
-    sidecar = Sidecar(settings=Settings(), connector=desk, store=store,
-                      router=PolicyFile().router(), clock=clock)
+    sidecar = Sidecar(
+        settings=Settings(), connector=desk, store=store, router=PolicyFile().router(), clock=clock
+    )
     try:
         assert samples(sidecar.metrics) == [f"{GAUGE} 40.0"]
         desk.budget = 3.0

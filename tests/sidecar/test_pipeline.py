@@ -286,7 +286,10 @@ def test_a_crash_after_claiming_loses_nothing_and_writes_once(rig: Rig, clock: F
     assert sorted(t for t, _ in rig.desk.writes) == ["0", "1", "2"]
     # the two found assigned on the re-check cannot be told from a person's choice
     assert sorted(rig.state(str(n)) for n in range(3)) == [
-        lifecycle.ASSIGNED, lifecycle.HUMAN, lifecycle.HUMAN]
+        lifecycle.ASSIGNED,
+        lifecycle.HUMAN,
+        lifecycle.HUMAN,
+    ]
 
 
 def test_dry_run_decides_and_records_but_never_writes(

@@ -20,8 +20,9 @@ FAST = {"poll_seconds": 1, "roster_seconds": 2, "drain_seconds": 0.3, "write_sec
 
 @pytest.fixture
 def desk() -> Iterator[SandboxHandle]:
-    with start_sandbox(agents=4, tickets=0, seed=3, job_delay=0.05, search_lag=0,
-                       export_lag=0) as handle:
+    with start_sandbox(
+        agents=4, tickets=0, seed=3, job_delay=0.05, search_lag=0, export_lag=0
+    ) as handle:
         yield handle
 
 

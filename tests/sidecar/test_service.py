@@ -91,8 +91,12 @@ def test_after_a_restart_write_backs_go_out_while_the_roster_cannot_be_read(
     outbox waited behind a roster that 503s and 429 storms kept failing."""
     settings = Settings(**FAST, sidecar={"shutdown_deadline_seconds": 0.2})  # type: ignore[arg-type]
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
-    first = Sidecar(settings=settings, connector=desk, store=Store.open(url, "a", utc_now()),
-                    router=PolicyFile().router())
+    first = Sidecar(
+        settings=settings,
+        connector=desk,
+        store=Store.open(url, "a", utc_now()),
+        router=PolicyFile().router(),
+    )
     desk.down = True  # decided, but the writes cannot go out
     for n in range(3):
         desk.new_ticket(str(n))
@@ -105,8 +109,12 @@ def test_after_a_restart_write_backs_go_out_while_the_roster_cannot_be_read(
         raise RetriableError("roster: 503", status=503)
 
     desk.roster = unreadable  # type: ignore[method-assign]
-    second = Sidecar(settings=settings, connector=desk, store=Store.open(url, "a", utc_now()),
-                     router=PolicyFile().router())
+    second = Sidecar(
+        settings=settings,
+        connector=desk,
+        store=Store.open(url, "a", utc_now()),
+        router=PolicyFile().router(),
+    )
     second.start()
     try:
         assert wait_for(lambda: len(desk.writes) == 3), desk.writes

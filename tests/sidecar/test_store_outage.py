@@ -30,8 +30,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def desk() -> Iterator[SandboxHandle]:
     # slow bulk jobs, so a write-back is reliably in flight when the store goes away
-    with start_sandbox(agents=5, tickets=0, seed=23, job_delay=1.0, search_lag=0,
-                       export_lag=0) as handle:
+    with start_sandbox(
+        agents=5, tickets=0, seed=23, job_delay=1.0, search_lag=0, export_lag=0
+    ) as handle:
         yield handle
 
 

@@ -16,15 +16,38 @@ runner = CliRunner(env={"COLUMNS": "200"})
 
 
 def test_simulate_compares_policies_and_writes_the_report(tmp_path):
-    result = runner.invoke(app, [
-        "simulate", REFERENCE, "-p", "skills_least_loaded", "-p", "gcmu:exponent=2",
-        "-n", "2", "--days", "2", "--executor", "serial", "--out", str(tmp_path), "--records",
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            REFERENCE,
+            "-p",
+            "skills_least_loaded",
+            "-p",
+            "gcmu:exponent=2",
+            "-n",
+            "2",
+            "--days",
+            "2",
+            "--executor",
+            "serial",
+            "--out",
+            str(tmp_path),
+            "--records",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "gcmu(exponent=2)" in result.output
     assert "paired difference against skills_least_loaded" in result.output
-    for name in ("report.html", "waiting_times.png", "sla_over_time.png", "agent_load.png",
-                 "backlog.png", "replications.csv", "records-skills_least_loaded.csv"):
+    for name in (
+        "report.html",
+        "waiting_times.png",
+        "sla_over_time.png",
+        "agent_load.png",
+        "backlog.png",
+        "replications.csv",
+        "records-skills_least_loaded.csv",
+    ):
         assert (tmp_path / name).stat().st_size > 0, name
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "<script" not in html
@@ -32,10 +55,23 @@ def test_simulate_compares_policies_and_writes_the_report(tmp_path):
 
 def test_the_table_shows_whole_policy_names_and_each_interval_under_its_value():
     narrow = CliRunner(env={"COLUMNS": "110"})
-    result = narrow.invoke(app, [
-        "simulate", REFERENCE, "-p", "skills_least_loaded", "-p", "freshdesk_round_robin",
-        "-n", "2", "--days", "1", "--executor", "serial",
-    ])
+    result = narrow.invoke(
+        app,
+        [
+            "simulate",
+            REFERENCE,
+            "-p",
+            "skills_least_loaded",
+            "-p",
+            "freshdesk_round_robin",
+            "-n",
+            "2",
+            "--days",
+            "1",
+            "--executor",
+            "serial",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = result.output.splitlines()
     assert any("skills_least_loaded" in row for row in rows)
@@ -61,8 +97,9 @@ def test_replay_and_fit_from_a_history_export(tmp_path):
     result = runner.invoke(app, ["scenario", "fit", str(path), "--out", str(fitted)])
     assert result.exit_code == 0, result.output
     assert "categories" in fitted.read_text()
-    result = runner.invoke(app, ["simulate", "--replay", str(path), "-n", "1",
-                                 "--executor", "serial"])
+    result = runner.invoke(
+        app, ["simulate", "--replay", str(path), "-n", "1", "--executor", "serial"]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -74,8 +111,9 @@ def test_replay_and_fit_skip_unreadable_lines_and_count_them(tmp_path):
     result = runner.invoke(app, ["scenario", "fit", str(path), "--out", str(tmp_path / "f.yaml")])
     assert result.exit_code == 0, result.output
     assert "skipped" in result.output and "1 unreadable lines skipped, 60 read" in result.output
-    result = runner.invoke(app, ["simulate", "--replay", str(path), "-n", "1",
-                                 "--executor", "serial", "--days", "1"])
+    result = runner.invoke(
+        app, ["simulate", "--replay", str(path), "-n", "1", "--executor", "serial", "--days", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "1 unreadable lines skipped, 60 read" in result.output
 
@@ -91,11 +129,15 @@ def test_replay_of_a_missing_or_unreadable_file_exits_2(tmp_path):
 
 
 def test_staff_prints_a_level_per_team():
-    result = runner.invoke(app, ["staff", REFERENCE, "--target", "80% within 8h", "--days", "3",
-                                 "-n", "1"])
+    result = runner.invoke(
+        app, ["staff", REFERENCE, "--target", "80% within 8h", "--days", "3", "-n", "1"]
+    )
     assert result.exit_code == 0, result.output
-    cells = [[cell.strip() for cell in line.strip("│").split("│")]
-             for line in result.output.splitlines() if line.startswith("│")]
+    cells = [
+        [cell.strip() for cell in line.strip("│").split("│")]
+        for line in result.output.splitlines()
+        if line.startswith("│")
+    ]
     rows = {cell[0]: cell[1:] for cell in cells}
     assert list(rows) == ["orders", "billing", "accounts", "early", "late", "whole desk"]
     teams = [row for name, row in rows.items() if name != "whole desk"]
@@ -108,8 +150,24 @@ def test_staff_prints_a_level_per_team():
 
 
 def test_tune_prints_the_best_parameters():
-    result = runner.invoke(app, ["tune", REFERENCE, "-p", "gcmu", "--trials", "2", "-n", "1",
-                                 "--days", "2", "--executor", "serial",
-                                 "--constraint", "load_gini<=0.9"])
+    result = runner.invoke(
+        app,
+        [
+            "tune",
+            REFERENCE,
+            "-p",
+            "gcmu",
+            "--trials",
+            "2",
+            "-n",
+            "1",
+            "--days",
+            "2",
+            "--executor",
+            "serial",
+            "--constraint",
+            "load_gini<=0.9",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "best sla =" in result.output and "exponent=" in result.output

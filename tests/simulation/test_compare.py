@@ -17,8 +17,11 @@ def tiny():
 
 
 def test_identical_policies_differ_by_exactly_zero():
-    work = runs(tiny(), [PolicyChoice("least_loaded"), PolicyChoice("least_loaded", label="again")],
-                replications=3)
+    work = runs(
+        tiny(),
+        [PolicyChoice("least_loaded"), PolicyChoice("least_loaded", label="again")],
+        replications=3,
+    )
     result = compare(execute(work, "serial"))
     diff = result.differences["again"]["mean_wait"]
     assert (diff.mean, diff.low, diff.high) == (0.0, 0.0, 0.0)
@@ -36,9 +39,14 @@ def test_process_pool_gives_the_same_results_as_serial():
 def test_dask_cluster_gives_the_same_results_as_serial():
     distributed = pytest.importorskip("distributed")
     work = runs(tiny(), [PolicyChoice("least_loaded")], replications=2)
-    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
-                                  protocol="tcp", host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        processes=False,
+        n_workers=1,
+        threads_per_worker=2,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
         remote = execute(work, "dask", scheduler=cluster.scheduler_address)
     assert [r.metrics for r in remote] == [r.metrics for r in execute(work, "serial")]
 
@@ -51,10 +59,13 @@ def test_dask_needs_a_reachable_scheduler_address():
         execute(work, "dask", scheduler="tcp://127.0.0.1:9", connect_timeout_s=1.0)
 
 
-@pytest.mark.parametrize(("values", "mean", "half"), [
-    pytest.param([1.0, 2.0, 3.0], 2.0, 2.484, id="t-with-2-df"),
-    pytest.param([5.0, 5.0], 5.0, 0.0, id="no-spread"),
-])
+@pytest.mark.parametrize(
+    ("values", "mean", "half"),
+    [
+        pytest.param([1.0, 2.0, 3.0], 2.0, 2.484, id="t-with-2-df"),
+        pytest.param([5.0, 5.0], 5.0, 0.0, id="no-spread"),
+    ],
+)
 def test_mean_ci(values, mean, half):
     interval = mean_ci(values)
     assert interval.mean == mean and interval.half_width == pytest.approx(half, abs=1e-3)

@@ -57,10 +57,22 @@ def test_erlang_c(lam, aht, c, t, pw, wq, sl, tickets):
 
 
 ERLANG_A = [
-    pytest.param(10 / 60, 24.0, 30.0, 5, 10.0, 0.3855, 0.0945, 2.836, 0.8237, 4_000,
-                 id="A1-small-desk"),
-    pytest.param(18.0, 1.0, 2.0, 20, 0.2, 0.3978, 0.0378, 0.0757, 0.8232, 30_000,
-                 id="A2-benchmark-abandonment"),
+    pytest.param(
+        10 / 60, 24.0, 30.0, 5, 10.0, 0.3855, 0.0945, 2.836, 0.8237, 4_000, id="A1-small-desk"
+    ),
+    pytest.param(
+        18.0,
+        1.0,
+        2.0,
+        20,
+        0.2,
+        0.3978,
+        0.0378,
+        0.0757,
+        0.8232,
+        30_000,
+        id="A2-benchmark-abandonment",
+    ),
 ]
 
 
@@ -70,7 +82,9 @@ ERLANG_A = [
 def test_erlang_a(lam, aht, patience, c, t, pw, pab, wq, sl, tickets):
     exact = ErlangA(lam, 1 / aht, c, 1 / patience)
     assert [round(v, 4) for v in (exact.p_wait(), exact.p_abandon(), exact.service_level(t))] == [
-        pw, pab, sl,
+        pw,
+        pab,
+        sl,
     ]
     assert exact.mean_wait() == pytest.approx(wq, rel=2e-3)
     got = estimates(mmc(lam, aht, c, tickets=tickets, patience=patience, within=t), t)

@@ -42,13 +42,32 @@ def test_another_seed_gives_other_records():
 # changed on purpose); the model and router give identical records for identical arrivals.
 # gcmu re-pinned when the backlog moved into the router (issue 14): classes are ranked for
 # no particular agent, as the live sidecar ranks them.
-@pytest.mark.parametrize(("policy", "tickets", "first_agents", "abandoned", "escalated", "wait"), [
-    pytest.param("skills_least_loaded", 1711, ["early-01", "early-02", "early-02"], 34, 54,
-                 48.4724, id="skills_least_loaded"),
-    pytest.param("gcmu", 1711, ["early-01", "early-01", "early-02"], 37, 73, 51.3352, id="gcmu"),
-    pytest.param("fixed_queue_ratio", 1711, ["early-02", "early-01", "early-02"], 35, 60,
-                 49.0942, id="fixed_queue_ratio"),
-])
+@pytest.mark.parametrize(
+    ("policy", "tickets", "first_agents", "abandoned", "escalated", "wait"),
+    [
+        pytest.param(
+            "skills_least_loaded",
+            1711,
+            ["early-01", "early-02", "early-02"],
+            34,
+            54,
+            48.4724,
+            id="skills_least_loaded",
+        ),
+        pytest.param(
+            "gcmu", 1711, ["early-01", "early-01", "early-02"], 37, 73, 51.3352, id="gcmu"
+        ),
+        pytest.param(
+            "fixed_queue_ratio",
+            1711,
+            ["early-02", "early-01", "early-02"],
+            35,
+            60,
+            49.0942,
+            id="fixed_queue_ratio",
+        ),
+    ],
+)
 def test_seeded_regression_pins(policy, tickets, first_agents, abandoned, escalated, wait):
     records = simulate(small(), PolicyChoice(policy))
     served = sorted((r for r in records if not math.isnan(r.assigned)), key=lambda r: r.assigned)
@@ -120,12 +139,20 @@ def test_arrival_profile_shapes_the_day():
 
 
 def test_burst_raises_the_arrival_rate():
-    scenario = parse_scenario({
-        "horizon_days": 2, "agents": [{"team": "a", "count": 1}],
-        "traffic": {"arrivals": {"rate_per_hour": 60, "bursts": [
-            {"start": "2026-01-05T12:00:00+00:00", "minutes": 120, "factor": 3}]},
-            "categories": {"x": {"share": 1, "handle": {"mean_min": 1}}}},
-    }, "burst")
+    scenario = parse_scenario(
+        {
+            "horizon_days": 2,
+            "agents": [{"team": "a", "count": 1}],
+            "traffic": {
+                "arrivals": {
+                    "rate_per_hour": 60,
+                    "bursts": [{"start": "2026-01-05T12:00:00+00:00", "minutes": 120, "factor": 3}],
+                },
+                "categories": {"x": {"share": 1, "handle": {"mean_min": 1}}},
+            },
+        },
+        "burst",
+    )
     times = [a.at_min for a in generate(scenario)]
     during = sum(720 <= t < 840 for t in times)
     before = sum(480 <= t < 600 for t in times)

@@ -26,14 +26,19 @@ def history(n: int = 300) -> list[HistoryRecord]:
             created = created.replace(hour=rng.randrange(8, 18))
         kind = "refund" if rng.random() < 0.3 else "order"
         assigned = created + timedelta(minutes=rng.uniform(1, 60))
-        out.append(HistoryRecord(
-            id=str(i), created_at=created, type=kind, priority=rng.choice(["normal", "high"]),
-            group="billing" if kind == "refund" else "shop",
-            assignee="ann" if kind == "refund" else rng.choice(["bob", "ann"]),
-            first_assigned_at=assigned,
-            first_reply_at=assigned + timedelta(minutes=rng.expovariate(1 / 12)),
-            solved_at=assigned + timedelta(hours=2),
-        ))
+        out.append(
+            HistoryRecord(
+                id=str(i),
+                created_at=created,
+                type=kind,
+                priority=rng.choice(["normal", "high"]),
+                group="billing" if kind == "refund" else "shop",
+                assignee="ann" if kind == "refund" else rng.choice(["bob", "ann"]),
+                first_assigned_at=assigned,
+                first_reply_at=assigned + timedelta(minutes=rng.expovariate(1 / 12)),
+                solved_at=assigned + timedelta(hours=2),
+            )
+        )
     return out
 
 
@@ -61,32 +66,46 @@ def test_replay_keeps_real_arrival_times_and_categories(tmp_path):
     assert [a.category for a in replayed] == [p.record.type for p in past]
     assert replayed[0].at_min == 0.0
     assert replayed[-1].at_min == pytest.approx(
-        (past[-1].record.created_at - past[0].record.created_at).total_seconds() / 60)
+        (past[-1].record.created_at - past[0].record.created_at).total_seconds() / 60
+    )
     records = simulate(scenario.evolve(horizon_days=20), arrivals=replayed)
     assert len(records) == 50 and all(not math.isnan(r.assigned) for r in records)
 
 
 def test_csv_replay_reads_the_documented_columns(tmp_path):
     path = tmp_path / "arrivals.csv"
-    path.write_text("created_at,category,priority,handle_min\n"
-                    "2026-03-02T09:00:00+00:00,order,high,5\n"
-                    "2026-03-02T09:10:00+00:00,refund,,\n", encoding="utf-8")
+    path.write_text(
+        "created_at,category,priority,handle_min\n"
+        "2026-03-02T09:00:00+00:00,order,high,5\n"
+        "2026-03-02T09:10:00+00:00,refund,,\n",
+        encoding="utf-8",
+    )
     past = read_past(path)
     assert [p.handle_min for p in past] == [5.0, None]
     assert past[0].record.priority == "high"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    pytest.param("created_at\nyesterday\n", "ISO 8601", id="bad-time"),
-    pytest.param("created_at,handle_min\n2026-03-02T09:00:00+00:00,soon\n", "number of minutes",
-                 id="handle-not-a-number"),
-    pytest.param("created_at,handle_min\n2026-03-02T09:00:00+00:00,-3\n", "positive",
-                 id="handle-negative"),
-    pytest.param("created_at,handle_min\n2026-03-02T09:00:00+00:00,nan\n", "positive",
-                 id="handle-nan"),
-    pytest.param("created_at\n2026-03-02T09:00:00\n", "time zone", id="naive-time"),
-    pytest.param("created_at\n", "no tickets", id="empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("created_at\nyesterday\n", "ISO 8601", id="bad-time"),
+        pytest.param(
+            "created_at,handle_min\n2026-03-02T09:00:00+00:00,soon\n",
+            "number of minutes",
+            id="handle-not-a-number",
+        ),
+        pytest.param(
+            "created_at,handle_min\n2026-03-02T09:00:00+00:00,-3\n",
+            "positive",
+            id="handle-negative",
+        ),
+        pytest.param(
+            "created_at,handle_min\n2026-03-02T09:00:00+00:00,nan\n", "positive", id="handle-nan"
+        ),
+        pytest.param("created_at\n2026-03-02T09:00:00\n", "time zone", id="naive-time"),
+        pytest.param("created_at\n", "no tickets", id="empty"),
+    ],
+)
 def test_csv_errors_name_the_line(tmp_path, text, message):
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
@@ -103,8 +122,11 @@ def test_unreadable_lines_can_be_skipped_and_each_is_named(tmp_path):
     assert len(read_past(jsonl, skipped.append)) == 5
     assert [message.split(": ")[0].rsplit(":", 1)[1] for message in skipped] == ["6", "7"]
     csv_path = tmp_path / "arrivals.csv"
-    csv_path.write_text("created_at,handle_min\n2026-03-02T09:00:00+00:00,4\nlater,\n"
-                        "2026-03-02T09:05:00+00:00,-1\n", encoding="utf-8")
+    csv_path.write_text(
+        "created_at,handle_min\n2026-03-02T09:00:00+00:00,4\nlater,\n"
+        "2026-03-02T09:05:00+00:00,-1\n",
+        encoding="utf-8",
+    )
     skipped.clear()
     assert [p.handle_min for p in read_past(csv_path, skipped.append)] == [4.0]
     assert ["ISO 8601" in skipped[0], "positive" in skipped[1]] == [True, True]

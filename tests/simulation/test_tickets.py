@@ -35,8 +35,13 @@ def maker(policy_file: Path | None = None) -> TicketMaker:
     return TicketMaker(scenario, build_router(scenario), roster, 0)
 
 
-def arrival(number: int, category: str = "REFUND", priority: str = "normal",
-            language: str = "de", channel: str = "chat") -> Arrival:
+def arrival(
+    number: int,
+    category: str = "REFUND",
+    priority: str = "normal",
+    language: str = "de",
+    channel: str = "chat",
+) -> Arrival:
     return Arrival(number, 90.0, category, priority, language, channel, 12.0, float("inf"), None)
 
 
@@ -46,8 +51,14 @@ def test_a_copied_ticket_is_the_ticket_validation_would_build() -> None:
     job = tickets.make(arrival(7), now, 90.0, reopen=False)
     ticket, record = job.ticket, job.record
     validated = Ticket(
-        id="7", source="simulation", created_at=now, type="REFUND", priority="normal",
-        channel="chat", language="de", required_skills={"REFUND": 4},
+        id="7",
+        source="simulation",
+        created_at=now,
+        type="REFUND",
+        priority="normal",
+        channel="chat",
+        language="de",
+        required_skills={"REFUND": 4},
         sla_due_at=now + timedelta(minutes=480),
     )
     assert ticket == validated
@@ -65,8 +76,12 @@ def test_a_copied_ticket_is_the_ticket_validation_would_build() -> None:
 def test_copies_of_one_template_share_a_kind_per_language_and_channel() -> None:
     tickets = maker()
     now = tickets.scenario.start
-    kinds = [tickets.make(arrival(n, **fields), now, 0.0, reopen=False).kind for n, fields in
-             enumerate([{}, {"priority": "urgent"}, {"language": "en"}, {"category": "ORDER"}])]
+    kinds = [
+        tickets.make(arrival(n, **fields), now, 0.0, reopen=False).kind
+        for n, fields in enumerate(
+            [{}, {"priority": "urgent"}, {"language": "en"}, {"category": "ORDER"}]
+        )
+    ]
     assert kinds[0] is kinds[1]  # priority is not part of a kind
     assert kinds[0] is not kinds[2] and kinds[0] is not kinds[3]
     assert kinds[0].matches == {}  # learnt as agents take such tickets

@@ -13,11 +13,14 @@ from simulation.tune import Constraint, Param, parse_param, tune
 from tests.simulation.queues import mmc
 
 
-@pytest.mark.parametrize(("text", "share", "minutes"), [
-    pytest.param("80% within 1h", 0.8, 60.0, id="hours"),
-    pytest.param("95 % within 30 min", 0.95, 30.0, id="minutes"),
-    pytest.param("50% within 90s", 0.5, 1.5, id="seconds"),
-])
+@pytest.mark.parametrize(
+    ("text", "share", "minutes"),
+    [
+        pytest.param("80% within 1h", 0.8, 60.0, id="hours"),
+        pytest.param("95 % within 30 min", 0.95, 30.0, id="minutes"),
+        pytest.param("50% within 90s", 0.5, 1.5, id="seconds"),
+    ],
+)
 def test_target_parsing(text, share, minutes):
     assert Target.parse(text) == Target(share, minutes)
 
@@ -28,11 +31,14 @@ def test_bad_targets_are_refused(text):
         Target.parse(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    pytest.param("wait_s=60:3600:log", Param("wait_s", 60, 3600, "log"), id="log"),
-    pytest.param("fair_limit=2:40:int", Param("fair_limit", 2, 40, "int"), id="int"),
-    pytest.param("match=a|b", Param("match", kind="choice", choices=("a", "b")), id="choice"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("wait_s=60:3600:log", Param("wait_s", 60, 3600, "log"), id="log"),
+        pytest.param("fair_limit=2:40:int", Param("fair_limit", 2, 40, "int"), id="int"),
+        pytest.param("match=a|b", Param("match", kind="choice", choices=("a", "b")), id="choice"),
+    ],
+)
 def test_search_space_parsing(text, expected):
     assert parse_param(text) == expected
 
@@ -46,8 +52,15 @@ def test_constraints_measure_their_violation():
 
 def test_tune_finds_feasible_parameters_and_reports_every_trial():
     scenario = mmc(1.0, 4.0, 5, tickets=500, within=2.0)
-    result = tune(scenario, "gcmu", [Param("exponent", 0.0, 2.0)], trials=4, replications=2,
-                  constraints=[Constraint.parse("load_gini<=0.5")], executor="serial")
+    result = tune(
+        scenario,
+        "gcmu",
+        [Param("exponent", 0.0, 2.0)],
+        trials=4,
+        replications=2,
+        constraints=[Constraint.parse("load_gini<=0.5")],
+        executor="serial",
+    )
     assert len(result.trials) == 4
     assert result.best_params is not None and 0 <= result.best_params["exponent"] <= 2
     assert result.best_value == max(m["sla"] for _, m, ok in result.trials if ok)
@@ -67,8 +80,11 @@ def test_staffing_refines_the_estimate_by_simulation():
     assert result.met
     assert abs(result.counts["agent"] - result.erlang["agent"]) <= 1
     assert result.levels.teams["agent"] >= 0.8 and result.levels.desk >= 0.8
-    fewer = [levels.teams["agent"] for counts, levels in result.history
-             if counts["agent"] == result.counts["agent"] - 1]
+    fewer = [
+        levels.teams["agent"]
+        for counts, levels in result.history
+        if counts["agent"] == result.counts["agent"] - 1
+    ]
     assert all(level < 0.8 for level in fewer)
 
 
@@ -81,17 +97,34 @@ def test_a_team_with_nothing_measured_never_fails_but_the_desk_must_meet_the_tar
 
 def day_and_night(night_agents: int) -> Scenario:
     """A day team first for the only category, and a night team covering the other half."""
-    def team(name: str, count: int, start: str, end: str) -> dict[str, object]:
-        return {"team": name, "count": count, "capacity": 1,
-                "shift": {"days": "daily", "start": start, "end": end, "timezone": "UTC"}}
 
-    return parse_scenario({
-        "name": "cover", "seed": 3, "horizon_days": 4, "warmup_days": 0.5, "drain_days": 0.5,
-        "sla_min": {"normal": 30},
-        "agents": [team("day", 4, "00:00", "12:00"), team("night", night_agents, "12:00", "23:59")],
-        "traffic": {"arrivals": {"rate_per_hour": 6},
-                    "categories": {"any": {"share": 1, "handle": {"mean_min": 20}}}},
-    }, "test")
+    def team(name: str, count: int, start: str, end: str) -> dict[str, object]:
+        return {
+            "team": name,
+            "count": count,
+            "capacity": 1,
+            "shift": {"days": "daily", "start": start, "end": end, "timezone": "UTC"},
+        }
+
+    return parse_scenario(
+        {
+            "name": "cover",
+            "seed": 3,
+            "horizon_days": 4,
+            "warmup_days": 0.5,
+            "drain_days": 0.5,
+            "sla_min": {"normal": 30},
+            "agents": [
+                team("day", 4, "00:00", "12:00"),
+                team("night", night_agents, "12:00", "23:59"),
+            ],
+            "traffic": {
+                "arrivals": {"rate_per_hour": 6},
+                "categories": {"any": {"share": 1, "handle": {"mean_min": 20}}},
+            },
+        },
+        "test",
+    )
 
 
 def test_a_cover_team_is_measured_on_the_tickets_of_its_hours():

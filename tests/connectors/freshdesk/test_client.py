@@ -22,9 +22,17 @@ from tests.connectors.freshdesk.payloads import agent, ticket
 API = f"{FRESHDESK}/api/v2"
 START = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 READ_AT = datetime(2024, 3, 1, 8, 5, 59, tzinfo=UTC)
-WALL_BODY = {"description": "Validation failed", "errors": [{
-    "field": "page", "message": "You cannot access tickets beyond the 300th page. Please "
-    "provide a smaller page number.", "code": "invalid_value"}]}
+WALL_BODY = {
+    "description": "Validation failed",
+    "errors": [
+        {
+            "field": "page",
+            "message": "You cannot access tickets beyond the 300th page. Please "
+            "provide a smaller page number.",
+            "code": "invalid_value",
+        }
+    ],
+}
 
 
 @pytest.fixture
@@ -39,20 +47,29 @@ def fd(time: FakeTime) -> FreshdeskConnector:
 
 
 def groups_listed() -> None:
-    responses.get(f"{API}/groups", json=[{"id": 60000111, "name": "Shipping",
-                                          "auto_ticket_assign": 0}])
+    responses.get(
+        f"{API}/groups", json=[{"id": 60000111, "name": "Shipping", "auto_ticket_assign": 0}]
+    )
 
 
 def link(page: int) -> dict[str, str]:
     return {"link": f'<{API}/tickets?page={page}&per_page=100>; rel="next"'}
 
 
-def write(ticket_id: str, note: str | None = None, read_at: datetime | None = READ_AT,
-          agent_id: str = "60000777") -> WriteRequest:
+def write(
+    ticket_id: str,
+    note: str | None = None,
+    read_at: datetime | None = READ_AT,
+    agent_id: str = "60000777",
+) -> WriteRequest:
     trace = DecisionTrace(policy="t", ticket_id=ticket_id, at=READ_AT)
-    return WriteRequest(assignment=Assignment(ticket_id=ticket_id, agent_id=agent_id,
-                                              weight=1.0, trace=trace, group="Shipping"),
-                        expected_updated_at=read_at, note=note)
+    return WriteRequest(
+        assignment=Assignment(
+            ticket_id=ticket_id, agent_id=agent_id, weight=1.0, trace=trace, group="Shipping"
+        ),
+        expected_updated_at=read_at,
+        note=note,
+    )
 
 
 # -- polling --------------------------------------------------------------------------------
@@ -60,9 +77,14 @@ def write(ticket_id: str, note: str | None = None, read_at: datetime | None = RE
 def test_poll_lists_by_updated_since_oldest_first_100_per_page(fd: FreshdeskConnector) -> None:
     groups_listed()
     replied = {"first_responded_at": "2024-03-01T08:30:00Z", "resolved_at": None}
-    responses.get(f"{API}/tickets", json=[ticket(id=1, stats={"first_responded_at": None}),
-                                          ticket(id=2, status=4, stats=replied)],
-                  headers=link(2))
+    responses.get(
+        f"{API}/tickets",
+        json=[
+            ticket(id=1, stats={"first_responded_at": None}),
+            ticket(id=2, status=4, stats=replied),
+        ],
+        headers=link(2),
+    )
     page = fd.poll(None)
     assert [t.id for t in page.tickets] == ["1", "2"] and not page.done  # resolved ones too
     fresh, resolved = (t.custom_fields for t in page.tickets)
@@ -80,7 +102,7 @@ def test_poll_lists_by_updated_since_oldest_first_100_per_page(fd: FreshdeskConn
 
 @responses.activate
 def test_paging_goes_on_from_the_newest_update_so_a_change_cannot_hide_a_ticket(
-    fd: FreshdeskConnector
+    fd: FreshdeskConnector,
 ) -> None:
     """Found by the chaos run: with page=N of one listing, a ticket on page 1 that changed
     before page 2 was read moved to the end, every row moved up one place, and the first
@@ -88,8 +110,13 @@ def test_paging_goes_on_from_the_newest_update_so_a_change_cannot_hide_a_ticket(
     groups_listed()
     first = [ticket(id=i, updated_at=f"2024-03-01T08:0{i}:00Z") for i in (1, 2, 3)]
     responses.get(f"{API}/tickets", json=first, headers=link(2))
-    responses.get(f"{API}/tickets", json=[ticket(id=3, updated_at="2024-03-01T08:03:00Z"),
-                                          ticket(id=4, updated_at="2024-03-01T08:04:00Z")])
+    responses.get(
+        f"{API}/tickets",
+        json=[
+            ticket(id=3, updated_at="2024-03-01T08:03:00Z"),
+            ticket(id=4, updated_at="2024-03-01T08:04:00Z"),
+        ],
+    )
     page = fd.poll(None)
     second = fd.poll(page.cursor)
     assert [t.id for t in second.tickets] == ["4"]  # 3 was handed over on the first page
@@ -100,8 +127,11 @@ def test_paging_goes_on_from_the_newest_update_so_a_change_cannot_hide_a_ticket(
 @responses.activate
 def test_a_page_within_one_second_is_followed_by_the_next_page(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=i, updated_at="2024-03-01T08:00:00Z")
-                                          for i in (1, 2)], headers=link(2))
+    responses.get(
+        f"{API}/tickets",
+        json=[ticket(id=i, updated_at="2024-03-01T08:00:00Z") for i in (1, 2)],
+        headers=link(2),
+    )
     after = FreshdeskCursor.decode(str(fd.poll(None).cursor))
     assert (after.since, after.page) == (START, 2)  # restarting there would read it again
 
@@ -120,8 +150,9 @@ def test_last_page_has_no_link_header_and_ends_the_poll(fd: FreshdeskConnector) 
 @responses.activate
 def test_page_300_restarts_with_a_later_updated_since(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=9, updated_at="2024-03-02T00:00:00Z")],
-                  headers=link(301))
+    responses.get(
+        f"{API}/tickets", json=[ticket(id=9, updated_at="2024-03-02T00:00:00Z")], headers=link(301)
+    )
     at_wall = FreshdeskCursor(since=START, page=300).encode()
     page = fd.poll(at_wall)
     after = FreshdeskCursor.decode(str(page.cursor))
@@ -133,8 +164,9 @@ def test_page_300_restarts_with_a_later_updated_since(fd: FreshdeskConnector) ->
 def test_a_400_at_the_wall_restarts_instead_of_failing(fd: FreshdeskConnector) -> None:
     groups_listed()
     responses.get(f"{API}/tickets", status=400, json=WALL_BODY)
-    cursor = FreshdeskCursor(since=START, page=91, tail=READ_AT,
-                             seen=frozenset({"4@2024-03-01T08:05:59Z"})).encode()
+    cursor = FreshdeskCursor(
+        since=START, page=91, tail=READ_AT, seen=frozenset({"4@2024-03-01T08:05:59Z"})
+    ).encode()
     page = fd.poll(cursor)
     after = FreshdeskCursor.decode(str(page.cursor))
     assert page.tickets == () and (after.page, after.since) == (1, READ_AT - OVERLAP)
@@ -143,16 +175,25 @@ def test_a_400_at_the_wall_restarts_instead_of_failing(fd: FreshdeskConnector) -
 @responses.activate
 def test_duplicates_at_the_restart_seam_are_dropped(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=4, updated_at="2024-03-01T08:05:59Z"),
-                                          ticket(id=5, updated_at="2024-03-01T08:05:59Z")])
+    responses.get(
+        f"{API}/tickets",
+        json=[
+            ticket(id=4, updated_at="2024-03-01T08:05:59Z"),
+            ticket(id=5, updated_at="2024-03-01T08:05:59Z"),
+        ],
+    )
     cursor = FreshdeskCursor(since=READ_AT, seen=frozenset({"4"})).encode()
     assert [t.id for t in fd.poll(cursor).tickets] == ["5"]
 
 
-@pytest.mark.parametrize("cursor", [
-    pytest.param("eyJwIjogMzB9", id="a-zendesk-cursor"), pytest.param("{}", id="no-since"),
-    pytest.param('{"since": "yesterday"}', id="bad-time"),
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        pytest.param("eyJwIjogMzB9", id="a-zendesk-cursor"),
+        pytest.param("{}", id="no-since"),
+        pytest.param('{"since": "yesterday"}', id="bad-time"),
+    ],
+)
 def test_a_foreign_cursor_is_fatal_not_retried(fd: FreshdeskConnector, cursor: str) -> None:
     with pytest.raises(FatalError):
         fd.poll(cursor)
@@ -161,8 +202,9 @@ def test_a_foreign_cursor_is_fatal_not_retried(fd: FreshdeskConnector, cursor: s
 @responses.activate
 def test_one_broken_ticket_does_not_stop_the_page(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=1), ticket(id=2, created_at=None),
-                                          ticket(id=None)])
+    responses.get(
+        f"{API}/tickets", json=[ticket(id=1), ticket(id=2, created_at=None), ticket(id=None)]
+    )
     assert [t.id for t in fd.poll(None).tickets] == ["1"]
 
 
@@ -171,16 +213,27 @@ def test_one_broken_ticket_does_not_stop_the_page(fd: FreshdeskConnector) -> Non
 def test_roster_reads_agents_members_skills_and_loads(fd: FreshdeskConnector) -> None:
     groups_listed()
     responses.get(f"{API}/admin/groups/60000111/agents", json=[agent()])
-    responses.get(f"{API}/admin/skills", json=[{"id": 3, "name": "Returns",
-                                                "agents": [{"id": 60000777}]}])
-    responses.get(f"{API}/agents", json=[agent()],
-                  headers={"link": f'<{API}/agents?page=2&per_page=100>; rel="next"'},
-                  match=[matchers.query_param_matcher({"per_page": "100"})])
-    responses.get(f"{API}/agents", json=[agent(id=60000778, available=False),
-                                         {"available": True, "contact": {}}],  # no id
-                  match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})])
-    responses.get(f"{API}/search/tickets", json={"total": 2, "results": [
-        ticket(id=1, responder_id=60000777), ticket(id=2, responder_id=None)]})
+    responses.get(
+        f"{API}/admin/skills", json=[{"id": 3, "name": "Returns", "agents": [{"id": 60000777}]}]
+    )
+    responses.get(
+        f"{API}/agents",
+        json=[agent()],
+        headers={"link": f'<{API}/agents?page=2&per_page=100>; rel="next"'},
+        match=[matchers.query_param_matcher({"per_page": "100"})],
+    )
+    responses.get(
+        f"{API}/agents",
+        json=[agent(id=60000778, available=False), {"available": True, "contact": {}}],  # no id
+        match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})],
+    )
+    responses.get(
+        f"{API}/search/tickets",
+        json={
+            "total": 2,
+            "results": [ticket(id=1, responder_id=60000777), ticket(id=2, responder_id=None)],
+        },
+    )
     roster = fd.roster()
     assert [a.id for a in roster.agents] == ["60000777", "60000778"]
     first = roster.agents[0]
@@ -196,8 +249,9 @@ def test_roster_reads_agents_members_skills_and_loads(fd: FreshdeskConnector) ->
 def test_assign_rereads_updated_at_then_updates_and_adds_a_note(fd: FreshdeskConnector) -> None:
     groups_listed()
     responses.get(f"{API}/tickets/21", json=ticket())
-    responses.put(f"{API}/tickets/21", json=ticket(responder_id=60000777,
-                                                   updated_at="2024-03-01T08:07:00Z"))
+    responses.put(
+        f"{API}/tickets/21", json=ticket(responder_id=60000777, updated_at="2024-03-01T08:07:00Z")
+    )
     responses.post(f"{API}/tickets/21/notes", status=201, json={"id": 1, "private": True})
     result = fd.assign(write("21", note="routed by skills"))
     assert result.ok and result.updated_at == datetime(2024, 3, 1, 8, 7, tzinfo=UTC)
@@ -210,23 +264,39 @@ def test_assign_rereads_updated_at_then_updates_and_adds_a_note(fd: FreshdeskCon
 @responses.activate
 def test_assign_sees_a_human_change_and_writes_nothing(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets/21", json=ticket(updated_at="2024-03-01T08:09:00Z",
-                                                   responder_id=60000001))
+    responses.get(
+        f"{API}/tickets/21", json=ticket(updated_at="2024-03-01T08:09:00Z", responder_id=60000001)
+    )
     result = fd.assign(write("21"))
     assert result.outcome == "conflict"
     assert not [c for c in responses.calls if c.request.method == "PUT"]
 
 
-@pytest.mark.parametrize(("status", "body"), [
-    pytest.param(404, {"code": "not_found", "message": "Record not found"}, id="404-flat"),
-    pytest.param(405, {"code": "method_not_allowed", "message": "spam"}, id="405-spam"),
-    pytest.param(400, {"description": "Validation failed", "errors": [
-        {"field": "responder_id", "message": "There is no agent with this id",
-         "code": "invalid_value"}]}, id="400-validation"),
-])
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        pytest.param(404, {"code": "not_found", "message": "Record not found"}, id="404-flat"),
+        pytest.param(405, {"code": "method_not_allowed", "message": "spam"}, id="405-spam"),
+        pytest.param(
+            400,
+            {
+                "description": "Validation failed",
+                "errors": [
+                    {
+                        "field": "responder_id",
+                        "message": "There is no agent with this id",
+                        "code": "invalid_value",
+                    }
+                ],
+            },
+            id="400-validation",
+        ),
+    ],
+)
 @responses.activate
-def test_assign_skips_what_the_desk_refuses(fd: FreshdeskConnector, status: int,
-                                            body: dict) -> None:
+def test_assign_skips_what_the_desk_refuses(
+    fd: FreshdeskConnector, status: int, body: dict
+) -> None:
     groups_listed()
     responses.get(f"{API}/tickets/21", json=ticket())
     responses.put(f"{API}/tickets/21", status=status, json=body)
@@ -237,8 +307,11 @@ def test_assign_skips_what_the_desk_refuses(fd: FreshdeskConnector, status: int,
 @responses.activate
 def test_bad_api_key_is_fatal(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets/21", status=401, json={
-        "code": "invalid_credentials", "message": "You have to be logged in"})
+    responses.get(
+        f"{API}/tickets/21",
+        status=401,
+        json={"code": "invalid_credentials", "message": "You have to be logged in"},
+    )
     with pytest.raises(FatalError):
         fd.assign(write("21"))
 
@@ -254,16 +327,22 @@ def test_fetch_of_a_missing_ticket_is_skippable(fd: FreshdeskConnector) -> None:
 @responses.activate
 def test_fetch_includes_stats_for_the_first_reply(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets/21", match=[matchers.query_param_matcher({"include": "stats"})],
-                  json=ticket(status=3, stats={"first_responded_at": "2024-03-01T08:30:00Z"}))
+    responses.get(
+        f"{API}/tickets/21",
+        match=[matchers.query_param_matcher({"include": "stats"})],
+        json=ticket(status=3, stats={"first_responded_at": "2024-03-01T08:30:00Z"}),
+    )
     fields = fd.fetch("21").custom_fields
     assert fields["status"] == "pending" and fields["first_reply_at"] == "2024-03-01T08:30:00Z"
 
 
 @responses.activate
 def test_budget_left_follows_the_x_ratelimit_headers(fd: FreshdeskConnector) -> None:
-    responses.get(f"{API}/groups", json=[], headers={"X-RateLimit-Total": "400",
-                                                     "X-RateLimit-Remaining": "207"})
+    responses.get(
+        f"{API}/groups",
+        json=[],
+        headers={"X-RateLimit-Total": "400", "X-RateLimit-Remaining": "207"},
+    )
     fd.groups()
     assert fd.budget_left() == pytest.approx(7.0)  # 207 left, 200 kept for others (share 0.5)
 
@@ -272,41 +351,54 @@ def test_budget_left_follows_the_x_ratelimit_headers(fd: FreshdeskConnector) -> 
 @responses.activate
 def test_bulk_update_per_agent_with_job_polling(fd: FreshdeskConnector, time: FakeTime) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=n) for n in (1, 2, 4, 5)] + [
-        ticket(id=3, updated_at="2024-03-01T09:00:00Z")])
-    responses.post(f"{API}/tickets/bulk_update", status=202,
-                   json={"job_id": "a1", "href": f"{API}/jobs/a1"})
+    responses.get(
+        f"{API}/tickets",
+        json=[ticket(id=n) for n in (1, 2, 4, 5)]
+        + [ticket(id=3, updated_at="2024-03-01T09:00:00Z")],
+    )
+    responses.post(
+        f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1", "href": f"{API}/jobs/a1"}
+    )
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "IN PROGRESS", "progress": 0})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS", "progress": 100})
     single = responses.put(f"{API}/tickets/2", json=ticket(id=2, responder_id=60000778))
-    requests_ = [write("1"), write("2", agent_id="60000778"), write("3"), write("4"),
-                 write("5")]
+    requests_ = [write("1"), write("2", agent_id="60000778"), write("3"), write("4"), write("5")]
     results = fd.assign_many(requests_)
     assert [r.outcome for r in results] == ["ok", "ok", "conflict", "ok", "ok"]
-    bodies = [json.loads(c.request.body) for c in responses.calls
-              if c.request.url.endswith("bulk_update")]
-    assert bodies == [{"bulk_action": {"ids": [1, 4, 5], "properties": {
-        "responder_id": 60000777, "group_id": 60000111}}}]
+    bodies = [
+        json.loads(c.request.body) for c in responses.calls if c.request.url.endswith("bulk_update")
+    ]
+    assert bodies == [
+        {
+            "bulk_action": {
+                "ids": [1, 4, 5],
+                "properties": {"responder_id": 60000777, "group_id": 60000111},
+            }
+        }
+    ]
     assert single.call_count == 1  # one ticket for that agent: a job would cost more
     assert 1.0 in time.sleeps
 
 
 @responses.activate
-def test_the_freshness_check_reads_the_span_of_the_reads_to_its_end(
-    fd: FreshdeskConnector
-) -> None:
+def test_the_freshness_check_reads_the_span_of_the_reads_to_its_end(fd: FreshdeskConnector) -> None:
     """Found by the chaos run: the check stopped after ``len/100 + 2`` pages, and a person's
     change past that page was overwritten unchecked. Every page within the reads' span is
     read; past the newest read the listing stops."""
     groups_listed()
     reads = {str(n): datetime(2024, 3, 1, 8, 10 + n, tzinfo=UTC) for n in range(1, 6)}
     for n in range(1, 6):  # each read on a page of its own, among others' changes
-        responses.get(f"{API}/tickets", json=[
-            ticket(id=900 + n, updated_at=f"2024-03-01T08:{10 + n:02d}:00Z"),
-            ticket(id=n, updated_at=f"2024-03-01T08:{10 + n:02d}:{30 if n == 3 else 0:02d}Z"),
-        ], headers=link(2))
-    responses.get(f"{API}/tickets", json=[ticket(id=999, updated_at="2024-03-01T08:16:00Z")],
-                  headers=link(2))  # past the newest read: the last page needed
+        responses.get(
+            f"{API}/tickets",
+            json=[
+                ticket(id=900 + n, updated_at=f"2024-03-01T08:{10 + n:02d}:00Z"),
+                ticket(id=n, updated_at=f"2024-03-01T08:{10 + n:02d}:{30 if n == 3 else 0:02d}Z"),
+            ],
+            headers=link(2),
+        )
+    responses.get(
+        f"{API}/tickets", json=[ticket(id=999, updated_at="2024-03-01T08:16:00Z")], headers=link(2)
+    )  # past the newest read: the last page needed
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
     results = fd.assign_many([write(tid, read_at=at) for tid, at in reads.items()])
@@ -319,8 +411,9 @@ def test_the_freshness_check_reads_the_span_of_the_reads_to_its_end(
 @responses.activate
 def test_a_ticket_missing_from_the_span_of_the_reads_has_changed(fd: FreshdeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets", json=[ticket(id=2, updated_at="2024-03-01T08:30:00Z")],
-                  headers=link(2))
+    responses.get(
+        f"{API}/tickets", json=[ticket(id=2, updated_at="2024-03-01T08:30:00Z")], headers=link(2)
+    )
     responses.get(f"{API}/tickets/1", json=ticket(id=1, updated_at="2024-03-01T08:40:00Z"))
     responses.get(f"{API}/tickets/3", status=404, json={"code": "not_found", "message": "x"})
     changed, gone = fd.assign_many([write("1"), write("3")])  # neither is in the span
@@ -340,7 +433,8 @@ def test_reads_much_older_than_the_rest_are_checked_one_by_one(fd: FreshdeskConn
     assert [r.outcome for r in results] == ["conflict", "ok"]  # 1 changed after our read
     listing = next(c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets"))
     assert parse_qs(urlparse(listing.request.url).query)["updated_since"] == [
-        "2024-03-01T08:05:59Z"]  # the listing starts at the recent read, not two hours back
+        "2024-03-01T08:05:59Z"
+    ]  # the listing starts at the recent read, not two hours back
 
 
 @responses.activate
@@ -348,19 +442,26 @@ def test_a_check_gone_stale_while_batches_went_out_is_made_again(time: FakeTime)
     """Found by the chaos run: a round of 30 small jobs took seconds after its one check,
     and a person took a ticket of a late batch in between."""
     ticks = iter(range(100))
-    fd = FreshdeskConnector(transport(FRESHDESK, time=time), FreshdeskOptions(
-        start_time=START, job_poll_interval=1.0, job_timeout=5.0), time.sleep,
-        clock=lambda: 0.6 * next(ticks))  # every look at the clock: 0.6 s later
+    fd = FreshdeskConnector(
+        transport(FRESHDESK, time=time),
+        FreshdeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0),
+        time.sleep,
+        clock=lambda: 0.6 * next(ticks),
+    )  # every look at the clock: 0.6 s later
     groups_listed()
     responses.get(f"{API}/tickets", json=[ticket(id=n) for n in range(1, 7)])
-    responses.get(f"{API}/tickets", json=[ticket(id=n) for n in (4, 6)] + [
-        ticket(id=5, updated_at="2024-03-01T08:30:00Z")])  # the second look: 5 was taken
+    responses.get(
+        f"{API}/tickets",
+        json=[ticket(id=n) for n in (4, 6)] + [ticket(id=5, updated_at="2024-03-01T08:30:00Z")],
+    )  # the second look: 5 was taken
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
     for n in (4, 6):  # two left for that agent: single updates
         responses.put(f"{API}/tickets/{n}", json=ticket(id=n, responder_id=60000778))
-    results = fd.assign_many([write(n) for n in ("1", "2", "3")] +
-                             [write(n, agent_id="60000778") for n in ("4", "5", "6")])
+    results = fd.assign_many(
+        [write(n) for n in ("1", "2", "3")]
+        + [write(n, agent_id="60000778") for n in ("4", "5", "6")]
+    )
     assert [r.outcome for r in results] == ["ok", "ok", "ok", "ok", "conflict", "ok"]
     listings = [c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets")]
     assert len(listings) == 2
@@ -372,36 +473,55 @@ def test_a_check_made_again_lists_only_what_changed_since_the_last_one(time: Fak
     10,000 tickets for 50 agents cost 2,728 requests. The desk's clock at the last check
     (its ``Date``) is where the next one starts; nothing earlier can have changed unseen."""
     ticks = iter(range(100))
-    fd = FreshdeskConnector(transport(FRESHDESK, time=time), FreshdeskOptions(
-        start_time=START, job_poll_interval=1.0, job_timeout=5.0), time.sleep,
-        clock=lambda: 0.6 * next(ticks))  # every look at the clock: 0.6 s later
+    fd = FreshdeskConnector(
+        transport(FRESHDESK, time=time),
+        FreshdeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0),
+        time.sleep,
+        clock=lambda: 0.6 * next(ticks),
+    )  # every look at the clock: 0.6 s later
     groups_listed()
-    first = responses.get(f"{API}/tickets", json=[ticket(id=n) for n in range(1, 7)],
-                          headers={"Date": "Fri, 01 Mar 2024 08:20:00 GMT"})
-    again = responses.get(f"{API}/tickets", json=[
-        ticket(id=5, updated_at="2024-03-01T08:20:01Z")],  # taken right after the check
-        headers={"Date": "Fri, 01 Mar 2024 08:20:03 GMT"})
+    first = responses.get(
+        f"{API}/tickets",
+        json=[ticket(id=n) for n in range(1, 7)],
+        headers={"Date": "Fri, 01 Mar 2024 08:20:00 GMT"},
+    )
+    again = responses.get(
+        f"{API}/tickets",
+        json=[ticket(id=5, updated_at="2024-03-01T08:20:01Z")],  # taken right after the check
+        headers={"Date": "Fri, 01 Mar 2024 08:20:03 GMT"},
+    )
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
     for n in (4, 6):
         responses.put(f"{API}/tickets/{n}", json=ticket(id=n, responder_id=60000778))
-    results = fd.assign_many([write(n) for n in ("1", "2", "3")] +
-                             [write(n, agent_id="60000778") for n in ("4", "5", "6")])
+    results = fd.assign_many(
+        [write(n) for n in ("1", "2", "3")]
+        + [write(n, agent_id="60000778") for n in ("4", "5", "6")]
+    )
     assert [r.outcome for r in results] == ["ok", "ok", "ok", "ok", "conflict", "ok"]
     assert (first.call_count, again.call_count) == (1, 1)
     listings = [c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets")]
     assert parse_qs(urlparse(listings[1].request.url).query)["updated_since"] == [
-        "2024-03-01T08:19:58Z"]  # the last check's Date, two seconds back: not the reads' span
+        "2024-03-01T08:19:58Z"
+    ]  # the last check's Date, two seconds back: not the reads' span
 
 
 @responses.activate
 def test_bulk_job_failures_are_per_ticket(fd: FreshdeskConnector) -> None:
     groups_listed()
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
-    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "PARTIAL", "data": [
-        {"id": 1, "success": True}, {"id": 2, "success": False,
-                                     "message": "responder is not in the group"},
-        {"id": 3, "success": True}]})
+    responses.get(
+        f"{API}/jobs/a1",
+        json={
+            "id": "a1",
+            "status": "PARTIAL",
+            "data": [
+                {"id": 1, "success": True},
+                {"id": 2, "success": False, "message": "responder is not in the group"},
+                {"id": 3, "success": True},
+            ],
+        },
+    )
     results = fd.assign_many([write(n, read_at=None) for n in ("1", "2", "3")])
     assert [r.outcome for r in results] == ["ok", "skipped", "ok"]
     assert "not in the group" in results[1].detail
@@ -413,8 +533,11 @@ def test_bulk_batches_hold_at_most_100_ids(fd: FreshdeskConnector) -> None:
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
     fd.assign_many([write(str(i), read_at=None) for i in range(1, 231)])
-    sizes = [len(json.loads(c.request.body)["bulk_action"]["ids"]) for c in responses.calls
-             if c.request.method == "POST"]
+    sizes = [
+        len(json.loads(c.request.body)["bulk_action"]["ids"])
+        for c in responses.calls
+        if c.request.method == "POST"
+    ]
     assert sizes == [100, 100, 30]
 
 
@@ -433,8 +556,10 @@ def test_a_failing_bulk_call_fails_only_its_batch(fd: FreshdeskConnector) -> Non
 def test_history_lists_resolved_and_closed_with_stats(fd: FreshdeskConnector) -> None:
     groups_listed()
     stats = {"first_responded_at": "2024-03-01T09:00:00Z", "resolved_at": "2024-03-02T09:00:00Z"}
-    responses.get(f"{API}/tickets", json=[ticket(id=1, status=4, stats=stats),
-                                          ticket(id=2, status=2, stats=stats)])
+    responses.get(
+        f"{API}/tickets",
+        json=[ticket(id=1, status=4, stats=stats), ticket(id=2, status=2, stats=stats)],
+    )
     records = list(fd.history(START))
     assert [r.id for r in records] == ["1"]
     listing = next(c for c in responses.calls if "/tickets" in c.request.url)
@@ -469,9 +594,15 @@ def test_a_plan_without_skills_is_routed_without_and_says_so_once(
     fd: FreshdeskConnector, caplog: pytest.LogCaptureFixture
 ) -> None:
     groups_listed()
-    responses.get(f"{API}/admin/skills", status=403, json={
-        "code": "require_feature", "message": "The Skill Based Round Robin feature(s) is/are "
-        "not supported in your plan. Please upgrade your account to use it."})
+    responses.get(
+        f"{API}/admin/skills",
+        status=403,
+        json={
+            "code": "require_feature",
+            "message": "The Skill Based Round Robin feature(s) is/are "
+            "not supported in your plan. Please upgrade your account to use it.",
+        },
+    )
     responses.get(f"{API}/admin/groups/60000111/agents", json=[agent()])
     responses.get(f"{API}/agents", json=[agent()])
     responses.get(f"{API}/search/tickets", json={"total": 0, "results": []})
@@ -485,10 +616,14 @@ def test_a_plan_without_skills_is_routed_without_and_says_so_once(
     assert found.features[0].present is False and "403" in found.features[0].detail
 
 
-@pytest.mark.parametrize(("include", "credits"), [
-    pytest.param(None, 1, id="plain"), pytest.param("stats", 3, id="stats"),
-    pytest.param("description,stats", 5, id="two-includes"),
-])
+@pytest.mark.parametrize(
+    ("include", "credits"),
+    [
+        pytest.param(None, 1, id="plain"),
+        pytest.param("stats", 3, id="stats"),
+        pytest.param("description,stats", 5, id="two-includes"),
+    ],
+)
 def test_each_include_costs_two_more_credits(include: str | None, credits: int) -> None:
     assert include_cost(include) == credits
 

@@ -13,8 +13,10 @@ T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 
 
 def row(ticket_id: int, second: int) -> dict:
-    return {"id": ticket_id, "updated_at": (T0 + timedelta(seconds=second)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")}
+    return {
+        "id": ticket_id,
+        "updated_at": (T0 + timedelta(seconds=second)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def key(ticket_id: int, second: int) -> str:
@@ -41,8 +43,9 @@ def test_restart_past_the_wall_moves_updated_since_to_just_before_the_newest_row
 
 
 def test_rows_read_again_in_the_overlap_are_dropped_once() -> None:
-    cursor = FreshdeskCursor(since=T0 + timedelta(seconds=6), seen=frozenset({key(2, 9),
-                                                                             key(3, 9)}))
+    cursor = FreshdeskCursor(
+        since=T0 + timedelta(seconds=6), seen=frozenset({key(2, 9), key(3, 9)})
+    )
     again = [row(2, 9), row(3, 9), row(4, 9), row(5, 12)]
     assert [r["id"] for r in cursor.unseen(again)] == [4, 5]
 
@@ -74,15 +77,18 @@ def test_tail_is_carried_across_pages() -> None:
 
 
 @given(st.lists(st.integers(0, 50), min_size=1, max_size=400), st.integers(2, 7))
-def test_paging_with_a_small_wall_loses_and_duplicates_nothing(seconds: list[int],
-                                                                wall: int) -> None:
-    rows = sorted((row(i, s) for i, s in enumerate(seconds)),
-                  key=lambda r: (r["updated_at"], r["id"]))
+def test_paging_with_a_small_wall_loses_and_duplicates_nothing(
+    seconds: list[int], wall: int
+) -> None:
+    rows = sorted(
+        (row(i, s) for i, s in enumerate(seconds)), key=lambda r: (r["updated_at"], r["id"])
+    )
     cursor, delivered = FreshdeskCursor(since=T0 - timedelta(seconds=1)), []
     for _ in range(10_000):
-        listing = [r for r in rows if r["updated_at"] >= cursor.since.strftime(
-            "%Y-%m-%dT%H:%M:%SZ")]
-        page = listing[(cursor.page - 1) * 3:cursor.page * 3]
+        listing = [
+            r for r in rows if r["updated_at"] >= cursor.since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ]
+        page = listing[(cursor.page - 1) * 3 : cursor.page * 3]
         delivered += cursor.unseen(page)
         cursor = cursor.absorb(page)
         if len(listing) <= cursor.page * 3:
@@ -100,6 +106,5 @@ def test_a_change_listed_late_with_an_earlier_stamp_still_comes_through() -> Non
     listed after it, fell behind ``updated_since`` and was never handed out."""
     first = FreshdeskCursor(since=T0).absorb([row(1, 5), row(2, 9)]).restart()
     late = [row(1, 5), row(2, 9), row(3, 8)]  # 3 became visible only now
-    listing = [r for r in late if r["updated_at"] >= first.since.strftime(
-        "%Y-%m-%dT%H:%M:%SZ")]
+    listing = [r for r in late if r["updated_at"] >= first.since.strftime("%Y-%m-%dT%H:%M:%SZ")]
     assert [r["id"] for r in first.unseen(listing)] == [3]

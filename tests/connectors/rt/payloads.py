@@ -43,5 +43,11 @@ def ticket(ident: int, **fields: Any) -> dict[str, Any]:
 
 def collection(items: list[dict[str, Any]], per_page: int, page: int = 1) -> dict[str, Any]:
     """A REST 2 collection page."""
-    return {"count": len(items), "page": page, "per_page": per_page, "pages": None,
-            "total": None, "items": items}
+    return {
+        "count": len(items),
+        "page": page,
+        "per_page": per_page,
+        "pages": None,
+        "total": None,
+        "items": items,
+    }

@@ -45,10 +45,26 @@ def test_search_item_maps_every_field() -> None:
         CustomFields=[{**ref("customfield", "2"), "name": "Category", "values": ["refund"]}],
     )
     result = mapping.ticket_from_json(raw, QUEUES, body="Please refund")
-    assert result.model_dump(include={"id", "source", "subject", "body", "requester", "group",
-                                      "assignee", "priority", "custom_fields"}) == {
-        "id": "7", "source": "rt", "subject": "Invoice charged twice", "body": "Please refund",
-        "requester": "customer1@example.com", "group": "Billing", "assignee": None,
+    assert result.model_dump(
+        include={
+            "id",
+            "source",
+            "subject",
+            "body",
+            "requester",
+            "group",
+            "assignee",
+            "priority",
+            "custom_fields",
+        }
+    ) == {
+        "id": "7",
+        "source": "rt",
+        "subject": "Invoice charged twice",
+        "body": "Please refund",
+        "requester": "customer1@example.com",
+        "group": "Billing",
+        "assignee": None,
         "priority": Priority.URGENT,
         "custom_fields": {"Category": "refund", "status": "new"},
     }
@@ -60,8 +76,11 @@ def test_search_item_maps_every_field() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        pytest.param({"Status": "open", "Started": "2026-11-25T01:00:00Z"}, {"status": "open"},
-                     id="no-first-reply-timer"),
+        pytest.param(
+            {"Status": "open", "Started": "2026-11-25T01:00:00Z"},
+            {"status": "open"},
+            id="no-first-reply-timer",
+        ),
         pytest.param({}, {}, id="status-not-asked-for"),
     ],
 )
@@ -70,8 +89,9 @@ def test_lifecycle_fields(raw: dict[str, str], expected: dict[str, str]) -> None
 
 
 def test_single_ticket_takes_queue_name_from_directory_and_owner_name() -> None:
-    result = mapping.ticket_from_json(ticket(7, Owner=ref("user", "alice"),
-                                             Queue=ref("queue", "4")), QUEUES)
+    result = mapping.ticket_from_json(
+        ticket(7, Owner=ref("user", "alice"), Queue=ref("queue", "4")), QUEUES
+    )
     assert (result.id, result.group, result.assignee) == ("7", "Support", "alice")
 
 
@@ -111,8 +131,9 @@ def test_custom_fields(fields: object, expected: dict[str, object]) -> None:
     [
         pytest.param("1970-01-01T00:00:00Z", None, id="epoch-is-unset"),
         pytest.param(None, None, id="missing"),
-        pytest.param("2026-11-25T00:37:46Z", datetime(2026, 11, 25, 0, 37, 46, tzinfo=UTC),
-                     id="utc"),
+        pytest.param(
+            "2026-11-25T00:37:46Z", datetime(2026, 11, 25, 0, 37, 46, tzinfo=UTC), id="utc"
+        ),
     ],
 )
 def test_rt_time(value: object, expected: datetime | None) -> None:
@@ -180,17 +201,37 @@ def test_foreign_cursor_is_rejected() -> None:
 @pytest.mark.parametrize(
     ("messages", "outcome", "detail"),
     [
-        pytest.param(["Ticket 1: Owner changed from Nobody to alice"], "changed",
-                     "Ticket 1: Owner changed from Nobody to alice", id="changed"),
-        pytest.param(["Owner changed from Nobody to alice"], "changed",
-                     "Owner changed from Nobody to alice", id="take-style"),
+        pytest.param(
+            ["Ticket 1: Owner changed from Nobody to alice"],
+            "changed",
+            "Ticket 1: Owner changed from Nobody to alice",
+            id="changed",
+        ),
+        pytest.param(
+            ["Owner changed from Nobody to alice"],
+            "changed",
+            "Owner changed from Nobody to alice",
+            id="take-style",
+        ),
         pytest.param([], "unchanged", "", id="already-alice"),
-        pytest.param(["Ticket 2: That user may not own tickets in that queue"], "refused",
-                     "That user may not own tickets in that queue", id="no-own-right"),
-        pytest.param(["Ticket 2: That user does not exist"], "refused",
-                     "That user does not exist", id="unknown-user"),
-        pytest.param(["Ticket 2: Owner changed from Nobody to bob"], "refused",
-                     "Owner changed from Nobody to bob", id="someone-else"),
+        pytest.param(
+            ["Ticket 2: That user may not own tickets in that queue"],
+            "refused",
+            "That user may not own tickets in that queue",
+            id="no-own-right",
+        ),
+        pytest.param(
+            ["Ticket 2: That user does not exist"],
+            "refused",
+            "That user does not exist",
+            id="unknown-user",
+        ),
+        pytest.param(
+            ["Ticket 2: Owner changed from Nobody to bob"],
+            "refused",
+            "Owner changed from Nobody to bob",
+            id="someone-else",
+        ),
         pytest.param({"message": "odd"}, "refused", "{'message': 'odd'}", id="not-a-list"),
     ],
 )
@@ -215,8 +256,11 @@ def test_update_verdict(messages: list[str], outcome: str) -> None:
     [
         pytest.param((), {}, id="none"),
         pytest.param(("Staff",), {"*": "Staff"}, id="one-for-all"),
-        pytest.param(("Billing=Billing Agents", "Support = Tier 1"),
-                     {"Billing": "Billing Agents", "Support": "Tier 1"}, id="per-queue"),
+        pytest.param(
+            ("Billing=Billing Agents", "Support = Tier 1"),
+            {"Billing": "Billing Agents", "Support": "Tier 1"},
+            id="per-queue",
+        ),
     ],
 )
 def test_owner_groups(items: tuple[str, ...], expected: dict[str, str]) -> None:
@@ -249,11 +293,18 @@ def test_members_split_users_and_groups() -> None:
 
 
 def test_agent_from_user_with_skills_field() -> None:
-    user = {"Name": "alice", "RealName": "Alice Liddell", "EmailAddress": "a@example.com",
-            "CustomFields": [{"name": "deskroute_skills", "values": ["billing:7 refunds"]}]}
+    user = {
+        "Name": "alice",
+        "RealName": "Alice Liddell",
+        "EmailAddress": "a@example.com",
+        "CustomFields": [{"name": "deskroute_skills", "values": ["billing:7 refunds"]}],
+    }
     agent = mapping.agent_from_json(user, {"Billing"}, max_load=4)
-    assert (agent.id, agent.name, agent.groups) == ("alice", "Alice Liddell",
-                                                    frozenset({"Billing"}))
+    assert (agent.id, agent.name, agent.groups) == (
+        "alice",
+        "Alice Liddell",
+        frozenset({"Billing"}),
+    )
     assert agent.skills == {"billing": 7, "refunds": 5}
     assert agent.capacity.max_load == 4
 
@@ -263,18 +314,27 @@ def test_agent_without_real_name_uses_login() -> None:
 
 
 def test_loads_count_owned_items_only() -> None:
-    items = [search_item(1, Owner=ref("user", "alice")), search_item(2, Owner=ref("user", "alice")),
-             search_item(3, Owner=ref("user", "Nobody")), search_item(4, Owner=ref("user", "bob"))]
+    items = [
+        search_item(1, Owner=ref("user", "alice")),
+        search_item(2, Owner=ref("user", "alice")),
+        search_item(3, Owner=ref("user", "Nobody")),
+        search_item(4, Owner=ref("user", "bob")),
+    ]
     assert mapping.loads_from_items(items) == {"alice": 2.0, "bob": 1.0}
 
 
 @pytest.mark.parametrize(
     ("last_updated", "expected", "changed"),
     [
-        pytest.param("2026-11-25T00:37:46Z", datetime(2026, 11, 25, 0, 37, 46, 500, tzinfo=UTC),
-                     False, id="same-second"),
-        pytest.param("2026-11-25T00:37:47Z", datetime(2026, 11, 25, 0, 37, 46, tzinfo=UTC),
-                     True, id="later"),
+        pytest.param(
+            "2026-11-25T00:37:46Z",
+            datetime(2026, 11, 25, 0, 37, 46, 500, tzinfo=UTC),
+            False,
+            id="same-second",
+        ),
+        pytest.param(
+            "2026-11-25T00:37:47Z", datetime(2026, 11, 25, 0, 37, 46, tzinfo=UTC), True, id="later"
+        ),
         pytest.param("2026-11-25T00:37:47Z", None, False, id="nothing-expected"),
     ],
 )

@@ -15,15 +15,21 @@ CREATED = audit(5, "2024-02-12T09:19:00Z", audit_id=1)
 
 
 def find(trail: list[dict]) -> audits.Overwrite | None:
-    return audits.find_overwrite("1", trail, me=str(ME), agent_id=str(OUR_AGENT),
-                                 read_at=READ_AT)
+    return audits.find_overwrite("1", trail, me=str(ME), agent_id=str(OUR_AGENT), read_at=READ_AT)
 
 
 def test_a_person_assigning_between_our_read_and_our_write_is_found() -> None:
-    trail = [CREATED,
-             audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT), audit_id=2),
-             audit(ME, "2024-02-12T09:20:45Z", assignee=(THEIR_AGENT, OUR_AGENT),
-                   group=(360001, 360002), audit_id=3)]
+    trail = [
+        CREATED,
+        audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT), audit_id=2),
+        audit(
+            ME,
+            "2024-02-12T09:20:45Z",
+            assignee=(THEIR_AGENT, OUR_AGENT),
+            group=(360001, 360002),
+            audit_id=3,
+        ),
+    ]
     found = find(trail)
     assert found is not None
     assert found.restore == {"assignee_id": THEIR_AGENT, "group_id": 360001}
@@ -31,63 +37,99 @@ def test_a_person_assigning_between_our_read_and_our_write_is_found() -> None:
     assert found.stamp == datetime(2024, 2, 12, 9, 20, 45, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("trail", [
-    pytest.param([CREATED, audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT))],
-                 id="nobody-else"),
-    pytest.param([CREATED, audit(PERSON, "2024-02-12T09:19:30Z", group=(None, 360001)),
-                  audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT))],
-                 id="their-change-was-before-our-read"),
-    pytest.param([CREATED, audit(5, "2024-02-12T09:20:30Z"),
-                  audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT))],
-                 id="a-comment-is-no-taking"),
-    pytest.param([CREATED, audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT)),
-                  audit(PERSON, "2024-02-12T09:21:30Z", assignee=(OUR_AGENT, THEIR_AGENT))],
-                 id="they-moved-it-after-us"),
-    pytest.param([CREATED, audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT))],
-                 id="our-write-never-landed"),
-])
+@pytest.mark.parametrize(
+    "trail",
+    [
+        pytest.param(
+            [CREATED, audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT))],
+            id="nobody-else",
+        ),
+        pytest.param(
+            [
+                CREATED,
+                audit(PERSON, "2024-02-12T09:19:30Z", group=(None, 360001)),
+                audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT)),
+            ],
+            id="their-change-was-before-our-read",
+        ),
+        pytest.param(
+            [
+                CREATED,
+                audit(5, "2024-02-12T09:20:30Z"),
+                audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT)),
+            ],
+            id="a-comment-is-no-taking",
+        ),
+        pytest.param(
+            [
+                CREATED,
+                audit(ME, "2024-02-12T09:20:45Z", assignee=(None, OUR_AGENT)),
+                audit(PERSON, "2024-02-12T09:21:30Z", assignee=(OUR_AGENT, THEIR_AGENT)),
+            ],
+            id="they-moved-it-after-us",
+        ),
+        pytest.param(
+            [CREATED, audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT))],
+            id="our-write-never-landed",
+        ),
+    ],
+)
 def test_no_overwrite(trail: list[dict]) -> None:
     assert find(trail) is None
 
 
 def test_a_person_who_chose_the_same_agent_owns_the_ticket() -> None:
     """Our write then changed nothing and left no change of ours in the audits."""
-    trail = [CREATED,
-             audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, OUR_AGENT), audit_id=2),
-             audit(ME, "2024-02-12T09:20:45Z", audit_id=3)]
+    trail = [
+        CREATED,
+        audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, OUR_AGENT), audit_id=2),
+        audit(ME, "2024-02-12T09:20:45Z", audit_id=3),
+    ]
     found = find(trail)
     assert found is not None and found.restore == {} and found.person == str(PERSON)
 
 
 def test_without_the_time_we_read_nothing_can_be_told() -> None:
-    trail = [audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT)),
-             audit(ME, "2024-02-12T09:20:45Z", assignee=(THEIR_AGENT, OUR_AGENT))]
-    assert audits.find_overwrite("1", trail, me=str(ME), agent_id=str(OUR_AGENT),
-                                 read_at=None) is None
+    trail = [
+        audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT)),
+        audit(ME, "2024-02-12T09:20:45Z", assignee=(THEIR_AGENT, OUR_AGENT)),
+    ]
+    assert (
+        audits.find_overwrite("1", trail, me=str(ME), agent_id=str(OUR_AGENT), read_at=None) is None
+    )
 
 
 def test_putting_back_is_guarded_by_the_stamp_of_our_write_and_explained() -> None:
-    overwrite = audits.Overwrite(ticket_id="1", restore={"assignee_id": THEIR_AGENT},
-                                 person=str(PERSON),
-                                 stamp=datetime(2024, 2, 12, 9, 20, 45, tzinfo=UTC))
+    overwrite = audits.Overwrite(
+        ticket_id="1",
+        restore={"assignee_id": THEIR_AGENT},
+        person=str(PERSON),
+        stamp=datetime(2024, 2, 12, 9, 20, 45, tzinfo=UTC),
+    )
     body = audits.restore_body(overwrite)["ticket"]
     assert body["assignee_id"] == THEIR_AGENT
     assert body["safe_update"] is True and body["updated_stamp"] == "2024-02-12T09:20:45Z"
     assert body["comment"]["public"] is False and "put back" in body["comment"]["body"]
 
 
-@pytest.mark.parametrize(("before", "after", "suspect"), [
-    pytest.param(audits.Stations(0, 1), audits.Stations(1, 1), False, id="only-our-assignment"),
-    pytest.param(audits.Stations(0, 0), audits.Stations(1, 1), False,
-                 id="our-assignment-and-our-group"),
-    pytest.param(audits.Stations(0, 1), audits.Stations(2, 1), True,
-                 id="someone-assigned-it-too"),
-    pytest.param(audits.Stations(1, 1), audits.Stations(2, 3), True,
-                 id="someone-moved-the-group-too"),
-    pytest.param(None, audits.Stations(1, 1), False, id="first-assignment-unknown-before"),
-    pytest.param(None, audits.Stations(2, 1), True, id="assigned-before-unknown-when"),
-    pytest.param(audits.Stations(0, 1), None, True, id="no-metric-set-after"),
-])
+@pytest.mark.parametrize(
+    ("before", "after", "suspect"),
+    [
+        pytest.param(audits.Stations(0, 1), audits.Stations(1, 1), False, id="only-our-assignment"),
+        pytest.param(
+            audits.Stations(0, 0), audits.Stations(1, 1), False, id="our-assignment-and-our-group"
+        ),
+        pytest.param(
+            audits.Stations(0, 1), audits.Stations(2, 1), True, id="someone-assigned-it-too"
+        ),
+        pytest.param(
+            audits.Stations(1, 1), audits.Stations(2, 3), True, id="someone-moved-the-group-too"
+        ),
+        pytest.param(None, audits.Stations(1, 1), False, id="first-assignment-unknown-before"),
+        pytest.param(None, audits.Stations(2, 1), True, id="assigned-before-unknown-when"),
+        pytest.param(audits.Stations(0, 1), None, True, id="no-metric-set-after"),
+    ],
+)
 def test_the_metric_sets_say_when_the_audits_must_be_read(
     before: audits.Stations | None, after: audits.Stations | None, suspect: bool
 ) -> None:
@@ -95,6 +137,7 @@ def test_the_metric_sets_say_when_the_audits_must_be_read(
 
 
 def test_stations_come_from_a_metric_set_that_carries_them() -> None:
-    assert audits.stations_of({"assignee_stations": 2, "group_stations": 1}) == \
-        audits.Stations(2, 1)
+    assert audits.stations_of({"assignee_stations": 2, "group_stations": 1}) == audits.Stations(
+        2, 1
+    )
     assert audits.stations_of({"id": 5}) is None and audits.stations_of(None) is None

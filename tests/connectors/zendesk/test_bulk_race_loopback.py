@@ -27,19 +27,30 @@ JOB_DELAY = 0.6
 
 @pytest.fixture
 def desk() -> Iterator[SandboxHandle]:
-    with start_sandbox(agents=4, job_delay=JOB_DELAY, rate_limits=False, search_lag=0,
-                       export_lag=0) as handle:
+    with start_sandbox(
+        agents=4, job_delay=JOB_DELAY, rate_limits=False, search_lag=0, export_lag=0
+    ) as handle:
         assert not handle.zendesk_profile.bulk_safe_update
         yield handle
 
 
 def harness(desk: SandboxHandle) -> DeskHarness:
-    connector = zendesk_connector(ZendeskSettings(
-        base_url=desk.zendesk_url, email=desk.email, api_token=desk.api_token,
-        job_poll_seconds=0.05, rate_window_seconds=1.0), requests.Session())
-    return DeskHarness(connector=connector,
-                       create_tickets=lambda n: [str(i) for i in desk.create_tickets(n)],
-                       touch=lambda _: None, owner_of=lambda tid: _owner(desk, tid))
+    connector = zendesk_connector(
+        ZendeskSettings(
+            base_url=desk.zendesk_url,
+            email=desk.email,
+            api_token=desk.api_token,
+            job_poll_seconds=0.05,
+            rate_window_seconds=1.0,
+        ),
+        requests.Session(),
+    )
+    return DeskHarness(
+        connector=connector,
+        create_tickets=lambda n: [str(i) for i in desk.create_tickets(n)],
+        touch=lambda _: None,
+        owner_of=lambda tid: _owner(desk, tid),
+    )
 
 
 def _owner(desk: SandboxHandle, ticket_id: str) -> str | None:
@@ -49,19 +60,22 @@ def _owner(desk: SandboxHandle, ticket_id: str) -> str | None:
 
 def take_once_queued(desk: SandboxHandle, ticket_id: str, agent_id: str) -> threading.Thread:
     """A person assigns ``ticket_id`` as soon as a bulk job is queued (before it runs)."""
+
     def race() -> None:
         deadline = time.monotonic() + 10
         while not desk.sandbox.desk.jobs and time.monotonic() < deadline:
             time.sleep(0.005)
-        desk.sandbox.desk.update_ticket(int(ticket_id), {"assignee_id": int(agent_id)},
-                                        "human:Racer")
+        desk.sandbox.desk.update_ticket(
+            int(ticket_id), {"assignee_id": int(agent_id)}, "human:Racer"
+        )
+
     thread = threading.Thread(target=race, daemon=True)
     thread.start()
     return thread
 
 
 def test_a_person_who_took_a_ticket_while_the_job_was_queued_gets_it_back(
-    desk: SandboxHandle
+    desk: SandboxHandle,
 ) -> None:
     h = harness(desk)
     tickets = fresh_tickets(h, 6)
@@ -78,7 +92,10 @@ def test_a_person_who_took_a_ticket_while_the_job_was_queued_gets_it_back(
     assert "put back" in by_ticket[raced.id].detail
     assert _owner(desk, raced.id) == person
     assert all(r.ok for tid, r in by_ticket.items() if tid != raced.id)
-    ledger = tally(desk.audit(), router_actor=f"api:{desk.email}", max_moves=0,
-                   decisions={r.assignment.ticket_id: {r.assignment.agent_id}
-                              for r in requests_})
+    ledger = tally(
+        desk.audit(),
+        router_actor=f"api:{desk.email}",
+        max_moves=0,
+        decisions={r.assignment.ticket_id: {r.assignment.agent_id} for r in requests_},
+    )
     assert ledger.overwrote_human == 0 and ledger.restored == 1

@@ -37,31 +37,41 @@ def time() -> FakeTime:
 @pytest.fixture
 def zd(time: FakeTime) -> ZendeskConnector:
     """A connector told to read skills from the user field: polls need no feature probe."""
-    options = ZendeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0,
-                             skills="user_field")
+    options = ZendeskOptions(
+        start_time=START, job_poll_interval=1.0, job_timeout=5.0, skills="user_field"
+    )
     return ZendeskConnector(transport(time=time), options, time.sleep)
 
 
 def refused(url: str) -> None:
-    responses.get(url, status=403, json={"error": "Forbidden",
-                                         "description": "You do not have access to this page."})
+    responses.get(
+        url,
+        status=403,
+        json={"error": "Forbidden", "description": "You do not have access to this page."},
+    )
 
 
-def account(*, statuses: list[dict] | None = None, schedules: list[dict] | None = None,
-            holidays: list[dict] | None = None, attributes: list[dict] | None = None) -> None:
+def account(
+    *,
+    statuses: list[dict] | None = None,
+    schedules: list[dict] | None = None,
+    holidays: list[dict] | None = None,
+    attributes: list[dict] | None = None,
+) -> None:
     """The answers of the optional-feature endpoints; None: that endpoint is refused."""
     if statuses is None:
         refused(f"{API}/agent_availabilities")
     else:
-        responses.get(f"{API}/agent_availabilities",
-                      json=cursor_page("data", statuses, more=False))
+        responses.get(f"{API}/agent_availabilities", json=cursor_page("data", statuses, more=False))
     if schedules is None:
         refused(f"{API}/business_hours/schedules.json")
     else:
         responses.get(f"{API}/business_hours/schedules.json", json={"schedules": schedules})
         for item in schedules:
-            responses.get(f"{API}/business_hours/schedules/{item['id']}/holidays.json",
-                          json={"holidays": holidays or []})
+            responses.get(
+                f"{API}/business_hours/schedules/{item['id']}/holidays.json",
+                json={"holidays": holidays or []},
+            )
     if attributes is None:
         refused(f"{API}/routing/attributes.json")
     else:
@@ -69,20 +79,27 @@ def account(*, statuses: list[dict] | None = None, schedules: list[dict] | None 
 
 
 def groups_listed() -> None:
-    responses.get(f"{API}/groups.json", json=cursor_page(
-        "groups", [{"id": 360001, "name": "Billing"}], more=False))
+    responses.get(
+        f"{API}/groups.json",
+        json=cursor_page("groups", [{"id": 360001, "name": "Billing"}], more=False),
+    )
 
 
 def query(call_index: int) -> dict[str, list[str]]:
     return parse_qs(urlparse(responses.calls[call_index].request.url).query)
 
 
-def write(ticket_id: str, read_at: datetime | None = READ_AT, note: str | None = None
-          ) -> WriteRequest:
+def write(
+    ticket_id: str, read_at: datetime | None = READ_AT, note: str | None = None
+) -> WriteRequest:
     trace = DecisionTrace(policy="t", ticket_id=ticket_id, at=READ_AT)
-    return WriteRequest(assignment=Assignment(ticket_id=ticket_id, agent_id="1903456789001",
-                                              weight=1.0, trace=trace, group="Billing"),
-                        expected_updated_at=read_at, note=note)
+    return WriteRequest(
+        assignment=Assignment(
+            ticket_id=ticket_id, agent_id="1903456789001", weight=1.0, trace=trace, group="Billing"
+        ),
+        expected_updated_at=read_at,
+        note=note,
+    )
 
 
 # -- polling --------------------------------------------------------------------------------
@@ -90,8 +107,14 @@ def write(ticket_id: str, read_at: datetime | None = READ_AT, note: str | None =
 def test_poll_sends_start_time_once_then_follows_the_cursor(zd: ZendeskConnector) -> None:
     groups_listed()
     export = f"{API}/incremental/tickets/cursor.json"
-    responses.get(export, json={"tickets": [ticket(), ticket(id=4017, status="solved")],
-                                "after_cursor": "c1", "end_of_stream": False})
+    responses.get(
+        export,
+        json={
+            "tickets": [ticket(), ticket(id=4017, status="solved")],
+            "after_cursor": "c1",
+            "end_of_stream": False,
+        },
+    )
     responses.get(export, json={"tickets": [], "after_cursor": "c2", "end_of_stream": True})
     first = zd.poll(None)
     assert [t.id for t in first.tickets] == ["4016", "4017"]  # the sidecar sees tickets close
@@ -108,17 +131,24 @@ def test_poll_sends_start_time_once_then_follows_the_cursor(zd: ZendeskConnector
 @responses.activate
 def test_one_broken_ticket_does_not_stop_the_page(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/incremental/tickets/cursor.json", json={
-        "tickets": [ticket(id=1), ticket(id=2, created_at="not a time"), ticket(id=3)],
-        "after_cursor": "c1", "end_of_stream": True})
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        json={
+            "tickets": [ticket(id=1), ticket(id=2, created_at="not a time"), ticket(id=3)],
+            "after_cursor": "c1",
+            "end_of_stream": True,
+        },
+    )
     assert [t.id for t in zd.poll(None).tickets] == ["1", "3"]
 
 
 @responses.activate
 def test_poll_keeps_the_cursor_when_the_page_has_none(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/incremental/tickets/cursor.json",
-                  json={"tickets": [], "after_cursor": None, "end_of_stream": True})
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        json={"tickets": [], "after_cursor": None, "end_of_stream": True},
+    )
     assert zd.poll("c9").cursor == "c9"
 
 
@@ -126,9 +156,15 @@ def test_poll_keeps_the_cursor_when_the_page_has_none(zd: ZendeskConnector) -> N
 def test_export_rate_limit_429_waits_and_retries(zd: ZendeskConnector, time: FakeTime) -> None:
     groups_listed()
     export = f"{API}/incremental/tickets/cursor.json"
-    responses.get(export, status=429, headers={"Retry-After": "12"},
-                  json={"error": "APIRateLimitExceeded", "description": "Number of allowed "
-                        "incremental export API requests per minute exceeded"})
+    responses.get(
+        export,
+        status=429,
+        headers={"Retry-After": "12"},
+        json={
+            "error": "APIRateLimitExceeded",
+            "description": "Number of allowed incremental export API requests per minute exceeded",
+        },
+    )
     responses.get(export, json={"tickets": [], "after_cursor": "c1", "end_of_stream": True})
     assert zd.poll(None).done
     assert 12.0 in time.sleeps
@@ -138,19 +174,36 @@ def test_export_rate_limit_429_waits_and_retries(zd: ZendeskConnector, time: Fak
 @responses.activate
 def test_roster_pages_until_has_more_is_false(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/group_memberships.json", json=cursor_page(
-        "group_memberships", [{"user_id": 1903456789001, "group_id": 360001}], more=False))
+    responses.get(
+        f"{API}/group_memberships.json",
+        json=cursor_page(
+            "group_memberships", [{"user_id": 1903456789001, "group_id": 360001}], more=False
+        ),
+    )
     account(statuses=[availability(1903456789001, "offline")])
     users = f"{API}/users.json"
-    responses.get(users, json=cursor_page("users", [user()], more=True, after="u2"),
-                  match=[matchers.query_param_matcher({"role[]": ["agent", "admin"],
-                                                       "page[size]": "100"})])
-    responses.get(users, json=cursor_page("users", [user(id=1903456789002, name="Jun")],
-                                          more=False),
-                  match=[matchers.query_param_matcher({"page[after]": "u2"})])
-    responses.get(f"{API}/search.json", json={"results": [
-        ticket(assignee_id=1903456789002), ticket(id=2, assignee_id=1903456789002),
-        ticket(id=3, assignee_id=None)], "count": 3, "next_page": None})
+    responses.get(
+        users,
+        json=cursor_page("users", [user()], more=True, after="u2"),
+        match=[matchers.query_param_matcher({"role[]": ["agent", "admin"], "page[size]": "100"})],
+    )
+    responses.get(
+        users,
+        json=cursor_page("users", [user(id=1903456789002, name="Jun")], more=False),
+        match=[matchers.query_param_matcher({"page[after]": "u2"})],
+    )
+    responses.get(
+        f"{API}/search.json",
+        json={
+            "results": [
+                ticket(assignee_id=1903456789002),
+                ticket(id=2, assignee_id=1903456789002),
+                ticket(id=3, assignee_id=None),
+            ],
+            "count": 3,
+            "next_page": None,
+        },
+    )
     roster = zd.roster()
     assert [a.id for a in roster.agents] == ["1903456789001", "1903456789002"]
     assert roster.agents[0].groups == {"Billing"} and roster.agents[0].status == "offline"
@@ -164,8 +217,10 @@ def test_roster_pages_until_has_more_is_false(zd: ZendeskConnector) -> None:
 @responses.activate
 def test_search_stops_at_the_1000_result_cap(zd: ZendeskConnector) -> None:
     row = ticket(assignee_id=1903456789001)
-    responses.get(f"{API}/search.json", json={"results": [row] * 100, "count": 5000,
-                                              "next_page": f"{API}/search.json?page=next"})
+    responses.get(
+        f"{API}/search.json",
+        json={"results": [row] * 100, "count": 5000, "next_page": f"{API}/search.json?page=next"},
+    )
     holdings = zd._holdings({"1903456789001"})
     assert holdings.loads() == {"1903456789001": 1000.0} and not holdings.complete
     assert len(responses.calls) == 10  # page 11 would be a 422
@@ -175,8 +230,13 @@ def test_search_stops_at_the_1000_result_cap(zd: ZendeskConnector) -> None:
 @responses.activate
 def test_assign_sends_safe_update_and_a_private_note(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.put(f"{API}/tickets/4016.json", json={"ticket": ticket(
-        assignee_id=1903456789001, updated_at="2024-02-12T09:25:00Z"), "audit": {"events": []}})
+    responses.put(
+        f"{API}/tickets/4016.json",
+        json={
+            "ticket": ticket(assignee_id=1903456789001, updated_at="2024-02-12T09:25:00Z"),
+            "audit": {"events": []},
+        },
+    )
     result = zd.assign(write("4016", note="why: billing skill 7"))
     assert result.ok and result.updated_at == datetime(2024, 2, 12, 9, 25, tzinfo=UTC)
     sent = json.loads(responses.calls[-1].request.body)["ticket"]
@@ -187,24 +247,41 @@ def test_assign_sends_safe_update_and_a_private_note(zd: ZendeskConnector) -> No
 @responses.activate
 def test_assign_409_rereads_and_reports_a_conflict(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.put(f"{API}/tickets/4016.json", status=409, json={
-        "error": "DatabaseConflict", "description": "updated since updated_stamp"})
-    responses.get(f"{API}/tickets/4016.json", json={"ticket": ticket(
-        updated_at="2024-02-12T09:22:00Z", assignee_id=77)})
+    responses.put(
+        f"{API}/tickets/4016.json",
+        status=409,
+        json={"error": "DatabaseConflict", "description": "updated since updated_stamp"},
+    )
+    responses.get(
+        f"{API}/tickets/4016.json",
+        json={"ticket": ticket(updated_at="2024-02-12T09:22:00Z", assignee_id=77)},
+    )
     result = zd.assign(write("4016"))
     assert result.outcome == "conflict"
     assert result.updated_at == datetime(2024, 2, 12, 9, 22, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("status", "body"), [
-    pytest.param(404, {"error": "RecordNotFound", "description": "Not found"}, id="404"),
-    pytest.param(422, {"error": "RecordInvalid", "description": "Record validation errors",
-                       "details": {"assignee": [{"description": "Assignee: is not a member of "
-                                                                "the group"}]}}, id="422"),
-])
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        pytest.param(404, {"error": "RecordNotFound", "description": "Not found"}, id="404"),
+        pytest.param(
+            422,
+            {
+                "error": "RecordInvalid",
+                "description": "Record validation errors",
+                "details": {
+                    "assignee": [{"description": "Assignee: is not a member of the group"}]
+                },
+            },
+            id="422",
+        ),
+    ],
+)
 @responses.activate
-def test_assign_skips_a_ticket_the_desk_refuses(zd: ZendeskConnector, status: int,
-                                                body: dict) -> None:
+def test_assign_skips_a_ticket_the_desk_refuses(
+    zd: ZendeskConnector, status: int, body: dict
+) -> None:
     groups_listed()
     responses.put(f"{API}/tickets/4016.json", status=status, json=body)
     result = zd.assign(write("4016"))
@@ -214,8 +291,9 @@ def test_assign_skips_a_ticket_the_desk_refuses(zd: ZendeskConnector, status: in
 @responses.activate
 def test_assign_raises_fatal_on_bad_credentials(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.put(f"{API}/tickets/4016.json", status=401,
-                  json={"error": "Couldn't authenticate you"})
+    responses.put(
+        f"{API}/tickets/4016.json", status=401, json={"error": "Couldn't authenticate you"}
+    )
     with pytest.raises(FatalError):
         zd.assign(write("4016"))
 
@@ -233,8 +311,11 @@ def test_a_note_on_its_own_is_a_private_comment_sent_once(zd: ZendeskConnector) 
 @responses.activate
 def test_fetch_of_a_deleted_ticket_is_skippable(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets/4016.json", status=404,
-                  json={"error": "RecordNotFound", "description": "Not found"})
+    responses.get(
+        f"{API}/tickets/4016.json",
+        status=404,
+        json={"error": "RecordNotFound", "description": "Not found"},
+    )
     with pytest.raises(SkippableError):
         zd.fetch("4016")
 
@@ -253,10 +334,16 @@ REPLY_METRICS = {"ticket_id": 4016, "reply_time_in_minutes": {"calendar": 6, "bu
 @responses.activate
 def test_poll_sideloads_metric_sets_for_status_and_first_reply(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/incremental/tickets/cursor.json", match=[
-        matchers.query_param_matcher({"include": "metric_sets"}, strict_match=False)], json={
-        "tickets": [ticket(status="open"), ticket(id=4017, status="solved")],
-        "metric_sets": [REPLY_METRICS], "after_cursor": "c1", "end_of_stream": True})
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        match=[matchers.query_param_matcher({"include": "metric_sets"}, strict_match=False)],
+        json={
+            "tickets": [ticket(status="open"), ticket(id=4017, status="solved")],
+            "metric_sets": [REPLY_METRICS],
+            "after_cursor": "c1",
+            "end_of_stream": True,
+        },
+    )
     replied, solved = zd.poll(None).tickets
     assert replied.custom_fields["status"] == "open"
     assert replied.custom_fields["first_reply_at"] == "2024-02-12T09:20:03Z"
@@ -264,18 +351,27 @@ def test_poll_sideloads_metric_sets_for_status_and_first_reply(zd: ZendeskConnec
     assert "first_reply_at" not in solved.custom_fields  # no metric set: cannot tell
 
 
-@pytest.mark.parametrize(("metric_sets", "expected"), [
-    pytest.param([REPLY_METRICS], "2024-02-12T09:20:03Z", id="replied"),
-    pytest.param([{**REPLY_METRICS, "reply_time_in_minutes": {"calendar": None}}], None,
-                 id="no-reply-yet"),
-])
+@pytest.mark.parametrize(
+    ("metric_sets", "expected"),
+    [
+        pytest.param([REPLY_METRICS], "2024-02-12T09:20:03Z", id="replied"),
+        pytest.param(
+            [{**REPLY_METRICS, "reply_time_in_minutes": {"calendar": None}}],
+            None,
+            id="no-reply-yet",
+        ),
+    ],
+)
 @responses.activate
-def test_fetch_sideloads_the_metric_set(zd: ZendeskConnector, metric_sets: list,
-                                        expected: str | None) -> None:
+def test_fetch_sideloads_the_metric_set(
+    zd: ZendeskConnector, metric_sets: list, expected: str | None
+) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets/4016.json",
-                  match=[matchers.query_param_matcher({"include": "metric_sets"})],
-                  json={"ticket": ticket(status="pending"), "metric_sets": metric_sets})
+    responses.get(
+        f"{API}/tickets/4016.json",
+        match=[matchers.query_param_matcher({"include": "metric_sets"})],
+        json={"ticket": ticket(status="pending"), "metric_sets": metric_sets},
+    )
     fields = zd.fetch("4016").custom_fields
     assert fields["status"] == "pending" and fields["first_reply_at"] == expected
 
@@ -284,16 +380,20 @@ def test_fetch_sideloads_the_metric_set(zd: ZendeskConnector, metric_sets: list,
 def test_budget_left_is_the_account_bucket_corrected_by_headers(zd: ZendeskConnector) -> None:
     full = zd.budget_left()
     assert full is not None and full > 10
-    responses.get(f"{API}/groups.json", json=cursor_page("groups", [], more=False),
-                  headers={"x-rate-limit": "1000", "x-rate-limit-remaining": "503"})
+    responses.get(
+        f"{API}/groups.json",
+        json=cursor_page("groups", [], more=False),
+        headers={"x-rate-limit": "1000", "x-rate-limit-remaining": "503"},
+    )
     zd.groups()
     assert zd.budget_left() == pytest.approx(3.0)  # 503 left, 500 kept for others (share 0.5)
 
 
 # -- bulk writes ----------------------------------------------------------------------------
 def job(status: str, results: list | None = None) -> dict:
-    return {"job_status": {"id": "j1", "status": status, "total": 2, "progress": 0,
-                           "results": results}}
+    return {
+        "job_status": {"id": "j1", "status": status, "total": 2, "progress": 0, "results": results}
+    }
 
 
 @responses.activate
@@ -301,35 +401,57 @@ def test_assign_many_checks_freshness_updates_and_polls_the_job(
     zd: ZendeskConnector, time: FakeTime
 ) -> None:
     groups_listed()
-    responses.get(f"{API}/tickets/show_many.json", json={"tickets": [
-        ticket(id=1, updated_at="2024-02-12T09:20:41Z"),
-        ticket(id=2, updated_at="2024-02-12T09:30:00Z"),  # a human got there first
-        ticket(id=3, updated_at="2024-02-12T09:20:41Z"),
-        ticket(id=4, updated_at="2024-02-12T09:20:41Z")]})
+    responses.get(
+        f"{API}/tickets/show_many.json",
+        json={
+            "tickets": [
+                ticket(id=1, updated_at="2024-02-12T09:20:41Z"),
+                ticket(id=2, updated_at="2024-02-12T09:30:00Z"),  # a human got there first
+                ticket(id=3, updated_at="2024-02-12T09:20:41Z"),
+                ticket(id=4, updated_at="2024-02-12T09:20:41Z"),
+            ]
+        },
+    )
     responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
     written(stations=1)  # only our assignment since: no audits to read
     status_url = f"{API}/job_statuses/j1.json"
     responses.get(status_url, json=job("queued"))
     responses.get(status_url, json=job("working"))
-    responses.get(status_url, json=job("completed", [
-        {"id": 1, "action": "update", "success": True, "status": "Updated"},
-        {"id": 3, "action": "update", "success": False, "error": "TicketUpdateFailed",
-         "details": "Assignee is not a member of the group"},
-        {"id": 4, "action": "update", "success": False, "error": "DatabaseConflict",
-         "details": "changed after the freshness check"}]))
+    responses.get(
+        status_url,
+        json=job(
+            "completed",
+            [
+                {"id": 1, "action": "update", "success": True, "status": "Updated"},
+                {
+                    "id": 3,
+                    "action": "update",
+                    "success": False,
+                    "error": "TicketUpdateFailed",
+                    "details": "Assignee is not a member of the group",
+                },
+                {
+                    "id": 4,
+                    "action": "update",
+                    "success": False,
+                    "error": "DatabaseConflict",
+                    "details": "changed after the freshness check",
+                },
+            ],
+        ),
+    )
     results = zd.assign_many([write(str(i)) for i in (1, 2, 3, 4, 5)])
     assert [r.outcome for r in results] == ["ok", "conflict", "skipped", "conflict", "skipped"]
-    sent = json.loads(next(c for c in responses.calls if "update_many" in c.request.url)
-                      .request.body)
+    sent = json.loads(
+        next(c for c in responses.calls if "update_many" in c.request.url).request.body
+    )
     assert [item["id"] for item in sent["tickets"]] == [1, 3, 4]
     assert time.sleeps == [1.0, 1.0]
     assert not [c for c in responses.calls if "audits" in c.request.url]
 
 
 @responses.activate
-def test_fetch_many_reads_100_per_request_and_leaves_unknown_ids_out(
-    zd: ZendeskConnector
-) -> None:
+def test_fetch_many_reads_100_per_request_and_leaves_unknown_ids_out(zd: ZendeskConnector) -> None:
     groups_listed()
 
     def show_many(request):  # type: ignore[no-untyped-def]
@@ -361,8 +483,11 @@ def test_assign_many_batches_at_most_100_ids(zd: ZendeskConnector) -> None:
     updates = [c for c in responses.calls if "update_many" in c.request.url]
     assert [len(json.loads(c.request.body)["tickets"]) for c in updates] == [100, 100, 50]
     assert len(results) == 250
-    kinds = ["update" if "update_many" in c.request.url else "poll" for c in responses.calls
-             if "update_many" in c.request.url or "job_statuses" in c.request.url]
+    kinds = [
+        "update" if "update_many" in c.request.url else "poll"
+        for c in responses.calls
+        if "update_many" in c.request.url or "job_statuses" in c.request.url
+    ]
     assert kinds == ["update"] * 3 + ["poll"] * 3  # jobs are submitted, then awaited together
 
 
@@ -388,12 +513,25 @@ def test_persistent_5xx_on_a_chunk_is_reported_not_raised(zd: ZendeskConnector) 
 @responses.activate
 def test_history_reads_finished_tickets_with_metric_sets(zd: ZendeskConnector) -> None:
     groups_listed()
-    responses.get(f"{API}/incremental/tickets/cursor.json", json={
-        "tickets": [ticket(id=1, status="solved", assignee_id=5), ticket(id=2, status="open"),
-                    ticket(id=3, status="closed", created_at=None)],
-        "metric_sets": [{"ticket_id": 1, "solved_at": "2024-02-13T10:00:00Z",
-                         "initially_assigned_at": "2024-02-12T09:30:00Z"}],
-        "after_cursor": "c1", "end_of_stream": True})
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        json={
+            "tickets": [
+                ticket(id=1, status="solved", assignee_id=5),
+                ticket(id=2, status="open"),
+                ticket(id=3, status="closed", created_at=None),
+            ],
+            "metric_sets": [
+                {
+                    "ticket_id": 1,
+                    "solved_at": "2024-02-13T10:00:00Z",
+                    "initially_assigned_at": "2024-02-12T09:30:00Z",
+                }
+            ],
+            "after_cursor": "c1",
+            "end_of_stream": True,
+        },
+    )
     since = READ_AT - timedelta(days=30)
     records = list(zd.history(since))
     assert [r.id for r in records] == ["1"]  # open is not history; broken one is left out
@@ -413,14 +551,21 @@ def auto_zd(time: FakeTime) -> ZendeskConnector:
 def team(*users: dict) -> None:
     """Groups, one membership each, the users and an empty search."""
     groups_listed()
-    responses.get(f"{API}/group_memberships.json", json=cursor_page("group_memberships", [
-        {"user_id": u["id"], "group_id": 360001} for u in users], more=False))
+    responses.get(
+        f"{API}/group_memberships.json",
+        json=cursor_page(
+            "group_memberships",
+            [{"user_id": u["id"], "group_id": 360001} for u in users],
+            more=False,
+        ),
+    )
     responses.get(f"{API}/users.json", json=cursor_page("users", list(users), more=False))
     responses.get(f"{API}/search.json", json={"results": [], "count": 0, "next_page": None})
 
 
-AWAY = user(id=1903456789002, name="Jun", user_fields={"deskroute_skills": "orders",
-                                                       "deskroute_away": True})
+AWAY = user(
+    id=1903456789002, name="Jun", user_fields={"deskroute_skills": "orders", "deskroute_away": True}
+)
 
 
 @responses.activate
@@ -455,23 +600,41 @@ def test_a_refused_availability_api_falls_back_and_says_so_once(
 
 @responses.activate
 def test_zendesk_skills_give_agents_and_waiting_tickets_their_skills(
-    auto_zd: ZendeskConnector
+    auto_zd: ZendeskConnector,
 ) -> None:
-    account(statuses=[availability(1903456789001, "online")],
-            attributes=[{"id": "uuid-skills", "name": "Skills"}])
+    account(
+        statuses=[availability(1903456789001, "online")],
+        attributes=[{"id": "uuid-skills", "name": "Skills"}],
+    )
     team(user(user_fields={"deskroute_skills": "billing:8"}))
-    responses.get(f"{API}/routing/agents/instance_values", json=cursor_page(
-        "instance_values", [{"id": "iv1", "agent_id": 1903456789001, "name": "billing"},
-                            {"id": "iv2", "agent_id": 1903456789001, "name": "French"}],
-        more=False), match=[matchers.query_param_matcher(
-            {"filter[agent_ids]": "1903456789001"}, strict_match=False)])
+    responses.get(
+        f"{API}/routing/agents/instance_values",
+        json=cursor_page(
+            "instance_values",
+            [
+                {"id": "iv1", "agent_id": 1903456789001, "name": "billing"},
+                {"id": "iv2", "agent_id": 1903456789001, "name": "French"},
+            ],
+            more=False,
+        ),
+        match=[
+            matchers.query_param_matcher({"filter[agent_ids]": "1903456789001"}, strict_match=False)
+        ],
+    )
     (agent,) = auto_zd.roster().agents
     assert dict(agent.skills) == {"billing": 8, "french": 5}
-    responses.get(f"{API}/incremental/tickets/cursor.json", json={
-        "tickets": [ticket(id=1), ticket(id=2, assignee_id=1903456789001, status="open")],
-        "after_cursor": "c1", "end_of_stream": True})
-    responses.get(f"{API}/routing/tickets/1/instance_values.json",
-                  json={"attribute_values": [{"id": "v1", "name": "billing"}]})
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        json={
+            "tickets": [ticket(id=1), ticket(id=2, assignee_id=1903456789001, status="open")],
+            "after_cursor": "c1",
+            "end_of_stream": True,
+        },
+    )
+    responses.get(
+        f"{API}/routing/tickets/1/instance_values.json",
+        json={"attribute_values": [{"id": "v1", "name": "billing"}]},
+    )
     waiting, assigned = auto_zd.poll(None).tickets
     assert dict(waiting.required_skills) == {"billing": 1}
     assert dict(assigned.required_skills) == {}  # assigned: nothing to route, nothing read
@@ -481,37 +644,62 @@ def ticket_1_written(stations: int = 2) -> None:
     """A fresh ticket 1, written by a bulk job that completes at once, by user 99; after it
     the metric set counts ``stations`` assignments (2: someone besides us assigned it)."""
     groups_listed()
-    responses.get(f"{API}/tickets/show_many.json", json={
-        "tickets": [ticket(id=1)], "metric_sets": [metric_set(1, assignees=0)]})
+    responses.get(
+        f"{API}/tickets/show_many.json",
+        json={"tickets": [ticket(id=1)], "metric_sets": [metric_set(1, assignees=0)]},
+    )
     responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
-    responses.get(f"{API}/job_statuses/j1.json", json=job("completed", [
-        {"id": 1, "action": "update", "success": True, "status": "Updated"}]))
+    responses.get(
+        f"{API}/job_statuses/j1.json",
+        json=job(
+            "completed", [{"id": 1, "action": "update", "success": True, "status": "Updated"}]
+        ),
+    )
     written(stations=stations)
 
 
 def written(*, stations: int) -> None:
     """The check's read after the job: ticket 1 ours, with ``stations`` assignments; the
     API user is 99."""
-    responses.get(f"{API}/tickets/show_many.json", json={
-        "tickets": [ticket(id=1, assignee_id=1903456789001)],
-        "metric_sets": [metric_set(1, assignees=stations)]})
+    responses.get(
+        f"{API}/tickets/show_many.json",
+        json={
+            "tickets": [ticket(id=1, assignee_id=1903456789001)],
+            "metric_sets": [metric_set(1, assignees=stations)],
+        },
+    )
     responses.get(f"{API}/users/me.json", json={"user": {"id": 99, "role": "admin"}})
 
 
 def metric_set(ticket_id: int, *, assignees: int) -> dict:
-    return {"id": 90000 + ticket_id, "ticket_id": ticket_id, "assignee_stations": assignees,
-            "group_stations": 1}
+    return {
+        "id": 90000 + ticket_id,
+        "ticket_id": ticket_id,
+        "assignee_stations": assignees,
+        "group_stations": 1,
+    }
 
 
 @responses.activate
 def test_a_bulk_write_that_raced_a_person_is_put_back(zd: ZendeskConnector) -> None:
     ticket_1_written()
-    responses.get(f"{API}/tickets/1/audits.json", json=cursor_page("audits", [
-        audit(7, "2024-02-12T09:20:50Z", assignee=(None, 1903456789002), audit_id=2),
-        audit(99, "2024-02-12T09:21:00Z", assignee=(1903456789002, 1903456789001),
-              audit_id=3)], more=False))
-    restore = responses.put(f"{API}/tickets/1.json", json={"ticket": ticket(
-        id=1, assignee_id=1903456789002, updated_at="2024-02-12T09:21:05Z")})
+    responses.get(
+        f"{API}/tickets/1/audits.json",
+        json=cursor_page(
+            "audits",
+            [
+                audit(7, "2024-02-12T09:20:50Z", assignee=(None, 1903456789002), audit_id=2),
+                audit(
+                    99, "2024-02-12T09:21:00Z", assignee=(1903456789002, 1903456789001), audit_id=3
+                ),
+            ],
+            more=False,
+        ),
+    )
+    restore = responses.put(
+        f"{API}/tickets/1.json",
+        json={"ticket": ticket(id=1, assignee_id=1903456789002, updated_at="2024-02-12T09:21:05Z")},
+    )
     (result,) = zd.assign_many([write("1")])
     assert result.outcome == "conflict" and "put back" in result.detail
     assert result.updated_at == datetime(2024, 2, 12, 9, 21, 5, tzinfo=UTC)
@@ -535,18 +723,26 @@ def test_a_ticket_someone_changed_after_our_bulk_write_is_theirs(zd: ZendeskConn
     groups_listed()
     responses.get(f"{API}/tickets/show_many.json", json={"tickets": [ticket(id=1)]})
     responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
-    responses.get(f"{API}/job_statuses/j1.json", json=job("completed", [
-        {"id": 1, "action": "update", "success": True, "status": "Updated"}]))
-    responses.get(f"{API}/tickets/show_many.json", json={
-        "tickets": [ticket(id=1, assignee_id=1903456789777)],
-        "metric_sets": [metric_set(1, assignees=2)]})
+    responses.get(
+        f"{API}/job_statuses/j1.json",
+        json=job(
+            "completed", [{"id": 1, "action": "update", "success": True, "status": "Updated"}]
+        ),
+    )
+    responses.get(
+        f"{API}/tickets/show_many.json",
+        json={
+            "tickets": [ticket(id=1, assignee_id=1903456789777)],
+            "metric_sets": [metric_set(1, assignees=2)],
+        },
+    )
     (result,) = zd.assign_many([write("1")])  # their change came after ours: not an overwrite
     assert result.outcome == "conflict" and "since our write" in result.detail
 
 
 @responses.activate
 def test_a_landed_write_that_cannot_be_checked_is_failed_for_a_later_check(
-    zd: ZendeskConnector
+    zd: ZendeskConnector,
 ) -> None:
     ticket_1_written()
     responses.get(f"{API}/tickets/1/audits.json", status=503)
@@ -559,8 +755,10 @@ def test_an_optional_api_that_stops_answering_is_probed_again_not_fatal(
     auto_zd: ZendeskConnector, caplog: pytest.LogCaptureFixture
 ) -> None:
     availabilities = f"{API}/agent_availabilities"
-    responses.get(availabilities, json=cursor_page(
-        "data", [availability(1903456789001, "online")], more=False))  # the probe
+    responses.get(
+        availabilities,
+        json=cursor_page("data", [availability(1903456789001, "online")], more=False),
+    )  # the probe
     refused(availabilities)  # then omnichannel routing is switched off
     refused(f"{API}/business_hours/schedules.json")
     refused(f"{API}/routing/attributes.json")

@@ -52,7 +52,9 @@ class RtServer:
     def settings(self, **overrides: Any) -> RtSettings:
         """Connector settings for this server: both queues, Billing owned by its group."""
         values: dict[str, Any] = {
-            "base_url": self.url, "token": SecretStr(self.token), "queues": QUEUES,
+            "base_url": self.url,
+            "token": SecretStr(self.token),
+            "queues": QUEUES,
             "owner_groups": ("Billing=Billing Agents",),
         }
         return RtSettings.model_validate({**values, **overrides})
@@ -70,8 +72,9 @@ def rt_server() -> RtServer:
         unavailable(f"Request Tracker is not set up ({env_file}: {error}); {hint}")
     url = env.get("RT_URL", "http://127.0.0.1:8081")
     try:
-        reply = requests.get(f"{url}/REST/2.0/rt", timeout=10,
-                             headers={"Authorization": f"token {token}"})
+        reply = requests.get(
+            f"{url}/REST/2.0/rt", timeout=10, headers={"Authorization": f"token {token}"}
+        )
     except requests.RequestException as error:
         unavailable(f"Request Tracker is not answering at {url} ({type(error).__name__}); {hint}")
     if reply.status_code != 200:
@@ -93,12 +96,19 @@ class RtDesk:
         reply.raise_for_status()
         return reply.json()
 
-    def create(self, queue: str, subject: str, body: str = "", priority: int = 50,
-               **fields: Any) -> str:
+    def create(
+        self, queue: str, subject: str, body: str = "", priority: int = 50, **fields: Any
+    ) -> str:
         """A new ticket from a customer; returns its id."""
-        payload = {"Queue": queue, "Subject": subject, "Requestor": "customer@example.com",
-                   "Content": body or subject, "ContentType": "text/plain",
-                   "Priority": priority, **fields}
+        payload = {
+            "Queue": queue,
+            "Subject": subject,
+            "Requestor": "customer@example.com",
+            "Content": body or subject,
+            "ContentType": "text/plain",
+            "Priority": priority,
+            **fields,
+        }
         return str(self._call("POST", "/ticket", json=payload)["id"])
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
@@ -118,14 +128,18 @@ class RtDesk:
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         """Every transaction on the ticket, oldest first."""
         params = {"fields": "Type,Field,OldValue,NewValue,Creator", "per_page": 100}
-        items: list[dict[str, Any]] = self._call("GET", f"/ticket/{ticket_id}/history",
-                                                 params=params)["items"]
+        items: list[dict[str, Any]] = self._call(
+            "GET", f"/ticket/{ticket_id}/history", params=params
+        )["items"]
         return items
 
     def owner_changes(self, ticket_id: str) -> int:
         """How many times the owner was set."""
-        return sum(1 for t in self.history(ticket_id)
-                   if t["Type"] in {"Set", "Give", "Take", "Steal"} and t.get("Field") == "Owner")
+        return sum(
+            1
+            for t in self.history(ticket_id)
+            if t["Type"] in {"Set", "Give", "Take", "Steal"} and t.get("Field") == "Owner"
+        )
 
     def comments(self, ticket_id: str) -> list[str]:
         """The text of every comment on the ticket."""
@@ -134,8 +148,9 @@ class RtDesk:
             if transaction["Type"] != "Comment":
                 continue
             params = {"fields": "Content,ContentType"}
-            parts = self._call("GET", f"/transaction/{transaction['id']}/attachments",
-                               params=params)["items"]
+            parts = self._call(
+                "GET", f"/transaction/{transaction['id']}/attachments", params=params
+            )["items"]
             found += [p["Content"] for p in parts if p["ContentType"].startswith("text/plain")]
         return found
 

@@ -28,11 +28,18 @@ def connector(server: RtServer, **overrides: object) -> RtConnector:
     return from_settings(server.settings(**overrides))
 
 
-def write(ticket_id: str, agent: str, *, note: str | None = "routed by the test",
-          group: str | None = None, expected: datetime | None = None) -> WriteRequest:
+def write(
+    ticket_id: str,
+    agent: str,
+    *,
+    note: str | None = "routed by the test",
+    group: str | None = None,
+    expected: datetime | None = None,
+) -> WriteRequest:
     trace = DecisionTrace(policy="test", ticket_id=ticket_id, at=datetime.now(UTC))
-    assignment = Assignment(ticket_id=ticket_id, agent_id=agent, weight=1.0, trace=trace,
-                            group=group)
+    assignment = Assignment(
+        ticket_id=ticket_id, agent_id=agent, weight=1.0, trace=trace, group=group
+    )
     return WriteRequest(assignment=assignment, expected_updated_at=expected, note=note)
 
 
@@ -49,11 +56,20 @@ def poll_all(rt: RtConnector, cursor: str | None = None) -> tuple[list[str], str
 
 
 def test_poll_maps_new_tickets_as_rt_stores_them(rt_server: RtServer, desk: RtDesk) -> None:
-    ticket_id = desk.create("Billing", "Charged twice", body="Invoice 1001 was charged twice",
-                            priority=95, CustomFields={"Category": "refund"})
+    ticket_id = desk.create(
+        "Billing",
+        "Charged twice",
+        body="Invoice 1001 was charged twice",
+        priority=95,
+        CustomFields={"Category": "refund"},
+    )
     (ticket,) = connector(rt_server).poll(None).tickets
     assert (ticket.id, ticket.source, ticket.group, ticket.assignee) == (
-        ticket_id, "rt", "Billing", None)
+        ticket_id,
+        "rt",
+        "Billing",
+        None,
+    )
     assert (ticket.subject, ticket.body) == ("Charged twice", "Invoice 1001 was charged twice")
     assert ticket.priority == Priority.URGENT
     assert ticket.requester == "customer@example.com"
@@ -65,8 +81,10 @@ def test_poll_maps_new_tickets_as_rt_stores_them(rt_server: RtServer, desk: RtDe
 def test_poll_pages_through_every_queue_and_resumes_from_its_cursor(
     rt_server: RtServer, desk: RtDesk
 ) -> None:
-    created = [desk.create(queue, f"ticket {n}") for n, queue in
-               enumerate(["Billing", "Support", "Billing", "Support", "Billing"])]
+    created = [
+        desk.create(queue, f"ticket {n}")
+        for n, queue in enumerate(["Billing", "Support", "Billing", "Support", "Billing"])
+    ]
     desk.create("General", "not a routed queue")
     rt = connector(rt_server, page_size=2, read_body=False)
     ids, cursor, pages = poll_all(rt)
@@ -98,8 +116,9 @@ def test_assign_sets_owner_and_comment_and_reads_back(rt_server: RtServer, desk:
     ticket_id = desk.create("Billing", "please route me")
     rt = connector(rt_server)
     seen = rt.fetch(ticket_id)
-    result = rt.assign(write(ticket_id, "alice", note="alice knows refunds",
-                             expected=seen.updated_at))
+    result = rt.assign(
+        write(ticket_id, "alice", note="alice knows refunds", expected=seen.updated_at)
+    )
     assert result.outcome == "ok", result.detail
     assert desk.owner(ticket_id) == "alice"
     assert desk.comments(ticket_id) == ["alice knows refunds"]
@@ -114,8 +133,9 @@ def test_assign_sets_owner_and_comment_and_reads_back(rt_server: RtServer, desk:
         pytest.param("dave", "may not own tickets", id="owner-of-another-queue"),
     ],
 )
-def test_refused_owner_change_is_reported_not_done(rt_server: RtServer, desk: RtDesk,
-                                                   agent: str, reason: str) -> None:
+def test_refused_owner_change_is_reported_not_done(
+    rt_server: RtServer, desk: RtDesk, agent: str, reason: str
+) -> None:
     ticket_id = desk.create("Billing", "owner will be refused")
     result = connector(rt_server).assign(write(ticket_id, agent))
     assert not result.ok
@@ -153,8 +173,9 @@ class HumanFirst(requests.Session):
         super().__init__()
         self.desk, self.owner = desk, owner
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any,
-                **kwargs: Any) -> requests.Response:
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         body = kwargs.get("json")
         if method == "PUT" and isinstance(body, dict) and "Owner" in body:
             self.desk.update(str(url).rsplit("/", 1)[-1], Owner=self.owner)
@@ -195,7 +216,8 @@ def test_move_queue_then_set_an_owner_of_that_queue(rt_server: RtServer, desk: R
 def test_assign_many_writes_each_ticket(rt_server: RtServer, desk: RtDesk) -> None:
     ids = [desk.create("Support", f"batch {n}") for n in range(3)]
     results = connector(rt_server).assign_many(
-        [write(ids[0], "bob"), write(ids[1], "carol"), write(ids[2], "dave")])
+        [write(ids[0], "bob"), write(ids[1], "carol"), write(ids[2], "dave")]
+    )
     assert [r.outcome for r in results] == ["ok", "skipped", "ok"]
     assert [desk.owner(i) for i in ids] == ["bob", "Nobody", "dave"]
 

@@ -14,8 +14,9 @@ from tests.integration.rt.conftest import RtDesk, RtServer
 
 def rt_harness(server: RtServer, desk: RtDesk) -> DeskHarness:
     """Billing only, owned by its group, so every roster agent may own every ticket."""
-    connector = from_settings(server.settings(queues=("Billing",),
-                                              owner_groups=("Billing Agents",)))
+    connector = from_settings(
+        server.settings(queues=("Billing",), owner_groups=("Billing Agents",))
+    )
 
     def create(count: int) -> list[str]:
         return [desk.create("Billing", f"contract ticket {n}") for n in range(count)]
@@ -28,11 +29,11 @@ def rt_harness(server: RtServer, desk: RtDesk) -> DeskHarness:
         owner = desk.owner(ticket_id)
         return None if owner == "Nobody" else owner
 
-    return DeskHarness(connector=connector, create_tickets=create, touch=touch,
-                       owner_of=owner_of)
+    return DeskHarness(connector=connector, create_tickets=create, touch=touch, owner_of=owner_of)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_connector_contract(case: Callable[[DeskHarness], None], rt_server: RtServer,
-                            desk: RtDesk) -> None:
+def test_connector_contract(
+    case: Callable[[DeskHarness], None], rt_server: RtServer, desk: RtDesk
+) -> None:
     case(rt_harness(rt_server, desk))

@@ -29,27 +29,36 @@ def free_port() -> int:
 def start_service(server: RtServer, database: Path) -> subprocess.Popen[str]:
     """``deskroute run``, configured only by ``DESKROUTE_*`` variables as in production."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESKROUTE_")}
-    env.update({
-        "DESKROUTE_HELPDESK": "rt",
-        "DESKROUTE_RT__BASE_URL": server.url,
-        "DESKROUTE_RT__TOKEN": server.token,
-        "DESKROUTE_RT__QUEUES": "Billing,Support",
-        "DESKROUTE_RT__OWNER_GROUPS": "Billing=Billing Agents",
-        "DESKROUTE_DATABASE_URL": f"sqlite:///{database}",
-        "DESKROUTE_HTTP__PORT": str(free_port()),
-        "DESKROUTE_SCHEDULER__POLL_SECONDS": "1",
-        "DESKROUTE_SCHEDULER__ROSTER_SECONDS": "5",
-        # a killed leader's lease must expire before the restarted process may route
-        "DESKROUTE_LEASE__TTL_SECONDS": "3",
-        "DESKROUTE_LEASE__RENEW_SECONDS": "1",
-    })
+    env.update(
+        {
+            "DESKROUTE_HELPDESK": "rt",
+            "DESKROUTE_RT__BASE_URL": server.url,
+            "DESKROUTE_RT__TOKEN": server.token,
+            "DESKROUTE_RT__QUEUES": "Billing,Support",
+            "DESKROUTE_RT__OWNER_GROUPS": "Billing=Billing Agents",
+            "DESKROUTE_DATABASE_URL": f"sqlite:///{database}",
+            "DESKROUTE_HTTP__PORT": str(free_port()),
+            "DESKROUTE_SCHEDULER__POLL_SECONDS": "1",
+            "DESKROUTE_SCHEDULER__ROSTER_SECONDS": "5",
+            # a killed leader's lease must expire before the restarted process may route
+            "DESKROUTE_LEASE__TTL_SECONDS": "3",
+            "DESKROUTE_LEASE__RENEW_SECONDS": "1",
+        }
+    )
     command = [str(Path(sys.executable).with_name("deskroute")), "run"]
-    return subprocess.Popen(command, env=env, cwd=database.parent, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        command,
+        env=env,
+        cwd=database.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
-def wait_for_owners(desk: RtDesk, service: subprocess.Popen[str], ids: Iterable[str],
-                    enough: int | None = None) -> dict[str, str]:
+def wait_for_owners(
+    desk: RtDesk, service: subprocess.Popen[str], ids: Iterable[str], enough: int | None = None
+) -> dict[str, str]:
     """Poll RT until ``enough`` (default: all) of ``ids`` have an owner, or the deadline."""
     ids = list(ids)
     wanted = len(ids) if enough is None else enough
@@ -69,10 +78,11 @@ def stop(service: subprocess.Popen[str], how: signal.Signals) -> str:
     return output
 
 
-def test_deskroute_run_routes_rt_tickets(rt_server: RtServer, desk: RtDesk,
-                                         tmp_path: Path) -> None:
-    expected = {desk.create("Billing", "run: refund please"): BILLING_OWNERS,
-                desk.create("Support", "run: printer jam"): SUPPORT_OWNERS}
+def test_deskroute_run_routes_rt_tickets(rt_server: RtServer, desk: RtDesk, tmp_path: Path) -> None:
+    expected = {
+        desk.create("Billing", "run: refund please"): BILLING_OWNERS,
+        desk.create("Support", "run: printer jam"): SUPPORT_OWNERS,
+    }
     service = start_service(rt_server, tmp_path / "store.sqlite3")
     try:
         owners = wait_for_owners(desk, service, expected)
@@ -85,8 +95,9 @@ def test_deskroute_run_routes_rt_tickets(rt_server: RtServer, desk: RtDesk,
     assert "shutting down" in output
 
 
-def test_killed_service_resumes_without_double_work(rt_server: RtServer, desk: RtDesk,
-                                                    tmp_path: Path) -> None:
+def test_killed_service_resumes_without_double_work(
+    rt_server: RtServer, desk: RtDesk, tmp_path: Path
+) -> None:
     database = tmp_path / "store.sqlite3"
     first_batch = [desk.create("Billing", f"before the kill {n}") for n in range(6)]
     service = start_service(rt_server, database)

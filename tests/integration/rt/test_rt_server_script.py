@@ -16,8 +16,9 @@ LISTEN = "0A"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=300,
-                          check=False)
+    return subprocess.run(
+        [str(SCRIPT), *args], capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def listening_addresses(port: int) -> set[str]:

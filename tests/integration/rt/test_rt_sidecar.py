@@ -35,8 +35,13 @@ class RtSidecar:
             connector=self.connector, store=self.store, router=PolicyFile().router(),
             settings=self.settings, clock=now, rng=Random(7), metrics=metrics,
         )  # fmt: skip
-        self.writer = Writer(connector=self.connector, store=self.store,
-                             settings=self.settings.writer, clock=now, metrics=metrics)
+        self.writer = Writer(
+            connector=self.connector,
+            store=self.store,
+            settings=self.settings.writer,
+            clock=now,
+            metrics=metrics,
+        )
 
     def decide(self) -> None:
         """Roster, poll and route: decisions and outbox rows committed, nothing written."""
@@ -59,14 +64,16 @@ class RtSidecar:
         return str(decision["agent"])
 
 
-def test_tickets_created_in_rt_are_routed_and_read_back(rt_server: RtServer, desk: RtDesk,
-                                                        tmp_path: Path) -> None:
+def test_tickets_created_in_rt_are_routed_and_read_back(
+    rt_server: RtServer, desk: RtDesk, tmp_path: Path
+) -> None:
     billing = [desk.create("Billing", f"invoice question {n}") for n in range(3)]
     support = [desk.create("Support", f"printer question {n}") for n in range(2)]
     sidecar = RtSidecar(rt_server, tmp_path / "store.sqlite3")
     sidecar.cycle()
     for ticket_id, owners in [(t, BILLING_OWNERS) for t in billing] + [
-            (t, SUPPORT_OWNERS) for t in support]:
+        (t, SUPPORT_OWNERS) for t in support
+    ]:
         owner = desk.owner(ticket_id)
         assert owner in owners, f"ticket {ticket_id} went to {owner}"
         assert owner == sidecar.agent(ticket_id)
@@ -77,12 +84,14 @@ def test_tickets_created_in_rt_are_routed_and_read_back(rt_server: RtServer, des
     sidecar.store.close()
 
 
-def test_refused_owner_change_is_parked_with_the_reason(rt_server: RtServer, desk: RtDesk,
-                                                        tmp_path: Path) -> None:
+def test_refused_owner_change_is_parked_with_the_reason(
+    rt_server: RtServer, desk: RtDesk, tmp_path: Path
+) -> None:
     """The roster says carol may own Support tickets; RT says she may not."""
     ticket_id = desk.create("Support", "routed to someone RT refuses")
-    sidecar = RtSidecar(rt_server, tmp_path / "store.sqlite3", queues=("Support",),
-                        owner_groups=("Outsiders",))
+    sidecar = RtSidecar(
+        rt_server, tmp_path / "store.sqlite3", queues=("Support",), owner_groups=("Outsiders",)
+    )
     sidecar.cycle()
     assert sidecar.agent(ticket_id) == "carol"
     assert desk.owner(ticket_id) == "Nobody"
