@@ -126,10 +126,14 @@ class FreshdeskWrites:
         checked_at = self._clock()
         results: dict[str, WriteResult] = dict(self.stale(requests))
         jobs: list[PendingJob] = []
-        for properties, batch in self._batches(requests, results).items():
+        batches = list(self._batches(requests, results).items())
+        for index, (properties, batch) in enumerate(batches):
             if self._clock() - checked_at > RECHECK_AFTER:
-                batch = self._fresh(batch, results)
+                self._recheck([r for _, later in batches[index:] for r in later], results)
                 checked_at = self._clock()
+            batch = [r for r in batch if r.assignment.ticket_id not in results]
+            if not batch:
+                continue
             if len(batch) <= SMALL_BATCH:
                 results.update({r.assignment.ticket_id: self._put_quietly(r) for r in batch})
                 continue
@@ -142,26 +146,26 @@ class FreshdeskWrites:
         results.update(self._finish(jobs, requests))
         return [results[r.assignment.ticket_id] for r in requests]
 
-    def _fresh(
-        self, batch: list[WriteRequest], results: dict[str, WriteResult]
-    ) -> list[WriteRequest]:
-        """Check ``batch`` again; the changed and gone go to ``results``.
+    def _recheck(self, waiting: list[WriteRequest], results: dict[str, WriteResult]) -> None:
+        """Check every request not sent yet again; the changed and gone go to ``results``.
 
-        Every ticket of it was found unchanged by the last check, so only what changed
-        since that check can make it stale: the listing starts at the desk's own time of
-        that check (its ``Date`` header), a little before, and runs to the end, usually a
-        page. Without that time the whole check is made again."""
+        Each was found unchanged by the last check, which covered them all, so only what
+        changed since that check can make one stale: the listing starts at the desk's own
+        time of that check (its ``Date`` header), a little before, and runs to the end,
+        usually a page. Every waiting request is matched against it, not only the next
+        batch's, so the one after it can start from this check too. Without the desk's
+        time the whole check is made again."""
+        waiting = [r for r in waiting if r.assignment.ticket_id not in results]
         since = self._checked_at
         if since is None:
-            results.update(self.stale(batch))
-        else:
-            expected = {
-                r.assignment.ticket_id: r.expected_updated_at
-                for r in batch
-                if r.expected_updated_at is not None
-            }
-            results.update(self._changes_since(since - DATE_SLACK, expected))
-        return [r for r in batch if r.assignment.ticket_id not in results]
+            results.update(self.stale(waiting))
+            return
+        expected = {
+            r.assignment.ticket_id: r.expected_updated_at
+            for r in waiting
+            if r.expected_updated_at is not None
+        }
+        results.update(self._changes_since(since - DATE_SLACK, expected))
 
     def _changes_since(
         self, since: datetime, expected: Mapping[str, datetime]

@@ -507,6 +507,40 @@ def test_a_check_made_again_lists_only_what_changed_since_the_last_one(time: Fak
 
 
 @responses.activate
+def test_a_check_made_again_covers_every_ticket_not_sent_yet(time: FakeTime) -> None:
+    """Found by the CI-sized chaos run: a re-check before agent B's job matched only B's
+    tickets, and the next one started after it, so C's ticket taken in between was
+    written over. Each re-check now matches every ticket still waiting."""
+    ticks = iter(range(100))
+    fd = FreshdeskConnector(
+        transport(FRESHDESK, time=time),
+        FreshdeskOptions(start_time=START, job_poll_interval=1.0, job_timeout=5.0),
+        time.sleep,
+        clock=lambda: 0.6 * next(ticks),
+    )
+    groups_listed()
+    responses.get(f"{API}/tickets", json=[ticket(id=n) for n in range(1, 10)],
+                  headers={"Date": "Fri, 01 Mar 2024 08:20:00 GMT"})  # fmt: skip
+    responses.get(f"{API}/tickets", json=[ticket(id=8, updated_at="2024-03-01T08:20:01Z")],
+                  headers={"Date": "Fri, 01 Mar 2024 08:20:03 GMT"})  # fmt: skip
+    responses.get(f"{API}/tickets", json=[], headers={"Date": "Fri, 01 Mar 2024 08:20:05 GMT"})
+    responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
+    responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
+    for n in (7, 9):  # two left for C once 8 is out: single updates
+        responses.put(f"{API}/tickets/{n}", json=ticket(id=n, responder_id=60000779))
+    agents = {"60000777": ("1", "2", "3"), "60000778": ("4", "5", "6"), "60000779": ("7", "8", "9")}
+    results = fd.assign_many(
+        [write(tid, agent_id=agent) for agent, tids in agents.items() for tid in tids]
+    )
+    outcomes = {r.ticket_id: r.outcome for r in results}
+    assert outcomes["8"] == "conflict"
+    assert {tid: o for tid, o in outcomes.items() if o != "ok"} == {"8": "conflict"}
+    written = [json.loads(c.request.body)["bulk_action"]["ids"] for c in responses.calls
+               if c.request.url.endswith("bulk_update")]  # fmt: skip
+    assert 8 not in [tid for ids in written for tid in ids]
+
+
+@responses.activate
 def test_bulk_job_failures_are_per_ticket(fd: FreshdeskConnector) -> None:
     groups_listed()
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
