@@ -3,8 +3,8 @@
 A source is either a dataset name with an optional split — ``bitext``, ``bitext:test``,
 ``banking77:train`` — read from the data directory, or the path of a history export
 (JSON lines, ``connectors.history``). The data directory comes from
-``DESKROUTE_CLASSIFIER__DATA_DIR`` or ``--data-dir``; unset, it is ``shared/data`` beside the
-repository (where CI puts it).
+``DESKROUTE_CLASSIFIER__DATA_DIR`` or ``--data-dir``; unset, it is the repository's own
+``data/`` (the shipped copies, each with its SOURCE.md and licence).
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ DATASETS: dict[str, Dataset] = {
 
 
 def default_data_dir() -> Path:
-    """``shared/data`` beside the repository checkout."""
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
+    """The repository's ``data/``: the shipped datasets."""
+    return Path(__file__).resolve().parents[1] / "data"
 
 
 def data_dir_or_default(configured: Path | None) -> Path:

@@ -369,7 +369,7 @@ class ClassifierSettings(Section):
     """The triage classifier: where the shipped datasets are and when to abstain."""
 
     data_dir: Path | None = Field(
-        None, description="Directory of the shipped datasets; default: shared/data beside the repo."
+        None, description="Directory of the shipped datasets; default: the repository's data/."
     )
     min_confidence: float = Field(
         0.5, ge=0.0, le=1.0, description="Below this confidence a prediction abstains (triage)."

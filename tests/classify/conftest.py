@@ -79,7 +79,7 @@ def data_dir() -> Path:
     if not (dataset_available("bitext", directory) and dataset_available("banking77", directory)):
         pytest.skip(
             f"shipped datasets not found in {directory} "
-            "(set DESKROUTE_CLASSIFIER__DATA_DIR; CI has them in ../shared/data)"
+            "(set DESKROUTE_CLASSIFIER__DATA_DIR; the repository ships them in data/)"
         )
     return directory
 

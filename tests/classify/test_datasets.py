@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from config.datasets import DatasetError, default_data_dir, labelled, load_examples
+from config.datasets import (
+    DATASETS,
+    DatasetError,
+    dataset_available,
+    default_data_dir,
+    labelled,
+    load_examples,
+)
 from connectors.history import HistoryRecord, write_history
 
 WHEN = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -83,9 +90,10 @@ def test_a_missing_data_directory_says_how_to_point_at_it(tmp_path: Path) -> Non
         load_examples("bitext", tmp_path, "train")
 
 
-def test_default_data_directory_is_shared_data_beside_the_repository() -> None:
+def test_default_data_directory_is_the_repositorys_own_and_holds_every_dataset() -> None:
     repo = Path(__file__).resolve().parents[2]
-    assert default_data_dir() == repo.parent / "shared" / "data"
+    assert default_data_dir() == repo / "data"
+    assert all(dataset_available(name, default_data_dir()) for name in DATASETS)
 
 
 @pytest.mark.parametrize(

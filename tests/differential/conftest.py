@@ -18,7 +18,7 @@ def bitext_dir() -> Path:
     if not dataset_available("bitext", directory):
         pytest.skip(
             f"shipped Bitext data not found in {directory} "
-            "(set DESKROUTE_CLASSIFIER__DATA_DIR; CI has it in ../shared/data)"
+            "(set DESKROUTE_CLASSIFIER__DATA_DIR; the repository ships it in data/)"
         )
     return directory
 
