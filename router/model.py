@@ -74,7 +74,7 @@ class Prediction(Value):
 class Ticket(Value):
     """A help-desk ticket as the router sees it.
 
-    The routing fields at the end (``group`` .. ``queued_at``) start from what the help desk
+    The routing fields at the end (``group`` .. ``previous_agent_at``) start from what the help desk
     says and are enriched by business rules and the classifier before a policy decides.
     """
 
@@ -106,6 +106,12 @@ class Ticket(Value):
     predictions: Mapping[str, Prediction] = Field(default_factory=dict)
     queued_at: AwareDatetime | None = Field(
         default=None, description="when the ticket started waiting for an agent"
+    )
+    previous_agent: str | None = Field(
+        default=None, description="the agent who last handled this requester (continuity)"
+    )
+    previous_agent_at: AwareDatetime | None = Field(
+        default=None, description="when that agent last handled the requester"
     )
 
     @field_validator("priority", mode="before")

@@ -37,6 +37,8 @@ class TicketRecord:
     skill_match: float = NAN
     policy: str = ""
     replication: int = 0
+    customer: str | None = None
+    continuity: bool = False
 
     @property
     def wait(self) -> float:
