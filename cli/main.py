@@ -12,6 +12,7 @@ from cli import (
     demo_cmd,
     doctor_cmd,
     export_cmd,
+    recommend_cmd,
     route_cmd,
     run_cmd,
     sandbox_cmd,
@@ -58,6 +59,7 @@ run_cmd.register(app)
 demo_cmd.register(app)
 train_cmd.register(app)
 simulate_cmd.register(app)
+recommend_cmd.register(app)
 
 
 def main() -> None:

@@ -14,6 +14,9 @@ from router.eligibility import Eligibility, Screen
 from router.policies.base import SelectionPolicy
 from router.policies.least_loaded import MostSpare
 
+VENDOR_PRESETS = ("zendesk_capacity", "freshdesk_round_robin", "chatwoot_balanced")
+"""The presets below, by registered name: what a desk gets without deskroute."""
+
 CHATWOOT_FAIR_LIMIT = 100
 CHATWOOT_FAIR_WINDOW_S = 3600.0
 
