@@ -2,10 +2,12 @@
 sidecar (``Router.drain``) and the simulator, so both decide a waiting queue the same way.
 
 - **Lanes.** Every waiting ticket sits in its class's lane (one lane, unless the policy is
-  queue-aware), sorted by the router's queue order.
+  queue-aware), sorted by the router's queue order. With a ``level`` (priority protection,
+  ``router.policies.queueing.protected_level``) a lane holds one class at one level.
 - **Class ranking.** A queue-aware policy ranks the non-empty lanes for no particular agent
   (the sidecar cannot know who freed capacity between two polls, so neither does the
-  simulator); the lanes are ranked again after every assignment, since ranks may depend on
+  simulator), one level at a time: every lane of a higher level comes before any lane of a
+  lower one. The lanes are ranked again after every assignment, since ranks may depend on
   queue lengths and waits.
 - **Dealing.** Within a round an agent takes at most ``per_round`` tickets; rounds repeat
   while the last one assigned something to an agent it then set aside, so a backlog is
@@ -64,6 +66,8 @@ Refuses = Callable[[str, Ticket, Roster, datetime], bool]
 """A cheap pre-check: True when the agent certainly may not take the ticket."""
 Rank = Callable[[QueueState, datetime], list[str]]
 """Non-empty classes of waiting tickets, best first."""
+Lane = tuple[int, str]
+"""A lane's key: the level its tickets wait at (higher first) and their class."""
 
 
 class Backlog(Generic[W]):
@@ -75,14 +79,20 @@ class Backlog(Generic[W]):
         per_round: int | None = 1,
         classify: Callable[[Ticket], str] | None = None,
         rank: Rank | None = None,
+        level: Callable[[Ticket], int] | None = None,
     ) -> None:
+        """``key``: the queue order; ``classify`` and ``rank``: a queue-aware policy's
+        classes and their ranking; ``level``: the level each ticket's class is ranked
+        within (None: one level for all)."""
         if per_round is not None and per_round < 1:
             raise ValueError("per_round must be >= 1 or None")
         if (classify is None) != (rank is None):
             raise ValueError("a queue-aware backlog needs both classify and rank")
-        self._key, self._classify, self._rank = key, classify, rank
+        if level is not None and rank is None:
+            raise ValueError("levels rank classes: a backlog with levels needs classify and rank")
+        self._key, self._classify, self._rank, self._level = key, classify, rank, level
         self.per_round = per_round
-        self._lanes: dict[str, list[tuple[SortKey, W]]] = {"": []} if rank is None else {}
+        self._lanes: dict[Lane, list[tuple[SortKey, W]]] = {(0, ""): []} if rank is None else {}
         self.size = 0
         """How many tickets wait (``len`` without the call, for hot loops)."""
         self._sized: tuple[Roster | None, bool] = (None, False)  # a roster, and if it is large
@@ -100,18 +110,24 @@ class Backlog(Generic[W]):
         """Put a ticket in its lane (in queue order)."""
         ticket = waiting.ticket
         waiting.key = key = self._key(ticket)
-        waiting.klass = klass = "" if self._classify is None else self._classify(ticket)
-        lane = self._lanes.get(klass)
+        waiting.klass = "" if self._classify is None else self._classify(ticket)
+        where = self._lane_of(waiting)
+        lane = self._lanes.get(where)
         if lane is None:
-            lane = self._lanes[klass] = []
+            lane = self._lanes[where] = []
         insort(lane, (key, waiting))
         self.size += 1
 
     def remove(self, waiting: W) -> None:
         """Take a waiting ticket out (it gave up, changed, or is about to be offered alone)."""
-        lane = self._lanes[waiting.klass]
+        lane = self._lanes[self._lane_of(waiting)]
         del lane[bisect_left(lane, (waiting.key,))]
         self.size -= 1
+
+    def _lane_of(self, waiting: W) -> Lane:
+        """The lane of a ticket whose class is set: its level and class."""
+        level = self._level
+        return (0 if level is None else level(waiting.ticket), waiting.klass)
 
     def offer(
         self,
@@ -137,7 +153,7 @@ class Backlog(Generic[W]):
                 self._sized = (roster, len(roster) > EXPLAIN_EVERY_AGENT_UP_TO)
             large = self._sized[1]
         final: set[Hashable] = set()  # profiles refused while nobody was set aside
-        settled: dict[str, int] = {}  # per lane: head tickets refused for the whole offer
+        settled: dict[Lane, int] = {}  # per lane: head tickets refused for the whole offer
         assigned = 0
         spare_of: Roster | None = None  # the roster ``spare`` was read from (a working
         spare: AbstractSet[str] = frozenset()  # roster's set stays live as it changes)
@@ -147,12 +163,12 @@ class Backlog(Generic[W]):
             refused = set(final)
             cursors = dict(settled)
             view = roster
-            ranking = [""] if rank is None else self._ranking(now)
+            ranking = [(0, "")] if rank is None else self._ranking(now)
             position = 0
             while position < len(ranking):
-                klass = ranking[position]
-                lane = lanes[klass]
-                index = cursors.get(klass, 0)
+                where = ranking[position]
+                lane = lanes[where]
+                index = cursors.get(where, 0)
                 choice = None
                 while index < len(lane):
                     waiting = lane[index][1]
@@ -177,10 +193,10 @@ class Backlog(Generic[W]):
                                 final.add(profile)
                     if choice is not None:
                         break
-                    if not held and index == settled.get(klass, 0):
-                        settled[klass] = index + 1
+                    if not held and index == settled.get(where, 0):
+                        settled[where] = index + 1
                     index += 1
-                cursors[klass] = index
+                cursors[where] = index
                 if choice is None:
                     position += 1
                     continue
@@ -206,13 +222,26 @@ class Backlog(Generic[W]):
                 return assigned
         return assigned
 
-    def _ranking(self, now: datetime) -> list[str]:
-        """A queue-aware backlog's non-empty lanes, best first."""
+    def _ranking(self, now: datetime) -> list[Lane]:
+        """A queue-aware backlog's non-empty lanes, best first: level by level, highest
+        first, each level's classes in the policy's ranking."""
+        rank = self._rank
+        assert rank is not None
+        levels: dict[int, list[tuple[SortKey, str]]] = {}
+        for (level, klass), lane in self._lanes.items():
+            if lane:
+                levels.setdefault(level, []).append((lane[0][0], klass))
+        ranking: list[Lane] = []
+        for level in sorted(levels, reverse=True):
+            ranking += [(level, klass) for klass in rank(self._state(level, levels[level]), now)]
+        return ranking
+
+    def _state(self, level: int, heads: list[tuple[SortKey, str]]) -> QueueState:
+        """What the policy sees of one level: its classes' counts and heads, in the queue
+        order of their heads."""
         lanes = self._lanes
-        heads = sorted((lane[0][0], klass) for klass, lane in lanes.items() if lane)
-        state = QueueState(
-            counts={klass: len(lanes[klass]) for _, klass in heads},
-            heads={klass: lanes[klass][0][1].ticket for _, klass in heads},
+        heads.sort()
+        return QueueState(
+            counts={klass: len(lanes[level, klass]) for _, klass in heads},
+            heads={klass: lanes[level, klass][0][1].ticket for _, klass in heads},
         )
-        assert self._rank is not None
-        return self._rank(state, now)

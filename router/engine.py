@@ -27,6 +27,7 @@ from router.policies import (
     serve_order,
 )
 from router.policies.protocol import ChooseFn
+from router.policies.queueing import protected_level
 from router.queue import DEFAULT_ORDER, OrderKey, SortKey, order_queue, queue_key, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
@@ -103,7 +104,8 @@ class Router:
 
     def backlog(self) -> Backlog[Any]:
         """An empty backlog that offers tickets the way this router does (its queue order,
-        its policy's class ranking, ``per_round`` dealing)."""
+        its policy's class ranking within protected priority levels, ``per_round``
+        dealing)."""
         if not isinstance(self.policy, QueueAware):
             return Backlog(queue_key(self.order), self.per_round)
         return Backlog(
@@ -111,13 +113,15 @@ class Router:
             self.per_round,
             self.queue_class,
             partial(self.rank_classes, agent=None),
+            protected_level(self.policy),
         )
 
     def ordered(self, queue: Sequence[Ticket], now: datetime | None = None) -> list[Ticket]:
         """``queue`` in the order this router offers tickets to agents.
 
         With a queue-aware policy and a ``now``, classes are served in the policy's ranking
-        (the configured order still holds inside each class).
+        within each protected priority level (the configured order still holds inside each
+        class).
         """
         static = order_queue(queue, self.order)
         if now is None or not isinstance(self.policy, QueueAware):

@@ -6,6 +6,11 @@ where ``w_k`` is how long the class's first ticket has waited and ``μ_k`` the a
 relative speed on it. Fixed-queue-ratio (Gurvich & Whitt 2010): a free agent serves the
 class whose queue most exceeds its target share of all waiting tickets. Both assign an
 arriving ticket to an eligible agent like their ``then`` chooser (Gcμ: fastest agent first).
+
+Both protect priorities by default (``router.policies.queueing``): their index orders
+classes within one priority level, never across levels. ``trade_priority=True`` lets the
+index rank classes across priorities (the published policies as written, where a cheap
+class that has waited long enough is served before an expensive one that just arrived).
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ class FastestAgent:
 
 
 class GeneralizedCMu(SelectionPolicy):
-    """Serve the class with the largest ``cost * wait**exponent * speed``; fastest agent first."""
+    """Serve the class with the largest ``cost * wait**exponent * speed`` (within a
+    priority level unless ``trade_priority``); fastest agent first."""
 
     def __init__(
         self,
@@ -47,6 +53,7 @@ class GeneralizedCMu(SelectionPolicy):
         costs: Mapping[str, float],
         exponent: float,
         slowdown: float,
+        trade_priority: bool = False,
     ) -> None:
         if exponent < 0 or slowdown < 0:
             raise ValueError("exponent and slowdown must be >= 0")
@@ -55,6 +62,7 @@ class GeneralizedCMu(SelectionPolicy):
         super().__init__("gcmu", FastestAgent(slowdown), eligibility)
         self.by, self.costs = check_class_by(by), costs
         self.exponent, self.slowdown = exponent, slowdown
+        self.trade_priority = check_trade(trade_priority)
 
     def queue_class(self, ticket: Ticket) -> str:
         """The ticket's class under ``by``."""
@@ -72,15 +80,21 @@ class GeneralizedCMu(SelectionPolicy):
 
 
 class FixedQueueRatio(SelectionPolicy):
-    """Serve the class whose queue most exceeds its target share; longest-idle agent first."""
+    """Serve the class whose queue most exceeds its target share (within a priority level
+    unless ``trade_priority``); longest-idle agent first."""
 
     def __init__(
-        self, eligibility: Eligibility | None, by: str, ratios: Mapping[str, float]
+        self,
+        eligibility: Eligibility | None,
+        by: str,
+        ratios: Mapping[str, float],
+        trade_priority: bool = False,
     ) -> None:
         if any(ratio <= 0 for ratio in ratios.values()):
             raise ValueError("ratios must be positive")
         super().__init__("fixed_queue_ratio", RoundRobin(), eligibility)
         self.by, self.ratios = check_class_by(by), ratios
+        self.trade_priority = check_trade(trade_priority)
 
     def queue_class(self, ticket: Ticket) -> str:
         """The ticket's class under ``by``."""
@@ -89,7 +103,8 @@ class FixedQueueRatio(SelectionPolicy):
     def class_index(
         self, klass: str, state: QueueState, now: datetime, agent: Agent | None
     ) -> float:
-        """Waiting tickets of the class minus its target share of all waiting tickets."""
+        """Waiting tickets of the class minus its target share of all waiting tickets
+        (of its level, when priorities are protected)."""
         weights = {name: self.ratios.get(name, 1.0) for name in state.counts}
         share = weights[klass] / sum(weights.values())
         return state.counts[klass] - share * state.total
@@ -101,17 +116,28 @@ def gcmu(
     costs: Mapping[str, float] | None = None,
     exponent: float = 1.0,
     slowdown: float = 0.5,
+    trade_priority: bool = False,
 ) -> GeneralizedCMu:
-    """Generalized cμ over classes ``by``; ``costs`` per class (default 1, priorities 1/2/4/8)."""
+    """Generalized cμ over classes ``by``; ``costs`` per class (default 1, priorities
+    1/2/4/8, which rank priority classes against each other only with ``trade_priority``)."""
     if costs is None:
         costs = PRIORITY_COSTS if by == "priority" else {}
-    return GeneralizedCMu(eligibility, by, dict(costs), exponent, slowdown)
+    return GeneralizedCMu(eligibility, by, dict(costs), exponent, slowdown, trade_priority)
 
 
 def fixed_queue_ratio(
     eligibility: Eligibility | None = None,
     by: ClassBy = "type",
     ratios: Mapping[str, float] | None = None,
+    trade_priority: bool = False,
 ) -> FixedQueueRatio:
     """Fixed-queue-ratio over classes ``by``; target ``ratios`` are relative weights (default 1)."""
-    return FixedQueueRatio(eligibility, by, dict(ratios or {}))
+    return FixedQueueRatio(eligibility, by, dict(ratios or {}), trade_priority)
+
+
+def check_trade(trade_priority: object) -> bool:
+    """Validate ``trade_priority``: a real boolean (a YAML string such as "no" is refused,
+    not read as True)."""
+    if not isinstance(trade_priority, bool):
+        raise ValueError(f"trade_priority must be true or false, not {trade_priority!r}")
+    return trade_priority
