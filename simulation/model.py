@@ -12,6 +12,8 @@ reopening, sweeps and shift changes are timers in SimPy's queue, not one process
 ticket, and arrivals, drawn in advance, are merged into the environment's loop
 (``simulation.environment``, the one adapter to SimPy's internals). The roster the policy
 sees is a ``WorkingRoster`` the model updates in place on every assignment and release.
+How an agent's fit changes the work, and who served each customer last, live in
+``simulation.agent_fit`` (only for scenarios that use them).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from router.engine import Router
 from router.model import Agent
 from router.policies.speed import proficiency, slower_by
 from router.roster import Roster
+from simulation.agent_fit import Work, in_use
 from simulation.environment import ArrivalsEnvironment, cycle_collector_paused
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
@@ -64,6 +67,8 @@ class DeskModel:
         self._epoch, self._zone = scenario.start.timestamp(), scenario.start.tzinfo
         self._at: datetime = scenario.start  # ``now`` of the decision under way
         self.tickets = TicketMaker(scenario, router, self.roster, replication)
+        self._work = Work(scenario, self.roster, self.tickets.memory) if in_use(scenario) else None
+        """Agent fit and customers (None: the plain model, whose hot path stays as it was)."""
         self._refuses = router.refuses
         self.shift_changes = sorted(set(shift_changes))
 
@@ -107,7 +112,11 @@ class DeskModel:
         self.roster.release(agent_id, weight)
         job.record.end = self.env.minute
         again = job.arrival.reopen_after_min
-        if again is not None and not job.record.reopen:
+        if (
+            again is not None
+            and not job.record.reopen
+            and (self._work is None or self._work.reopens(job))
+        ):
             self.env.call_later(again, self._on_reopen, job.arrival)
         if self.backlog.size:  # only this agent changed: an offer naming it (``_offer``)
             self._at = now = self.now()
@@ -187,7 +196,9 @@ class DeskModel:
                 matches[agent_id] = match
         record.skill_match = match
         handle = job.arrival.base_handle_min
-        if self._slowdown:
+        if self._work is not None:
+            handle *= self._work.start(job, agent_id, match, self._at)
+        elif self._slowdown:
             handle *= slower_by(match, self._slowdown)
         record.handle = handle
         self.env.call_later(handle, self._on_finish, job)

@@ -20,6 +20,9 @@ from router.queue import DEFAULT_ORDER, OrderKey
 
 PRIORITY_NAMES = tuple(member.name.lower() for member in Priority)
 Share = Annotated[float, Field(ge=0)]
+CUSTOMER_PREFIX = "customer:"
+"""Simulated customers are ``customer:N``: never an agent's id, so the router's requester
+filter (nobody is routed their own ticket) never removes an agent from their tickets."""
 
 
 class _Strict(BaseModel):
@@ -103,9 +106,27 @@ class Arrivals(_Strict):
 
 
 class Patience(_Strict):
-    """How long a waiting customer stays before abandoning (exponential, minutes)."""
+    """How long a waiting customer stays before abandoning (exponential, minutes): one mean
+    for everyone, or a mean per channel (chat customers leave in minutes, email customers
+    in days), falling back to ``mean_min`` for channels not listed."""
 
-    mean_min: float = Field(gt=0)
+    mean_min: float | None = Field(None, gt=0)
+    channels: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict, description="mean patience (minutes) per channel"
+    )
+
+    @model_validator(mode="after")
+    def _some_mean(self) -> Patience:
+        if self.mean_min is None and not self.channels:
+            raise ValueError("patience needs mean_min, channels, or both")
+        return self
+
+    def mean_for(self, channel: str) -> float:
+        """Mean patience (minutes) of a customer writing in on ``channel``."""
+        mean = self.channels.get(channel, self.mean_min)
+        if mean is None:
+            raise ValueError(f"patience: no mean for channel {channel!r}")
+        return mean
 
 
 class Escalation(_Strict):
@@ -122,6 +143,24 @@ class Reopen(_Strict):
     delay_min: float = Field(1440.0, gt=0)
 
 
+class Customers(_Strict):
+    """Who writes in: a population with repeat contacts, some of them VIPs (docs/scenarios.md).
+
+    Drawn with the traffic, before any routing: a follow-up is written by the customer of
+    the ticket that arrived about ``followup_gap_min`` (exponential) before it.
+    """
+
+    repeat_share: float = Field(
+        0.0, ge=0, le=1, description="share of new tickets that follow up an earlier customer's"
+    )
+    followup_gap_min: float = Field(
+        4320.0, gt=0, description="mean time from a customer's ticket to the follow-up (minutes)"
+    )
+    vip_share: float = Field(
+        0.0, ge=0, le=1, description="share of new customers who are VIPs (tagged vip)"
+    )
+
+
 class Traffic(_Strict):
     """What arrives: rate and shape, the mix of tickets, and how customers behave."""
 
@@ -133,6 +172,7 @@ class Traffic(_Strict):
     patience: Patience | None = None
     escalation: Escalation | None = None
     reopen: Reopen = Field(default_factory=Reopen)
+    customers: Customers | None = Field(None, description="None: every ticket anonymous")
 
     @model_validator(mode="after")
     def _mixes(self) -> Traffic:
@@ -147,7 +187,23 @@ class Traffic(_Strict):
         unknown = [p for p in self.priorities if p not in PRIORITY_NAMES]
         if unknown:
             raise ValueError(f"unknown priority {unknown[0]!r} (use {', '.join(PRIORITY_NAMES)})")
+        if self.patience is not None:
+            self._patience_covers_channels(self.patience)
         return self
+
+    def _patience_covers_channels(self, patience: Patience) -> None:
+        listed = ", ".join(self.channels)
+        strange = [name for name in patience.channels if name not in self.channels]
+        if strange:
+            raise ValueError(
+                f"patience.channels: unknown channel {strange[0]!r} (traffic has {listed})"
+            )
+        if patience.mean_min is None:
+            missing = [name for name in self.channels if name not in patience.channels]
+            if missing:
+                raise ValueError(
+                    f"patience: no mean for channel {missing[0]!r} (give mean_min or list it)"
+                )
 
 
 class ShiftSpec(_Strict):
@@ -183,6 +239,28 @@ class AgentSpec(_Strict):
         return self
 
 
+class AgentFit(_Strict):
+    """How an agent's fit to a ticket changes the work (``simulation.agent_fit``).
+
+    Skill level already slows novices down (``Scenario.handle_slowdown``); these add the
+    chance of a reopen by skill, the cost of working in a language the agent does not
+    speak, and the speed-up when a customer's previous agent serves the follow-up.
+    """
+
+    skill_reopen: float = Field(
+        0.0, ge=0, description="a level-0 agent's reopen chance is (1 + this) x an expert's"
+    )
+    language_handle: float = Field(
+        1.0, ge=1, description="handle-time factor when the agent does not speak the language"
+    )
+    language_reopen: float = Field(
+        1.0, ge=1, description="reopen-chance factor when the agent does not speak the language"
+    )
+    continuity_handle: float = Field(
+        1.0, gt=0, le=1, description="handle-time factor when the previous agent serves a follow-up"
+    )
+
+
 class Routing(_Strict):
     """Which policy routes, plus an optional policy file for business rules and queue order."""
 
@@ -208,6 +286,7 @@ class Scenario(_Strict):
         description="first assignment within this many minutes, per priority",
     )
     handle_slowdown: float = Field(0.0, ge=0, description="novices take 1+slowdown x longer")
+    agent_fit: AgentFit | None = Field(None, description="None: fit changes only handle_slowdown")
     agents: tuple[AgentSpec, ...] = Field(min_length=1)
     traffic: Traffic
     routing: Routing = Field(default_factory=Routing)
@@ -219,6 +298,20 @@ class Scenario(_Strict):
         unknown = [p for p in self.sla_min if p not in PRIORITY_NAMES]
         if unknown:
             raise ValueError(f"sla_min: unknown priority {unknown[0]!r}")
+        if self.traffic.customers is None:
+            fit = self.agent_fit
+            if fit is not None and fit.continuity_handle != 1.0:
+                raise ValueError(
+                    "agent_fit.continuity_handle needs traffic.customers "
+                    "(without customers there are no follow-ups)"
+                )
+        else:
+            clash = [s.id for s in self.agents if s.id and s.id.startswith(CUSTOMER_PREFIX)]
+            if clash:
+                raise ValueError(
+                    f"agents: id {clash[0]!r} looks like a simulated customer's "
+                    f"({CUSTOMER_PREFIX}N); pick another"
+                )
         return self
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from router.decision import Choice
 from router.engine import Router
@@ -19,11 +19,14 @@ from router.policies.base import ChooseFn
 from router.pydantic_fast import copy_of, fields_of
 from router.queue import SortKey
 from router.roster import Roster
+from simulation.agent_fit import WorkFactors
+from simulation.customers import VIP_TAG, Customer, CustomerMemory, LastService
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
 from simulation.traffic import Arrival
 
 PRIORITY = {member.name.lower(): member for member in Priority}
+VIP_TAGS = frozenset({VIP_TAG})
 
 
 class Kind(NamedTuple):
@@ -37,6 +40,8 @@ class Kind(NamedTuple):
     """Waits (seconds) after which the policy may decide such a ticket differently."""
     matches: dict[str, float] | None
     """Each agent's proficiency on such tickets, as learnt (None: work it out each time)."""
+    factors: dict[str, WorkFactors] | None = None
+    """Each agent's work factors on such tickets (``simulation.agent_fit``), as learnt."""
 
 
 def profile(ticket: Ticket, router: Router) -> Hashable | None:
@@ -95,6 +100,23 @@ class Template:
         fields["sla_due_at"] = sla_due_at
         return copy_of(Ticket, fields, self.fields_set)  # pydantic's internals: the adapter
 
+    def copy_for(self, ticket: Ticket, customer: Customer, last: LastService | None) -> Ticket:
+        """``ticket`` (a ``copy``) written by ``customer``: its id as ``requester``, the
+        ``vip`` tag for a VIP, and who served the customer last, if anyone did.
+
+        Unvalidated for the reason ``copy`` gives: a string id, a frozenset of one
+        lower-case tag, an agent id of the model's roster and the simulated clock's aware
+        datetime are what validation would have kept.
+        """
+        fields = dict(fields_of(ticket))
+        given: dict[str, Any] = {"requester": customer.id}
+        if customer.vip:
+            given["tags"] = VIP_TAGS
+        if last is not None:
+            given["previous_agent"], given["previous_agent_at"] = last
+        fields.update(given)
+        return copy_of(Ticket, fields, self.fields_set | given.keys())
+
 
 class SimTicket:
     """One ticket in the model: the router's ``Ticket``, its kind, its record, the arrival's
@@ -108,11 +130,13 @@ class SimTicket:
         "klass",
         "profile",
         "record",
+        "reopen_chance",
         "state",
         "ticket",
     )
 
     choice: Choice  # set when the work starts
+    reopen_chance: float  # set when the work starts, when agent fit is in use
     key: SortKey  # key and klass: set by the backlog when the ticket starts waiting
     klass: str
     state: str  # waiting -> served | abandoned; set when the ticket waits or is served
@@ -144,6 +168,8 @@ class TicketMaker:
             self._levels[name] = (member, sla, timedelta(minutes=sla) if sla < math.inf else None)
         self._templates: dict[tuple[str, str, str], Template] = {}
         self._rewritten: dict[Hashable, Kind] = {}  # kinds of tickets the rules rewrote
+        self.memory = CustomerMemory() if scenario.traffic.customers is not None else None
+        """Who served each customer last (the model tells it; None: no customers)."""
 
     def make(self, arrival: Arrival, now: datetime, minute: float, reopen: bool) -> SimTicket:
         """The arriving ticket (after business rules; the SLA follows its final priority),
@@ -161,6 +187,9 @@ class TicketMaker:
         )
         ticket_id = f"{arrival.number}r" if reopen else str(arrival.number)
         ticket = template.copy(ticket_id, now, level, None if allowed is None else now + allowed)
+        customer = arrival.customer
+        if customer is not None and self.memory is not None:
+            ticket = template.copy_for(ticket, customer, self.memory.last(customer.id))
         if self.rules:
             ticket, priority, sla = self._enriched(ticket, now, priority, sla)
             group, kind = ticket.group, self._rewritten_kind(ticket)
@@ -179,6 +208,8 @@ class TicketMaker:
             policy=self.policy,
             replication=self.replication,
         )
+        if customer is not None:
+            record.customer = customer.id
         return SimTicket(ticket, kind, record, arrival)
 
     def _template(self, category: str, language: str, channel: str) -> Template:
@@ -223,6 +254,7 @@ class TicketMaker:
             router.chooser_for(ticket, self.roster),
             profile(ticket, router),
             router.revisits(ticket),
+            {} if shared else None,
             {} if shared else None,
         )
 

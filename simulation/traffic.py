@@ -1,9 +1,11 @@
 """Synthetic traffic: seeded arrival times and ticket attributes, independent of any policy.
 
 Every random draw comes from its own named stream, and each ticket's draws (category,
-priority, language, channel, base handle time, patience, reopen) happen in arrival order,
-so two policies simulated with the same seed see exactly the same tickets: common random
-numbers. The policy can only change who serves a ticket and when.
+priority, language, channel, base handle time, patience, reopen, customer) happen in
+arrival order, so two policies simulated with the same seed see exactly the same tickets:
+common random numbers. The policy can only change who serves a ticket and when, and,
+where the scenario says so, how likely it is to come back (``reopen_draw`` is drawn here;
+only the chance it is compared with depends on who served the ticket).
 
 Tickets are drawn with NumPy in batches of ``BATCH`` arrivals, each a set of columns
 (``Batch``); ``generate`` yields them one ``Arrival`` at a time for whoever wants that.
@@ -23,7 +25,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from simulation.scenario import Arrivals, HandleTime, Scenario
+from simulation.agent_fit import reopen_varies
+from simulation.customers import Customer, CustomerDraws
+from simulation.scenario import Arrivals, HandleTime, Patience, Scenario, Traffic
 
 BATCH = 8192
 """Arrivals drawn at once (per stream, in arrival order)."""
@@ -54,6 +58,12 @@ class Arrival(NamedTuple):
     base_handle_min: float
     patience_min: float
     reopen_after_min: float | None
+    """Delay before the solved ticket comes back, if it does (None: it never does)."""
+    customer: Customer | None = None
+    """Who wrote it (None: the scenario has no customers)."""
+    reopen_draw: float = 0.0
+    """The uniform draw deciding a reopen: the ticket comes back when it is below the reopen
+    chance of whoever solved it (0.0: whenever ``reopen_after_min`` is set)."""
 
 
 class Batch(NamedTuple):
@@ -68,6 +78,8 @@ class Batch(NamedTuple):
     base_handle_min: list[float]
     patience_min: list[float]
     reopen_after_min: list[float | None]
+    customer: list[Customer | None]
+    reopen_draw: list[float]
 
     def arrival(self, index: int) -> Arrival:
         """Row ``index`` as an ``Arrival``."""
@@ -81,6 +93,8 @@ class Batch(NamedTuple):
             self.base_handle_min[index],
             self.patience_min[index],
             self.reopen_after_min[index],
+            self.customer[index],
+            self.reopen_draw[index],
         )
 
     def arrivals(self) -> Iterator[Arrival]:
@@ -102,6 +116,8 @@ def batched(arrivals: Iterable[Arrival], size: int = BATCH) -> Iterator[Batch]:
             [a.base_handle_min for a in chunk],
             [a.patience_min for a in chunk],
             [a.reopen_after_min for a in chunk],
+            [a.customer for a in chunk],
+            [a.reopen_draw for a in chunk],
         )
 
 
@@ -204,14 +220,17 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
     traffic, seed = scenario.traffic, scenario.seed
     mix = array_stream(seed, "mix", replication)
     service = array_stream(seed, "service", replication)
-    customer = array_stream(seed, "customer", replication)
+    behaviour = CustomerBehaviour(scenario, array_stream(seed, "customer", replication))
+    who = (
+        CustomerDraws(traffic.customers, array_stream(seed, "customers", replication))
+        if traffic.customers is not None
+        else None
+    )
     categories = Picker({name: c.share for name, c in traffic.categories.items()})
     priorities, languages = Picker(traffic.priorities), Picker(traffic.languages)
     channels = Picker(traffic.channels)
     specs = [traffic.categories[name].handle for name in categories.keys]
     position = {name: n for n, name in enumerate(categories.keys)}
-    patience = traffic.patience.mean_min if traffic.patience else math.inf
-    reopen = traffic.reopen
     first = 0
     times = arrival_times(
         traffic.arrivals,
@@ -225,23 +244,62 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         priority, language = priorities.pick(mix, size), languages.pick(mix, size)
         channel = channels.pick(mix, size)
         handles = draw_handles(specs, [position[name] for name in category], service)
-        waits = (
-            customer.exponential(patience, size).tolist()
-            if patience < math.inf
-            else [math.inf] * size
-        )
-        reopens: list[float | None] = [None] * size
-        if reopen.probability:
-            chance, delay = customer.random(size), customer.exponential(reopen.delay_min, size)
-            reopens = [
-                d if c < reopen.probability else None
-                for c, d in zip(chance.tolist(), delay.tolist(), strict=True)
-            ]
+        waits = behaviour.patience(channel)
+        reopens, draws = behaviour.reopens(size)
+        customers: list[Customer | None] = [None] * size if who is None else list(who.draw(at))
         numbers = list(range(first, first + size))
         yield Batch(
-            numbers, at, category, priority, language, channel, handles.tolist(), waits, reopens
+            numbers,
+            at,
+            category,
+            priority,
+            language,
+            channel,
+            handles.tolist(),
+            waits,
+            reopens,
+            customers,
+            draws,
         )
         first += size
+
+
+class CustomerBehaviour:
+    """Each arrival's patience and reopen draws, from the "customer" stream in arrival order
+    (patience first, then the reopen chance and delay of the batch)."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+        traffic: Traffic = scenario.traffic
+        self.rng = rng
+        self.spec: Patience | None = traffic.patience
+        self.reopen = traffic.reopen
+        self.varies = reopen_varies(scenario)  # who solved it changes the chance
+
+    def patience(self, channel: list[str]) -> list[float]:
+        """Minutes each customer waits before abandoning (inf: forever)."""
+        spec, size = self.spec, len(channel)
+        if spec is None:
+            return [math.inf] * size
+        if not spec.channels:
+            assert spec.mean_min is not None
+            waits: list[float] = self.rng.exponential(spec.mean_min, size).tolist()
+            return waits
+        means = {name: spec.mean_for(name) for name in set(channel)}
+        scale = np.fromiter((means[name] for name in channel), dtype=np.float64, count=size)
+        waits = (self.rng.standard_exponential(size) * scale).tolist()
+        return waits
+
+    def reopens(self, size: int) -> tuple[list[float | None], list[float]]:
+        """Each ticket's reopen delay (None: never) and the uniform deciding it."""
+        probability = self.reopen.probability
+        if not probability:
+            return [None] * size, [0.0] * size
+        chance = self.rng.random(size).tolist()
+        delay = self.rng.exponential(self.reopen.delay_min, size).tolist()
+        if self.varies:  # decided when the ticket is solved, by who solved it
+            return delay, chance
+        delays = [d if c < probability else None for c, d in zip(chance, delay, strict=True)]
+        return delays, [0.0] * size
 
 
 def generate(scenario: Scenario, replication: int = 0) -> Iterator[Arrival]:
