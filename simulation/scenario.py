@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from router.model import Priority
 from router.queue import DEFAULT_ORDER, OrderKey
+from router.schedule import parse_days
 
 PRIORITY_NAMES = tuple(member.name.lower() for member in Priority)
 Share = Annotated[float, Field(ge=0)]
@@ -161,6 +162,23 @@ class Customers(_Strict):
     )
 
 
+class ChannelHours(_Strict):
+    """When a channel is offered (a chat widget shown only while someone is online); a
+    customer arriving outside those hours uses ``otherwise`` instead (leaves a message)."""
+
+    days: Any = "mon-fri"
+    start: time
+    end: time
+    timezone: str = "UTC"
+    otherwise: str = Field("email", description="the channel used outside these hours")
+
+    @model_validator(mode="after")
+    def _readable(self) -> ChannelHours:
+        parse_days(self.days)
+        ZoneInfo(self.timezone)
+        return self
+
+
 class Traffic(_Strict):
     """What arrives: rate and shape, the mix of tickets, and how customers behave."""
 
@@ -173,6 +191,9 @@ class Traffic(_Strict):
     escalation: Escalation | None = None
     reopen: Reopen = Field(default_factory=Reopen)
     customers: Customers | None = Field(None, description="None: every ticket anonymous")
+    channel_hours: dict[str, ChannelHours] = Field(
+        default_factory=dict, description="hours a channel is offered (default: always)"
+    )
 
     @model_validator(mode="after")
     def _mixes(self) -> Traffic:
@@ -189,7 +210,19 @@ class Traffic(_Strict):
             raise ValueError(f"unknown priority {unknown[0]!r} (use {', '.join(PRIORITY_NAMES)})")
         if self.patience is not None:
             self._patience_covers_channels(self.patience)
+        self._hours_name_channels()
         return self
+
+    def _hours_name_channels(self) -> None:
+        listed = ", ".join(self.channels)
+        for name, hours in self.channel_hours.items():
+            if name not in self.channels:
+                raise ValueError(f"channel_hours: unknown channel {name!r} (traffic has {listed})")
+            if hours.otherwise not in self.channels or hours.otherwise in self.channel_hours:
+                raise ValueError(
+                    f"channel_hours.{name}.otherwise: {hours.otherwise!r} must be a channel of "
+                    "the traffic that is always offered"
+                )
 
     def _patience_covers_channels(self, patience: Patience) -> None:
         listed = ", ".join(self.channels)

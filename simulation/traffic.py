@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from simulation.agent_fit import reopen_varies
+from simulation.channel_hours import OfferedChannels
 from simulation.customers import Customer, CustomerDraws
 from simulation.scenario import Arrivals, HandleTime, Patience, Scenario, Traffic
 
@@ -229,6 +230,7 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
     categories = Picker({name: c.share for name, c in traffic.categories.items()})
     priorities, languages = Picker(traffic.priorities), Picker(traffic.languages)
     channels = Picker(traffic.channels)
+    offered = OfferedChannels(traffic.channel_hours, scenario.start)
     specs = [traffic.categories[name].handle for name in categories.keys]
     position = {name: n for n, name in enumerate(categories.keys)}
     first = 0
@@ -242,7 +244,7 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         size = len(at)
         category = categories.pick(mix, size)
         priority, language = priorities.pick(mix, size), languages.pick(mix, size)
-        channel = channels.pick(mix, size)
+        channel = offered.used(at, channels.pick(mix, size))
         handles = draw_handles(specs, [position[name] for name in category], service)
         waits = behaviour.patience(channel)
         reopens, draws = behaviour.reopens(size)
