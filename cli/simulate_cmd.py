@@ -18,10 +18,11 @@ from simulation.fit import fit
 from simulation.records import write_csv
 from simulation.replay import Past, read_past
 from simulation.replay import arrivals as replay_arrivals
-from simulation.report import HEADLINE, fmt, write_html, write_plots
+from simulation.report import Section, fmt, miss_note, sections, write_html, write_plots
 from simulation.run import PolicyChoice, parse_choice, simulate
 from simulation.scenario import Scenario, ScenarioError, dump_scenario, load_scenario
 from simulation.staff import Target, staff
+from simulation.thresholds import Threshold, parse_thresholds
 from simulation.tune import DEFAULT_SPACES, Constraint, parse_param, tune
 
 console = Console()
@@ -60,12 +61,20 @@ def _adjusted(scenario: Scenario, days: float | None, seed: int | None) -> Scena
 
 
 def _choices(texts: list[str], scenario: Scenario) -> list[PolicyChoice]:
+    """The ``-p`` policies (the scenario's own keeps its ``routing.params`` unless given)."""
     if not texts:
         return [PolicyChoice(scenario.routing.policy, dict(scenario.routing.params))]
     try:
-        return [parse_choice(text) for text in texts]
+        return [parse_choice(text, scenario.routing) for text in texts]
     except ValueError as error:
         raise _fail(error) from None
+
+
+def _thresholds(texts: list[str]) -> tuple[Threshold, ...]:
+    try:
+        return parse_thresholds(texts)
+    except ValueError as error:
+        raise _fail(f"--sl: {error}") from None
 
 
 def _progress() -> Progress:
@@ -86,7 +95,15 @@ def simulate_command(
         [],
         "--policy",
         "-p",
-        help="Policy to compare, e.g. gcmu or gcmu:exponent=2. Repeat; default: the scenario's.",
+        help="Policy to compare: gcmu, gcmu:exponent=2 or 'gcmu:costs={urgent: 8, low: 1}' "
+        "(values are YAML). Repeat; default: the scenario's. The scenario's own policy keeps "
+        "its routing.params unless a parameter is given here.",
+    ),
+    service_level: list[str] = typer.Option(
+        [],
+        "--sl",
+        help="Report SL(t), the share of arrivals assigned within t, overall and per "
+        "priority: 30m, 4h, 2d. Repeatable.",
     ),
     replications: int = typer.Option(
         5, "--replications", "-n", min=1, help="Independent replications per policy."
@@ -105,6 +122,7 @@ def simulate_command(
     """Simulate policies on a scenario: confidence intervals, paired differences, plots, report."""
     if executor not in EXECUTORS:
         raise _fail(f"--executor must be one of {', '.join(EXECUTORS)}")
+    within = _thresholds(service_level)
     past = None
     if replay is not None:
         past = _read_past(replay)
@@ -122,7 +140,7 @@ def simulate_command(
         scenario = _scenario(scenario_path, days, seed)
     choices = _choices(policy, scenario)
     replayed = replay_arrivals(past, scenario) if past is not None else None
-    work = runs(scenario, choices, replications, replayed)
+    work = runs(scenario, choices, replications, replayed, within)
     err.print(
         f"simulating [bold]{scenario.name}[/]: {len(choices)} policies x {replications} "
         f"replications, {scenario.horizon_days:g} days, on "
@@ -141,32 +159,66 @@ def simulate_command(
         except ValueError as error:
             raise _fail(error) from None
     comparison = compare(results)
-    console.print(_table(comparison, scenario, replications))
+    for section in sections(comparison):
+        console.print(_table(comparison, section, scenario, replications))
+    note = miss_note(comparison)
+    if note:
+        console.print(note, style="yellow", markup=False)
     if out is not None:
         _write_outputs(comparison, scenario, out, choices, records, replayed)
 
 
-def _table(comparison: Comparison, scenario: Scenario, replications: int) -> Table:
+def _table(
+    comparison: Comparison, section: Section, scenario: Scenario, replications: int
+) -> Table:
+    """One section as a table; its footer defines every column shown."""
     first = comparison.policies[0] if comparison.policies else ""
+    footer = [f"Δ rows: paired difference against {first} (same random numbers)."]
+    footer += [f"{c.label}: {c.definition}." for c in section.columns]
     table = Table(
-        title=f"{scenario.name}: {replications} replications, 95% CI",
-        caption=f"Δ rows: paired difference against {first} (same random numbers)",
+        title=f"{scenario.name}: {section.title}, {replications} replications, 95% CI",
+        caption="\n".join(footer),
+        caption_justify="left",
     )
-    # policy names are what the reader compares: folded when narrow, never cut short
+    rows = _rows(comparison, section)
+    # policy names are what the reader compares: folded when narrow, never cut short;
+    # values keep their width, and headers fold at spaces when the terminal is narrow
     table.add_column("policy", style="bold", overflow="fold")
-    for _, label, _ in HEADLINE:
-        table.add_column(label, justify="right")
+    for column, width in zip(section.columns, _widths(section, rows), strict=True):
+        table.add_column(column.label, justify="right", width=width)
+    for name, cells, style in rows:
+        table.add_row(name, *cells, style=style)
+    return table
+
+
+def _widths(section: Section, rows: list[tuple[str, list[str], str | None]]) -> list[int]:
+    """Each value column's width: whole headers if the table then fits the terminal, else
+    headers folded at spaces; never narrower than a value."""
+    values = [
+        max(len(line) for _, cells, _ in rows for line in cells[index].splitlines())
+        for index in range(len(section.columns))
+    ]
+    whole = [max(v, len(c.label)) for v, c in zip(values, section.columns, strict=True)]
+    folded = [
+        max(v, *(len(word) for word in c.label.split()))
+        for v, c in zip(values, section.columns, strict=True)
+    ]
+    policy = max((len(name) for name, _, _ in rows), default=6)
+    overhead = 3 * (len(section.columns) + 1) + 1  # padding and borders
+    return whole if sum(whole) + min(policy, 20) + overhead <= console.width else folded
+
+
+def _rows(comparison: Comparison, section: Section) -> list[tuple[str, list[str], str | None]]:
+    """(name, cells, style) of each policy's row and, below it, its paired difference."""
+    rows: list[tuple[str, list[str], str | None]] = []
     for policy in comparison.policies:
         values = comparison.intervals[policy]
-        table.add_row(policy, *(_cell(fmt(values[key], kind)) for key, _, kind in HEADLINE))
+        rows.append((policy, [_cell(fmt(values[c.key], c.kind)) for c in section.columns], None))
         if policy in comparison.differences:
             diff = comparison.differences[policy]
-            table.add_row(
-                "  Δ",
-                *(_cell(_signed(fmt(diff[key], kind))) for key, _, kind in HEADLINE),
-                style="dim",
-            )
-    return table
+            cells = [_cell(_signed(fmt(diff[c.key], c.kind))) for c in section.columns]
+            rows.append(("  Δ", cells, "dim"))
+    return rows
 
 
 def _cell(text: str) -> str:
@@ -214,7 +266,7 @@ def tune_command(
     objective: str = typer.Option("sla", "--objective", help="Metric to optimise."),
     minimize: bool = typer.Option(False, "--minimize", help="Minimise instead of maximise."),
     constraint: list[str] = typer.Option(
-        [], "--constraint", "-c", help="e.g. 'load_gini<=0.25' (repeatable)."
+        [], "--constraint", "-c", help="e.g. 'fairness_gini<=0.25' (repeatable)."
     ),
     param: list[str] = typer.Option(
         [], "--param", help="Search space: name=low:high[:log|int] or name=a|b."
@@ -251,7 +303,7 @@ def tune_command(
         except ValueError as error:
             raise _fail(error) from None
     table = Table(title=f"{policy}: trials by {objective} (✓ meets every constraint)")
-    shown = [objective, *dict.fromkeys(c.metric for c in bounds), "mean_wait", "load_gini"]
+    shown = [objective, *dict.fromkeys(c.metric for c in bounds), "mean_wait", "fairness_gini"]
     shown = list(dict.fromkeys(shown))
     table.add_column("params")
     for name in shown:
@@ -293,7 +345,7 @@ def staff_command(
     scenario = _scenario(scenario_path, days, None)
     try:
         goal = Target.parse(target)
-        choice = parse_choice(policy) if policy else None
+        choice = parse_choice(policy, scenario.routing) if policy else None
     except ValueError as error:
         raise _fail(error) from None
     with err.status("simulating staffing levels...") as status:

@@ -8,6 +8,7 @@ where runs happen.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,11 +18,13 @@ from typing import Literal
 import numpy as np
 
 from simulation.metrics import backlog, per_agent, sla_over_time, summary
+from simulation.onshift import Staffing, staffing
 from simulation.records import columns
 from simulation.run import PolicyChoice, simulate
 from simulation.scenario import Scenario
 from simulation.stats import Interval, mean_ci, paired_ci
-from simulation.team import headcount
+from simulation.team import build_agents
+from simulation.thresholds import Threshold
 from simulation.traffic import Arrival
 
 Executor = Literal["serial", "process", "dask"]
@@ -37,6 +40,8 @@ class Run:
     replication: int
     detail: bool = False
     arrivals: tuple[Arrival, ...] | None = None
+    within: tuple[Threshold, ...] = ()
+    """SL(t) thresholds to measure."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ def run_one(run: Run) -> RunResult:
     """Simulate one run and reduce its records to metrics (runs in a worker)."""
     scenario = run.scenario
     records = simulate(scenario, run.choice, run.replication, run.arrivals)
-    metrics = summary(records, scenario.warmup_min, headcount(scenario), scenario.horizon_min)
+    roster = run_staffing(scenario, run.replication)
+    metrics = summary(records, roster, scenario.warmup_min, scenario.horizon_min, run.within)
     detail = None
     if run.detail:
         cols = columns(records, scenario.warmup_min, scenario.horizon_min)
@@ -75,11 +81,19 @@ def run_one(run: Run) -> RunResult:
             waits=(cols.assigned - cols.arrival)[cols.served],
             sla_times=times,
             sla_shares=shares,
-            agent_load=per_agent(cols, "minutes"),
+            agent_load=per_agent(cols, "minutes", roster.ids),
             backlog_times=grid,
             backlog=backlog(cols, grid),
         )
     return RunResult(run.choice.title, run.replication, metrics, detail)
+
+
+def run_staffing(scenario: Scenario, replication: int) -> Staffing:
+    """Who was on shift when in one replication (its absences drawn as the run drew them),
+    far enough past the horizon to see the SLA deadline of its last arrival."""
+    targets = [t for t in scenario.sla_min.values() if t < math.inf]
+    until = scenario.horizon_min + scenario.drain_days * 1440.0 + max(targets, default=0.0)
+    return staffing(build_agents(scenario, replication), scenario.start, until)
 
 
 def runs(
@@ -87,11 +101,12 @@ def runs(
     choices: Sequence[PolicyChoice],
     replications: int,
     arrivals: Sequence[Arrival] | None = None,
+    within: Sequence[Threshold] = (),
 ) -> list[Run]:
     """Every (policy, replication) pair; replication 0 of each policy keeps its detail."""
     frozen = tuple(arrivals) if arrivals is not None else None
     return [
-        Run(scenario, choice, r, detail=r == 0, arrivals=frozen)
+        Run(scenario, choice, r, detail=r == 0, arrivals=frozen, within=tuple(within))
         for r in range(replications)
         for choice in choices
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -75,6 +75,7 @@ def write_csv(records: Sequence[TicketRecord], path: Path) -> None:
 class Columns:
     """Records as numpy columns (the form every metric reads)."""
 
+    ticket: npt.NDArray[np.str_]
     arrival: npt.NDArray[np.float64]
     assigned: npt.NDArray[np.float64]
     end: npt.NDArray[np.float64]
@@ -84,8 +85,12 @@ class Columns:
     gave_up: npt.NDArray[np.float64]
     skill_match: npt.NDArray[np.float64]
     category: npt.NDArray[np.str_]
+    channel: npt.NDArray[np.str_]
     priority: npt.NDArray[np.str_]
     agent: npt.NDArray[np.str_]
+    reopen: npt.NDArray[np.bool_]
+    came_back: npt.NDArray[np.bool_]
+    """The ticket was reopened: a record ``<ticket>r`` exists (in any window)."""
 
     @property
     def wait(self) -> npt.NDArray[np.float64]:
@@ -97,33 +102,59 @@ class Columns:
         """Tickets that were assigned."""
         return ~np.isnan(self.assigned)
 
+    @property
+    def resolved(self) -> npt.NDArray[np.bool_]:
+        """Tickets whose work ended before the run did."""
+        return ~np.isnan(self.end)
+
+    @property
+    def sla_met(self) -> npt.NDArray[np.bool_]:
+        """Assigned within the SLA target (abandoned or unserved tickets miss it)."""
+        return self.served & (self.assigned - self.arrival <= self.sla_target)
+
     def __len__(self) -> int:
         return len(self.arrival)
 
-    def where(self, mask: npt.NDArray[np.bool_]) -> Columns:
-        """The rows where ``mask`` holds."""
+    def where(self, mask: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> Columns:
+        """The rows where ``mask`` holds (or the rows numbered in it)."""
         return Columns(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
+
+    def arrived(self, warmup: float, until: float) -> Columns:
+        """The rows of tickets that arrived in ``[warmup, until)``."""
+        return self.where((self.arrival >= warmup) & (self.arrival < until))
 
 
 def columns(
     records: Sequence[TicketRecord], warmup: float = 0.0, until: float = math.inf
 ) -> Columns:
-    """Columns of the records that arrived in ``[warmup, until)``."""
+    """Columns of the records that arrived in ``[warmup, until)``.
+
+    ``came_back`` looks at every record, so a ticket whose reopening arrived after ``until``
+    still counts as reopened.
+    """
+    returned = {r.ticket.removesuffix("r") for r in records if r.reopen}
     kept = [r for r in records if warmup <= r.arrival < until]
 
     def floats(name: str) -> npt.NDArray[np.float64]:
         return np.fromiter((getattr(r, name) for r in kept), dtype=float, count=len(kept))
 
+    def flags(values: Iterable[bool]) -> npt.NDArray[np.bool_]:
+        return np.fromiter(values, dtype=bool, count=len(kept))
+
     return Columns(
+        ticket=np.array([r.ticket for r in kept], dtype=str),
         arrival=floats("arrival"),
         assigned=floats("assigned"),
         end=floats("end"),
         handle=floats("handle"),
         sla_target=floats("sla_target"),
-        abandoned=np.fromiter((r.abandoned for r in kept), dtype=bool, count=len(kept)),
+        abandoned=flags(r.abandoned for r in kept),
         gave_up=floats("gave_up"),
         skill_match=floats("skill_match"),
         category=np.array([r.category for r in kept], dtype=str),
+        channel=np.array([r.channel for r in kept], dtype=str),
         priority=np.array([r.priority for r in kept], dtype=str),
         agent=np.array([r.agent or "" for r in kept], dtype=str),
+        reopen=flags(r.reopen for r in kept),
+        came_back=flags(not r.reopen and r.ticket in returned for r in kept),
     )

@@ -6,30 +6,93 @@ import base64
 import html
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from simulation.compare import Comparison, Detail
-from simulation.scenario import Scenario
+from simulation.glossary import (
+    TEAM,
+    TIMES,
+    Column,
+    per_priority_stems,
+    priority_columns,
+    service_columns,
+)
+from simulation.scenario import PRIORITY_NAMES, Scenario
 from simulation.stats import Interval
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-HEADLINE = (
-    ("sla", "SLA", "pct"),
-    ("p_wait", "waited", "pct"),
-    ("mean_wait", "wait min", "num"),
-    ("wait_p90", "p90 min", "num"),
-    ("abandoned", "abandon", "pct"),
-    ("utilization", "util", "pct"),
-    ("load_gini", "Gini", "num"),
-    ("load_cv", "CV", "num"),
-    ("skill_match", "skill", "pct"),
-)
-"""(metric, short label, kind) of the columns shown in tables."""
+PRIORITY_ORDER = tuple(reversed(PRIORITY_NAMES))
+"""Priorities as tables show them: most urgent first."""
+
+MOSTLY = 0.5
+"""Above this share of SLA misses with nobody on shift, the report points at staffing."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the comparison: a title and its columns."""
+
+    title: str
+    columns: tuple[Column, ...]
+
+
+def sections(comparison: Comparison) -> list[Section]:
+    """The tables a comparison is shown in: service shares, times, team, and each share per
+    priority; each keeps only the columns some policy measured."""
+    first = comparison.policies[0] if comparison.policies else ""
+    measured = list(comparison.intervals.get(first, {}))
+    found = [
+        Section("service, shares of all arrivals", tuple(service_columns(measured))),
+        Section("times in minutes, over the tickets named", TIMES),
+        Section("team", TEAM),
+        *(
+            Section(
+                f"{_short_name(stem)} by priority", tuple(priority_columns(stem, PRIORITY_ORDER))
+            )
+            for stem in per_priority_stems(measured)
+        ),
+    ]
+    return [
+        Section(s.title, tuple(c for c in s.columns if c.key in measured))
+        for s in found
+        if any(c.key in measured for c in s.columns)
+    ]
+
+
+def _short_name(stem: str) -> str:
+    return "SLA" if stem == "sla" else f"SL {stem.removeprefix('sl_')}"
+
+
+def miss_note(comparison: Comparison) -> str | None:
+    """Why the SLA misses happen, when some are beyond routing: nobody was on shift from
+    the ticket's arrival until its deadline. Says so, and points at ``deskroute staff``
+    when that is most of the misses for every policy."""
+    shares = [
+        comparison.intervals[p]["misses_unstaffed"].mean
+        for p in comparison.policies
+        if "misses_unstaffed" in comparison.intervals[p]
+    ]
+    shares = [share for share in shares if not math.isnan(share)]
+    if not shares or max(shares) == 0:
+        return None
+    low, high = min(shares), max(shares)
+    span = f"{low:.0%}" if round(low, 2) == round(high, 2) else f"{low:.0%}–{high:.0%}"
+    note = (
+        f"Why the misses: {span} of the SLA misses met nobody on shift from arrival until "
+        "their deadline passed; no routing can serve those in time."
+    )
+    if low > MOSTLY:
+        note += (
+            " That is most of them: the desk is short of staff at those hours, not short of "
+            'better routing. Try `deskroute staff SCENARIO --target "80% within 8h"`.'
+        )
+    return note
 
 
 def fmt(interval: Interval, kind: str) -> str:
@@ -151,34 +214,15 @@ def write_plots(comparison: Comparison, out: Path) -> list[Path]:
 
 
 def write_html(comparison: Comparison, scenario: Scenario, plots: list[Path], path: Path) -> Path:
-    """One HTML file with the tables and the plots embedded (no external files needed)."""
-    rows = []
-    for policy in comparison.policies:
-        cells = "".join(
-            f"<td>{html.escape(fmt(comparison.intervals[policy][key], kind))}</td>"
-            for key, _, kind in HEADLINE
-            if key in comparison.intervals[policy]
-        )
-        rows.append(f"<tr><th>{html.escape(policy)}</th>{cells}</tr>")
-    heads = "".join(
-        f"<th>{html.escape(label)}</th>"
-        for key, label, _ in HEADLINE
-        if comparison.policies and key in comparison.intervals[comparison.policies[0]]
-    )
-    diffs = []
-    base = comparison.policies[0] if comparison.policies else ""
-    for policy, metrics in comparison.differences.items():
-        cells = "".join(
-            f"<td>{html.escape(fmt(metrics[key], kind))}</td>"
-            for key, _, kind in HEADLINE
-            if key in metrics
-        )
-        diffs.append(f"<tr><th>{html.escape(policy)} − {html.escape(base)}</th>{cells}</tr>")
+    """One HTML file with the tables, the definitions and the plots embedded (no external
+    files needed)."""
+    shown = sections(comparison)
     images = "".join(
         f'<figure><img alt="{p.stem}" src="data:image/png;base64,'
         f'{base64.b64encode(p.read_bytes()).decode()}"></figure>'
         for p in plots
     )
+    note = miss_note(comparison)
     replications = max((r.replication for r in comparison.runs), default=0) + 1
     document = _PAGE.format(
         title=html.escape(scenario.name),
@@ -186,13 +230,41 @@ def write_html(comparison: Comparison, scenario: Scenario, plots: list[Path], pa
         warmup=scenario.warmup_days,
         replications=replications,
         seed=scenario.seed,
-        heads=heads,
-        rows="".join(rows),
-        diffs="".join(diffs) or "<tr><td>one policy</td></tr>",
+        base=html.escape(comparison.policies[0] if comparison.policies else ""),
+        tables="".join(_html_table(comparison, section) for section in shown),
+        note=f"<p class=note>{html.escape(note)}</p>" if note else "",
+        definitions="".join(
+            f"<dt>{html.escape(c.label)} <code>{c.key}</code></dt>"
+            f"<dd>{html.escape(c.definition)}</dd>"
+            for c in dict.fromkeys(c for section in shown for c in section.columns)
+        ),
         images=images,
     )
     path.write_text(document, encoding="utf-8")
     return path
+
+
+def _html_table(comparison: Comparison, section: Section) -> str:
+    """A section as an HTML table: each policy's intervals, then its paired difference."""
+    heads = "".join(f"<th>{html.escape(c.label)}</th>" for c in section.columns)
+    rows = []
+    for policy in comparison.policies:
+        rows.append(_html_row(html.escape(policy), comparison.intervals[policy], section, ""))
+        if policy in comparison.differences:
+            rows.append(_html_row("Δ", comparison.differences[policy], section, "class=diff"))
+    return (
+        f"<h3>{html.escape(section.title)}</h3>"
+        f"<table><tr><th>policy</th>{heads}</tr>{''.join(rows)}</table>"
+    )
+
+
+def _html_row(name: str, values: dict[str, Interval], section: Section, attrs: str) -> str:
+    cells = "".join(
+        f"<td>{html.escape(fmt(values[c.key], c.kind))}</td>"
+        for c in section.columns
+        if c.key in values
+    )
+    return f"<tr {attrs}><th>{name}</th>{cells}</tr>"
 
 
 _PAGE = """<!doctype html>
@@ -202,16 +274,21 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px
 table {{ border-collapse: collapse; margin: 1rem 0; }}
 th, td {{ border: 1px solid #ccc; padding: .35rem .6rem; text-align: right; }}
 th:first-child {{ text-align: left; }}
+tr.diff {{ color: #666; }}
+p.note {{ border-left: 4px solid #c60; padding-left: .6rem; }}
+dt {{ font-weight: bold; margin-top: .4rem; }}
 figure {{ display: inline-block; margin: .5rem; }} img {{ max-width: 520px; }}
 </style></head><body>
 <h1>Simulation: {title}</h1>
 <p>{days:g} simulated days ({warmup:g} warm-up days excluded), {replications} replications
 with common random numbers, seed {seed}. Intervals are 95% confidence intervals over
-replications; SLA attained counts every arrival (abandoned or unserved tickets miss it).</p>
+replications; a Δ row is the paired difference of the policy above it against {base}
+(same random numbers). Shares count every arrival unless the definition names the tickets.</p>
 <h2>Policies</h2>
-<table><tr><th>policy</th>{heads}</tr>{rows}</table>
-<h2>Paired differences against the first policy</h2>
-<table><tr><th>difference</th>{heads}</tr>{diffs}</table>
+{tables}
+{note}
+<h2>Definitions</h2>
+<dl>{definitions}</dl>
 <h2>Plots</h2>
 {images}
 </body></html>

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from config.policy_file import load_policy
@@ -11,7 +11,7 @@ from router.engine import Router
 from router.policies import make_policy
 from simulation.model import DeskModel
 from simulation.records import TicketRecord
-from simulation.scenario import Scenario
+from simulation.scenario import Routing, Scenario
 from simulation.team import build_agents, shift_changes
 from simulation.traffic import Arrival, batched, batches
 
@@ -26,27 +26,101 @@ class PolicyChoice:
 
     @property
     def title(self) -> str:
-        """The label, or the name with its parameters."""
+        """The label, or the name with the parameters it runs with (as YAML, as typed)."""
         if self.label:
             return self.label
         if not self.params:
             return self.name
-        return self.name + "(" + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
+        shown = ", ".join(f"{key}={_yaml(value)}" for key, value in self.params.items())
+        return f"{self.name}({shown})"
+
+    def with_scenario_params(self, routing: Routing) -> PolicyChoice:
+        """The scenario's own ``routing.params`` under these when this is its ``policy``
+        (a parameter given here wins); any other policy is returned unchanged."""
+        if self.name != routing.policy or not routing.params:
+            return self
+        return replace(self, params={**routing.params, **self.params})
 
 
-def parse_choice(text: str) -> PolicyChoice:
-    """``gcmu`` or ``gcmu:exponent=2,by=type`` (values read as YAML scalars)."""
+def _yaml(value: Any) -> str:
+    """A parameter value the way it would be typed: ``{urgent: 8, low: 1}``, ``2``, ``type``."""
     import yaml
 
+    if isinstance(value, str | int | float | bool) or value is None:
+        return str(value)
+    return str(yaml.safe_dump(value, default_flow_style=True, sort_keys=False)).strip()
+
+
+def parse_choice(text: str, routing: Routing | None = None) -> PolicyChoice:
+    """``gcmu`` or ``gcmu:costs={urgent: 8, low: 1},exponent=2``: values are YAML, split at
+    commas outside brackets, braces and quotes. With the scenario's ``routing``, its own
+    policy keeps the scenario's parameters unless given here. Bad input raises ValueError.
+    """
     name, _, rest = text.partition(":")
-    params: dict[str, Any] = {}
-    for part in filter(None, (p.strip() for p in rest.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise ValueError(f"policy parameter {part!r} must look like key=value")
-        params[key.strip()] = yaml.safe_load(value)
-    make_policy(name.strip(), **params)  # fail early with the registry's message
-    return PolicyChoice(name.strip(), params)
+    name = name.strip()
+    if not name:
+        raise ValueError(f"policy {text!r}: give a policy name before the parameters")
+    params = dict(_param(part, text) for part in split_top_level(rest, text))
+    choice = PolicyChoice(name, params)
+    if routing is not None:
+        choice = choice.with_scenario_params(routing)
+    try:
+        make_policy(choice.name, **choice.params)  # fail early with the registry's message
+    except (TypeError, ValueError) as error:  # the registry's message, with what was typed
+        message = str(error)
+        raise ValueError(message if text in message else f"{message} (in {text!r})") from None
+    return choice
+
+
+def _param(part: str, text: str) -> tuple[str, Any]:
+    """One ``key=value`` with the value read as YAML."""
+    import yaml
+
+    key, sep, value = part.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        raise ValueError(f"policy {text!r}: parameter {part.strip()!r} must look like key=value")
+    try:
+        return key, yaml.safe_load(value)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise ValueError(
+            f"policy {text!r}: value of {key!r} is not valid YAML ({problem}): {value.strip()!r}"
+        ) from None
+
+
+_CLOSING = {"[": "]", "{": "}", "(": ")"}
+
+
+def split_top_level(rest: str, text: str = "") -> list[str]:
+    """``rest`` split at commas that are outside brackets, braces and quotes (empty parts
+    dropped); unbalanced brackets or quotes raise ValueError naming ``text``.
+
+    As in YAML, a quote opens a quoted scalar only where a value starts (``it's`` is plain).
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    stack: list[str] = []
+    quote, last = "", ","
+    for char in rest:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"" and last in "=,:[{(":
+            quote = char
+        elif char in _CLOSING:
+            stack.append(_CLOSING[char])
+        elif char in "]})" and (not stack or stack.pop() != char):
+            raise ValueError(f"policy {text or rest!r}: unexpected {char!r}")
+        elif char == "," and not stack:
+            parts.append("".join(current))
+            current, last = [], ","
+            continue
+        current.append(char)
+        last = char if not char.isspace() else last
+    if quote or stack:
+        raise ValueError(f"policy {text or rest!r}: missing a closing {quote or stack[-1]!r}")
+    parts.append("".join(current))
+    return [part for part in parts if part.strip()]
 
 
 def build_router(scenario: Scenario, choice: PolicyChoice | None = None) -> Router:

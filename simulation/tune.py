@@ -1,7 +1,7 @@
 """Tune a policy's parameters with Optuna: an objective metric, constraints, common random numbers.
 
 Every trial simulates the same replications (same seeds), so trials differ only by their
-parameters. Constraints such as ``load_gini<=0.25`` are handed to Optuna's TPE sampler as
+parameters. Constraints such as ``fairness_gini<=0.25`` are handed to Optuna's TPE sampler as
 constraint values (feasible when <= 0) and infeasible trials never become the best.
 """
 
@@ -90,7 +90,7 @@ class Constraint:
 
     @classmethod
     def parse(cls, text: str) -> Constraint:
-        """Read ``load_gini<=0.25``."""
+        """Read ``fairness_gini<=0.25``."""
         found = _BOUND.match(text.replace(" ", ""))
         if not found:
             raise ValueError(f"constraint {text!r} must look like metric<=value or metric>=value")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
 from connectors.history import write_history
-from simulation.report import HEADLINE
+from simulation.glossary import SERVICE, define
 from tests.simulation.test_replay_fit import history
 
 REFERENCE = str(Path(__file__).parents[2] / "config" / "scenarios" / "ecommerce.yaml")
+SHORT = ["simulate", REFERENCE, "-n", "2", "--days", "1", "--executor", "serial"]
 runner = CliRunner(env={"COLUMNS": "200"})
 
 
@@ -34,6 +37,8 @@ def test_simulate_compares_policies_and_writes_the_report(tmp_path):
             "--out",
             str(tmp_path),
             "--records",
+            "--sl",
+            "4h",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -51,6 +56,11 @@ def test_simulate_compares_policies_and_writes_the_report(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "<script" not in html
+    assert "<h2>Definitions</h2>" in html
+    for metric in ("sla", "sl_4h", "sl_4h_urgent", "mean_wait", "utilization", "count_gini"):
+        assert f"<code>{metric}</code>" in html, metric
+    header = (tmp_path / "replications.csv").read_text().splitlines()[0].split(",")
+    assert {"sl_4h", "sl_4h_low", "fairness_gini", "count_gini", "reopen_rate"} <= set(header)
 
 
 def test_the_table_shows_whole_policy_names_and_each_interval_under_its_value():
@@ -78,7 +88,98 @@ def test_the_table_shows_whole_policy_names_and_each_interval_under_its_value():
     assert any("freshdesk_round_robin" in row for row in rows)
     assert "…" not in result.output  # nothing cut short
     under = rows[rows.index(next(r for r in rows if "freshdesk_round_robin" in r)) + 1]
-    assert under.count("±") == len(HEADLINE)  # the line below a policy: every half-width
+    assert under.count("±") == len(SERVICE)  # the line below a policy: every half-width
+
+
+def test_each_table_ends_with_the_definition_of_every_column_it_shows():
+    result = runner.invoke(
+        app,
+        [*SHORT, "-p", "skills_least_loaded", "--sl", "30m"],
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # footers wrap with the terminal
+    for label, metric in [
+        ("SLA", "sla"),
+        ("SL 30m", "sl_30m"),
+        ("wait, all", "mean_wait"),
+        ("assign p90, served", "wait_p90"),
+        ("util on shift", "utilization"),
+        ("Gini minutes", "fairness_gini"),
+        ("Gini count", "count_gini"),
+        ("urgent", "sla_urgent"),
+        ("urgent", "sl_30m_urgent"),
+    ]:
+        assert f"{label}: {define(metric)}." in text, metric
+
+
+def test_a_parameter_holding_commas_is_one_yaml_value():
+    result = runner.invoke(app, [*SHORT, "-p", "gcmu:costs={urgent: 8, low: 1},exponent=2"])
+    assert result.exit_code == 0, result.output
+    assert "gcmu(costs={urgent: 8, low: 1}, exponent=2)" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(["-p", "gcmu:costs={urgent: 8"], "missing a closing '}'", id="unclosed"),
+        pytest.param(["-p", "gcmu:exponent=: :"], "not valid YAML", id="bad-yaml"),
+        pytest.param(["-p", "gcmu:exponent"], "must look like key=value", id="no-value"),
+        pytest.param(["-p", "gcmu:speed=2"], "has no parameter 'speed'", id="unknown-param"),
+        pytest.param(["--sl", "5x"], "--sl: service-level threshold '5x'", id="bad-threshold"),
+        pytest.param(["--sl", "30"], "number with a unit", id="threshold-without-unit"),
+    ],
+)
+def test_command_line_mistakes_exit_2_with_a_message_and_no_traceback(arguments, message):
+    result = runner.invoke(app, ["simulate", REFERENCE, *arguments])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not a crash
+
+
+NIGHT_DESK = """
+name: night
+horizon_days: 2
+drain_days: 1
+sla_min: {normal: 60}
+agents:
+  - team: day
+    count: 2
+    shift: {days: daily, start: "09:00", end: "11:00"}
+traffic:
+  arrivals: {rate_per_hour: 4}
+  categories: {any: {share: 1, handle: {dist: exponential, mean_min: 5}}}
+routing:
+  policy: threshold_overflow
+  params: {wait_s: 600, overflow: {"*": [day]}}
+"""
+
+
+def test_the_scenarios_own_policy_keeps_its_params_and_the_row_shows_them(tmp_path):
+    scenario = tmp_path / "night.yaml"
+    scenario.write_text(NIGHT_DESK, encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(scenario),
+            *("-p", "threshold_overflow:wait_s=60", "-p", "least_loaded"),
+            *("-n", "2", "--executor", "serial", "--out", str(tmp_path / "out")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out" / "replications.csv").open(encoding="utf-8") as handle:
+        policies = {row["policy"] for row in csv.DictReader(handle)}
+    assert policies == {"threshold_overflow(wait_s=60, overflow={'*': [day]})", "least_loaded"}
+
+
+def test_a_desk_whose_misses_are_off_hours_is_pointed_at_staffing(tmp_path):
+    scenario = tmp_path / "night.yaml"
+    scenario.write_text(NIGHT_DESK, encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(scenario), "-n", "2", "--executor", "serial"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "of the SLA misses met nobody on shift" in text
+    assert "deskroute staff" in text
 
 
 def test_unknown_policy_and_bad_scenario_exit_2(tmp_path):
@@ -166,7 +267,7 @@ def test_tune_prints_the_best_parameters():
             "--executor",
             "serial",
             "--constraint",
-            "load_gini<=0.9",
+            "fairness_gini<=0.9",
         ],
     )
     assert result.exit_code == 0, result.output

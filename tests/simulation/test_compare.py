@@ -9,6 +9,7 @@ import pytest
 from simulation.compare import compare, execute, runs
 from simulation.run import PolicyChoice
 from simulation.stats import mean_ci, paired_ci
+from simulation.thresholds import Threshold
 from tests.simulation.queues import mmc
 
 
@@ -75,3 +76,17 @@ def test_paired_ci_removes_shared_noise():
     a, b = [10.0, 20.0, 30.0], [11.0, 21.0, 31.0]
     assert paired_ci(a, b).half_width == 0.0 and paired_ci(a, b).mean == 1.0
     assert math.isnan(mean_ci([1.0]).low)
+
+
+def test_an_overloaded_desk_is_fully_but_never_over_utilized():
+    """Three times more work than agents, always on shift: utilization is just under 100%
+    (it counts only work inside the window, at most the agents' capacity)."""
+    overloaded = mmc(3.0, 5.0, 5, tickets=1500, patience=10.0)
+    (result,) = execute(runs(overloaded, [PolicyChoice("least_loaded")], 1), "serial")
+    assert 0.97 < result.metrics["utilization"] <= 1.0
+
+
+def test_runs_measure_the_service_levels_asked_for():
+    (result,) = execute(runs(tiny(), [PolicyChoice("least_loaded")], 1, within=[Threshold(60)]))
+    assert {"sl_1m", "sl_1m_normal"} <= set(result.metrics)
+    assert result.metrics["sl_1m"] == result.metrics["sl_1m_normal"]  # one priority only

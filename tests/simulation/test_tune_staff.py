@@ -58,7 +58,7 @@ def test_tune_finds_feasible_parameters_and_reports_every_trial():
         [Param("exponent", 0.0, 2.0)],
         trials=4,
         replications=2,
-        constraints=[Constraint.parse("load_gini<=0.5")],
+        constraints=[Constraint.parse("fairness_gini<=0.5")],
         executor="serial",
     )
     assert len(result.trials) == 4

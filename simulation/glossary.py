@@ -1,0 +1,134 @@
+"""What every simulation metric means: one dictionary of definitions, read by the terminal
+table's footer, the HTML report and docs/simulation.md's list.
+
+"Window" is the measured window: tickets arriving from the end of the warm-up to the
+horizon. Every share's denominator is named in its definition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DEFINITIONS: dict[str, str] = {
+    "tickets": "tickets arriving in the window (reopened tickets included, as new arrivals)",
+    "sla": "share of all arrivals assigned within their priority's SLA target "
+    "(abandoned or never-served tickets miss it)",
+    "p_wait": "share of all arrivals that waited at all (not assigned on arrival)",
+    "mean_wait": "mean minutes from arrival to assignment or abandonment, over arrivals whose "
+    "wait ended (abandoners' time included; tickets still waiting at the end left out)",
+    "assign_mean": "mean minutes from arrival to first assignment, over served tickets",
+    "wait_p50": "median minutes from arrival to first assignment, over served tickets",
+    "wait_p90": "90th percentile of minutes from arrival to first assignment, over served tickets",
+    "wait_p99": "99th percentile of minutes from arrival to first assignment, over served tickets",
+    "resolve_mean": "mean minutes from arrival to the end of work, over tickets resolved "
+    "before the run ended",
+    "resolve_p90": "90th percentile of minutes from arrival to the end of work, over tickets "
+    "resolved before the run ended",
+    "abandoned": "share of all arrivals whose customer gave up before assignment",
+    "reopen_rate": "share of resolved first-contact tickets that came back (a reopening due "
+    "after the run ended is not seen)",
+    "utilization": "capacity in use on shift / capacity on shift, inside the window: each "
+    "ticket's work minutes that fall in its agent's shift, times its capacity weight, over "
+    "every agent's on-shift minutes times its capacity (never above 100%; overtime after a "
+    "shift's end not counted)",
+    "fairness_gini": "Gini coefficient of handle minutes per agent, every agent of the roster "
+    "included (idle ones at 0): 0 = even, towards 1 = one agent does everything",
+    "fairness_cv": "coefficient of variation (std / mean) of handle minutes per agent, every "
+    "agent of the roster included",
+    "count_gini": "Gini coefficient of tickets handled per agent (count-based), every agent of "
+    "the roster included",
+    "skill_match": "mean proficiency of the assigned agent on the ticket's skills "
+    "(mean level / 10), over served tickets",
+    "misses_unstaffed": "share of SLA misses that met nobody on shift from arrival until "
+    "their SLA deadline (no routing can fix these; staffing can)",
+}
+
+_PER_PRIORITY_SLA = re.compile(r"^sla_(?P<priority>[a-z]+)$")
+_SERVICE_LEVEL = re.compile(r"^sl_(?P<within>\d+[smhd])(?:_(?P<priority>[a-z]+))?$")
+
+
+def define(metric: str) -> str:
+    """The definition of a metric name, including ``sla_<priority>``, ``sl_<t>`` and
+    ``sl_<t>_<priority>``; KeyError for a name no metric has."""
+    if metric in DEFINITIONS:
+        return DEFINITIONS[metric]
+    found = _SERVICE_LEVEL.match(metric)
+    if found:
+        among = f"{found['priority']} arrivals" if found["priority"] else "all arrivals"
+        within = found["within"]
+        return f"service level SL({within}): share of {among} assigned within {within}"
+    found = _PER_PRIORITY_SLA.match(metric)
+    if found:
+        return (
+            f"share of {found['priority']} arrivals assigned within the {found['priority']} "
+            "SLA target"
+        )
+    raise KeyError(metric)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A metric shown in a table: its name, short label and how to print it."""
+
+    key: str
+    label: str
+    kind: str = "num"  # pct: a share shown in percent; num: a number (minutes, Gini)
+
+    @property
+    def definition(self) -> str:
+        """What the column means."""
+        return define(self.key)
+
+
+SERVICE = (
+    Column("sla", "SLA", "pct"),
+    Column("p_wait", "waited", "pct"),
+    Column("abandoned", "abandon", "pct"),
+    Column("reopen_rate", "reopen", "pct"),
+)
+"""Shares of the customer's side (SL(t) columns follow ``sla``)."""
+
+TIMES = (
+    Column("mean_wait", "wait, all"),
+    Column("assign_mean", "assign, served"),
+    Column("wait_p90", "assign p90, served"),
+    Column("resolve_mean", "resolve, resolved"),
+    Column("resolve_p90", "resolve p90, resolved"),
+)
+"""Times in minutes, each labelled with the tickets it is taken over."""
+
+TEAM = (
+    Column("utilization", "util on shift", "pct"),
+    Column("fairness_gini", "Gini minutes", "num"),
+    Column("count_gini", "Gini count", "num"),
+    Column("skill_match", "skill", "pct"),
+    Column("misses_unstaffed", "misses, nobody on", "pct"),
+)
+"""The team's side: load, fairness, fit, and the misses no routing can fix."""
+
+
+def service_columns(metrics: Iterable[str]) -> list[Column]:
+    """The service shares, with an SL(t) column after ``sla`` for each threshold measured."""
+    levels = [
+        Column(name, f"SL {found['within']}", "pct")
+        for name in metrics
+        if (found := _SERVICE_LEVEL.match(name)) and not found["priority"]
+    ]
+    return [SERVICE[0], *levels, *SERVICE[1:]]
+
+
+def priority_columns(stem: str, priorities: Iterable[str]) -> list[Column]:
+    """One column per priority of a share measured per priority (``sla`` or ``sl_1h``)."""
+    return [Column(f"{stem}_{priority}", priority, "pct") for priority in priorities]
+
+
+def per_priority_stems(metrics: Iterable[str]) -> list[str]:
+    """The shares measured per priority: ``sla``, then each ``sl_<t>``."""
+    stems = ["sla"]
+    for name in metrics:
+        found = _SERVICE_LEVEL.match(name)
+        if found and not found["priority"]:
+            stems.append(name)
+    return stems
