@@ -194,6 +194,10 @@ class Traffic(_Strict):
     channel_hours: dict[str, ChannelHours] = Field(
         default_factory=dict, description="hours a channel is offered (default: always)"
     )
+    channel_handle: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="handle-time factor per channel (a chat lasts longer: the customer types)",
+    )
 
     @model_validator(mode="after")
     def _mixes(self) -> Traffic:
@@ -215,6 +219,11 @@ class Traffic(_Strict):
 
     def _hours_name_channels(self) -> None:
         listed = ", ".join(self.channels)
+        strange = [name for name in self.channel_handle if name not in self.channels]
+        if strange:
+            raise ValueError(
+                f"channel_handle: unknown channel {strange[0]!r} (traffic has {listed})"
+            )
         for name, hours in self.channel_hours.items():
             if name not in self.channels:
                 raise ValueError(f"channel_hours: unknown channel {name!r} (traffic has {listed})")

@@ -246,6 +246,9 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         priority, language = priorities.pick(mix, size), languages.pick(mix, size)
         channel = offered.used(at, channels.pick(mix, size))
         handles = draw_handles(specs, [position[name] for name in category], service)
+        if traffic.channel_handle:  # scaled, not drawn: the service stream stays aligned
+            scale = traffic.channel_handle
+            handles *= np.fromiter((scale.get(c, 1.0) for c in channel), np.float64, size)
         waits = behaviour.patience(channel)
         reopens, draws = behaviour.reopens(size)
         customers: list[Customer | None] = [None] * size if who is None else list(who.draw(at))

@@ -15,6 +15,7 @@ HOURS = {"chat": {"days": "mon-fri", "start": "09:00", "end": "17:00", "timezone
 
 
 def shop(hours: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Two weeks of a shop whose chat is offered in office hours (``hours``: other hours)."""
     return {
         "horizon_days": 14,
         "agents": [{"team": "desk", "count": 2}],
@@ -70,3 +71,14 @@ def test_bad_channel_hours_are_rejected(hours: dict[str, Any], message: str) -> 
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(shop(hours), "shop.yaml")
     assert message in str(caught.value) and str(caught.value).startswith("shop.yaml: ")
+
+
+def test_a_channel_handle_factor_scales_that_channels_handle_times_only() -> None:
+    data = shop({})
+    plain = list(generate(parse_scenario(data, "shop.yaml")))
+    data["traffic"]["channel_handle"] = {"chat": 1.4}
+    scaled = list(generate(parse_scenario(data, "shop.yaml")))
+    assert [a.channel for a in plain] == [a.channel for a in scaled]
+    for before, after in zip(plain, scaled, strict=True):
+        factor = 1.4 if before.channel == "chat" else 1.0
+        assert after.base_handle_min == pytest.approx(factor * before.base_handle_min)
