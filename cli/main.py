@@ -17,6 +17,7 @@ from cli import (
     run_cmd,
     sandbox_cmd,
     simulate_cmd,
+    skills_cmd,
     train_cmd,
 )
 from config.settings import ConfigError, Settings, load_settings
@@ -59,6 +60,7 @@ run_cmd.register(app)
 demo_cmd.register(app)
 train_cmd.register(app)
 simulate_cmd.register(app)
+skills_cmd.register(app)
 recommend_cmd.register(app)
 
 

@@ -41,6 +41,9 @@ class HistoryRecord(BaseModel):
     first_assigned_at: AwareDatetime | None = None
     first_reply_at: AwareDatetime | None = None
     solved_at: AwareDatetime | None = None
+    reopens: int | None = Field(
+        default=None, ge=0, description="times reopened (Zendesk metric set), if known"
+    )
 
     def ticket(self) -> Ticket:
         """The ticket as it arrived (unassigned, without its final group)."""

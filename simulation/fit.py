@@ -6,7 +6,13 @@
 - Handle time per category: lognormal (mean and CV) from at least ``MIN_SAMPLES`` observed
   work times, exponential with the observed mean below that, a default when none.
 - Team: one agent per past assignee, in the groups they worked, able to take every
-  category they handled (skill level 5); categories route to their most common group.
+  category they handled; categories route to their most common group.
+- Strengths: each agent's level in a category is the one learned from the same history
+  (``simulation.strengths``; or from a given strengths file), 5 without evidence. When
+  some level differs from the typical 5, the scenario gets the level scale's
+  ``handle_slowdown`` and each category's handle time is an expert's (the observed mean
+  over the typical agent's factor), so a simulated agent works its category in about its
+  learned relative time; when none differs, every agent is typical and nothing changes.
 """
 
 from __future__ import annotations
@@ -16,12 +22,14 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from router.policies.strengths_file import TYPICAL_LEVEL, StrengthsFile, typical_factor
 from simulation.replay import Past, category_of, priority_name
 from simulation.scenario import Scenario
+from simulation.strengths import learn
 
 MIN_SAMPLES = 10
 DEFAULT_HANDLE_MIN = 20.0
-LEVEL = 5
+LEVEL = TYPICAL_LEVEL
 
 
 def _shares(counter: Counter[str]) -> dict[str, float]:
@@ -42,20 +50,33 @@ def _profile(past: Sequence[Past], zone: ZoneInfo) -> dict[str, list[float]]:
     }
 
 
-def _handle(samples: list[float]) -> dict[str, object]:
+def _handle(samples: list[float], factor: float = 1.0) -> dict[str, object]:
+    """The handle-time distribution of an agent whose handle factor is ``factor``."""
     if not samples:
-        return {"dist": "exponential", "mean_min": DEFAULT_HANDLE_MIN}
+        return {"dist": "exponential", "mean_min": round(DEFAULT_HANDLE_MIN / factor, 3)}
     mean = statistics.fmean(samples)
     if len(samples) < MIN_SAMPLES:
-        return {"dist": "exponential", "mean_min": round(mean, 3)}
+        return {"dist": "exponential", "mean_min": round(mean / factor, 3)}
     cv = statistics.pstdev(samples) / mean if mean > 0 else 1.0
-    return {"dist": "lognormal", "mean_min": round(mean, 3), "cv": round(max(cv, 0.05), 3)}
+    return {
+        "dist": "lognormal",
+        "mean_min": round(mean / factor, 3),
+        "cv": round(max(cv, 0.05), 3),
+    }
 
 
-def fit(past: Sequence[Past], name: str = "fitted", timezone: str = "UTC") -> Scenario:
-    """A scenario reproducing the history's traffic and team (validated like any file)."""
+def fit(
+    past: Sequence[Past],
+    name: str = "fitted",
+    timezone: str = "UTC",
+    strengths: StrengthsFile | None = None,
+) -> Scenario:
+    """A scenario reproducing the history's traffic and team (validated like any file);
+    agents' levels from ``strengths``, else learned from ``past`` itself."""
     if len(past) < 2:
         raise ValueError("fitting needs at least two historical tickets")
+    if strengths is None and any(p.record.assignee for p in past):
+        strengths = learn(past)
     zone = ZoneInfo(timezone)
     first, last = past[0].record.created_at, past[-1].record.created_at
     span_h = max((last - first).total_seconds() / 3600.0, 1.0)
@@ -74,12 +95,16 @@ def fit(past: Sequence[Past], name: str = "fitted", timezone: str = "UTC") -> Sc
             worked[record.assignee].add(category)
             if record.group:
                 teams[record.assignee].add(record.group)
+    levels = _levels(worked, strengths)
+    slowdown = _slowdown(levels, strengths)
+    factor = typical_factor(slowdown) if slowdown else 1.0
     data = {
         "name": name,
         "start": first.isoformat(),
         "horizon_days": round(span_h / 24.0, 3),
         "warmup_days": 0,
-        "agents": _agents(worked, teams),
+        "handle_slowdown": slowdown,
+        "agents": _agents(levels, teams),
         "traffic": {
             "arrivals": {
                 "rate_per_hour": round(len(past) / span_h, 4),
@@ -89,7 +114,7 @@ def fit(past: Sequence[Past], name: str = "fitted", timezone: str = "UTC") -> Sc
             "categories": {
                 category: {
                     "share": share,
-                    "handle": _handle(handles[category]),
+                    "handle": _handle(handles[category], factor),
                     "skill": category if any(category in c for c in worked.values()) else None,
                     "group": _served_group(groups[category], teams),
                 }
@@ -112,16 +137,35 @@ def _served_group(seen: Counter[str], teams: dict[str, set[str]]) -> str | None:
     return None
 
 
-def _agents(worked: dict[str, set[str]], teams: dict[str, set[str]]) -> list[dict[str, object]]:
-    """One agent per assignee; without assignees, one generalist team sized at ten."""
-    if not worked:
+def _levels(
+    worked: dict[str, set[str]], strengths: StrengthsFile | None
+) -> dict[str, dict[str, int]]:
+    """Each assignee's level in each category it worked: learned, else typical."""
+
+    def level(agent: str, category: str) -> int:
+        found = None if strengths is None else strengths.level(agent, category)
+        return LEVEL if found is None else found
+
+    return {
+        agent: {category: level(agent, category) for category in sorted(categories)}
+        for agent, categories in sorted(worked.items())
+    }
+
+
+def _agents(
+    levels: dict[str, dict[str, int]], teams: dict[str, set[str]]
+) -> list[dict[str, object]]:
+    """One agent per assignee at its levels; without assignees, one generalist team sized
+    at ten."""
+    if not levels:
         return [{"team": "agent", "count": 10, "capacity": 1}]
     return [
-        {
-            "id": agent,
-            "groups": sorted(teams[agent]),
-            "capacity": 1,
-            "skills": {category: LEVEL for category in sorted(categories)},
-        }
-        for agent, categories in sorted(worked.items())
+        {"id": agent, "groups": sorted(teams[agent]), "capacity": 1, "skills": skills}
+        for agent, skills in levels.items()
     ]
+
+
+def _slowdown(levels: dict[str, dict[str, int]], strengths: StrengthsFile | None) -> float:
+    """The level scale's slowdown when some agent's level is not the typical one, else 0."""
+    typical = all(level == LEVEL for skills in levels.values() for level in skills.values())
+    return 0.0 if strengths is None or typical else strengths.method.slowdown

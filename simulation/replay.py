@@ -23,7 +23,9 @@ from pydantic import ValidationError
 
 from connectors.history import HistoryRecord, read_history
 from router.model import Priority
+from router.policies.speed import TOP_LEVEL, slower_by
 from simulation.scenario import Scenario
+from simulation.team import expand
 from simulation.traffic import Arrival
 
 MAX_HANDLE_MIN = 8 * 60.0
@@ -122,14 +124,22 @@ def priority_name(record: HistoryRecord) -> str:
 
 
 def arrivals(past: Sequence[Past], scenario: Scenario) -> list[Arrival]:
-    """Replayed arrivals, minutes after ``scenario.start`` (the earliest ticket's time)."""
+    """Replayed arrivals, minutes after ``scenario.start`` (the earliest ticket's time).
+
+    An observed work time is its assignee's; when the scenario has that agent, it is
+    divided by the agent's handle factor on the category (``handle_slowdown``), so the
+    simulator's own factor for whoever takes the ticket is not applied on top of it.
+    """
     categories = scenario.traffic.categories
     first = scenario.start
+    factor = _assignee_factors(scenario)
     replayed = []
     for number, (record, observed) in enumerate((p.record, p.handle_min) for p in past):
         category = category_of(record)
         if category not in categories:
             category = max(categories, key=lambda name: categories[name].share)
+        if observed and record.assignee:
+            observed /= factor(record.assignee, category)
         replayed.append(
             Arrival(
                 number=number,
@@ -144,3 +154,17 @@ def arrivals(past: Sequence[Past], scenario: Scenario) -> list[Arrival]:
             )
         )
     return replayed
+
+
+def _assignee_factors(scenario: Scenario) -> Callable[[str, str], float]:
+    """``(agent id, category) -> handle factor`` of the scenario's agents (1.0: unknown)."""
+    skills = {agent_id: spec.skills for spec in scenario.agents for agent_id, _ in expand(spec)}
+    categories, slowdown = scenario.traffic.categories, scenario.handle_slowdown
+
+    def factor(agent_id: str, category: str) -> float:
+        skill = categories[category].skill
+        if not slowdown or skill is None or agent_id not in skills:
+            return 1.0
+        return slower_by(min(skills[agent_id].get(skill, 0), TOP_LEVEL) / TOP_LEVEL, slowdown)
+
+    return factor

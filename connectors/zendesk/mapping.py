@@ -178,7 +178,13 @@ def history_from_json(
         first_assigned_at=parse_time(metrics.get("initially_assigned_at")),
         first_reply_at=_first_reply(ticket.created_at, metrics),
         solved_at=parse_time(metrics.get("solved_at")) or ticket.updated_at,
+        reopens=_count(metrics.get("reopens")),
     )
+
+
+def _count(value: object) -> int | None:
+    """A metric-set count (``reopens``), or None when absent or not a count."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _reply_field(created: datetime, metrics: Mapping[str, Any]) -> dict[str, str | None]:

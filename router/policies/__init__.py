@@ -22,6 +22,7 @@ from router.policies.registry import (
     policy_params,
     register,
 )
+from router.policies.resolution import best_fit
 from router.policies.round_robin import round_robin
 from router.policies.skills import skills, skills_least_loaded
 from router.policies.speed import handle_factor, proficiency, relative_speed
@@ -38,6 +39,7 @@ register("threshold_overflow", threshold_overflow)
 register("zendesk_capacity", zendesk_capacity)
 register("freshdesk_round_robin", freshdesk_round_robin)
 register("chatwoot_balanced", chatwoot_balanced)
+register("best_fit", best_fit)
 
 __all__ = [
     "ELIGIBILITY_PARAMS",
@@ -50,6 +52,7 @@ __all__ = [
     "QueueState",
     "Scorer",
     "SelectionPolicy",
+    "best_fit",
     "chatwoot_balanced",
     "explain_refusal",
     "fixed_queue_ratio",
