@@ -18,7 +18,15 @@ from simulation.fit import fit
 from simulation.records import write_csv
 from simulation.replay import Past, read_past
 from simulation.replay import arrivals as replay_arrivals
-from simulation.report import Section, fmt, miss_note, sections, write_html, write_plots
+from simulation.report import (
+    Section,
+    fmt,
+    miss_note,
+    sections,
+    signed,
+    write_html,
+    write_plots,
+)
 from simulation.run import PolicyChoice, parse_choice, simulate
 from simulation.scenario import Scenario, ScenarioError, dump_scenario, load_scenario
 from simulation.staff import Target, staff
@@ -216,7 +224,7 @@ def _rows(comparison: Comparison, section: Section) -> list[tuple[str, list[str]
         rows.append((policy, [_cell(fmt(values[c.key], c.kind)) for c in section.columns], None))
         if policy in comparison.differences:
             diff = comparison.differences[policy]
-            cells = [_cell(_signed(fmt(diff[c.key], c.kind))) for c in section.columns]
+            cells = [_cell(signed(fmt(diff[c.key], c.kind))) for c in section.columns]
             rows.append(("  Δ", cells, "dim"))
     return rows
 
@@ -224,10 +232,6 @@ def _rows(comparison: Comparison, section: Section) -> list[tuple[str, list[str]
 def _cell(text: str) -> str:
     """A value over its ± half-width, the same in every column whatever the width."""
     return text.replace(" ±", "\n±")
-
-
-def _signed(text: str) -> str:
-    return text if text.startswith(("-", "–")) else "+" + text
 
 
 def _write_outputs(

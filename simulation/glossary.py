@@ -43,6 +43,8 @@ DEFINITIONS: dict[str, str] = {
     "(mean level / 10), over served tickets",
     "misses_unstaffed": "share of SLA misses that met nobody on shift from arrival until "
     "their SLA deadline (no routing can fix these; staffing can)",
+    "misses_offhours": "share of SLA misses that arrived while nobody was on shift (the "
+    "unstaffed ones, plus those whose deadline came after the next shift started)",
 }
 
 _PER_PRIORITY_SLA = re.compile(r"^sla_(?P<priority>[a-z]+)$")
@@ -105,6 +107,7 @@ TEAM = (
     Column("count_gini", "Gini count", "num"),
     Column("skill_match", "skill", "pct"),
     Column("misses_unstaffed", "misses, nobody on", "pct"),
+    Column("misses_offhours", "misses, off hours", "pct"),
 )
 """The team's side: load, fairness, fit, and the misses no routing can fix."""
 

@@ -221,12 +221,21 @@ def unstaffed_misses(cols: Columns, coverage: Spans) -> float:
     No routing can serve those in time: only staffing can (``deskroute staff``). NaN when
     nothing missed.
     """
+    return _share_of_misses(cols, coverage.next_on(cols.arrival) > cols.arrival + cols.sla_target)
+
+
+def offhours_misses(cols: Columns, coverage: Spans) -> float:
+    """Share of SLA misses that arrived while nobody was on shift (whoever came on later).
+
+    Includes the unstaffed misses; the rest waited for a shift start that came before
+    their deadline, so routing at that shift start could still have saved some.
+    """
+    return _share_of_misses(cols, coverage.next_on(cols.arrival) > cols.arrival)
+
+
+def _share_of_misses(cols: Columns, flagged: npt.NDArray[np.bool_]) -> float:
     missed = ~cols.sla_met
-    if not missed.any():
-        return float("nan")
-    deadline = cols.arrival + cols.sla_target
-    nobody = coverage.next_on(cols.arrival) > deadline
-    return _mean(nobody[missed])
+    return _mean(flagged[missed]) if missed.any() else float("nan")
 
 
 def summary(
@@ -264,4 +273,5 @@ def summary(
         "count_gini": gini(counts),
         "skill_match": skill_match(cols),
         "misses_unstaffed": unstaffed_misses(cols, staffing.coverage),
+        "misses_offhours": offhours_misses(cols, staffing.coverage),
     }

@@ -70,29 +70,46 @@ def _short_name(stem: str) -> str:
 
 
 def miss_note(comparison: Comparison) -> str | None:
-    """Why the SLA misses happen, when some are beyond routing: nobody was on shift from
-    the ticket's arrival until its deadline. Says so, and points at ``deskroute staff``
-    when that is most of the misses for every policy."""
-    shares = [
-        comparison.intervals[p]["misses_unstaffed"].mean
-        for p in comparison.policies
-        if "misses_unstaffed" in comparison.intervals[p]
-    ]
-    shares = [share for share in shares if not math.isnan(share)]
-    if not shares or max(shares) == 0:
+    """Why the SLA misses happen: the share that met nobody on shift from arrival until the
+    deadline (beyond routing) and the share that arrived off hours; points at ``deskroute
+    staff`` when the first is most of the misses for every policy. None without misses."""
+    unstaffed = _range_over_policies(comparison, "misses_unstaffed")
+    offhours = _range_over_policies(comparison, "misses_offhours")
+    if unstaffed is None:
         return None
-    low, high = min(shares), max(shares)
-    span = f"{low:.0%}" if round(low, 2) == round(high, 2) else f"{low:.0%}–{high:.0%}"
     note = (
-        f"Why the misses: {span} of the SLA misses met nobody on shift from arrival until "
-        "their deadline passed; no routing can serve those in time."
+        f"Why the misses: {_span(unstaffed)} of the SLA misses met nobody on shift from arrival "
+        "until their deadline passed; no routing can serve those in time."
     )
-    if low > MOSTLY:
+    if offhours is not None:
+        note += f" {_span(offhours)} arrived while nobody was on shift."
+    if unstaffed[0] > MOSTLY:
         note += (
-            " That is most of them: the desk is short of staff at those hours, not short of "
-            'better routing. Try `deskroute staff SCENARIO --target "80% within 8h"`.'
+            " Most misses are beyond routing: the desk is short of staff at those hours. "
+            'Try `deskroute staff SCENARIO --target "80% within 8h"`.'
         )
     return note
+
+
+def _range_over_policies(comparison: Comparison, metric: str) -> tuple[float, float] | None:
+    """The lowest and highest mean of ``metric`` over the policies (None: never measured)."""
+    means = [
+        comparison.intervals[p][metric].mean
+        for p in comparison.policies
+        if metric in comparison.intervals[p]
+    ]
+    means = [mean for mean in means if not math.isnan(mean)]
+    return (min(means), max(means)) if means else None
+
+
+def _span(bounds: tuple[float, float]) -> str:
+    low, high = bounds
+    return f"{low:.0%}" if round(low, 2) == round(high, 2) else f"{low:.0%}–{high:.0%}"
+
+
+def signed(text: str) -> str:
+    """A difference with its sign, ``+`` included."""
+    return text if text.startswith(("-", "–")) else "+" + text
 
 
 def fmt(interval: Interval, kind: str) -> str:
@@ -251,7 +268,7 @@ def _html_table(comparison: Comparison, section: Section) -> str:
     for policy in comparison.policies:
         rows.append(_html_row(html.escape(policy), comparison.intervals[policy], section, ""))
         if policy in comparison.differences:
-            rows.append(_html_row("Δ", comparison.differences[policy], section, "class=diff"))
+            rows.append(_html_row("Δ", comparison.differences[policy], section, " class=diff"))
     return (
         f"<h3>{html.escape(section.title)}</h3>"
         f"<table><tr><th>policy</th>{heads}</tr>{''.join(rows)}</table>"
@@ -259,12 +276,13 @@ def _html_table(comparison: Comparison, section: Section) -> str:
 
 
 def _html_row(name: str, values: dict[str, Interval], section: Section, attrs: str) -> str:
+    show = signed if attrs else str
     cells = "".join(
-        f"<td>{html.escape(fmt(values[c.key], c.kind))}</td>"
+        f"<td>{html.escape(show(fmt(values[c.key], c.kind)))}</td>"
         for c in section.columns
         if c.key in values
     )
-    return f"<tr {attrs}><th>{name}</th>{cells}</tr>"
+    return f"<tr{attrs}><th>{name}</th>{cells}</tr>"
 
 
 _PAGE = """<!doctype html>

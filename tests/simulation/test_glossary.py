@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from simulation.glossary import (
@@ -50,3 +52,9 @@ def test_service_levels_follow_sla_and_get_their_own_priority_tables():
     assert per_priority_stems(measured) == ["sla", "sl_1h", "sl_8h"]
     columns = priority_columns("sl_1h", ["urgent", "low"])
     assert [(c.key, c.label) for c in columns] == [("sl_1h_urgent", "urgent"), ("sl_1h_low", "low")]
+
+
+def test_the_simulation_docs_list_every_metric():
+    text = (Path(__file__).parents[2] / "docs" / "simulation.md").read_text(encoding="utf-8")
+    for name in DEFINITIONS:
+        assert f"`{name}`" in text, name

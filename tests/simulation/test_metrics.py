@@ -17,6 +17,7 @@ from simulation.metrics import (
     assignment_mean,
     gini,
     mean_wait,
+    offhours_misses,
     per_agent,
     reopen_rate,
     resolution_times,
@@ -225,6 +226,19 @@ def test_a_miss_is_unstaffed_when_nobody_comes_on_before_its_deadline():
             ticket(4, 900, 910, sla=60),  # met: not a miss at all
         ]
     )
+    assert unstaffed_misses(cols, coverage) == pytest.approx(1 / 3)
+
+
+def test_an_off_hours_miss_arrived_while_nobody_worked_whatever_came_after():
+    coverage = Spans.of([(540, 1020)])
+    cols = columns(
+        [
+            ticket(1, 1100, 1700, sla=60),  # off hours, nobody before the deadline
+            ticket(2, 480, 600, sla=60),  # off hours, but a shift started before the deadline
+            ticket(3, 900, 1000, sla=60),  # missed during the shift
+        ]
+    )
+    assert offhours_misses(cols, coverage) == pytest.approx(2 / 3)
     assert unstaffed_misses(cols, coverage) == pytest.approx(1 / 3)
 
 
