@@ -15,6 +15,7 @@ from rich.table import Table
 from cli.skipped import report_skipped
 from simulation.compare import Comparison, compare, describe_executor, execute, runs
 from simulation.fit import fit
+from simulation.glossary import check_metric
 from simulation.records import write_csv
 from simulation.replay import Past, read_past
 from simulation.replay import arrivals as replay_arrivals
@@ -285,6 +286,8 @@ def tune_command(
     try:
         space = [parse_param(p) for p in param] or list(DEFAULT_SPACES.get(policy, ()))
         bounds = [Constraint.parse(c) for c in constraint]
+        for metric in (objective, *(c.metric for c in bounds)):
+            check_metric(metric)
     except ValueError as error:
         raise _fail(error) from None
     with _progress() as bar:

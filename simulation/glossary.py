@@ -70,6 +70,25 @@ def define(metric: str) -> str:
     raise KeyError(metric)
 
 
+RENAMED = {
+    "load_gini": "fairness_gini (handle minutes, idle agents included) or count_gini",
+    "load_cv": "fairness_cv (handle minutes, idle agents included)",
+    "service_level": "sl_<t> with simulate --sl t",
+}
+"""Names metrics had before their meaning changed (issue 15), and what replaced them."""
+
+
+def check_metric(metric: str) -> None:
+    """Raise ValueError, naming the replacement or the known names, for an unknown metric."""
+    try:
+        define(metric)
+    except KeyError:
+        if metric in RENAMED:
+            raise ValueError(f"metric {metric!r} was renamed: use {RENAMED[metric]}") from None
+        known = ", ".join([*DEFINITIONS, "sla_<priority>"])
+        raise ValueError(f"unknown metric {metric!r} (known: {known})") from None
+
+
 @dataclass(frozen=True)
 class Column:
     """A metric shown in a table: its name, short label and how to print it."""

@@ -272,3 +272,9 @@ def test_tune_prints_the_best_parameters():
     )
     assert result.exit_code == 0, result.output
     assert "best sla =" in result.output and "exponent=" in result.output
+
+
+def test_tune_refuses_a_metric_that_was_renamed():
+    result = runner.invoke(app, ["tune", REFERENCE, "-p", "gcmu", "-c", "load_gini<=0.3"])
+    assert result.exit_code == 2
+    assert "was renamed: use fairness_gini" in " ".join(result.output.split())

@@ -11,6 +11,7 @@ from simulation.glossary import (
     SERVICE,
     TEAM,
     TIMES,
+    check_metric,
     define,
     per_priority_stems,
     priority_columns,
@@ -58,3 +59,17 @@ def test_the_simulation_docs_list_every_metric():
     text = (Path(__file__).parents[2] / "docs" / "simulation.md").read_text(encoding="utf-8")
     for name in DEFINITIONS:
         assert f"`{name}`" in text, name
+
+
+@pytest.mark.parametrize(
+    ("metric", "message"),
+    [
+        pytest.param("load_gini", "was renamed: use fairness_gini", id="renamed"),
+        pytest.param("gini", "unknown metric 'gini' (known: tickets, sla,", id="unknown"),
+    ],
+)
+def test_a_metric_name_that_does_not_exist_is_refused_with_the_way_out(metric, message):
+    with pytest.raises(ValueError) as raised:
+        check_metric(metric)
+    assert message in str(raised.value)
+    check_metric("sla_urgent")  # a known one passes
