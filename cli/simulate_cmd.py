@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.simulate_view import comparison_table
 from cli.skipped import report_skipped
 from simulation.compare import Comparison, compare, describe_executor, execute, runs
 from simulation.fit import fit
@@ -20,11 +21,8 @@ from simulation.records import write_csv
 from simulation.replay import Past, read_past
 from simulation.replay import arrivals as replay_arrivals
 from simulation.report import (
-    Section,
-    fmt,
     miss_note,
     sections,
-    signed,
     write_html,
     write_plots,
 )
@@ -168,71 +166,14 @@ def simulate_command(
         except ValueError as error:
             raise _fail(error) from None
     comparison = compare(results)
+    title = f"{scenario.name}, {replications} replications, 95% CI"
     for section in sections(comparison):
-        console.print(_table(comparison, section, scenario, replications))
+        console.print(comparison_table(comparison, section, title, console.width))
     note = miss_note(comparison)
     if note:
         console.print(note, style="yellow", markup=False)
     if out is not None:
         _write_outputs(comparison, scenario, out, choices, records, replayed)
-
-
-def _table(
-    comparison: Comparison, section: Section, scenario: Scenario, replications: int
-) -> Table:
-    """One section as a table; its footer defines every column shown."""
-    first = comparison.policies[0] if comparison.policies else ""
-    footer = [f"Δ rows: paired difference against {first} (same random numbers)."]
-    footer += [f"{c.label}: {c.definition}." for c in section.columns]
-    table = Table(
-        title=f"{scenario.name}: {section.title}, {replications} replications, 95% CI",
-        caption="\n".join(footer),
-        caption_justify="left",
-    )
-    rows = _rows(comparison, section)
-    # policy names are what the reader compares: folded when narrow, never cut short;
-    # values keep their width, and headers fold at spaces when the terminal is narrow
-    table.add_column("policy", style="bold", overflow="fold")
-    for column, width in zip(section.columns, _widths(section, rows), strict=True):
-        table.add_column(column.label, justify="right", width=width)
-    for name, cells, style in rows:
-        table.add_row(name, *cells, style=style)
-    return table
-
-
-def _widths(section: Section, rows: list[tuple[str, list[str], str | None]]) -> list[int]:
-    """Each value column's width: whole headers if the table then fits the terminal, else
-    headers folded at spaces; never narrower than a value."""
-    values = [
-        max(len(line) for _, cells, _ in rows for line in cells[index].splitlines())
-        for index in range(len(section.columns))
-    ]
-    whole = [max(v, len(c.label)) for v, c in zip(values, section.columns, strict=True)]
-    folded = [
-        max(v, *(len(word) for word in c.label.split()))
-        for v, c in zip(values, section.columns, strict=True)
-    ]
-    policy = max((len(name) for name, _, _ in rows), default=6)
-    overhead = 3 * (len(section.columns) + 1) + 1  # padding and borders
-    return whole if sum(whole) + min(policy, 20) + overhead <= console.width else folded
-
-
-def _rows(comparison: Comparison, section: Section) -> list[tuple[str, list[str], str | None]]:
-    """(name, cells, style) of each policy's row and, below it, its paired difference."""
-    rows: list[tuple[str, list[str], str | None]] = []
-    for policy in comparison.policies:
-        values = comparison.intervals[policy]
-        rows.append((policy, [_cell(fmt(values[c.key], c.kind)) for c in section.columns], None))
-        if policy in comparison.differences:
-            diff = comparison.differences[policy]
-            cells = [_cell(signed(fmt(diff[c.key], c.kind))) for c in section.columns]
-            rows.append(("  Δ", cells, "dim"))
-    return rows
-
-
-def _cell(text: str) -> str:
-    """A value over its ± half-width, the same in every column whatever the width."""
-    return text.replace(" ±", "\n±")
 
 
 def _write_outputs(
