@@ -166,9 +166,8 @@ def simulate_command(
         except ValueError as error:
             raise _fail(error) from None
     comparison = compare(results)
-    title = f"{scenario.name}, {replications} replications, 95% CI"
     for section in sections(comparison):
-        console.print(comparison_table(comparison, section, title, console.width))
+        console.print(comparison_table(comparison, section, scenario.name, console.width))
     note = miss_note(comparison)
     if note:
         console.print(note, style="yellow", markup=False)

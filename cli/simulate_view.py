@@ -15,14 +15,14 @@ Row = tuple[str, list[str], str | None]
 
 
 def comparison_table(
-    comparison: Comparison, section: Section, title: str, terminal_width: int
+    comparison: Comparison, section: Section, scenario: str, terminal_width: int
 ) -> Table:
-    """One section as a table titled ``title``; its footer defines every column shown."""
+    """One section as a table; its footer defines every column shown."""
     first = comparison.policies[0] if comparison.policies else ""
     footer = [f"Δ rows: paired difference against {first} (same random numbers)."]
     footer += [f"{c.label}: {c.definition}." for c in section.columns]
     table = Table(
-        title=f"{title}: {section.title}",
+        title=f"{scenario}: {section.title} ({_replications(comparison)} replications, 95% CI)",
         caption="\n".join(footer),
         caption_justify="left",
     )
@@ -70,3 +70,7 @@ def _rows(comparison: Comparison, section: Section) -> list[Row]:
 def _cell(text: str) -> str:
     """A value over its ± half-width, the same in every column whatever the width."""
     return text.replace(" ±", "\n±")
+
+
+def _replications(comparison: Comparison) -> int:
+    return max((r.replication for r in comparison.runs), default=0) + 1
