@@ -61,7 +61,8 @@ def learn_command(
         raise _fail(f"{out}: cannot write: no directory {out.parent}")
     past = _read(history)
     try:
-        strengths = learn(past, Options(prior_strength, window_days, rework), str(history))
+        options = Options(prior_strength=prior_strength, window_days=window_days, rework=rework)
+        strengths = learn(past, options, str(history))
     except ValueError as error:
         raise _fail(f"{history}: {error}") from None
     try:

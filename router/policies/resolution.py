@@ -54,10 +54,9 @@ class LearnedTimes:
                 for team, estimate in category.teams.items()
             }
             self.agents[name] = {}
-        for agent_id, agent in strengths.agents.items():
+        for agent_id, agent in strengths.agents.items():  # the file checked the categories
             for name, estimate in agent.categories.items():
-                if name in categories:
-                    self.agents[name][agent_id] = estimate.relative_to(categories[name], rework)
+                self.agents[name][agent_id] = estimate.relative_to(categories[name], rework)
 
     def relative(self, agent: Agent, category: str) -> float:
         """The agent's relative time in a known category: its own, its team's, or 1."""

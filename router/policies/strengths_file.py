@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from router.policies.speed import TOP_LEVEL, slower_by
 
@@ -116,6 +116,16 @@ class StrengthsFile(_Frozen):
     categories: dict[str, CategoryStrengths]
     agents: dict[str, AgentStrengths] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _known_categories(self) -> StrengthsFile:
+        for agent_id, agent in self.agents.items():
+            unknown = sorted(set(agent.categories) - set(self.categories))
+            if unknown:
+                raise ValueError(
+                    f"agent {agent_id!r}: category {unknown[0]!r} is not in categories"
+                )
+        return self
+
     def level(self, agent_id: str, category: str) -> int | None:
         """The suggested level of ``agent_id`` in ``category`` (None: no evidence)."""
         agent = self.agents.get(agent_id)
@@ -180,7 +190,8 @@ def parse_strengths(text: str, source: str) -> StrengthsFile:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise StrengthsFileError(f"{source}: {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise StrengthsFileError(f"{source}: {where + ': ' if where else ''}{message}") from None
 
 
 def dump_strengths(strengths: StrengthsFile) -> str:

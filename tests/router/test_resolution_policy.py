@@ -167,6 +167,19 @@ def test_the_file_round_trips(tmp_path: Path) -> None:
             "categories.refund.handle_min",
             id="negative-handle",
         ),
+        pytest.param(
+            json.dumps(
+                {
+                    "format": "deskroute-strengths",
+                    "version": 1,
+                    "method": METHOD,
+                    "categories": {},
+                    "agents": {"ann": {"categories": {"refund": agent_estimate(9.0)}}},
+                }
+            ),
+            "agent 'ann': category 'refund' is not in categories",
+            id="unknown-category",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_at_construction_naming_it(
