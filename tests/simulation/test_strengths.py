@@ -77,10 +77,19 @@ def test_prior_strength_says_how_it_was_chosen(cells, chosen):
 
 
 def test_prior_strength_is_within_over_between_variance():
-    # within variance 1; two agents 1 apart: between = (100*0.25 - 1) / (100 - 50) = 0.48
-    k = prior_strength([[Sample(50, 0.0, 49.0), Sample(50, 1.0, 49.0)]]).k
-    assert k == pytest.approx(1 / 0.48, rel=1e-3) or k == K_FLOOR
-    assert K_FLOOR <= k <= K_CEILING
+    # within variance 1; two agents of 50 tickets 0.4 apart: between = (4 - 1) / 50 = 0.06
+    prior = prior_strength([[Sample(50, 0.0, 49.0), Sample(50, 0.4, 49.0)]])
+    assert prior.k == pytest.approx(1 / 0.06, abs=1e-3) and prior.chosen == "estimated"
+
+
+def test_agents_no_more_different_than_chance_get_the_ceiling():
+    alike = [[Sample(50, 0.0, 49.0), Sample(50, 0.05, 49.0)]]  # 0.05 apart: within noise
+    assert prior_strength(alike).k == K_CEILING
+
+
+def test_prior_strength_never_falls_below_the_floor():
+    far_apart = [[Sample(50, 0.0, 49.0), Sample(50, 5.0, 49.0)]]
+    assert prior_strength(far_apart).k == K_FLOOR
 
 
 def test_prior_strength_default_is_documented_value():
