@@ -13,11 +13,12 @@ import pytest
 from router.model import Priority
 from router.roster import Roster
 from simulation.customers import Customer, CustomerDraws, CustomerMemory
+from simulation.model import DeskModel
 from simulation.run import PolicyChoice, build_router, simulate
 from simulation.scenario import Customers, Scenario, parse_scenario
 from simulation.team import build_agents
 from simulation.tickets import TicketMaker
-from simulation.traffic import Arrival, generate
+from simulation.traffic import Arrival, batches, generate
 
 
 def desk(**changes: Any) -> Scenario:
@@ -167,3 +168,23 @@ def test_the_memory_keeps_the_latest_service() -> None:
     memory.served("customer:1", "b", start + timedelta(minutes=5))
     assert memory.last("customer:1") == ("b", start + timedelta(minutes=5))
     assert memory.last("customer:2") is None
+
+
+def test_after_a_run_the_memory_holds_each_customers_last_agent() -> None:
+    scenario = desk()
+    model = DeskModel(
+        scenario, build_router(scenario), build_agents(scenario), batches(scenario), 0
+    )
+    records = model.run()
+    assert model.tickets.memory is not None
+    last: dict[str, tuple[float, str]] = {}
+    for record in records:
+        if record.agent is not None and record.customer is not None:
+            last[record.customer] = max(
+                last.get(record.customer, (-1.0, "")), (record.assigned, record.agent)
+            )
+    for customer, (minute, agent) in last.items():
+        remembered = model.tickets.memory.last(customer)
+        assert remembered is not None and remembered.agent == agent
+        started = scenario.start + timedelta(minutes=minute)  # the clock's own rounding aside
+        assert abs(remembered.at - started) < timedelta(milliseconds=1)
