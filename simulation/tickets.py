@@ -187,9 +187,10 @@ class TicketMaker:
         )
         ticket_id = f"{arrival.number}r" if reopen else str(arrival.number)
         ticket = template.copy(ticket_id, now, level, None if allowed is None else now + allowed)
-        customer = arrival.customer
-        if customer is not None and self.memory is not None:
-            ticket = template.copy_for(ticket, customer, self.memory.last(customer.id))
+        memory = self.memory  # None unless the scenario has customers: nothing to read
+        customer = None if memory is None else arrival.customer
+        if customer is not None and memory is not None:
+            ticket = template.copy_for(ticket, customer, memory.last(customer.id))
         if self.rules:
             ticket, priority, sla = self._enriched(ticket, now, priority, sla)
             group, kind = ticket.group, self._rewritten_kind(ticket)
