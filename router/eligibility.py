@@ -26,21 +26,27 @@ EXPLAIN_EVERY_AGENT_UP_TO = 64
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Eligibility:
-    """Settings of the shared filters.
+    """Settings every policy shares: the shared filters', and continuity's.
 
     ``optional_skills_timeout_s``: ``None`` makes optional skills a preference only (scored,
     never required); a number makes them required until the ticket has waited that long,
     then they are dropped (Salesforce's ``dropAdditionalSkillsTimeout``, Zendesk's skills
     timeout). ``fair_limit``: at most this many assignments per agent within
-    ``fair_window_s`` (Chatwoot's fair distribution).
+    ``fair_window_s`` (Chatwoot's fair distribution). ``continuity_window_h``: not a
+    filter but a preference applied after them (``router.continuity``): the ticket's
+    previous agent, if they handled the requester within this many hours and pass every
+    filter now, is chosen; ``None`` (the default) turns it off.
     """
 
     require_language: bool = False
     optional_skills_timeout_s: float | None = None
     fair_limit: int | None = None
     fair_window_s: float = 3600.0
+    continuity_window_h: float | None = None
 
     def __post_init__(self) -> None:
+        if self.continuity_window_h is not None and not self.continuity_window_h > 0:
+            raise ValueError("continuity_window_h must be > 0 (or unset to turn it off)")
         if self.optional_skills_timeout_s is not None and self.optional_skills_timeout_s < 0:
             raise ValueError("optional_skills_timeout_s must be >= 0")
         if self.fair_limit is not None and self.fair_limit < 1:

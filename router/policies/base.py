@@ -9,16 +9,25 @@ Two forms of the same pick: ``decide`` (traced) screens agent by agent, or with 
 a large roster; ``choose`` (untraced) starts from the eligibility plan of the ticket's
 kind (``router.plan``) and falls back to the array screen when many agents are left, or to
 the per-agent screen for a ticket without a plan.
+
+Every path applies continuity (``router.continuity``) the same way: when it is on and the
+ticket's previous agent is eligible, that agent is chosen (and ``decide``'s trace says so).
+The previous agent is read from the ticket at decision time, so a plan or a chooser shared
+by tickets of one kind serves each ticket's own.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from random import Random
 
-from router.bulk import SHORTLIST, BulkScreen, Floats
+import numpy as np
+
+from router.bulk import SHORTLIST, BulkScreen, Floats, Indices
+from router.continuity import continuing_agent, continuity_note
 from router.decision import (
     Assignment,
     CandidateTrace,
@@ -62,6 +71,7 @@ class SelectionPolicy:
         self.eligibility = eligibility or Eligibility()
         self.bulk_above = bulk_above
         """Rosters larger than this are screened with arrays (if the scorer can score them)."""
+        self._continuity = self.eligibility.continuity_window_h is not None
         self._arrays = isinstance(scorer, ArrayScorer)  # protocol checks are slow: once
         # a plan's candidates are checked one by one up to this many (then the array screen)
         self._plan_most = bulk_above if self._arrays else math.inf
@@ -91,9 +101,10 @@ class SelectionPolicy:
             candidates.append(
                 CandidateTrace(agent_id=agent_id, score=dict(zip(labels, key, strict=True)))
             )
-        chosen = best_of(keys, keys.__getitem__)
+        own = best_of(keys, keys.__getitem__)
+        chosen, notes = self._continued(ticket, now, own, keys.__contains__)
         candidates.sort(key=lambda candidate: candidate.agent_id)
-        trace = self._trace(ticket, now, screen.needs, tuple(candidates), pruned, chosen)
+        trace = self._trace(ticket, now, screen.needs, tuple(candidates), pruned, chosen, notes)
         return self._decision(ticket, roster, trace)
 
     def choose(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Choice | None:
@@ -133,6 +144,10 @@ class SelectionPolicy:
         self, plan: Plan, ticket: Ticket, roster: Roster, now: datetime, rng: Random
     ) -> Choice | None:
         """``choose`` with the plan of the ticket's kind at hand."""
+        if self._continuity:
+            kept = self._continuity_choice(ticket, roster, now, plan)
+            if kept is not None:
+                return kept
         eligible = plan.eligible(roster, now, self.eligibility, self._plan_most)
         if eligible is None:  # too many candidates for one by one
             return self._choose_arrays(ticket, roster, now)
@@ -143,6 +158,10 @@ class SelectionPolicy:
 
     def _choose_unplanned(self, ticket: Ticket, roster: Roster, now: datetime) -> Choice | None:
         """``choose`` for a ticket without a plan (its required skills change as it waits)."""
+        if self._continuity:
+            kept = self._continuity_choice(ticket, roster, now, None)
+            if kept is not None:
+                return kept
         if self._bulk(roster):
             return self._choose_arrays(ticket, roster, now)
         screen = Screen(ticket, roster, now, self.eligibility)
@@ -160,6 +179,38 @@ class SelectionPolicy:
         row = best_row(self._keys(bulk), bulk.eligible)
         chosen = roster.agent_ids[int(bulk.eligible[row])]
         return Choice(chosen, roster.agents[chosen].capacity.weight_of(ticket))
+
+    # --- continuity ---------------------------------------------------------------------
+
+    def _continued(
+        self, ticket: Ticket, now: datetime, own: str | None, eligible: Callable[[str], bool]
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """The agent a traced decision chooses: the ticket's previous agent when
+        continuity keeps them (``eligible`` says if they passed the filters), else ``own``
+        (the policy's pick); and the trace's notes."""
+        previous = continuing_agent(ticket, now, self.eligibility)
+        if previous is None or not eligible(previous):
+            return own, ()
+        return previous, (continuity_note(ticket, now, self.eligibility, own),)
+
+    def _continuity_choice(
+        self, ticket: Ticket, roster: Roster, now: datetime, plan: Plan | None
+    ) -> Choice | None:
+        """The ticket's previous agent as an untraced choice, when continuity keeps them:
+        checked with the plan of the ticket's kind (its agents, then the momentary
+        filters), or with the per-agent screen for a ticket without a plan."""
+        previous = continuing_agent(ticket, now, self.eligibility)
+        if previous is None or previous not in roster:
+            return None
+        if plan is None:
+            if not Screen(ticket, roster, now, self.eligibility).passes(previous):
+                return None
+            return Choice(previous, roster.agents[previous].capacity.weight_of(ticket))
+        if previous not in plan.agents:
+            return None
+        if not plan.passing((previous,), roster, now, self.eligibility):
+            return None
+        return plan.choices[previous]
 
     # --- ranking ------------------------------------------------------------------------
 
@@ -191,9 +242,11 @@ class SelectionPolicy:
         bulk = BulkScreen(ticket, roster, now, self.eligibility)
         counted = dict(bulk.removed)
         candidates: tuple[CandidateTrace, ...] = ()
+        notes: tuple[str, ...] = ()
         if bulk.eligible.size:
             keys = self._keys(bulk)
             top = ranked_rows(keys, bulk.eligible, SHORTLIST)
+            top, notes = self._continued_rows(ticket, now, bulk, top)
             labels = (*self.scorer.labels, "idle_s")
             columns = [key[top].tolist() for key in keys]
             ids = roster.agent_ids
@@ -207,8 +260,29 @@ class SelectionPolicy:
             if bulk.eligible.size > len(candidates):
                 counted[NOT_SHORTLISTED] = int(bulk.eligible.size) - len(candidates)
         chosen = candidates[0].agent_id if candidates else None
-        trace = self._trace(ticket, now, bulk.needs, candidates, counted, chosen)
+        trace = self._trace(ticket, now, bulk.needs, candidates, counted, chosen, notes)
         return self._decision(ticket, roster, trace)
+
+    def _continued_rows(
+        self, ticket: Ticket, now: datetime, bulk: BulkScreen, top: Indices
+    ) -> tuple[Indices, tuple[str, ...]]:
+        """The rows (into ``bulk.eligible``) a large roster's trace lists, the chosen
+        first: the ticket's previous agent ahead of the best-scored when continuity keeps
+        them; and the trace's notes."""
+        roster, eligible = bulk.roster, bulk.eligible
+
+        def row_of(agent_id: str) -> Indices:
+            return np.flatnonzero(eligible == roster.position(agent_id))
+
+        own = roster.agent_ids[int(eligible[top[0]])]
+        chosen, notes = self._continued(
+            ticket, now, own, lambda agent_id: agent_id in roster and row_of(agent_id).size > 0
+        )
+        if chosen is None or chosen == own:
+            return top, notes
+        kept = int(row_of(chosen)[0])
+        rest = [row for row in top.tolist() if row != kept]
+        return np.array([kept, *rest][:SHORTLIST], dtype=np.intp), notes
 
     def _trace(
         self,
@@ -218,6 +292,7 @@ class SelectionPolicy:
         candidates: tuple[CandidateTrace, ...],
         pruned: dict[str, int],
         chosen: str | None,
+        notes: tuple[str, ...] = (),
     ) -> DecisionTrace:
         return DecisionTrace(
             policy=self.name,
@@ -229,6 +304,7 @@ class SelectionPolicy:
             optional_skills=needs.preferred,
             relaxed_skills=needs.relaxed,
             chosen=chosen,
+            notes=notes,
         )
 
     @staticmethod

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from router.eligibility import Eligibility, Screen
 from router.policies.base import SelectionPolicy
 from router.policies.least_loaded import MostSpare
@@ -73,10 +75,6 @@ def chatwoot_balanced(eligibility: Eligibility | None = None) -> SelectionPolicy
     """Fewest open tickets first, with Chatwoot's fair-distribution limit unless set otherwise."""
     rules = eligibility or Eligibility()
     if rules.fair_limit is None:
-        rules = Eligibility(
-            require_language=rules.require_language,
-            optional_skills_timeout_s=rules.optional_skills_timeout_s,
-            fair_limit=CHATWOOT_FAIR_LIMIT,
-            fair_window_s=CHATWOOT_FAIR_WINDOW_S,
-        )
+        # every other shared setting (language, skills timeout, continuity) kept as given
+        rules = replace(rules, fair_limit=CHATWOOT_FAIR_LIMIT, fair_window_s=CHATWOOT_FAIR_WINDOW_S)
     return SelectionPolicy("chatwoot_balanced", FewestOpen(), rules)

@@ -14,6 +14,9 @@ from tests.router.builders import NOW
 SKILLS = ("billing", "refunds", "delivery", "german")
 GROUPS = ("billing", "shipping", "tier2")
 LANGUAGES = ("en", "de", "fr")
+PREVIOUS_AGENTS = ("a000", "a001", "a002", "a003", "a070", "gone")
+"""Who last handled a ticket's requester: agents of small and large random rosters, and
+one on none of them."""
 
 levels = st.integers(min_value=1, max_value=10)
 skill_maps = st.dictionaries(st.sampled_from(SKILLS), levels, max_size=3)
@@ -86,6 +89,8 @@ def tickets(draw: st.DrawFn) -> Ticket:
         weight=draw(st.none() | st.sampled_from([0.5, 1.0, 3.0])),
         requester=draw(st.none() | st.sampled_from(["a000", "a001", "customer7"])),
         created_at=draw(minutes_ago),
+        previous_agent=draw(st.none() | st.sampled_from(PREVIOUS_AGENTS)),
+        previous_agent_at=draw(st.none() | minutes_ago),
     )
 
 
@@ -96,5 +101,6 @@ eligibility_params = st.fixed_dictionaries(
         "optional_skills_timeout_s": st.none() | st.sampled_from([0.0, 60.0, 3600.0]),
         "fair_limit": st.none() | st.integers(1, 3),
         "fair_window_s": st.sampled_from([600.0, 3600.0]),
+        "continuity_window_h": st.none() | st.sampled_from([1.0, 24.0]),
     },
 )

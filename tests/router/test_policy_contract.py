@@ -6,6 +6,10 @@
 - it never mutates its inputs;
 - the same inputs and seed give the same decision.
 
+Random tickets name a previous agent and random settings turn continuity on at times, so
+every check above also runs with continuity choosing; ``test_continuity.py`` checks that
+it chooses exactly when it should.
+
 Eligibility is re-derived here from the rules as documented, not from the router's code.
 """
 
@@ -171,13 +175,14 @@ ROUTING_FIELDS = KIND_FIELDS
 @st.composite
 def similar_tickets(draw: st.DrawFn) -> list[Ticket]:
     """A ticket and variants of it that differ in one routing field each, or in none (a
-    twin: another id, priority and creation time, routed alike)."""
+    twin: another id, priority, creation time and previous agent, routed alike)."""
     first = draw(tickets())
     queue = [first]
     for _ in range(draw(st.integers(0, 5))):
         field, other = draw(st.sampled_from((*ROUTING_FIELDS, "twin"))), draw(tickets())
+        twin = ("id", "priority", "created_at", "previous_agent", "previous_agent_at")
         changes = (
-            {"id": other.id, "priority": other.priority, "created_at": other.created_at}
+            {name: getattr(other, name) for name in twin}
             if field == "twin"
             else {field: getattr(other, field)}
         )
