@@ -23,6 +23,7 @@ from router.engine import Router
 from router.model import Agent, Ticket
 from router.roster import RECENT_KEPT, Roster
 from sidecar import lifecycle
+from sidecar.continuity import requesters_of, with_previous_agents
 from sidecar.followthrough import Move, available, moves_due
 from sidecar.metrics import Metrics
 from sidecar.store import Recorded, Routed, Store
@@ -165,9 +166,10 @@ class Pipeline:
         if not rows or not self.agents:
             self.metrics.queue_depth.set(len(rows))
             return Recorded()
+        tickets = self.with_continuity([r.ticket for r in rows])
         started = time.perf_counter()
         now = self.clock()
-        results, _ = self.router.drain([r.ticket for r in rows], self.roster(), now, self.rng)
+        results, _ = self.router.drain(tickets, self.roster(), now, self.rng)
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         self._note_assignments((decision for _, decision in results), now)
         state = {row.ticket.id: row.state for row in rows}
@@ -178,6 +180,13 @@ class Pipeline:
         recorded = self._record(items)
         self.metrics.queue_depth.set(len(rows) - recorded.assigned - recorded.shadow)
         return recorded
+
+    def with_continuity(self, tickets: Sequence[Ticket]) -> list[Ticket]:
+        """``tickets`` with the agent we last assigned each one's requester to, and when
+        (``sidecar.continuity``): what a policy's ``continuity_window_h`` reads."""
+        wanted = requesters_of(tickets)
+        last = self.store.decisions.last_assignments(wanted) if wanted else {}
+        return with_previous_agents(tickets, last)
 
     def _roster_stale(self) -> bool:
         limit = timedelta(seconds=self.settings.scheduler.roster_when_waiting_seconds)
@@ -198,7 +207,11 @@ class Pipeline:
                     lifecycle.ASSIGNED if row.ticket.assignee == row.our_agent else lifecycle.HUMAN
                 )
                 self.store.tickets.set_state(row.ticket.id, settled, now)
-        items = [self._move(move, roster, now) for move in moves]
+        tickets = self.with_continuity([move.row.ticket for move in moves])
+        items = [
+            self._move(move, ticket, roster, now)
+            for move, ticket in zip(moves, tickets, strict=True)
+        ]
         recorded = self._record(items)
         self._note_assignments((item.decision for item in items), now)
         for move in moves:
@@ -235,12 +248,12 @@ class Pipeline:
             kept.append(replace(move, row=replace(move.row, ticket=current)))
         return kept
 
-    def _move(self, move: Move, roster: Roster, now: datetime) -> Routed:
+    def _move(self, move: Move, ticket: Ticket, roster: Roster, now: datetime) -> Routed:
         agent = move.agent_id
         away = [agent] if agent is not None and available(roster, agent, now) else []
-        decision = self.router.decide(move.row.ticket, roster.holding(away), now, self.rng)
+        decision = self.router.decide(ticket, roster.holding(away), now, self.rng)
         return Routed(
-            move.row.ticket, decision, move.cause,
+            ticket, decision, move.cause,
             from_states=(lifecycle.ASSIGNED, lifecycle.REOPENED), move=True,
         )  # fmt: skip
 

@@ -7,7 +7,7 @@ load change all commit in the same transaction, or none of them do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +36,21 @@ class Routed:
     from_states: tuple[str, ...] = lifecycle.TO_DECIDE
     move: bool = False
     """A follow-through move: counts against the ticket's move limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class LastAssignment:
+    """Our latest assignment for one requester: to whom, and when we decided it."""
+
+    agent_id: str
+    at: datetime
+
+
+Requester = tuple[str, str]
+"""A requester on a help desk: (the ticket's ``source``, its ``requester``)."""
+
+REQUESTERS_PER_QUERY = 500
+"""Requesters looked up per query (SQLite binds at most 999 parameters in old builds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +141,8 @@ class DecisionStore:
             "replica": self.replica,
             "trace": decision.to_dict(),
             "epoch": self.fence.epoch,
+            "source": item.ticket.source,
+            "requester": item.ticket.requester,
         }
         inserted = conn.execute(D.insert().values(**values).returning(D.c.id)).scalar_one()
         return int(inserted)
@@ -164,6 +181,20 @@ class DecisionStore:
                 times.setdefault(agent_id, []).append(decided_at)
         return times
 
+    def last_assignments(self, requesters: Iterable[Requester]) -> dict[Requester, LastAssignment]:
+        """Our latest assignment for each of ``requesters`` that we ever assigned (shadow
+        decisions included: they are what we would have done), newest by decision order."""
+        wanted = set(requesters)
+        names = sorted({requester for _, requester in wanted})
+        found: dict[Requester, LastAssignment] = {}
+        with reading(self.engine) as conn:
+            for start in range(0, len(names), REQUESTERS_PER_QUERY):
+                chunk = names[start : start + REQUESTERS_PER_QUERY]
+                for row in conn.execute(_latest_for(chunk)):
+                    if (row.source, row.requester) in wanted:
+                        found[row.source, row.requester] = LastAssignment(row.agent_id, row.at)
+        return found
+
     def recent(self, limit: int = 10) -> list[dict[str, Any]]:
         """The latest decisions, newest first: ticket, outcome, agent or reason, rules."""
         query = sa.select(D).order_by(D.c.id.desc()).limit(limit)
@@ -186,6 +217,26 @@ class DecisionStore:
         """How many decisions are recorded."""
         with reading(self.engine) as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(D)).scalar() or 0)
+
+
+def _latest_for(requesters: Sequence[str]) -> sa.Select[Any]:
+    """Per (help desk, requester) among ``requesters``: the agent and time of our latest
+    assignment (read through the requester index)."""
+    newest_first = sa.func.row_number().over(
+        partition_by=(D.c.source, D.c.requester), order_by=D.c.id.desc()
+    )
+    latest = (
+        sa.select(D.c.source, D.c.requester, D.c.agent_id, D.c.decided_at, newest_first.label("n"))
+        .where(
+            D.c.requester.in_(requesters),
+            D.c.outcome == "assigned",
+            D.c.agent_id.is_not(None),
+        )
+        .subquery()
+    )
+    return sa.select(
+        latest.c.source, latest.c.requester, latest.c.agent_id, latest.c.decided_at.label("at")
+    ).where(latest.c.n == 1)
 
 
 def _eligible(trace: dict[str, Any]) -> tuple[int, int]:

@@ -72,11 +72,18 @@ def _deliveries_table(conn: sa.Connection) -> None:
     schema.deliveries.create(conn, checkfirst=True)
 
 
+def _decision_requesters(conn: sa.Connection) -> None:
+    _add_column(conn, schema.decisions, "source", "VARCHAR(50)")
+    _add_column(conn, schema.decisions, "requester", "VARCHAR(200)")
+    schema.DECISIONS_BY_REQUESTER.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
     Migration(3, "lease epochs on decisions and outbox claims (fencing)", _fencing_epochs),
     Migration(4, "webhook deliveries remembered to refuse replays", _deliveries_table),
+    Migration(5, "help desk and requester on decisions (continuity)", _decision_requesters),
 )
 
 

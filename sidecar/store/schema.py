@@ -111,7 +111,16 @@ decisions = sa.Table(
     sa.Column("trace", sa.JSON, nullable=False),
     sa.Column("epoch", sa.Integer, nullable=True),
     # the lease epoch of the leader that decided (migration 3; None: unfenced or older code)
+    sa.Column("source", sa.String(50), nullable=True),
+    sa.Column("requester", sa.String(200), nullable=True),
+    # the ticket's help desk and requester (migration 5; None: older code): continuity
+    # reads our last assignment per requester
 )
+
+DECISIONS_BY_REQUESTER = sa.Index(
+    "deskroute_decisions_requester", decisions.c.requester, decisions.c.source
+)
+"""Our decisions per requester, for continuity (migration 5)."""
 
 outbox = sa.Table(
     "deskroute_outbox",

@@ -1,0 +1,44 @@
+"""Continuity for live tickets: who last handled each requester, from our own decisions.
+
+Before the router decides, a ticket with a requester is given ``previous_agent`` and
+``previous_agent_at``: the agent of the last assignment this sidecar recorded for that
+requester on that help desk, and when it decided it. The store reads those in one query
+per routing pass (``DecisionStore.last_assignments``); filling them in is the pure
+function below. Whether they matter is the policy's ``continuity_window_h``
+(``router.continuity``); a ticket that already names a previous agent (from the help desk
+or a rule) keeps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from router.model import Ticket
+from sidecar.store.decisions import LastAssignment, Requester
+
+
+def requesters_of(tickets: Iterable[Ticket]) -> set[Requester]:
+    """The (help desk, requester) of every ticket that has a requester and no previous agent."""
+    return {
+        (ticket.source, ticket.requester)
+        for ticket in tickets
+        if ticket.requester is not None and ticket.previous_agent is None
+    }
+
+
+def with_previous_agents(
+    tickets: Sequence[Ticket], last: Mapping[Requester, LastAssignment]
+) -> list[Ticket]:
+    """``tickets`` with ``previous_agent`` / ``previous_agent_at`` from ``last`` (our latest
+    assignment per requester) where a ticket names no previous agent yet."""
+    return [_with_previous_agent(ticket, last) for ticket in tickets]
+
+
+def _with_previous_agent(ticket: Ticket, last: Mapping[Requester, LastAssignment]) -> Ticket:
+    if ticket.requester is None or ticket.previous_agent is not None:
+        return ticket
+    found = last.get((ticket.source, ticket.requester))
+    if found is None:
+        return ticket
+    enriched: Ticket = ticket.evolve(previous_agent=found.agent_id, previous_agent_at=found.at)
+    return enriched
