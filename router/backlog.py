@@ -24,7 +24,11 @@ caller knows that only one agent's capacity changed since the last offer ended (
 up), ``freed`` names it: every other agent with spare capacity has already refused every
 waiting ticket, so tickets that agent cannot take are skipped and a round ends once that
 agent is set aside. That is a shortcut, not another rule: the outcome is the one a full
-offer would reach.
+offer would reach. It does not hold when a filter weighs an agent against the rest of the
+roster (``roster_wide``: the reserve of ``router.filters.Reserve``, where one agent freeing
+capacity lets the others take what they refused): such a backlog ignores ``freed`` and
+makes a full offer. Refusals still hold for the rest of an offer: loads only grow within
+it, and growing loads only leave fewer agents free.
 """
 
 from __future__ import annotations
@@ -80,10 +84,12 @@ class Backlog(Generic[W]):
         classify: Callable[[Ticket], str] | None = None,
         rank: Rank | None = None,
         level: Callable[[Ticket], int] | None = None,
+        roster_wide: bool = False,
     ) -> None:
         """``key``: the queue order; ``classify`` and ``rank``: a queue-aware policy's
         classes and their ranking; ``level``: the level each ticket's class is ranked
-        within (None: one level for all)."""
+        within (None: one level for all); ``roster_wide``: the policy weighs an agent
+        against the rest of the roster, so every offer is a full one (``freed`` ignored)."""
         if per_round is not None and per_round < 1:
             raise ValueError("per_round must be >= 1 or None")
         if (classify is None) != (rank is None):
@@ -92,6 +98,7 @@ class Backlog(Generic[W]):
             raise ValueError("levels rank classes: a backlog with levels needs classify and rank")
         self._key, self._classify, self._rank, self._level = key, classify, rank, level
         self.per_round = per_round
+        self.roster_wide = roster_wide
         self._lanes: dict[Lane, list[tuple[SortKey, W]]] = {(0, ""): []} if rank is None else {}
         self.size = 0
         """How many tickets wait (``len`` without the call, for hot loops)."""
@@ -146,6 +153,8 @@ class Backlog(Generic[W]):
         one loop over local names rather than a few small methods.
         """
         lanes, per_round, rank = self._lanes, self.per_round, self._rank
+        if self.roster_wide:
+            freed = None  # another agent's answers may have changed too: a full offer
         check = refuses if freed is not None else None
         large = False
         if check is not None:  # the pre-check pays off on large rosters, or after a refusal

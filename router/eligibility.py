@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from router.filters import ELIGIBILITY_FILTERS, AgentTest, Filter
-from router.model import Agent, Ticket
+from router.model import Agent, Priority, Ticket
 from router.pydantic_fast import fields_of
 from router.roster import Roster
 
@@ -35,7 +35,10 @@ class Eligibility:
     ``fair_window_s`` (Chatwoot's fair distribution). ``continuity_window_h``: not a
     filter but a preference applied after them (``router.continuity``): the ticket's
     previous agent, if they handled the requester within this many hours and pass every
-    filter now, is chosen; ``None`` (the default) turns it off.
+    filter now, is chosen; ``None`` (the default) turns it off. ``reserve_agents``:
+    trunk reservation (``router.filters.Reserve``): a ticket below ``reserve_for`` is
+    refused by an agent when taking it would leave fewer than this many agents free for
+    ``reserve_for`` and higher; 0 (the default) turns it off.
     """
 
     require_language: bool = False
@@ -43,8 +46,15 @@ class Eligibility:
     fair_limit: int | None = None
     fair_window_s: float = 3600.0
     continuity_window_h: float | None = None
+    reserve_agents: int = 0
+    reserve_for: Priority = Priority.URGENT
 
     def __post_init__(self) -> None:
+        # a name ("urgent") or number from a policy file, kept as the priority it names
+        object.__setattr__(self, "reserve_for", Priority.parse(self.reserve_for))
+        reserve = self.reserve_agents
+        if isinstance(reserve, bool) or not isinstance(reserve, int) or reserve < 0:
+            raise ValueError(f"reserve_agents must be a whole number >= 0, not {reserve!r}")
         if self.continuity_window_h is not None and not self.continuity_window_h > 0:
             raise ValueError("continuity_window_h must be > 0 (or unset to turn it off)")
         if self.optional_skills_timeout_s is not None and self.optional_skills_timeout_s < 0:
@@ -53,6 +63,12 @@ class Eligibility:
             raise ValueError("fair_limit must be >= 1")
         if self.fair_window_s <= 0:
             raise ValueError("fair_window_s must be > 0")
+
+    @property
+    def roster_wide(self) -> bool:
+        """True when a filter weighs an agent against the rest of the roster (the reserve):
+        one agent freeing capacity, or leaving, may change what the others may take."""
+        return self.reserve_agents > 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -16,6 +16,7 @@ from typing import Any
 from router.backlog import Backlog
 from router.classify.predictor import TicketClassifier
 from router.decision import Assignment, Decision, with_enrichment
+from router.eligibility import Eligibility
 from router.model import Agent, Ticket
 from router.policies import (
     Choice,
@@ -107,14 +108,24 @@ class Router:
         its policy's class ranking within protected priority levels, ``per_round``
         dealing)."""
         if not isinstance(self.policy, QueueAware):
-            return Backlog(queue_key(self.order), self.per_round)
+            return Backlog(queue_key(self.order), self.per_round, roster_wide=self.roster_wide)
         return Backlog(
             queue_key(self.order),
             self.per_round,
             self.queue_class,
             partial(self.rank_classes, agent=None),
             protected_level(self.policy),
+            self.roster_wide,
         )
+
+    @property
+    def roster_wide(self) -> bool:
+        """True when the policy's filters weigh an agent against the rest of the roster
+        (``Eligibility.roster_wide``: the reserve): one agent freeing capacity, or going
+        off shift, may change what the others may take, so callers take no shortcut that
+        assumes otherwise."""
+        rules = getattr(self.policy, "eligibility", None)  # SelectionPolicy and wrappers
+        return isinstance(rules, Eligibility) and rules.roster_wide
 
     def ordered(self, queue: Sequence[Ticket], now: datetime | None = None) -> list[Ticket]:
         """``queue`` in the order this router offers tickets to agents.

@@ -33,8 +33,11 @@ from numpy.typing import NDArray
 from router.model import AgentStatus
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from router.bulk import BulkScreen
     from router.eligibility import Screen
+    from router.roster import Roster
 
 Mask = NDArray[np.bool_]
 AgentTest = Callable[[str], bool]
@@ -333,6 +336,94 @@ class FairLimit(Filter):
         return passing
 
 
+class Reserve(Filter):
+    """Trunk reservation: a ticket below ``reserve_for`` does not take an agent when that
+    would leave fewer than ``reserve_agents`` agents free for ``reserve_for`` and higher.
+
+    *Free* means online, on shift and with room for a one-unit ticket (spare capacity at
+    least 1), whatever their skills or groups, and whether or not the backlog has dealt
+    them a ticket this round. An agent passes when, after taking the ticket (its weight
+    for them), at least the reserve is still free. The reserve is at most one fewer than
+    the agents online and on shift, so a desk never idles its last agent for a class that
+    may not come (a lone weekend agent still works the email). Tickets at ``reserve_for``
+    or above are never held back. It depends on the whole roster, not only on the agent:
+    one agent freeing capacity or leaving can change what the others may take
+    (``Eligibility.roster_wide``).
+    """
+
+    name, words, momentary = "reserve", "kept free for higher priorities", True
+    reads = ("priority",)
+
+    def test(self, screen: Screen) -> AgentTest | None:
+        rules, ticket = screen.rules, screen.ticket
+        if not rules.reserve_agents or ticket.priority >= rules.reserve_for:
+            return None  # only for these static reasons: a plan keeps the answer
+        roster, agents = screen.roster, screen.agents
+        staffed = staffed_agents(roster, screen.now)
+        reserve = min(rules.reserve_agents, len(staffed) - 1)
+        if reserve <= 0:
+            return _anyone
+        weights = screen.weights
+
+        def passes(agent_id: str) -> bool:
+            free = free_agents(roster, staffed)  # live: a working roster changes in place
+            if free != reserve:
+                return free > reserve  # one more assignment leaves enough, or none can
+            if agent_id not in staffed or roster.spare(agent_id) < 1.0:
+                return True  # not counted as free: taking the ticket costs the reserve nothing
+            weight = (
+                agents[agent_id].capacity.weight_of(ticket)
+                if weights is None
+                else weights[agent_id]
+            )
+            return roster.spare(agent_id) - weight >= 1.0
+
+        return passes
+
+    def detail(self, agent_id: str, screen: Screen) -> str:
+        rules, roster = screen.rules, screen.roster
+        staffed = staffed_agents(roster, screen.now)
+        reserve = min(rules.reserve_agents, len(staffed) - 1)
+        free = free_agents(roster, staffed)
+        kept = rules.reserve_for.name.lower()
+        return f"{free} free, {reserve} kept for {kept}"
+
+    def mask(self, bulk: BulkScreen, alive: Mask) -> Mask | None:
+        rules, ticket, arrays = bulk.rules, bulk.ticket, bulk.arrays
+        if not rules.reserve_agents or ticket.priority >= rules.reserve_for:
+            return None
+        staffed = arrays.online
+        if arrays.scheduled.size:
+            staffed = staffed & arrays.on_shift(bulk.roster, bulk.now)
+        reserve = min(rules.reserve_agents, int(np.count_nonzero(staffed)) - 1)
+        spare = arrays.max_load - bulk.dynamic.loads
+        room = staffed & (spare >= 1.0)
+        free = int(np.count_nonzero(room))
+        if reserve <= 0 or free != reserve:
+            return None if reserve <= 0 or free > reserve else np.zeros(arrays.size, np.bool_)
+        passing: Mask = ~room | (spare - arrays.weights(ticket) >= 1.0)
+        return passing
+
+
+def _anyone(agent_id: str) -> bool:
+    """A check everyone passes (a reserve the desk's staffing leaves at zero now)."""
+    return True
+
+
+def staffed_agents(roster: Roster, now: datetime) -> frozenset[str]:
+    """Agents online and on shift at ``now``: who could take a reserved ticket."""
+    agents, online = roster.agents, AgentStatus.ONLINE
+    return frozenset(
+        a for a in roster.agent_ids if agents[a].status is online and roster.on_shift(a, now)
+    )
+
+
+def free_agents(roster: Roster, staffed: AbstractSet[str]) -> int:
+    """How many of ``staffed`` have room for a one-unit ticket on ``roster``."""
+    spare = roster.spare
+    return sum(1 for a in roster.having_spare_capacity() if a in staffed and spare(a) >= 1.0)
+
+
 HELD, CAPACITY = Held(), Capacity()
 
 ELIGIBILITY_FILTERS: tuple[Filter, ...] = (
@@ -346,6 +437,7 @@ ELIGIBILITY_FILTERS: tuple[Filter, ...] = (
     Requester(),
     CAPACITY,
     FairLimit(),
+    Reserve(),
 )
 """Every filter, in the order applied and reported. The index filters (pool, group,
 skills) come right after ``held``, so pruning a large roster through the index names the

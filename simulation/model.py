@@ -35,6 +35,7 @@ from simulation.agent_fit import Work, in_use
 from simulation.environment import ArrivalsEnvironment, cycle_collector_paused
 from simulation.records import TicketRecord
 from simulation.scenario import Scenario
+from simulation.team import shift_departures
 from simulation.tickets import PRIORITY, SimTicket, TicketMaker
 from simulation.traffic import Arrival, Batch, stream
 
@@ -71,6 +72,8 @@ class DeskModel:
         """Agent fit and customers (None: the plain model, whose hot path stays as it was)."""
         self._refuses = router.refuses
         self.shift_changes = sorted(set(shift_changes))
+        if router.roster_wide:  # someone leaving may shrink a reserve: offer then too
+            self.shift_changes = sorted({*self.shift_changes, *shift_departures(scenario)})
 
     # --- running ---------------------------------------------------------------------
 
@@ -147,7 +150,7 @@ class DeskModel:
             changes["pool"] = frozenset(escalation.pool)
         job.ticket = job.ticket.evolve(**changes)
         job.kind = self.tickets.kind(job.ticket)
-        job.profile = job.kind.profile
+        job.profile = self.tickets.profile_of(job.ticket, job.kind)
         job.record.escalated = True
         self._at = self.now()
         if not self._try(job):

@@ -8,7 +8,7 @@ an absent or off-shift agent from receiving work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,18 @@ def build_agents(scenario: Scenario, replication: int = 0) -> list[Agent]:
 
 def shift_changes(scenario: Scenario) -> list[float]:
     """Minutes after the start when some shift begins or some break ends (work may flow)."""
+    return _moments(scenario, lambda shift: [shift.start, *(end for _, end in shift.breaks)])
+
+
+def shift_departures(scenario: Scenario) -> list[float]:
+    """Minutes after the start when some shift ends or some break begins (someone leaves:
+    what a reserve of free agents, ``router.filters.Reserve``, is worked out from changes)."""
+    return _moments(scenario, lambda shift: [shift.end, *(start for start, _ in shift.breaks)])
+
+
+def _moments(scenario: Scenario, times: Callable[[ShiftSpec], list[time]]) -> list[float]:
+    """Minutes after the start of ``times`` of every agent's shift on each of its working
+    days (an overnight shift's end falls on the day it began: the night before's end)."""
     minutes: set[float] = set()
     for spec in scenario.agents:
         shift = spec.shift
@@ -74,7 +86,7 @@ def shift_changes(scenario: Scenario) -> list[float]:
             continue
         zone = ZoneInfo(shift.timezone)
         days = parse_days(shift.days)
-        moments = [shift.start, *(end for _, end in shift.breaks)]
+        moments = times(shift)
         for day in scenario.dates():
             if day.weekday() not in days:
                 continue

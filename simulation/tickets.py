@@ -170,6 +170,8 @@ class TicketMaker:
         self._rewritten: dict[Hashable, Kind] = {}  # kinds of tickets the rules rewrote
         self.memory = CustomerMemory() if scenario.traffic.customers is not None else None
         """Who served each customer last (the model tells it; None: no customers)."""
+        self.roster_wide = router.roster_wide
+        """The policy keeps a reserve: priority decides refusals too (``profile_of``)."""
 
     def make(self, arrival: Arrival, now: datetime, minute: float, reopen: bool) -> SimTicket:
         """The arriving ticket (after business rules; the SLA follows its final priority),
@@ -211,7 +213,17 @@ class TicketMaker:
         )
         if customer is not None:
             record.customer = customer.id
-        return SimTicket(ticket, kind, record, arrival)
+        job = SimTicket(ticket, kind, record, arrival)
+        if self.roster_wide:
+            job.profile = self.profile_of(ticket, kind)
+        return job
+
+    def profile_of(self, ticket: Ticket, kind: Kind) -> Hashable | None:
+        """``ticket``'s routing profile: its kind's, plus its priority when the policy keeps
+        a reserve (the reserve refuses a normal ticket an urgent one of its kind gets)."""
+        if kind.profile is None or not self.roster_wide:
+            return kind.profile
+        return (kind.profile, ticket.priority)
 
     def _template(self, category: str, language: str, channel: str) -> Template:
         """The template of a category's tickets in ``language`` from ``channel`` (validated
@@ -249,10 +261,15 @@ class TicketMaker:
 
     def kind(self, ticket: Ticket, shared: bool = False) -> Kind:
         """``ticket``'s kind on the model's roster (``shared``: with a memory of skill
-        matches, for the kind a template's copies share)."""
+        matches, for the kind a template's copies share).
+
+        A kind spans priorities (a template's copies differ in priority), which no filter
+        reads unless the policy keeps a reserve (``Router.roster_wide``); then the pick is
+        not specialised to the kind's first ticket (``Router.choose``, which finds each
+        ticket's own plan), and the profile adds the priority (``profile_of``)."""
         router = self.router
         return Kind(
-            router.chooser_for(ticket, self.roster),
+            router.choose if self.roster_wide else router.chooser_for(ticket, self.roster),
             profile(ticket, router),
             router.revisits(ticket),
             {} if shared else None,

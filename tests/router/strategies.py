@@ -102,5 +102,7 @@ eligibility_params = st.fixed_dictionaries(
         "fair_limit": st.none() | st.integers(1, 3),
         "fair_window_s": st.sampled_from([600.0, 3600.0]),
         "continuity_window_h": st.none() | st.sampled_from([1.0, 24.0]),
+        "reserve_agents": st.sampled_from([0, 1, 2]),
+        "reserve_for": st.sampled_from(["high", "urgent"]),
     },
 )

@@ -13,7 +13,9 @@ from router.backlog import Backlog
 from router.decision import Choice
 from router.engine import Router
 from router.model import Capacity, Ticket
+from router.plan import kind_key
 from router.policies import make_policy, policy_names
+from router.pydantic_fast import fields_of
 from router.queue import SortKey
 from router.roster import Roster, WorkingRoster
 from tests.router.builders import NOW, agent, ago, ticket
@@ -48,11 +50,22 @@ def offer(
     return made
 
 
-def filled(router: Router, queue: list[Ticket]) -> Backlog[Waiting]:
+def filled(router: Router, queue: list[Ticket], profiled: bool = False) -> Backlog[Waiting]:
+    """``queue`` in a backlog of ``router``'s; ``profiled``: each ticket with a routing
+    profile as the simulator gives it (what its filters read), so that refusals are
+    shared between tickets of one profile and the freed agent's pre-check is used."""
     backlog: Backlog[Waiting] = router.backlog()
     for waiting in queue:
-        backlog.add(Waiting(waiting))
+        backlog.add(Waiting(waiting, profile_of(router, waiting) if profiled else None))
     return backlog
+
+
+def profile_of(router: Router, waiting: Ticket) -> object:
+    """Same profile, same refusal at one instant: every field a filter reads (None for a
+    ticket whose policy may judge it differently as it waits)."""
+    if waiting.optional_skills or router.revisit_after(waiting) is not None:
+        return None
+    return kind_key(fields_of(waiting))
 
 
 @pytest.mark.parametrize("policy", ["gcmu", "fixed_queue_ratio", "least_loaded"])
@@ -94,25 +107,32 @@ def test_per_round_must_be_positive():
         Backlog(lambda t: (t.id,), per_round=0)
 
 
-def twin(router: Router, roster: Roster, queue: list[Ticket]) -> tuple[WorkingRoster, Backlog]:
+def twin(
+    router: Router, roster: Roster, queue: list[Ticket], profiled: bool
+) -> tuple[WorkingRoster, Backlog]:
     """A backlog offered once in full at ``NOW``: what is left, nobody there can take."""
     working = roster.working_copy()
-    backlog = filled(router, queue)
+    backlog = filled(router, queue, profiled)
     offer(router, backlog, working)
     return working, backlog
+
+
+RESERVES = st.sampled_from([{}, {}, {"reserve_agents": 1},
+                            {"reserve_agents": 2, "reserve_for": "high"}])  # fmt: skip
+"""No reserve (the freed shortcut is taken), or one (the backlog makes full offers)."""
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(policy_names()), roster=rosters(min_size=1, max_size=6),
        drawn=st.lists(tickets(), min_size=1, max_size=10), per_round=st.sampled_from([1, 2, None]),
-       data=st.data())  # fmt: skip
+       reserve=RESERVES, profiled=st.booleans(), data=st.data())  # fmt: skip
 def test_an_offer_naming_the_freed_agent_assigns_what_a_full_offer_assigns(
-    name, roster, drawn, per_round, data
+    name, roster, drawn, per_round, reserve, profiled, data
 ):
-    router = Router(policy=make_policy(name), per_round=per_round)
+    router = Router(policy=make_policy(name, **reserve), per_round=per_round)
     queue = [t.model_copy(update={"id": f"t{n}"}) for n, t in enumerate(drawn)]
-    full_roster, full_backlog = twin(router, roster, queue)
-    freed_roster, freed_backlog = twin(router, roster, queue)
+    full_roster, full_backlog = twin(router, roster, queue, profiled)
+    freed_roster, freed_backlog = twin(router, roster, queue, profiled)
     busy = [agent_id for agent_id in roster.agent_ids if full_roster.load(agent_id) > 0]
     assume(busy and len(full_backlog) > 0)
     freed = data.draw(st.sampled_from(busy))
@@ -122,3 +142,26 @@ def test_an_offer_naming_the_freed_agent_assigns_what_a_full_offer_assigns(
     assert offer(router, freed_backlog, freed_roster, freed) == offer(
         router, full_backlog, full_roster
     )
+
+
+def test_with_a_reserve_an_agent_freeing_up_lets_another_take_what_it_refused():
+    """b alone may take the billing ticket, but with a reserve of one it would be the last
+    free agent. When a (who cannot take it) frees up, b may: the freed agent's shortcut
+    (after a refusal, skip what a cannot take) would leave the ticket waiting."""
+    router = Router(policy=make_policy("skills", reserve_agents=1))
+    team = [agent("a", capacity=Capacity(max_load=1)),
+            agent("b", skills={"billing": 5}, capacity=Capacity(max_load=1))]  # fmt: skip
+    roster = Roster(team, {"a": 1.0}).working_copy()
+    queue = [ticket("tax", required_skills={"tax": 1}, created_at=ago(minutes=9)),  # nobody's
+             ticket("bill", required_skills={"billing": 1}, priority="normal")]  # fmt: skip
+    backlog = filled(router, queue, profiled=True)
+    assert offer(router, backlog, roster) == []  # b is the reserve
+    roster.release("a", 1.0)
+    assert offer(router, backlog, roster, freed="a") == [("bill", "b")]
+
+
+def test_without_a_reserve_the_backlog_keeps_its_freed_agent_shortcut():
+    assert not Router(policy=make_policy("skills")).backlog().roster_wide
+    assert Router(policy=make_policy("skills", reserve_agents=1)).backlog().roster_wide
+    overflow = make_policy("threshold_overflow", reserve_agents=2)
+    assert Router(policy=overflow).backlog().roster_wide

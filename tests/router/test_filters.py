@@ -40,6 +40,7 @@ def test_the_filters_keep_the_names_and_order_traces_and_explain_pages_read() ->
         "requester",
         "capacity",
         "fair_limit",
+        "reserve",
     )
 
 

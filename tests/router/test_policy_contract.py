@@ -8,7 +8,9 @@
 
 Random tickets name a previous agent and random settings turn continuity on at times, so
 every check above also runs with continuity choosing; ``test_continuity.py`` checks that
-it chooses exactly when it should.
+it chooses exactly when it should. Random settings keep a reserve of free agents at times
+(``reserve_agents``), written out here as ``keeps_the_reserve``; ``test_reserve.py``
+checks its cases.
 
 Eligibility is re-derived here from the rules as documented, not from the router's code.
 """
@@ -27,7 +29,7 @@ from hypothesis import strategies as st
 from router.decision import Assignment, NoAssignment
 from router.eligibility import Screen
 from router.filters import KIND_FIELDS
-from router.model import Agent, Ticket
+from router.model import Agent, Priority, Ticket
 from router.policies import SelectionPolicy, make_policy, policy_names
 from router.policies.base import NOT_SHORTLISTED
 from router.policies.protocol import ArrayScorer, ChooseFn
@@ -94,7 +96,35 @@ def eligible(
         and not own
         and room
         and fair
+        and keeps_the_reserve(agent, weight, ticket, roster, now, params)
     )
+
+
+def keeps_the_reserve(
+    agent: Agent,
+    weight: float,
+    ticket: Ticket,
+    roster: Roster,
+    now: datetime,
+    params: dict[str, Any],
+) -> bool:
+    """Trunk reservation as documented: a ticket below ``reserve_for`` may not leave fewer
+    than the reserve (at most one fewer than the agents online and on shift) with room for
+    a one-unit ticket after it is assigned."""
+    wanted = params.get("reserve_agents", 0)
+    if not wanted or ticket.priority >= Priority.parse(params.get("reserve_for", "urgent")):
+        return True
+    staffed = [
+        other
+        for other in roster
+        if other.status == "online" and (other.schedule is None or other.schedule.on_shift(now))
+    ]
+    reserve = min(wanted, len(staffed) - 1)
+    taken = {other.id: roster.load(other.id) for other in staffed}
+    if agent.id in taken:
+        taken[agent.id] += weight
+    free_after = sum(1 for other in staffed if other.capacity.max_load - taken[other.id] >= 1.0)
+    return free_after >= reserve
 
 
 def check_contract(
