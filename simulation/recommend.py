@@ -3,8 +3,9 @@
 1. **Baseline.** Each vendor preset (``router.policies.vendors.VENDOR_PRESETS``) is
    simulated on the search replications; the one with the best SLA attainment is the
    baseline: what the desk gets today without deskroute.
-2. **Search.** Every other registered policy is simulated with its defaults and, when it
-   has a search space (``simulation.tune.DEFAULT_SPACES``), tuned with Optuna on the same
+2. **Search.** Every other registered policy is simulated with its defaults, then tuned
+   with Optuna over its own space (``simulation.tune.DEFAULT_SPACES``) and the shared
+   settings every policy accepts (``SHARED_SPACE``: continuity) on the same
    replications (common random numbers), under guards relative to the baseline: no
    priority class's SLA attainment more than ``priority_loss`` below the baseline's, and
    fairness over handle minutes no more than ``fairness_slack`` above it.
@@ -41,6 +42,11 @@ FAIRNESS = "fairness_gini"
 
 FRESH_SEEDS = 1000
 """Validation replications are numbered from here: the search never sees them."""
+
+SHARED_SPACE: tuple[Param, ...] = (
+    Param("continuity_window_h", kind="choice", choices=(None, 72.0)),
+)
+"""Shared settings every policy accepts, searched with each policy's own space."""
 
 Progress = Callable[[str], None]
 
@@ -207,7 +213,8 @@ def _search(
     fixed = _params_for(scenario, name)
     default = _evaluate(scenario, PolicyChoice(name, fixed), replications, executor)
     found = [Candidate(default.choice, default.metrics, _holds(default.metrics, bounds))]
-    space: Sequence[Param] = [p for p in DEFAULT_SPACES.get(name, ()) if p.name not in fixed]
+    own = (*DEFAULT_SPACES.get(name, ()), *SHARED_SPACE)
+    space: Sequence[Param] = [p for p in own if p.name not in fixed]
     if not space or trials < 1:
         return found
     result = tune(

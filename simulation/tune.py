@@ -42,7 +42,12 @@ class Param:
 
 
 DEFAULT_SPACES: Mapping[str, tuple[Param, ...]] = {
-    "gcmu": (Param("exponent", 0.0, 3.0), Param("slowdown", 0.0, 2.0)),
+    "gcmu": (
+        Param("exponent", 0.0, 3.0),
+        Param("slowdown", 0.0, 2.0),
+        Param("trade_priority", kind="choice", choices=(False, True)),
+    ),
+    "fixed_queue_ratio": (Param("trade_priority", kind="choice", choices=(False, True)),),
     "threshold_overflow": (Param("wait_s", 60.0, 14400.0, "log"),),
     "skills": (
         Param("optional_skills_timeout_s", 60.0, 14400.0, "log"),
