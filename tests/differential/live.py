@@ -26,7 +26,7 @@ from config.settings import Settings
 from router.model import Priority, Ticket
 from sidecar import lifecycle
 from sidecar.compose import build_sidecar
-from simulation.team import build_agents, shift_changes
+from simulation.team import build_agents, shift_changes, shift_departures
 from simulation.traffic import Arrival, stream
 from tests.differential.script import Assigned, DeskScript
 from tests.sidecar.fakes import FakeClock, FakeDesk
@@ -132,6 +132,9 @@ class LiveDesk:
         self._sweep_at(self.script.scenario.routing.sweep_min)
         for minute in shift_changes(self.script.scenario):
             self._at(minute, nothing, "a shift or a break starts")
+        if self.router.roster_wide:  # a reserve shrinks as agents leave: the poll sees it
+            for minute in shift_departures(self.script.scenario):
+                self._at(minute, nothing, "a shift ends or a break starts")
         for arrival in self.script.arrivals:
             ticket_id = str(arrival.number)
             self._at(arrival.at_min, self._opener(arrival), f"ticket {ticket_id} opens",

@@ -43,11 +43,27 @@ def params_for(policy: str) -> dict[str, Any]:
     return {**SHARED, **OWN.get(policy, {})}
 
 
+RESERVE = {"reserve_agents": 2, "reserve_for": "high"}
+"""Two agents kept free for high and urgent tickets (one while only the two early agents
+work): an agent's answer then depends on the whole roster, so the simulator takes none of
+its shortcuts that assume otherwise, and offers when someone leaves too."""
+RESERVING = ("skills_least_loaded", "gcmu")
+"""A policy that ranks agents only, and one that also ranks classes of waiting tickets."""
+
+
 def assert_same_assignments(
-    policy: str, span: Span, words: CustomerWords, model: Path, workdir: Path, at_least: int
+    policy: str,
+    span: Span,
+    words: CustomerWords,
+    model: Path,
+    workdir: Path,
+    at_least: int,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Run the span through both sides; they must assign alike (and assign enough)."""
-    script = desk_script(policy, params_for(policy), span, words, model, workdir)
+    """Run the span through both sides; they must assign alike (and assign enough).
+    ``extra``: parameters on top of the desk's own for ``policy``."""
+    params = {**params_for(policy), **(extra or {})}
+    script = desk_script(policy, params, span, words, model, workdir)
     simulated = simulated_assignments(script)
     desk = LiveDesk(script, workdir)
     live = desk.run()
@@ -70,3 +86,18 @@ def test_a_working_day_is_assigned_alike_by_the_sidecar_and_the_simulator(
     policy: str, words: CustomerWords, group_model: Path, tmp_path: Path
 ) -> None:
     assert_same_assignments(policy, WORKING_DAY, words, group_model, tmp_path, at_least=200)
+
+
+@pytest.mark.parametrize("policy", RESERVING)
+def test_a_morning_with_a_reserve_is_assigned_alike_by_the_sidecar_and_the_simulator(
+    policy: str, words: CustomerWords, group_model: Path, tmp_path: Path
+) -> None:
+    assert_same_assignments(policy, MORNING, words, group_model, tmp_path, 20, RESERVE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", RESERVING)
+def test_a_working_day_with_a_reserve_is_assigned_alike_by_the_sidecar_and_the_simulator(
+    policy: str, words: CustomerWords, group_model: Path, tmp_path: Path
+) -> None:
+    assert_same_assignments(policy, WORKING_DAY, words, group_model, tmp_path, 200, RESERVE)
