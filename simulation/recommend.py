@@ -5,7 +5,7 @@
    baseline: what the desk gets today without deskroute.
 2. **Search.** Every other registered policy is simulated with its defaults, then tuned
    with Optuna over its own space (``simulation.tune.DEFAULT_SPACES``) and the shared
-   settings every policy accepts (``SHARED_SPACE``: continuity) on the same
+   settings every policy accepts (``SHARED_SPACE``: continuity, the reserve) on the same
    replications (common random numbers), under guards relative to the baseline: no
    priority class's SLA attainment more than ``priority_loss`` below the baseline's, and
    fairness over handle minutes no more than ``fairness_slack`` above it.
@@ -45,6 +45,7 @@ FRESH_SEEDS = 1000
 
 SHARED_SPACE: tuple[Param, ...] = (
     Param("continuity_window_h", kind="choice", choices=(None, 72.0)),
+    Param("reserve_agents", kind="choice", choices=(0, 1, 2)),
 )
 """Shared settings every policy accepts, searched with each policy's own space."""
 
