@@ -127,8 +127,9 @@ class Backlog(Generic[W]):
         """Put a ticket in its lane (in queue order)."""
         ticket = waiting.ticket
         waiting.key = key = self._key(ticket)
-        waiting.klass = "" if self._classify is None else self._classify(ticket)
-        where = self._lane_of(waiting)
+        waiting.klass = klass = "" if self._classify is None else self._classify(ticket)
+        level = self._level  # ``_lane_of`` written out: most waiting tickets pass here
+        where = (0 if level is None else level(ticket), klass)
         lane = self._lanes.get(where)
         if lane is None:
             lane = self._lanes[where] = []
@@ -165,7 +166,8 @@ class Backlog(Generic[W]):
         the one the rounds alone reach (``_rounds``).
         """
         check = refuses if freed is not None else None
-        large = check is not None and self._large(roster)
+        sized = self._sized  # ``_large`` written out for the roster asked about last time
+        large = check is not None and (sized[1] if sized[0] is roster else self._large(roster))
         if freed is None or large or self._rank is not None or not self.size:
             return self._rounds(now, roster, attempt, assign, freed, check, large, _Progress())
         lane = self._lanes[ONE_LANE]
