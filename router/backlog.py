@@ -36,6 +36,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Callable, Hashable, Iterator
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
@@ -72,6 +73,22 @@ Rank = Callable[[QueueState, datetime], list[str]]
 """Non-empty classes of waiting tickets, best first."""
 Lane = tuple[int, str]
 """A lane's key: the level its tickets wait at (higher first) and their class."""
+ONE_LANE: Lane = (0, "")
+"""The only lane of a backlog whose policy is not queue-aware."""
+
+
+@dataclass(slots=True)
+class _Progress:
+    """Where an offer's rounds start: what its first round already knows (empty: nothing)."""
+
+    final: set[Hashable] = field(default_factory=set)
+    """Profiles refused while nobody was set aside: refused for the rest of the offer."""
+    settled: dict[Lane, int] = field(default_factory=dict)
+    """Per lane, how many head tickets are refused for the rest of the offer."""
+    dealt: dict[str, int] = field(default_factory=dict)
+    """Tickets each agent took in the first round so far."""
+    held: set[str] = field(default_factory=set)
+    """Agents set aside for the rest of the first round."""
 
 
 class Backlog(Generic[W]):
@@ -99,7 +116,7 @@ class Backlog(Generic[W]):
         self._key, self._classify, self._rank, self._level = key, classify, rank, level
         self.per_round = per_round
         self.roster_wide = roster_wide
-        self._lanes: dict[Lane, list[tuple[SortKey, W]]] = {(0, ""): []} if rank is None else {}
+        self._lanes: dict[Lane, list[tuple[SortKey, W]]] = {ONE_LANE: []} if rank is None else {}
         self.size = 0
         """How many tickets wait (``len`` without the call, for hot loops)."""
         self._sized: tuple[Roster | None, bool] = (None, False)  # a roster, and if it is large
@@ -117,8 +134,9 @@ class Backlog(Generic[W]):
         """Put a ticket in its lane (in queue order)."""
         ticket = waiting.ticket
         waiting.key = key = self._key(ticket)
-        waiting.klass = "" if self._classify is None else self._classify(ticket)
-        where = self._lane_of(waiting)
+        waiting.klass = klass = "" if self._classify is None else self._classify(ticket)
+        level = self._level  # ``_lane_of`` written out: most waiting tickets pass here
+        where = (0 if level is None else level(ticket), klass)
         lane = self._lanes.get(where)
         if lane is None:
             lane = self._lanes[where] = []
@@ -148,31 +166,77 @@ class Backlog(Generic[W]):
         """Offer the waiting tickets to the agents of ``roster`` at ``now``; returns how many
         were assigned (they leave the backlog). See the module's description.
 
-        Rounds repeat until one ends with nobody set aside (another would change nothing)
-        or nobody can take more. The simulator calls this after most completions, so it is
-        one loop over local names rather than a few small methods.
+        After a completion (``freed``) in one lane, the head ticket is decided before any
+        round's bookkeeping is set up: the simulator offers after most completions, and
+        most such offers end with the head taken and the freed agent full. When they do
+        not, the rounds carry on from where that first step left them, so the outcome is
+        the one the rounds alone reach (``_rounds``).
         """
-        lanes, per_round, rank = self._lanes, self.per_round, self._rank
         if self.roster_wide:
             freed = None  # another agent's answers may have changed too: a full offer
         check = refuses if freed is not None else None
-        large = False
-        if check is not None:  # the pre-check pays off on large rosters, or after a refusal
-            if self._sized[0] is not roster:
-                self._sized = (roster, len(roster) > EXPLAIN_EVERY_AGENT_UP_TO)
-            large = self._sized[1]
-        final: set[Hashable] = set()  # profiles refused while nobody was set aside
-        settled: dict[Lane, int] = {}  # per lane: head tickets refused for the whole offer
+        sized = self._sized  # ``_large`` written out for the roster asked about last time
+        large = check is not None and (sized[1] if sized[0] is roster else self._large(roster))
+        if freed is None or large or self._rank is not None or not self.size:
+            return self._rounds(now, roster, attempt, assign, freed, check, large, _Progress())
+        lane = self._lanes[ONE_LANE]
+        waiting = lane[0][1]
+        choice = attempt(waiting, roster)  # nobody set aside or refused yet: no pre-check
+        if choice is None:  # what the rounds note for a refused head: on from the next one
+            profile = waiting.profile
+            progress = _Progress(set() if profile is None else {profile}, {ONE_LANE: 1})
+            return self._rounds(now, roster, attempt, assign, freed, check, large, progress)
+        del lane[0]
+        self.size -= 1
+        roster = assign(waiting, choice)
+        spare = roster.having_spare_capacity()
+        if not spare or freed not in spare:
+            return 1  # nobody (else) can take more
+        progress = _Progress()
+        if self.per_round is not None:  # dealt as the rounds deal
+            progress.dealt[choice.agent_id] = 1
+            if self.per_round <= 1:
+                progress.held.add(choice.agent_id)
+        if freed in progress.held:  # the freed agent set aside ends the round: afresh
+            progress = _Progress()
+        return 1 + self._rounds(now, roster, attempt, assign, freed, check, large, progress)
+
+    def _large(self, roster: Roster) -> bool:
+        """Whether ``roster`` is large enough for the pre-check to pay off on its own
+        (remembered for the roster last asked about)."""
+        if self._sized[0] is not roster:
+            self._sized = (roster, len(roster) > EXPLAIN_EVERY_AGENT_UP_TO)
+        return self._sized[1]
+
+    def _rounds(
+        self,
+        now: datetime,
+        roster: Roster,
+        attempt: Attempt[W],
+        assign: Assign[W],
+        freed: str | None,
+        check: Refuses | None,
+        large: bool,
+        progress: _Progress,
+    ) -> int:
+        """``offer``'s rounds, the first one starting from ``progress``.
+
+        Rounds repeat until one ends with nobody set aside (another would change nothing)
+        or nobody can take more. One loop over local names rather than a few small methods,
+        for the offers that get here.
+        """
+        lanes, per_round, rank = self._lanes, self.per_round, self._rank
+        final = progress.final  # profiles refused while nobody was set aside
+        settled = progress.settled  # per lane: head tickets refused for the whole offer
+        dealt, held = progress.dealt, progress.held  # this round's
         assigned = 0
         spare_of: Roster | None = None  # the roster ``spare`` was read from (a working
         spare: AbstractSet[str] = frozenset()  # roster's set stays live as it changes)
         while self.size:  # a round
-            dealt: dict[str, int] = {}
-            held: set[str] = set()
             refused = set(final)
             cursors = dict(settled)
-            view = roster
-            ranking = [(0, "")] if rank is None else self._ranking(now)
+            view = roster.holding(held) if held else roster
+            ranking = [ONE_LANE] if rank is None else self._ranking(now)
             position = 0
             while position < len(ranking):
                 where = ranking[position]
@@ -229,6 +293,7 @@ class Backlog(Generic[W]):
                     ranking, position = self._ranking(now), 0
             if not held:
                 return assigned
+            dealt, held = {}, set()
         return assigned
 
     def _ranking(self, now: datetime) -> list[Lane]:

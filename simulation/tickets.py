@@ -198,19 +198,10 @@ class TicketMaker:
             group, kind = ticket.group, self._rewritten_kind(ticket)
         else:
             group, kind = template.group, template.kind
-        record = TicketRecord(
-            ticket=ticket_id,
-            category=category,
-            priority=priority,
-            language=language,
-            channel=channel,
-            group=group,
-            arrival=minute,
-            sla_target=sla,
-            reopen=reopen,
-            policy=self.policy,
-            replication=self.replication,
-        )
+        record = TicketRecord(  # positional: the values known on arrival, in field order
+            ticket_id, category, priority, language, channel, group, minute, sla, reopen,
+            self.policy, self.replication,
+        )  # fmt: skip
         if customer is not None:
             record.customer = customer.id
         job = SimTicket(ticket, kind, record, arrival)

@@ -154,7 +154,9 @@ class SelectionPolicy:
         if len(eligible) < 2:  # the only eligible agent is the best whatever the scores
             return plan.choices[eligible[0]] if eligible else None
         screen = Screen(ticket, roster, now, self.eligibility)
-        return plan.choices[self._best(eligible, screen)]
+        best = best_scored(eligible, self.scorer.score, screen)  # ``_best``, one call fewer
+        assert best is not None
+        return plan.choices[best]
 
     def _choose_unplanned(self, ticket: Ticket, roster: Roster, now: datetime) -> Choice | None:
         """``choose`` for a ticket without a plan (its required skills change as it waits)."""
