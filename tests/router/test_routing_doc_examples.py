@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from config.policy_file import PolicyFile
+from router.model import Priority
 from router.policies import SelectionPolicy
 from router.policies.queueing import trades_priority
 
@@ -25,6 +26,10 @@ def test_the_doc_shows_both_options() -> None:
     assert "trade_priority: true" in text and "continuity_window_h:" in text
 
 
+def test_the_doc_shows_a_reserve() -> None:
+    assert "reserve_agents:" in "\n".join(SNIPPETS)
+
+
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=[f"snippet-{n}" for n in range(len(SNIPPETS))])
 def test_each_policy_snippet_builds_the_router_it_describes(snippet: str) -> None:
     spec = yaml.safe_load(snippet)
@@ -37,3 +42,8 @@ def test_each_policy_snippet_builds_the_router_it_describes(snippet: str) -> Non
     if "continuity_window_h" in params:
         assert isinstance(policy, SelectionPolicy)
         assert policy.eligibility.continuity_window_h == params["continuity_window_h"]
+    if "reserve_agents" in params:
+        assert isinstance(policy, SelectionPolicy)
+        assert policy.eligibility.reserve_agents == params["reserve_agents"]
+        kept = Priority.parse(params.get("reserve_for", "urgent"))
+        assert policy.eligibility.reserve_for is kept
