@@ -174,6 +174,7 @@ def main() -> None:
         )
         show(scenario, verdict, comparison)
         print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+        sys.stdout.flush()  # one scenario's table as soon as it is done
         verdicts.append(verdict)
     met = sum(v.meets_bar for v in verdicts)
     print(
