@@ -4,6 +4,7 @@ freed-agent shortcut the simulator takes reaching exactly what a full offer reac
 from __future__ import annotations
 
 from random import Random
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -69,7 +70,7 @@ def profile_of(router: Router, waiting: Ticket) -> object:
 
 
 @pytest.mark.parametrize("policy", ["gcmu", "fixed_queue_ratio", "least_loaded"])
-def test_one_offer_can_assign_thousands_of_tickets_without_recursion(policy):
+def test_one_offer_can_assign_thousands_of_tickets_without_recursion(policy: str) -> None:
     router = Router(policy=make_policy(policy, by="priority") if policy != "least_loaded"
                     else make_policy(policy), per_round=None)  # fmt: skip
     roster = Roster([agent("big", capacity=Capacity(max_load=3000))]).working_copy()
@@ -80,7 +81,7 @@ def test_one_offer_can_assign_thousands_of_tickets_without_recursion(policy):
     assert len(backlog) == 0
 
 
-def test_a_queue_aware_policy_ranks_the_lanes_again_after_every_assignment():
+def test_a_queue_aware_policy_ranks_the_lanes_again_after_every_assignment() -> None:
     router = Router(policy=make_policy("fixed_queue_ratio", by="type"), per_round=None)
     queue = [ticket(f"a{i}", type="a", created_at=ago(minutes=60 - i)) for i in range(3)]
     queue.append(ticket("b0", type="b", created_at=ago(minutes=90)))
@@ -91,7 +92,7 @@ def test_a_queue_aware_policy_ranks_the_lanes_again_after_every_assignment():
     assert [ticket_id for ticket_id, _ in made] == [t.id for t in router.ordered(queue, NOW)]
 
 
-def test_a_ticket_refused_only_because_its_agent_was_dealt_out_is_offered_next_round():
+def test_a_ticket_refused_only_because_its_agent_was_dealt_out_is_offered_next_round() -> None:
     router = Router(policy=make_policy("skills"), per_round=1)
     team = [agent("a", skills={"x": 9}, capacity=Capacity(max_load=3)),
             agent("b", skills={"y": 9}, capacity=Capacity(max_load=3))]  # fmt: skip
@@ -102,14 +103,14 @@ def test_a_ticket_refused_only_because_its_agent_was_dealt_out_is_offered_next_r
     assert made == [("x1", "a"), ("y1", "b"), ("x2", "a")]
 
 
-def test_per_round_must_be_positive():
+def test_per_round_must_be_positive() -> None:
     with pytest.raises(ValueError, match="per_round"):
         Backlog(lambda t: (t.id,), per_round=0)
 
 
 def twin(
     router: Router, roster: Roster, queue: list[Ticket], profiled: bool
-) -> tuple[WorkingRoster, Backlog]:
+) -> tuple[WorkingRoster, Backlog[Waiting]]:
     """A backlog offered once in full at ``NOW``: what is left, nobody there can take."""
     working = roster.working_copy()
     backlog = filled(router, queue, profiled)
@@ -127,8 +128,14 @@ RESERVES = st.sampled_from([{}, {}, {"reserve_agents": 1},
        drawn=st.lists(tickets(), min_size=1, max_size=10), per_round=st.sampled_from([1, 2, None]),
        reserve=RESERVES, profiled=st.booleans(), data=st.data())  # fmt: skip
 def test_an_offer_naming_the_freed_agent_assigns_what_a_full_offer_assigns(
-    name, roster, drawn, per_round, reserve, profiled, data
-):
+    name: str,
+    roster: Roster,
+    drawn: list[Ticket],
+    per_round: int | None,
+    reserve: dict[str, Any],
+    profiled: bool,
+    data: st.DataObject,
+) -> None:
     router = Router(policy=make_policy(name, **reserve), per_round=per_round)
     queue = [t.model_copy(update={"id": f"t{n}"}) for n, t in enumerate(drawn)]
     full_roster, full_backlog = twin(router, roster, queue, profiled)
@@ -144,7 +151,7 @@ def test_an_offer_naming_the_freed_agent_assigns_what_a_full_offer_assigns(
     )
 
 
-def test_with_a_reserve_an_agent_freeing_up_lets_another_take_what_it_refused():
+def test_with_a_reserve_an_agent_freeing_up_lets_another_take_what_it_refused() -> None:
     """b alone may take the billing ticket, but with a reserve of one it would be the last
     free agent. When a (who cannot take it) frees up, b may: the freed agent's shortcut
     (after a refusal, skip what a cannot take) would leave the ticket waiting."""
@@ -160,7 +167,7 @@ def test_with_a_reserve_an_agent_freeing_up_lets_another_take_what_it_refused():
     assert offer(router, backlog, roster, freed="a") == [("bill", "b")]
 
 
-def test_without_a_reserve_the_backlog_keeps_its_freed_agent_shortcut():
+def test_without_a_reserve_the_backlog_keeps_its_freed_agent_shortcut() -> None:
     assert not Router(policy=make_policy("skills")).backlog().roster_wide
     assert Router(policy=make_policy("skills", reserve_agents=1)).backlog().roster_wide
     overflow = make_policy("threshold_overflow", reserve_agents=2)

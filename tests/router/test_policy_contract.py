@@ -111,7 +111,7 @@ def keeps_the_reserve(
     """Trunk reservation as documented: a ticket below ``reserve_for`` may not leave fewer
     than the reserve (at most one fewer than the agents online and on shift) with room for
     a one-unit ticket after it is assigned."""
-    wanted = params.get("reserve_agents", 0)
+    wanted: int = params.get("reserve_agents", 0)
     if not wanted or ticket.priority >= Priority.parse(params.get("reserve_for", "urgent")):
         return True
     staffed = [

@@ -148,7 +148,7 @@ def test_a_reserve_that_means_nothing_is_refused(params: dict[str, Any], message
 
 
 def test_reserve_for_takes_a_priority_name_or_number() -> None:
-    assert Eligibility(reserve_for="high").reserve_for is Priority.HIGH
+    assert Eligibility(reserve_for="high").reserve_for is Priority.HIGH  # type: ignore[arg-type]
     assert Eligibility(reserve_for=3).reserve_for is Priority.HIGH  # type: ignore[arg-type]
     assert Eligibility().reserve_for is Priority.URGENT
     assert not Eligibility().roster_wide and Eligibility(reserve_agents=1).roster_wide

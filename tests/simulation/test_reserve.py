@@ -49,7 +49,7 @@ def assignments(scenario: Scenario, arrivals: list[Arrival]) -> dict[str, tuple[
     return {r.ticket: (r.assigned, r.agent) for r in records if r.agent is not None}
 
 
-def test_an_urgent_ticket_is_not_refused_with_a_normal_one_of_its_kind():
+def test_an_urgent_ticket_is_not_refused_with_a_normal_one_of_its_kind() -> None:
     """#2 (normal) waits: it would take the last free agent. #5 (urgent, same category and
     channel, so the same kind of ticket) waits behind it in arrival order and takes a when
     it frees up at minute 10: a refusal shared by routing profile alone would skip it too.
@@ -72,7 +72,7 @@ def test_an_urgent_ticket_is_not_refused_with_a_normal_one_of_its_kind():
     assert made["4"] == (30.0, "a")
 
 
-def test_the_reserve_shrinks_when_an_agent_goes_off_shift():
+def test_the_reserve_shrinks_when_an_agent_goes_off_shift() -> None:
     """With a and b on shift, b is kept free and #2 waits; when a's shift ends the reserve
     is at most one fewer than the agents on shift (none), so b takes #2 at once, as the
     live sidecar's next poll would, not at the next sweep or completion."""
