@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from router.backlog import Backlog
+from router.backlog import Backlog, _Progress
 from router.decision import Choice
 from router.engine import Router
 from router.model import Capacity, Ticket
@@ -34,9 +34,14 @@ class Waiting:
 
 
 def offer(
-    router: Router, backlog: Backlog[Waiting], roster: WorkingRoster, freed: str | None = None
+    router: Router,
+    backlog: Backlog[Waiting],
+    roster: WorkingRoster,
+    freed: str | None = None,
+    rounds_only: bool = False,
 ) -> list[tuple[str, str]]:
-    """Offer ``backlog`` on ``roster`` (updated in place); the (ticket, agent) assignments."""
+    """Offer ``backlog`` on ``roster`` (updated in place); the (ticket, agent) assignments.
+    ``rounds_only``: skip ``offer``'s first step and run its rounds from nothing."""
     made: list[tuple[str, str]] = []
 
     def attempt(waiting: Waiting, view: Roster) -> Choice | None:
@@ -47,7 +52,11 @@ def offer(
         made.append((waiting.ticket.id, choice.agent_id))
         return roster
 
-    backlog.offer(NOW, roster, attempt, assign, freed, router.refuses)
+    if rounds_only:
+        check = router.refuses if freed is not None else None
+        backlog._rounds(NOW, roster, attempt, assign, freed, check, False, _Progress())
+    else:
+        backlog.offer(NOW, roster, attempt, assign, freed, router.refuses)
     return made
 
 

@@ -5,23 +5,20 @@ profiles on, so the refusals the first step hands to the rounds are exercised to
 
 from __future__ import annotations
 
-from random import Random
-
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from router.backlog import Backlog, _Progress
-from router.decision import Choice
+from router.backlog import Backlog
 from router.engine import Router
 from router.model import Capacity, Ticket
 from router.plan import kind_key
 from router.policies import make_policy, policy_names
 from router.pydantic_fast import fields_of
 from router.roster import Roster, WorkingRoster
-from tests.router.builders import NOW, agent, ago, ticket
+from tests.router.builders import agent, ago, ticket
 from tests.router.strategies import rosters, tickets
-from tests.router.test_backlog import Waiting
+from tests.router.test_backlog import Waiting, offer
 
 
 def profiled(ticket: Ticket) -> Waiting:
@@ -35,33 +32,6 @@ def backlog_of(router: Router, queue: list[Ticket]) -> Backlog[Waiting]:
     for queued in queue:
         backlog.add(profiled(queued))
     return backlog
-
-
-def offer(
-    router: Router,
-    backlog: Backlog[Waiting],
-    roster: WorkingRoster,
-    freed: str | None = None,
-    rounds_only: bool = False,
-) -> list[tuple[str, str]]:
-    """Offer ``backlog`` on ``roster`` (updated in place); the (ticket, agent) assignments.
-    ``rounds_only``: skip ``offer``'s first step and run its rounds from nothing."""
-    made: list[tuple[str, str]] = []
-
-    def attempt(waiting: Waiting, view: Roster) -> Choice | None:
-        return router.choose(waiting.ticket, view, NOW, Random(0))
-
-    def assign(waiting: Waiting, choice: Choice) -> Roster:
-        roster.assign(choice.agent_id, choice.weight, NOW)
-        made.append((waiting.ticket.id, choice.agent_id))
-        return roster
-
-    if rounds_only:
-        check = router.refuses if freed is not None else None
-        backlog._rounds(NOW, roster, attempt, assign, freed, check, False, _Progress())
-    else:
-        backlog.offer(NOW, roster, attempt, assign, freed, router.refuses)
-    return made
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
