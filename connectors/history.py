@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -44,6 +45,28 @@ class HistoryRecord(BaseModel):
     reopens: int | None = Field(
         default=None, ge=0, description="times reopened (Zendesk metric set), if known"
     )
+
+    @classmethod
+    def of_ticket(cls, ticket: Ticket, status: str, **outcome: Any) -> HistoryRecord:
+        """The record of a finished ``ticket`` as a connector mapped it: its own fields,
+        with ``status`` and the ``outcome`` fields (timestamps, counts) the help desk gave."""
+        return cls(
+            id=ticket.id,
+            source=ticket.source,
+            subject=ticket.subject,
+            body=ticket.body,
+            requester=ticket.requester,
+            organization=ticket.organization,
+            tags=sorted(ticket.tags),
+            priority=ticket.priority.name.lower(),
+            type=ticket.type,
+            channel=ticket.channel,
+            status=status,
+            group=ticket.group,
+            assignee=ticket.assignee,
+            created_at=ticket.created_at,
+            **outcome,
+        )
 
     def ticket(self) -> Ticket:
         """The ticket as it arrived (unassigned, without its final group)."""

@@ -175,21 +175,9 @@ def history_from_json(raw: Mapping[str, Any], groups: GroupDirectory) -> History
     ticket = ticket_from_json(raw, groups)
     stats = raw.get("stats") or {}
     solved = parse_time(stats.get("resolved_at")) or parse_time(stats.get("closed_at"))
-    return HistoryRecord(
-        id=ticket.id,
-        source=SOURCE,
-        subject=ticket.subject,
-        body=ticket.body,
-        requester=ticket.requester,
-        organization=ticket.organization,
-        tags=sorted(ticket.tags),
-        priority=ticket.priority.name.lower(),
-        type=ticket.type,
-        channel=ticket.channel,
-        status=STATUS_NAMES.get(_int(raw.get("status")), "solved"),
-        group=ticket.group,
-        assignee=ticket.assignee,
-        created_at=ticket.created_at,
+    return HistoryRecord.of_ticket(
+        ticket,
+        STATUS_NAMES.get(_int(raw.get("status")), "solved"),
         first_reply_at=parse_time(stats.get("first_responded_at")),
         solved_at=solved or ticket.updated_at,
     )

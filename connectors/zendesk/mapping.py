@@ -159,22 +159,10 @@ def history_from_json(
     """A history record from a solved/closed ticket and its ``metric_set`` (if sideloaded)."""
     ticket = ticket_from_json(raw, groups)
     metrics = metrics or {}
-    return HistoryRecord(
-        id=ticket.id,
-        source=SOURCE,
-        subject=ticket.subject,
-        body=ticket.body,
-        requester=ticket.requester,
-        organization=ticket.organization,
-        tags=sorted(ticket.tags),
-        priority=ticket.priority.name.lower(),
-        type=ticket.type,
-        channel=ticket.channel,
+    return HistoryRecord.of_ticket(
+        ticket,
+        str(raw.get("status")),
         brand=ticket.brand,
-        status=str(raw.get("status")),
-        group=ticket.group,
-        assignee=ticket.assignee,
-        created_at=ticket.created_at,
         first_assigned_at=parse_time(metrics.get("initially_assigned_at")),
         first_reply_at=_first_reply(ticket.created_at, metrics),
         solved_at=parse_time(metrics.get("solved_at")) or ticket.updated_at,
