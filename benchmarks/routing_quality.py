@@ -24,9 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from router.policies import policy_names
-from router.policies.vendors import VENDOR_PRESETS
-from simulation.compare import Comparison, Run, compare, execute
-from simulation.recommend import FAIRNESS, Guards, priority_metrics, recommend
+from simulation.compare import Comparison, Run, execute
+from simulation.recommend import (
+    FAIRNESS,
+    Guards,
+    against_best_preset,
+    priority_metrics,
+    recommend,
+)
 from simulation.run import PolicyChoice
 from simulation.scenario import Scenario, load_scenario
 from simulation.stats import Interval
@@ -89,13 +94,7 @@ def benchmark(
     work = [
         Run(scenario, choice, BENCH_SEEDS + r) for r in range(replications) for choice in choices
     ]
-    results = execute(work, "process")
-    means = {
-        name: sum(r.metrics["sla"] for r in results if r.policy == name) / replications
-        for name in VENDOR_PRESETS
-    }
-    preset = max(VENDOR_PRESETS, key=means.__getitem__)
-    comparison = compare(sorted(results, key=lambda r: r.policy != preset))
+    preset, comparison = against_best_preset(execute(work, "process"))
     gains = comparison.differences[RECOMMENDED]
     preset_means = {m: i.mean for m, i in comparison.intervals[preset].items()}
     worst = min((gains[m].mean for m in priority_metrics(preset_means)), default=0.0)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -246,14 +246,7 @@ def _validate(
     work = [
         Run(scenario, choice, FRESH_SEEDS + r) for r in range(replications) for choice in choices
     ]
-    results = execute(work, executor)  # type: ignore[arg-type]
-    slas = {
-        name: _means([r for r in results if r.policy == name]).get("sla", math.nan)
-        for name in VENDOR_PRESETS
-    }
-    preset = max(VENDOR_PRESETS, key=lambda n: _or_low(slas[n]))
-    ordered = sorted(results, key=lambda r: (r.policy != preset, r.policy != "recommended"))
-    comparison = compare(ordered)
+    preset, comparison = against_best_preset(execute(work, executor))  # type: ignore[arg-type]
     gains = comparison.differences["recommended"]
     nan = Interval(math.nan, math.nan, math.nan, 0)
     preset_means = {m: i.mean for m, i in comparison.intervals[preset].items()}
@@ -270,6 +263,17 @@ def _validate(
     return _judged(validation, guards)
 
 
+def against_best_preset(results: Sequence[RunResult]) -> tuple[str, Comparison]:
+    """The vendor preset with the best mean SLA attainment among ``results``, and the
+    comparison of every policy there against it (paired differences)."""
+    slas = {
+        name: _means([r for r in results if r.policy == name]).get("sla", math.nan)
+        for name in VENDOR_PRESETS
+    }
+    preset = max(VENDOR_PRESETS, key=lambda n: _or_low(slas[n]))
+    return preset, compare(sorted(results, key=lambda r: r.policy != preset))
+
+
 def _judged(validation: Validation, guards: Guards) -> Validation:
     """The validation with the reasons, if any, the candidate does not hold up."""
     problems: list[str] = []
@@ -283,15 +287,7 @@ def _judged(validation: Validation, guards: Guards) -> Validation:
     change = validation.fairness_change.mean
     if not math.isnan(change) and change > guards.fairness_slack:
         problems.append(f"{FAIRNESS} {change:+.3f} (guard +{guards.fairness_slack:g})")
-    return Validation(
-        validation.candidate,
-        validation.preset,
-        validation.sla_gain,
-        validation.priority_gain,
-        validation.fairness_change,
-        validation.comparison,
-        tuple(problems),
-    )
+    return replace(validation, problems=tuple(problems))
 
 
 def policy_file_text(scenario: Scenario, result: Recommendation, source: str) -> str:
