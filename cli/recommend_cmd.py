@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -76,7 +77,10 @@ def recommend_command(
     except ValueError as error:
         raise _fail(error) from None
     _show(result)
-    out.write_text(policy_file_text(scenario, result, scenario_path.name), encoding="utf-8")
+    out.write_text(
+        policy_file_text(scenario, result, scenario_path.name, datetime.now(UTC).date()),
+        encoding="utf-8",
+    )
     err.print(f"wrote {out}")
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 
 import yaml
@@ -290,7 +290,7 @@ def _judged(validation: Validation, guards: Guards) -> Validation:
     return replace(validation, problems=tuple(problems))
 
 
-def policy_file_text(scenario: Scenario, result: Recommendation, source: str) -> str:
+def policy_file_text(scenario: Scenario, result: Recommendation, source: str, written: date) -> str:
     """The recommended policy as a ready policy file, with how it was found as comments."""
     routing = scenario.routing
     data: dict[str, Any] = {"version": 1}
@@ -308,7 +308,7 @@ def policy_file_text(scenario: Scenario, result: Recommendation, source: str) ->
         data["queue"] = {"order": list(routing.order)}
     check = result.validation
     lines = [
-        f"# Recommended by `deskroute recommend` for {source} on {datetime.now(UTC):%Y-%m-%d}.",
+        f"# Recommended by `deskroute recommend` for {source} on {written:%Y-%m-%d}.",
         f"# Validated on {check.sla_gain.n} fresh replications against {check.preset}: "
         f"SLA attainment {check.sla_gain} (paired difference, 95% CI).",
     ]

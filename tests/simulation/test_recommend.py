@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 import yaml
@@ -118,8 +119,10 @@ def test_recommend_validates_against_the_best_preset_and_writes_a_policy_file():
         assert result.recommended.name == check.preset and check.sla_gain.mean < 0
     else:
         assert result.recommended.name == "skills" and check.sla_gain.mean >= 0
-    text = policy_file_text(scenario, result, "specialists.yaml")
-    assert text.startswith("# Recommended by `deskroute recommend`")
+    text = policy_file_text(scenario, result, "specialists.yaml", date(2026, 12, 7))
+    assert text.startswith(
+        "# Recommended by `deskroute recommend` for specialists.yaml on 2026-12-07."
+    )
     assert parse_policy(yaml.safe_load(text), "file").policy.name == result.recommended.name
 
 
