@@ -14,6 +14,7 @@ from rich.table import Table
 
 from cli.simulate_view import comparison_table
 from cli.skipped import report_skipped
+from router.policies.strengths_file import StrengthsFileError, load_strengths
 from simulation.compare import Comparison, compare, describe_executor, execute, runs
 from simulation.fit import fit
 from simulation.glossary import check_metric
@@ -343,11 +344,23 @@ def fit_command(
     out: Path = typer.Option(Path("fitted.yaml"), "--out", help="Scenario file to write."),
     name: str = typer.Option("fitted", "--name", help="Scenario name."),
     timezone: str = typer.Option("UTC", "--timezone", help="Zone of the arrival profile."),
+    strengths: Path | None = typer.Option(
+        None,
+        "--strengths",
+        help="Agents' levels from this strengths file (`deskroute skills learn`); "
+        "default: learned from HISTORY itself.",
+    ),
 ) -> None:
     """Fit arrival profile, ticket mix, handle times and team from history into a scenario."""
+    learned = None
+    if strengths is not None:
+        try:
+            learned = load_strengths(strengths)
+        except StrengthsFileError as error:
+            raise _fail(error) from None
     past = _read_past(history)
     try:
-        scenario = fit(past, name=name, timezone=timezone)
+        scenario = fit(past, name=name, timezone=timezone, strengths=learned)
     except ValueError as error:
         raise _fail(error) from None
     out.write_text(dump_scenario(scenario), encoding="utf-8")

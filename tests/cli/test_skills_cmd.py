@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -121,3 +123,35 @@ def test_help_describes_the_command() -> None:
 def _written(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_fitted_scenario_takes_its_agents_levels_from_a_given_strengths_file(
+    tmp_path: Path,
+) -> None:
+    past = history(tmp_path / "history.jsonl")
+    out = tmp_path / "strengths.json"
+    assert learn(str(past), "--out", str(out))[0] == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data["agents"]["fast"]["categories"]["refund"]["level"] = 2  # as if another history said so
+    out.write_text(json.dumps(data), encoding="utf-8")
+    fitted = tmp_path / "fitted.yaml"
+
+    result = runner.invoke(
+        app, ["scenario", "fit", str(past), "--strengths", str(out), "--out", str(fitted)]
+    )
+
+    assert result.exit_code == 0, result.output
+    agents = {agent["id"]: agent for agent in yaml.safe_load(fitted.read_text())["agents"]}
+    assert agents["fast"]["skills"]["refund"] == 2
+
+
+def test_fit_with_an_unreadable_strengths_file_exits_2_before_reading_history(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "strengths.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(
+        app, ["scenario", "fit", str(tmp_path / "absent.jsonl"), "--strengths", str(broken)]
+    )
+    assert result.exit_code == 2
+    assert "strengths.json: not JSON" in " ".join(result.output.split())
