@@ -344,6 +344,18 @@ class FollowThroughSettings(Section):
     max_reassignments: int = Field(
         3, ge=0, description="Follow-through moves per ticket before it is left to humans."
     )
+    offline_grace_minutes: float = Field(
+        10.0,
+        ge=0,
+        description="Minutes an assignee must be seen offline, on leave or off shift before "
+        "their tickets are moved; 0: at once.",
+    )
+    reopened_grace_minutes: float = Field(
+        10.0,
+        ge=0,
+        description="Minutes a reopened ticket's unavailable assignee gets to come back "
+        "before it is routed again; 0: at once.",
+    )
 
 
 class SidecarSettings(Section):

@@ -24,7 +24,7 @@ from router.model import Agent, Ticket
 from router.roster import RECENT_KEPT, Roster
 from sidecar import lifecycle
 from sidecar.continuity import requesters_of, with_previous_agents
-from sidecar.followthrough import Move, available, moves_due
+from sidecar.followthrough import Absences, Move, available, moves_due
 from sidecar.metrics import Metrics
 from sidecar.store import Recorded, Routed, Store
 
@@ -72,6 +72,8 @@ class Pipeline:
         self.refreshed_at: datetime | None = None
         self._assigned_at: dict[str, deque[datetime]] | None = None
         """Our latest assignment times per agent (None: to be read from the store)."""
+        self.absences = Absences()
+        """Since when assignees have been unavailable (follow-through's grace periods)."""
 
     # --- intake -----------------------------------------------------------------------
 
@@ -199,8 +201,9 @@ class Pipeline:
         now = self.clock()
         rows = self.store.tickets.in_states((lifecycle.ASSIGNED, lifecycle.REOPENED))
         roster = self.roster()
-        moves = self._still_ours(moves_due(rows, roster, now, self.settings.follow_through))
-        moving = {move.row.ticket.id for move in moves}
+        due = moves_due(rows, roster, now, self.settings.follow_through, self.absences)
+        moves = self._still_ours(due.moves)
+        moving = {move.row.ticket.id for move in moves} | due.graced
         for row in rows:
             if row.state == lifecycle.REOPENED and row.ticket.id not in moving:
                 settled = (

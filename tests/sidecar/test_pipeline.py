@@ -311,12 +311,22 @@ def test_dry_run_decides_and_records_but_never_writes(
     assert report.agreement == 0.5
 
 
-def test_follow_through_moves_tickets_off_an_agent_who_went_offline(rig: Rig) -> None:
+GRACE_S = 10 * 60
+"""The default grace period of an offline or reopened move (minutes, not seconds)."""
+
+
+def test_follow_through_moves_tickets_off_an_agent_offline_past_the_grace_period(
+    rig: Rig, clock: FakeClock
+) -> None:
     rig.desk.new_ticket("1")
     rig.cycle()
     first = rig.desk.writes[0][1]
     rig.desk.set_status(first, AgentStatus.OFFLINE)
     rig.pipeline.refresh_roster()
+    assert rig.pipeline.sweep() == 0  # just went offline: a short break moves nothing
+    clock.advance(GRACE_S - 1)
+    assert rig.pipeline.sweep() == 0
+    clock.advance(1)
     assert rig.pipeline.sweep() == 1
     rig.writer.flush()
     assert rig.desk.tickets["1"].assignee not in (first, None)
@@ -336,6 +346,8 @@ def test_follow_through_right_after_a_bulk_write_moves_with_a_fresh_guard(rig: R
     assert first is not None
     rig.desk.set_status(first, AgentStatus.OFFLINE)
     rig.pipeline.refresh_roster()
+    rig.pipeline.sweep()  # first seen offline: the grace period starts
+    rig.clock.advance(GRACE_S)
     assert rig.pipeline.sweep() >= 1  # before any poll brought the echo in
     rig.writer.flush()
     assert rig.desk.tickets["0"].assignee not in (None, first)
@@ -352,7 +364,32 @@ def test_a_reopened_ticket_with_an_unavailable_assignee_is_rerouted(rig: Rig) ->
     assert rig.state("1") == lifecycle.REOPENED
     rig.pipeline.sweep()
     rig.writer.flush()
+    assert rig.desk.tickets["1"].assignee == "ann"  # ann may be back within the grace period
+    rig.clock.advance(GRACE_S)
+    rig.pipeline.sweep()
+    rig.writer.flush()
     assert rig.desk.tickets["1"].assignee == "bob"
+
+
+def test_an_agent_back_within_the_grace_period_keeps_their_tickets(
+    rig: Rig, clock: FakeClock
+) -> None:
+    rig.desk.new_ticket("1")
+    rig.cycle()
+    first = rig.desk.writes[0][1]
+    rig.desk.set_status(first, AgentStatus.OFFLINE)
+    rig.pipeline.refresh_roster()
+    rig.pipeline.sweep()
+    clock.advance(GRACE_S - 60)
+    rig.desk.set_status(first, AgentStatus.ONLINE)
+    rig.pipeline.refresh_roster()
+    assert rig.pipeline.sweep() == 0
+    rig.desk.set_status(first, AgentStatus.OFFLINE)  # away again: the grace starts afresh
+    rig.pipeline.refresh_roster()
+    clock.advance(120)
+    assert rig.pipeline.sweep() == 0
+    clock.advance(GRACE_S)
+    assert rig.pipeline.sweep() == 1
 
 
 def test_no_first_reply_in_time_moves_the_ticket_once_per_limit(rig: Rig, clock: FakeClock) -> None:
