@@ -9,6 +9,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+CAUSES = {
+    "new": "a new ticket (first routing)",
+    "queue": "a waiting ticket, routed when someone had room",
+    "offline": "follow-through move: the assignee went offline or off shift",
+    "reopened": "follow-through move: reopened while its assignee was unavailable",
+    "no_reply": "follow-through move: no first reply within the time allowed",
+}
+"""The sidecar's recorded causes of a decision, in words (``sidecar.store.Routed.cause``)."""
+
 
 def _score_text(score: dict[str, Any]) -> str:
     parts = []
@@ -43,6 +52,8 @@ def render_decision(console: Console, record: dict[str, Any]) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_row("policy", trace["policy"])
     facts.add_row("decided at", trace["at"])
+    if "cause" in record:  # as the sidecar records it: a new ticket, or a move and why
+        facts.add_row("cause", CAUSES.get(record["cause"], record["cause"]))
     facts.add_row("rules matched", ", ".join(trace["matched_rules"]) or "none")
     for target, guess in trace.get("predictions", {}).items():
         facts.add_row(f"predicted {target}", f"{guess['label']} ({guess['confidence']:.1%} sure)")

@@ -13,6 +13,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from cli.explain_input import read_decisions
 from cli.explain_view import render_decision
 from config.inputs import BadLine, InputError, load_agents, read_tickets
 from config.model_files import ModelFileError, load_classifier
@@ -83,33 +84,46 @@ def route(
 
 
 def explain(
-    decisions: Path = typer.Argument(..., help="JSON lines written by `deskroute route`."),
+    decisions: str = typer.Argument(
+        ...,
+        help="Decisions to explain: JSON lines from `deskroute route`, or what the sidecar "
+        "serves at /decisions/{ticket}; - reads standard input.",
+        metavar="FILE|-",
+    ),
     ticket: str | None = typer.Option(None, "--ticket", "-t", help="Only this ticket id."),
 ) -> None:
-    """Render decisions readably: outcome, rules, skills and every candidate's fate."""
+    """Render decisions readably: outcome, cause, rules, skills and every candidate's fate.
+
+    Example: curl -H "Authorization: Bearer $TOKEN" http://localhost:8080/decisions/15 |
+    deskroute explain -
+    """
+    found = read_decisions(_read_input(decisions))
+    for number in found.skipped_lines:
+        err.print(f"line {number}: not JSON, skipped")
     console = Console()
     shown = 0
-    try:
-        handle = decisions.open(encoding="utf-8")
-    except OSError as error:
-        err.print(f"[bold red]error:[/] {decisions}: {error.strerror}")
-        raise typer.Exit(2) from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                err.print(f"line {number}: not JSON, skipped")
-                continue
-            if "trace" not in record or (ticket is not None and record.get("ticket") != ticket):
-                continue
-            render_decision(console, record)
-            shown += 1
+    for record in found.records:
+        if ticket is not None and str(record.get("ticket")) != ticket:
+            continue
+        render_decision(console, record)
+        shown += 1
     if shown == 0:
         err.print("no matching decision" + (f" for ticket {ticket}" if ticket else ""))
         raise typer.Exit(1)
+
+
+def _read_input(source: str) -> str:
+    """The text of ``source``: a file, or standard input for ``-``; exit 2 if unreadable."""
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        err.print(f"[bold red]error:[/] {source}: {error.strerror or error}")
+        raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        err.print(f"[bold red]error:[/] {source}: not a text file (expected JSON)")
+        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -75,6 +75,41 @@ def test_explain_renders_a_decision(tmp_path: Path) -> None:
     assert "chosen" in result.stdout and "filtered" in result.stdout
 
 
+def served_history(tmp_path: Path) -> dict[str, object]:
+    """What the sidecar serves at /decisions/1001: its decisions with cause and time."""
+    out = tmp_path / "decisions.jsonl"
+    route("--policy", str(ROOT / "config" / "policy.example.yaml"), "--out", str(out))
+    record = next(line for line in map(json.loads, out.read_text().splitlines())
+                  if line.get("ticket") == "1001")  # fmt: skip
+    moved = {"decided_at": "2026-11-25T10:00:00+00:00", "cause": "offline", "replica": "a"}
+    return {"ticket": "1001", "current": {"state": "assigned", "agent": "emma", "reason": None},
+            "decisions": [{**moved, **record}]}  # fmt: skip
+
+
+@pytest.mark.parametrize("indent", [None, 2], ids=["curl", "jq"])
+def test_explain_reads_what_the_sidecar_serves_from_standard_input(
+    tmp_path: Path, indent: int | None
+) -> None:
+    served = json.dumps(served_history(tmp_path), indent=indent)
+    result = runner.invoke(app, ["explain", "-"], input=served)
+    assert result.exit_code == 0, result.output
+    assert "ticket 1001 → emma" in result.stdout
+    assert "follow-through move: the assignee went offline" in " ".join(result.stdout.split())
+
+
+def test_explain_reads_a_saved_decision_file(tmp_path: Path) -> None:
+    saved = tmp_path / "dec1001.json"
+    saved.write_text(json.dumps(served_history(tmp_path)), encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(saved)])
+    assert result.exit_code == 0, result.output
+    assert "ticket 1001 → emma" in result.stdout
+
+
+def test_explain_of_a_missing_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["explain", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2 and "nope.json" in result.output
+
+
 def test_explain_unknown_ticket_fails(tmp_path: Path) -> None:
     out = tmp_path / "decisions.jsonl"
     route("--out", str(out))
