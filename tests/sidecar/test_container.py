@@ -74,9 +74,19 @@ def test_configuration_is_environment_only() -> None:
     replicas = [name for name in compose["services"] if name.startswith("sidecar")]
     assert len(replicas) == 2 and "postgres" in compose["services"]
     for name in replicas:
-        env = compose["services"][name]["environment"]
-        assert env["DESKROUTE_DATABASE_URL"].startswith("postgresql+psycopg://")
-        assert "volumes" not in compose["services"][name]
+        service = compose["services"][name]
+        assert service["environment"]["DESKROUTE_DATABASE_URL"].startswith("postgresql+psycopg://")
+        assert [item["path"] for item in service["env_file"]] == ["deskroute.env"]
+        assert service["volumes"] == ["./deskroute:/etc/deskroute:ro"]  # policy and models
+
+
+def test_the_compose_env_example_names_only_real_settings() -> None:
+    """Any DESKROUTE_* setting passes through deskroute.env; the example's names exist."""
+    documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    example = (ROOT / "deskroute.env.example").read_text(encoding="utf-8")
+    names = re.findall(r"^#? ?(DESKROUTE_[A-Z_]+)=", example, flags=re.MULTILINE)
+    assert len(names) >= 10
+    assert [name for name in names if f"`{name}`" not in documented] == []
 
 
 @pytest.mark.slow
