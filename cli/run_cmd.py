@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from contextlib import ExitStack
 
 import sqlalchemy as sa
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 
+from cli.logs import setup_logging
 from config.model_files import ModelFileError
 from config.policy_file import PolicyFileError
 from config.settings import ConfigError, Settings
@@ -18,21 +17,6 @@ from sidecar.embedded import embedded_sandbox, send_webhooks_to
 from sidecar.service import Sidecar
 
 err = Console(stderr=True)
-
-
-def setup_logging(level: str) -> None:
-    """Log lines with time and level to stderr (Rich when a terminal is attached)."""
-    handler: logging.Handler
-    if err.is_terminal:
-        handler = RichHandler(console=err, show_path=False)
-    else:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    # a kicked job that is already running is skipped by design; do not warn about it
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)
-    for noisy in ("uvicorn.error", "httpx"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def run(
@@ -53,7 +37,9 @@ def run(
     settings: Settings = ctx.obj
     if dry_run:
         settings = settings.model_copy(update={"dry_run": True})
-    setup_logging(settings.log_level)
+    setup_logging(
+        settings.log_level, settings.log_format, settings.log_libraries_level, console=err
+    )
     with ExitStack() as stack:
         handle = None
         if settings.helpdesk == "sandbox":

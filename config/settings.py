@@ -415,7 +415,14 @@ class Settings(BaseSettings):
     )
     dry_run: bool = Field(False, description="Decide and record, never write to the help desk.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Logging threshold."
+        "INFO", description="Logging threshold of deskroute's own log lines."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: lines for people; json: one JSON object per line."
+    )
+    log_libraries_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "WARNING",
+        description="Logging threshold of other libraries (HTTP, scheduler, web server, database).",
     )
     admin_token: SecretStr | None = Field(
         None,
