@@ -11,7 +11,9 @@ from rich.text import Text
 
 from config.policy_file import PolicyFileError, load_policy
 from config.reference import effective, render
+from config.roster_check import unknown_names
 from config.settings import ConfigError, Settings
+from connectors.errors import ConnectorError
 from connectors.factory import base_url_of, build_connector
 
 app = typer.Typer(help="Inspect deskroute's configuration.", no_args_is_help=True)
@@ -67,7 +69,33 @@ def check(
         from cli.doctor_cmd import run_doctor  # the doctor imports every connector
 
         console.print()
-        raise typer.Exit(run_doctor(settings, console=console))
+        code = run_doctor(settings, console=console)
+        if code == 0 and settings.policy_file is not None:
+            code = _check_names(settings, console)
+        raise typer.Exit(code)
+
+
+def _check_names(settings: Settings, console: Console) -> int:
+    """The policy file's skills, groups and escalation targets against the live roster
+    (``config.roster_check``): 2 when a rule names something no agent has."""
+    assert settings.policy_file is not None
+    try:
+        agents = build_connector(settings).roster().agents
+    except ConnectorError as error:
+        Console(stderr=True).print(f"[bold red]cannot read the roster[/]: {error}")
+        return 2
+    problems = unknown_names(load_policy(settings.policy_file), agents)
+    if not problems:
+        console.print(f"policy names OK: every skill and group its rules use is on the roster "
+                      f"({len(agents)} agents)")  # fmt: skip
+        return 0
+    errors = Console(stderr=True)
+    errors.print(
+        "[bold red]the policy file names what no agent has[/] (matching tickets would wait)"
+    )
+    for problem in problems:
+        errors.print(f"  {problem.message()}")
+    return 2
 
 
 @app.command("docs")

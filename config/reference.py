@@ -16,7 +16,8 @@ sections use a double underscore (`DESKROUTE_HTTP__PORT`). An empty variable (`V
 compose's `${VAR:-}` gives) counts as unset. Run `deskroute config check` to print the
 effective configuration and to check that the configured help desk has the credentials it
 needs; no request is sent (`config check --probe`, like `deskroute doctor`, then talks to
-the help desk). An invalid or missing variable makes every command exit with
+the help desk, and checks that every skill, group and escalation target the policy file's
+rules name is on the roster). An invalid or missing variable makes every command exit with
 code 2 and a message naming the variable and the reason, never a traceback.
 
 Secrets (the `SecretStr` rows below) are never shown: `config check` prints `********`,

@@ -7,6 +7,7 @@ import json
 import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -263,3 +264,25 @@ def test_a_web_page_at_the_address_is_a_wrong_base_url() -> None:
         "GET https://intranet.acme.test/api/v2/users/me.json: answered a web page"
         in data["diagnosis"]
     )
+
+
+def test_config_check_probe_names_a_skill_no_agent_has(desk: SandboxHandle, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "rules:\n"
+        "  - name: refunds\n"
+        "    when: {text: refund}\n"
+        "    then: {set_group: Billing, add_required_skills: {biling: 5}}\n",
+        encoding="utf-8",
+    )
+    env = {"COLUMNS": "200", "DESKROUTE_POLICY_FILE": str(policy),
+           **zendesk_env(f"{desk.zendesk_url}/api/v2")}  # fmt: skip
+    result = CliRunner().invoke(app, ["config", "check", "--probe"], env=env)
+    assert result.exit_code == 2
+    assert "rule 'refunds': no agent has the skill 'biling' (did you mean 'billing'?)" in flat(
+        result.output
+    )
+    policy.write_text(policy.read_text().replace("biling", "billing"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["config", "check", "--probe"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "policy names OK" in flat(result.output)
