@@ -7,19 +7,8 @@ import sys
 import typer
 from rich.console import Console
 
-from cli import (
-    config_cmd,
-    demo_cmd,
-    doctor_cmd,
-    export_cmd,
-    recommend_cmd,
-    route_cmd,
-    run_cmd,
-    sandbox_cmd,
-    simulate_cmd,
-    skills_cmd,
-    train_cmd,
-)
+from cli import config_cmd, demo_cmd, doctor_cmd, export_cmd, route_cmd, run_cmd, sandbox_cmd
+from cli.extras import OPTIONAL, register_optional
 from config.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -58,10 +47,8 @@ doctor_cmd.register(app)
 sandbox_cmd.register(app)
 run_cmd.register(app)
 demo_cmd.register(app)
-train_cmd.register(app)
-simulate_cmd.register(app)
-skills_cmd.register(app)
-recommend_cmd.register(app)
+for group in OPTIONAL:  # the simulator's and the trainer's commands, when installed
+    register_optional(app, group)
 
 
 def main() -> None:

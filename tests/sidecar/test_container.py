@@ -126,3 +126,13 @@ def test_install_steps_work_in_a_clean_virtualenv(tmp_path: Path) -> None:
     )  # fmt: skip
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "what the sidecar did" in demo.stdout
+    slim = subprocess.run(  # the image carries no simulator and no trainer
+        [str(bin_dir / "python"), "-c", "import simpy, optuna, sklearn"], capture_output=True,
+        check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert slim.returncode != 0
+    simulate = subprocess.run(
+        [str(bin_dir / "deskroute"), "simulate", "x.yaml"], capture_output=True, text=True,
+        check=False, cwd=tmp_path, env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert simulate.returncode == 2 and "deskroute[sim]" in simulate.stderr
