@@ -18,18 +18,13 @@ from typing import Any, Literal
 from rich.console import Console
 from rich.logging import RichHandler
 
+from sidecar.log_fields import FIELDS
+
 LogFormat = Literal["text", "json"]
 OWN_LOGGERS = ("deskroute", "cli", "config", "connectors", "router", "sandbox", "sidecar",
                "simulation")  # fmt: skip
 """The top-level names of deskroute's loggers (``logging.getLogger(__name__)`` or
 ``deskroute.*``)."""
-FIELDS = "fields"
-"""The record attribute that carries structured fields (``extra={"fields": {...}}``)."""
-
-
-def fields(**values: Any) -> dict[str, dict[str, Any]]:
-    """Structured fields for one log line: ``extra=fields(ticket=..., agent=...)``."""
-    return {FIELDS: values}
 
 
 class JsonLines(logging.Formatter):

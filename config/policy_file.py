@@ -8,6 +8,8 @@ position) and the field, e.g.::
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,6 +66,12 @@ class PolicyFile(_Strict):
         """The business rules with the VIP lists they refer to."""
         return RuleSet(rules=self.rules, vip=self.vip)
 
+    def fingerprint(self) -> str:
+        """A short hash of what the file says (not how it is written: comments, order and
+        spacing do not change it), recorded with every decision made under it."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
     def router(self) -> Router:
         """A router built from this file."""
         return Router(
@@ -71,6 +79,7 @@ class PolicyFile(_Strict):
             rules=self.ruleset(),
             order=self.queue.order,
             per_round=self.backlog.per_round,
+            version=self.fingerprint(),
         )
 
 

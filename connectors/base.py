@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
+from connectors.transport import TransportStats
 from router.decision import Assignment
 from router.model import Agent, Ticket
 
@@ -169,4 +170,9 @@ class Connector(Protocol):
         Read from the connector's own token bucket (corrected by the help desk's rate-limit
         headers), so it costs no request; None when the connector keeps no budget.
         """
+        ...
+
+    def traffic(self) -> TransportStats | None:
+        """What went over the wire so far, by endpoint and answer (the metrics read it at
+        scrape time); None when the connector does no HTTP."""
         ...

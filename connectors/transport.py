@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from tenacity import (
@@ -51,6 +54,25 @@ class RetryPolicy:
     max_retry_after: float = 120.0
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One kind of request, as the metrics count them."""
+
+    endpoint: str
+    """``METHOD /path`` with ids replaced by ``{id}`` (``GET /api/v2/tickets/{id}.json``)."""
+    status: str
+    """The HTTP status (``200``, ``429``), or ``error`` when no answer came."""
+
+
+_ID_SEGMENT = re.compile(r"(?<=/)\d+(?=/|\.json$|$)")
+
+
+def endpoint_of(method: str, url: str) -> str:
+    """``METHOD /path`` of a request with numeric ids as ``{id}`` and no query: a label
+    that stays the same for every ticket, so a metric has one series per endpoint."""
+    return f"{method.upper()} {_ID_SEGMENT.sub('{id}', urlsplit(url).path)}"
+
+
 @dataclass(kw_only=True, slots=True)
 class TransportStats:
     """Counters of what went over the wire (for logs, metrics and benchmarks)."""
@@ -60,6 +82,10 @@ class TransportStats:
     retries: int = 0
     http_429: int = 0
     budget_wait: float = 0.0
+    calls: Counter[Call] = field(default_factory=Counter)
+    """Requests sent, by endpoint and answer."""
+    retried: Counter[str] = field(default_factory=Counter)
+    """Retries, by endpoint (``Call.endpoint``)."""
 
 
 class Transport:
@@ -125,6 +151,8 @@ class Transport:
         )
         response: requests.Response | None = None
         for attempt in retrying:
+            if attempt.retry_state.attempt_number > 1:
+                self.stats.retried[endpoint_of(method, self.url(path))] += 1
             with attempt:
                 response = self._once(method, path, params, json, limit, per_ticket, cost)
         assert response is not None  # tenacity either returned a response or raised
@@ -148,7 +176,13 @@ class Transport:
             self.stats.budget_wait += bucket.take()
         self.stats.requests += 1
         self.stats.writes += method.upper() in WRITE_METHODS
-        response = self._request(method, path, params, body)
+        endpoint = endpoint_of(method, self.url(path))
+        try:
+            response = self._request(method, path, params, body)
+        except Exception:
+            self.stats.calls[Call(endpoint, "error")] += 1
+            raise
+        self.stats.calls[Call(endpoint, str(response.status_code))] += 1
         reading = read_rate_headers(response.headers)
         if reading.cost is not None:
             buckets[0].charge(reading.cost - cost)

@@ -11,7 +11,7 @@ from typing import Any
 from connectors.base import WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import SkippableError
-from connectors.transport import Transport
+from connectors.transport import Transport, TransportStats
 from connectors.values import GroupDirectory
 from router.model import Ticket
 
@@ -72,6 +72,10 @@ class VendorConnector(ABC):
     def budget_left(self) -> float | None:
         """Requests the account budget allows now (see ``Connector.budget_left``)."""
         return self.transport.budget_left()
+
+    def traffic(self) -> TransportStats:
+        """What went over the wire (see ``Connector.traffic``)."""
+        return self.transport.stats
 
     @abstractmethod
     def fetch(self, ticket_id: str) -> Ticket:

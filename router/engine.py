@@ -43,6 +43,9 @@ class Router:
     order: tuple[OrderKey, ...] = DEFAULT_ORDER
     per_round: int | None = 1
     classifier: TicketClassifier | None = None
+    version: str = ""
+    """The policy file's fingerprint (``PolicyFile.fingerprint``), recorded with every
+    decision; empty for a router built in code."""
 
     def __post_init__(self) -> None:
         validate_order(self.order)

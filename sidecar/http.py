@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Annotated, Any
@@ -60,6 +60,8 @@ class AppContext:
     refusals: RefusalLimit = field(default_factory=RefusalLimit)
     desk_refused: Callable[[], str | None] = lambda: None
     """Why the help desk is not called now (it refused our credentials), or None."""
+    agent_names: Callable[[], Mapping[str, str]] = lambda: {}
+    """Each agent's name by id, from the last roster read (metrics label loads with it)."""
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -359,5 +361,9 @@ def _refresh_gauges(ctx: AppContext) -> None:
     """Read the store-backed gauges just before a scrape."""
     ctx.metrics.queue_depth.set(ctx.store.tickets.counts().get("waiting", 0))
     ctx.metrics.outbox_depth.set(ctx.store.outbox.active())
-    ctx.metrics.set_loads(ctx.store.loads.loads())
+    ctx.metrics.set_loads(ctx.store.loads.loads(), ctx.agent_names())
+    ctx.metrics.set_queue(ctx.store.queue_gauges(ctx.clock()))
+    agreement = ctx.store.shadow_report().agreement
+    if agreement is not None:
+        ctx.metrics.shadow_agreement.set(agreement)
     ctx.metrics.leader.set(1 if ctx.is_leader() else 0)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from connectors.transport import TransportStats
+from sidecar.store.gauges import QueueGauges
+
 BudgetReader = Callable[[], float | None]
+TrafficReader = Callable[[], TransportStats | None]
+
+ASSIGNMENT_BUCKETS = (10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400)
+"""Seconds from a ticket's creation to our assignment landing in the help desk: from
+webhook-fast to a ticket that waited overnight."""
 
 
 class Metrics:
@@ -47,25 +56,82 @@ class Metrics:
             "(401/403): jobs paused, nothing parked.", registry=r,
         )  # fmt: skip
         self.queue_depth = Gauge("deskroute_queue_depth", "Tickets waiting.", registry=r)
+        self.oldest_waiting = Gauge(
+            "deskroute_oldest_waiting_seconds",
+            "How long the longest-waiting ticket has waited (0: none waits).", registry=r,
+        )  # fmt: skip
+        self.waiting = Gauge(
+            "deskroute_waiting_tickets", "Tickets waiting, by the check that left nobody "
+            "(skill, capacity, availability...; undecided: not decided yet).", ["reason"],
+            registry=r,
+        )  # fmt: skip
+        self.parked = Gauge(
+            "deskroute_parked_tickets", "Tickets whose write-back the help desk refused for "
+            "good: a person has to look.", registry=r,
+        )  # fmt: skip
+        self.shadow_agreement = Gauge(
+            "deskroute_shadow_agreement_ratio", "Share of shadow decisions where a person "
+            "chose the same agent (no sample before any comparison).", registry=r,
+        )  # fmt: skip
+        self.time_to_assignment = Histogram(
+            "deskroute_time_to_assignment_seconds",
+            "From a ticket's creation to our assignment written in the help desk.",
+            buckets=ASSIGNMENT_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.moves = Counter(
+            "deskroute_followthrough_moves", "Tickets moved off an unavailable assignee, "
+            "by cause (offline, reopened...).", ["cause"], registry=r,
+        )  # fmt: skip
+        self.job_failures = Counter(
+            "deskroute_job_failures", "Scheduled job runs that failed, by job.", ["job"],
+            registry=r,
+        )  # fmt: skip
+        self.job_success = Gauge(
+            "deskroute_job_last_success_timestamp_seconds",
+            "When each scheduled job last ran through (Unix time).", ["job"], registry=r,
+        )  # fmt: skip
         self.outbox_depth = Gauge("deskroute_outbox_depth", "Write-backs not sent.", registry=r)
         self.agent_load = Gauge(
-            "deskroute_agent_load", "Capacity units each agent holds.", ["agent"], registry=r
-        )
+            "deskroute_agent_load", "Capacity units each agent holds.", ["agent", "name"],
+            registry=r,
+        )  # fmt: skip
         self.leader = Gauge("deskroute_leader", "1 while this replica holds the lease.", registry=r)
         self.store_up = Gauge(
             "deskroute_store_up", "1 while the store answers, 0 during an outage.", registry=r
         )
         self.rate_budget = RateBudget()
         r.register(self.rate_budget)
+        self.traffic = ConnectorTraffic()
+        r.register(self.traffic)
 
     def watch_budget(self, read: BudgetReader) -> None:
         """Report the connector's remaining rate budget whenever metrics are scraped."""
         self.rate_budget.read = read
 
-    def set_loads(self, loads: dict[str, float]) -> None:
-        """Publish every agent's load."""
+    def watch_traffic(self, desk: str, read: TrafficReader) -> None:
+        """Report the connector's requests by endpoint whenever metrics are scraped."""
+        self.traffic.desk, self.traffic.read = desk, read
+
+    def set_loads(self, loads: Mapping[str, float], names: Mapping[str, str]) -> None:
+        """Publish every agent's load, labelled with their name where the roster knows it."""
+        self.agent_load.clear()
         for agent, load in loads.items():
-            self.agent_load.labels(agent=agent).set(load)
+            self.agent_load.labels(agent=agent, name=names.get(agent, "")).set(load)
+
+    def set_queue(self, gauges: QueueGauges) -> None:
+        """Publish the waiting queue and the parked tickets."""
+        self.oldest_waiting.set(gauges.oldest_waiting_s or 0.0)
+        self.waiting.clear()
+        for reason, count in gauges.waiting.items():
+            self.waiting.labels(reason=reason).set(count)
+        self.parked.set(gauges.parked)
+
+    def job_ran(self, job: str, ok: bool, at: datetime) -> None:
+        """Count one run of a scheduled job: its success time, or a failure."""
+        if ok:
+            self.job_success.labels(job=job).set(at.timestamp())
+        else:
+            self.job_failures.labels(job=job).inc()
 
     def render(self) -> bytes:
         """The text exposition format."""
@@ -92,3 +158,33 @@ class RateBudget(Collector):
         if value is not None:
             family.add_metric([], float(value))
         yield family
+
+
+class ConnectorTraffic(Collector):
+    """``deskroute_connector_requests_total`` and ``..._retries_total``, read from the
+    connector's transport at scrape time (labels: desk, endpoint, status)."""
+
+    def __init__(self) -> None:
+        self.desk = ""
+        self.read: TrafficReader = lambda: None
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        """Two counter families; no samples for a connector that does no HTTP."""
+        requests = CounterMetricFamily(
+            "deskroute_connector_requests",
+            "Requests sent to the help desk, by endpoint and answer (status 'error': none came).",
+            labels=["desk", "endpoint", "status"],
+        )
+        retries = CounterMetricFamily(
+            "deskroute_connector_retries",
+            "Requests sent again after a retriable failure, by endpoint.",
+            labels=["desk", "endpoint"],
+        )
+        stats = self.read()
+        if stats is not None:
+            for call, count in sorted(stats.calls.items(), key=lambda item: repr(item[0])):
+                requests.add_metric([self.desk, call.endpoint, call.status], count)
+            for endpoint, count in sorted(stats.retried.items()):
+                retries.add_metric([self.desk, endpoint], count)
+        yield requests
+        yield retries

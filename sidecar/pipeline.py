@@ -18,15 +18,16 @@ from random import Random
 from config.settings import Settings
 from connectors.base import Connector
 from connectors.errors import RetriableError, SkippableError
-from router.decision import Assignment
+from router.decision import Assignment, NoAssignment
 from router.engine import Router
 from router.model import Agent, Ticket
 from router.roster import RECENT_KEPT, Roster
 from sidecar import lifecycle
 from sidecar.continuity import requesters_of, with_previous_agents
 from sidecar.followthrough import Absences, Move, available, moves_due
+from sidecar.log_fields import fields
 from sidecar.metrics import Metrics
-from sidecar.store import Recorded, Routed, Store
+from sidecar.store import Recorded, Routed, Store, StoredDecision
 
 log = logging.getLogger("deskroute.sidecar")
 Clock = Callable[[], datetime]
@@ -126,8 +127,12 @@ class Pipeline:
         self.store.loads.refresh(snapshot.agents, snapshot.loads, self.clock(), snapshot.holdings)
         self.agents = snapshot.agents
         self.refreshed_at = self.clock()
-        self.metrics.set_loads(self.store.loads.loads())
+        self.metrics.set_loads(self.store.loads.loads(), self.agent_names())
         return len(snapshot.agents)
+
+    def agent_names(self) -> dict[str, str]:
+        """Each agent's name by id, as the last roster read gave them."""
+        return {agent.id: agent.name for agent in self.agents if agent.name}
 
     def roster(self) -> Roster:
         """The agents with the load the store holds for them now, and when we last
@@ -218,12 +223,7 @@ class Pipeline:
         recorded = self._record(items)
         self._note_assignments((item.decision for item in items), now)
         for move in moves:
-            log.info(
-                "follow-through: ticket %s moves off %s (%s)",
-                move.row.ticket.id,
-                move.agent_id,
-                move.cause,
-            )
+            self.metrics.moves.labels(cause=move.cause).inc()
         return recorded.assigned + recorded.shadow
 
     def _still_ours(self, moves: list[Move]) -> list[Move]:
@@ -265,10 +265,35 @@ class Pipeline:
             return Recorded()
         note = explain_note if self.settings.writer.explain_notes else (lambda _: None)
         recorded = self.store.decisions.record(
-            items, self.clock(), dry_run=self.settings.dry_run, note=note
-        )
+            items, self.clock(), dry_run=self.settings.dry_run, note=note,
+            policy_version=self.router.version,
+        )  # fmt: skip
+        names = self.agent_names()
+        for stored in recorded.stored:
+            log_decision(stored, self.router.version, names)
         self.metrics.routed.labels(outcome="assigned").inc(recorded.assigned)
         self.metrics.routed.labels(outcome="shadow").inc(recorded.shadow)
         self.metrics.routed.labels(outcome="waiting").inc(recorded.waiting)
         self.metrics.queued.inc(recorded.waiting)
         return recorded
+
+
+def log_decision(stored: StoredDecision, policy_version: str, names: dict[str, str]) -> None:
+    """One INFO line per recorded decision or move: ticket, agent, policy and cause."""
+    decision, item = stored.item.decision, stored.item
+    agent = decision.agent_id if isinstance(decision, Assignment) else None
+    moved_from = item.ticket.assignee if item.move else None
+    if isinstance(decision, NoAssignment):
+        text = f"waits: {decision.reason}"
+    else:
+        verb = "would go to (shadow)" if stored.kind == "shadow" else "goes to"
+        text = f"{verb} {names.get(agent or '', agent)}"
+    moved = f" moves off {names.get(moved_from, moved_from)} and" if moved_from else ""
+    log.info(
+        "ticket %s%s %s (%s)", item.ticket.id, moved, text, item.cause,
+        extra=fields(
+            ticket=item.ticket.id, agent=agent, outcome=stored.kind, cause=item.cause,
+            policy=decision.trace.policy, policy_version=policy_version or None,
+            decision=stored.id, moved_from=moved_from,
+        ),
+    )  # fmt: skip

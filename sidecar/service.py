@@ -106,6 +106,7 @@ class Sidecar:
             monotonic, on_change=self._on_leadership, health=self.health,
         )  # fmt: skip
         self.metrics.watch_budget(connector.budget_left)
+        self.metrics.watch_traffic(settings.helpdesk, connector.traffic)
         self._work = threading.Lock()
         self._accepting = True
         self._recover_due = False
@@ -122,6 +123,7 @@ class Sidecar:
                 is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
                 desk_refused=lambda: self.access.reason,
                 accepting=lambda: self._accepting, health=self.health,
+                agent_names=self.pipeline.agent_names,
             )
         )  # fmt: skip
         self.server: uvicorn.Server | None = None
@@ -180,12 +182,14 @@ class Sidecar:
             if not self._accepting or not self.leading or self.access.waiting:
                 return
             with self._work:
+                ok = False
                 try:
                     with self.health.tolerating(f"the {name} job"):
                         self._recover_writes()
                         if not self.pipeline.agents and name in NEEDS_ROSTER:
                             self.pipeline.refresh_roster()
                         step()
+                        ok = True
                     self.access.answered()
                 except DeskAccessRefusedError as error:
                     self._refused(error.error)
@@ -198,6 +202,7 @@ class Sidecar:
                     self.leadership.deposed(error)
                 except Exception:
                     log.exception("%s job failed", name)
+                self.metrics.job_ran(name, ok, self.clock())
 
         return run
 

@@ -178,7 +178,10 @@ class Writer:
     def _settle(self, row: OutboxRow, outcome: WriteResult, result: WriteRound) -> None:
         self.metrics.written.labels(outcome=outcome.outcome).inc()
         if outcome.ok:
-            self.store.outbox.done(row, self.clock(), outcome.updated_at, note=self._later(row))
+            now = self.clock()
+            created = self.store.outbox.done(row, now, outcome.updated_at, note=self._later(row))
+            if created is not None:
+                self.metrics.time_to_assignment.observe(max(0.0, (now - created).total_seconds()))
             result.done += 1
         elif outcome.outcome == "conflict":
             self.metrics.write_errors.labels(kind="conflict").inc()

@@ -24,7 +24,7 @@ from connectors.errors import (
 )
 from connectors.probing import decoded
 from connectors.rt import account, mapping
-from connectors.transport import Transport
+from connectors.transport import Transport, TransportStats
 from connectors.values import GroupDirectory, map_each
 from connectors.vendor import fetch_each
 from router.model import Ticket
@@ -338,6 +338,10 @@ class RtConnector:
     def budget_left(self) -> float | None:
         """Requests the RT budget allows now without waiting."""
         return self.transport.budget_left()
+
+    def traffic(self) -> TransportStats:
+        """What went over the wire (see ``Connector.traffic``)."""
+        return self.transport.stats
 
     # -- HTTP ------------------------------------------------------------------------------
     def _ticket_json(self, ticket_id: str) -> Mapping[str, Any]:

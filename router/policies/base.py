@@ -320,10 +320,28 @@ class SelectionPolicy:
         )
 
 
+NO_AGENTS = "no agents on the roster"
+"""``explain_refusal``'s sentence when nobody is on the roster at all."""
+
+
 def explain_refusal(trace: DecisionTrace) -> str:
     """One sentence saying why nobody was eligible, counting agents per filter."""
     counts = trace.rejections()
     if not counts:
-        return "no agents on the roster"
+        return NO_AGENTS
     parts = [f"{counts[f.name]} {f.words}" for f in ELIGIBILITY_FILTERS if f.name in counts]
     return "no eligible agent: " + ", ".join(parts)
+
+
+def refusal_kind(reason: str | None) -> str:
+    """The filter that finally left nobody, read from an ``explain_refusal`` sentence: the
+    last filter in the chain that removed anyone (earlier ones narrowed the pool, this one
+    emptied it: "at capacity" after "lacking a required skill" means skilled agents exist
+    but are busy). ``no_agents`` for an empty roster, ``other`` for any other text."""
+    if reason == NO_AGENTS:
+        return "no_agents"
+    counted = (reason or "").removeprefix("no eligible agent: ").split(", ")
+    for check in reversed(ELIGIBILITY_FILTERS):
+        if any(part.endswith(f" {check.words}") for part in counted):
+            return check.name
+    return "other"

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from config.settings import StoreSettings
 from sidecar.store.database import ensure_schema, open_engine, reading
-from sidecar.store.decisions import DecisionStore, Recorded, Routed
+from sidecar.store.decisions import DecisionStore, Recorded, Routed, StoredDecision
 from sidecar.store.fence import DeposedError, Fence
+from sidecar.store.gauges import QueueGauges, queue_gauges
 from sidecar.store.lease import LeaseState, LeaseStore
 from sidecar.store.loads import LoadStore
 from sidecar.store.migrations import migrate
@@ -72,6 +73,10 @@ class Store:
         """Agreement of dry-run decisions with the humans' assignments."""
         return shadow_report(self.engine)
 
+    def queue_gauges(self, now: datetime) -> QueueGauges:
+        """The waiting queue by reason, its oldest ticket and the parked tickets now."""
+        return queue_gauges(self.engine, now)
+
     def summary(self) -> dict[str, object]:
         """Routing totals for the end-of-run summary."""
         return routed_summary(self.engine)
@@ -92,10 +97,12 @@ __all__ = [
     "NoteStore",
     "OutboxRow",
     "OutboxStore",
+    "QueueGauges",
     "Recorded",
     "Routed",
     "ShadowReport",
     "Store",
+    "StoredDecision",
     "TicketRow",
     "TicketStore",
     "migrate",

@@ -54,12 +54,32 @@ REQUESTERS_PER_QUERY = 500
 
 
 @dataclass(frozen=True, slots=True)
+class StoredDecision:
+    """One decision a ``record`` call stored, and what it did to the ticket."""
+
+    id: int
+    kind: str
+    """``assigned`` (write-back queued), ``waiting`` or ``shadow`` (dry run)."""
+    item: Routed
+
+
+@dataclass(frozen=True, slots=True)
 class Recorded:
-    """How many decisions of each kind one ``record`` call stored."""
+    """How many decisions of each kind one ``record`` call stored, and the decisions."""
 
     assigned: int = 0
     waiting: int = 0
     shadow: int = 0
+    stored: tuple[StoredDecision, ...] = ()
+
+    @classmethod
+    def of(cls, stored: Sequence[StoredDecision]) -> Recorded:
+        """The counts of ``stored``."""
+        kinds = [decision.kind for decision in stored]
+        return cls(
+            assigned=kinds.count("assigned"), waiting=kinds.count("waiting"),
+            shadow=kinds.count("shadow"), stored=tuple(stored),
+        )  # fmt: skip
 
 
 class DecisionStore:
@@ -77,19 +97,21 @@ class DecisionStore:
         *,
         dry_run: bool,
         note: Callable[[Assignment], str | None] = lambda _: None,
+        policy_version: str = "",
     ) -> Recorded:
-        """Store decisions, outbox rows, ticket states and loads in one transaction.
+        """Store decisions, outbox rows, ticket states and loads in one transaction;
+        ``policy_version`` (the policy file's fingerprint) is kept in each trace.
 
         Raises ``DeposedError`` (and stores nothing) when a newer lease epoch than ours exists.
         """
-        counts = {"assigned": 0, "waiting": 0, "shadow": 0}
+        stored: list[StoredDecision] = []
         with self.engine.begin() as conn:
             self.fence.check(conn)
             for item in items:
-                kind = self._record_one(conn, item, now, dry_run, note)
-                if kind:
-                    counts[kind] += 1
-        return Recorded(**counts)
+                kept = self._record_one(conn, item, now, dry_run, note, policy_version)
+                if kept is not None:
+                    stored.append(kept)
+        return Recorded.of(stored)
 
     def _record_one(
         self,
@@ -98,7 +120,8 @@ class DecisionStore:
         now: datetime,
         dry_run: bool,
         note: Callable[[Assignment], str | None],
-    ) -> str | None:
+        version: str,
+    ) -> StoredDecision | None:
         decision = item.decision
         if item.move:
             t = schema.tickets
@@ -115,22 +138,27 @@ class DecisionStore:
         if not isinstance(decision, Assignment):
             if row.state == lifecycle.WAITING and row.reason == decision.reason:
                 return None  # still waiting for the same reason: nothing new to audit
-            self._insert_decision(conn, item, now)
+            waited = self._insert_decision(conn, item, now, version)
             set_state(conn, item.ticket.id, lifecycle.WAITING, now, reason=decision.reason)
-            return "waiting"
-        decision_id = self._insert_decision(conn, item, now)
+            return StoredDecision(waited, "waiting", item)
+        decision_id = self._insert_decision(conn, item, now, version)
         if dry_run:
             set_state(conn, item.ticket.id, lifecycle.SHADOW, now, our_agent=decision.agent_id)
-            return "shadow"
+            return StoredDecision(decision_id, "shadow", item)
         conn.execute(schema.outbox.insert().values(**_outbox_values(item, decision_id, now, note)))
         set_state(
             conn, item.ticket.id, lifecycle.ROUTED, now, our_agent=decision.agent_id, reason=None
         )
         adjust_load(conn, decision.agent_id, decision.weight)
-        return "assigned"
+        return StoredDecision(decision_id, "assigned", item)
 
-    def _insert_decision(self, conn: sa.Connection, item: Routed, now: datetime) -> int:
+    def _insert_decision(
+        self, conn: sa.Connection, item: Routed, now: datetime, version: str
+    ) -> int:
         decision = item.decision
+        trace = decision.to_dict()
+        if version:
+            trace["policy_version"] = version
         values = {
             "ticket_id": item.ticket.id,
             "decided_at": now,
@@ -139,7 +167,7 @@ class DecisionStore:
             "reason": None if isinstance(decision, Assignment) else decision.reason,
             "cause": item.cause,
             "replica": self.replica,
-            "trace": decision.to_dict(),
+            "trace": trace,
             "epoch": self.fence.epoch,
             "source": item.ticket.source,
             "requester": item.ticket.requester,

@@ -150,9 +150,10 @@ class OutboxStore:
         state: str = lifecycle.ASSIGNED,
         *,
         note: str | None = None,
-    ) -> None:
+    ) -> datetime | None:
         """The assignment is in the help desk, whose copy now has ``updated_at``; ``note``,
-        when given, is queued to be posted after it (sidecar/store/notes.py).
+        when given, is queued to be posted after it (sidecar/store/notes.py). Returns when
+        the ticket was created (None: this claim was no longer ours, or it is not known).
 
         The snapshot is brought up to that version (and the version marked seen), so the
         echo of our own write coming back through poll or webhook changes nothing.
@@ -162,7 +163,7 @@ class OutboxStore:
         """
         with self.engine.begin() as conn:
             if not self._settle(conn, row, status="done", finished_at=now):
-                return
+                return None
             if note:
                 add_note(conn, row.ticket_id, note, now)
             t = schema.tickets
@@ -182,6 +183,7 @@ class OutboxStore:
                 our_agent=row.agent_id, assignee=row.agent_id, assigned_at=now, reason=None,
                 **values,
             )  # fmt: skip
+        return _created(payload)
 
     def retry(self, row: OutboxRow, now: datetime, error: str, at: datetime) -> None:
         """Send again at ``at``; ``error`` is kept for the operator."""
@@ -245,3 +247,12 @@ class OutboxStore:
             return False
         adjust_load(conn, row.agent_id, -row.weight)
         return True
+
+
+def _created(payload: dict[str, object]) -> datetime | None:
+    """The creation time in a stored ticket snapshot."""
+    text = payload.get("created_at")
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None

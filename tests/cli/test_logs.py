@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cli.logs import fields, setup_logging
+from cli.logs import setup_logging
+from sidecar.log_fields import fields
 
 
 @pytest.fixture(autouse=True)

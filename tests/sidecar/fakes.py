@@ -71,7 +71,8 @@ class FakeDesk:
 
     def add_agent(self, agent_id: str, **fields: object) -> Agent:
         """Put an agent on the roster."""
-        agent = Agent(id=agent_id, name=agent_id.title(), **fields)  # type: ignore[arg-type]
+        fields.setdefault("name", agent_id.title())
+        agent = Agent(id=agent_id, **fields)  # type: ignore[arg-type]
         self.agents[agent_id] = agent
         return agent
 
@@ -203,6 +204,10 @@ class FakeDesk:
     def budget_left(self) -> float | None:
         """The rate budget the test set."""
         return self.budget
+
+    def traffic(self) -> None:
+        """No HTTP: nothing to count."""
+        return None
 
     def _write(self, request: WriteRequest) -> WriteResult:
         ticket_id = request.assignment.ticket_id
