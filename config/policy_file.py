@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from config.yaml_files import read_yaml
+from config.yaml_files import parse_yaml, read_yaml
 from router.engine import Router
 from router.policies import make_policy
 from router.queue import DEFAULT_ORDER, OrderKey
@@ -105,6 +105,11 @@ def parse_policy(data: Any, source: str) -> PolicyFile:
 def load_policy(path: Path) -> PolicyFile:
     """Read and validate a policy file."""
     return parse_policy(read_yaml(path, PolicyFileError), str(path))
+
+
+def parse_policy_text(text: str, source: str) -> PolicyFile:
+    """Validate a policy file's text (an upload, an edit); ``source`` names it in errors."""
+    return parse_policy(parse_yaml(text, source, PolicyFileError), source)
 
 
 def _describe(item: Any, data: dict[str, Any], source: str) -> str:

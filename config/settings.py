@@ -411,7 +411,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the durable store (SQLite file or PostgreSQL).",
     )
     policy_file: Path | None = Field(
-        None, description="YAML routing policy and business rules; built-in default if unset."
+        None,
+        description="YAML routing policy and business rules; built-in default if unset. "
+        "Read again on SIGHUP (docs/sidecar.md).",
     )
     dry_run: bool = Field(False, description="Decide and record, never write to the help desk.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

@@ -14,10 +14,15 @@ def read_yaml(path: Path, error: type[Exception]) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as problem:
         raise error(f"{path}: cannot read: {problem.strerror}") from None
+    return parse_yaml(text, str(path), error)
+
+
+def parse_yaml(text: str, source: str, error: type[Exception]) -> Any:
+    """Parse YAML ``text``; raise ``error`` naming ``source`` (and the line) if it fails."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         reason = getattr(problem, "problem", None) or str(problem)
-        raise error(f"{path}: not valid YAML{where}: {reason}") from None
+        raise error(f"{source}: not valid YAML{where}: {reason}") from None

@@ -29,10 +29,12 @@ from config.settings import Settings
 from connectors.freshdesk import webhook as freshdesk_webhook
 from connectors.webhooks import WebhookError, WebhookEvent
 from connectors.zendesk import webhook as zendesk_webhook
+from sidecar import http_policy
 from sidecar import http_schema as schema
 from sidecar.health import StoreHealth, describe, readiness, store_outage
 from sidecar.http_input import read_body
 from sidecar.metrics import Metrics
+from sidecar.policy_keeper import PolicyKeeper
 from sidecar.refusals import RefusalLimit
 from sidecar.store import Store
 
@@ -62,6 +64,8 @@ class AppContext:
     """Why the help desk is not called now (it refused our credentials), or None."""
     agent_names: Callable[[], Mapping[str, str]] = lambda: {}
     """Each agent's name by id, from the last roster read (metrics label loads with it)."""
+    policy: PolicyKeeper | None = None
+    """Changes the routing policy live (``/admin/policy``); None: those endpoints are off."""
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -216,6 +220,9 @@ def create_app(ctx: AppContext) -> FastAPI:
     def shadow() -> dict[str, Any]:
         """Dry-run agreement with the agents humans actually chose."""
         return ctx.store.shadow_report().to_dict()
+
+    if ctx.policy is not None:
+        http_policy.register(app, ctx.policy, admin, limit)
 
     @app.get("/admin/status", tags=["admin"], dependencies=[Depends(admin)],
              responses=admin_errors)  # fmt: skip

@@ -39,6 +39,31 @@ async def read_body(request: Request, limit: int) -> bytes:
     if content_type is not None and not json_media_type(content_type):
         shown = content_type[:60]
         raise WebhookError(f"webhook body must be application/json, not {shown!r}", status=415)
+    return await _limited(request, limit)
+
+
+YAML_TYPES = frozenset(
+    {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"}
+)
+
+
+async def read_yaml_text(request: Request, limit: int) -> str:
+    """The UTF-8 text of a YAML upload (a policy file), at most ``limit`` bytes.
+
+    Raises a ``WebhookError``: 415 for another media type, 413 over ``limit``, 400 for bytes
+    that are not UTF-8.
+    """
+    content_type = request.headers.get("content-type")
+    media = (content_type or "text/plain").split(";", 1)[0].strip().lower()
+    if media not in YAML_TYPES:
+        raise WebhookError(f"body must be YAML text, not {media[:60]!r}", status=415)
+    try:
+        return (await _limited(request, limit)).decode("utf-8")
+    except UnicodeDecodeError:
+        raise WebhookError("body is not UTF-8 text") from None
+
+
+async def _limited(request: Request, limit: int) -> bytes:
     declared_length(request.headers.get("content-length"), limit)
     chunks: list[bytes] = []
     size = 0

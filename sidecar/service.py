@@ -41,6 +41,7 @@ from sidecar.http_server import protocol_with
 from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
+from sidecar.policy_keeper import PolicyKeeper
 from sidecar.stopping import Waits
 from sidecar.store import DeposedError, Store
 from sidecar.writer import Writer
@@ -108,6 +109,11 @@ class Sidecar:
         self.metrics.watch_budget(connector.budget_left)
         self.metrics.watch_traffic(settings.helpdesk, connector.traffic)
         self._work = threading.Lock()
+        self.policy = PolicyKeeper(
+            store=store, pipeline=self.pipeline, path=settings.policy_file, clock=clock,
+            work=self._work,
+        )  # fmt: skip
+        self._reload = threading.Event()
         self._accepting = True
         self._recover_due = False
         self._stopping = threading.Event()
@@ -123,7 +129,7 @@ class Sidecar:
                 is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
                 desk_refused=lambda: self.access.reason,
                 accepting=lambda: self._accepting, health=self.health,
-                agent_names=self.pipeline.agent_names,
+                agent_names=self.pipeline.agent_names, policy=self.policy,
             )
         )  # fmt: skip
         self.server: uvicorn.Server | None = None
@@ -187,7 +193,7 @@ class Sidecar:
                     with self.health.tolerating(f"the {name} job"):
                         self._recover_writes()
                         if not self.pipeline.agents and name in NEEDS_ROSTER:
-                            self.pipeline.refresh_roster()
+                            self._read_roster()
                         step()
                         ok = True
                     self.access.answered()
@@ -206,6 +212,12 @@ class Sidecar:
 
         return run
 
+    def _read_roster(self) -> None:
+        """Re-read the team, then take the active policy (another replica, the console or
+        SIGHUP may have changed it) and check its names against the team."""
+        self.pipeline.refresh_roster()
+        self.policy.follow()
+
     def _refused(self, error: ConnectorError) -> None:
         """The help desk refused our credentials: no job calls it until the backoff ends."""
         self.metrics.auth_failures.inc()
@@ -215,7 +227,7 @@ class Sidecar:
         s = self.settings.scheduler
         jobs: dict[str, tuple[float, Callable[[], object]]] = {
             "poll": (s.poll_seconds, self.pipeline.poll),
-            "roster": (s.roster_seconds, self.pipeline.refresh_roster),
+            "roster": (s.roster_seconds, self._read_roster),
             "react": (s.drain_seconds, self.react),
             "write": (s.write_seconds, self.writer.flush),
             "sweep": (s.sweep_seconds, self.pipeline.sweep),
@@ -402,9 +414,16 @@ class Sidecar:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGHUP, lambda _n, _f: self._reload.set())
         self.start()  # no-op when already started
         try:
             while not done.wait(0.5):
-                pass
+                if self._reload.is_set():
+                    self._reload.clear()
+                    self._unless_store_down("reloading the policy file", self.reload_policy)
         finally:
             self.stop()
+
+    def reload_policy(self) -> None:
+        """Apply the policy file again (SIGHUP); a bad file changes nothing."""
+        self.policy.reload_file()

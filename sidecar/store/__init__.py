@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from config.settings import StoreSettings
 from sidecar.store.database import ensure_schema, open_engine, reading
-from sidecar.store.decisions import DecisionStore, Recorded, Routed, StoredDecision
+from sidecar.store.decisions import Decided, DecisionStore, Recorded, Routed, StoredDecision
 from sidecar.store.fence import DeposedError, Fence
 from sidecar.store.gauges import QueueGauges, queue_gauges
 from sidecar.store.lease import LeaseState, LeaseStore
@@ -16,6 +16,7 @@ from sidecar.store.loads import LoadStore
 from sidecar.store.migrations import migrate
 from sidecar.store.notes import NoteRow, NoteStore
 from sidecar.store.outbox import OutboxRow, OutboxStore
+from sidecar.store.policies import PolicyStore, StoredPolicy
 from sidecar.store.reports import ShadowReport, routed_summary, shadow_report
 from sidecar.store.tickets import TicketRow, TicketStore
 
@@ -35,6 +36,7 @@ class Store:
         self.loads = LoadStore(engine)
         self.lease = LeaseStore(engine, self.fence)
         self.notes = NoteStore(engine)
+        self.policies = PolicyStore(engine, replica)
 
     @classmethod
     def connect(cls, url: str, replica: str, settings: StoreSettings | None = None) -> Store:
@@ -87,6 +89,7 @@ class Store:
 
 
 __all__ = [
+    "Decided",
     "DecisionStore",
     "DeposedError",
     "Fence",
@@ -97,12 +100,14 @@ __all__ = [
     "NoteStore",
     "OutboxRow",
     "OutboxStore",
+    "PolicyStore",
     "QueueGauges",
     "Recorded",
     "Routed",
     "ShadowReport",
     "Store",
     "StoredDecision",
+    "StoredPolicy",
     "TicketRow",
     "TicketStore",
     "migrate",

@@ -39,6 +39,16 @@ class Routed:
 
 
 @dataclass(frozen=True, slots=True)
+class Decided:
+    """A ticket we decided lately: its latest stored version and our latest decision."""
+
+    ticket: Ticket
+    agent_id: str | None
+    """Whom we chose (None: it waited)."""
+    decided_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LastAssignment:
     """Our latest assignment for one requester: to whom, and when we decided it."""
 
@@ -174,6 +184,30 @@ class DecisionStore:
         }
         inserted = conn.execute(D.insert().values(**values).returning(D.c.id)).scalar_one()
         return int(inserted)
+
+    def decided_since(self, since: datetime, limit: int) -> list[Decided]:
+        """The tickets decided since ``since`` (our latest decision of each, newest
+        ``limit`` tickets), oldest first, with the ticket as the store holds it now."""
+        latest = (
+            sa.select(D.c.ticket_id, sa.func.max(D.c.id).label("last"))
+            .where(D.c.decided_at >= since)
+            .group_by(D.c.ticket_id)
+            .subquery()
+        )
+        tickets = schema.tickets
+        query = (
+            sa.select(tickets.c.payload, D.c.agent_id, D.c.decided_at)
+            .join(latest, D.c.id == latest.c.last)
+            .join(tickets, tickets.c.ticket_id == D.c.ticket_id)
+            .order_by(D.c.id.desc())
+            .limit(limit)
+        )
+        with reading(self.engine) as conn:
+            rows = list(conn.execute(query))
+        return [
+            Decided(Ticket.model_validate(row.payload), row.agent_id, row.decided_at)
+            for row in reversed(rows)
+        ]
 
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         """Every decision about ``ticket_id``, oldest first, each with its trace."""

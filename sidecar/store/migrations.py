@@ -78,12 +78,17 @@ def _decision_requesters(conn: sa.Connection) -> None:
     schema.DECISIONS_BY_REQUESTER.create(conn, checkfirst=True)
 
 
+def _policies_table(conn: sa.Connection) -> None:
+    schema.policies.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
     Migration(3, "lease epochs on decisions and outbox claims (fencing)", _fencing_epochs),
     Migration(4, "webhook deliveries remembered to refuse replays", _deliveries_table),
     Migration(5, "help desk and requester on decisions (continuity)", _decision_requesters),
+    Migration(6, "policies applied live", _policies_table),
 )
 
 

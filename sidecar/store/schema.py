@@ -144,6 +144,22 @@ outbox = sa.Table(
     # the lease epoch of the leader that claimed the row last (migration 3)
 )
 
+policies = sa.Table(
+    "deskroute_policies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.String(40), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("file_version", sa.String(40), nullable=True),
+    sa.Column("applied_at", UtcDateTime, nullable=False),
+    sa.Column("replica", sa.String(100), nullable=False),
+)
+"""Every policy applied, newest last (migration 6): the newest row is the one every replica
+routes by. ``source`` is ``file`` (read at start or on SIGHUP) or ``api`` (the console or
+``PUT /admin/policy``); ``file_version`` is the file's fingerprint when the row was written,
+so a restart with an unchanged file keeps a policy applied live."""
+
 notes = sa.Table(
     "deskroute_notes",
     metadata,
