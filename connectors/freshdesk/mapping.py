@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD, WriteRequest
-from connectors.history import HistoryRecord
 from connectors.values import (
     NO_GROUPS,
     GroupDirectory,
@@ -24,6 +23,7 @@ from connectors.values import (
     require_time,
     tag_list,
 )
+from router.history import HistoryRecord
 from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
 
 SOURCE = "freshdesk"

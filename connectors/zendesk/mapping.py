@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD, WriteRequest
-from connectors.history import HistoryRecord
 from connectors.skills import parse_skills
 from connectors.values import (
     NO_GROUPS,
@@ -25,6 +24,7 @@ from connectors.values import (
     require_time,
     tag_list,
 )
+from router.history import HistoryRecord
 from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
 from router.schedule import Schedule
 
