@@ -61,7 +61,7 @@ def request_for(row: OutboxRow, *, with_note: bool = True) -> WriteRequest:
     )
 
 
-def unproven(fresh: Ticket) -> str:
+def unproven(fresh: Ticket) -> lifecycle.TicketState:
     """The state of a ticket a re-read shows assigned to our agent, without proof that the
     write was ours: a person may have chosen the same agent (the chaos run saw a person
     take and solve a ticket before our write was re-checked, and follow-through then moved

@@ -148,7 +148,7 @@ class OutboxStore:
         row: OutboxRow,
         now: datetime,
         updated_at: datetime | None,
-        state: str = lifecycle.ASSIGNED,
+        state: lifecycle.TicketState = lifecycle.ASSIGNED,
         *,
         note: str | None = None,
     ) -> None:
