@@ -122,7 +122,7 @@ def route_burst(
     decided, _ = router.drain(queue, roster, datetime.now(UTC), Random(7))
     thinking = time.perf_counter() - thinking
     writes = [
-        WriteRequest(assignment=d, expected_updated_at=t.updated_at)
+        WriteRequest.of(assignment=d, expected_updated_at=t.updated_at)
         for t, d in decided
         if isinstance(d, Assignment)
     ]

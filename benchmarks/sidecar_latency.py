@@ -152,7 +152,7 @@ def baseline_ms(desk: SandboxHandle, samples: int = 15) -> list[float]:
         trace = DecisionTrace(policy="baseline", ticket_id=ticket.id, at=ticket.created_at)
         assignment = Assignment(ticket_id=ticket.id, agent_id=agent, weight=1.0, trace=trace)
         started = time.perf_counter()
-        connector.assign(WriteRequest(assignment=assignment, expected_updated_at=None))
+        connector.assign(WriteRequest.of(assignment=assignment, expected_updated_at=None))
         times.append((time.perf_counter() - started) * 1000)
     return times
 

@@ -2,7 +2,7 @@
 
 A source is either a dataset name with an optional split — ``bitext``, ``bitext:test``,
 ``banking77:train`` — read from the data directory, or the path of a history export
-(JSON lines, ``connectors.history``). The data directory comes from
+(JSON lines, ``router.history``). The data directory comes from
 ``DESKROUTE_CLASSIFIER__DATA_DIR`` or ``--data-dir``; unset, it is the repository's own
 ``data/`` (the shipped copies, each with its SOURCE.md and licence).
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from config.inputs import describe
-from connectors.history import HistoryRecord
 from router.classify.features import compose_text
+from router.history import HistoryRecord
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from connectors.errors import (
     RetriableError,
     SkippableError,
 )
+from connectors.outcomes import WriteOutcome
 
 __all__ = [
     "ConflictError",
@@ -18,6 +19,7 @@ __all__ = [
     "RetriableError",
     "RosterSnapshot",
     "SkippableError",
+    "WriteOutcome",
     "WriteRequest",
     "WriteResult",
 ]

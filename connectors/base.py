@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
+from connectors.errors import ConnectorError, RetriableError
+from connectors.outcomes import WriteOutcome, outcome_of
 from connectors.transport import TransportStats
 from router.decision import Assignment
 from router.model import Agent, Ticket
@@ -85,27 +87,68 @@ class WriteRequest:
 
     ``expected_updated_at`` is the ticket's ``updated_at`` when the decision was made;
     a connector that finds a later change raises (or reports) a conflict instead of
-    overwriting a human. ``note`` is an optional private note with the explanation.
+    overwriting a human. ``group`` is the group the decision puts the ticket in (None:
+    leave it); ``note`` is an optional private note with the explanation.
     """
 
-    assignment: Assignment
+    ticket_id: str
+    agent_id: str
+    group: str | None = None
     expected_updated_at: datetime | None
     note: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        assignment: Assignment,
+        *,
+        expected_updated_at: datetime | None,
+        note: str | None = None,
+    ) -> WriteRequest:
+        """The write that carries out ``assignment``."""
+        return cls(
+            ticket_id=assignment.ticket_id,
+            agent_id=assignment.agent_id,
+            group=assignment.group,
+            expected_updated_at=expected_updated_at,
+            note=note,
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WriteResult:
-    """What happened to one write: ``ok``, ``conflict``, ``skipped`` or ``failed``."""
+    """What happened to one write (``outcome``), with the help desk's words (``detail``).
+
+    ``updated_at`` is the ticket's version after the write (or as a conflict found it) when
+    the help desk said. ``fresh`` is the ticket as a conflict check re-read it in full, when
+    it did: the caller decides on it instead of reading the ticket again. ``status`` is the
+    HTTP status of a refusal, ``retry_after`` the seconds the help desk asked us to wait.
+    """
 
     ticket_id: str
-    outcome: str
+    outcome: WriteOutcome
     detail: str = ""
     updated_at: datetime | None = None
+    fresh: Ticket | None = None
+    status: int | None = None
+    retry_after: float | None = None
+
+    @classmethod
+    def of_error(cls, ticket_id: str, error: ConnectorError) -> WriteResult:
+        """The result of a write to ``ticket_id`` that raised ``error`` (``outcome_of``)."""
+        wait = error.retry_after if isinstance(error, RetriableError) else None
+        return cls(
+            ticket_id=ticket_id,
+            outcome=outcome_of(error),
+            detail=str(error),
+            status=error.status,
+            retry_after=wait,
+        )
 
     @property
     def ok(self) -> bool:
         """True when the assignment is in the help desk."""
-        return self.outcome == "ok"
+        return self.outcome is WriteOutcome.WRITTEN
 
 
 @runtime_checkable

@@ -3,6 +3,10 @@
 One table for every help desk: 429/5xx/408 are retriable, 401/403 fatal, 409 a conflict,
 404/405/410 skippable (the ticket is gone or frozen), 400/422 skippable when the request
 concerned one ticket (its data is invalid) and fatal otherwise (our request is wrong).
+A one-ticket validation error whose field is the assignee (Zendesk's 422 ``RecordInvalid``
+with ``details.assignee``, as for an agent deleted or no longer in the ticket's group;
+Freshdesk's 400 ``Validation failed`` with an ``errors`` item for ``responder_id``) is an
+``AgentRefusedError``: the ticket can be decided again without that agent.
 Both vendors' error bodies are read for a short, secret-free message, which starts with the
 request that failed (``GET https://acme.zendesk.com/api/v2/users/me.json``) so a wrong base
 URL or host shows in every error; user names, passwords and query strings are left out.
@@ -15,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.errors import (
+    AgentRefusedError,
     ConflictError,
     ConnectorError,
     FatalError,
@@ -27,6 +32,9 @@ FATAL = frozenset({401, 403, 406, 415})
 SKIPPABLE = frozenset({404, 405, 410})
 VALIDATION = frozenset({400, 422})
 MAX_MESSAGE = 300
+AGENT_FIELDS = frozenset({"assignee", "assignee_id", "responder_id"})
+"""Fields a validation error names when the help desk refuses the chosen agent: Zendesk's
+``details`` key (``assignee``, ``assignee_id``), Freshdesk's ``errors[].field``."""
 
 
 def request_label(method: str, url: str) -> str:
@@ -89,6 +97,21 @@ def _field_errors(value: Any) -> list[str]:
     return []
 
 
+def refuses_agent(body: str) -> bool:
+    """True when a validation error body names the assignee field (see ``AGENT_FIELDS``)."""
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    details, errors = data.get("details"), data.get("errors")
+    fields = set(details) if isinstance(details, dict) else set()
+    if isinstance(errors, list):
+        fields |= {str(item.get("field")) for item in errors if isinstance(item, dict)}
+    return bool(fields & AGENT_FIELDS)
+
+
 def classify(
     status: int,
     body: str,
@@ -109,6 +132,8 @@ def classify(
         return FatalError(message, status=status)
     if status == 409:
         return ConflictError(message, status=status)
+    if status in VALIDATION and per_ticket and refuses_agent(body):
+        return AgentRefusedError(message, status=status)
     if status in SKIPPABLE or (status in VALIDATION and per_ticket):
         return SkippableError(message, status=status)
     return FatalError(message, status=status)

@@ -9,7 +9,8 @@
   ``WrongAddressError``: what answered is not the help desk's API (a web page, a login form).
 - ``ConflictError``: the ticket changed underneath us; re-read it and decide again.
 - ``SkippableError``: this one ticket cannot be handled (deleted, invalid for the desk);
-  record it and go on with the batch.
+  record it and go on with the batch. ``AgentRefusedError`` is the kind where the help desk
+  refused the chosen agent (deleted, deactivated, not in the group): decide again.
 """
 
 from __future__ import annotations
@@ -63,3 +64,8 @@ class ConflictError(ConnectorError):
 
 class SkippableError(ConnectorError):
     """Permanent for this ticket only: skip it and carry on with the batch."""
+
+
+class AgentRefusedError(SkippableError):
+    """The help desk refused the chosen agent for this ticket: deleted or deactivated, or
+    no longer a member of the ticket's group. The ticket is fine; another agent may take it."""

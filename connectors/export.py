@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from connectors.history import HistoryRecord, write_history
+from connectors.history import write_history
+from router.history import HistoryRecord
 
 
 @runtime_checkable

@@ -13,6 +13,7 @@ from typing import Any
 from connectors.base import WriteResult
 from connectors.budget import Sleep
 from connectors.errors import RetriableError
+from connectors.outcomes import WriteOutcome
 
 MAX_IN_FLIGHT = 30
 """Bulk jobs submitted before we wait for them (Zendesk queues at most about 30 per account)."""
@@ -90,4 +91,7 @@ def finish_jobs(
 
 def failed(ids: list[str], error: Exception) -> dict[str, WriteResult]:
     """The same ``failed`` result for every id (the caller retries them later)."""
-    return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=str(error)) for tid in ids}
+    return {
+        tid: WriteResult(ticket_id=tid, outcome=WriteOutcome.RETRY_LATER, detail=str(error))
+        for tid in ids
+    }

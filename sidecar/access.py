@@ -14,15 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from connectors.errors import ConnectorError, FatalError
+from connectors.errors import ConnectorError
+from connectors.outcomes import refused_access
 
+__all__ = ["DeskAccess", "DeskAccessRefusedError", "refused_access"]
 log = logging.getLogger("deskroute.sidecar.access")
-AUTH_STATUSES = (401, 403)
-
-
-def refused_access(error: ConnectorError) -> bool:
-    """True for the help desk refusing our credentials or their rights (401, 403)."""
-    return isinstance(error, FatalError) and error.status in AUTH_STATUSES
 
 
 class DeskAccessRefusedError(Exception):

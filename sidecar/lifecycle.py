@@ -1,10 +1,16 @@
-"""Where a ticket stands in the sidecar, and the pure rules that move it on each new version.
+"""Where a ticket stands in the sidecar, and the pure rules that move it.
 
-States: ``pending`` (needs a decision), ``waiting`` (nobody can take it now), ``routed``
-(decision made, write-back in the outbox), ``assigned`` (our write is in the help desk),
-``human`` (a person or another tool owns it: hands off), ``reopened`` (came back with an
-assignee; the sweep checks that assignee is available), ``shadow`` (dry-run decision
-recorded), ``parked`` (cannot be written; ``reason`` says why), ``closed`` (solved).
+States (``TicketState``; the values are what the store keeps): ``pending`` (needs a
+decision), ``waiting`` (nobody can take it now), ``routed`` (decision made, write-back in
+the outbox), ``assigned`` (our write is in the help desk), ``human`` (a person or another
+tool owns it: hands off), ``reopened`` (came back with an assignee; the sweep checks that
+assignee is available), ``shadow`` (dry-run decision recorded), ``parked`` (cannot be
+written; ``reason`` says why), ``closed`` (solved).
+
+Every change of state goes through here: a new version of a ticket moves it by
+``next_state``; a decision, a write's outcome and the sweep move it by ``move``, which
+refuses (``TransitionError``) a change ``TRANSITIONS`` does not list. The store applies
+both (sidecar/store/tickets.py: ``store_version``, ``set_state``).
 
 Connectors put the help desk's status in ``Ticket.custom_fields["status"]`` and the first
 agent reply time in ``custom_fields["first_reply_at"]`` (present but empty: no reply yet;
@@ -13,8 +19,10 @@ absent: the connector cannot tell, and the first-reply timer stays off for that 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD
 from router.model import Ticket
@@ -22,17 +30,84 @@ from router.model import Ticket
 CLOSED_STATUSES = frozenset({"solved", "closed", "resolved", "deleted", "rejected"})
 PAUSED_STATUSES = frozenset({"pending", "hold", "on-hold", "stalled", "waiting on customer"})
 
-PENDING, WAITING, ROUTED, ASSIGNED = "pending", "waiting", "routed", "assigned"
-HUMAN, REOPENED, SHADOW, PARKED, CLOSED = "human", "reopened", "shadow", "parked", "closed"
+
+class TicketState(StrEnum):
+    """Where a ticket stands with us (the module docstring says what each means)."""
+
+    PENDING = "pending"
+    WAITING = "waiting"
+    ROUTED = "routed"
+    ASSIGNED = "assigned"
+    HUMAN = "human"
+    REOPENED = "reopened"
+    SHADOW = "shadow"
+    PARKED = "parked"
+    CLOSED = "closed"
+
+
+PENDING, WAITING, ROUTED = TicketState.PENDING, TicketState.WAITING, TicketState.ROUTED
+ASSIGNED, HUMAN, REOPENED = TicketState.ASSIGNED, TicketState.HUMAN, TicketState.REOPENED
+SHADOW, PARKED, CLOSED = TicketState.SHADOW, TicketState.PARKED, TicketState.CLOSED
 TO_DECIDE = (PENDING, WAITING)
 """States the router looks at on every pass."""
+OURS = (ASSIGNED, REOPENED)
+"""States follow-through looks at: our assignment stands (or came back reopened)."""
+
+_NEW_VERSION = frozenset({PENDING, HUMAN, REOPENED, CLOSED})
+"""Where any new version may take a ticket that is not ``routed`` or ``shadow``."""
+_DECIDED = frozenset({WAITING, SHADOW, ROUTED})
+"""What a decision (or follow-through's move) records."""
+_SETTLED = frozenset({ASSIGNED, HUMAN, CLOSED, PARKED, PENDING})
+"""What a write's outcome leaves: done (ours, or unproven: human/closed), parked, or back
+to pending (a conflict, an agent the help desk refused)."""
+
+TRANSITIONS: Mapping[TicketState, frozenset[TicketState]] = {
+    PENDING: _NEW_VERSION | _DECIDED,
+    WAITING: _NEW_VERSION | _DECIDED,
+    ROUTED: _SETTLED,
+    SHADOW: frozenset({CLOSED}),
+    ASSIGNED: _NEW_VERSION | _DECIDED,
+    REOPENED: _NEW_VERSION | _DECIDED | {ASSIGNED},
+    HUMAN: _NEW_VERSION,
+    PARKED: _NEW_VERSION,
+    CLOSED: _NEW_VERSION | _SETTLED,
+}
+"""The changes of state allowed, from each state (staying put is always allowed).
+
+A ``closed`` ticket may still be settled by the writer: a write sent before the close
+landed and is recorded; the next version closes it again."""
+
+
+class TransitionError(Exception):
+    """A change of state that ``TRANSITIONS`` does not allow."""
+
+    def __init__(self, ticket_id: str, current: str, wanted: str) -> None:
+        super().__init__(f"ticket {ticket_id}: {current} cannot become {wanted}")
+        self.ticket_id, self.current, self.wanted = ticket_id, current, wanted
+
+
+def allowed(current: TicketState, wanted: TicketState) -> bool:
+    """True when a ticket in ``current`` may move to ``wanted``."""
+    return wanted == current or wanted in TRANSITIONS[current]
+
+
+def sources_of(wanted: TicketState) -> tuple[TicketState, ...]:
+    """The states a ticket may move to ``wanted`` from (for a guarded update)."""
+    return tuple(state for state in TicketState if allowed(state, wanted))
+
+
+def move(ticket_id: str, current: str, wanted: TicketState) -> TicketState:
+    """``wanted``, when a ticket in ``current`` may move there; else ``TransitionError``."""
+    if not allowed(TicketState(current), wanted):
+        raise TransitionError(ticket_id, current, wanted)
+    return wanted
 
 
 @dataclass(frozen=True, slots=True)
 class Known:
     """What the store remembers of a ticket when a new version arrives."""
 
-    state: str
+    state: TicketState
     status: str | None
     our_agent: str | None
 
@@ -79,8 +154,9 @@ def reopened(before: str | None, after: str | None) -> bool:
     return was_done and after not in CLOSED_STATUSES and after not in PAUSED_STATUSES
 
 
-def next_state(known: Known | None, ticket: Ticket) -> str:
-    """The state a new version of ``ticket`` puts it in, given what we knew before."""
+def next_state(known: Known | None, ticket: Ticket) -> TicketState:
+    """The state a new version of ``ticket`` puts it in, given what we knew before (always
+    one ``TRANSITIONS`` allows)."""
     status = status_of(ticket)
     if status in CLOSED_STATUSES:
         return CLOSED

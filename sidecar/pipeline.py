@@ -134,6 +134,13 @@ class Pipeline:
         """Each agent's name by id, as the last roster read gave them."""
         return {agent.id: agent.name for agent in self.agents if agent.name}
 
+    def leave_out(self, agent_id: str) -> None:
+        """The help desk refused ``agent_id`` for a ticket (deleted, deactivated, out of the
+        group): no decision picks them until the roster is read again (a deleted agent is
+        gone from it then, one who left a group has their new groups), so a refusal costs
+        at most one write per agent per roster read."""
+        self.agents = tuple(agent for agent in self.agents if agent.id != agent_id)
+
     def roster(self) -> Roster:
         """The agents with the load the store holds for them now, and when we last
         assigned them (idle order and fair limits carry over from pass to pass)."""

@@ -98,7 +98,7 @@ class Sidecar:
         )  # fmt: skip
         self.writer = Writer(
             connector=connector, store=store, settings=settings.writer, clock=clock,
-            metrics=self.metrics,
+            metrics=self.metrics, agent_gone=self.pipeline.leave_out,
         )  # fmt: skip
         self.health = StoreHealth(monotonic=monotonic, on_change=self._on_store)
         self.access = DeskAccess(monotonic=monotonic)

@@ -1,39 +1,39 @@
 """The outbox writer: sends due write-backs, in bulk when there are enough, and settles each.
 
-Per outcome: ``ok`` → done; ``conflict`` → re-read the ticket (done if our write had
-landed, else hand the fresh version back to the router, or to the human who took it);
-``skipped`` → parked with the reason; ``failed`` or a retriable error → retried with
-backoff, parked after ``max_attempts``; a fatal error → parked with the reason.
-A row that may already have landed (a crash after sending) is checked before re-sending.
-Right before the help desk is called the claim is confirmed in the store: a leader deposed
-meanwhile (``DeposedError``) sends nothing.
+Every write ends in one ``WriteOutcome`` (connectors/outcomes.py; an error the connector
+raises is turned into one by ``WriteResult.of_error``), and ``_settle`` acts on it in one
+place: ``written`` → done; ``conflict`` → the ticket as the conflict check re-read it (or,
+when the connector did not re-read it, one re-read here): done if our write had landed,
+else handed back to the router, or to the human who took it; ``agent_gone`` → the help
+desk refused the chosen agent (deleted, deactivated, out of the group): the ticket goes
+back to ``pending`` and the agent is left out until the roster is read again;
+``retry_later`` → retried with backoff, parked after ``max_attempts``; ``auth_paused`` →
+the round stops and gives its rows back (sidecar/access.py); ``parked`` → parked with the
+reason. A row that may already have landed (a crash after sending) is checked before
+re-sending. Right before the help desk is called the claim is confirmed in the store: a
+leader deposed meanwhile (``DeposedError``) sends nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from config.settings import WriterSettings
 from connectors.base import Connector, WriteRequest, WriteResult
-from connectors.errors import (
-    ConflictError,
-    ConnectorError,
-    FatalError,
-    RetriableError,
-    SkippableError,
-)
-from router.decision import Assignment, DecisionTrace
+from connectors.errors import ConnectorError, FatalError
+from connectors.outcomes import WriteOutcome, outcome_of
 from router.model import Ticket
 from sidecar import lifecycle
-from sidecar.access import DeskAccessRefusedError, refused_access
+from sidecar.access import DeskAccessRefusedError
 from sidecar.metrics import Metrics
-from sidecar.store import OutboxRow, Store
+from sidecar.store import NoteRow, OutboxRow, Store
 
 log = logging.getLogger("deskroute.sidecar.writer")
 Clock = Callable[[], datetime]
+AgentGone = Callable[[str], None]
 
 
 @dataclass
@@ -45,27 +45,23 @@ class WriteRound:
     conflicts: int = 0
     retried: int = 0
     parked: int = 0
+    redecided: int = 0
     bulk: bool = False
     notes: int = 0
 
 
 def request_for(row: OutboxRow, *, with_note: bool = True) -> WriteRequest:
     """The connector request for an outbox row (``with_note=False``: its note goes later)."""
-    trace = DecisionTrace(
-        policy=row.policy, ticket_id=row.ticket_id, at=row.created_at, chosen=row.agent_id
-    )
-    assignment = Assignment(
-        ticket_id=row.ticket_id, agent_id=row.agent_id, weight=row.weight, trace=trace,
-        group=row.group,
-    )  # fmt: skip
     return WriteRequest(
-        assignment=assignment,
+        ticket_id=row.ticket_id,
+        agent_id=row.agent_id,
+        group=row.group,
         expected_updated_at=row.expected_updated_at,
         note=row.note if with_note else None,
     )
 
 
-def unproven(fresh: Ticket) -> str:
+def unproven(fresh: Ticket) -> lifecycle.TicketState:
     """The state of a ticket a re-read shows assigned to our agent, without proof that the
     write was ours: a person may have chosen the same agent (the chaos run saw a person
     take and solve a ticket before our write was re-checked, and follow-through then moved
@@ -85,9 +81,12 @@ class Writer:
         settings: WriterSettings,
         clock: Clock,
         metrics: Metrics,
+        agent_gone: AgentGone = lambda _agent_id: None,
     ) -> None:
+        """``agent_gone`` is told each agent the help desk refused for a ticket (the pipeline
+        leaves them out until it reads the roster again)."""
         self.connector, self.store, self.settings = connector, store, settings
-        self.clock, self.metrics = clock, metrics
+        self.clock, self.metrics, self.agent_gone = clock, metrics, agent_gone
 
     def flush(self, *, backoff: bool = True) -> WriteRound:
         """Send one round of due write-backs and record every outcome.
@@ -125,45 +124,44 @@ class Writer:
         for note in self.store.notes.due(now, self.settings.notes_per_round):
             try:
                 self.connector.add_note(note.ticket_id, note.body)
-            except FatalError as error:
-                if refused_access(error):
-                    raise DeskAccessRefusedError(error) from error  # kept: posted after the pause
-                self.store.notes.dropped(note, now, str(error))
-            except SkippableError as error:
-                self.store.notes.dropped(note, now, str(error))
             except ConnectorError as error:
-                if note.attempts + 1 >= self.settings.max_attempts:
-                    log.warning("dropping the note on ticket %s: %s", note.ticket_id, error)
-                    self.store.notes.dropped(note, now, str(error))
-                else:
-                    delay = min(
-                        self.settings.retry_base_seconds * 2**note.attempts,
-                        self.settings.retry_max_seconds,
-                    )
-                    self.store.notes.retry(note, str(error), now + timedelta(seconds=delay))
+                self._note_failed(note, error, now)
             else:
                 self.store.notes.posted(note, now)
                 posted += 1
         return posted
 
+    def _note_failed(self, note: NoteRow, error: ConnectorError, now: datetime) -> None:
+        """Kept through a pause for refused credentials, retried when transient, dropped
+        when the help desk will not take it (or after ``max_attempts``)."""
+        outcome = outcome_of(error)
+        if outcome is WriteOutcome.AUTH_PAUSED:
+            raise DeskAccessRefusedError(error) from error  # kept: posted after the pause
+        if outcome in (WriteOutcome.PARKED, WriteOutcome.AGENT_GONE):
+            self.store.notes.dropped(note, now, str(error))
+        elif note.attempts + 1 >= self.settings.max_attempts:
+            log.warning("dropping the note on ticket %s: %s", note.ticket_id, error)
+            self.store.notes.dropped(note, now, str(error))
+        else:
+            delay = min(
+                self.settings.retry_base_seconds * 2**note.attempts,
+                self.settings.retry_max_seconds,
+            )
+            self.store.notes.retry(note, str(error), now + timedelta(seconds=delay))
+
     def _send_bulk(self, rows: list[OutboxRow], result: WriteRound) -> None:
         try:
             outcomes = self.connector.assign_many([self._request(row) for row in rows])
         except ConnectorError as error:
-            for row in rows:
-                self._failed(row, error, result)
-            return
+            outcomes = [WriteResult.of_error(row.ticket_id, error) for row in rows]
         for row, outcome in zip(rows, outcomes, strict=True):
             self._settle(row, outcome, result)
 
     def _send_one(self, row: OutboxRow, result: WriteRound) -> None:
         try:
             outcome = self.connector.assign(self._request(row))
-        except ConflictError as error:
-            outcome = WriteResult(ticket_id=row.ticket_id, outcome="conflict", detail=str(error))
         except ConnectorError as error:
-            self._failed(row, error, result)
-            return
+            outcome = WriteResult.of_error(row.ticket_id, error)
         self._settle(row, outcome, result)
 
     def _request(self, row: OutboxRow) -> WriteRequest:
@@ -176,31 +174,44 @@ class Writer:
         return None if self.connector.notes_in_bulk else row.note
 
     def _settle(self, row: OutboxRow, outcome: WriteResult, result: WriteRound) -> None:
-        self.metrics.written.labels(outcome=outcome.outcome).inc()
-        if outcome.ok:
-            now = self.clock()
-            created = self.store.outbox.done(row, now, outcome.updated_at, note=self._later(row))
-            if created is not None:
-                self.metrics.time_to_assignment.observe(max(0.0, (now - created).total_seconds()))
-            result.done += 1
-        elif outcome.outcome == "conflict":
-            self.metrics.write_errors.labels(kind="conflict").inc()
-            self._conflict(row, result)
-        elif outcome.outcome == "skipped":
-            self._park(row, f"skipped by the help desk: {outcome.detail}", "skippable", result)
-        else:
-            self._failed(row, RetriableError(outcome.detail or "write failed"), result)
+        """Act on one write's outcome: the one place each ``WriteOutcome`` is handled."""
+        kind = outcome.outcome
+        if kind is WriteOutcome.AUTH_PAUSED:
+            refusal = FatalError(outcome.detail, status=outcome.status)
+            raise DeskAccessRefusedError(refusal)  # every write would fail alike: park none
+        self.metrics.written.labels(outcome=kind).inc()
+        match kind:
+            case WriteOutcome.WRITTEN:
+                self._written(row, outcome)
+                result.done += 1
+                return
+            case WriteOutcome.CONFLICT:
+                self._conflict(row, outcome.fresh, result)
+            case WriteOutcome.AGENT_GONE:
+                self._agent_gone(row, outcome.detail, result)
+            case WriteOutcome.PARKED:
+                self._park(row, f"refused by the help desk: {outcome.detail}", result)
+            case _:
+                self._retry(row, outcome, result)
+        self.metrics.write_errors.labels(kind=kind).inc()
 
-    def _conflict(self, row: OutboxRow, result: WriteRound) -> None:
-        """Re-read the ticket: our write may have landed, a human may own it, or decide again."""
-        try:
-            fresh = self.connector.fetch(row.ticket_id)
-        except SkippableError as error:
-            self._park(row, f"cannot re-read after a conflict: {error}", "skippable", result)
-            return
-        except ConnectorError as error:
-            self._failed(row, error, result)
-            return
+    def _written(self, row: OutboxRow, outcome: WriteResult) -> None:
+        """Record a write the help desk took, and how long the ticket waited for it."""
+        now = self.clock()
+        created = self.store.outbox.done(row, now, outcome.updated_at, note=self._later(row))
+        if created is not None:
+            self.metrics.time_to_assignment.observe(max(0.0, (now - created).total_seconds()))
+
+    def _conflict(self, row: OutboxRow, fresh: Ticket | None, result: WriteRound) -> None:
+        """Our write may have landed, a human may own the ticket, or it is decided again:
+        judged on the ticket as the connector's conflict check re-read it, or re-read once
+        here when it did not."""
+        if fresh is None:
+            try:
+                fresh = self.connector.fetch(row.ticket_id)
+            except ConnectorError as error:
+                self._unreadable(row, error, result)
+                return
         if fresh.assignee == row.agent_id:
             self.store.outbox.done(row, self.clock(), fresh.updated_at, unproven(fresh))
             result.done += 1
@@ -208,6 +219,23 @@ class Writer:
         state = self.store.outbox.supersede(row, self.clock(), fresh, "conflict")
         log.info("ticket %s changed since it was read; now %s", row.ticket_id, state)
         result.conflicts += 1
+
+    def _unreadable(self, row: OutboxRow, error: ConnectorError, result: WriteRound) -> None:
+        """A conflict whose re-read failed: settled as the re-read's own outcome (a ticket
+        gone since is parked, a transient failure retried, refused credentials pause)."""
+        outcome = WriteResult.of_error(row.ticket_id, error)
+        if outcome.outcome in (WriteOutcome.CONFLICT, WriteOutcome.AGENT_GONE):
+            outcome = replace(outcome, outcome=WriteOutcome.RETRY_LATER)  # a read: try again
+        detail = f"cannot re-read after a conflict: {outcome.detail}"
+        self._settle(row, replace(outcome, detail=detail), result)
+
+    def _agent_gone(self, row: OutboxRow, detail: str, result: WriteRound) -> None:
+        """The help desk refused the chosen agent: decide again, without them."""
+        log.info("ticket %s: the help desk refused agent %s (%s); deciding again",
+                 row.ticket_id, row.agent_id, detail)  # fmt: skip
+        if self.store.outbox.redecide(row, self.clock(), f"agent refused: {detail}"):
+            self.agent_gone(row.agent_id)
+            result.redecided += 1
 
     def _bounded(self, rows: list[OutboxRow]) -> list[OutboxRow]:
         """At most ``recheck_per_round`` rows that need a re-read before sending; the rest go
@@ -254,7 +282,7 @@ class Writer:
             found = self.connector.find_overwrites([request_for(row) for row in landed])
         except ConnectorError as error:
             for row in landed:
-                self._failed(row, error, result)
+                self._settle(row, WriteResult.of_error(row.ticket_id, error), result)
             return
         for row in landed:
             if row.ticket_id in found:
@@ -264,29 +292,21 @@ class Writer:
                 self.store.outbox.done(row, self.clock(), fresh.updated_at, unproven(fresh))
                 result.done += 1
 
-    def _failed(self, row: OutboxRow, error: ConnectorError, result: WriteRound) -> None:
-        if refused_access(error):
-            raise DeskAccessRefusedError(error)  # every write would fail alike: pause, park none
-        kind = type(error).__name__.removesuffix("Error").lower()
-        if isinstance(error, FatalError | SkippableError):
-            self._park(row, f"{kind}: {error}", kind, result)
-            return
-        self.metrics.write_errors.labels(kind=kind).inc()
+    def _retry(self, row: OutboxRow, outcome: WriteResult, result: WriteRound) -> None:
+        """Send again after a backoff (at least what the help desk asked), or park once the
+        attempts run out."""
         if row.attempts + 1 >= self.settings.max_attempts:
-            self._park(row, f"gave up after {row.attempts + 1} attempts: {error}", None, result)
+            self._park(row, f"gave up after {row.attempts + 1} attempts: {outcome.detail}", result)
             return
         delay = min(
             self.settings.retry_base_seconds * 2**row.attempts, self.settings.retry_max_seconds
         )
-        if isinstance(error, RetriableError) and error.retry_after:
-            delay = max(delay, error.retry_after)
+        delay = max(delay, outcome.retry_after or 0.0)
         now = self.clock()
-        self.store.outbox.retry(row, now, str(error), now + timedelta(seconds=delay))
+        self.store.outbox.retry(row, now, outcome.detail, now + timedelta(seconds=delay))
         result.retried += 1
 
-    def _park(self, row: OutboxRow, reason: str, kind: str | None, result: WriteRound) -> None:
-        if kind:
-            self.metrics.write_errors.labels(kind=kind).inc()
+    def _park(self, row: OutboxRow, reason: str, result: WriteRound) -> None:
         log.warning("parking ticket %s: %s", row.ticket_id, reason)
         self.store.outbox.park(row, self.clock(), reason)
         result.parked += 1

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from connectors.history import HistoryRecord
+from router.history import HistoryRecord
 from simulation.replay import category_of
 
 DEFAULT_WINDOW_DAYS = 7.0

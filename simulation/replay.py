@@ -21,7 +21,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from connectors.history import HistoryRecord, read_history
+from connectors.history import read_history
+from router.history import HistoryRecord
 from router.model import Priority
 from router.policies.speed import TOP_LEVEL, slower_by
 from simulation.scenario import Scenario

@@ -23,10 +23,10 @@ from connectors.errors import ConnectorError, FatalError, SkippableError
 from connectors.freshdesk import account, mapping
 from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
 from connectors.freshdesk.writer import FreshdeskWrites
-from connectors.history import HistoryRecord
 from connectors.transport import Transport
 from connectors.values import iso_z, map_each, map_one
 from connectors.vendor import ConnectorOptions, VendorConnector
+from router.history import HistoryRecord
 from router.model import Ticket
 
 log = logging.getLogger("deskroute.connectors.freshdesk")

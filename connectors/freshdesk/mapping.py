@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD, WriteRequest
-from connectors.history import HistoryRecord
 from connectors.values import (
     NO_GROUPS,
     GroupDirectory,
@@ -24,6 +23,7 @@ from connectors.values import (
     require_time,
     tag_list,
 )
+from router.history import HistoryRecord
 from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
 
 SOURCE = "freshdesk"
@@ -153,8 +153,8 @@ def agent_from_json(
 
 def update_body(request: WriteRequest, groups: GroupDirectory) -> dict[str, Any]:
     """``PUT /tickets/{id}`` body (flat): ``responder_id`` and ``group_id``."""
-    body: dict[str, Any] = {"responder_id": numeric_id(request.assignment.agent_id, "agent")}
-    group_id = groups.group_id(request.assignment.group)
+    body: dict[str, Any] = {"responder_id": numeric_id(request.agent_id, "agent")}
+    group_id = groups.group_id(request.group)
     if group_id is not None:
         body["group_id"] = group_id
     return body

@@ -31,6 +31,7 @@ from connectors.errors import RetriableError, SkippableError
 from connectors.freshdesk import mapping
 from connectors.freshdesk.cursor import FreshdeskCursor
 from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, finish_jobs
+from connectors.outcomes import WriteOutcome
 from connectors.transport import Transport
 from connectors.values import GroupDirectory, numeric_id, parse_time
 
@@ -77,11 +78,11 @@ class FreshdeskWrites:
     # -- one ticket ------------------------------------------------------------------------
     def assign(self, request: WriteRequest) -> WriteResult:
         """Re-read ``updated_at``, then update and add the note."""
-        ticket_id = request.assignment.ticket_id
+        ticket_id = request.ticket_id
         try:
             current = parse_time(self._read(ticket_id).get("updated_at"))
         except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+            return WriteResult.of_error(ticket_id, error)
         expected = request.expected_updated_at
         if expected is not None and current is not None and current > expected:
             return _changed(ticket_id, current)
@@ -89,7 +90,7 @@ class FreshdeskWrites:
 
     def _put(self, request: WriteRequest) -> WriteResult:
         """One update, sent once, and its note; the freshness check is the caller's."""
-        ticket_id = request.assignment.ticket_id
+        ticket_id = request.ticket_id
         try:
             data = self.transport.send(
                 "PUT",
@@ -101,9 +102,11 @@ class FreshdeskWrites:
             if request.note:
                 self._note(ticket_id, request.note)
         except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+            return WriteResult.of_error(ticket_id, error)
         return WriteResult(
-            ticket_id=ticket_id, outcome="ok", updated_at=parse_time(data.get("updated_at"))
+            ticket_id=ticket_id,
+            outcome=WriteOutcome.WRITTEN,
+            updated_at=parse_time(data.get("updated_at")),
         )
 
     def add_note(self, ticket_id: str, text: str) -> None:
@@ -131,11 +134,11 @@ class FreshdeskWrites:
             if self._clock() - checked_at > RECHECK_AFTER:
                 self._recheck([r for _, later in batches[index:] for r in later], results)
                 checked_at = self._clock()
-            batch = [r for r in batch if r.assignment.ticket_id not in results]
+            batch = [r for r in batch if r.ticket_id not in results]
             if not batch:
                 continue
             if len(batch) <= SMALL_BATCH:
-                results.update({r.assignment.ticket_id: self._put_quietly(r) for r in batch})
+                results.update({r.ticket_id: self._put_quietly(r) for r in batch})
                 continue
             for start in range(0, len(batch), BULK_MAX):
                 job = self._submit(batch[start : start + BULK_MAX], dict(properties), results)
@@ -144,7 +147,7 @@ class FreshdeskWrites:
                     results.update(self._finish(jobs, requests))
                     jobs = []
         results.update(self._finish(jobs, requests))
-        return [results[r.assignment.ticket_id] for r in requests]
+        return [results[r.ticket_id] for r in requests]
 
     def _recheck(self, waiting: list[WriteRequest], results: dict[str, WriteResult]) -> None:
         """Check every request not sent yet again; the changed and gone go to ``results``.
@@ -155,15 +158,13 @@ class FreshdeskWrites:
         usually a page. Every waiting request is matched against it, not only the next
         batch's, so the one after it can start from this check too. Without the desk's
         time the whole check is made again."""
-        waiting = [r for r in waiting if r.assignment.ticket_id not in results]
+        waiting = [r for r in waiting if r.ticket_id not in results]
         since = self._checked_at
         if since is None:
             results.update(self.stale(waiting))
             return
         expected = {
-            r.assignment.ticket_id: r.expected_updated_at
-            for r in waiting
-            if r.expected_updated_at is not None
+            r.ticket_id: r.expected_updated_at for r in waiting if r.expected_updated_at is not None
         }
         results.update(self._changes_since(since - DATE_SLACK, expected))
 
@@ -204,7 +205,7 @@ class FreshdeskWrites:
             return self._put(request)
         except RetriableError as error:
             return WriteResult(
-                ticket_id=request.assignment.ticket_id, outcome="failed", detail=str(error)
+                ticket_id=request.ticket_id, outcome=WriteOutcome.RETRY_LATER, detail=str(error)
             )
 
     def _batches(
@@ -215,14 +216,14 @@ class FreshdeskWrites:
         batches: dict[tuple[tuple[str, int | None], ...], list[WriteRequest]] = {}
         groups = self._groups()
         for request in requests:
-            tid = request.assignment.ticket_id
+            tid = request.ticket_id
             if tid in results:
                 continue
             try:
                 body = mapping.update_body(request, groups)
                 numeric_id(tid, "ticket")
             except SkippableError as error:
-                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
+                results[tid] = WriteResult.of_error(tid, error)
                 continue
             key = (("responder_id", body["responder_id"]),) + (
                 (("group_id", body["group_id"]),) if body.get("group_id") else ()
@@ -235,7 +236,7 @@ class FreshdeskWrites:
         checked: by one listing of the changes since the oldest recent read, and one read
         each for reads older than ``LISTING_SPAN`` before the newest."""
         expected = {
-            r.assignment.ticket_id: r.expected_updated_at
+            r.ticket_id: r.expected_updated_at
             for r in requests
             if r.expected_updated_at is not None
         }
@@ -276,9 +277,7 @@ class FreshdeskWrites:
         try:
             current = parse_time(self._read(ticket_id).get("updated_at"))
         except SkippableError as error:
-            return {
-                ticket_id: WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
-            }
+            return {ticket_id: WriteResult.of_error(ticket_id, error)}
         return (
             {ticket_id: _changed(ticket_id, current)}
             if current is not None and current > expected
@@ -292,7 +291,7 @@ class FreshdeskWrites:
         results: dict[str, WriteResult],
     ) -> PendingJob | None:
         """Start one ``bulk_update`` job; a batch that cannot be sent is failed in ``results``."""
-        ids = [r.assignment.ticket_id for r in batch]
+        ids = [r.ticket_id for r in batch]
         try:
             data = self.transport.send(
                 "POST",
@@ -318,7 +317,7 @@ class FreshdeskWrites:
             timeout=self._timeout,
             sleep=self._sleep,
         )
-        notes = {r.assignment.ticket_id: r.note for r in requests if r.note}
+        notes = {r.ticket_id: r.note for r in requests if r.note}
         for tid, result in results.items():
             if result.ok and tid in notes:
                 self._note_quietly(tid, str(notes[tid]))
@@ -342,7 +341,7 @@ def desk_time(response: requests.Response) -> datetime | None:
 def _changed(ticket_id: str, stamp: datetime) -> WriteResult:
     return WriteResult(
         ticket_id=ticket_id,
-        outcome="conflict",
+        outcome=WriteOutcome.CONFLICT,
         updated_at=stamp,
         detail="changed since it was read",
     )
@@ -359,11 +358,15 @@ def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult
         item = per_id.get(ticket)
         if item is not None and not item.get("success", True):
             detail = str(item.get("message") or item.get("error") or "failed in bulk job")
-            results[ticket] = WriteResult(ticket_id=ticket, outcome="skipped", detail=detail)
+            results[ticket] = WriteResult(
+                ticket_id=ticket, outcome=WriteOutcome.PARKED, detail=detail
+            )
         elif item is None and status not in {"SUCCESS", "COMPLETED"}:
             results[ticket] = WriteResult(
-                ticket_id=ticket, outcome="failed", detail=f"bulk job ended {status}"
+                ticket_id=ticket,
+                outcome=WriteOutcome.RETRY_LATER,
+                detail=f"bulk job ended {status}",
             )
         else:
-            results[ticket] = WriteResult(ticket_id=ticket, outcome="ok")
+            results[ticket] = WriteResult(ticket_id=ticket, outcome=WriteOutcome.WRITTEN)
     return results

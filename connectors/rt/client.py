@@ -22,6 +22,7 @@ from connectors.errors import (
     RetriableError,
     SkippableError,
 )
+from connectors.outcomes import WriteOutcome
 from connectors.probing import decoded
 from connectors.rt import account, mapping
 from connectors.transport import Transport, TransportStats
@@ -195,17 +196,18 @@ class RtConnector:
     # -- writing ---------------------------------------------------------------------------
     def assign(self, request: WriteRequest) -> WriteResult:
         """Set the owner (and maybe the queue), add the comment, and confirm by re-reading."""
-        ticket_id = request.assignment.ticket_id
+        ticket_id = request.ticket_id
         try:
             return self._assign(request)
         except ConflictError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="conflict", detail=str(error))
+            return WriteResult(
+                ticket_id=ticket_id, outcome=WriteOutcome.CONFLICT, detail=str(error)
+            )
         except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+            return WriteResult.of_error(ticket_id, error)
 
     def _assign(self, request: WriteRequest) -> WriteResult:
-        assignment = request.assignment
-        ticket_id, agent = assignment.ticket_id, assignment.agent_id
+        ticket_id, agent = request.ticket_id, request.agent_id
         current = self._ticket_json(ticket_id)
         owner = mapping.owner_of(current)
         if owner == agent:  # a replay after a crash: finish what is missing, repeat nothing
@@ -215,12 +217,18 @@ class RtConnector:
                 and not self._has_comment(ticket_id, request.note)
             ):
                 self._comment(ticket_id, request.note)
-            return self._result(ticket_id, current, "ok", f"already owned by {agent}")
+            return self._result(
+                ticket_id, current, WriteOutcome.WRITTEN, f"already owned by {agent}"
+            )
         if owner is not None:
-            return self._result(ticket_id, current, "conflict", f"{owner} owns it since our read")
+            return self._result(
+                ticket_id, current, WriteOutcome.CONFLICT, f"{owner} owns it since our read"
+            )
         if mapping.changed_since(current, request.expected_updated_at):
-            return self._result(ticket_id, current, "conflict", "changed since we read it")
-        move = self._queue_move(current, assignment.group)
+            return self._result(
+                ticket_id, current, WriteOutcome.CONFLICT, "changed since we read it"
+            )
+        move = self._queue_move(current, request.group)
         if move is not None:
             return move
         verdict = mapping.owner_verdict(self._put(ticket_id, mapping.owner_body(agent)), agent)
@@ -241,7 +249,7 @@ class RtConnector:
         return self._result(
             ticket_id,
             current,
-            "skipped",
+            WriteOutcome.PARKED,
             f"RT refused the queue move to {group}: {verdict.detail or 'no change'}",
         )
 
@@ -250,21 +258,27 @@ class RtConnector:
 
         Someone else owning it now is a ``conflict`` (a human was faster; without the
         ReassignTicket right RT refuses to take it from them). Still unowned after a refusal
-        is ``skipped``: retrying the same owner cannot help, the sidecar parks it with RT's words.
+        of the owner themselves (the user is gone, or may no longer own tickets in the
+        queue) is ``agent_gone``: the sidecar decides again without them. Any other refusal
+        is ``parked``: retrying the same owner cannot help, a person reads RT's words.
         """
         fresh = self._ticket_json(ticket_id)
         owner = mapping.owner_of(fresh)
         if owner == agent:
-            return self._result(ticket_id, fresh, "ok", verdict.detail)
+            return self._result(ticket_id, fresh, WriteOutcome.WRITTEN, verdict.detail)
         now = f"owner is {owner or 'Nobody'}"
         if owner is not None:
             return self._result(
-                ticket_id, fresh, "conflict", f"{verdict.detail or 'no change reported'}; {now}"
+                ticket_id,
+                fresh,
+                WriteOutcome.CONFLICT,
+                f"{verdict.detail or 'no change reported'}; {now}",
             )
         reason = verdict.detail or "no change reported"
         log.warning("rt: owner change of ticket %s to %s refused: %s", ticket_id, agent, reason)
+        outcome = WriteOutcome.AGENT_GONE if mapping.refuses_owner(reason) else WriteOutcome.PARKED
         return self._result(
-            ticket_id, fresh, "skipped", f"RT refused owner {agent}: {reason} ({now})"
+            ticket_id, fresh, outcome, f"RT refused owner {agent}: {reason} ({now})"
         )
 
     def _comment(self, ticket_id: str, note: str) -> None:
@@ -303,7 +317,9 @@ class RtConnector:
         return False
 
     @staticmethod
-    def _result(ticket_id: str, raw: Mapping[str, Any], outcome: str, detail: str) -> WriteResult:
+    def _result(
+        ticket_id: str, raw: Mapping[str, Any], outcome: WriteOutcome, detail: str
+    ) -> WriteResult:
         updated = mapping.rt_time(raw.get("LastUpdated"))
         return WriteResult(ticket_id=ticket_id, outcome=outcome, detail=detail, updated_at=updated)
 
@@ -316,7 +332,9 @@ class RtConnector:
             except RetriableError as error:
                 results.append(
                     WriteResult(
-                        ticket_id=request.assignment.ticket_id, outcome="failed", detail=str(error)
+                        ticket_id=request.ticket_id,
+                        outcome=WriteOutcome.RETRY_LATER,
+                        detail=str(error),
                     )
                 )
         return results

@@ -278,6 +278,16 @@ def owner_verdict(messages: Any, agent: str) -> UpdateVerdict:
     return UpdateVerdict("refused", "; ".join(_without_ticket_prefix(line) for line in lines))
 
 
+OWNER_REFUSALS = ("That user does not exist", "That user may not own tickets in that queue")
+"""RT's words (RT::Ticket::SetOwner) when the owner themselves is refused: deleted or
+disabled, or without the OwnTicket right in the queue any more (left the owner group)."""
+
+
+def refuses_owner(detail: str) -> bool:
+    """True when RT refused an owner change because of the chosen owner."""
+    return any(words in detail for words in OWNER_REFUSALS)
+
+
 def update_verdict(messages: Any, field: str) -> UpdateVerdict:
     """Read the reply to a one-field update: RT says ``<field> changed from`` when it worked."""
     lines = [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]

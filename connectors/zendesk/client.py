@@ -25,7 +25,6 @@ from connectors.base import (
 )
 from connectors.budget import Sleep
 from connectors.errors import SkippableError
-from connectors.history import HistoryRecord
 from connectors.transport import Transport
 from connectors.values import map_each, map_one, parse_time
 from connectors.vendor import ConnectorOptions, VendorConnector
@@ -33,6 +32,7 @@ from connectors.zendesk import account, features, mapping, presence, routing_ski
 from connectors.zendesk.api import ZendeskApi
 from connectors.zendesk.features import Probes, ZendeskModes
 from connectors.zendesk.writer import BULK_MAX, ZendeskWrites
+from router.history import HistoryRecord
 from router.model import Agent, AgentStatus, Ticket
 
 log = logging.getLogger("deskroute.connectors.zendesk")

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.base import FIRST_REPLY_FIELD, STATUS_FIELD, WriteRequest
-from connectors.history import HistoryRecord
 from connectors.skills import parse_skills
 from connectors.values import (
     NO_GROUPS,
@@ -25,6 +24,7 @@ from connectors.values import (
     require_time,
     tag_list,
 )
+from router.history import HistoryRecord
 from router.model import Agent, AgentStatus, Capacity, Priority, Ticket
 from router.schedule import Schedule
 
@@ -134,15 +134,14 @@ def bulk_item(request: WriteRequest, groups: GroupDirectory) -> dict[str, Any]:
     before submitting leaves a gap until the job reaches the ticket, in which a person's
     change would be overwritten; the guard closes it where the batch honours it.
     """
-    item = {"id": numeric_id(request.assignment.ticket_id, "ticket")}
+    item = {"id": numeric_id(request.ticket_id, "ticket")}
     item.update(_changes(request, groups, safe=True))
     return item
 
 
 def _changes(request: WriteRequest, groups: GroupDirectory, *, safe: bool) -> dict[str, Any]:
-    assignment = request.assignment
-    changes: dict[str, Any] = {"assignee_id": numeric_id(assignment.agent_id, "agent")}
-    group_id = groups.group_id(assignment.group)
+    changes: dict[str, Any] = {"assignee_id": numeric_id(request.agent_id, "agent")}
+    group_id = groups.group_id(request.group)
     if group_id is not None:
         changes["group_id"] = group_id
     if safe and request.expected_updated_at is not None:

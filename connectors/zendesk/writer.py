@@ -19,6 +19,7 @@ from connectors.base import WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
 from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, finish_jobs
+from connectors.outcomes import WriteOutcome
 from connectors.values import GroupDirectory, parse_time
 from connectors.vendor import ConnectorOptions
 from connectors.zendesk import audits, mapping
@@ -49,7 +50,7 @@ class ZendeskWrites:
     # -- one ticket ------------------------------------------------------------------------
     def assign(self, request: WriteRequest) -> WriteResult:
         """Update one ticket with ``safe_update``; a 409 re-reads it and reports a conflict."""
-        ticket_id = request.assignment.ticket_id
+        ticket_id = request.ticket_id
         try:
             body = mapping.update_body(request, self._groups())
             data = self.api.transport.send(
@@ -62,9 +63,9 @@ class ZendeskWrites:
         except ConflictError as error:
             return self._conflict(ticket_id, str(error))
         except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+            return WriteResult.of_error(ticket_id, error)
         updated = parse_time((data.get("ticket") or {}).get("updated_at"))
-        return WriteResult(ticket_id=ticket_id, outcome="ok", updated_at=updated)
+        return WriteResult(ticket_id=ticket_id, outcome=WriteOutcome.WRITTEN, updated_at=updated)
 
     def add_note(self, ticket_id: str, text: str) -> None:
         """A private comment on its own (notes normally ride with the assignment), sent once:
@@ -82,9 +83,13 @@ class ZendeskWrites:
         try:
             fresh = self._fetch(ticket_id)
         except SkippableError as error:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail=str(error))
+            return WriteResult.of_error(ticket_id, error)
         return WriteResult(
-            ticket_id=ticket_id, outcome="conflict", detail=detail, updated_at=fresh.updated_at
+            ticket_id=ticket_id,
+            outcome=WriteOutcome.CONFLICT,
+            detail=detail,
+            updated_at=fresh.updated_at,
+            fresh=fresh,
         )
 
     # -- many tickets ----------------------------------------------------------------------
@@ -100,7 +105,7 @@ class ZendeskWrites:
             try:
                 job = self._submit_chunk(chunk, results, before)
             except RetriableError as error:
-                results.update(failed([r.assignment.ticket_id for r in chunk], error))
+                results.update(failed([r.ticket_id for r in chunk], error))
                 continue
             if job is not None:
                 jobs.append(job)
@@ -108,9 +113,9 @@ class ZendeskWrites:
                 results.update(self._finish(jobs))
                 jobs = []
         results.update(self._finish(jobs))
-        written = [r for r in requests if results[r.assignment.ticket_id].ok]
+        written = [r for r in requests if results[r.ticket_id].ok]
         results.update(self._check(written, before))
-        return [results[r.assignment.ticket_id] for r in requests]
+        return [results[r.ticket_id] for r in requests]
 
     def _submit_chunk(
         self,
@@ -128,8 +133,8 @@ class ZendeskWrites:
             try:
                 items.append(mapping.bulk_item(request, groups))
             except SkippableError as error:
-                tid = request.assignment.ticket_id
-                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail=str(error))
+                tid = request.ticket_id
+                results[tid] = WriteResult.of_error(tid, error)
         if not items:
             return None
         data = self.api.transport.send(
@@ -155,22 +160,24 @@ class ZendeskWrites:
         self, chunk: list[WriteRequest], before: dict[str, audits.Stations | None]
     ) -> tuple[dict[str, WriteResult], list[WriteRequest]]:
         """Split a chunk into conflicts/skips (changed or gone since read) and fresh requests."""
-        current, metrics = self.api.show_many_with_metrics([r.assignment.ticket_id for r in chunk])
+        current, metrics = self.api.show_many_with_metrics([r.ticket_id for r in chunk])
         before.update({tid: audits.stations_of(metric) for tid, metric in metrics.items()})
         results: dict[str, WriteResult] = {}
         fresh = []
         for request in chunk:
-            tid = request.assignment.ticket_id
+            tid = request.ticket_id
             raw = current.get(tid)
             if raw is None:
-                results[tid] = WriteResult(ticket_id=tid, outcome="skipped", detail="not found")
+                results[tid] = WriteResult(
+                    ticket_id=tid, outcome=WriteOutcome.PARKED, detail="not found"
+                )
                 continue
             updated = parse_time(raw.get("updated_at"))
             expected = request.expected_updated_at
             if expected is not None and updated is not None and updated > expected:
                 results[tid] = WriteResult(
                     ticket_id=tid,
-                    outcome="conflict",
+                    outcome=WriteOutcome.CONFLICT,
                     updated_at=updated,
                     detail="changed since it was read",
                 )
@@ -196,21 +203,19 @@ class ZendeskWrites:
         for start in range(0, len(requests), BULK_MAX):
             chunk = requests[start : start + BULK_MAX]
             try:
-                current, metrics = self.api.show_many_with_metrics(
-                    [r.assignment.ticket_id for r in chunk]
-                )
+                current, metrics = self.api.show_many_with_metrics([r.ticket_id for r in chunk])
             except RetriableError as error:
-                found.update({r.assignment.ticket_id: _unchecked(r, error) for r in chunk})
+                found.update({r.ticket_id: _unchecked(r, error) for r in chunk})
                 continue
             for request in chunk:
-                tid = request.assignment.ticket_id
+                tid = request.ticket_id
                 raw = current.get(tid)
                 if raw is None:
                     continue  # the ticket is gone: nobody to put back
-                if str(raw.get("assignee_id")) != request.assignment.agent_id:
+                if str(raw.get("assignee_id")) != request.agent_id:
                     found[tid] = WriteResult(
                         ticket_id=tid,
-                        outcome="conflict",
+                        outcome=WriteOutcome.CONFLICT,
                         detail="changed by someone since our write",
                     )
                 elif audits.suspect(before.get(tid), audits.stations_of(metrics.get(tid))):
@@ -219,7 +224,7 @@ class ZendeskWrites:
 
     def _audited(self, request: WriteRequest) -> dict[str, WriteResult]:
         """The ticket's audits say whether our write raced a person (then put back)."""
-        tid = request.assignment.ticket_id
+        tid = request.ticket_id
         try:
             overwrite = self._overwrite(request)
         except RetriableError as error:
@@ -229,13 +234,13 @@ class ZendeskWrites:
         return {} if overwrite is None else {tid: self._put_back(overwrite)}
 
     def _overwrite(self, request: WriteRequest) -> audits.Overwrite | None:
-        ticket_id = request.assignment.ticket_id
+        ticket_id = request.ticket_id
         trail = list(self.api.items(f"/api/v2/tickets/{ticket_id}/audits.json", "audits"))
         return audits.find_overwrite(
             ticket_id,
             trail,
             me=self.api.me(),
-            agent_id=request.assignment.agent_id,
+            agent_id=request.agent_id,
             read_at=request.expected_updated_at,
         )
 
@@ -268,22 +273,22 @@ class ZendeskWrites:
         except SkippableError as error:
             return WriteResult(
                 ticket_id=ticket_id,
-                outcome="conflict",
+                outcome=WriteOutcome.CONFLICT,
                 detail=(
                     f"raced a change by user {overwrite.person}; putting it back failed: {error}"
                 ),
             )
         updated = parse_time((data.get("ticket") or {}).get("updated_at"))
         return WriteResult(
-            ticket_id=ticket_id, outcome="conflict", detail=detail, updated_at=updated
+            ticket_id=ticket_id, outcome=WriteOutcome.CONFLICT, detail=detail, updated_at=updated
         )
 
 
 def _unchecked(request: WriteRequest, error: Exception) -> WriteResult:
     """A landed write whose check failed now: ``failed``, so the writer checks it again."""
     return WriteResult(
-        ticket_id=request.assignment.ticket_id,
-        outcome="failed",
+        ticket_id=request.ticket_id,
+        outcome=WriteOutcome.RETRY_LATER,
         detail=f"written; the check for a raced person failed: {error}",
     )
 
@@ -294,16 +299,24 @@ def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult
         message = str(job.get("message") or job.get("status"))
         if "auth" in message.lower():
             raise FatalError(f"bulk update failed: {message}")
-        return {tid: WriteResult(ticket_id=tid, outcome="failed", detail=message) for tid in ids}
+        return {
+            tid: WriteResult(ticket_id=tid, outcome=WriteOutcome.RETRY_LATER, detail=message)
+            for tid in ids
+        }
     results = {
-        tid: WriteResult(ticket_id=tid, outcome="failed", detail="missing from job") for tid in ids
+        tid: WriteResult(ticket_id=tid, outcome=WriteOutcome.RETRY_LATER, detail="missing from job")
+        for tid in ids
     }
     for item in job.get("results") or []:
         tid = str(item.get("id"))
         if item.get("success", "error" not in item):
-            results[tid] = WriteResult(ticket_id=tid, outcome="ok")
+            results[tid] = WriteResult(ticket_id=tid, outcome=WriteOutcome.WRITTEN)
         else:
             detail = f"{item.get('error', 'error')}: {item.get('details', '')}".strip(": ")
-            outcome = "conflict" if item.get("error") in CONFLICT_ERRORS else "skipped"
+            outcome = (
+                WriteOutcome.CONFLICT
+                if item.get("error") in CONFLICT_ERRORS
+                else WriteOutcome.PARKED
+            )
             results[tid] = WriteResult(ticket_id=tid, outcome=outcome, detail=detail)
     return results

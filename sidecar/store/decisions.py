@@ -33,7 +33,7 @@ class Routed:
     ticket: Ticket
     decision: Decision
     cause: str = "new"
-    from_states: tuple[str, ...] = lifecycle.TO_DECIDE
+    from_states: tuple[lifecycle.TicketState, ...] = lifecycle.TO_DECIDE
     move: bool = False
     """A follow-through move: counts against the ticket's move limit."""
 

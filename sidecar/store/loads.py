@@ -118,7 +118,7 @@ class LoadStore:
         t = schema.tickets
         query = (
             sa.select(t.c.our_agent, sa.func.count())
-            .where(t.c.state == "assigned", t.c.our_agent.is_not(None))
+            .where(t.c.state == lifecycle.ASSIGNED, t.c.our_agent.is_not(None))
             .group_by(t.c.our_agent)
         )
         return {agent: float(total) for agent, total in conn.execute(query)}

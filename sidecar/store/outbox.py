@@ -1,9 +1,10 @@
 """The outbox: write-backs waiting to be sent, with attempts, backoff and final outcome.
 
 A row goes ``pending`` → ``sending`` (claimed, attempt counted, committed *before* the
-HTTP call) → ``done`` | ``superseded`` (conflict: re-decided) | ``parked`` (cannot be
-written). A crash leaves rows in ``sending``: ``recover`` turns them back to ``pending``
-and the writer checks the help desk before re-sending one that may have landed.
+HTTP call) → ``done`` | ``superseded`` (a conflict, or the help desk refused the agent:
+decided again) | ``parked`` (cannot be written). A crash leaves rows in ``sending``:
+``recover`` turns them back to ``pending`` and the writer checks the help desk before
+re-sending one that may have landed.
 
 Fencing: a claim records the claiming leader's lease epoch on the row and is refused
 (``DeposedError``) once a newer epoch exists; it locks the rows it takes (``FOR UPDATE SKIP
@@ -147,7 +148,7 @@ class OutboxStore:
         row: OutboxRow,
         now: datetime,
         updated_at: datetime | None,
-        state: str = lifecycle.ASSIGNED,
+        state: lifecycle.TicketState = lifecycle.ASSIGNED,
         *,
         note: str | None = None,
     ) -> datetime | None:
@@ -210,6 +211,16 @@ class OutboxStore:
             key = {"ticket_id": fresh.id, "version": lifecycle.version_of(fresh)}
             insert_ignoring_duplicates(conn, schema.seen, {**key, "via": via, "seen_at": now})
             return store_version(conn, fresh, now)
+
+    def redecide(self, row: OutboxRow, now: datetime, reason: str) -> bool:
+        """The help desk refused the chosen agent: drop this write (its load released) and
+        put the ticket back to ``pending`` to be decided again. False when the row is no
+        longer ours (taken back after a hand-over: the new leader sends it)."""
+        with self.engine.begin() as conn:
+            if not self._finish(conn, row, "superseded", now, reason):
+                return False
+            set_state(conn, row.ticket_id, lifecycle.PENDING, now, our_agent=None, reason=reason)
+            return True
 
     def recover(self) -> int:
         """Put rows a crashed leader left in ``sending`` back to ``pending``; returns how many."""

@@ -23,7 +23,7 @@ class TicketRow:
     """A stored ticket: its latest snapshot and where it stands with us."""
 
     ticket: Ticket
-    state: str
+    state: lifecycle.TicketState
     our_agent: str | None
     assigned_at: datetime | None
     reason: str | None
@@ -35,7 +35,8 @@ def to_row(row: Any) -> TicketRow:
     ticket = Ticket.model_validate(row.payload)
     if row.queued_at is not None:
         ticket = ticket.evolve(queued_at=row.queued_at)
-    return TicketRow(ticket, row.state, row.our_agent, row.assigned_at, row.reason, row.moves)
+    state = lifecycle.TicketState(row.state)
+    return TicketRow(ticket, state, row.our_agent, row.assigned_at, row.reason, row.moves)
 
 
 def snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -146,9 +147,13 @@ class TicketStore:
             return [to_row(row) for row in conn.execute(query)]
 
     def set_state(
-        self, ticket_id: str, state: str, now: datetime, reason: str | None = None
+        self,
+        ticket_id: str,
+        state: lifecycle.TicketState,
+        now: datetime,
+        reason: str | None = None,
     ) -> None:
-        """Move a ticket to ``state`` (the sweep's and the operator's lever)."""
+        """Move a ticket to ``state`` (the sweep's lever; ``lifecycle.move`` rules)."""
         with self.engine.begin() as conn:
             set_state(conn, ticket_id, state, now, reason=reason)
 
@@ -159,14 +164,17 @@ class TicketStore:
             return {state: int(count) for state, count in conn.execute(query)}
 
 
-def store_version(conn: sa.Connection, ticket: Ticket, now: datetime) -> str:
+def store_version(conn: sa.Connection, ticket: Ticket, now: datetime) -> lifecycle.TicketState:
     """Save a new version of ``ticket`` and move it to the state the lifecycle says."""
     previous = conn.execute(sa.select(T).where(T.c.ticket_id == ticket.id)).first()
     known = None
     if previous is not None:
         old_status = lifecycle.status_of(Ticket.model_validate(previous.payload))
-        known = lifecycle.Known(previous.state, old_status, previous.our_agent)
+        known = lifecycle.Known(lifecycle.TicketState(previous.state), old_status,
+                                previous.our_agent)  # fmt: skip
     state = lifecycle.next_state(known, ticket)
+    if known is not None:
+        lifecycle.move(ticket.id, known.state, state)
     values: dict[str, Any] = {
         "state": state,
         "payload": snapshot(ticket),
@@ -184,9 +192,21 @@ def store_version(conn: sa.Connection, ticket: Ticket, now: datetime) -> str:
 
 
 def set_state(
-    conn: sa.Connection, ticket_id: str, state: str, now: datetime, **values: Any
+    conn: sa.Connection,
+    ticket_id: str,
+    state: lifecycle.TicketState,
+    now: datetime,
+    **values: Any,
 ) -> None:
-    """Update one ticket's state (and any other columns given)."""
-    conn.execute(
-        T.update().where(T.c.ticket_id == ticket_id).values(state=state, changed_at=now, **values)
-    )
+    """Move one ticket to ``state`` (and update any other columns given), when the lifecycle
+    allows it from the state it is in; ``lifecycle.TransitionError`` otherwise. A ticket the
+    store does not hold is left alone."""
+    changed = conn.execute(
+        T.update()
+        .where(T.c.ticket_id == ticket_id, T.c.state.in_(lifecycle.sources_of(state)))
+        .values(state=state, changed_at=now, **values)
+    ).rowcount
+    if not changed:
+        current = conn.execute(sa.select(T.c.state).where(T.c.ticket_id == ticket_id)).scalar()
+        if current is not None:
+            lifecycle.move(ticket_id, current, state)  # raises: not allowed from ``current``

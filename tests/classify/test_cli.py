@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cli.main import app
-from connectors.history import HistoryRecord, write_history
+from connectors.history import write_history
+from router.history import HistoryRecord
 from tests.classify.conftest import topic_corpus
 
 WHEN = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -15,7 +15,8 @@ from config.datasets import (
     labelled,
     load_examples,
 )
-from connectors.history import HistoryRecord, write_history
+from connectors.history import write_history
+from router.history import HistoryRecord
 
 WHEN = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

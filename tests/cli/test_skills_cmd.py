@@ -13,7 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from connectors.history import HistoryRecord, write_history
+from connectors.history import write_history
+from router.history import HistoryRecord
 from router.policies import make_policy
 from router.policies.strengths_file import load_strengths
 

@@ -75,7 +75,7 @@ def request_for(
 ) -> WriteRequest:
     """A write request as the sidecar would build it."""
     trace = DecisionTrace(policy="contract", ticket_id=ticket.id, at=datetime.now(UTC))
-    return WriteRequest(
+    return WriteRequest.of(
         assignment=Assignment(
             ticket_id=ticket.id, agent_id=agent.id, weight=1.0, trace=trace, group=group
         ),
@@ -159,7 +159,7 @@ def assign_writes_the_owner(h: DeskHarness) -> None:
     (ticket,) = fresh_tickets(h, 1)
     agent, group = assignable(h, ticket)
     result = h.connector.assign(request_for(ticket, agent, group, note="routed: contract"))
-    assert result.outcome == "ok", result.detail
+    assert result.outcome == "written", result.detail
     assert h.owner_of(ticket.id) == agent.id
 
 
@@ -180,7 +180,7 @@ def assign_skips_an_unknown_ticket(h: DeskHarness) -> None:
     (ticket,) = fresh_tickets(h, 1)
     agent, group = assignable(h, ticket)
     ghost = ticket.evolve(id=UNKNOWN_TICKET, updated_at=ticket.created_at - timedelta(days=1))
-    assert h.connector.assign(request_for(ghost, agent, group)).outcome == "skipped"
+    assert h.connector.assign(request_for(ghost, agent, group)).outcome == "parked"
 
 
 def assign_many_writes_every_owner(h: DeskHarness) -> None:
@@ -189,9 +189,9 @@ def assign_many_writes_every_owner(h: DeskHarness) -> None:
     requests = [request_for(t, *assignable(h, t)) for t in tickets]
     results = h.connector.assign_many(requests)
     assert [r.ticket_id for r in results] == [t.id for t in tickets]
-    assert all(r.outcome == "ok" for r in results), [r.detail for r in results if not r.ok]
+    assert all(r.outcome == "written" for r in results), [r.detail for r in results if not r.ok]
     for ticket, request in zip(tickets, requests, strict=True):
-        assert h.owner_of(ticket.id) == request.assignment.agent_id
+        assert h.owner_of(ticket.id) == request.agent_id
 
 
 def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
@@ -203,8 +203,8 @@ def assign_many_isolates_bad_tickets(h: DeskHarness) -> None:
     results = h.connector.assign_many([request_for(t, *assignable(h, t)) for t in batch])
     outcomes = [r.outcome for r in results]
     assert outcomes[0] == "conflict"
-    assert outcomes[1] in ("skipped", "failed")
-    assert outcomes[2:] == ["ok"] * 4
+    assert outcomes[1] in ("parked", "retry_later")
+    assert outcomes[2:] == ["written"] * 4
 
 
 OTHERS_CHANGED = 400
@@ -222,14 +222,14 @@ def bulk_writes_never_overwrite_a_person_they_did_not_see(h: DeskHarness) -> Non
     requests = [request_for(t, *assignable(h, t)) for t in tickets]
     h.create_tickets(OTHERS_CHANGED)
     time.sleep(1.1)  # past the second of our reads: desks that stamp whole seconds see it
-    raced, ours = tickets[2], requests[2].assignment.agent_id
+    raced, ours = tickets[2], requests[2].agent_id
     person = next(a.id for a in h.agents if a.id != ours)
     h.take(raced.id, person)
     results = h.connector.assign_many(requests)
     assert [r.ticket_id for r in results] == [t.id for t in tickets]
     assert results[2].outcome == "conflict", results[2].detail
     assert h.owner_of(raced.id) == person
-    assert [r.outcome for i, r in enumerate(results) if i != 2] == ["ok"] * 4
+    assert [r.outcome for i, r in enumerate(results) if i != 2] == ["written"] * 4
 
 
 def tickets_get_routed(h: DeskHarness) -> None:
@@ -250,7 +250,7 @@ def tickets_get_routed(h: DeskHarness) -> None:
     )
     assert isinstance(decision, Assignment), decision
     result = h.connector.assign(
-        WriteRequest(assignment=decision, expected_updated_at=ticket.updated_at)
+        WriteRequest.of(assignment=decision, expected_updated_at=ticket.updated_at)
     )
     assert result.ok, result.detail
     assert h.owner_of(ticket.id) == decision.agent_id

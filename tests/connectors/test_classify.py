@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.classify import classify, error_message, parse_retry_after
-from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
+from connectors.errors import (
+    AgentRefusedError,
+    ConflictError,
+    FatalError,
+    RetriableError,
+    SkippableError,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,6 +44,39 @@ def test_status_maps_to_error_class(status: int, per_ticket: bool, expected: typ
     error = classify(status, "{}", per_ticket=per_ticket)
     assert type(error) is expected
     assert error.status == status
+
+
+ZENDESK_ASSIGNEE = {
+    "error": "RecordInvalid",
+    "description": "Record validation errors",
+    "details": {"assignee": [{"description": "Assignee: is not a member of the group"}]},
+}
+FRESHDESK_RESPONDER = {
+    "description": "Validation failed",
+    "errors": [{"field": "responder_id", "message": "There is no agent with this id", "code": "x"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "per_ticket", "expected"),
+    [
+        pytest.param(422, ZENDESK_ASSIGNEE, True, AgentRefusedError, id="zendesk-assignee"),
+        pytest.param(400, FRESHDESK_RESPONDER, True, AgentRefusedError, id="freshdesk-responder"),
+        pytest.param(422, {"details": {"assignee_id": ["gone"]}}, True, AgentRefusedError,
+                     id="zendesk-assignee-id"),
+        pytest.param(422, {"details": {"group": ["invalid"]}}, True, SkippableError,
+                     id="another-field-skippable"),
+        pytest.param(422, ZENDESK_ASSIGNEE, False, FatalError, id="not-one-ticket-fatal"),
+        pytest.param(404, FRESHDESK_RESPONDER, True, SkippableError, id="not-validation"),
+        pytest.param(422, "not json", True, SkippableError, id="plain-text-body"),
+    ],
+)  # fmt: skip
+def test_a_refused_assignee_is_told_apart(
+    status: int, body: object, per_ticket: bool, expected: type
+) -> None:
+    """A one-ticket validation error naming the assignee means: decide again without them."""
+    text = body if isinstance(body, str) else json.dumps(body)
+    assert type(classify(status, text, per_ticket=per_ticket)) is expected
 
 
 @pytest.mark.parametrize(

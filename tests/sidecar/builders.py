@@ -36,7 +36,7 @@ class Rig:
         )  # fmt: skip
         self.writer = Writer(
             connector=connector, store=store, settings=self.settings.writer,
-            clock=clock, metrics=self.metrics,
+            clock=clock, metrics=self.metrics, agent_gone=self.pipeline.leave_out,
         )  # fmt: skip
 
     def cycle(self) -> None:

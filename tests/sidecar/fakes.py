@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from connectors.base import Holding, Holdings, PollPage, RosterSnapshot, WriteRequest, WriteResult
 from connectors.errors import ConnectorError, RetriableError, SkippableError
+from connectors.outcomes import WriteOutcome
 from router.model import Agent, AgentStatus, Ticket
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -55,6 +56,9 @@ class FakeDesk:
     bulk_stamps: bool = True
     """False: bulk results carry no ``updated_at``, as Zendesk's job results."""
     lose_response: bool = False
+    reread_on_conflict: bool = False
+    """True: a conflict comes back with the ticket as re-read (``WriteResult.fresh``), as
+    Zendesk's connector reads it after a 409."""
     down: bool = False
     budget: float | None = None
     """What ``budget_left`` reports (None: this desk keeps no rate budget)."""
@@ -184,18 +188,18 @@ class FakeDesk:
 
     def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
         """Writes the test marked as having raced a person: the person's assignee is put back."""
-        self.overwrite_checks.append([r.assignment.ticket_id for r in requests])
+        self.overwrite_checks.append([r.ticket_id for r in requests])
         if self.check_faults:
             raise self.check_faults.pop(0)
         found: dict[str, WriteResult] = {}
         for request in requests:
-            ticket_id = request.assignment.ticket_id
+            ticket_id = request.ticket_id
             person = self.overwrites.pop(ticket_id, None)
             if person is not None:
                 restored = self.human_edit(ticket_id, assignee=person)
                 found[ticket_id] = WriteResult(
                     ticket_id=ticket_id,
-                    outcome="conflict",
+                    outcome=WriteOutcome.CONFLICT,
                     detail="raced a person",
                     updated_at=restored.updated_at,
                 )
@@ -210,17 +214,22 @@ class FakeDesk:
         return None
 
     def _write(self, request: WriteRequest) -> WriteResult:
-        ticket_id = request.assignment.ticket_id
+        ticket_id = request.ticket_id
         current = self.tickets.get(ticket_id)
         if current is None:
-            return WriteResult(ticket_id=ticket_id, outcome="skipped", detail="not found")
+            return WriteResult(ticket_id=ticket_id, outcome=WriteOutcome.PARKED, detail="not found")
         expected = request.expected_updated_at
         if expected is not None and current.updated_at and current.updated_at > expected:
-            return WriteResult(ticket_id=ticket_id, outcome="conflict", detail="stale")
-        updated = self.human_edit(ticket_id, assignee=request.assignment.agent_id)
-        self.writes.append((ticket_id, request.assignment.agent_id))
+            fresh = self.fetch(ticket_id) if self.reread_on_conflict else None
+            return WriteResult(
+                ticket_id=ticket_id, outcome=WriteOutcome.CONFLICT, detail="stale", fresh=fresh
+            )
+        updated = self.human_edit(ticket_id, assignee=request.agent_id)
+        self.writes.append((ticket_id, request.agent_id))
         if request.note:
             self.notes.append((ticket_id, request.note))
         if self.lose_response:
             raise RetriableError("connection reset after the write")
-        return WriteResult(ticket_id=ticket_id, outcome="ok", updated_at=updated.updated_at)
+        return WriteResult(
+            ticket_id=ticket_id, outcome=WriteOutcome.WRITTEN, updated_at=updated.updated_at
+        )

@@ -67,7 +67,7 @@ def test_reopened(before: str | None, after: str | None, expected: bool) -> None
 
 @given(st.sampled_from([lc.ROUTED, lc.SHADOW]), st.one_of(st.none(), st.text(max_size=5)))
 def test_a_decided_ticket_waits_for_its_writer_whatever_arrives(
-    state: str, who: str | None
+    state: lc.TicketState, who: str | None
 ) -> None:
     ticket = version(who.strip() or None if who else None)
     assert next_state(Known(state, None, "ann"), ticket) == state
@@ -80,3 +80,47 @@ def test_versions_are_keyed_in_utc_whatever_the_offset(minutes: int) -> None:
     zone = timezone(timedelta(minutes=minutes))
     local = Ticket(id="1", created_at=T0, updated_at=T0.astimezone(zone))
     assert version_of(local) == version_of(version())
+
+
+STATUSES = st.sampled_from([None, "new", "open", "pending", "hold", "solved", "closed"])
+
+
+@given(
+    state=st.sampled_from(list(lc.TicketState)),
+    before=STATUSES,
+    after=STATUSES,
+    our_agent=st.sampled_from([None, "ann"]),
+    assignee=st.sampled_from([None, "ann", "bob"]),
+)
+def test_every_new_version_moves_a_ticket_only_as_the_transitions_allow(
+    state: lc.TicketState,
+    before: str | None,
+    after: str | None,
+    our_agent: str | None,
+    assignee: str | None,
+) -> None:
+    wanted = next_state(Known(state, before, our_agent), version(assignee, after))
+    assert lc.allowed(state, wanted), f"{state} -> {wanted}"
+
+
+@pytest.mark.parametrize(
+    ("current", "wanted"),
+    [
+        pytest.param(lc.SHADOW, lc.ROUTED, id="a-dry-run-decision-is-never-written"),
+        pytest.param(lc.HUMAN, lc.ROUTED, id="a-persons-ticket-is-never-decided"),
+        pytest.param(lc.HUMAN, lc.ASSIGNED, id="nor-recorded-as-ours"),
+        pytest.param(lc.PARKED, lc.ROUTED, id="a-parked-ticket-waits-for-a-new-version"),
+        pytest.param(lc.ROUTED, lc.WAITING, id="a-routed-ticket-waits-for-its-writer"),
+    ],
+)
+def test_moves_the_lifecycle_refuses(current: lc.TicketState, wanted: lc.TicketState) -> None:
+    assert not lc.allowed(current, wanted)
+    with pytest.raises(lc.TransitionError, match=f"{current} cannot become {wanted}"):
+        lc.move("7", current, wanted)
+
+
+def test_the_states_keep_the_values_the_store_holds() -> None:
+    assert [state.value for state in lc.TicketState] == [
+        "pending", "waiting", "routed", "assigned", "human", "reopened", "shadow", "parked",
+        "closed",
+    ]  # fmt: skip

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import FatalError, RetriableError
+from connectors.errors import AgentRefusedError, FatalError, RetriableError, SkippableError
 from router.model import AgentStatus, Capacity, Priority
 from sidecar import lifecycle
 from sidecar.store import Store
@@ -99,8 +99,12 @@ def test_tickets_wait_and_are_assigned_in_queue_order_when_capacity_frees(
 @pytest.mark.parametrize(
     ("fault", "state", "reason"),
     [
-        pytest.param(FatalError("422 invalid group", status=422), lifecycle.PARKED, "fatal",
-                     id="fatal-parks"),
+        pytest.param(FatalError("422 invalid group", status=422), lifecycle.PARKED,
+                     "refused by the help desk: 422 invalid group", id="fatal-parks"),
+        pytest.param(SkippableError("422 closed", status=422), lifecycle.PARKED,
+                     "refused by the help desk: 422 closed", id="skippable-parks"),
+        pytest.param(AgentRefusedError("422 assignee: not in group", status=422),
+                     lifecycle.PENDING, "agent refused: 422 assignee", id="agent-gone-decides"),
         pytest.param(RetriableError("503", status=503), lifecycle.ROUTED, None,
                      id="retriable-waits"),
     ],
@@ -114,6 +118,56 @@ def test_write_errors_by_class(rig: Rig, fault: Exception, state: str, reason: s
     assert (reason is None) == (row.reason is None)
     if reason:
         assert reason in str(row.reason)
+
+
+@pytest.mark.parametrize(
+    ("reread_by_connector", "reads"),
+    [
+        pytest.param(True, [1], id="connector-reread-reused"),
+        pytest.param(False, [1], id="writer-rereads-once"),
+    ],
+)
+def test_a_conflict_reads_the_ticket_exactly_once(
+    rig: Rig, reread_by_connector: bool, reads: list[int]
+) -> None:
+    """A person assigns the ticket between our read and our write: the ticket is read once
+    after the refused write (by the connector, whose copy the writer reuses, or by the
+    writer), and left to the person."""
+    rig.desk.reread_on_conflict = reread_by_connector
+    rig.desk.new_ticket("1")
+    rig.pipeline.refresh_roster()
+    rig.pipeline.poll()
+    rig.pipeline.route()
+    rig.desk.human_edit("1", assignee="bob")
+    rig.desk.reads.clear()
+    assert rig.writer.flush().conflicts == 1
+    assert rig.desk.reads == reads
+    assert rig.state("1") == lifecycle.HUMAN and rig.desk.writes == []
+
+
+def test_an_agent_the_desk_refuses_is_left_out_and_the_ticket_decided_again(rig: Rig) -> None:
+    """A 422 because the chosen agent was deleted or left the group: the write is dropped
+    (load released), the ticket goes back to pending and the next decision, made before the
+    roster is read again, picks someone else; nothing is parked."""
+    rig.desk.new_ticket("1")
+    rig.pipeline.refresh_roster()
+    rig.pipeline.poll()
+    rig.pipeline.route()
+    row = rig.store.tickets.get("1")
+    assert row is not None and row.our_agent is not None
+    refused = row.our_agent
+    rig.desk.faults.append(AgentRefusedError("HTTP 422: assignee: not a member", status=422))
+    assert rig.writer.flush().redecided == 1
+    again = rig.store.tickets.get("1")
+    assert again is not None and again.state == lifecycle.PENDING and again.our_agent is None
+    assert "agent refused" in str(again.reason)
+    assert rig.store.loads.loads().get(refused, 0) == 0
+    assert refused not in {agent.id for agent in rig.pipeline.agents}
+    rig.pipeline.route()
+    rig.writer.flush()
+    (write,) = rig.desk.writes
+    assert write[1] != refused and rig.state("1") == lifecycle.ASSIGNED
+    assert rig.store.outbox.counts() == {"superseded": 1, "done": 1}
 
 
 def test_retries_honour_retry_after_and_then_succeed(rig: Rig, clock: FakeClock) -> None:

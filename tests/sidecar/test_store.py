@@ -162,3 +162,13 @@ def test_naive_times_are_refused(store: Store) -> None:
     with pytest.raises(sa.exc.StatementError):
         store.tickets.save_cursor("x", "y", datetime(2026, 1, 1))
     assert datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_the_store_refuses_a_change_of_state_the_lifecycle_does_not_allow(
+    store: Store, clock: FakeClock
+) -> None:
+    store.tickets.intake([ticket("1").evolve(assignee="ann")], "poll", clock())
+    assert store.tickets.get("1").state == lifecycle.HUMAN  # type: ignore[union-attr]
+    with pytest.raises(lifecycle.TransitionError, match="human cannot become assigned"):
+        store.tickets.set_state("1", lifecycle.ASSIGNED, clock())
+    assert store.tickets.get("1").state == lifecycle.HUMAN  # type: ignore[union-attr]

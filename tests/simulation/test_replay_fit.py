@@ -8,7 +8,8 @@ from random import Random
 
 import pytest
 
-from connectors.history import HistoryRecord, write_history
+from connectors.history import write_history
+from router.history import HistoryRecord
 from simulation.fit import fit
 from simulation.replay import arrivals, read_past
 from simulation.run import simulate

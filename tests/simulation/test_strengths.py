@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.history import HistoryRecord
+from router.history import HistoryRecord
 from router.policies.strengths_file import SLOWDOWN, level_for, relative_at
 from simulation.credibility import K_CEILING, K_DEFAULT, K_FLOOR, Sample, prior_strength
 from simulation.fit import fit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -63,7 +64,7 @@ def write(
     agent_id: str = "60000777",
 ) -> WriteRequest:
     trace = DecisionTrace(policy="t", ticket_id=ticket_id, at=READ_AT)
-    return WriteRequest(
+    return WriteRequest.of(
         assignment=Assignment(
             ticket_id=ticket_id, agent_id=agent_id, weight=1.0, trace=trace, group="Shipping"
         ),
@@ -272,36 +273,36 @@ def test_assign_sees_a_human_change_and_writes_nothing(fd: FreshdeskConnector) -
     assert not [c for c in responses.calls if c.request.method == "PUT"]
 
 
+def validation(field: str, message: str) -> dict[str, Any]:
+    """Freshdesk's 400 body (developer.freshdesk.com/api/#error): one invalid field."""
+    return {
+        "description": "Validation failed",
+        "errors": [{"field": field, "message": message, "code": "invalid_value"}],
+    }
+
+
 @pytest.mark.parametrize(
-    ("status", "body"),
+    ("status", "body", "outcome"),
     [
-        pytest.param(404, {"code": "not_found", "message": "Record not found"}, id="404-flat"),
-        pytest.param(405, {"code": "method_not_allowed", "message": "spam"}, id="405-spam"),
-        pytest.param(
-            400,
-            {
-                "description": "Validation failed",
-                "errors": [
-                    {
-                        "field": "responder_id",
-                        "message": "There is no agent with this id",
-                        "code": "invalid_value",
-                    }
-                ],
-            },
-            id="400-validation",
-        ),
+        pytest.param(404, {"code": "not_found", "message": "Record not found"}, "parked",
+                     id="404-flat"),
+        pytest.param(405, {"code": "method_not_allowed", "message": "spam"}, "parked",
+                     id="405-spam"),
+        pytest.param(400, validation("responder_id", "There is no agent with this id"),
+                     "agent_gone", id="400-agent-gone-decides-again"),
+        pytest.param(400, validation("group_id", "There is no group with this id"), "parked",
+                     id="400-other-field-parks"),
     ],
-)
+)  # fmt: skip
 @responses.activate
-def test_assign_skips_what_the_desk_refuses(
-    fd: FreshdeskConnector, status: int, body: dict
+def test_assign_reports_what_the_desk_refuses(
+    fd: FreshdeskConnector, status: int, body: dict[str, Any], outcome: str
 ) -> None:
     groups_listed()
     responses.get(f"{API}/tickets/21", json=ticket())
     responses.put(f"{API}/tickets/21", status=status, json=body)
     result = fd.assign(write("21"))
-    assert result.outcome == "skipped" and str(status) in result.detail
+    assert result.outcome == outcome and str(status) in result.detail
 
 
 @responses.activate
@@ -364,7 +365,7 @@ def test_bulk_update_per_agent_with_job_polling(fd: FreshdeskConnector, time: Fa
     single = responses.put(f"{API}/tickets/2", json=ticket(id=2, responder_id=60000778))
     requests_ = [write("1"), write("2", agent_id="60000778"), write("3"), write("4"), write("5")]
     results = fd.assign_many(requests_)
-    assert [r.outcome for r in results] == ["ok", "ok", "conflict", "ok", "ok"]
+    assert [r.outcome for r in results] == ["written", "written", "conflict", "written", "written"]
     bodies = [
         json.loads(c.request.body) for c in responses.calls if c.request.url.endswith("bulk_update")
     ]
@@ -402,7 +403,13 @@ def test_the_freshness_check_reads_the_span_of_the_reads_to_its_end(fd: Freshdes
     responses.post(f"{API}/tickets/bulk_update", status=202, json={"job_id": "a1"})
     responses.get(f"{API}/jobs/a1", json={"id": "a1", "status": "SUCCESS"})
     results = fd.assign_many([write(tid, read_at=at) for tid, at in reads.items()])
-    assert [r.outcome for r in results] == ["ok", "ok", "conflict", "ok", "ok"]  # 3 changed
+    assert [r.outcome for r in results] == [
+        "written",
+        "written",
+        "conflict",
+        "written",
+        "written",
+    ]  # 3 changed
     listings = [c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets")]
     assert len(listings) == 6  # the span, and not a page more
     assert "include" not in parse_qs(urlparse(listings[0].request.url).query)  # credits
@@ -417,7 +424,7 @@ def test_a_ticket_missing_from_the_span_of_the_reads_has_changed(fd: FreshdeskCo
     responses.get(f"{API}/tickets/1", json=ticket(id=1, updated_at="2024-03-01T08:40:00Z"))
     responses.get(f"{API}/tickets/3", status=404, json={"code": "not_found", "message": "x"})
     changed, gone = fd.assign_many([write("1"), write("3")])  # neither is in the span
-    assert (changed.outcome, gone.outcome) == ("conflict", "skipped")
+    assert (changed.outcome, gone.outcome) == ("conflict", "parked")
     assert changed.updated_at == datetime(2024, 3, 1, 8, 40, tzinfo=UTC)
     assert len([c for c in responses.calls if c.request.method == "POST"]) == 0
 
@@ -430,7 +437,7 @@ def test_reads_much_older_than_the_rest_are_checked_one_by_one(fd: FreshdeskConn
     responses.put(f"{API}/tickets/2", json=ticket(id=2, responder_id=60000777))
     long_ago = READ_AT - timedelta(hours=2)
     results = fd.assign_many([write("1", read_at=long_ago), write("2")])
-    assert [r.outcome for r in results] == ["conflict", "ok"]  # 1 changed after our read
+    assert [r.outcome for r in results] == ["conflict", "written"]  # 1 changed after our read
     listing = next(c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets"))
     assert parse_qs(urlparse(listing.request.url).query)["updated_since"] == [
         "2024-03-01T08:05:59Z"
@@ -462,7 +469,14 @@ def test_a_check_gone_stale_while_batches_went_out_is_made_again(time: FakeTime)
         [write(n) for n in ("1", "2", "3")]
         + [write(n, agent_id="60000778") for n in ("4", "5", "6")]
     )
-    assert [r.outcome for r in results] == ["ok", "ok", "ok", "ok", "conflict", "ok"]
+    assert [r.outcome for r in results] == [
+        "written",
+        "written",
+        "written",
+        "written",
+        "conflict",
+        "written",
+    ]
     listings = [c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets")]
     assert len(listings) == 2
 
@@ -498,7 +512,14 @@ def test_a_check_made_again_lists_only_what_changed_since_the_last_one(time: Fak
         [write(n) for n in ("1", "2", "3")]
         + [write(n, agent_id="60000778") for n in ("4", "5", "6")]
     )
-    assert [r.outcome for r in results] == ["ok", "ok", "ok", "ok", "conflict", "ok"]
+    assert [r.outcome for r in results] == [
+        "written",
+        "written",
+        "written",
+        "written",
+        "conflict",
+        "written",
+    ]
     assert (first.call_count, again.call_count) == (1, 1)
     listings = [c for c in responses.calls if urlparse(c.request.url).path.endswith("/tickets")]
     assert parse_qs(urlparse(listings[1].request.url).query)["updated_since"] == [
@@ -534,7 +555,7 @@ def test_a_check_made_again_covers_every_ticket_not_sent_yet(time: FakeTime) -> 
     )
     outcomes = {r.ticket_id: r.outcome for r in results}
     assert outcomes["8"] == "conflict"
-    assert {tid: o for tid, o in outcomes.items() if o != "ok"} == {"8": "conflict"}
+    assert {tid: o for tid, o in outcomes.items() if o != "written"} == {"8": "conflict"}
     written = [json.loads(c.request.body)["bulk_action"]["ids"] for c in responses.calls
                if c.request.url.endswith("bulk_update")]  # fmt: skip
     assert 8 not in [tid for ids in written for tid in ids]
@@ -557,7 +578,7 @@ def test_bulk_job_failures_are_per_ticket(fd: FreshdeskConnector) -> None:
         },
     )
     results = fd.assign_many([write(n, read_at=None) for n in ("1", "2", "3")])
-    assert [r.outcome for r in results] == ["ok", "skipped", "ok"]
+    assert [r.outcome for r in results] == ["written", "parked", "written"]
     assert "not in the group" in results[1].detail
 
 
@@ -580,7 +601,7 @@ def test_a_failing_bulk_call_fails_only_its_batch(fd: FreshdeskConnector) -> Non
     groups_listed()
     responses.post(f"{API}/tickets/bulk_update", status=503, json={"description": "busy"})
     results = fd.assign_many([write(n, read_at=None) for n in ("1", "2", "3")])
-    assert [r.outcome for r in results] == ["failed", "failed", "failed"]
+    assert [r.outcome for r in results] == ["retry_later", "retry_later", "retry_later"]
     # sent once: after a backoff the freshness check would be stale; the outbox re-checks
     assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
 

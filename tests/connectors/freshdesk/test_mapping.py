@@ -122,7 +122,7 @@ def test_agent_availability_groups_skills_and_language() -> None:
 
 def _request(group: str | None = "Shipping") -> WriteRequest:
     trace = DecisionTrace(policy="t", ticket_id="21", at=datetime(2024, 3, 1, tzinfo=UTC))
-    return WriteRequest(
+    return WriteRequest.of(
         assignment=Assignment(
             ticket_id="21", agent_id="60000777", weight=1.0, trace=trace, group=group
         ),

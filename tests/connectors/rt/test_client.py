@@ -68,7 +68,7 @@ def request(
 ) -> WriteRequest:
     trace = DecisionTrace(policy="test", ticket_id="7", at=READ_AT)
     assignment = Assignment(ticket_id="7", agent_id=agent, weight=1.0, trace=trace, group=group)
-    return WriteRequest(assignment=assignment, expected_updated_at=expected, note=note)
+    return WriteRequest.of(assignment=assignment, expected_updated_at=expected, note=note)
 
 
 def query_of(call: responses.Call) -> dict[str, list[str]]:
@@ -327,7 +327,7 @@ def test_assign_sets_owner_comments_and_confirms(
         match=[matchers.json_params_matcher({"Content": "why", "ContentType": "text/plain"})],
     )
     result = connector(slept).assign(request())
-    assert (result.outcome, result.detail) == ("ok", CHANGED[0])
+    assert (result.outcome, result.detail) == ("written", CHANGED[0])
     assert result.updated_at == READ_AT
     assert comment.call_count == 1
 
@@ -343,15 +343,23 @@ def test_a_note_on_its_own_is_a_comment(http: responses.RequestsMock, slept: lis
     assert comment.call_count == 1
 
 
+@pytest.mark.parametrize(
+    ("refusal", "outcome"),
+    [
+        pytest.param(REFUSED, "agent_gone", id="may-not-own-decides-again"),
+        pytest.param(["Ticket 7: That user does not exist"], "agent_gone", id="user-gone"),
+        pytest.param(["Ticket 7: Permission Denied"], "parked", id="other-refusal-parks"),
+    ],
+)
 def test_refused_owner_is_reported_not_done(
-    http: responses.RequestsMock, slept: list[float]
+    http: responses.RequestsMock, slept: list[float], refusal: list[str], outcome: str
 ) -> None:
     reads(http, "Nobody", "Nobody")
-    owner_put(http, REFUSED)
+    owner_put(http, refusal)
     comment = http.post(f"{URL}/ticket/7/comment", status=201, json=["Comments added"])
     result = connector(slept).assign(request())
-    assert result.outcome == "skipped"
-    assert "That user may not own tickets in that queue" in result.detail
+    assert result.outcome == outcome
+    assert refusal[0].removeprefix("Ticket 7: ") in result.detail
     assert comment.call_count == 0
 
 
@@ -400,7 +408,7 @@ def test_replay_of_a_done_assignment_completes_without_repeating(
         )
     comment = http.post(f"{URL}/ticket/7/comment", status=201, json=["Comments added"])
     result = connector(slept).assign(request())
-    assert result.outcome == "ok"
+    assert result.outcome == "written"
     assert comment.call_count == posted
     assert "PUT" not in [c.request.method for c in http.calls]
 
@@ -474,7 +482,7 @@ def test_refused_queue_move_is_reported(http: responses.RequestsMock, slept: lis
     http.get(f"{URL}/ticket/7", json=ticket(7, Queue=ref("queue", "4")))
     http.put(f"{URL}/ticket/7", json=["Ticket 7: Permission Denied"])
     result = connector(slept, move_queue=True).assign(request(group="Billing"))
-    assert result.outcome == "skipped"
+    assert result.outcome == "parked"
     assert "Permission Denied" in result.detail
 
 
@@ -496,8 +504,8 @@ def test_group_outside_routed_queues_does_not_move(
 @pytest.mark.parametrize(
     ("status", "outcome"),
     [
-        pytest.param(404, "skipped", id="deleted"),
-        pytest.param(403, "skipped", id="cannot-see"),
+        pytest.param(404, "parked", id="deleted"),
+        pytest.param(403, "parked", id="cannot-see"),
     ],
 )
 def test_gone_ticket_is_skipped(
@@ -519,12 +527,12 @@ def test_assign_many_is_one_write_each_and_isolates_failures(
     http.get(f"{URL}/ticket/7", json=ticket(7, Owner=ref("user", "alice")))
     http.get(f"{URL}/ticket/8", status=500, json={"message": "boom"})
     trace = DecisionTrace(policy="test", ticket_id="8", at=READ_AT)
-    other = WriteRequest(
+    other = WriteRequest.of(
         assignment=Assignment(ticket_id="8", agent_id="bob", weight=1.0, trace=trace),
         expected_updated_at=None,
     )
     results = connector(slept).assign_many([request(note=None), other])
-    assert [(r.ticket_id, r.outcome) for r in results] == [("7", "ok"), ("8", "failed")]
+    assert [(r.ticket_id, r.outcome) for r in results] == [("7", "written"), ("8", "retry_later")]
     assert len(slept) == 4  # the 500 was retried before it failed that one ticket
 
 

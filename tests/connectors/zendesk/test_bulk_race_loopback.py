@@ -80,7 +80,7 @@ def test_a_person_who_took_a_ticket_while_the_job_was_queued_gets_it_back(
     h = harness(desk)
     tickets = fresh_tickets(h, 6)
     requests_ = [request_for(t, *assignable(h, t)) for t in tickets]
-    raced, ours = tickets[2], requests_[2].assignment.agent_id
+    raced, ours = tickets[2], requests_[2].agent_id
     person = next(a.id for a in h.agents if a.id != ours)
     racer = take_once_queued(desk, raced.id, person)
     connector = h.connector
@@ -96,6 +96,6 @@ def test_a_person_who_took_a_ticket_while_the_job_was_queued_gets_it_back(
         desk.audit(),
         router_actor=f"api:{desk.email}",
         max_moves=0,
-        decisions={r.assignment.ticket_id: {r.assignment.agent_id} for r in requests_},
+        decisions={r.ticket_id: {r.agent_id} for r in requests_},
     )
     assert ledger.overwrote_human == 0 and ledger.restored == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -93,7 +94,7 @@ def write(
     ticket_id: str, read_at: datetime | None = READ_AT, note: str | None = None
 ) -> WriteRequest:
     trace = DecisionTrace(policy="t", ticket_id=ticket_id, at=READ_AT)
-    return WriteRequest(
+    return WriteRequest.of(
         assignment=Assignment(
             ticket_id=ticket_id, agent_id="1903456789001", weight=1.0, trace=trace, group="Billing"
         ),
@@ -261,31 +262,34 @@ def test_assign_409_rereads_and_reports_a_conflict(zd: ZendeskConnector) -> None
     assert result.updated_at == datetime(2024, 2, 12, 9, 22, tzinfo=UTC)
 
 
+def record_invalid(field: str, description: str) -> dict[str, Any]:
+    """Zendesk's 422 ``RecordInvalid`` body, with ``details`` per field."""
+    return {
+        "error": "RecordInvalid",
+        "description": "Record validation errors",
+        "details": {field: [{"description": description, "error": "InvalidValue"}]},
+    }
+
+
 @pytest.mark.parametrize(
-    ("status", "body"),
+    ("status", "body", "outcome"),
     [
-        pytest.param(404, {"error": "RecordNotFound", "description": "Not found"}, id="404"),
-        pytest.param(
-            422,
-            {
-                "error": "RecordInvalid",
-                "description": "Record validation errors",
-                "details": {
-                    "assignee": [{"description": "Assignee: is not a member of the group"}]
-                },
-            },
-            id="422",
-        ),
+        pytest.param(404, {"error": "RecordNotFound", "description": "Not found"}, "parked",
+                     id="404"),
+        pytest.param(422, record_invalid("assignee", "Assignee: is not a member of the group"),
+                     "agent_gone", id="422-agent-gone-decides-again"),
+        pytest.param(422, record_invalid("status", "Status: closed prevents ticket update"),
+                     "parked", id="422-other-field-parks"),
     ],
-)
+)  # fmt: skip
 @responses.activate
-def test_assign_skips_a_ticket_the_desk_refuses(
-    zd: ZendeskConnector, status: int, body: dict
+def test_assign_reports_a_ticket_the_desk_refuses(
+    zd: ZendeskConnector, status: int, body: dict[str, Any], outcome: str
 ) -> None:
     groups_listed()
     responses.put(f"{API}/tickets/4016.json", status=status, json=body)
     result = zd.assign(write("4016"))
-    assert result.outcome == "skipped" and str(status) in result.detail
+    assert result.outcome == outcome and str(status) in result.detail
 
 
 @responses.activate
@@ -441,7 +445,7 @@ def test_assign_many_checks_freshness_updates_and_polls_the_job(
         ),
     )
     results = zd.assign_many([write(str(i)) for i in (1, 2, 3, 4, 5)])
-    assert [r.outcome for r in results] == ["ok", "conflict", "skipped", "conflict", "skipped"]
+    assert [r.outcome for r in results] == ["written", "conflict", "parked", "conflict", "parked"]
     sent = json.loads(
         next(c for c in responses.calls if "update_many" in c.request.url).request.body
     )
@@ -498,7 +502,7 @@ def test_a_job_that_never_finishes_fails_its_tickets_only(zd: ZendeskConnector) 
     responses.put(f"{API}/tickets/update_many.json", json=job("queued"))
     responses.get(f"{API}/job_statuses/j1.json", json=job("working"))
     (result,) = zd.assign_many([write("1", read_at=None)])
-    assert result.outcome == "failed" and "still running" in result.detail
+    assert result.outcome == "retry_later" and "still running" in result.detail
 
 
 @responses.activate
@@ -506,7 +510,7 @@ def test_persistent_5xx_on_a_chunk_is_reported_not_raised(zd: ZendeskConnector) 
     groups_listed()
     responses.get(f"{API}/tickets/show_many.json", status=503)
     results = zd.assign_many([write("1"), write("2")])
-    assert [r.outcome for r in results] == ["failed", "failed"]
+    assert [r.outcome for r in results] == ["retry_later", "retry_later"]
 
 
 # -- history --------------------------------------------------------------------------------
@@ -747,7 +751,7 @@ def test_a_landed_write_that_cannot_be_checked_is_failed_for_a_later_check(
     ticket_1_written()
     responses.get(f"{API}/tickets/1/audits.json", status=503)
     (result,) = zd.assign_many([write("1")])
-    assert result.outcome == "failed" and "raced" in result.detail
+    assert result.outcome == "retry_later" and "raced" in result.detail
 
 
 @responses.activate

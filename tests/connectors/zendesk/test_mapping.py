@@ -155,7 +155,7 @@ def _request(
     note: str | None = None, group: str | None = "Billing", read_at: datetime | None = READ_AT
 ) -> WriteRequest:
     trace = DecisionTrace(policy="skills", ticket_id="4016", at=READ_AT)
-    return WriteRequest(
+    return WriteRequest.of(
         assignment=Assignment(
             ticket_id="4016", agent_id="1903456789001", weight=1.0, trace=trace, group=group
         ),
@@ -190,7 +190,7 @@ def test_bulk_item_carries_its_id_and_the_safe_update_guard() -> None:
 
 def test_non_numeric_agent_is_skippable() -> None:
     trace = DecisionTrace(policy="x", ticket_id="4016", at=READ_AT)
-    request = WriteRequest(
+    request = WriteRequest.of(
         assignment=Assignment(ticket_id="4016", agent_id="bob", weight=1.0, trace=trace),
         expected_updated_at=None,
     )

@@ -40,7 +40,7 @@ def write(
     assignment = Assignment(
         ticket_id=ticket_id, agent_id=agent, weight=1.0, trace=trace, group=group
     )
-    return WriteRequest(assignment=assignment, expected_updated_at=expected, note=note)
+    return WriteRequest.of(assignment=assignment, expected_updated_at=expected, note=note)
 
 
 def poll_all(rt: RtConnector, cursor: str | None = None) -> tuple[list[str], str | None, int]:
@@ -119,7 +119,7 @@ def test_assign_sets_owner_and_comment_and_reads_back(rt_server: RtServer, desk:
     result = rt.assign(
         write(ticket_id, "alice", note="alice knows refunds", expected=seen.updated_at)
     )
-    assert result.outcome == "ok", result.detail
+    assert result.outcome == "written", result.detail
     assert desk.owner(ticket_id) == "alice"
     assert desk.comments(ticket_id) == ["alice knows refunds"]
     assert desk.ticket(ticket_id)["Status"] == "new"  # RT opens it on the first reply
@@ -139,7 +139,7 @@ def test_refused_owner_change_is_reported_not_done(
     ticket_id = desk.create("Billing", "owner will be refused")
     result = connector(rt_server).assign(write(ticket_id, agent))
     assert not result.ok
-    assert result.outcome == "skipped"
+    assert result.outcome == "agent_gone"  # the sidecar decides again without them
     assert reason in result.detail
     assert desk.owner(ticket_id) == "Nobody"
     assert desk.comments(ticket_id) == []
@@ -218,7 +218,7 @@ def test_assign_many_writes_each_ticket(rt_server: RtServer, desk: RtDesk) -> No
     results = connector(rt_server).assign_many(
         [write(ids[0], "bob"), write(ids[1], "carol"), write(ids[2], "dave")]
     )
-    assert [r.outcome for r in results] == ["ok", "skipped", "ok"]
+    assert [r.outcome for r in results] == ["written", "agent_gone", "written"]
     assert [desk.owner(i) for i in ids] == ["bob", "Nobody", "dave"]
 
 
@@ -226,7 +226,7 @@ def test_missing_ticket_is_skippable(rt_server: RtServer, desk: RtDesk) -> None:
     rt = connector(rt_server)
     with pytest.raises(SkippableError):
         rt.fetch("999999")
-    assert rt.assign(write("999999", "alice")).outcome == "skipped"
+    assert rt.assign(write("999999", "alice")).outcome == "parked"
 
 
 def test_bad_token_is_fatal(rt_server: RtServer) -> None:

@@ -41,6 +41,7 @@ class RtSidecar:
             settings=self.settings.writer,
             clock=now,
             metrics=metrics,
+            agent_gone=self.pipeline.leave_out,
         )
 
     def decide(self) -> None:
@@ -84,10 +85,11 @@ def test_tickets_created_in_rt_are_routed_and_read_back(
     sidecar.store.close()
 
 
-def test_refused_owner_change_is_parked_with_the_reason(
+def test_refused_owner_is_decided_again_without_them(
     rt_server: RtServer, desk: RtDesk, tmp_path: Path
 ) -> None:
-    """The roster says carol may own Support tickets; RT says she may not."""
+    """The roster says carol may own Support tickets; RT says she may not: the ticket goes
+    back to pending with RT's words, carol is left out until the roster is read again."""
     ticket_id = desk.create("Support", "routed to someone RT refuses")
     sidecar = RtSidecar(
         rt_server, tmp_path / "store.sqlite3", queues=("Support",), owner_groups=("Outsiders",)
@@ -95,12 +97,13 @@ def test_refused_owner_change_is_parked_with_the_reason(
     sidecar.cycle()
     assert sidecar.agent(ticket_id) == "carol"
     assert desk.owner(ticket_id) == "Nobody"
-    assert sidecar.state(ticket_id) == lifecycle.PARKED
+    assert sidecar.state(ticket_id) == lifecycle.PENDING
     row = sidecar.store.tickets.get(ticket_id)
     assert row is not None and "may not own tickets" in str(row.reason)
     assert sidecar.store.outbox.counts().get("done", 0) == 0
-    assert sidecar.metrics.written.labels(outcome="ok")._value.get() == 0
-    assert sidecar.metrics.written.labels(outcome="skipped")._value.get() == 1
+    assert sidecar.metrics.written.labels(outcome="written")._value.get() == 0
+    assert sidecar.metrics.written.labels(outcome="agent_gone")._value.get() == 1
+    assert "carol" not in {agent.id for agent in sidecar.pipeline.agents}
     assert desk.comments(ticket_id) == []
     sidecar.store.close()
 

@@ -3,7 +3,6 @@ live roster, a diff and a what-if), and apply it live (``sidecar/policy_keeper.p
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -13,7 +12,9 @@ from config.policy_file import PolicyFileError
 from connectors.webhooks import WebhookError
 from sidecar import http_schema as schema
 from sidecar.http_input import read_yaml_text
-from sidecar.policy_keeper import PolicyCheck, PolicyKeeper, PolicyRefusedError
+from sidecar.policy_keeper import PolicyCheck, PolicyRefusedError
+from sidecar.routes.admin import admin_guard
+from sidecar.routes.context import AppContext
 from sidecar.store import StoredPolicy
 
 YAML_BODY: dict[str, Any] = {
@@ -25,8 +26,14 @@ YAML_BODY: dict[str, Any] = {
 }
 
 
-def register(app: FastAPI, keeper: PolicyKeeper, admin: Callable[..., None], limit: int) -> None:
-    """Add ``/admin/policy`` (GET, PUT) and ``/admin/policy/check`` (POST)."""
+def register(app: FastAPI, ctx: AppContext) -> None:
+    """``/admin/policy`` (GET, PUT) and ``/admin/policy/check`` (POST), when the service
+    can change its policy."""
+    keeper = ctx.policy
+    if keeper is None:
+        return
+    admin = admin_guard(ctx.settings)
+    limit = ctx.settings.http.max_body_bytes
     errors = schema.errors(401, 404, 413, 415, 422)
 
     @app.get("/admin/policy", tags=["admin"], dependencies=[Depends(admin)],

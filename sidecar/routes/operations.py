@@ -1,0 +1,78 @@
+"""Operations routes: liveness (``/healthz``), readiness (``/readyz``) and ``/metrics``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+
+from sidecar import http_schema as schema
+from sidecar.health import readiness
+from sidecar.routes.admin import bearer_token, is_admin
+from sidecar.routes.context import AppContext
+
+
+def public_reason(reason: str) -> str:
+    """What ``/readyz`` tells anyone of a reason: its first part, before any detail
+    ("store unreachable: connection to server at db.internal ... refused" → "store
+    unreachable"); the detail is in the log and, with the admin token, in the answer."""
+    return reason.split(":", 1)[0].split(" (", 1)[0]
+
+
+def register(app: FastAPI, ctx: AppContext) -> None:
+    """``/healthz``, ``/readyz`` and ``/metrics``."""
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """The process is alive and serving HTTP."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], responses=schema.NOT_READY)
+    def readyz(response: Response, request: Request) -> dict[str, Any]:
+        """The store answers and (on the leader) the roster is loaded; else the reason.
+
+        The reason's detail (the driver's message names the database host) is shown only
+        with the admin token; anyone else gets its first part, e.g. "store unreachable"."""
+        accepting = ctx.accepting()
+        state = readiness(
+            accepting=accepting, store_error=_probe_store(ctx) if accepting else None,
+            migrated=ctx.health.migrated, roster_loaded=ctx.ready(),
+        )  # fmt: skip
+        refused = ctx.desk_refused() if state.ready else None
+        if refused is not None:
+            state = replace(state, ready=False, reason=refused)
+        response.status_code = 200 if state.ready else 503
+        answer = {"ready": state.ready, "role": "leader" if ctx.is_leader() else "follower"}
+        if state.ready or state.reason is None:
+            return answer
+        detailed = is_admin(ctx.settings, bearer_token(request))  # not a security scheme: open
+        return {**answer, "reason": state.reason if detailed else public_reason(state.reason)}
+
+    @app.get("/metrics", tags=["operations"], response_class=Response, responses=schema.TEXT)
+    def metrics() -> Response:
+        """Prometheus metrics (the store-backed gauges keep their values while it is down)."""
+        with ctx.health.tolerating("a metrics scrape"):
+            _refresh_gauges(ctx)
+        ctx.metrics.store_up.set(0 if ctx.health.up is False else 1)
+        return Response(ctx.metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+def _probe_store(ctx: AppContext) -> str | None:
+    """Ping the store for ``/readyz``; the driver's complaint when it does not answer."""
+    with ctx.health.tolerating("the readiness probe"):
+        ctx.store.ping()
+        ctx.health.answered()
+    return ctx.health.reason
+
+
+def _refresh_gauges(ctx: AppContext) -> None:
+    """Read the store-backed gauges just before a scrape."""
+    ctx.metrics.queue_depth.set(ctx.store.tickets.counts().get("waiting", 0))
+    ctx.metrics.outbox_depth.set(ctx.store.outbox.active())
+    ctx.metrics.set_loads(ctx.store.loads.loads(), ctx.agent_names())
+    ctx.metrics.set_queue(ctx.store.queue_gauges(ctx.clock()))
+    agreement = ctx.store.shadow_report().agreement
+    if agreement is not None:
+        ctx.metrics.shadow_agreement.set(agreement)
+    ctx.metrics.leader.set(1 if ctx.is_leader() else 0)
