@@ -3,8 +3,9 @@
 A source is either a dataset name with an optional split — ``bitext``, ``bitext:test``,
 ``banking77:train`` — read from the data directory, or the path of a history export
 (JSON lines, ``connectors.history``). The data directory comes from
-``DESKROUTE_CLASSIFIER__DATA_DIR`` or ``--data-dir``; unset, it is the repository's own
-``data/`` (the shipped copies, each with its SOURCE.md and licence).
+``DESKROUTE_CLASSIFIER__DATA_DIR`` or ``--data-dir``; unset, it is ``config/data/``, the
+copies shipped inside the package (each with its SOURCE.md and licence), so a fresh clone
+and an installed wheel find them alike.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Dataset:
 BITEXT_FILE = "Bitext_Sample_Customer_Service_{}_Dataset.csv"
 DATASETS: dict[str, Dataset] = {
     "bitext": Dataset(
-        directory="bitext-customer-service",
+        directory="bitext",
         files={
             "train": BITEXT_FILE.format("Training"),
             "dev": BITEXT_FILE.format("Validation"),
@@ -71,8 +72,8 @@ DATASETS: dict[str, Dataset] = {
 
 
 def default_data_dir() -> Path:
-    """The repository's ``data/``: the shipped datasets."""
-    return Path(__file__).resolve().parents[1] / "data"
+    """``config/data/``: the shipped datasets, package data of ``config``."""
+    return Path(__file__).resolve().parent / "data"
 
 
 def data_dir_or_default(configured: Path | None) -> Path:

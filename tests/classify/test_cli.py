@@ -212,15 +212,15 @@ def test_bad_input_exits_2_with_the_reason(
     assert message in " ".join(result.output.split())
 
 
-def test_one_command_trains_on_the_shipped_bitext_data(data_dir: Path, tmp_path: Path) -> None:
-    model = tmp_path / "bitext-group.npz"
-    trained = runner.invoke(
-        app,
-        ["train", "bitext", "--target", "group", "--out", str(model), "--data-dir", str(data_dir)],
-    )
+def test_the_readme_commands_train_on_the_shipped_bitext_data_with_no_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DESKROUTE_CLASSIFIER__DATA_DIR", raising=False)
+    model = tmp_path / "models" / "bitext-group.npz"  # a folder a fresh clone does not have
+    trained = runner.invoke(app, ["train", "bitext", "--target", "group", "--out", str(model)])
     assert trained.exit_code == 0, trained.output
-    result = runner.invoke(app, ["evaluate", str(model), "bitext", "--data-dir", str(data_dir)])
+    result = runner.invoke(app, ["evaluate", str(model), "bitext"])
     assert result.exit_code == 0, result.output
-    report = json.loads((tmp_path / "bitext-group.eval.json").read_text())
+    report = json.loads((tmp_path / "models" / "bitext-group.eval.json").read_text())
     assert report["overall"]["examples"] == 810
     assert report["overall"]["accuracy"] >= 0.98

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from config.datasets import (
-    DATASETS,
     DatasetError,
-    dataset_available,
-    default_data_dir,
     labelled,
     load_examples,
 )
@@ -88,12 +85,6 @@ def test_unknown_sources_are_explained(source: str, message: str, tmp_path: Path
 def test_a_missing_data_directory_says_how_to_point_at_it(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="DESKROUTE_CLASSIFIER__DATA_DIR"):
         load_examples("bitext", tmp_path, "train")
-
-
-def test_default_data_directory_is_the_repositorys_own_and_holds_every_dataset() -> None:
-    repo = Path(__file__).resolve().parents[2]
-    assert default_data_dir() == repo / "data"
-    assert all(dataset_available(name, default_data_dir()) for name in DATASETS)
 
 
 @pytest.mark.parametrize(
