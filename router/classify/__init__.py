@@ -6,7 +6,13 @@ numpy-only, so routing with a model never loads scikit-learn.
 """
 
 from router.classify.features import NgramSpec, compose_text, ticket_text
-from router.classify.linear import EmbeddingBlock, LinearTextModel, NgramBlock, TextEmbedder
+from router.classify.linear import (
+    EmbeddingBlock,
+    LinearTextModel,
+    NgramBlock,
+    TextEmbedder,
+    WeightArray,
+)
 from router.classify.metrics import (
     TRIAGE,
     AbstainReport,
@@ -40,6 +46,7 @@ __all__ = [
     "TargetModel",
     "TextEmbedder",
     "TicketClassifier",
+    "WeightArray",
     "abstain_report",
     "calibration_error",
     "classification_report",

@@ -93,7 +93,7 @@ class FittedPipeline:
             target=target,
             labels=tuple(str(c) for c in self.svm.classes_),
             ngrams=self.blocks,
-            weights=weights,
+            weights=weights.astype(np.float32),
             bias=bias,
             temperature=temperature,
             embedding=embedding,
@@ -236,7 +236,8 @@ def _stack(parts: list[sparse.csr_matrix], vectors: FloatArray | None) -> sparse
 
 
 def _linear(svm: LinearSVC) -> tuple[FloatArray, FloatArray]:
-    """Weights (features x labels) and bias; a binary SVM's one score becomes +-s/2."""
+    """Weights (features x labels) and bias in float64, as scikit-learn computes them; a
+    binary SVM's one score becomes +-s/2. The predictor keeps the weights in float32."""
     coef = np.asarray(svm.coef_, dtype=np.float64)
     bias = np.asarray(svm.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:
