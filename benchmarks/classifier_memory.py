@@ -49,11 +49,9 @@ def corpus(parts: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
     texts: list[str] = []
     labels: list[str] = []
     for dataset, target in parts:
-        some_texts, some_labels, _ = labelled(
-            load_dataset(dataset, "train", default_data_dir()), target
-        )
-        texts += some_texts
-        labels += [f"{dataset}:{label}" for label in some_labels]
+        data = labelled(load_dataset(dataset, "train", default_data_dir()), target)
+        texts += data.texts
+        labels += [f"{dataset}:{label}" for label in data.labels]
     return texts, labels
 
 

@@ -165,8 +165,40 @@ def load_examples(
     return load_history_examples(path, on_skip)
 
 
-def labelled(examples: Sequence[Example], target: str) -> tuple[list[str], list[str], int]:
-    """Texts and labels for ``target``, and how many examples had no such label."""
-    texts = [e.text for e in examples if target in e.labels]
-    labels = [e.labels[target] for e in examples if target in e.labels]
-    return texts, labels, len(examples) - len(texts)
+@dataclass(frozen=True)
+class Labelled:
+    """The texts and labels of one target, and how many examples were left out and why."""
+
+    texts: list[str]
+    labels: list[str]
+    unlabelled: int
+    """Examples without a label for the target."""
+    empty: int
+    """Examples with a label but no text (blank subject and body): nothing to learn from."""
+
+
+def labelled(examples: Sequence[Example], target: str) -> Labelled:
+    """Texts and labels for ``target``; examples without the label or without text left out."""
+    having = [e for e in examples if target in e.labels]
+    kept = [e for e in having if e.text.strip()]
+    return Labelled(
+        texts=[e.text for e in kept],
+        labels=[e.labels[target] for e in kept],
+        unlabelled=len(examples) - len(having),
+        empty=len(having) - len(kept),
+    )
+
+
+def load_texts(source: str, data_dir: Path, split: str, on_skip: OnSkip | None = None) -> list[str]:
+    """The non-blank texts of a source, labels ignored: a dataset name, a history export, or
+    a ``.txt`` file with one text per line (tickets that belong to no label, for instance)."""
+    path = Path(source)
+    if path.suffix == ".txt":
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise DatasetError(f"{path}: cannot read: {reason}") from None
+    else:
+        lines = [e.text for e in load_examples(source, data_dir, split, on_skip)]
+    return [line for line in lines if line.strip()]

@@ -17,9 +17,11 @@ from router.classify.metrics import (
     TRIAGE,
     AbstainReport,
     ClassificationReport,
+    ThresholdOutcome,
     abstain_report,
     calibration_error,
     classification_report,
+    threshold_sweep,
 )
 from router.classify.predictor import TARGETS, Classifier, TargetModel, TicketClassifier
 from router.classify.rule_parts import (
@@ -45,11 +47,13 @@ __all__ = [
     "SkillFromPrediction",
     "TargetModel",
     "TextEmbedder",
+    "ThresholdOutcome",
     "TicketClassifier",
     "WeightArray",
     "abstain_report",
     "calibration_error",
     "classification_report",
     "compose_text",
+    "threshold_sweep",
     "ticket_text",
 ]

@@ -9,8 +9,12 @@ import pytest
 
 from config.datasets import (
     DatasetError,
+    Example,
+    Labelled,
+    default_data_dir,
     labelled,
     load_examples,
+    load_texts,
 )
 from connectors.history import HistoryRecord, write_history
 
@@ -44,7 +48,32 @@ def test_history_export_gives_group_skill_priority_and_language(tmp_path: Path) 
         "language": "en",
     }
     assert second.labels == {"priority": "normal"}
-    assert labelled([first, second], "group") == (["Refund\nmoney back"], ["billing"], 1)
+    assert labelled([first, second], "group") == Labelled(
+        texts=["Refund\nmoney back"], labels=["billing"], unlabelled=1, empty=0
+    )
+
+
+def test_examples_with_a_label_but_no_text_are_left_out_and_counted() -> None:
+    examples = [
+        Example(text="refund please", labels={"group": "billing"}),
+        Example(text="", labels={"group": "billing"}),
+        Example(text=" \n ", labels={"group": "shipping"}),
+        Example(text="hello", labels={}),
+    ]
+    assert labelled(examples, "group") == Labelled(
+        texts=["refund please"], labels=["billing"], unlabelled=1, empty=2
+    )
+
+
+def test_texts_come_from_a_plain_text_file_or_any_source_blank_lines_left_out(
+    tmp_path: Path,
+) -> None:
+    lines = tmp_path / "out-of-scope.txt"
+    lines.write_text("what is the weather\n\n  \nbook me a table\n", encoding="utf-8")
+    assert load_texts(str(lines), tmp_path, "test") == ["what is the weather", "book me a table"]
+    assert len(load_texts("bitext", default_data_dir(), "test")) == 810
+    with pytest.raises(DatasetError, match=r"missing\.txt: cannot read"):
+        load_texts(str(tmp_path / "missing.txt"), tmp_path, "test")
 
 
 def _with_bad_lines(tmp_path: Path) -> Path:

@@ -96,6 +96,11 @@ def test_too_few_labels_is_an_error(labels: list[str], message: str) -> None:
         train_model([f"text {i}" for i in range(6)], labels, "group", NO_EMBEDDING)
 
 
+def test_texts_with_no_words_are_an_error_that_says_so() -> None:
+    with pytest.raises(ValueError, match="none of the 4 texts has a word of two or more letters"):
+        train_model(["!!", "?", "...", "!"], ["a", "a", "b", "b"], "group", NO_EMBEDDING)
+
+
 def test_temperature_fit_recovers_the_temperature_that_generated_the_labels() -> None:
     rng = np.random.default_rng(7)
     scores = rng.normal(size=(4000, 5))
@@ -112,8 +117,8 @@ def test_a_perfect_held_out_share_does_not_make_every_confidence_one() -> None:
 
 
 def test_bitext_sample_trains_to_high_category_accuracy(bitext_sample: list[Example]) -> None:
-    texts, labels, missing = labelled(bitext_sample, "group")
-    result = train_model(texts, labels, "group", NO_EMBEDDING)
-    assert missing == 0
+    data = labelled(bitext_sample, "group")
+    result = train_model(data.texts, data.labels, "group", NO_EMBEDDING)
+    assert (data.unlabelled, data.empty) == (0, 0)
     assert len(result.model.labels) == 11
     assert result.report.accuracy >= 0.95
