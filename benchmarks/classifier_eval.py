@@ -38,8 +38,10 @@ def run(
     threshold: float,
 ) -> dict[str, float]:
     """Train on the train split, score on the test split; print one summary line."""
-    texts, labels, _ = labelled(load_dataset(dataset, "train", data_dir), target)
-    test_texts, truth, _ = labelled(load_dataset(dataset, "test", data_dir), target)
+    training = labelled(load_dataset(dataset, "train", data_dir), target)
+    testing = labelled(load_dataset(dataset, "test", data_dir), target)
+    texts, labels = training.texts, training.labels
+    test_texts, truth = testing.texts, testing.labels
     options = TrainingOptions(embedding_weight=1.5 if embedder else 0.0)
     started = time.perf_counter()
     model = train_model(texts, labels, target, options, embedder).model

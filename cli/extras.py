@@ -41,7 +41,7 @@ OPTIONAL = (
     OptionalGroup(
         "train",
         ("sklearn", "scipy", "matplotlib"),
-        ("cli.train_cmd",),
+        ("cli.train_cmd", "cli.evaluate_cmd"),
         ("train", "evaluate"),
     ),
 )

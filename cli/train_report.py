@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from rich.console import Console
 from rich.table import Table
 
-from router.classify.metrics import AbstainReport, ClassificationReport
+from router.classify.metrics import AbstainReport, ClassificationReport, ThresholdOutcome
 from router.model import Prediction
 
 WORST_SHOWN = 12
@@ -79,6 +79,34 @@ def print_abstain(console: Console, report: AbstainReport) -> None:
     )
 
 
+def sweep_table(sweep: Sequence[ThresholdOutcome], triage: str) -> Table:
+    """Per threshold: labelled tickets kept and right, accuracy on kept, sent to triage,
+    and (when given) out-of-scope tickets caught."""
+    foreign = sweep[0].out_of_scope if sweep else 0
+    title = f"per threshold, {sweep[0].tickets if sweep else 0} labelled tickets" + (
+        f" and {foreign} out of scope" if foreign else ""
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("threshold", justify="right")
+    table.add_column("kept and correct", justify="right")
+    table.add_column("accuracy on kept", justify="right")
+    table.add_column(f"to {triage}", justify="right")
+    if foreign:
+        table.add_column("out of scope caught", justify="right")
+    for outcome in sweep:
+        accuracy = outcome.accuracy_kept
+        row = [
+            f"{outcome.min_confidence:.2f}",
+            f"{outcome.kept_and_correct_rate:.1%} ({outcome.kept_correct})",
+            "-" if accuracy is None else f"{accuracy:.2%}",
+            f"{outcome.abstain_rate:.1%}",
+        ]
+        if foreign:
+            row.append(f"{outcome.caught_rate or 0.0:.1%} ({outcome.out_of_scope_caught})")
+        table.add_row(*row)
+    return table
+
+
 def plot_confusion(report: ClassificationReport, title: str, path: Path) -> Path:
     """Save the row-normalised confusion matrix as a PNG; counts are written when few classes."""
     matrix = report.confusion.astype(float)
@@ -104,9 +132,14 @@ def plot_confusion(report: ClassificationReport, title: str, path: Path) -> Path
 
 
 def plot_threshold(
-    truth: Sequence[str], predictions: Sequence[Prediction], chosen: float, path: Path
+    truth: Sequence[str],
+    predictions: Sequence[Prediction],
+    chosen: float,
+    path: Path,
+    out_of_scope: Sequence[Prediction] = (),
 ) -> Path:
-    """Save accuracy-on-kept and abstain rate against the confidence threshold as a PNG."""
+    """Save accuracy-on-kept and abstain rate against the confidence threshold as a PNG,
+    with the share of out-of-scope tickets caught when there are some."""
     confidence = np.array([p.confidence for p in predictions])
     correct = np.array([p.label == t for p, t in zip(predictions, truth, strict=True)])
     thresholds = np.linspace(0.0, 0.99, 100)
@@ -115,8 +148,12 @@ def plot_threshold(
     abstain = [1 - k.mean() for k in kept]
     figure, axes = plt.subplots(figsize=(7, 4.5))
     axes.plot(thresholds, accuracy, label="accuracy on kept tickets")
-    axes.plot(thresholds, abstain, label="abstain rate (to triage)")
-    axes.axvline(chosen, color="grey", linestyle="--", label=f"min confidence {chosen:.2f}")
+    axes.plot(thresholds, abstain, label="abstain rate (to triage)", linestyle="--")
+    if out_of_scope:
+        foreign = np.array([p.confidence for p in out_of_scope])
+        caught = [(foreign < t).mean() for t in thresholds]
+        axes.plot(thresholds, caught, label="out-of-scope caught (to triage)", linestyle=":")
+    axes.axvline(chosen, color="grey", linestyle="-.", label=f"min confidence {chosen:.2f}")
     axes.set_xlabel("minimum confidence")
     axes.set_ylim(0, 1.02)
     axes.grid(alpha=0.3)

@@ -2,9 +2,10 @@
 
 A source is either a dataset name with an optional split — ``bitext``, ``bitext:test``,
 ``banking77:train`` — read from the data directory, or the path of a history export
-(JSON lines, ``router.history``). The data directory comes from
-``DESKROUTE_CLASSIFIER__DATA_DIR`` or ``--data-dir``; unset, it is the repository's own
-``data/`` (the shipped copies, each with its SOURCE.md and licence).
+(JSON lines, ``connectors.history``). The data directory comes from
+``DESKROUTE_CLASSIFIER__DATA_DIR`` or ``--data-dir``; unset, it is ``config/data/``, the
+copies shipped inside the package (each with its SOURCE.md and licence), so a fresh clone
+and an installed wheel find them alike.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Dataset:
 BITEXT_FILE = "Bitext_Sample_Customer_Service_{}_Dataset.csv"
 DATASETS: dict[str, Dataset] = {
     "bitext": Dataset(
-        directory="bitext-customer-service",
+        directory="bitext",
         files={
             "train": BITEXT_FILE.format("Training"),
             "dev": BITEXT_FILE.format("Validation"),
@@ -71,8 +72,8 @@ DATASETS: dict[str, Dataset] = {
 
 
 def default_data_dir() -> Path:
-    """The repository's ``data/``: the shipped datasets."""
-    return Path(__file__).resolve().parents[1] / "data"
+    """``config/data/``: the shipped datasets, package data of ``config``."""
+    return Path(__file__).resolve().parent / "data"
 
 
 def data_dir_or_default(configured: Path | None) -> Path:
@@ -164,8 +165,40 @@ def load_examples(
     return load_history_examples(path, on_skip)
 
 
-def labelled(examples: Sequence[Example], target: str) -> tuple[list[str], list[str], int]:
-    """Texts and labels for ``target``, and how many examples had no such label."""
-    texts = [e.text for e in examples if target in e.labels]
-    labels = [e.labels[target] for e in examples if target in e.labels]
-    return texts, labels, len(examples) - len(texts)
+@dataclass(frozen=True)
+class Labelled:
+    """The texts and labels of one target, and how many examples were left out and why."""
+
+    texts: list[str]
+    labels: list[str]
+    unlabelled: int
+    """Examples without a label for the target."""
+    empty: int
+    """Examples with a label but no text (blank subject and body): nothing to learn from."""
+
+
+def labelled(examples: Sequence[Example], target: str) -> Labelled:
+    """Texts and labels for ``target``; examples without the label or without text left out."""
+    having = [e for e in examples if target in e.labels]
+    kept = [e for e in having if e.text.strip()]
+    return Labelled(
+        texts=[e.text for e in kept],
+        labels=[e.labels[target] for e in kept],
+        unlabelled=len(examples) - len(having),
+        empty=len(having) - len(kept),
+    )
+
+
+def load_texts(source: str, data_dir: Path, split: str, on_skip: OnSkip | None = None) -> list[str]:
+    """The non-blank texts of a source, labels ignored: a dataset name, a history export, or
+    a ``.txt`` file with one text per line (tickets that belong to no label, for instance)."""
+    path = Path(source)
+    if path.suffix == ".txt":
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise DatasetError(f"{path}: cannot read: {reason}") from None
+    else:
+        lines = [e.text for e in load_examples(source, data_dir, split, on_skip)]
+    return [line for line in lines if line.strip()]

@@ -92,7 +92,7 @@ def load_model(path: Path, embedders: EmbedderLoader = load_embedder) -> LinearT
                 target=meta["target"],
                 labels=tuple(meta["labels"]),
                 ngrams=blocks,
-                weights=np.asarray(arrays["weights"], dtype=np.float64),
+                weights=np.asarray(arrays["weights"], dtype=np.float32),  # older files: float64
                 bias=np.asarray(arrays["bias"], dtype=np.float64),
                 temperature=float(meta["temperature"]),
                 embedding=_embedding(meta["embedding"], embedders, path),

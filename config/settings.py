@@ -381,7 +381,7 @@ class ClassifierSettings(Section):
     """The triage classifier: where the shipped datasets are and when to abstain."""
 
     data_dir: Path | None = Field(
-        None, description="Directory of the shipped datasets; default: the repository's data/."
+        None, description="Directory of the shipped datasets; default: the package's config/data/."
     )
     min_confidence: float = Field(
         0.5, ge=0.0, le=1.0, description="Below this confidence a prediction abstains (triage)."

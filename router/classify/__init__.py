@@ -6,14 +6,22 @@ numpy-only, so routing with a model never loads scikit-learn.
 """
 
 from router.classify.features import NgramSpec, compose_text, ticket_text
-from router.classify.linear import EmbeddingBlock, LinearTextModel, NgramBlock, TextEmbedder
+from router.classify.linear import (
+    EmbeddingBlock,
+    LinearTextModel,
+    NgramBlock,
+    TextEmbedder,
+    WeightArray,
+)
 from router.classify.metrics import (
     TRIAGE,
     AbstainReport,
     ClassificationReport,
+    ThresholdOutcome,
     abstain_report,
     calibration_error,
     classification_report,
+    threshold_sweep,
 )
 from router.classify.predictor import TARGETS, Classifier, TargetModel, TicketClassifier
 from router.classify.rule_parts import (
@@ -39,10 +47,13 @@ __all__ = [
     "SkillFromPrediction",
     "TargetModel",
     "TextEmbedder",
+    "ThresholdOutcome",
     "TicketClassifier",
+    "WeightArray",
     "abstain_report",
     "calibration_error",
     "classification_report",
     "compose_text",
+    "threshold_sweep",
     "ticket_text",
 ]

@@ -143,3 +143,83 @@ def calibration_error(
         if members.any():
             error += members.mean() * abs(confidence[members].mean() - correct[members].mean())
     return float(error)
+
+
+@dataclass(frozen=True)
+class ThresholdOutcome:
+    """What one abstain threshold does to labelled tickets and to out-of-scope ones.
+
+    In-scope tickets are kept (routed by their prediction) or abstained on (to triage);
+    out-of-scope tickets belong to no label the model knows, so the only right outcome for
+    them is triage: ``out_of_scope_caught`` counts those below the threshold.
+    """
+
+    min_confidence: float
+    tickets: int
+    kept: int
+    kept_correct: int
+    out_of_scope: int = 0
+    out_of_scope_caught: int = 0
+
+    @property
+    def kept_and_correct_rate(self) -> float:
+        """Share of the labelled tickets routed, and routed right, by the prediction."""
+        return self.kept_correct / self.tickets
+
+    @property
+    def accuracy_kept(self) -> float | None:
+        """Share of the kept tickets routed right (None when none is kept)."""
+        return self.kept_correct / self.kept if self.kept else None
+
+    @property
+    def abstain_rate(self) -> float:
+        """Share of the labelled tickets sent to triage."""
+        return 1 - self.kept / self.tickets
+
+    @property
+    def caught_rate(self) -> float | None:
+        """Share of the out-of-scope tickets sent to triage (None without any)."""
+        return self.out_of_scope_caught / self.out_of_scope if self.out_of_scope else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "min_confidence": self.min_confidence,
+            "tickets": self.tickets,
+            "kept": self.kept,
+            "kept_correct": self.kept_correct,
+            "kept_and_correct_rate": self.kept_and_correct_rate,
+            "accuracy_kept": self.accuracy_kept,
+            "abstain_rate": self.abstain_rate,
+            "out_of_scope": self.out_of_scope,
+            "out_of_scope_caught": self.out_of_scope_caught,
+            "out_of_scope_caught_rate": self.caught_rate,
+        }
+
+
+def threshold_sweep(
+    truth: Sequence[str],
+    predictions: Sequence[Prediction],
+    thresholds: Sequence[float],
+    out_of_scope: Sequence[Prediction] = (),
+) -> list[ThresholdOutcome]:
+    """One outcome per threshold, from one set of predictions (nothing is predicted twice)."""
+    if len(truth) != len(predictions) or not truth:
+        raise ValueError("need equally many true labels and predictions, and at least one")
+    confidence = np.array([p.confidence for p in predictions])
+    correct = np.array([p.label == t for p, t in zip(predictions, truth, strict=True)])
+    foreign = np.array([p.confidence for p in out_of_scope])
+    outcomes = []
+    for threshold in thresholds:
+        kept = confidence >= threshold
+        outcomes.append(
+            ThresholdOutcome(
+                min_confidence=threshold,
+                tickets=len(truth),
+                kept=int(kept.sum()),
+                kept_correct=int((kept & correct).sum()),
+                out_of_scope=len(foreign),
+                out_of_scope_caught=int((foreign < threshold).sum()),
+            )
+        )
+    return outcomes

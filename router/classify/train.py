@@ -93,7 +93,7 @@ class FittedPipeline:
             target=target,
             labels=tuple(str(c) for c in self.svm.classes_),
             ngrams=self.blocks,
-            weights=weights,
+            weights=weights.astype(np.float32),
             bias=bias,
             temperature=temperature,
             embedding=embedding,
@@ -111,11 +111,13 @@ def train_model(
     """Fit a calibrated model for ``target`` from ``texts`` and their ``labels``.
 
     Labels seen fewer than twice cannot be learnt or held out; they are dropped and
-    counted in ``skipped_labels``. Raises ValueError when fewer than two labels remain.
+    counted in ``skipped_labels``. Raises ValueError when fewer than two labels remain or
+    when no text has a word (two or more letters) or a character to learn from.
     """
     texts, labels, skipped = _drop_rare(texts, labels)
     if len(set(labels)) < 2:
         raise ValueError(f"need at least two {target} labels with two examples each to train")
+    _require_features(texts, options.ngrams)
     vectors = _embed(texts, embedder, options, progress)
     fit_idx, held_idx = _split(labels, options)
     progress(f"fitting on {len(fit_idx)} examples, holding out {len(held_idx)}")
@@ -171,6 +173,16 @@ def _drop_rare(
     rare = {label: n for label, n in counts.items() if n < 2}
     keep = [i for i, label in enumerate(labels) if label not in rare]
     return [texts[i] for i in keep], [labels[i] for i in keep], rare
+
+
+def _require_features(texts: Sequence[str], ngrams: Sequence[NgramSpec]) -> None:
+    for spec in ngrams:
+        if not any(spec(text) for text in texts):
+            what = "word of two or more letters" if spec.kind == "word" else "character"
+            raise ValueError(
+                f"none of the {len(texts)} texts has a {what} to learn from "
+                "(blank or punctuation only?)"
+            )
 
 
 def _split(labels: Sequence[str], options: TrainingOptions) -> tuple[list[int], list[int]]:
@@ -236,7 +248,8 @@ def _stack(parts: list[sparse.csr_matrix], vectors: FloatArray | None) -> sparse
 
 
 def _linear(svm: LinearSVC) -> tuple[FloatArray, FloatArray]:
-    """Weights (features x labels) and bias; a binary SVM's one score becomes +-s/2."""
+    """Weights (features x labels) and bias in float64, as scikit-learn computes them; a
+    binary SVM's one score becomes +-s/2. The predictor keeps the weights in float32."""
     coef = np.asarray(svm.coef_, dtype=np.float64)
     bias = np.asarray(svm.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:

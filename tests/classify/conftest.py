@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from config.datasets import Example, dataset_available, default_data_dir, load_dataset
-from config.settings import load_settings
+from config.datasets import Example, default_data_dir, load_dataset
 
 TOPICS = {
     "billing": [
@@ -67,21 +66,10 @@ class HashEmbedder:
         return unit
 
 
-def shipped_data_dir() -> Path:
-    """Where the shipped datasets are (settings first, else beside the repository)."""
-    return load_settings().classifier.data_dir or default_data_dir()
-
-
 @pytest.fixture
 def data_dir() -> Path:
-    """The shipped data directory; skips the test when the datasets are not there."""
-    directory = shipped_data_dir()
-    if not (dataset_available("bitext", directory) and dataset_available("banking77", directory)):
-        pytest.skip(
-            f"shipped datasets not found in {directory} "
-            "(set DESKROUTE_CLASSIFIER__DATA_DIR; the repository ships them in data/)"
-        )
-    return directory
+    """The datasets shipped in the package (never skipped: they are part of the repository)."""
+    return default_data_dir()
 
 
 @pytest.fixture

@@ -186,8 +186,28 @@ def test_route_with_a_model_traces_predictions(history: Path, tmp_path: Path) ->
                 "{tmp}/m.npz",
                 "--no-embedding",
             ],
-            "need at least two skill labels",
+            "h.jsonl: no example has a 'skill' label",
             id="no such labels",
+        ),
+        pytest.param(
+            ["train", "{history}", "--target", "group", "--out", "{history}/m.npz"],
+            "cannot create the folder",
+            id="output folder under a file",
+        ),
+        pytest.param(
+            ["train", "{history}", "--target", "group", "--out", "{tmp}"],
+            "is a folder; give a file name",
+            id="output is a folder",
+        ),
+        pytest.param(
+            ["evaluate", "{tmp}/m.npz", "{history}", "--thresholds", "0.3,high"],
+            "--thresholds: 'high' is not a number",
+            id="threshold not a number",
+        ),
+        pytest.param(
+            ["evaluate", "{tmp}/m.npz", "{history}", "--thresholds", "0.3,1.5"],
+            "--thresholds: 1.5 is outside 0..1",
+            id="threshold out of range",
         ),
         pytest.param(
             ["evaluate", "{tmp}/missing.npz", "{history}"], "cannot read", id="missing model"
@@ -213,15 +233,132 @@ def test_bad_input_exits_2_with_the_reason(
     assert message in " ".join(result.output.split())
 
 
-def test_one_command_trains_on_the_shipped_bitext_data(data_dir: Path, tmp_path: Path) -> None:
-    model = tmp_path / "bitext-group.npz"
-    trained = runner.invoke(
-        app,
-        ["train", "bitext", "--target", "group", "--out", str(model), "--data-dir", str(data_dir)],
-    )
+def test_the_readme_commands_train_on_the_shipped_bitext_data_with_no_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DESKROUTE_CLASSIFIER__DATA_DIR", raising=False)
+    model = tmp_path / "models" / "bitext-group.npz"  # a folder a fresh clone does not have
+    trained = runner.invoke(app, ["train", "bitext", "--target", "group", "--out", str(model)])
     assert trained.exit_code == 0, trained.output
-    result = runner.invoke(app, ["evaluate", str(model), "bitext", "--data-dir", str(data_dir)])
+    result = runner.invoke(app, ["evaluate", str(model), "bitext"])
     assert result.exit_code == 0, result.output
-    report = json.loads((tmp_path / "bitext-group.eval.json").read_text())
+    report = json.loads((tmp_path / "models" / "bitext-group.eval.json").read_text())
     assert report["overall"]["examples"] == 810
     assert report["overall"]["accuracy"] >= 0.98
+
+
+def _blank_history(path: Path, texts: list[str]) -> Path:
+    labels = ["billing", "shipping"] * (len(texts) // 2)
+    write_history(
+        [
+            HistoryRecord(id=str(i), body=text, group=label, created_at=WHEN)
+            for i, (text, label) in enumerate(zip(texts, labels, strict=True))
+        ],
+        path,
+    )
+    return path
+
+
+def test_examples_without_text_are_left_out_with_a_warning(history: Path, tmp_path: Path) -> None:
+    with history.open("a", encoding="utf-8") as handle:
+        for i in range(3):
+            record = HistoryRecord(id=f"blank{i}", body="  ", group="billing", created_at=WHEN)
+            handle.write(record.model_dump_json() + "\n")
+    result = _train(history, tmp_path / "group.npz")
+    assert result.exit_code == 0, result.output
+    assert "3 examples with a group label but no text left out" in " ".join(result.output.split())
+    assert json.loads((tmp_path / "group.report.json").read_text())["empty_text_skipped"] == 3
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        pytest.param(["", " ", "\n", ""], "every example with a group label has an empty text",
+                     id="all blank"),
+        pytest.param(["!!", "?", "...", "!"], "none of the 4 texts has a word of two or more",
+                     id="punctuation only"),
+    ],
+)  # fmt: skip
+def test_texts_with_nothing_to_learn_are_refused_plainly(
+    texts: list[str], message: str, tmp_path: Path
+) -> None:
+    result = _train(_blank_history(tmp_path / "h.jsonl", texts), tmp_path / "m.npz")
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())
+    assert message in output and "Traceback" not in output and "vocabulary" not in output
+
+
+def test_labels_seen_once_are_named_when_dropped(history: Path, tmp_path: Path) -> None:
+    with history.open("a", encoding="utf-8") as handle:
+        for label in ["legal", "press"]:
+            record = HistoryRecord(id=label, body="a letter", group=label, created_at=WHEN)
+            handle.write(record.model_dump_json() + "\n")
+    result = _train(history, tmp_path / "group.npz")
+    assert result.exit_code == 0, result.output
+    assert "2 group labels seen only once were dropped" in " ".join(result.output.split())
+    assert "legal, press" in result.output
+
+
+def _relabelled(history: Path, path: Path, rename: dict[str, str]) -> Path:
+    lines = history.read_text(encoding="utf-8").splitlines()
+    records = [HistoryRecord.model_validate_json(line) for line in lines]
+    write_history(
+        [r.model_copy(update={"group": rename.get(r.group, r.group)}) for r in records], path
+    )
+    return path
+
+
+def test_evaluating_on_labels_the_model_never_learnt_is_refused(
+    history: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "group.npz"
+    assert _train(history, model).exit_code == 0
+    other = _relabelled(
+        history, tmp_path / "other.jsonl", {"billing": "B", "shipping": "S", "account": "A"}
+    )
+    result = runner.invoke(app, ["evaluate", str(model), str(other)])
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())
+    assert "none of its group labels is one the model knows" in output
+    assert "test: A, B, S; model: account, billing, shipping" in output
+
+
+def test_test_labels_the_model_never_learnt_are_named_in_a_warning(
+    history: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "group.npz"
+    assert _train(history, model).exit_code == 0
+    other = _relabelled(history, tmp_path / "other.jsonl", {"account": "accounts"})
+    result = runner.invoke(app, ["evaluate", str(model), str(other)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "36 tickets carry 1 group labels the model never learnt" in output
+    assert "accounts (36)" in output
+
+
+def test_one_evaluate_run_scores_every_threshold_and_the_out_of_scope_tickets(
+    history: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "group.npz"
+    assert _train(history, model).exit_code == 0
+    foreign = tmp_path / "weather.txt"
+    foreign.write_text("what is the weather tomorrow\n\nplay some jazz music\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["evaluate", str(model), str(history), "--thresholds", "0.3,0.5,0.99",
+         "--out-of-scope", str(foreign), "--report", str(tmp_path / "out" / "eval.json")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "per threshold, 108 labelled tickets and 2 out of scope" in output
+    report = json.loads((tmp_path / "out" / "eval.json").read_text())
+    sweep = report["thresholds"]
+    assert [row["min_confidence"] for row in sweep] == [0.3, 0.5, 0.99]
+    assert all(row["tickets"] == 108 and row["out_of_scope"] == 2 for row in sweep)
+    kept = [row["kept"] for row in sweep]
+    caught = [row["out_of_scope_caught"] for row in sweep]
+    assert kept == sorted(kept, reverse=True) and caught == sorted(caught)
+    assert sweep[-1]["out_of_scope_caught"] == 2  # nothing is 99 % sure of the weather
+    rows = (tmp_path / "out" / "eval.tickets.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "scope,text,label,predicted,confidence" and len(rows) == 1 + 108 + 2
+    assert rows[-1].startswith("out,play some jazz music,,")

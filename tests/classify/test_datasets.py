@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from config.datasets import (
-    DATASETS,
     DatasetError,
-    dataset_available,
+    Example,
+    Labelled,
     default_data_dir,
     labelled,
     load_examples,
+    load_texts,
 )
 from connectors.history import write_history
 from router.history import HistoryRecord
@@ -48,7 +49,32 @@ def test_history_export_gives_group_skill_priority_and_language(tmp_path: Path) 
         "language": "en",
     }
     assert second.labels == {"priority": "normal"}
-    assert labelled([first, second], "group") == (["Refund\nmoney back"], ["billing"], 1)
+    assert labelled([first, second], "group") == Labelled(
+        texts=["Refund\nmoney back"], labels=["billing"], unlabelled=1, empty=0
+    )
+
+
+def test_examples_with_a_label_but_no_text_are_left_out_and_counted() -> None:
+    examples = [
+        Example(text="refund please", labels={"group": "billing"}),
+        Example(text="", labels={"group": "billing"}),
+        Example(text=" \n ", labels={"group": "shipping"}),
+        Example(text="hello", labels={}),
+    ]
+    assert labelled(examples, "group") == Labelled(
+        texts=["refund please"], labels=["billing"], unlabelled=1, empty=2
+    )
+
+
+def test_texts_come_from_a_plain_text_file_or_any_source_blank_lines_left_out(
+    tmp_path: Path,
+) -> None:
+    lines = tmp_path / "out-of-scope.txt"
+    lines.write_text("what is the weather\n\n  \nbook me a table\n", encoding="utf-8")
+    assert load_texts(str(lines), tmp_path, "test") == ["what is the weather", "book me a table"]
+    assert len(load_texts("bitext", default_data_dir(), "test")) == 810
+    with pytest.raises(DatasetError, match=r"missing\.txt: cannot read"):
+        load_texts(str(tmp_path / "missing.txt"), tmp_path, "test")
 
 
 def _with_bad_lines(tmp_path: Path) -> Path:
@@ -89,12 +115,6 @@ def test_unknown_sources_are_explained(source: str, message: str, tmp_path: Path
 def test_a_missing_data_directory_says_how_to_point_at_it(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="DESKROUTE_CLASSIFIER__DATA_DIR"):
         load_examples("bitext", tmp_path, "train")
-
-
-def test_default_data_directory_is_the_repositorys_own_and_holds_every_dataset() -> None:
-    repo = Path(__file__).resolve().parents[2]
-    assert default_data_dir() == repo / "data"
-    assert all(dataset_available(name, default_data_dir()) for name in DATASETS)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from router.classify.metrics import abstain_report, calibration_error, classification_report
+from router.classify.metrics import (
+    abstain_report,
+    calibration_error,
+    classification_report,
+    threshold_sweep,
+)
 from router.model import Prediction
 
 
@@ -70,3 +75,29 @@ def test_calibration_error(
     predictions: list[Prediction], truth: list[str], expected: float
 ) -> None:
     assert calibration_error(truth, predictions) == pytest.approx(expected)
+
+
+def test_a_threshold_sweep_counts_kept_and_correct_and_out_of_scope_caught_by_hand() -> None:
+    truth = ["a", "a", "b", "b"]
+    predictions = [
+        Prediction(label="a", confidence=0.9),  # right, sure
+        Prediction(label="b", confidence=0.6),  # wrong, fairly sure
+        Prediction(label="b", confidence=0.45),  # right, unsure
+        Prediction(label="b", confidence=0.3),  # right, very unsure
+    ]
+    foreign = [Prediction(label="a", confidence=c) for c in (0.95, 0.5, 0.35)]
+    sweep = threshold_sweep(truth, predictions, [0.3, 0.5, 0.95], foreign)
+    assert [(o.kept, o.kept_correct, o.out_of_scope_caught) for o in sweep] == [
+        (4, 3, 0),
+        (2, 1, 1),
+        (0, 0, 2),  # at 0.95 exactly a ticket is kept, even an out-of-scope one
+    ]
+    assert sweep[1].kept_and_correct_rate == 0.25
+    assert sweep[1].accuracy_kept == 0.5 and sweep[2].accuracy_kept is None
+    assert sweep[1].abstain_rate == 0.5
+    assert sweep[1].caught_rate == pytest.approx(1 / 3)
+
+
+def test_a_sweep_without_out_of_scope_tickets_has_no_caught_rate() -> None:
+    (outcome,) = threshold_sweep(["a"], [Prediction(label="a", confidence=0.7)], [0.5])
+    assert outcome.caught_rate is None and outcome.to_dict()["out_of_scope"] == 0

@@ -46,6 +46,29 @@ def test_round_trip_keeps_every_prediction(model: LinearTextModel, tmp_path: Pat
     assert read_meta(path)["info"] == {"source": "tests"}
 
 
+def test_weights_are_single_precision_in_memory_and_in_the_file(
+    model: LinearTextModel, tmp_path: Path
+) -> None:
+    assert model.weights.dtype == np.float32
+    save_model(model, tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as arrays:
+        assert arrays["weights"].dtype == np.float32
+    assert load_model(tmp_path / "m.npz", _embedders).weights.dtype == np.float32
+
+
+def test_a_file_with_double_precision_weights_still_loads(
+    model: LinearTextModel, tmp_path: Path
+) -> None:
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+    with np.load(path, allow_pickle=False) as arrays:
+        data = {name: arrays[name] for name in arrays.files}
+    np.savez(path, **(data | {"weights": data["weights"].astype(np.float64)}))
+    loaded = load_model(path, _embedders)
+    assert loaded.weights.dtype == np.float32
+    assert np.allclose(loaded.probabilities(PROBES[0]), model.probabilities(PROBES[0]))
+
+
 def test_the_file_loads_without_pickle(model: LinearTextModel, tmp_path: Path) -> None:
     save_model(model, tmp_path / "m.npz")
     with np.load(tmp_path / "m.npz", allow_pickle=False) as arrays:

@@ -6,21 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from config.datasets import dataset_available
-from tests.classify.conftest import shipped_data_dir
+from config.datasets import default_data_dir
 from tests.differential.words import CustomerWords, train_group_model
 
 
 @pytest.fixture(scope="session")
 def bitext_dir() -> Path:
-    """The shipped data directory; skips when the Bitext data is not there."""
-    directory = shipped_data_dir()
-    if not dataset_available("bitext", directory):
-        pytest.skip(
-            f"shipped Bitext data not found in {directory} "
-            "(set DESKROUTE_CLASSIFIER__DATA_DIR; the repository ships it in data/)"
-        )
-    return directory
+    """The datasets shipped in the package (never skipped: they are part of the repository)."""
+    return default_data_dir()
 
 
 @pytest.fixture(scope="session")
