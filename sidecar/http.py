@@ -29,6 +29,7 @@ from config.settings import Settings
 from connectors.freshdesk import webhook as freshdesk_webhook
 from connectors.webhooks import WebhookError, WebhookEvent
 from connectors.zendesk import webhook as zendesk_webhook
+from router.model import Agent
 from sidecar import http_schema as schema
 from sidecar.health import StoreHealth, describe, readiness, store_outage
 from sidecar.http_input import read_body
@@ -60,6 +61,8 @@ class AppContext:
     refusals: RefusalLimit = field(default_factory=RefusalLimit)
     desk_refused: Callable[[], str | None] = lambda: None
     """Why the help desk is not called now (it refused our credentials), or None."""
+    roster: Callable[[], tuple[Agent, ...]] = lambda: ()
+    """The agents the leader last read from the help desk (empty on a follower)."""
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -228,6 +231,9 @@ def create_app(ctx: AppContext) -> FastAPI:
             "this_replica_leads": ctx.is_leader(),
         }
 
+    from sidecar.console import register_console  # its pages import AppContext from here
+
+    register_console(app, ctx)
     return app
 
 

@@ -120,7 +120,7 @@ class Sidecar:
             AppContext(
                 settings=settings, store=store, metrics=self.metrics, clock=clock,
                 is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
-                desk_refused=lambda: self.access.reason,
+                desk_refused=lambda: self.access.reason, roster=lambda: self.pipeline.agents,
                 accepting=lambda: self._accepting, health=self.health,
             )
         )  # fmt: skip
