@@ -153,7 +153,7 @@ def explain(record: Mapping[str, Any], name: Callable[[str], str]) -> Explanatio
 def _headline(record: Mapping[str, Any], chosen: str | None, name: Callable[[str], str]) -> str:
     if chosen is not None:
         return f"went to {name(chosen)}"
-    return f"waits: {record.get('reason') or 'nobody could take it'}"
+    return str(record.get("reason") or "nobody could take it")
 
 
 def _ruled_out(candidate: Mapping[str, Any], name: Callable[[str], str]) -> RuledOut:
@@ -206,8 +206,10 @@ def _against(
             return f"over {name(other)}: {better} ({shown})"
         return f"over {name(other)}: kept despite {name(other)} having {better} ({shown})"
     if chosen < other:
-        return (f"over {name(other)}: a tie on every score; the tie-break gives it to the "
-                f"smaller agent id ({chosen} before {other})")  # fmt: skip
+        return (
+            f"over {name(other)}: a tie on every score; the tie-break gives it to the smaller "
+            f"agent id ({name(chosen)}'s sorts before {name(other)}'s)"
+        )
     return f"over {name(other)}: a tie on every score"
 
 

@@ -112,7 +112,7 @@ def queue_rows(
         rows.append(QueueRow(
             ticket_id=ticket.id, subject=ticket.subject, group=ticket.group,
             priority=ticket.priority.name.lower(),
-            age=duration_text(ticket.waited(now).total_seconds()), sla=sla,
+            age=duration_text((now - ticket.created_at).total_seconds()), sla=sla,
             sla_breached=breached, why=why_text(item, name), reasons=reasons_of(item),
         ))  # fmt: skip
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
@@ -50,19 +50,30 @@ def days_text(days: frozenset[int]) -> str:
     return ", ".join(DAY_NAMES[day].title() for day in ordered)
 
 
-def window_text(window: Window) -> str:
-    """``Mon–Fri 09:00–17:00`` (``all day`` for a window that covers the whole day)."""
-    hours = "all day" if window.start == window.end else f"{window.start:%H:%M}–{window.end:%H:%M}"
-    return f"{days_text(window.days)} {hours}"
+def hours_text(start: time, end: time) -> str:
+    """``09:00–17:00``, or ``all day`` for a window that covers the whole day."""
+    return "all day" if start == end else f"{start:%H:%M}–{end:%H:%M}"
+
+
+def windows_text(windows: Iterable[Window]) -> str:
+    """``Mon–Fri 09:00–17:00; Sat 10:00–14:00``: windows of the same hours on several days
+    (the help desk may list one per day) read as one."""
+    days: dict[tuple[time, time], set[int]] = {}
+    for window in windows:
+        days.setdefault((window.start, window.end), set()).update(window.days)
+    return "; ".join(
+        f"{days_text(frozenset(on))} {hours_text(start, end)}"
+        for (start, end), on in sorted(days.items(), key=lambda item: min(item[1]))
+    )
 
 
 def shift_text(schedule: Schedule | None) -> str:
     """An agent's working hours in words (``always on shift`` without a schedule)."""
     if schedule is None:
         return "always on shift"
-    text = "; ".join(window_text(shift) for shift in schedule.shifts)
+    text = windows_text(schedule.shifts)
     if schedule.breaks:
-        text += "; breaks " + "; ".join(window_text(pause) for pause in schedule.breaks)
+        text += "; breaks " + windows_text(schedule.breaks)
     return f"{text} ({schedule.timezone})"
 
 

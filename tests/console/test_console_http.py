@@ -300,7 +300,7 @@ def test_the_ticket_page_explains_who_got_it_and_why_by_name(admin: TestClient) 
 
 def test_the_ticket_page_of_a_waiting_ticket_gives_the_refusal(admin: TestClient) -> None:
     page = text_of(admin.get("/console/tickets/103").text)
-    assert "waiting: waits: no eligible agent: 3 outside the ticket's group" in page
+    assert "waiting: no eligible agent: 3 outside the ticket's group" in page
     assert "Ana: outside the ticket's group" in page
 
 
