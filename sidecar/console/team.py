@@ -61,6 +61,8 @@ def windows_text(windows: Iterable[Window]) -> str:
     days: dict[tuple[time, time], set[int]] = {}
     for window in windows:
         days.setdefault((window.start, window.end), set()).update(window.days)
+    if days == {(time(0), time(0)): set(ALL_WEEK)}:
+        return "around the clock"
     return "; ".join(
         f"{days_text(frozenset(on))} {hours_text(start, end)}"
         for (start, end), on in sorted(days.items(), key=lambda item: min(item[1]))
