@@ -24,10 +24,19 @@ NAV = (
 )
 """The nav: (page key, label, path)."""
 
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+"""Every page: never cached, never framed by another site (clickjacking), forms post here."""
+
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """The template ``name`` rendered with ``context`` (and the nav), as an HTML response."""
     return templates.TemplateResponse(
         request, name, {"nav": NAV, **context}, status_code=status_code,
-        headers={"Cache-Control": "no-store"},
+        headers=HEADERS,
     )  # fmt: skip

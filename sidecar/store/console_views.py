@@ -64,7 +64,13 @@ class HistoryStep:
 
 def queued(engine: sa.Engine) -> list[QueuedTicket]:
     """Tickets in the queue states, oldest first, each with its latest decision's refusals."""
-    latest = sa.select(sa.func.max(D.c.id).label("id")).group_by(D.c.ticket_id).subquery("latest")
+    in_queue = sa.select(T.c.ticket_id).where(T.c.state.in_(QUEUE_STATES))
+    latest = (
+        sa.select(sa.func.max(D.c.id).label("id"))
+        .where(D.c.ticket_id.in_(in_queue))
+        .group_by(D.c.ticket_id)
+        .subquery("latest")
+    )
     last = sa.select(D.c.ticket_id, D.c.trace, D.c.decided_at).join(latest, latest.c.id == D.c.id)
     last_sub = last.subquery("last")
     query = (

@@ -130,6 +130,12 @@ def test_the_bearer_token_opens_a_page_without_logging_in(http: TestClient) -> N
     assert answer.status_code == 200
 
 
+def test_pages_are_never_cached_nor_framed_by_another_site(admin: TestClient) -> None:
+    headers = admin.get("/console/queue").headers
+    assert headers["cache-control"] == "no-store" and headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
 def test_logging_out_ends_the_session(admin: TestClient) -> None:
     answer = admin.post("/console/logout")
     assert (answer.status_code, answer.headers["location"]) == (303, "/console/login")
@@ -317,3 +323,20 @@ def test_the_search_box_jumps_to_the_ticket(admin: TestClient) -> None:
 
 def test_queue_rows_link_to_the_ticket_page(admin: TestClient) -> None:
     assert 'href="/console/tickets/102"' in admin.get("/console/queue").text
+
+
+def test_a_follow_through_move_reads_as_a_move_with_its_cause(
+    admin: TestClient, rig: Rig, clock: FakeClock
+) -> None:
+    rig.desk.set_status("cy", AgentStatus.ONLINE)
+    rig.desk.set_status("ana", AgentStatus.OFFLINE)
+    rig.pipeline.refresh_roster()
+    rig.pipeline.sweep()
+    clock.advance(600)  # the offline grace period
+    assert rig.pipeline.sweep() == 1
+    rig.writer.flush()
+    page = text_of(admin.get("/console/tickets/101").text)
+    assert "routing: went to Ana" in page
+    assert "move: went to Cy Cause follow-through move: the assignee went offline" in page
+    assert "Ana: not online (offline)" in page
+    assert "Moves 1" in page
