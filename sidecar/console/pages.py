@@ -35,7 +35,10 @@ HEADERS = {
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """The template ``name`` rendered with ``context`` (and the nav), as an HTML response."""
+    """The template ``name`` rendered with ``context`` (and the nav), as an HTML response.
+
+    ``base.html`` reads ``page`` (the nav key shown as current: ``queue``, ``team``,
+    ``shadow``, ``policy``) and ``bare`` (true: no nav, search or logout, as on the login)."""
     return templates.TemplateResponse(
         request, name, {"nav": NAV, **context}, status_code=status_code,
         headers=HEADERS,
