@@ -59,7 +59,7 @@ def _signature(token: str, stamp: str) -> str:
 def valid_session(value: str | None, token: str, now: datetime) -> bool:
     """True when ``value`` is a cookie ``session_cookie`` made for ``token`` and unexpired."""
     stamp, _, signature = (value or "").partition(".")
-    if not stamp.isdigit() or int(stamp) <= now.timestamp():
+    if not (stamp.isascii() and stamp.isdigit()) or int(stamp) <= now.timestamp():
         return False
     return hmac.compare_digest(signature.encode(), _signature(token, stamp).encode())
 

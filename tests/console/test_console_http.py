@@ -154,6 +154,7 @@ def test_logging_out_ends_the_session(admin: TestClient) -> None:
         pytest.param(lambda now: "99999999999.forged", False, id="forged"),
         pytest.param(lambda now: ADMIN_TOKEN, False, id="the-token-itself"),
         pytest.param(lambda now: "", False, id="empty"),
+        pytest.param(lambda now: "²³.ab", False, id="not-ascii-digits"),
     ],
 )  # fmt: skip
 def test_a_session_cookie_is_valid_only_unexpired_and_signed_by_the_token(
