@@ -9,26 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-CAUSES = {
-    "new": "a new ticket (first routing)",
-    "queue": "a waiting ticket, routed when someone had room",
-    "offline": "follow-through move: the assignee went offline or off shift",
-    "reopened": "follow-through move: reopened while its assignee was unavailable",
-    "no_reply": "follow-through move: no first reply within the time allowed",
-}
-"""The sidecar's recorded causes of a decision, in words (``sidecar.store.Routed.cause``)."""
-
-
-def _score_text(score: dict[str, Any]) -> str:
-    parts = []
-    for label, value in score.items():
-        if value is None:
-            parts.append(f"{label}=never")
-        else:
-            parts.append(
-                f"{label}={value:g}" if isinstance(value, float | int) else f"{label}={value}"
-            )
-    return "  ".join(parts)
+from sidecar.explanation import CAUSES, score_text
 
 
 def render_decision(console: Console, record: dict[str, Any]) -> None:
@@ -83,5 +64,5 @@ def render_decision(console: Console, record: dict[str, Any]) -> None:
             )
         else:
             mark = Text("chosen", "bold green") if agent == trace["chosen"] else Text("eligible")
-            candidates.add_row(agent, mark, _score_text(item.get("score", {})))
+            candidates.add_row(agent, mark, score_text(item.get("score", {})))
     console.print(Panel(Group(facts, Text(""), candidates), title=title, title_align="left"))

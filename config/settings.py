@@ -428,7 +428,10 @@ class Settings(BaseSettings):
     )
     admin_token: SecretStr | None = Field(
         None,
-        description="Bearer token required by admin endpoints; admin endpoints are off if unset.",
+        description=(
+            "Bearer token required by admin endpoints and the web console's login; "
+            "both are off if unset."
+        ),
     )
     http: HttpSettings = Field(default_factory=HttpSettings)
     zendesk: ZendeskSettings = Field(default_factory=ZendeskSettings)

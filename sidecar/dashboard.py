@@ -16,9 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from config.settings import FollowThroughSettings
-from router.model import Ticket
+from router.model import Priority, Ticket
 from sidecar import lifecycle
 from sidecar.followthrough import reply_limits
+from sidecar.sla import sla_deadline
 from sidecar.store import Store
 
 SLA_FALLBACK = timedelta(hours=8)
@@ -40,10 +41,10 @@ class Picture:
 
 
 def sla_due(ticket: Ticket, targets: dict[int, timedelta]) -> datetime:
-    """When the ticket's SLA clock runs out: the desk's due time, else its priority's target."""
-    if ticket.sla_due_at is not None:
-        return ticket.sla_due_at
-    return ticket.created_at + targets.get(int(ticket.priority), SLA_FALLBACK)
+    """When the ticket's SLA clock runs out: the desk's due time, else its priority's target,
+    else ``SLA_FALLBACK`` after creation."""
+    due = sla_deadline(ticket, {Priority(p): limit for p, limit in targets.items()})
+    return ticket.created_at + SLA_FALLBACK if due is None else due
 
 
 def gather(

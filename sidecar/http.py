@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sidecar.console import register_console
 from sidecar.health import StoreHealth, describe, store_outage
 from sidecar.routes import admin, decisions, operations, policy, webhooks
 from sidecar.routes.context import AppContext
@@ -33,6 +34,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     _answer_store_outages(app, ctx.health)
     for routes in (webhooks, operations, decisions, admin, policy):
         routes.register(app, ctx)
+    register_console(app, ctx)
     return app
 
 

@@ -27,6 +27,7 @@ from sidecar.continuity import requesters_of, with_previous_agents
 from sidecar.followthrough import Absences, Move, available, moves_due
 from sidecar.log_fields import fields
 from sidecar.metrics import Metrics
+from sidecar.names import agent_names
 from sidecar.store import Recorded, Routed, Store, StoredDecision
 
 log = logging.getLogger("deskroute.sidecar")
@@ -132,7 +133,7 @@ class Pipeline:
 
     def agent_names(self) -> dict[str, str]:
         """Each agent's name by id, as the last roster read gave them."""
-        return {agent.id: agent.name for agent in self.agents if agent.name}
+        return agent_names(self.agents, ())
 
     def leave_out(self, agent_id: str) -> None:
         """The help desk refused ``agent_id`` for a ticket (deleted, deactivated, out of the

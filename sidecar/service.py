@@ -127,9 +127,9 @@ class Sidecar:
             AppContext(
                 settings=settings, store=store, metrics=self.metrics, clock=clock,
                 is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
-                desk_refused=lambda: self.access.reason,
+                desk_refused=lambda: self.access.reason, roster=lambda: self.pipeline.agents,
                 accepting=lambda: self._accepting, health=self.health,
-                agent_names=self.pipeline.agent_names, policy=self.policy,
+                policy=self.policy,
             )
         )  # fmt: skip
         self.server: uvicorn.Server | None = None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from config.settings import Settings
+from router.model import Agent
 from sidecar.health import StoreHealth
 from sidecar.metrics import Metrics
 from sidecar.policy_keeper import PolicyKeeper
@@ -30,7 +31,7 @@ class AppContext:
     refusals: RefusalLimit = field(default_factory=RefusalLimit)
     desk_refused: Callable[[], str | None] = lambda: None
     """Why the help desk is not called now (it refused our credentials), or None."""
-    agent_names: Callable[[], Mapping[str, str]] = lambda: {}
-    """Each agent's name by id, from the last roster read (metrics label loads with it)."""
+    roster: Callable[[], tuple[Agent, ...]] = lambda: ()
+    """The agents the leader last read from the help desk (empty on a follower)."""
     policy: PolicyKeeper | None = None
     """Changes the routing policy live (``/admin/policy``); None: those endpoints are off."""

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request, Response
 
 from sidecar import http_schema as schema
 from sidecar.health import readiness
+from sidecar.names import agent_names
 from sidecar.routes.admin import bearer_token, is_admin
 from sidecar.routes.context import AppContext
 
@@ -70,7 +71,9 @@ def _refresh_gauges(ctx: AppContext) -> None:
     """Read the store-backed gauges just before a scrape."""
     ctx.metrics.queue_depth.set(ctx.store.tickets.counts().get("waiting", 0))
     ctx.metrics.outbox_depth.set(ctx.store.outbox.active())
-    ctx.metrics.set_loads(ctx.store.loads.loads(), ctx.agent_names())
+    ctx.metrics.set_loads(
+        ctx.store.loads.loads(), agent_names(ctx.roster(), ctx.store.loads.table())
+    )
     ctx.metrics.set_queue(ctx.store.queue_gauges(ctx.clock()))
     agreement = ctx.store.shadow_report().agreement
     if agreement is not None:
