@@ -34,6 +34,7 @@ from sidecar.health import StoreHealth, describe, readiness, store_outage
 from sidecar.http_input import read_body
 from sidecar.metrics import Metrics
 from sidecar.refusals import RefusalLimit
+from sidecar.shadow_report import parse_window
 from sidecar.store import Store
 
 log = logging.getLogger("deskroute.sidecar.http")
@@ -211,9 +212,22 @@ def create_app(ctx: AppContext) -> FastAPI:
 
     @app.get("/admin/shadow-report", tags=["admin"], dependencies=[Depends(admin)],
              responses=admin_errors)  # fmt: skip
-    def shadow() -> dict[str, Any]:
-        """Dry-run agreement with the agents humans actually chose."""
-        return ctx.store.shadow_report().to_dict()
+    def shadow(
+        since: str | None = None, until: str | None = None, days: float | None = None
+    ) -> dict[str, Any]:
+        """The shadow (go-live) report over a window: agreement of dry-run decisions with
+        each person's first assignment, why they differ, time to assign, load spread and a
+        recommendation. ``days`` back from ``until`` (default now), or ``since``..``until``
+        (ISO 8601 dates or times, UTC without a zone); default: DESKROUTE_SHADOW__WINDOW_DAYS."""
+        limits = settings.shadow
+        try:
+            window = parse_window(
+                since=since, until=until, days=days, now=ctx.clock(),
+                default_days=limits.window_days,
+            )  # fmt: skip
+        except ValueError as error:
+            raise HTTPException(422, f"invalid window: {error}") from None
+        return ctx.store.shadow_report(window, limits).to_dict()
 
     @app.get("/admin/status", tags=["admin"], dependencies=[Depends(admin)],
              responses=admin_errors)  # fmt: skip

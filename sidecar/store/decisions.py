@@ -115,10 +115,10 @@ class DecisionStore:
         if not isinstance(decision, Assignment):
             if row.state == lifecycle.WAITING and row.reason == decision.reason:
                 return None  # still waiting for the same reason: nothing new to audit
-            self._insert_decision(conn, item, now)
+            self._insert_decision(conn, item, now, dry_run)
             set_state(conn, item.ticket.id, lifecycle.WAITING, now, reason=decision.reason)
             return "waiting"
-        decision_id = self._insert_decision(conn, item, now)
+        decision_id = self._insert_decision(conn, item, now, dry_run)
         if dry_run:
             set_state(conn, item.ticket.id, lifecycle.SHADOW, now, our_agent=decision.agent_id)
             return "shadow"
@@ -129,7 +129,9 @@ class DecisionStore:
         adjust_load(conn, decision.agent_id, decision.weight)
         return "assigned"
 
-    def _insert_decision(self, conn: sa.Connection, item: Routed, now: datetime) -> int:
+    def _insert_decision(
+        self, conn: sa.Connection, item: Routed, now: datetime, dry_run: bool
+    ) -> int:
         decision = item.decision
         values = {
             "ticket_id": item.ticket.id,
@@ -143,6 +145,7 @@ class DecisionStore:
             "epoch": self.fence.epoch,
             "source": item.ticket.source,
             "requester": item.ticket.requester,
+            "dry_run": dry_run,
         }
         inserted = conn.execute(D.insert().values(**values).returning(D.c.id)).scalar_one()
         return int(inserted)

@@ -78,13 +78,22 @@ def _decision_requesters(conn: sa.Connection) -> None:
     schema.DECISIONS_BY_REQUESTER.create(conn, checkfirst=True)
 
 
+def _shadow_columns(conn: sa.Connection) -> None:
+    timestamp = sa.DateTime().compile(dialect=conn.dialect)
+    _add_column(conn, schema.tickets, "first_assignee", "VARCHAR(100)")
+    _add_column(conn, schema.tickets, "first_assigned_at", timestamp)
+    _add_column(conn, schema.decisions, "dry_run", "BOOLEAN")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
     Migration(3, "lease epochs on decisions and outbox claims (fencing)", _fencing_epochs),
     Migration(4, "webhook deliveries remembered to refuse replays", _deliveries_table),
     Migration(5, "help desk and requester on decisions (continuity)", _decision_requesters),
-)
+    Migration(6, "first assignee of tickets, dry run on decisions (shadow report)",
+              _shadow_columns),
+)  # fmt: skip
 
 
 class SchemaTooNewError(ConfigError):
