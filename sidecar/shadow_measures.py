@@ -34,6 +34,9 @@ KIND_WORDS = {
 }
 CAPACITY_FILTERS = frozenset({"capacity", "fair_limit"})
 """Filters that refuse an agent for the work they already hold: "over capacity"."""
+ROUND_FILTERS = frozenset({"held"})
+"""Filters of the dealing round alone (an agent dealt one ticket waits for the next round):
+their pick was eligible, and would have had their turn."""
 FILTER_WORDS = {f.name: f.words for f in ELIGIBILITY_FILTERS}
 """Each filter's refusal words ("lacking a required skill"), as refusal sentences use them."""
 NO_GROUP, NO_RULE = "(no group)", "(no rule)"
@@ -68,7 +71,8 @@ class Verdict:
 
     kind: str
     filter: str | None = None
-    """The filter that ruled their pick out (for ``ruled_out`` and ``over_capacity``)."""
+    """The filter that refused their pick (``ruled_out``, ``over_capacity``, and
+    ``eligible`` when only this round's dealing held them back)."""
 
     @property
     def words(self) -> str:
@@ -92,6 +96,8 @@ def judge(case: ShadowCase) -> Verdict | None:
         rejected = candidate.get("rejected_by")
         if rejected is None:
             return Verdict(ELIGIBLE)
+        if rejected in ROUND_FILTERS:
+            return Verdict(ELIGIBLE, rejected)
         return Verdict(OVER_CAPACITY if rejected in CAPACITY_FILTERS else RULED_OUT, rejected)
     return Verdict(NOT_CONSIDERED)
 
@@ -104,6 +110,7 @@ class Agreement:
     agreed: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
     filters: dict[str, int] = field(default_factory=dict)
+    """Ruled-out disagreements by the filter that ruled the person's pick out."""
 
     @property
     def rate(self) -> float | None:
@@ -125,7 +132,7 @@ def agreement(verdicts: Iterable[Verdict]) -> Agreement:
     """Count verdicts: agreed, and each disagreement by kind and by filter."""
     listed = list(verdicts)
     kinds = Counter(v.kind for v in listed if v.kind != AGREED)
-    filters = Counter(v.filter for v in listed if v.filter is not None)
+    filters = Counter(v.filter for v in listed if v.kind == RULED_OUT and v.filter is not None)
     return Agreement(
         compared=len(listed),
         agreed=sum(1 for v in listed if v.kind == AGREED),

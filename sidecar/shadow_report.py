@@ -17,7 +17,6 @@ from typing import Any
 from config.settings import ShadowSettings
 from sidecar.shadow_measures import (
     AGREED,
-    CAPACITY_FILTERS,
     FILTER_WORDS,
     NO_GROUP,
     NO_RULE,
@@ -274,9 +273,8 @@ def _slower(ours: Timing, theirs: Timing, ratio: float) -> bool:
 
 
 def _ruled_by(overall: Agreement) -> list[tuple[str, int]]:
-    """Filters that ruled people's picks out (capacity aside), most first."""
-    counted = [(k, v) for k, v in overall.filters.items() if k not in CAPACITY_FILTERS]
-    return sorted(counted, key=lambda item: (-item[1], item[0]))
+    """Filters that ruled people's picks out, most first."""
+    return sorted(overall.filters.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _share(value: float | None) -> str:

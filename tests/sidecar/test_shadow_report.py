@@ -35,6 +35,7 @@ TRACE = {
         {"agent": "cat", "rejected_by": "skills", "detail": "lacking billing"},
         {"agent": "dan", "rejected_by": "capacity"},
         {"agent": "eve", "rejected_by": "fair_limit"},
+        {"agent": "fay", "rejected_by": "held"},
     ],
 }
 
@@ -75,6 +76,8 @@ def case(
                      "their pick was at capacity", id="over-capacity"),
         pytest.param("eve", "ann", Verdict(OVER_CAPACITY, "fair_limit"),
                      "their pick was at the fair-distribution limit", id="fair-limit-is-capacity"),
+        pytest.param("fay", "ann", Verdict(ELIGIBLE, "held"),
+                     "their pick was already dealt a ticket this round", id="dealt-this-round"),
         pytest.param("zed", "ann", Verdict(NOT_CONSIDERED),
                      "their pick was not among the agents we looked at", id="not-in-our-trace"),
         pytest.param("cat", None, Verdict(RULED_OUT, "skills"),
@@ -147,7 +150,7 @@ def test_report_counts_decided_closed_compared_and_disagreements_by_kind_and_fil
     assert overall["disagreements"] == {
         ELIGIBLE: 1, RULED_OUT: 2, OVER_CAPACITY: 1, NOT_CONSIDERED: 0,
     }  # fmt: skip
-    assert overall["ruled_out_by"] == {"capacity": 1, "skills": 2}
+    assert overall["ruled_out_by"] == {"skills": 2}
     assert [s["ticket"] for s in report.samples] == ["6", "4", "3", "2"]  # newest first
     assert report.samples[0]["why"] == "their pick was lacking a required skill"
 
