@@ -207,12 +207,12 @@ def recommend(
         return Recommendation(False, "not yet: " + "; ".join(blockers) + ".", tuple(blockers))
     (ours_time, theirs_time), (ours_spread, theirs_spread) = times, spreads
     facts = [
-        f"{_share(overall.rate)} agreement over {overall.compared} tickets",
-        f"{_share(overall.kinds.get(RULED_OUT, 0) / overall.compared)} of people's picks "
+        f"{share(overall.rate)} agreement over {overall.compared} tickets",
+        f"{share(overall.kinds.get(RULED_OUT, 0) / overall.compared)} of people's picks "
         "ruled out by our filters or rules",
-        f"{_share(we_waited / overall.compared)} we would have left waiting",
-        f"90% assigned within {_duration(ours_time.p90_s)} (people: "
-        f"{_duration(theirs_time.p90_s)})",
+        f"{share(we_waited / overall.compared)} we would have left waiting",
+        f"90% assigned within {duration(ours_time.p90_s)} (people: "
+        f"{duration(theirs_time.p90_s)})",
         f"picks per agent Gini {ours_spread.gini:.2f} (people: {theirs_spread.gini:.2f})",
     ]
     return Recommendation(True, "ready to switch on: " + ", ".join(facts) + ".")
@@ -236,25 +236,25 @@ def _blockers(
         return found
     rate = overall.agreed / n
     if rate < limits.min_agreement:
-        found.append(f"agreement {_share(rate)} is below {_share(limits.min_agreement)}")
+        found.append(f"agreement {share(rate)} is below {share(limits.min_agreement)}")
     ruled = overall.kinds.get(RULED_OUT, 0)
     if ruled / n > limits.max_ruled_out:
         named = ", ".join(f"{FILTER_WORDS.get(k, k)} {v}" for k, v in _ruled_by(overall))
         found.append(
-            f"{_share(ruled / n)} of people's picks were ruled out by our filters or rules "
-            f"({named}), above {_share(limits.max_ruled_out)}: check the policy's rules and "
+            f"{share(ruled / n)} of people's picks were ruled out by our filters or rules "
+            f"({named}), above {share(limits.max_ruled_out)}: check the policy's rules and "
             "the roster's skills and groups"
         )
     if we_waited / n > limits.max_waiting:
         found.append(
-            f"we would have left {_share(we_waited / n)} of assigned tickets waiting, "
-            f"above {_share(limits.max_waiting)}"
+            f"we would have left {share(we_waited / n)} of assigned tickets waiting, "
+            f"above {share(limits.max_waiting)}"
         )
     (ours, theirs), (ours_spread, theirs_spread) = times, spreads
     if _slower(ours, theirs, limits.max_p90_ratio):
         found.append(
-            f"90% of our assignments take {_duration(ours.p90_s)}, people's "
-            f"{_duration(theirs.p90_s)}"
+            f"90% of our assignments take {duration(ours.p90_s)}, people's "
+            f"{duration(theirs.p90_s)}"
         )
     extra = limits.max_gini_increase
     if ours_spread.gini > theirs_spread.gini + extra:
@@ -277,11 +277,12 @@ def _ruled_by(overall: Agreement) -> list[tuple[str, int]]:
     return sorted(overall.filters.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _share(value: float | None) -> str:
+def share(value: float | None) -> str:
+    """A share as a whole percentage ("n/a" when there is none)."""
     return "n/a" if value is None else f"{value:.0%}"
 
 
-def _duration(seconds: float | None) -> str:
+def duration(seconds: float | None) -> str:
     """A duration in the largest unit that keeps it readable (45 s, 12 min, 3.5 h)."""
     if seconds is None:
         return "n/a"
