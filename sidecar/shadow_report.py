@@ -211,8 +211,7 @@ def recommend(
         f"{share(overall.kinds.get(RULED_OUT, 0) / overall.compared)} of people's picks "
         "ruled out by our filters or rules",
         f"{share(we_waited / overall.compared)} we would have left waiting",
-        f"90% assigned within {duration(ours_time.p90_s)} (people: "
-        f"{duration(theirs_time.p90_s)})",
+        f"90% assigned within {duration(ours_time.p90_s)} (people: {duration(theirs_time.p90_s)})",
         f"picks per agent Gini {ours_spread.gini:.2f} (people: {theirs_spread.gini:.2f})",
     ]
     return Recommendation(True, "ready to switch on: " + ", ".join(facts) + ".")
@@ -253,8 +252,7 @@ def _blockers(
     (ours, theirs), (ours_spread, theirs_spread) = times, spreads
     if _slower(ours, theirs, limits.max_p90_ratio):
         found.append(
-            f"90% of our assignments take {duration(ours.p90_s)}, people's "
-            f"{duration(theirs.p90_s)}"
+            f"90% of our assignments take {duration(ours.p90_s)}, people's {duration(theirs.p90_s)}"
         )
     extra = limits.max_gini_increase
     if ours_spread.gini > theirs_spread.gini + extra:

@@ -55,8 +55,9 @@ def mixed() -> GoLiveReport:
 def test_the_page_opens_with_the_recommendation_and_what_blocks_it(mixed: GoLiveReport) -> None:
     html = render(mixed)
     recommendation = html[html.index('id="recommendation"') : html.index("<h2>Agreement")]
-    assert "not yet: 11% of people&#39;s picks were ruled out" in recommendation
+    assert "<strong>Not yet.</strong> What blocks it:" in recommendation
     assert recommendation.count("<li>") == len(mixed.recommendation.blockers) == 1
+    assert "<li>11% of people&#39;s picks were ruled out by our filters or rules" in recommendation
 
 
 def test_agreement_and_why_ours_differs_are_counted_in_words(mixed: GoLiveReport) -> None:

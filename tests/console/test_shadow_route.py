@@ -26,13 +26,14 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture
-def http(tmp_path: Path, clock: FakeClock) -> Iterator[TestClient]:
+def http(tmp_path: Path) -> Iterator[TestClient]:
     """The sidecar's app over a store where, in dry run, Ana and Bob's desk had two tickets
     decided and a person assigned both, one to whom we would not have."""
+    clock = FakeClock()
     store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}", "r", clock())
     rig = Rig(store, clock, dry_run=True)
-    rig.desk.add_agent("ann", name="Ana Souza")
-    rig.desk.add_agent("bob", name="Bob Stone")
+    for agent_id, name in (("ann", "Ana Souza"), ("bob", "Bob Stone")):
+        rig.desk.agents[agent_id] = rig.desk.add_agent(agent_id).evolve(name=name)
     for ticket_id in ("1", "2"):
         rig.desk.new_ticket(ticket_id)
     rig.cycle()
@@ -54,7 +55,7 @@ def test_the_page_shows_the_report_with_agents_by_name(http: TestClient) -> None
     page = http.get("/console/shadow", headers=AUTH)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Can routing be switched on?" in page.text
-    assert "not yet: only 2 tickets compared" in page.text
+    assert "<li>only 2 tickets compared with a person&#39;s assignment" in page.text
     assert "Ana Souza" in page.text and "Bob Stone" in page.text
     assert 'href="/console/shadow"' in page.text  # the console's nav, from base.html
 
