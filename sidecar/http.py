@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -34,7 +34,7 @@ from sidecar.health import StoreHealth, describe, readiness, store_outage
 from sidecar.http_input import read_body
 from sidecar.metrics import Metrics
 from sidecar.refusals import RefusalLimit
-from sidecar.shadow_report import parse_window
+from sidecar.shadow_report import MAX_DAYS, parse_window
 from sidecar.store import Store
 
 log = logging.getLogger("deskroute.sidecar.http")
@@ -42,6 +42,12 @@ log = logging.getLogger("deskroute.sidecar.http")
 REPLAYS = 2 * zendesk_webhook.DEFAULT_TOLERANCE
 """How long a delivery is remembered: past the signature's 5-minute window a replay is
 refused (401) for its timestamp, within it for its signature or delivery id."""
+ISO_MOMENT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+"""An ISO 8601 date, or date and time with an optional zone (the shadow report's window)."""
+SINCE = "Start of the window: ISO 8601 date or time, UTC without a zone; not with days."
+UNTIL = "End of the window (a date alone: the end of that day); default now."
+DAYS = "Days back from until; default DESKROUTE_SHADOW__WINDOW_DAYS."
+WINDOW_PARAMETERS = frozenset({"since", "until", "days"})
 BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer $DESKROUTE_ADMIN_TOKEN")
 
 
@@ -213,13 +219,22 @@ def create_app(ctx: AppContext) -> FastAPI:
     @app.get("/admin/shadow-report", tags=["admin"], dependencies=[Depends(admin)],
              responses=admin_errors)  # fmt: skip
     def shadow(
-        since: str | None = None, until: str | None = None, days: float | None = None
+        request: Request,
+        since: Annotated[str | None, Query(pattern=ISO_MOMENT, description=SINCE)] = None,
+        until: Annotated[str | None, Query(pattern=ISO_MOMENT, description=UNTIL)] = None,
+        days: Annotated[float | None, Query(gt=0, le=MAX_DAYS, description=DAYS)] = None,
     ) -> dict[str, Any]:
         """The shadow (go-live) report over a window: agreement of dry-run decisions with
         each person's first assignment, why they differ, time to assign, load spread and a
         recommendation. ``days`` back from ``until`` (default now), or ``since``..``until``
         (ISO 8601 dates or times, UTC without a zone); default: DESKROUTE_SHADOW__WINDOW_DAYS."""
         limits = settings.shadow
+        unknown = sorted(set(request.query_params) - WINDOW_PARAMETERS)
+        if unknown:  # a typo (?day=3) must not silently show the default window
+            raise HTTPException(
+                422, f"invalid window: unknown parameter {', '.join(map(repr, unknown))}; "
+                "use days, or since and until",
+            )  # fmt: skip
         try:
             window = parse_window(
                 since=since, until=until, days=days, now=ctx.clock(),

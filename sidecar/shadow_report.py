@@ -75,6 +75,15 @@ def parse_window(
     alone as ``until`` means the end of that day. Raises ``ValueError`` saying what is
     wrong (both ``since`` and ``days``, an unreadable time, an empty or too long window).
     """
+    try:
+        return _window(since, until, days, now, default_days)
+    except OverflowError:
+        raise ValueError("the window reaches past the dates a calendar holds") from None
+
+
+def _window(
+    since: str | None, until: str | None, days: float | None, now: datetime, default_days: float
+) -> Window:
     if since is not None and days is not None:
         raise ValueError("give since or days, not both")
     if days is not None and not 0 < days <= MAX_DAYS:

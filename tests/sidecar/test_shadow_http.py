@@ -82,8 +82,11 @@ def test_the_window_is_chosen_by_days_or_since_and_until(
     ("query", "message"),
     [
         pytest.param("?days=abc", "days", id="days-not-a-number"),
-        pytest.param("?days=0", "days must be more than 0", id="zero-days"),
-        pytest.param("?since=yesterday", "since: not an ISO 8601 date", id="bad-since"),
+        pytest.param("?days=0", "query.days: Input should be greater than 0", id="zero-days"),
+        pytest.param("?since=yesterday", "query.since: String should match", id="bad-since"),
+        pytest.param("?since=2026-13-45", "since: not an ISO 8601 date or time", id="no-such-day"),
+        pytest.param("?day=3", "unknown parameter 'day'; use days, or since and until",
+                     id="unknown-parameter"),
         pytest.param("?since=2026-11-25&days=2", "give since or days, not both", id="both"),
         pytest.param("?since=2026-11-27&until=2026-11-26", "since must be before until",
                      id="backwards"),

@@ -276,6 +276,8 @@ def test_the_window_a_request_names(
                      id="unreadable"),
         pytest.param({"since": "2026-12-08"}, "since must be before until", id="empty"),
         pytest.param({"since": "2020-01-01"}, "longer than 366 days", id="too-long"),
+        pytest.param({"until": "9999-12-31"}, "past the dates a calendar holds", id="after-9999"),
+        pytest.param({"until": "0001-01-02"}, "past the dates a calendar holds", id="before-1"),
     ],
 )  # fmt: skip
 def test_a_bad_window_is_refused_with_the_reason(asked: dict[str, Any], message: str) -> None:
