@@ -60,6 +60,8 @@ class Window:
         return cls(now - timedelta(days=days), now)
 
 
+TIME_SLACK_S = 60.0
+"""Our time to assign may exceed the people's by this much whatever the ratio says."""
 MAX_DAYS = 366
 """The longest window a report is asked for (a year of decisions, read in one pass)."""
 
@@ -273,10 +275,11 @@ def _blockers(
 
 
 def _slower(ours: Timing, theirs: Timing, ratio: float) -> bool:
-    """True when our 90th percentile exceeds the people's times ``ratio``."""
+    """True when our 90th percentile exceeds the people's times ``ratio``, by more than
+    ``TIME_SLACK_S`` (seconds either way are no reason to wait)."""
     if ours.p90_s is None or theirs.p90_s is None:
         return False
-    return ours.p90_s > theirs.p90_s * ratio
+    return ours.p90_s > theirs.p90_s * ratio and ours.p90_s - theirs.p90_s > TIME_SLACK_S
 
 
 def _ruled_by(overall: Agreement) -> list[tuple[str, int]]:

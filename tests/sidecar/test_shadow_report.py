@@ -196,6 +196,15 @@ def rotation(count: int, **changes: Any) -> list[ShadowCase]:
     return [replace(case(TEAM[n % 3], ours=TEAM[n % 3], n=n), **changes) for n in range(count)]
 
 
+@pytest.mark.parametrize(("ours_s", "ready"), [(60, True), (62, False)])
+def test_a_minute_slower_than_people_blocks_nothing(ours_s: float, ready: bool) -> None:
+    cases = [
+        case(TEAM[n % 3], TEAM[n % 3], n=n, ours_after_s=ours_s, theirs_after_s=1)
+        for n in range(30)
+    ]
+    assert build_report(cases, TEAM, WINDOW, ShadowSettings()).recommendation.ready is ready
+
+
 def test_ready_when_every_threshold_holds_and_the_text_states_the_figures() -> None:
     report = build_report(rotation(30), TEAM, WINDOW, ShadowSettings())
     assert report.recommendation.ready
