@@ -7,7 +7,16 @@ import sys
 import typer
 from rich.console import Console
 
-from cli import config_cmd, demo_cmd, doctor_cmd, export_cmd, route_cmd, run_cmd, sandbox_cmd
+from cli import (
+    config_cmd,
+    demo_cmd,
+    doctor_cmd,
+    export_cmd,
+    route_cmd,
+    run_cmd,
+    sandbox_cmd,
+    shadow_cmd,
+)
 from cli.extras import OPTIONAL, register_optional
 from config.settings import ConfigError, Settings, load_settings
 
@@ -47,6 +56,7 @@ doctor_cmd.register(app)
 sandbox_cmd.register(app)
 run_cmd.register(app)
 demo_cmd.register(app)
+shadow_cmd.register(app)
 for group in OPTIONAL:  # the simulator's and the trainer's commands, when installed
     register_optional(app, group)
 

@@ -358,6 +358,44 @@ class FollowThroughSettings(Section):
     )
 
 
+class ShadowSettings(Section):
+    """The shadow report (dry run): its default window and when it says "ready to switch on"."""
+
+    window_days: float = Field(
+        7.0, gt=0, le=366, description="Days the shadow report covers unless asked otherwise."
+    )
+    min_compared: int = Field(
+        30, ge=1,
+        description="Tickets a person assigned that the report must compare before it can say "
+        "ready.",
+    )  # fmt: skip
+    min_agreement: float = Field(
+        0.5, ge=0, le=1,
+        description="Least share of compared tickets where our pick was the person's first "
+        "choice (lower it where several agents fit most tickets).",
+    )  # fmt: skip
+    max_ruled_out: float = Field(
+        0.1, ge=0, le=1,
+        description="Largest share of compared tickets whose person's pick our filters or rules "
+        "ruled out (over capacity not counted): a rule people do not follow, or a wrong roster.",
+    )  # fmt: skip
+    max_waiting: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Largest share of tickets a person assigned that we would have left waiting.",
+    )
+    max_p90_ratio: float = Field(
+        1.0, gt=0,
+        description="Largest ratio of our 90th-percentile time to assign over the people's.",
+    )  # fmt: skip
+    max_gini_increase: float = Field(
+        0.05, ge=0, le=1,
+        description="How much more uneven (Gini of picks per agent) our picks may be than the "
+        "people's.",
+    )  # fmt: skip
+
+
 class SidecarSettings(Section):
     """The running service: shutdown, sandbox mode and the routing random seed."""
 
@@ -443,6 +481,7 @@ class Settings(BaseSettings):
     lease: LeaseSettings = Field(default_factory=LeaseSettings)
     follow_through: FollowThroughSettings = Field(default_factory=FollowThroughSettings)
     sidecar: SidecarSettings = Field(default_factory=SidecarSettings)
+    shadow: ShadowSettings = Field(default_factory=ShadowSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
 
     _secrets = field_validator("admin_token")(_usable_secret)

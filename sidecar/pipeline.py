@@ -28,6 +28,7 @@ from sidecar.followthrough import Absences, Move, available, moves_due
 from sidecar.log_fields import fields
 from sidecar.metrics import Metrics
 from sidecar.names import agent_names
+from sidecar.shadow_load import shadow_loads
 from sidecar.store import Recorded, Routed, Store, StoredDecision
 
 log = logging.getLogger("deskroute.sidecar")
@@ -144,9 +145,15 @@ class Pipeline:
 
     def roster(self) -> Roster:
         """The agents with the load the store holds for them now, and when we last
-        assigned them (idle order and fair limits carry over from pass to pass)."""
-        known = {agent.id for agent in self.agents}
+        assigned them (idle order and fair limits carry over from pass to pass).
+
+        In dry run the load is the shadow load (``sidecar.shadow_load``): open shadow
+        picks count on our agent, as they would had they been written."""
+        known = {agent.id: agent for agent in self.agents}
         loads = {k: v for k, v in self.store.loads.loads().items() if k in known}
+        if self.settings.dry_run:
+            open_shadow = self.store.tickets.in_states((lifecycle.SHADOW,))
+            loads = shadow_loads(loads, open_shadow, known)
         return Roster(self.agents, loads, self._assignment_times())
 
     def forget_assignment_times(self) -> None:

@@ -42,6 +42,7 @@ from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
 from sidecar.policy_keeper import PolicyKeeper
+from sidecar.shadow_report import Window
 from sidecar.stopping import Waits
 from sidecar.store import DeposedError, Store
 from sidecar.writer import Writer
@@ -370,11 +371,13 @@ class Sidecar:
         log.info("sidecar %s stopped", self.replica)
 
     def _log_shadow_report(self) -> None:
-        report = self.store.shadow_report()
+        shadow = self.settings.shadow
+        report = self.store.shadow_report(Window.last(shadow.window_days, self.clock()), shadow)
         log.info(
-            "shadow report: %d decided, %d compared with a human's choice, %s agreed",
-            report.decided, report.compared,
-            "n/a" if report.agreement is None else f"{report.agreement:.0%}",
+            "shadow report (last %g days): %d decided, %d compared with a person's first "
+            "choice, %s agreed; %s", shadow.window_days, report.decided, report.overall.compared,
+            "n/a" if report.overall.rate is None else f"{report.overall.rate:.0%}",
+            report.recommendation.text,
         )  # fmt: skip
 
     @staticmethod

@@ -12,6 +12,7 @@ from sidecar.health import readiness
 from sidecar.names import agent_names
 from sidecar.routes.admin import bearer_token, is_admin
 from sidecar.routes.context import AppContext
+from sidecar.shadow_report import Window
 
 
 def public_reason(reason: str) -> str:
@@ -75,7 +76,10 @@ def _refresh_gauges(ctx: AppContext) -> None:
         ctx.store.loads.loads(), agent_names(ctx.roster(), ctx.store.loads.table())
     )
     ctx.metrics.set_queue(ctx.store.queue_gauges(ctx.clock()))
-    agreement = ctx.store.shadow_report().agreement
-    if agreement is not None:
-        ctx.metrics.shadow_agreement.set(agreement)
+    if ctx.settings.dry_run:
+        limits = ctx.settings.shadow
+        window = Window.last(limits.window_days, ctx.clock())
+        rate = ctx.store.shadow_report(window, limits).overall.rate
+        if rate is not None:
+            ctx.metrics.shadow_agreement.set(rate)
     ctx.metrics.leader.set(1 if ctx.is_leader() else 0)

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from config.settings import StoreSettings
+from config.settings import ShadowSettings, StoreSettings
+from sidecar.shadow_report import GoLiveReport, Window, build_report
 from sidecar.store.database import ensure_schema, open_engine, reading
 from sidecar.store.decisions import Decided, DecisionStore, Recorded, Routed, StoredDecision
 from sidecar.store.fence import DeposedError, Fence
@@ -17,7 +18,7 @@ from sidecar.store.migrations import migrate
 from sidecar.store.notes import NoteRow, NoteStore
 from sidecar.store.outbox import OutboxRow, OutboxStore
 from sidecar.store.policies import PolicyStore, StoredPolicy
-from sidecar.store.reports import ShadowReport, routed_summary, shadow_report
+from sidecar.store.reports import routed_summary, shadow_cases, team
 from sidecar.store.tickets import TicketRow, TicketStore
 
 
@@ -71,9 +72,10 @@ class Store:
         with reading(self.engine) as conn:
             conn.execute(sa.text("SELECT 1"))
 
-    def shadow_report(self) -> ShadowReport:
-        """Agreement of dry-run decisions with the humans' assignments."""
-        return shadow_report(self.engine)
+    def shadow_report(self, window: Window, thresholds: ShadowSettings) -> GoLiveReport:
+        """The shadow report over the tickets first decided in dry run within ``window``."""
+        cases = shadow_cases(self.engine, window.since, window.until)
+        return build_report(cases, team(self.engine), window, thresholds)
 
     def queue_gauges(self, now: datetime) -> QueueGauges:
         """The waiting queue by reason, its oldest ticket and the parked tickets now."""
@@ -104,7 +106,6 @@ __all__ = [
     "QueueGauges",
     "Recorded",
     "Routed",
-    "ShadowReport",
     "Store",
     "StoredDecision",
     "StoredPolicy",

@@ -148,10 +148,10 @@ class DecisionStore:
         if not isinstance(decision, Assignment):
             if row.state == lifecycle.WAITING and row.reason == decision.reason:
                 return None  # still waiting for the same reason: nothing new to audit
-            waited = self._insert_decision(conn, item, now, version)
+            waited = self._insert_decision(conn, item, now, dry_run, version)
             set_state(conn, item.ticket.id, lifecycle.WAITING, now, reason=decision.reason)
             return StoredDecision(waited, "waiting", item)
-        decision_id = self._insert_decision(conn, item, now, version)
+        decision_id = self._insert_decision(conn, item, now, dry_run, version)
         if dry_run:
             set_state(conn, item.ticket.id, lifecycle.SHADOW, now, our_agent=decision.agent_id)
             return StoredDecision(decision_id, "shadow", item)
@@ -163,7 +163,7 @@ class DecisionStore:
         return StoredDecision(decision_id, "assigned", item)
 
     def _insert_decision(
-        self, conn: sa.Connection, item: Routed, now: datetime, version: str
+        self, conn: sa.Connection, item: Routed, now: datetime, dry_run: bool, version: str
     ) -> int:
         decision = item.decision
         trace = decision.to_dict()
@@ -181,6 +181,7 @@ class DecisionStore:
             "epoch": self.fence.epoch,
             "source": item.ticket.source,
             "requester": item.ticket.requester,
+            "dry_run": dry_run,
         }
         inserted = conn.execute(D.insert().values(**values).returning(D.c.id)).scalar_one()
         return int(inserted)

@@ -78,6 +78,13 @@ def _decision_requesters(conn: sa.Connection) -> None:
     schema.DECISIONS_BY_REQUESTER.create(conn, checkfirst=True)
 
 
+def _shadow_columns(conn: sa.Connection) -> None:
+    timestamp = sa.DateTime().compile(dialect=conn.dialect)
+    _add_column(conn, schema.tickets, "first_assignee", "VARCHAR(100)")
+    _add_column(conn, schema.tickets, "first_assigned_at", timestamp)
+    _add_column(conn, schema.decisions, "dry_run", "BOOLEAN")
+
+
 def _policies_table(conn: sa.Connection) -> None:
     schema.policies.create(conn, checkfirst=True)
 
@@ -88,8 +95,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "lease epochs on decisions and outbox claims (fencing)", _fencing_epochs),
     Migration(4, "webhook deliveries remembered to refuse replays", _deliveries_table),
     Migration(5, "help desk and requester on decisions (continuity)", _decision_requesters),
-    Migration(6, "policies applied live", _policies_table),
-)
+    Migration(6, "first assignee of tickets, dry run on decisions (shadow report)",
+              _shadow_columns),
+    Migration(7, "policies applied live", _policies_table),
+)  # fmt: skip
 
 
 class SchemaTooNewError(ConfigError):

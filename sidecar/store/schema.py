@@ -95,6 +95,11 @@ tickets = sa.Table(
     sa.Column("moves", sa.Integer, nullable=False, default=0),
     sa.Column("first_seen_at", UtcDateTime, nullable=False),
     sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.Column("first_assignee", sa.String(100), nullable=True),
+    sa.Column("first_assigned_at", UtcDateTime, nullable=True),
+    # the first assignee a version of the ticket showed, and that version's update time
+    # (migration 6; kept when the ticket is reassigned or closed): in dry run, the
+    # person's first choice the shadow report compares ours with
 )
 
 decisions = sa.Table(
@@ -115,6 +120,9 @@ decisions = sa.Table(
     sa.Column("requester", sa.String(200), nullable=True),
     # the ticket's help desk and requester (migration 5; None: older code): continuity
     # reads our last assignment per requester
+    sa.Column("dry_run", sa.Boolean, nullable=True),
+    # decided in dry run (migration 6; None: older code): a shadow decision, which the
+    # shadow report finds after its ticket closed
 )
 
 DECISIONS_BY_REQUESTER = sa.Index(
@@ -155,7 +163,7 @@ policies = sa.Table(
     sa.Column("applied_at", UtcDateTime, nullable=False),
     sa.Column("replica", sa.String(100), nullable=False),
 )
-"""Every policy applied, newest last (migration 6): the newest row is the one every replica
+"""Every policy applied, newest last (migration 7): the newest row is the one every replica
 routes by. ``source`` is ``file`` (read at start or on SIGHUP) or ``api`` (the console or
 ``PUT /admin/policy``); ``file_version`` is the file's fingerprint when the row was written,
 so a restart with an unchanged file keeps a policy applied live."""

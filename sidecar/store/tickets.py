@@ -184,6 +184,9 @@ def store_version(conn: sa.Connection, ticket: Ticket, now: datetime) -> lifecyc
     }
     if state in lifecycle.TO_DECIDE and (known is None or known.state not in lifecycle.TO_DECIDE):
         values["queued_at"] = ticket.queued_at or now
+    if ticket.assignee is not None and (previous is None or previous.first_assignee is None):
+        values["first_assignee"] = ticket.assignee
+        values["first_assigned_at"] = ticket.updated_at or now
     if previous is None:
         conn.execute(T.insert().values(ticket_id=ticket.id, first_seen_at=now, moves=0, **values))
     else:

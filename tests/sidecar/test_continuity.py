@@ -160,7 +160,7 @@ def test_a_store_from_before_migration_5_gains_the_columns_and_the_index(
     url, settings = store_url
     old = Store.connect(url, "old", settings)
     ensure_schema(old.engine, settings.schema_name)
-    migrate(old.engine, clock(), tuple(m for m in MIGRATIONS if m.version < 5))
+    migrate(old.engine, clock(), tuple(step for step in MIGRATIONS if step.version < 5))
     table = "deskroute_decisions"
     if settings.schema_name:
         table = f'"{settings.schema_name}".{table}'

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import ShadowSettings
 from connectors.errors import AgentRefusedError, FatalError, RetriableError, SkippableError
 from router.model import AgentStatus, Capacity, Priority
 from sidecar import lifecycle
+from sidecar.shadow_report import Window
 from sidecar.store import Store
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
@@ -360,9 +362,10 @@ def test_dry_run_decides_and_records_but_never_writes(
     rig.desk.human_edit("1", assignee=ours["1"])
     rig.desk.human_edit("2", assignee="bob" if ours["2"] == "ann" else "ann")
     rig.cycle()
-    report = rig.store.shadow_report()
-    assert (report.decided, report.compared, report.agreed) == (2, 2, 1)
-    assert report.agreement == 0.5
+    clock.advance(1)
+    report = rig.store.shadow_report(Window.last(1, clock()), ShadowSettings())
+    assert (report.decided, report.overall.compared, report.overall.agreed) == (2, 2, 1)
+    assert report.overall.rate == 0.5
 
 
 GRACE_S = 10 * 60
