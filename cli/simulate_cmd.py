@@ -16,7 +16,8 @@ from cli.simulate_view import comparison_table
 from cli.skipped import report_skipped
 from router.policies.strengths_file import StrengthsFileError, load_strengths
 from simulation.compare import Comparison, compare, describe_executor, execute, runs
-from simulation.fit import fit
+from simulation.fit import fit, fit_history
+from simulation.fit_quality import FitQuality
 from simulation.glossary import check_metric
 from simulation.records import write_csv
 from simulation.replay import Past, read_past
@@ -360,15 +361,24 @@ def fit_command(
             raise _fail(error) from None
     past = _read_past(history)
     try:
-        scenario = fit(past, name=name, timezone=timezone, strengths=learned)
+        fitted = fit_history(past, name=name, timezone=timezone, strengths=learned)
     except ValueError as error:
         raise _fail(error) from None
+    scenario = fitted.scenario
     out.write_text(dump_scenario(scenario), encoding="utf-8")
     console.print(
         f"wrote {out}: {scenario.traffic.arrivals.rate_per_hour:g} tickets/hour, "
         f"{len(scenario.traffic.categories)} categories, "
         f"{len(scenario.agents)} agents"
     )
+    show_quality(fitted.quality)
+
+
+def show_quality(quality: FitQuality) -> None:
+    """The fit's history length and each warning, on the terminal."""
+    console.print(f"history: {quality.summary()}", markup=False)
+    for warning in quality.warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
 
 
 def _read_past(path: Path) -> list[Past]:
