@@ -19,15 +19,11 @@ from simulation.compare import Comparison, compare, describe_executor, execute, 
 from simulation.fit import fit, fit_history
 from simulation.fit_quality import FitQuality
 from simulation.glossary import check_metric
+from simulation.plots import write_plots
 from simulation.records import write_csv
 from simulation.replay import Past, read_past
 from simulation.replay import arrivals as replay_arrivals
-from simulation.report import (
-    miss_note,
-    sections,
-    write_html,
-    write_plots,
-)
+from simulation.report import miss_note, sections, write_html, write_summary_csv
 from simulation.run import PolicyChoice, parse_choice, simulate
 from simulation.scenario import Scenario, ScenarioError, dump_scenario, load_scenario
 from simulation.staff import Target, staff
@@ -194,13 +190,14 @@ def _write_outputs(
             writer.writerow(
                 [run.policy, run.replication, *(run.metrics.get(m, math.nan) for m in names)]
             )
-    plots = write_plots(comparison, out)
+    plots = write_plots(comparison, out, scenario.start, scenario.horizon_days)
     report = write_html(comparison, scenario, plots, out / "report.html")
+    write_summary_csv(comparison, out / "summary.csv")
     if records:
         for choice in choices:
             safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in choice.title)
             write_csv(simulate(scenario, choice, 0, replayed), out / f"records-{safe}.csv")
-    err.print(f"wrote {report}, {len(plots)} plots and replications.csv to {out}")
+    err.print(f"wrote {report}, {len(plots)} plots, summary.csv and replications.csv to {out}")
 
 
 def tune_command(
