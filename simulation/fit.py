@@ -232,6 +232,8 @@ def _agents(
         }
         if found is not None and found.shift is not None:
             spec["shift"] = found.shift
+        if found is not None and found.weights:
+            spec["weights"] = found.weights
         agents.append(spec)
     return agents
 

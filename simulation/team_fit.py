@@ -1,15 +1,20 @@
 """Fit each past assignee's shift and capacity from the history: when they worked, and how
 many tickets they held at once.
 
-- **Shift**: the local hours in which an agent acted (replied, else was assigned) make a
-  daily window: the complement of the longest run of hours in which it did (almost)
-  nothing, so a late shift crossing midnight is one window. Its days are the weekdays on
-  which it acted on at least half of the occurrences the history covers. Below
+- **Shift**: the local hours in which an agent took work (was assigned, else replied) make
+  a daily window: the complement of the longest run of hours in which it did (almost)
+  nothing, so a late shift crossing midnight is one window; its ends are then narrowed to
+  the half hours holding the first and last ``EDGE_PERCENTILE`` of its moments. Its days
+  are the weekdays on which it acted on at least half of the occurrences the history
+  covers. Below
   ``MIN_EVENTS`` moments, or on a history shorter than ``MIN_SHIFT_SPAN_H``, the shift
   cannot be told and the agent stays always on (the fit's quality report says so).
 - **Capacity**: the ``CONCURRENCY_PERCENTILE`` of how many of its tickets were in work
   (first assignment to the end of the observed work time, the span a replay holds the
-  agent for) when another one started; 1 when it cannot be told.
+  agent for) when another one started; 1 when it cannot be told. A channel whose tickets
+  the agent (almost) never worked beside another one (email, beside chats held two at a
+  time) weighs the whole capacity (``weights``), as the scenario format's capacity units
+  say.
 """
 
 from __future__ import annotations
@@ -37,8 +42,23 @@ MIN_OFF_H = 4
 """A day with fewer quiet hours in a row than this is work around the clock (always on)."""
 DAY_SHARE = 0.5
 """A weekday is a work day when the agent acted on at least this share of its occurrences."""
+EDGE_PERCENTILE = 1
+"""A shift's ends hold all but this percent of an agent's moments at each end."""
 CONCURRENCY_PERCENTILE = 95
+TOUCH_MIN = 0.1
+"""Tickets overlapping by less than this (the export's rounding) follow one another."""
+EXCLUSIVE_SHARE = 0.02
+"""A channel whose tickets shared the agent at most this often takes all of its capacity."""
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Work:
+    """One ticket in an agent's hands: minutes (epoch-based) and its channel."""
+
+    start: float
+    end: float
+    channel: str
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,8 @@ class FittedAgent:
     shift: dict[str, object] | None
     capacity: int | None
     events: int
+    weights: dict[str, float] | None = None
+    """Capacity units per ticket of a channel (None: every ticket weighs 1)."""
 
 
 def fit_agents(past: Sequence[Past], zone: ZoneInfo) -> dict[str, FittedAgent]:
@@ -58,27 +80,25 @@ def fit_agents(past: Sequence[Past], zone: ZoneInfo) -> dict[str, FittedAgent]:
     first, last = past[0].record.created_at, past[-1].record.created_at
     span_h = (last - first).total_seconds() / 3600.0
     moments: dict[str, list[datetime]] = defaultdict(list)
-    work: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    work: dict[str, list[Work]] = defaultdict(list)
     for item in past:
         record = item.record
         if not record.assignee:
             continue
-        acted = record.first_reply_at or record.first_assigned_at
+        acted = record.first_assigned_at or record.first_reply_at  # replies run past shifts
         if acted is not None:
             moments[record.assignee].append(acted.astimezone(zone))
         if record.first_assigned_at is not None and item.handle_min:
             start = record.first_assigned_at.timestamp() / 60.0
-            work[record.assignee].append((start, start + item.handle_min))
+            work[record.assignee].append(Work(start, start + item.handle_min, record.channel))
     agents = {p.record.assignee for p in past if p.record.assignee}
-    return {
-        agent: FittedAgent(
-            agent,
-            _shift(moments[agent], first, span_h, zone),
-            _capacity(work[agent]),
-            len(moments[agent]),
-        )
-        for agent in sorted(agents)
-    }
+    fitted = {}
+    for agent in sorted(agents):
+        capacity = _capacity(work[agent])
+        weights = _weights(work[agent], capacity) if capacity else None
+        shift = _shift(moments[agent], first, span_h, zone)
+        fitted[agent] = FittedAgent(agent, shift, capacity, len(moments[agent]), weights)
+    return fitted
 
 
 def _shift(
@@ -94,12 +114,27 @@ def _shift(
     start, end = _window(busy)
     if (start - end) % 24 < MIN_OFF_H:
         return None
+    begin, finish = _edges(moments, start, end)
     return {
         "days": _days(moments, first, span_h, zone),
-        "start": f"{start:02d}:00",
-        "end": f"{end % 24:02d}:00",
+        "start": f"{begin // 60 % 24:02d}:{begin % 60:02d}",
+        "end": f"{finish // 60 % 24:02d}:{finish % 60:02d}",
         "timezone": zone.key,
     }
+
+
+def _edges(moments: list[datetime], start: int, end: int) -> tuple[int, int]:
+    """Minutes of the day the shift starts and ends: the window's moments' first and last
+    ``EDGE_PERCENTILE``, out to whole half hours."""
+    length = ((end - start) % 24 or 24) * 60
+    offsets = [
+        offset for m in moments if (offset := (m.hour * 60 + m.minute - start * 60) % 1440) < length
+    ]
+    low = float(np.percentile(offsets, EDGE_PERCENTILE))
+    high = float(np.percentile(offsets, 100 - EDGE_PERCENTILE))
+    begin = start * 60 + int(low // 30) * 30
+    finish = start * 60 + min(math.ceil(high / 30) * 30, length)
+    return begin % 1440, finish % 1440
 
 
 def _window(busy: np.ndarray) -> tuple[int, int]:
@@ -132,12 +167,34 @@ def _days(moments: list[datetime], first: datetime, span_h: float, zone: ZoneInf
     return days if days and len(days) < 7 else "daily"
 
 
-def _capacity(work: list[tuple[float, float]]) -> int | None:
+def _capacity(work: list[Work]) -> int | None:
     """The percentile of concurrent tickets in work at each start (None: too few)."""
     if len(work) < MIN_EVENTS:
         return None
-    starts = np.sort([s for s, _ in work])
-    ends = np.sort([e for _, e in work])
+    starts = np.sort([w.start for w in work])
+    ends = np.sort([w.end for w in work])
     # at each start: tickets started at or before it minus those already finished
     held = np.searchsorted(starts, starts, side="right") - np.searchsorted(ends, starts, "right")
     return max(1, math.ceil(float(np.percentile(held, CONCURRENCY_PERCENTILE))))
+
+
+def _weights(work: list[Work], capacity: int) -> dict[str, float] | None:
+    """Channels worked alone (a ticket beside another at most ``EXCLUSIVE_SHARE`` of the
+    time) weigh ``capacity``; None when no channel is, or capacity is 1."""
+    if capacity <= 1:
+        return None
+    starts = np.sort([w.start for w in work])
+    ends = np.sort([w.end for w in work])
+    alone: dict[str, list[bool]] = defaultdict(list)
+    for item in work:
+        # tickets in work at some moment of this one, itself included
+        overlapping = np.searchsorted(starts, item.end - TOUCH_MIN, "left") - np.searchsorted(
+            ends, item.start + TOUCH_MIN, "right"
+        )
+        alone[item.channel].append(bool(overlapping <= 1))
+    weights = {
+        channel: float(capacity)
+        for channel, flags in sorted(alone.items())
+        if len(flags) >= MIN_EVENTS and 1 - sum(flags) / len(flags) <= EXCLUSIVE_SHARE
+    }
+    return weights or None
