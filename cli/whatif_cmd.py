@@ -26,6 +26,7 @@ from simulation.scenario import Scenario, dump_scenario
 from simulation.verdict import Verdict, judge
 from simulation.whatif import (
     candidate_choices,
+    caution,
     certainty,
     credibility,
     observed_sla,
@@ -121,7 +122,11 @@ def whatif_command(
     if note:
         notes.append(note)
     verdict = judge(
-        replicated.comparison, Guards(priority_loss=priority_loss), notes, min_gain / 100
+        replicated.comparison,
+        Guards(priority_loss=priority_loss),
+        notes,
+        min_gain / 100,
+        caution(fitted.quality),
     )
     _show(verdict)
     _write(out, history, scenario, fitted.quality.warnings, replicated, verdict)

@@ -35,6 +35,11 @@ class FitQuality:
         """True when nothing needed a warning."""
         return not self.warnings
 
+    @property
+    def too_short(self) -> bool:
+        """True when the history is too short to act on (under a day, or too few tickets)."""
+        return self.span_h < MIN_SHIFT_SPAN_H or self.tickets < MIN_TICKETS
+
     def summary(self) -> str:
         """One line: how many tickets over how long, from when to when."""
         return (
@@ -96,7 +101,8 @@ def _handles(handles: Mapping[str, Sequence[float]]) -> list[str]:
     if not thin:
         return []
     return [
-        f"handle time of {len(thin)} categories from fewer than {MIN_HANDLE_SAMPLES} "
+        f"handle time of {len(thin)} {'category' if len(thin) == 1 else 'categories'} from "
+        f"fewer than {MIN_HANDLE_SAMPLES} "
         f"observed work times (exponential with their mean, or the default): "
         + ", ".join(thin[:5])
         + (" ..." if len(thin) > 5 else "")

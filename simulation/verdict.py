@@ -97,9 +97,11 @@ def judge(
     guards: Guards | None = None,
     notes: Sequence[str] = (),
     min_gain: float = MIN_GAIN,
+    caution: str = "",
 ) -> Verdict:
-    """The verdict on ``comparison``, whose first policy is today's routing; ``notes`` (how
-    certain: replications, fit quality) end it."""
+    """The verdict on ``comparison``, whose first policy is today's routing; ``caution``
+    (a reason not to act on it yet) follows the headline, ``notes`` (how certain:
+    replications, fit quality) end it."""
     guards = guards or Guards()
     today, candidates = comparison.policies[0], comparison.policies[1:]
     if not candidates:
@@ -122,6 +124,7 @@ def judge(
     )
     paragraphs = [
         _headline(comparison, today, chosen, compared, overall, worth[compared]),
+        caution,
         _for_whom("By priority", priorities),
         _for_whom("By category", categories),
         _other(comparison, today, compared),

@@ -130,6 +130,16 @@ def certainty(quality: FitQuality, replicated: Replicated, check: str) -> str:
     return f"{replicated.statement()} {fit} {check}"
 
 
+def caution(quality: FitQuality) -> str:
+    """A warning not to act yet, when the history is too short to trust (else empty)."""
+    if not quality.too_short:
+        return ""
+    return (
+        f"Do not act on this yet: it rests on {quality.summary()}, too little to know the "
+        "desk's days, shifts and mix. Export a few weeks of history and run whatif again."
+    )
+
+
 def policy_file(scenario: Scenario, verdict: Verdict, history: str, written: date) -> str:
     """The policy file to try in shadow mode, with the verdict's headline as comments."""
     chosen = PolicyChoice(verdict.chosen)

@@ -245,3 +245,15 @@ def test_no_clear_worthwhile_gain_keeps_todays_routing_and_says_why(gain, half, 
     assert not verdict.switch and verdict.chosen == "zendesk_capacity"
     assert verdict.paragraphs[0].startswith("Keep today's routing (zendesk_capacity)")
     assert "The closest, gcmu" in verdict.paragraphs[0] and reason in verdict.paragraphs[0]
+
+
+def test_a_history_too_short_to_trust_says_not_to_act_yet():
+    from simulation.fit import fit_history
+    from simulation.replay import read_past
+    from simulation.whatif import caution
+    from tests.simulation.test_fit_quality import two_minutes
+
+    assert caution(fit_history(two_minutes()).quality).startswith(
+        "Do not act on this yet: it rests on 44 tickets over 1."
+    )
+    assert caution(fit_history(read_past(SAMPLE)).quality) == ""
