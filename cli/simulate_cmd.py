@@ -29,6 +29,7 @@ from simulation.scenario import Scenario, ScenarioError, dump_scenario, load_sce
 from simulation.staff import Target, staff
 from simulation.thresholds import Threshold, parse_thresholds
 from simulation.tune import DEFAULT_SPACES, Constraint, parse_param, tune
+from simulation.verdict import SIMULATE, judge
 
 console = Console()
 err = Console(stderr=True)
@@ -191,7 +192,8 @@ def _write_outputs(
                 [run.policy, run.replication, *(run.metrics.get(m, math.nan) for m in names)]
             )
     plots = write_plots(comparison, out, scenario.start, scenario.horizon_days)
-    report = write_html(comparison, scenario, plots, out / "report.html")
+    verdict = judge(comparison, wording=SIMULATE).html() if len(comparison.policies) > 1 else ""
+    report = write_html(comparison, scenario, plots, out / "report.html", verdict)
     write_summary_csv(comparison, out / "summary.csv")
     if records:
         for choice in choices:

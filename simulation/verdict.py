@@ -83,10 +83,30 @@ class Verdict:
             "<section class=verdict><h2>Verdict</h2>"
             + "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs)
             + f"<h3>What changes with {html.escape(self.compared)}, for whom</h3>"
-            "<table><tr><th>tickets</th><th>SLA today</th><th>change (95% interval)</th>"
+            f"<table><tr><th>tickets</th><th>SLA, {html.escape(self.today)}</th>"
+            "<th>change (95% interval)</th>"
             f"<th>clear?</th></tr>{rows}</table></section>"
         )
 
+
+@dataclass(frozen=True)
+class Wording:
+    """What the verdict calls the first policy, and what it advises after a switch."""
+
+    baseline: str
+    advice: str
+
+
+WHATIF = Wording(
+    "today's routing",
+    "Try it in shadow mode with the policy file written beside this report.",
+)
+"""``deskroute whatif``: the first policy stands for today's routing."""
+SIMULATE = Wording(
+    "the first policy",
+    "`deskroute whatif` or `deskroute recommend` writes a policy file to try in shadow mode.",
+)
+"""``deskroute simulate``: the first policy is the reference of the Δ rows."""
 
 MIN_GAIN = 0.01
 """A switch must gain at least this much SLA attainment on average (one point)."""
@@ -98,11 +118,13 @@ def judge(
     notes: Sequence[str] = (),
     min_gain: float = MIN_GAIN,
     caution: str = "",
+    wording: Wording | None = None,
 ) -> Verdict:
     """The verdict on ``comparison``, whose first policy is today's routing; ``caution``
     (a reason not to act on it yet) follows the headline, ``notes`` (how certain:
     replications, fit quality) end it."""
     guards = guards or Guards()
+    wording = wording or WHATIF
     today, candidates = comparison.policies[0], comparison.policies[1:]
     if not candidates:
         raise ValueError("a verdict needs at least one candidate beside today's routing")
@@ -123,7 +145,7 @@ def judge(
         if m.startswith(CATEGORY_SLA)
     )
     paragraphs = [
-        _headline(comparison, today, chosen, compared, overall, worth[compared]),
+        _headline(wording, today, chosen, compared, overall, worth[compared]),
         caution,
         _for_whom("By priority", priorities),
         _for_whom("By category", categories),
@@ -160,7 +182,7 @@ def _shortfall(
 
 
 def _headline(
-    comparison: Comparison,
+    wording: Wording,
     today: str,
     chosen: str,
     compared: str,
@@ -173,11 +195,10 @@ def _headline(
         return (
             f"Switch from {today} to {chosen}: SLA attainment {_share(overall.today)} → "
             f"{_share(after)}, {overall.change_text()} over {n} "
-            "replications with the same tickets. Try it in shadow mode with the policy file "
-            "written beside this report."
+            f"replications with the same tickets. {wording.advice}"
         )
     return (
-        f"Keep today's routing ({today}): no candidate is clearly better. The closest, "
+        f"Keep {wording.baseline} ({today}): no candidate is clearly better. The closest, "
         f"{compared}, changes SLA attainment by {overall.change_text()} "
         f"over {n} replications; " + "; ".join(shortfall) + "."
     )
