@@ -6,7 +6,7 @@ many tickets they held at once.
   nothing, so a late shift crossing midnight is one window; its ends are then narrowed to
   the half hours holding the first and last ``EDGE_PERCENTILE`` of its moments. Its days
   are the weekdays on which it acted on at least half of the occurrences the history
-  covers. Below
+  covers; a quiet half hour to two hours inside it, seen at quarter hours, is a break. Below
   ``MIN_EVENTS`` moments, or on a history shorter than ``MIN_SHIFT_SPAN_H``, the shift
   cannot be told and the agent stays always on (the fit's quality report says so).
 - **Capacity**: the ``CONCURRENCY_PERCENTILE`` of how many of its tickets were in work
@@ -42,6 +42,12 @@ MIN_OFF_H = 4
 """A day with fewer quiet hours in a row than this is work around the clock (always on)."""
 DAY_SHARE = 0.5
 """A weekday is a work day when the agent acted on at least this share of its occurrences."""
+BREAK_SLOT_MIN = 15
+BREAK_SHARE = 0.1
+MIN_BREAK_MIN = 30
+MAX_BREAK_MIN = 120
+MIN_BREAK_EVENTS = 100
+"""Breaks are read at quarter hours from at least this many moments of an agent's work."""
 EDGE_PERCENTILE = 1
 """A shift's ends hold all but this percent of an agent's moments at each end."""
 CONCURRENCY_PERCENTILE = 95
@@ -115,12 +121,47 @@ def _shift(
     if (start - end) % 24 < MIN_OFF_H:
         return None
     begin, finish = _edges(moments, start, end)
-    return {
+    shift: dict[str, object] = {
         "days": _days(moments, first, span_h, zone),
-        "start": f"{begin // 60 % 24:02d}:{begin % 60:02d}",
-        "end": f"{finish // 60 % 24:02d}:{finish % 60:02d}",
+        "start": _clock(begin),
+        "end": _clock(finish),
         "timezone": zone.key,
     }
+    breaks = _breaks(moments, begin, finish)
+    if breaks:
+        shift["breaks"] = [[_clock(a), _clock(b)] for a, b in breaks]
+    return shift
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60 % 24:02d}:{minute % 60:02d}"
+
+
+def _breaks(moments: list[datetime], begin: int, finish: int) -> list[tuple[int, int]]:
+    """Quiet stretches inside the shift (a lunch break): runs of ``BREAK_SLOT_MIN`` slots
+    holding at most ``BREAK_SHARE`` of the shift's mean slot, from ``MIN_BREAK_MIN`` to
+    ``MAX_BREAK_MIN`` long, off the shift's ends; none below ``MIN_BREAK_EVENTS`` moments."""
+    if len(moments) < MIN_BREAK_EVENTS:
+        return []
+    length = (finish - begin) % 1440 or 1440
+    slots = np.zeros(math.ceil(length / BREAK_SLOT_MIN), dtype=int)
+    for m in moments:
+        offset = (m.hour * 60 + m.minute - begin) % 1440
+        if offset < length:
+            slots[offset // BREAK_SLOT_MIN] += 1
+    quiet = slots <= BREAK_SHARE * slots.mean()
+    found, run = [], 0
+    for index, still in enumerate([*quiet.tolist(), False]):
+        if still:
+            run += 1
+            continue
+        first = index - run
+        minutes = run * BREAK_SLOT_MIN
+        if run and first > 0 and index < len(slots) and MIN_BREAK_MIN <= minutes <= MAX_BREAK_MIN:
+            start = begin + first * BREAK_SLOT_MIN
+            found.append((start % 1440, (start + minutes) % 1440))
+        run = 0
+    return found
 
 
 def _edges(moments: list[datetime], start: int, end: int) -> tuple[int, int]:

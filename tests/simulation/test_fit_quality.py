@@ -81,8 +81,10 @@ def test_shifts_are_fitted_from_when_each_agent_worked(sample):
     assert anna is not None and sam is not None
     assert anna.days == ["mon", "tue", "wed", "thu", "fri"]
     assert (anna.start, anna.end) == (time(8, 30), time(17))
+    assert anna.breaks == ((time(12, 30), time(13)),)  # her lunch, from the quiet half hour
     assert anna.timezone == "Europe/Berlin"
     assert sam.days == ["sat", "sun"] and (sam.start, sam.end) == (time(10), time(16))
+    assert sam.breaks == ()
 
 
 def test_capacity_is_fitted_from_how_many_tickets_an_agent_held_at_once(sample):
