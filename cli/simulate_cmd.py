@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -377,7 +378,7 @@ def show_quality(quality: FitQuality) -> None:
     """The fit's history length and each warning, on the terminal."""
     console.print(f"history: {quality.summary()}", markup=False)
     for warning in quality.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
 def _read_past(path: Path) -> list[Past]:

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from cli.simulate_cmd import EXECUTORS, _fail, _progress, _read_past, show_quality
 from router.policies import policy_names
+from simulation.compare import Comparison
 from simulation.fit import fit_history
 from simulation.plots import write_plots
 from simulation.recommend import Guards
@@ -30,6 +31,7 @@ from simulation.whatif import (
     certainty,
     credibility,
     observed_sla,
+    plotted,
     policy_file,
     todays_routing,
 )
@@ -166,9 +168,10 @@ def _write(
 ) -> None:
     """The report (verdict first), the CSV, the fitted scenario and the policy file."""
     comparison = replicated.comparison
-    plots = write_plots(comparison, out, scenario.start, scenario.horizon_days)
-    opening = verdict.html() + _warnings_html(warnings)
-    report = write_html(comparison, scenario, plots, out / "report.html", opening)
+    drawn = plotted(comparison)
+    plots = write_plots(drawn, out, scenario.start, scenario.horizon_days)
+    opening = verdict.html() + _warnings_html(warnings) + _plotted_html(drawn)
+    report = write_html(comparison, scenario, plots, out / "report.html", opening, "What if")
     write_summary_csv(comparison, out / "summary.csv")
     (out / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
     written = datetime.now(UTC).date()
@@ -177,6 +180,14 @@ def _write(
     err.print(f"wrote {report}, summary.csv, scenario.yaml and {len(plots)} plots to {out}")
     console.print(
         f"policy file to try in shadow mode: {policy_path} ({verdict.chosen})", markup=False
+    )
+
+
+def _plotted_html(drawn: Comparison) -> str:
+    names = ", ".join(html.escape(p) for p in drawn.details)
+    return (
+        f"<p>The plots show today's routing and the candidates with the largest SLA gain: "
+        f"{names}; the tables show every policy.</p>"
     )
 
 

@@ -24,15 +24,28 @@ Floats = npt.NDArray[np.float64]
 SIZE = (11.0, 5.0)
 """Figure size in inches; saved at ``DPI``, a figure is 1,320 pixels wide."""
 DPI = 120
-STYLES = (
-    {"color": "#1b6ca8", "linestyle": "-", "marker": "o"},
-    {"color": "#d95f02", "linestyle": "--", "marker": "s"},
-    {"color": "#2a9d3a", "linestyle": "-.", "marker": "^"},
-    {"color": "#7b3294", "linestyle": ":", "marker": "D"},
-    {"color": "#b8860b", "linestyle": (0, (5, 1, 1, 1)), "marker": "v"},
-    {"color": "#444444", "linestyle": (0, (1, 1)), "marker": "x"},
+_COLOURS = (
+    "#1f77b4",
+    "#d95f02",
+    "#2ca02c",
+    "#7b3294",
+    "#b8860b",
+    "#444444",
+    "#e7298a",
+    "#17becf",
+    "#8c564b",
+    "#66a61e",
+    "#e41a1c",
+    "#0b3d91",
 )
-"""One per policy, in order, then again: colour, dash pattern and marker all differ."""
+_DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
+_MARKERS = ("o", "s", "^", "D", "v", "x", "P", "*", "<", ">", "h", "+")
+STYLES = tuple(
+    {"color": colour, "linestyle": _DASHES[i % len(_DASHES)], "marker": _MARKERS[i]}
+    for i, colour in enumerate(_COLOURS)
+)
+"""One per policy, in order (then again): up to twelve policies, each with its own colour
+and marker, and a dash pattern differing from its neighbours'."""
 WAIT_GRID = np.concatenate(([0.0], np.geomspace(0.1, 60 * 24 * 14, 120)))
 """Minutes at which the waiting-time distribution is read (0 to two weeks, log-spaced)."""
 
@@ -82,10 +95,11 @@ def _figure(comparison: Comparison, path: Path, curves: Curves, draw: Callable[.
         style = STYLES[index % len(STYLES)]
         draw(ax, found, policy, style)
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=11)
+    count = len(comparison.details)
+    # below the plot, never over a line
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(count, 3), fontsize=11)
     ax.tick_params(labelsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     return path
 

@@ -141,6 +141,7 @@ def write_html(
     plots: list[Path],
     path: Path,
     verdict: str = "",
+    heading: str = "Simulation",
 ) -> Path:
     """One HTML file (no external files needed): the ``verdict`` (HTML) first when given,
     the team and targets simulated, the tables with intervals (SLA by priority and by
@@ -154,6 +155,7 @@ def write_html(
     note = miss_note(comparison)
     replications = len({r.replication for r in comparison.runs}) or 1
     document = _PAGE.format(
+        heading=html.escape(heading),
         title=html.escape(scenario.name),
         verdict=verdict,
         start=f"{scenario.start:%a %Y-%m-%d %H:%M %Z}",
@@ -295,7 +297,7 @@ def _html_row(name: str, values: dict[str, Interval], section: Section, attrs: s
 
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>deskroute simulation: {title}</title>
+<html lang="en"><head><meta charset="utf-8"><title>deskroute {heading}: {title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; font-size: 16px; margin: 2rem auto;
   max-width: 1200px; padding: 0 1rem; color: #222; line-height: 1.45; }}
@@ -311,7 +313,7 @@ p.note {{ border-left: 4px solid #c60; padding-left: .6rem; }}
 dt {{ font-weight: bold; margin-top: .4rem; }}
 figure {{ margin: 1rem 0; }} img {{ width: 100%; height: auto; }}
 </style></head><body>
-<h1>Simulation: {title}</h1>
+<h1>{heading}: {title}</h1>
 {verdict}
 <p>From {start}: {days:g} simulated days ({warmup:g} warm-up days excluded), {replications}
 replications with common random numbers, seed {seed}. Intervals are 95% confidence

@@ -21,11 +21,12 @@ import math
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from router.policies import policy_names
 from router.policies.vendors import VENDOR_PRESETS
+from simulation.compare import Comparison
 from simulation.fit_quality import FitQuality
 from simulation.recommend import policy_file_of
 from simulation.replay import Past, priority_name
@@ -128,6 +129,25 @@ def certainty(quality: FitQuality, replicated: Replicated, check: str) -> str:
         else ", with no warning about the fit."
     )
     return f"{replicated.statement()} {fit} {check}"
+
+
+PLOTTED = 3
+"""Candidates drawn in the plots beside today's routing: those gaining the most SLA."""
+
+
+def plotted(comparison: Comparison, count: int = PLOTTED) -> Comparison:
+    """``comparison`` with the plots' details kept for today's routing and the ``count``
+    candidates with the largest mean SLA gain (a plot of twelve lines shows none)."""
+    today, candidates = comparison.policies[0], comparison.policies[1:]
+
+    def gain(policy: str) -> float:
+        found = comparison.differences[policy].get("sla")
+        return -math.inf if found is None or math.isnan(found.mean) else found.mean
+
+    keep = [today, *sorted(candidates, key=gain, reverse=True)[:count]]
+    return replace(
+        comparison, details={p: comparison.details[p] for p in keep if p in comparison.details}
+    )
 
 
 def caution(quality: FitQuality) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -114,10 +115,13 @@ def test_plots_are_written_and_embedded(page):
     assert html.read_text(encoding="utf-8").count("data:image/png;base64,") == 4
 
 
-def test_every_policy_gets_its_own_colour_dash_and_marker():
-    for key in ("color", "linestyle", "marker"):
+def test_each_policy_gets_its_own_colour_and_marker_and_a_dash_unlike_its_neighbours():
+    assert len(STYLES) >= 12
+    for key in ("color", "marker"):
         values = [str(style[key]) for style in STYLES]
         assert len(set(values)) == len(values), key
+    dashes = [str(style["linestyle"]) for style in STYLES]
+    assert all(a != b for a, b in pairwise(dashes))
 
 
 def test_a_band_is_the_mean_across_replications_with_a_95_percent_interval():
