@@ -183,8 +183,15 @@ def plot_sla(comparison: Comparison, path: Path, start: datetime, days: float) -
     def curves(detail: Detail) -> tuple[Floats, Floats]:
         return detail.sla_times, detail.sla_shares * 100
 
+    count = len(comparison.details)
+
     def draw(ax: Axes, found: Band, policy: str, style: dict[str, Any]) -> None:
-        _line(ax, found, policy, style, _calendar(start, found.x), ceiling=100.0)
+        # each point at the start of its hour or day (the tick naming it), the policies side
+        # by side around it so that equal values still show every policy's marker
+        bucket = float(found.x[1] - found.x[0]) if len(found.x) > 1 else 60.0
+        index = STYLES.index(style)
+        middle = found.x + (index - (count - 1) / 2) * 0.06 * bucket
+        _line(ax, found, policy, style, _calendar(start, middle), ceiling=100.0)
         _date_axis(ax, days)
         unit = "hour" if days <= 3 else "day"
         ax.set_xlabel(f"arrival {unit} ({start:%Z})", fontsize=12)
