@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
@@ -19,8 +20,10 @@ from cli.simulate_cmd import EXECUTORS, _fail, _progress, _read_past, show_quali
 from router.policies import policy_names
 from simulation.compare import Comparison
 from simulation.fit import fit_history
+from simulation.fit_quality import FitQuality
 from simulation.plots import write_plots
 from simulation.recommend import Guards
+from simulation.replay import Past
 from simulation.replicate import Replicated, StopRule, replicate
 from simulation.report import miss_note, write_html, write_summary_csv
 from simulation.scenario import Scenario, dump_scenario
@@ -90,7 +93,7 @@ def whatif_command(
     """What would change if the desk routed differently? Fit the history, compare today's
     routing with candidates until the intervals are narrow, write a verdict, a report and
     the policy file to try in shadow mode."""
-    _check(out, executor, policy, replications, max_replications)
+    _check(out, executor, policy, replications, max_replications, timezone)
     try:
         rule = StopRule(precision / 100, replications, 5, max_replications)
     except ValueError as error:
@@ -118,24 +121,35 @@ def whatif_command(
             progress=lambda _: bar.advance(task),
             planned=lambda total: bar.update(task, total=total),
         )
-    check = credibility(observed_sla(past, scenario), replicated)
-    notes = [certainty(fitted.quality, replicated, check)]
-    note = miss_note(replicated.comparison)
-    if note:
-        notes.append(note)
-    verdict = judge(
-        replicated.comparison,
-        Guards(priority_loss=priority_loss),
-        notes,
-        min_gain / 100,
-        caution(fitted.quality),
-    )
+    guards = Guards(priority_loss=priority_loss)
+    verdict = _verdict(past, scenario, fitted.quality, replicated, guards, min_gain / 100)
     _show(verdict)
     _write(out, history, scenario, fitted.quality.warnings, replicated, verdict)
 
 
-def _check(out: Path, executor: str, names: list[str], first: int, cap: int) -> None:
+def _verdict(
+    past: list[Past],
+    scenario: Scenario,
+    quality: FitQuality,
+    replicated: Replicated,
+    guards: Guards,
+    min_gain: float,
+) -> Verdict:
+    """The verdict, with how certain it is and why the misses happen."""
+    check = credibility(observed_sla(past, scenario), replicated)
+    notes = [certainty(quality, replicated, check)]
+    note = miss_note(replicated.comparison)
+    if note:
+        notes.append(note)
+    return judge(replicated.comparison, guards, notes, min_gain, caution(quality))
+
+
+def _check(out: Path, executor: str, names: list[str], first: int, cap: int, timezone: str) -> None:
     """User mistakes, found before any work starts (exit 2)."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(f"--timezone {timezone!r} is not a time zone (e.g. Europe/Berlin)") from None
     if executor not in EXECUTORS[:2]:
         raise _fail(f"--executor must be process or serial, not {executor!r}")
     unknown = [n for n in names if n not in policy_names()]

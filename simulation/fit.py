@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from router.policies.strengths_file import TYPICAL_LEVEL, StrengthsFile, typical_factor
 from simulation.fit_quality import FitQuality, assess
@@ -134,7 +134,10 @@ def fit_history(
         raise ValueError("fitting needs at least two historical tickets")
     if strengths is None and any(p.record.assignee for p in past):
         strengths = learn(past)
-    zone = ZoneInfo(timezone)
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {timezone!r} (e.g. Europe/Berlin)") from None
     first, last = past[0].record.created_at, past[-1].record.created_at
     span_h = max((last - first).total_seconds() / 3600.0, 1 / 60)  # at least a minute
     categories: Counter[str] = Counter(category_of(p.record) for p in past)

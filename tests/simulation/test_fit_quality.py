@@ -149,3 +149,13 @@ def test_scenario_fit_prints_the_history_length_and_its_warnings(tmp_path):
     assert result.exit_code == 0, result.output
     assert "history: 44 tickets over 1." in result.output
     assert "warning: the history covers 1." in result.output
+
+
+def test_an_unknown_time_zone_is_a_plain_error_exit_2(tmp_path):
+    runner = CliRunner(env={"COLUMNS": "200"})
+    out = tmp_path / "f.yaml"
+    result = runner.invoke(
+        app, ["scenario", "fit", str(SAMPLE), "--timezone", "Mars/Olympus", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in result.output
+    assert not out.exists()

@@ -86,6 +86,7 @@ def test_the_report_opens_with_the_verdict_and_its_csv_has_every_policy(whatif):
         pytest.param(["-p", "skils"], "unknown policy 'skils'", id="unknown-candidate"),
         pytest.param(["-n", "9", "--max-replications", "4"], "more than", id="first-over-cap"),
         pytest.param(["--executor", "dask"], "process or serial", id="executor"),
+        pytest.param(["--timezone", "Mars/Olympus"], "not a time zone", id="timezone"),
     ],
 )
 def test_user_mistakes_exit_2_before_any_work(tmp_path, arguments, says):
