@@ -210,7 +210,10 @@ def plot_load(comparison: Comparison, path: Path) -> Path:
         return np.arange(1, len(load) + 1, dtype=float), load / 60.0
 
     def draw(ax: Axes, found: Band, policy: str, style: dict[str, Any]) -> None:
+        from matplotlib.ticker import MaxNLocator
+
         _line(ax, found, policy, style)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # agents are counted
         ax.set_xlabel("agents, busiest first", fontsize=12)
         ax.set_ylabel("hours handled", fontsize=12)
         _title(ax, "Per-agent load", comparison)
