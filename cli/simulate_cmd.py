@@ -17,7 +17,7 @@ from cli.simulate_view import comparison_table
 from cli.skipped import report_skipped
 from router.policies.strengths_file import StrengthsFileError, load_strengths
 from simulation.compare import Comparison, compare, describe_executor, execute, runs
-from simulation.fit import fit, fit_history
+from simulation.fit import fit_history
 from simulation.fit_quality import FitQuality
 from simulation.glossary import check_metric
 from simulation.plots import write_plots
@@ -134,9 +134,7 @@ def simulate_command(
     if replay is not None:
         past = _read_past(replay)
         scenario = (
-            _scenario(scenario_path, None, seed)
-            if scenario_path
-            else _adjusted(fit(past, name=replay.stem), None, seed)
+            _scenario(scenario_path, None, seed) if scenario_path else _fitted(past, replay, seed)
         )
         first = past[0].record.created_at
         span = (past[-1].record.created_at - first).total_seconds() / 86400 + 1e-3
@@ -173,6 +171,13 @@ def simulate_command(
         console.print(note, style="yellow", markup=False)
     if out is not None:
         _write_outputs(comparison, scenario, out, choices, records, replayed)
+
+
+def _fitted(past: list[Past], replay: Path, seed: int | None) -> Scenario:
+    """The scenario fitted from the replayed history, its quality report shown."""
+    fitted = fit_history(past, name=replay.stem)
+    show_quality(fitted.quality)
+    return _adjusted(fitted.scenario, None, seed)
 
 
 def _write_outputs(

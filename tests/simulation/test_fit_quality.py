@@ -159,3 +159,15 @@ def test_an_unknown_time_zone_is_a_plain_error_exit_2(tmp_path):
     )
     assert result.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in result.output
     assert not out.exists()
+
+
+def test_a_replay_without_scenario_shows_the_fit_it_replays_on(tmp_path):
+    path = tmp_path / "short.jsonl"
+    write_history([p.record for p in two_minutes()], path)
+    runner = CliRunner(env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["simulate", "--replay", str(path), "-n", "2", "--executor", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "history: 44 tickets over 1." in result.output
+    assert "warning: the history covers 1." in result.output
