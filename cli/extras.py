@@ -35,8 +35,8 @@ OPTIONAL = (
     OptionalGroup(
         "sim",
         ("simpy", "scipy", "matplotlib", "optuna"),
-        ("cli.simulate_cmd", "cli.skills_cmd", "cli.recommend_cmd"),
-        ("simulate", "tune", "staff", "recommend", "scenario", "skills"),
+        ("cli.simulate_cmd", "cli.skills_cmd", "cli.recommend_cmd", "cli.whatif_cmd"),
+        ("simulate", "tune", "staff", "recommend", "scenario", "skills", "whatif"),
     ),
     OptionalGroup(
         "train",

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -16,22 +17,20 @@ from cli.simulate_view import comparison_table
 from cli.skipped import report_skipped
 from router.policies.strengths_file import StrengthsFileError, load_strengths
 from simulation.compare import Comparison, compare, describe_executor, execute, runs
-from simulation.fit import fit
+from simulation.fit import fit_history
+from simulation.fit_quality import FitQuality
 from simulation.glossary import check_metric
+from simulation.plots import write_plots
 from simulation.records import write_csv
 from simulation.replay import Past, read_past
 from simulation.replay import arrivals as replay_arrivals
-from simulation.report import (
-    miss_note,
-    sections,
-    write_html,
-    write_plots,
-)
+from simulation.report import miss_note, sections, write_html, write_summary_csv
 from simulation.run import PolicyChoice, parse_choice, simulate
 from simulation.scenario import Scenario, ScenarioError, dump_scenario, load_scenario
 from simulation.staff import Target, staff
 from simulation.thresholds import Threshold, parse_thresholds
 from simulation.tune import DEFAULT_SPACES, Constraint, parse_param, tune
+from simulation.verdict import SIMULATE, judge
 
 console = Console()
 err = Console(stderr=True)
@@ -135,9 +134,7 @@ def simulate_command(
     if replay is not None:
         past = _read_past(replay)
         scenario = (
-            _scenario(scenario_path, None, seed)
-            if scenario_path
-            else _adjusted(fit(past, name=replay.stem), None, seed)
+            _scenario(scenario_path, None, seed) if scenario_path else _fitted(past, replay, seed)
         )
         first = past[0].record.created_at
         span = (past[-1].record.created_at - first).total_seconds() / 86400 + 1e-3
@@ -176,6 +173,13 @@ def simulate_command(
         _write_outputs(comparison, scenario, out, choices, records, replayed)
 
 
+def _fitted(past: list[Past], replay: Path, seed: int | None) -> Scenario:
+    """The scenario fitted from the replayed history, its quality report shown."""
+    fitted = fit_history(past, name=replay.stem)
+    show_quality(fitted.quality)
+    return _adjusted(fitted.scenario, None, seed)
+
+
 def _write_outputs(
     comparison: Comparison,
     scenario: Scenario,
@@ -193,13 +197,15 @@ def _write_outputs(
             writer.writerow(
                 [run.policy, run.replication, *(run.metrics.get(m, math.nan) for m in names)]
             )
-    plots = write_plots(comparison, out)
-    report = write_html(comparison, scenario, plots, out / "report.html")
+    plots = write_plots(comparison, out, scenario.start, scenario.horizon_days)
+    verdict = judge(comparison, wording=SIMULATE).html() if len(comparison.policies) > 1 else ""
+    report = write_html(comparison, scenario, plots, out / "report.html", verdict)
+    write_summary_csv(comparison, out / "summary.csv")
     if records:
         for choice in choices:
             safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in choice.title)
             write_csv(simulate(scenario, choice, 0, replayed), out / f"records-{safe}.csv")
-    err.print(f"wrote {report}, {len(plots)} plots and replications.csv to {out}")
+    err.print(f"wrote {report}, {len(plots)} plots, summary.csv and replications.csv to {out}")
 
 
 def tune_command(
@@ -360,15 +366,24 @@ def fit_command(
             raise _fail(error) from None
     past = _read_past(history)
     try:
-        scenario = fit(past, name=name, timezone=timezone, strengths=learned)
+        fitted = fit_history(past, name=name, timezone=timezone, strengths=learned)
     except ValueError as error:
         raise _fail(error) from None
+    scenario = fitted.scenario
     out.write_text(dump_scenario(scenario), encoding="utf-8")
     console.print(
         f"wrote {out}: {scenario.traffic.arrivals.rate_per_hour:g} tickets/hour, "
         f"{len(scenario.traffic.categories)} categories, "
         f"{len(scenario.agents)} agents"
     )
+    show_quality(fitted.quality)
+
+
+def show_quality(quality: FitQuality) -> None:
+    """The fit's history length and each warning, on the terminal."""
+    console.print(f"history: {quality.summary()}", markup=False)
+    for warning in quality.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
 def _read_past(path: Path) -> list[Past]:

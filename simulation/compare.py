@@ -19,7 +19,7 @@ import numpy as np
 
 from simulation.metrics import backlog, per_agent, sla_over_time, summary
 from simulation.onshift import Staffing, staffing
-from simulation.records import columns
+from simulation.records import TicketRecord, columns
 from simulation.run import PolicyChoice, simulate
 from simulation.scenario import Scenario
 from simulation.stats import Interval, mean_ci, paired_ci
@@ -72,20 +72,35 @@ def run_one(run: Run) -> RunResult:
     records = simulate(scenario, run.choice, run.replication, run.arrivals)
     roster = run_staffing(scenario, run.replication)
     metrics = summary(records, roster, scenario.warmup_min, scenario.horizon_min, run.within)
-    detail = None
-    if run.detail:
-        cols = columns(records, scenario.warmup_min, scenario.horizon_min)
-        times, shares = sla_over_time(cols, 60.0 if scenario.horizon_days <= 3 else 1440.0)
-        grid = np.linspace(0.0, scenario.horizon_min, 400)
-        detail = Detail(
-            waits=(cols.assigned - cols.arrival)[cols.served],
-            sla_times=times,
-            sla_shares=shares,
-            agent_load=per_agent(cols, "minutes", roster.ids),
-            backlog_times=grid,
-            backlog=backlog(cols, grid),
-        )
+    detail = _detail(records, scenario, roster) if run.detail else None
     return RunResult(run.choice.title, run.replication, metrics, detail)
+
+
+def _detail(records: Sequence[TicketRecord], scenario: Scenario, roster: Staffing) -> Detail:
+    """The distributions the plots need, on grids every replication shares (so they can be
+    averaged): SLA per hour (per day past three days) and the backlog at 400 moments."""
+    cols = columns(records, scenario.warmup_min, scenario.horizon_min)
+    bucket = sla_bucket_min(scenario)
+    starts, shares = sla_over_time(cols, bucket)
+    grid = np.arange(math.ceil(scenario.horizon_min / bucket)) * bucket
+    on_grid = np.full(len(grid), np.nan)
+    slots = np.round(starts / bucket).astype(int)
+    keep = slots < len(grid)
+    on_grid[slots[keep]] = shares[keep]
+    backlog_grid = np.linspace(0.0, scenario.horizon_min, 400)
+    return Detail(
+        waits=(cols.assigned - cols.arrival)[cols.served],
+        sla_times=grid.astype(float),
+        sla_shares=on_grid,
+        agent_load=per_agent(cols, "minutes", roster.ids),
+        backlog_times=backlog_grid,
+        backlog=backlog(cols, backlog_grid),
+    )
+
+
+def sla_bucket_min(scenario: Scenario) -> float:
+    """Minutes per point of the SLA-over-time plot: an hour up to three days, else a day."""
+    return 60.0 if scenario.horizon_days <= 3 else 1440.0
 
 
 def run_staffing(scenario: Scenario, replication: int) -> Staffing:
@@ -102,12 +117,14 @@ def runs(
     replications: int,
     arrivals: Sequence[Arrival] | None = None,
     within: Sequence[Threshold] = (),
+    first: int = 0,
 ) -> list[Run]:
-    """Every (policy, replication) pair; replication 0 of each policy keeps its detail."""
+    """Every (policy, replication) pair, numbered from ``first``; each keeps its detail (the
+    plots show means across replications)."""
     frozen = tuple(arrivals) if arrivals is not None else None
     return [
-        Run(scenario, choice, r, detail=r == 0, arrivals=frozen, within=tuple(within))
-        for r in range(replications)
+        Run(scenario, choice, r, detail=True, arrivals=frozen, within=tuple(within))
+        for r in range(first, first + replications)
         for choice in choices
     ]
 
@@ -178,7 +195,8 @@ class Comparison:
     policies: tuple[str, ...]
     intervals: dict[str, dict[str, Interval]]
     differences: dict[str, dict[str, Interval]]
-    details: dict[str, Detail] = field(default_factory=dict)
+    details: dict[str, tuple[Detail, ...]] = field(default_factory=dict)
+    """Per policy, the detail of every replication that kept one, in replication order."""
     runs: tuple[RunResult, ...] = ()
 
 
@@ -207,7 +225,11 @@ def compare(results: Iterable[RunResult], confidence: float = 0.95) -> Compariso
             )
             for m in names
         }
-    details = {r.policy: r.detail for r in runs if r.detail is not None}
+    details = {
+        p: tuple(r.detail for r in rs if r.detail is not None)
+        for p, rs in by_policy.items()
+        if any(r.detail is not None for r in rs)
+    }
     return Comparison(policies, intervals, differences, details, runs)
 
 

@@ -48,6 +48,7 @@ DEFINITIONS: dict[str, str] = {
 }
 
 _PER_PRIORITY_SLA = re.compile(r"^sla_(?P<priority>[a-z]+)$")
+_PER_CATEGORY_SLA = re.compile(r"^sla_category:(?P<category>.+)$")
 _SERVICE_LEVEL = re.compile(r"^sl_(?P<within>\d+[smhd])(?:_(?P<priority>[a-z]+))?$")
 
 
@@ -61,6 +62,9 @@ def define(metric: str) -> str:
         among = f"{found['priority']} arrivals" if found["priority"] else "all arrivals"
         within = found["within"]
         return f"service level SL({within}): share of {among} assigned within {within}"
+    found = _PER_CATEGORY_SLA.match(metric)
+    if found:
+        return f"share of {found['category']} arrivals assigned within their priority's SLA target"
     found = _PER_PRIORITY_SLA.match(metric)
     if found:
         return (
@@ -85,7 +89,7 @@ def check_metric(metric: str) -> None:
     except KeyError:
         if metric in RENAMED:
             raise ValueError(f"metric {metric!r} was renamed: use {RENAMED[metric]}") from None
-        known = ", ".join([*DEFINITIONS, "sla_<priority>"])
+        known = ", ".join([*DEFINITIONS, "sla_<priority>", "sla_category:<category>"])
         raise ValueError(f"unknown metric {metric!r} (known: {known})") from None
 
 

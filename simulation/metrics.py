@@ -21,6 +21,8 @@ from simulation.thresholds import Threshold
 
 Floats = npt.NDArray[np.float64]
 PERCENTILES = (50, 80, 90, 95, 99)
+CATEGORY_SLA = "sla_category:"
+"""Prefix of the SLA attainment of one category (``sla_category:ORDER``)."""
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -259,6 +261,7 @@ def summary(
         "tickets": float(len(cols)),
         "sla": sla_attainment(cols),
         **{f"sla_{p}": share for p, share in sla_by(cols, "priority").items()},
+        **{f"{CATEGORY_SLA}{c}": share for c, share in sla_by(cols, "category").items()},
         **service_levels(cols, within),
         "p_wait": p_wait(cols),
         "mean_wait": mean_wait(cols),

@@ -292,20 +292,6 @@ def _judged(validation: Validation, guards: Guards) -> Validation:
 
 def policy_file_text(scenario: Scenario, result: Recommendation, source: str, written: date) -> str:
     """The recommended policy as a ready policy file, with how it was found as comments."""
-    routing = scenario.routing
-    data: dict[str, Any] = {"version": 1}
-    chosen = result.recommended
-    data["policy"] = {"name": chosen.name, "params": dict(chosen.params)}
-    if routing.policy_file is not None:
-        base = load_policy(routing.policy_file)
-        data["queue"] = {"order": list(base.queue.order)}
-        data["backlog"] = {"per_round": base.backlog.per_round}
-        dumped = base.model_dump(mode="json", exclude_defaults=True)
-        for key in ("vip", "rules"):
-            if key in dumped:
-                data[key] = dumped[key]
-    else:
-        data["queue"] = {"order": list(routing.order)}
     check = result.validation
     lines = [
         f"# Recommended by `deskroute recommend` for {source} on {written:%Y-%m-%d}.",
@@ -318,4 +304,24 @@ def policy_file_text(scenario: Scenario, result: Recommendation, source: str, wr
             + "; ".join(check.problems)
             + f". This file keeps the best preset, {check.preset}."
         )
-    return "\n".join(lines) + "\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return policy_file_of(scenario, result.recommended, lines)
+
+
+def policy_file_of(scenario: Scenario, chosen: PolicyChoice, comments: Sequence[str]) -> str:
+    """``chosen`` as a ready policy file after the ``comments`` lines: its parameters, the
+    scenario's queue order, and its policy file's rules and VIP lists when it has one."""
+    routing = scenario.routing
+    data: dict[str, Any] = {"version": 1}
+    data["policy"] = {"name": chosen.name, "params": dict(chosen.params)}
+    if routing.policy_file is not None:
+        base = load_policy(routing.policy_file)
+        data["queue"] = {"order": list(base.queue.order)}
+        data["backlog"] = {"per_round": base.backlog.per_round}
+        dumped = base.model_dump(mode="json", exclude_defaults=True)
+        for key in ("vip", "rules"):
+            if key in dumped:
+                data[key] = dumped[key]
+    else:
+        data["queue"] = {"order": list(routing.order)}
+    header = "".join(f"{line}\n" for line in comments)
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

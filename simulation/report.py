@@ -1,18 +1,16 @@
-"""Plots (PNG) and a self-contained HTML report of a policy comparison."""
+"""The comparison as tables (sections), a self-contained HTML report and the same numbers
+in CSV. The plots are ``simulation.plots``."""
 
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from simulation.compare import Comparison, Detail
+from simulation.compare import Comparison
 from simulation.glossary import (
     TEAM,
     TIMES,
@@ -21,11 +19,10 @@ from simulation.glossary import (
     priority_columns,
     service_columns,
 )
+from simulation.metrics import CATEGORY_SLA
 from simulation.scenario import PRIORITY_NAMES, Scenario
 from simulation.stats import Interval
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from simulation.team import build_agents, expand
 
 PRIORITY_ORDER = tuple(reversed(PRIORITY_NAMES))
 """Priorities as tables show them: most urgent first."""
@@ -42,11 +39,15 @@ class Section:
     columns: tuple[Column, ...]
 
 
-def sections(comparison: Comparison) -> list[Section]:
-    """The tables a comparison is shown in: service shares, times, team, and each share per
-    priority; each keeps only the columns some policy measured."""
+def sections(comparison: Comparison, by_category: bool = False) -> list[Section]:
+    """The tables a comparison is shown in: service shares, times, team, each share per
+    priority and (``by_category``) SLA per category; each keeps only the columns some
+    policy measured."""
     first = comparison.policies[0] if comparison.policies else ""
     measured = list(comparison.intervals.get(first, {}))
+    categories = sorted(
+        m.removeprefix(CATEGORY_SLA) for m in measured if m.startswith(CATEGORY_SLA)
+    )
     found = [
         Section("service, shares of all arrivals", tuple(service_columns(measured))),
         Section("times in minutes, over the tickets named", TIMES),
@@ -58,6 +59,13 @@ def sections(comparison: Comparison) -> list[Section]:
             for stem in per_priority_stems(measured)
         ),
     ]
+    if by_category:
+        found.append(
+            Section(
+                "SLA by category",
+                tuple(Column(f"{CATEGORY_SLA}{c}", c, "pct") for c in categories),
+            )
+        )
     return [
         Section(s.title, tuple(c for c in s.columns if c.key in measured))
         for s in found
@@ -127,131 +135,40 @@ def fmt(interval: Interval, kind: str) -> str:
     return text
 
 
-Draw = Callable[["Axes", str, Detail], None]
-
-
-def _plot(comparison: Comparison, path: Path, draw: Draw, **labels: Any) -> Path:
-    """One figure with a line per policy, drawn by ``draw``, saved as PNG."""
-    # imported here, not at module level: pyplot costs every deskroute command ~0.25 s
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, never a window
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for policy, detail in comparison.details.items():
-        draw(ax, policy, detail)
-    ax.set(**labels)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def plot_waits(comparison: Comparison, path: Path) -> Path:
-    """Empirical CDFs of the waiting time of served tickets (log-like time axis)."""
-
-    def draw(ax: Axes, policy: str, detail: Detail) -> None:
-        waits = np.sort(detail.waits)
-        if len(waits):
-            ax.step(waits, np.arange(1, len(waits) + 1) / len(waits), where="post", label=policy)
-        ax.set_xscale("symlog", linthresh=1.0)
-
-    return _plot(
-        comparison,
-        path,
-        draw,
-        xlabel="wait until assigned (minutes)",
-        ylabel="share of served tickets",
-        title="Waiting-time distribution",
-    )
-
-
-def plot_sla(comparison: Comparison, path: Path) -> Path:
-    """SLA attainment of the tickets arriving in each period."""
-
-    def draw(ax: Axes, policy: str, detail: Detail) -> None:
-        ax.plot(detail.sla_times / 1440.0, detail.sla_shares * 100, marker=".", label=policy)
-
-    return _plot(
-        comparison,
-        path,
-        draw,
-        xlabel="day of the run",
-        ylabel="SLA attained (%)",
-        title="SLA over time",
-        ylim=(0, 105),
-    )
-
-
-def plot_load(comparison: Comparison, path: Path) -> Path:
-    """Handle hours per agent, busiest first (flatter is fairer)."""
-
-    def draw(ax: Axes, policy: str, detail: Detail) -> None:
-        load = sorted(detail.agent_load.values(), reverse=True)
-        ax.plot(range(1, len(load) + 1), np.asarray(load) / 60.0, marker="o", ms=3, label=policy)
-
-    return _plot(
-        comparison,
-        path,
-        draw,
-        xlabel="agents, busiest first",
-        ylabel="hours handled",
-        title="Per-agent load",
-    )
-
-
-def plot_backlog(comparison: Comparison, path: Path) -> Path:
-    """Tickets waiting over the run."""
-
-    def draw(ax: Axes, policy: str, detail: Detail) -> None:
-        ax.plot(detail.backlog_times / 1440.0, detail.backlog, label=policy)
-
-    return _plot(
-        comparison,
-        path,
-        draw,
-        xlabel="day of the run",
-        ylabel="tickets waiting",
-        title="Backlog over time",
-    )
-
-
-def write_plots(comparison: Comparison, out: Path) -> list[Path]:
-    """All plots as PNG files in ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    return [
-        plot_waits(comparison, out / "waiting_times.png"),
-        plot_sla(comparison, out / "sla_over_time.png"),
-        plot_load(comparison, out / "agent_load.png"),
-        plot_backlog(comparison, out / "backlog.png"),
-    ]
-
-
-def write_html(comparison: Comparison, scenario: Scenario, plots: list[Path], path: Path) -> Path:
-    """One HTML file with the tables, the definitions and the plots embedded (no external
-    files needed)."""
-    shown = sections(comparison)
+def write_html(
+    comparison: Comparison,
+    scenario: Scenario,
+    plots: list[Path],
+    path: Path,
+    verdict: str = "",
+    heading: str = "Simulation",
+) -> Path:
+    """One HTML file (no external files needed): the ``verdict`` (HTML) first when given,
+    the team and targets simulated, the tables with intervals (SLA by priority and by
+    category among them), the plots embedded, the definitions."""
+    shown = sections(comparison, by_category=True)
     images = "".join(
         f'<figure><img alt="{p.stem}" src="data:image/png;base64,'
         f'{base64.b64encode(p.read_bytes()).decode()}"></figure>'
         for p in plots
     )
     note = miss_note(comparison)
-    replications = max((r.replication for r in comparison.runs), default=0) + 1
+    replications = len({r.replication for r in comparison.runs}) or 1
     document = _PAGE.format(
+        heading=html.escape(heading),
         title=html.escape(scenario.name),
+        verdict=verdict,
+        start=f"{scenario.start:%a %Y-%m-%d %H:%M %Z}",
         days=scenario.horizon_days,
         warmup=scenario.warmup_days,
         replications=replications,
         seed=scenario.seed,
         base=html.escape(comparison.policies[0] if comparison.policies else ""),
+        team=team_html(scenario),
         tables="".join(_html_table(comparison, section) for section in shown),
         note=f"<p class=note>{html.escape(note)}</p>" if note else "",
         definitions="".join(
-            f"<dt>{html.escape(c.label)} <code>{c.key}</code></dt>"
+            f"<dt>{html.escape(c.label)} <code>{html.escape(c.key)}</code></dt>"
             f"<dd>{html.escape(c.definition)}</dd>"
             for c in dict.fromkeys(c for section in shown for c in section.columns)
         ),
@@ -259,6 +176,100 @@ def write_html(comparison: Comparison, scenario: Scenario, plots: list[Path], pa
     )
     path.write_text(document, encoding="utf-8")
     return path
+
+
+def team_html(scenario: Scenario) -> str:
+    """The SLA targets per priority and every agent simulated: groups, capacity, shift."""
+    targets = "".join(
+        f"<tr><th>{p}</th><td>{_minutes(scenario.sla_min[p])}</td></tr>"
+        for p in PRIORITY_ORDER
+        if p in scenario.sla_min
+    )
+    rows = []
+    for agent in build_agents(scenario):
+        plan = agent.schedule
+        hours = "always on" if plan is None else html.escape(_shift_text(scenario, agent.id))
+        rows.append(
+            f"<tr><th>{html.escape(agent.id)}</th>"
+            f"<td class=l>{html.escape(', '.join(sorted(agent.groups)) or '–')}</td>"
+            f"<td>{agent.capacity.max_load:g}</td><td class=l>{hours}</td></tr>"
+        )
+    return (
+        "<h3>SLA targets (first assignment within)</h3>"
+        f"<table><tr><th>priority</th><th>target</th></tr>{targets}</table>"
+        f"<h3>Team ({len(rows)} agents)</h3>"
+        "<table><tr><th>agent</th><th>groups</th><th>capacity</th><th>shift</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _shift_text(scenario: Scenario, agent_id: str) -> str:
+    for spec in scenario.agents:
+        for name, _ in expand(spec):
+            if name == agent_id and spec.shift is not None:
+                shift = spec.shift
+                days = shift.days if isinstance(shift.days, str) else ", ".join(shift.days)
+                text = f"{days} {shift.start:%H:%M}–{shift.end:%H:%M} {shift.timezone}"
+                pauses = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in shift.breaks)
+                return f"{text}, breaks {pauses}" if pauses else text
+    return "always on"
+
+
+def _minutes(value: float) -> str:
+    if math.isinf(value):
+        return "none"
+    if value >= 60 and value % 60 == 0:
+        return f"{value / 60:g} h"
+    return f"{value:g} min"
+
+
+def write_summary_csv(comparison: Comparison, path: Path) -> Path:
+    """Every number the report's tables show, one row per policy (or paired difference) and
+    metric: mean, 95% interval, replications, and the text the report shows."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["table", "policy", "row", "metric", "label", "mean", "low", "high", "n", "shown"]
+        )
+        for row in table_rows(comparison):
+            writer.writerow(row)
+    return path
+
+
+def table_rows(comparison: Comparison) -> list[list[object]]:
+    """The report's table cells as CSV rows (see ``write_csv``)."""
+    rows: list[list[object]] = []
+    for section in sections(comparison, by_category=True):
+        for policy in comparison.policies:
+            kinds = [("value", comparison.intervals[policy])]
+            if policy in comparison.differences:
+                kinds.append(("difference", comparison.differences[policy]))
+            for kind, values in kinds:
+                show = signed if kind == "difference" else str
+                for column in section.columns:
+                    if column.key not in values:
+                        continue
+                    interval = values[column.key]
+                    rows.append(
+                        [
+                            section.title,
+                            policy,
+                            kind,
+                            column.key,
+                            column.label,
+                            _number(interval.mean),
+                            _number(interval.low),
+                            _number(interval.high),
+                            interval.n,
+                            show(fmt(interval, column.kind)),
+                        ]
+                    )
+    return rows
+
+
+def _number(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.6g}"
 
 
 def _html_table(comparison: Comparison, section: Section) -> str:
@@ -270,8 +281,8 @@ def _html_table(comparison: Comparison, section: Section) -> str:
         if policy in comparison.differences:
             rows.append(_html_row("Δ", comparison.differences[policy], section, " class=diff"))
     return (
-        f"<h3>{html.escape(section.title)}</h3>"
-        f"<table><tr><th>policy</th>{heads}</tr>{''.join(rows)}</table>"
+        f"<h3>{html.escape(section.title)}</h3><div class=wide>"
+        f"<table><tr><th>policy</th>{heads}</tr>{''.join(rows)}</table></div>"
     )
 
 
@@ -286,28 +297,37 @@ def _html_row(name: str, values: dict[str, Interval], section: Section, attrs: s
 
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>deskroute simulation: {title}</title>
+<html lang="en"><head><meta charset="utf-8"><title>deskroute {heading}: {title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
+body {{ font-family: system-ui, sans-serif; font-size: 16px; margin: 2rem auto;
+  max-width: 1200px; padding: 0 1rem; color: #222; line-height: 1.45; }}
+table {{ border-collapse: collapse; margin: .6rem 0 1.2rem; }}
 th, td {{ border: 1px solid #ccc; padding: .35rem .6rem; text-align: right; }}
-th:first-child {{ text-align: left; }}
-tr.diff {{ color: #666; }}
+th:first-child, td.l {{ text-align: left; }}
+tr.diff {{ color: #555; background: #f6f6f6; }}
+div.wide {{ overflow-x: auto; }}
+section.verdict {{ border: 2px solid #1b6ca8; border-radius: 6px; padding: .4rem 1.2rem;
+  background: #f3f8fc; }}
+section.verdict h2 {{ margin-top: .6rem; }}
 p.note {{ border-left: 4px solid #c60; padding-left: .6rem; }}
 dt {{ font-weight: bold; margin-top: .4rem; }}
-figure {{ display: inline-block; margin: .5rem; }} img {{ max-width: 520px; }}
+figure {{ margin: 1rem 0; }} img {{ width: 100%; height: auto; }}
 </style></head><body>
-<h1>Simulation: {title}</h1>
-<p>{days:g} simulated days ({warmup:g} warm-up days excluded), {replications} replications
-with common random numbers, seed {seed}. Intervals are 95% confidence intervals over
-replications; a Δ row is the paired difference of the policy above it against {base}
-(same random numbers). Shares count every arrival unless the definition names the tickets.</p>
+<h1>{heading}: {title}</h1>
+{verdict}
+<p>From {start}: {days:g} simulated days ({warmup:g} warm-up days excluded), {replications}
+replications with common random numbers, seed {seed}. Intervals are 95% confidence
+intervals over replications; a Δ row is the paired difference of the policy above it against
+{base} (same random numbers). Shares count every arrival unless the definition names the
+tickets. The plots show the mean across replications with a shaded 95% band.</p>
+<h2>Team and targets simulated</h2>
+{team}
 <h2>Policies</h2>
 {tables}
 {note}
-<h2>Definitions</h2>
-<dl>{definitions}</dl>
 <h2>Plots</h2>
 {images}
+<h2>Definitions</h2>
+<dl>{definitions}</dl>
 </body></html>
 """

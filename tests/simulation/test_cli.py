@@ -51,11 +51,15 @@ def test_simulate_compares_policies_and_writes_the_report(tmp_path):
         "agent_load.png",
         "backlog.png",
         "replications.csv",
+        "summary.csv",
         "records-skills_least_loaded.csv",
     ):
         assert (tmp_path / name).stat().st_size > 0, name
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "<script" not in html
+    # the page opens with a verdict against the first policy (issue 18)
+    assert html.index("<h2>Verdict</h2>") < html.index("<h2>Policies</h2>")
+    assert "the first policy (skills_least_loaded)" in html or "Switch from" in html
     assert "<h2>Definitions</h2>" in html
     for metric in ("sla", "sl_4h", "sl_4h_urgent", "mean_wait", "utilization", "count_gini"):
         assert f"<code>{metric}</code>" in html, metric

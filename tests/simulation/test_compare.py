@@ -34,7 +34,7 @@ def test_process_pool_gives_the_same_results_as_serial():
     serial = execute(work, "serial")
     parallel = execute(work, "process", workers=2)
     assert [r.metrics for r in serial] == [r.metrics for r in parallel]
-    assert serial[0].detail is not None and serial[-1].detail is None
+    assert all(r.detail is not None for r in serial)  # every replication: the plots average them
 
 
 def test_dask_cluster_gives_the_same_results_as_serial():
