@@ -18,7 +18,7 @@ from config.roster_check import UnknownName, unknown_names
 from router.decision import Assignment
 from router.engine import Router
 from router.model import Agent, AgentStatus
-from router.roster import Roster
+from router.roster import Roster, WorkingRoster
 from sidecar.store import Decided
 
 
@@ -85,16 +85,19 @@ class WhatIf:
 def what_if(
     active: Router, new: Router, recent: Sequence[Decided], agents: Sequence[Agent], seed: int = 0
 ) -> WhatIf:
-    """Decide each recent ticket with both routers against today's team, everyone
-    available and free, at the moment we decided it: what differs is what the policies
-    say, not who happened to be busy (both sides are decided the same way)."""
+    """Decide each recent ticket, oldest first, with both routers against today's team,
+    everyone available and free, at the moment we decided it: what differs is what the
+    policies say, not who happened to be busy. Each side counts its own picks as the
+    agents' latest assignments (ties rotate as they do live); loads stay at zero, since
+    when each ticket was finished is not known here."""
     team = Roster([agent.evolve(status=AgentStatus.ONLINE) for agent in agents])
+    sides = (team.working_copy(), team.working_copy())
     changes: list[Change] = []
     now_picks: Counter[str] = Counter()
     new_picks: Counter[str] = Counter()
     for item in recent:
-        before = _pick(active, item, team, seed)
-        after = _pick(new, item, team, seed)
+        before = _pick(active, item, sides[0], seed)
+        after = _pick(new, item, sides[1], seed)
         now_picks[before or ""] += 1
         new_picks[after or ""] += 1
         if before != after:
@@ -102,6 +105,10 @@ def what_if(
     return WhatIf(len(recent), tuple(changes), dict(now_picks), dict(new_picks))
 
 
-def _pick(router: Router, item: Decided, team: Roster, seed: int) -> str | None:
+def _pick(router: Router, item: Decided, team: WorkingRoster, seed: int) -> str | None:
     decision = router.decide(item.ticket, team, item.decided_at, Random(seed))
-    return decision.agent_id if isinstance(decision, Assignment) else None
+    if not isinstance(decision, Assignment):
+        return None
+    team.assign(decision.agent_id, decision.weight, item.decided_at)
+    team.release(decision.agent_id, decision.weight)  # the pick counts; the load does not
+    return decision.agent_id

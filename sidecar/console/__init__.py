@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from sidecar.console import auth, queue, shadow, team, ticket
+from sidecar.console import auth, policy, queue, shadow, team, ticket
 from sidecar.console.pages import STATIC
 from sidecar.routes.context import AppContext
 
@@ -26,7 +26,7 @@ def register_console(app: FastAPI, ctx: AppContext) -> None:
     def console_home() -> RedirectResponse:
         return RedirectResponse("/console/queue", status_code=303)
 
-    for page in (auth, queue, team, ticket, shadow):
+    for page in (auth, queue, team, ticket, shadow, policy):
         page.register(app, ctx)
 
 

@@ -112,7 +112,7 @@ def register(app: FastAPI, ctx: AppContext) -> None:
         if wait is not None:
             raise HTTPException(429, "too many failed logins; try again later",
                                 {"Retry-After": str(wait)})  # fmt: skip
-        form = _form(await _form_body(request))
+        form = await read_form(request)
         target = safe_next(form.get("next"))
         if not is_admin(ctx.settings, form.get("token")):
             ctx.refusals.refused(source)
@@ -134,16 +134,21 @@ def register(app: FastAPI, ctx: AppContext) -> None:
         return response
 
 
-async def _form_body(request: Request) -> bytes:
-    """The body of a form post: 415 for another media type, 413 past ``FORM_LIMIT``."""
+async def read_form(request: Request, limit: int = FORM_LIMIT) -> dict[str, str]:
+    """The fields of a console form post (first value of each): 415 for another media type,
+    413 past ``limit`` bytes, 400 for a body that is not a form."""
+    return _form(await _form_body(request, limit))
+
+
+async def _form_body(request: Request, limit: int = FORM_LIMIT) -> bytes:
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "application/x-www-form-urlencoded":
-        raise HTTPException(415, "the login takes a form (application/x-www-form-urlencoded)")
+        raise HTTPException(415, "the console takes a form (application/x-www-form-urlencoded)")
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > FORM_LIMIT:
-            raise HTTPException(413, f"the login form is larger than {FORM_LIMIT} bytes")
+        if len(body) > limit:
+            raise HTTPException(413, f"the form is larger than {limit} bytes")
     return body
 
 
