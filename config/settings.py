@@ -62,6 +62,20 @@ class HttpSettings(Section):
 
     host: str = Field("127.0.0.1", min_length=1, description="Address the HTTP server binds to.")
     port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP server (0: any free).")
+    admin_port: int | None = Field(
+        None, ge=0, le=65535,
+        description="A second port for the admin endpoints, /metrics and the console (0: any "
+        "free); the main port then serves only webhooks and health. Unset: one port for all.",
+    )  # fmt: skip
+
+    @field_validator("admin_port")
+    @classmethod
+    def _apart_from_port(cls, value: int | None, info: ValidationInfo) -> int | None:
+        port = info.data.get("port")
+        if value is not None and value != 0 and value == port:
+            raise ValueError(f"must differ from DESKROUTE_HTTP__PORT ({port})")
+        return value
+
     max_body_bytes: int = Field(
         1_048_576, ge=1024, le=67_108_864, description="Largest webhook body taken; larger: 413."
     )

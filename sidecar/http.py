@@ -8,6 +8,8 @@ with ``register(app, ctx)``, and answers every refusal as JSON: a malformed requ
 
 from __future__ import annotations
 
+from enum import Enum
+
 import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -16,25 +18,43 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sidecar.console import register_console
 from sidecar.health import StoreHealth, describe, store_outage
-from sidecar.routes import admin, decisions, operations, policy, webhooks
+from sidecar.routes import admin, decisions, metrics, operations, policy, webhooks
 from sidecar.routes.context import AppContext
 from sidecar.routes.webhooks import REPLAYS
 
-__all__ = ["REPLAYS", "AppContext", "create_app"]
+__all__ = ["REPLAYS", "AppContext", "Surface", "create_app"]
 
 
-def create_app(ctx: AppContext) -> FastAPI:
+class Surface(Enum):
+    """Which routes an app serves: all of them on one port, or split across two
+    (``DESKROUTE_HTTP__ADMIN_PORT``): webhooks on the public port, the admin endpoints,
+    ``/metrics`` and the console on the admin port; health on both."""
+
+    ALL = "all"
+    PUBLIC = "public"
+    ADMIN = "admin"
+
+
+def create_app(ctx: AppContext, surface: Surface = Surface.ALL) -> FastAPI:
     """Build the FastAPI application around a running service."""
     app = FastAPI(
-        title="deskroute sidecar",
+        title="deskroute sidecar"
+        if surface is Surface.ALL
+        else f"deskroute sidecar ({surface.value})",
         summary="Routes help-desk tickets and explains every decision.",
         version="0.1.0",
     )
     _answer_errors_as_json(app)
     _answer_store_outages(app, ctx.health)
-    for routes in (webhooks, operations, decisions, admin, policy):
-        routes.register(app, ctx)
-    register_console(app, ctx)
+    public = surface is not Surface.ADMIN
+    private = surface is not Surface.PUBLIC
+    if public:
+        webhooks.register(app, ctx)
+    operations.register(app, ctx)
+    if private:
+        for routes in (metrics, decisions, admin, policy):
+            routes.register(app, ctx)
+        register_console(app, ctx)
     return app
 
 

@@ -27,7 +27,6 @@ from random import Random
 from types import FrameType
 
 import sqlalchemy as sa
-import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from config.settings import Settings
@@ -36,12 +35,12 @@ from connectors.errors import ConnectorError
 from router.engine import Router
 from sidecar.access import DeskAccess, DeskAccessRefusedError, refused_access
 from sidecar.health import StoreHealth, describe, retry_delay, store_outage
-from sidecar.http import AppContext, create_app
-from sidecar.http_server import protocol_with
+from sidecar.http import AppContext, Surface, create_app
 from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
 from sidecar.policy_keeper import PolicyKeeper
+from sidecar.serving import Served, serve
 from sidecar.shadow_report import Window
 from sidecar.stopping import Waits
 from sidecar.store import DeposedError, Store
@@ -124,18 +123,18 @@ class Sidecar:
         self.scheduler = BackgroundScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1}
         )
-        self.app = create_app(
-            AppContext(
-                settings=settings, store=store, metrics=self.metrics, clock=clock,
-                is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
-                desk_refused=lambda: self.access.reason, roster=lambda: self.pipeline.agents,
-                accepting=lambda: self._accepting, health=self.health,
-                policy=self.policy,
-            )
+        self.context = AppContext(
+            settings=settings, store=store, metrics=self.metrics, clock=clock,
+            is_leader=lambda: self.leading, ready=self._ready, kick=self.kick,
+            desk_refused=lambda: self.access.reason, roster=lambda: self.pipeline.agents,
+            accepting=lambda: self._accepting, health=self.health, policy=self.policy,
         )  # fmt: skip
-        self.server: uvicorn.Server | None = None
-        self._http_thread: threading.Thread | None = None
+        split = settings.http.admin_port is not None
+        self.app = create_app(self.context, Surface.PUBLIC if split else Surface.ALL)
+        self.admin_app = create_app(self.context, Surface.ADMIN) if split else None
+        self.servers: list[Served] = []
         self.port: int | None = None
+        self.admin_port: int | None = None
 
     # --- jobs ---------------------------------------------------------------------------
 
@@ -270,7 +269,7 @@ class Sidecar:
         background thread retries the migrations with backoff. An SQLite file that cannot
         be opened, or any other database error, is raised: that is configuration.
         """
-        if self.server is not None:
+        if self.servers:
             return
         opened = self._open_store()
         self._serve_http()
@@ -319,24 +318,17 @@ class Sidecar:
                 log.exception("migrating the store failed; retrying")
 
     def _serve_http(self) -> None:
-        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on accepted sockets whose proto
-        # says TCP; without it each keep-alive response waits ~40 ms for a delayed ACK
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.settings.http.host, self.settings.http.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off",
-            http=protocol_with(self.settings.http.header_timeout_seconds),
-        )  # fmt: skip
-        self.server = uvicorn.Server(config)
-        self._http_thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [sock]}, name="http", daemon=True
-        )
-        self._http_thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
+        http = self.settings.http
+        main = serve(self.app, http.host, http.port, http.header_timeout_seconds, "http")
+        self.servers.append(main)
+        self.port = main.port
+        if self.admin_app is not None and http.admin_port is not None:
+            admin = serve(
+                self.admin_app, http.host, http.admin_port, http.header_timeout_seconds,
+                "http-admin",
+            )  # fmt: skip
+            self.servers.append(admin)
+            self.admin_port = admin.port
 
     def stop(self) -> None:
         """Stop intake, flush the outbox within the deadline, release the lease, close."""
@@ -362,10 +354,8 @@ class Sidecar:
         self.leadership.release()
         if self.settings.dry_run:
             self._unless_store_down("the shadow report", self._log_shadow_report)
-        if self.server is not None:
-            self.server.should_exit = True
-        if self._http_thread is not None:
-            self._http_thread.join(timeout=5)
+        for served in self.servers:
+            served.stop()
         self.store.close()
         self._stopped.set()
         log.info("sidecar %s stopped", self.replica)

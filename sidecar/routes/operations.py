@@ -1,4 +1,4 @@
-"""Operations routes: liveness (``/healthz``), readiness (``/readyz``) and ``/metrics``."""
+"""Operations routes: liveness (``/healthz``) and readiness (``/readyz``), served on every port."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from fastapi import FastAPI, Request, Response
 
 from sidecar import http_schema as schema
 from sidecar.health import readiness
-from sidecar.names import agent_names
 from sidecar.routes.admin import bearer_token, is_admin
 from sidecar.routes.context import AppContext
-from sidecar.shadow_report import Window
 
 
 def public_reason(reason: str) -> str:
@@ -23,7 +21,7 @@ def public_reason(reason: str) -> str:
 
 
 def register(app: FastAPI, ctx: AppContext) -> None:
-    """``/healthz``, ``/readyz`` and ``/metrics``."""
+    """``/healthz`` and ``/readyz``."""
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
@@ -51,14 +49,6 @@ def register(app: FastAPI, ctx: AppContext) -> None:
         detailed = is_admin(ctx.settings, bearer_token(request))  # not a security scheme: open
         return {**answer, "reason": state.reason if detailed else public_reason(state.reason)}
 
-    @app.get("/metrics", tags=["operations"], response_class=Response, responses=schema.TEXT)
-    def metrics() -> Response:
-        """Prometheus metrics (the store-backed gauges keep their values while it is down)."""
-        with ctx.health.tolerating("a metrics scrape"):
-            _refresh_gauges(ctx)
-        ctx.metrics.store_up.set(0 if ctx.health.up is False else 1)
-        return Response(ctx.metrics.render(), media_type="text/plain; version=0.0.4")
-
 
 def _probe_store(ctx: AppContext) -> str | None:
     """Ping the store for ``/readyz``; the driver's complaint when it does not answer."""
@@ -66,20 +56,3 @@ def _probe_store(ctx: AppContext) -> str | None:
         ctx.store.ping()
         ctx.health.answered()
     return ctx.health.reason
-
-
-def _refresh_gauges(ctx: AppContext) -> None:
-    """Read the store-backed gauges just before a scrape."""
-    ctx.metrics.queue_depth.set(ctx.store.tickets.counts().get("waiting", 0))
-    ctx.metrics.outbox_depth.set(ctx.store.outbox.active())
-    ctx.metrics.set_loads(
-        ctx.store.loads.loads(), agent_names(ctx.roster(), ctx.store.loads.table())
-    )
-    ctx.metrics.set_queue(ctx.store.queue_gauges(ctx.clock()))
-    if ctx.settings.dry_run:
-        limits = ctx.settings.shadow
-        window = Window.last(limits.window_days, ctx.clock())
-        rate = ctx.store.shadow_report(window, limits).overall.rate
-        if rate is not None:
-            ctx.metrics.shadow_agreement.set(rate)
-    ctx.metrics.leader.set(1 if ctx.is_leader() else 0)

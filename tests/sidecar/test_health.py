@@ -179,7 +179,7 @@ def test_an_unopenable_sqlite_file_is_configuration_and_fails_the_start(
     service = Sidecar(settings=settings, connector=desk, store=store, router=PolicyFile().router())
     with pytest.raises(sa.exc.OperationalError):
         service.start()
-    assert service.server is None  # nothing was bound
+    assert not service.servers  # nothing was bound
 
 
 def test_a_job_that_loses_the_store_stops_leading_until_the_store_answers_again(
