@@ -19,7 +19,7 @@ from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
 from sidecar.store.database import reading
-from sidecar.store.fence import Fence
+from sidecar.store.fence import Fence, StoreClock, database_now
 from sidecar.store.loads import adjust_load
 from sidecar.store.tickets import set_state
 
@@ -65,10 +65,18 @@ class Recorded:
 class DecisionStore:
     """Writes decisions (with outbox rows) and reads the audit trail."""
 
-    def __init__(self, engine: sa.Engine, replica: str, fence: Fence | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        replica: str,
+        fence: Fence | None = None,
+        due_clock: StoreClock = database_now,
+    ) -> None:
         self.engine = engine
         self.replica = replica
         self.fence = fence or Fence()
+        self.due_clock = due_clock
+        """New write-backs are due at once by this clock (the database's), not the replica's."""
 
     def record(
         self,
@@ -85,8 +93,9 @@ class DecisionStore:
         counts = {"assigned": 0, "waiting": 0, "shadow": 0}
         with self.engine.begin() as conn:
             self.fence.check(conn)
+            due = self.due_clock(conn)
             for item in items:
-                kind = self._record_one(conn, item, now, dry_run, note)
+                kind = self._record_one(conn, item, now, dry_run, note, due=due)
                 if kind:
                     counts[kind] += 1
         return Recorded(**counts)
@@ -98,7 +107,10 @@ class DecisionStore:
         now: datetime,
         dry_run: bool,
         note: Callable[[Assignment], str | None],
+        *,
+        due: datetime,
     ) -> str | None:
+        """``now`` is the replica's clock (the audit); ``due``, the due clock's (the outbox)."""
         decision = item.decision
         if item.move:
             t = schema.tickets
@@ -122,7 +134,9 @@ class DecisionStore:
         if dry_run:
             set_state(conn, item.ticket.id, lifecycle.SHADOW, now, our_agent=decision.agent_id)
             return "shadow"
-        conn.execute(schema.outbox.insert().values(**_outbox_values(item, decision_id, now, note)))
+        conn.execute(
+            schema.outbox.insert().values(**_outbox_values(item, decision_id, now, due, note))
+        )
         set_state(
             conn, item.ticket.id, lifecycle.ROUTED, now, our_agent=decision.agent_id, reason=None
         )
@@ -250,6 +264,7 @@ def _outbox_values(
     item: Routed,
     decision_id: int,
     now: datetime,
+    due: datetime,
     note: Callable[[Assignment], str | None],
 ) -> dict[str, Any]:
     decision = item.decision
@@ -265,6 +280,6 @@ def _outbox_values(
         "note": note(decision),
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": due,
         "created_at": now,
     }
