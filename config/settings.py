@@ -275,10 +275,10 @@ class ReconcileSettings(Section):
         "a missed webhook or a long outage leaves none unrouted.",
     )
     interval_seconds: float = Field(
-        300.0, gt=0, description="Time between two sweeps (the leader's first runs at once)."
+        60.0, gt=0, description="Time between two sweeps (the leader's first runs at once)."
     )
     requests_per_run: int = Field(
-        10,
+        30,
         ge=1,
         le=1000,
         description="Most requests one sweep sends: listing pages, and reads of the tickets "
