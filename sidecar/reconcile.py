@@ -90,11 +90,14 @@ class Reconciler:
         )  # fmt: skip
 
     def _read_some(self, sweep: Sweep) -> Sweep:
-        """Read the next unknown tickets in full and hand them to the intake."""
+        """Read the next unknown tickets in full, within the run's requests left, and hand
+        them to the intake. Tickets stay to be read until a read answers."""
         per_request = max(1, self.connector.read_batch)
-        size = per_request if per_request > 1 else ONE_BY_ONE
-        batch, self._to_read = self._to_read[:size], self._to_read[size:]
+        left = self.settings.requests_per_run - sweep.requests
+        size = per_request if per_request > 1 else min(ONE_BY_ONE, left)
+        batch = self._to_read[:size]
         found = self.connector.read_many(batch)
+        self._to_read = self._to_read[len(batch) :]
         for ticket_id in sorted(set(batch) - set(found)):
             log.info("reconcile: ticket %s was listed but cannot be read", ticket_id)
         taken = self._take_in(list(found.values()), VIA) if found else 0

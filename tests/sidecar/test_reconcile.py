@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from config.settings import ReconcileSettings
+from connectors.errors import RetriableError
 from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.reconcile import Reconciler
@@ -120,3 +121,22 @@ def test_the_sweep_never_takes_an_assigned_ticket_from_a_person(rig: Rig) -> Non
                                    updated_at=rig.clock())  # fmt: skip
     sweep = reconciler(rig).run()
     assert sweep.recovered == 1 and rig.store.tickets.get("7") is None
+
+
+def test_one_by_one_reads_keep_to_the_requests_of_a_run(rig: Rig) -> None:
+    rig.desk.read_batch = 1  # as Freshdesk and Request Tracker
+    for number in range(1, 21):
+        rig.desk.old_ticket(str(number))
+    sweep = reconciler(rig, requests_per_run=7).run()
+    assert sweep.requests == 7 and sweep.recovered == 6  # one page, six reads
+
+
+def test_tickets_whose_read_failed_are_read_on_the_next_run(rig: Rig) -> None:
+    rig.desk.old_ticket("7")
+    sweeper = reconciler(rig, requests_per_run=1)
+    assert sweeper.run().unknown == 1  # the page: the read waits for the next run
+    rig.desk.down = True
+    with pytest.raises(RetriableError):
+        sweeper.run()
+    rig.desk.down = False
+    assert sweeper.run().recovered == 1
