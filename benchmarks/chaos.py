@@ -19,6 +19,9 @@ deskroute or taken by a person, no write over a person's choice (or one put back
     .venv/bin/python benchmarks/chaos.py --replicas 2 --database postgresql+psycopg://...
     .venv/bin/python benchmarks/chaos.py --replicas 2 --pause-leader   # SIGSTOP, not SIGKILL
     .venv/bin/python benchmarks/chaos.py --replicas 2 --skew-clock 30  # chaos-b's clock +30 s
+    .venv/bin/python benchmarks/chaos.py --lose-store         # store deleted mid-run
+    .venv/bin/python benchmarks/chaos.py --revoke-credentials # 401s for a while, then back
+    .venv/bin/python benchmarks/chaos.py --webhooks           # duplicated and replayed too
 
 Ends with ``RESULT tickets=<n> lost=<n> double=<n> overwrote_human=<n> restored=<n> desk=<d>``.
 """
@@ -72,6 +75,14 @@ def print_report(report: ChaosReport, plan: ChaosPlan) -> None:
         f"{report.storms}, replicas {plan.replicas}{skew}; moments with two leaders: "
         f"{report.dual_leaders}"
     )
+    if report.webhooks:
+        console.print(f"webhooks: {report.webhooks}")
+    if plan.lose_store or plan.revoke_credentials:
+        console.print(
+            f"store losses {report.store_losses} (tickets the reconciliation sweep took in: "
+            f"{report.recovered}); credentials revoked {report.revocations} times; write-backs "
+            f"parked {report.outbox.get('parked', 0)}"
+        )
     console.print(f"takeover (kill → a replica leads again): {report.takeover_summary()}")
     console.print(f"help desk answers: {dict(sorted(report.requests.items()))}")
     console.print(f"outbox at the end: {report.outbox}; tickets by state: {report.states}")
@@ -136,11 +147,32 @@ def arguments() -> argparse.Namespace:
         metavar="N",
         help="the second replica's wall clock is N seconds off (DESKROUTE_CLOCK_SKEW_SECONDS)",
     )
+    parser.add_argument(
+        "--lose-store",
+        action="store_true",
+        help="halfway through the arrivals, kill every replica, delete the store and restart "
+        "them on an empty one whose poll starts then: the reconciliation sweep must find "
+        "what was left unrouted",
+    )
+    parser.add_argument(
+        "--revoke-credentials",
+        action="store_true",
+        help="every 30-60 s the desk refuses the replicas' credentials (401) for 5-15 s, then "
+        "accepts them again: the auth pause must park nothing",
+    )
+    parser.add_argument(
+        "--webhooks",
+        action="store_true",
+        help="(zendesk) the sandbox also sends its signed webhooks to the first replica, "
+        "20 %% of them twice under one invocation id, 10 %% replayed byte for byte 3 times",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None, help="keep replica logs here")
     args = parser.parse_args()
     if args.profile and (args.desk == "rt" or not args.profile.startswith(args.desk)):
         parser.error(f"--profile {args.profile} is not a profile of the {args.desk} face")
+    if args.webhooks and args.desk != "zendesk":
+        parser.error("--webhooks needs --desk zendesk (the sandbox sends Zendesk webhooks only)")
     if args.skew_clock and args.replicas < 2:
         parser.error("--skew-clock needs --replicas 2 or more (it skews the second replica)")
     tickets, minutes = SIZES[args.desk]
@@ -171,6 +203,9 @@ def main() -> int:
             seed=args.seed,
             pause_leader=args.pause_leader,
             skew_clock=args.skew_clock,
+            lose_store=args.lose_store,
+            revoke_credentials=args.revoke_credentials,
+            webhooks=args.webhooks,
         )
         try:
             report = run_with_progress(plan)
@@ -182,7 +217,9 @@ def main() -> int:
                 drop_schema(database, schema)
     print_report(report, plan)
     print(report.result_line())
-    return 0 if report.tally.clean and report.settled and not report.dual_leaders else 1
+    parked = report.outbox.get("parked", 0)
+    clean = report.tally.clean and report.settled and not report.dual_leaders
+    return 0 if clean and not (plan.revoke_credentials and parked) else 1
 
 
 def run_with_progress(plan: ChaosPlan) -> ChaosReport:

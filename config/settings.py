@@ -280,6 +280,32 @@ class SchedulerSettings(Section):
     )
 
 
+class ReconcileSettings(Section):
+    """The reconciliation sweep: open unassigned tickets listed apart from the poll cursor."""
+
+    enabled: bool = Field(
+        True,
+        description="List open unassigned tickets now and then, so that a lost or new store, "
+        "a missed webhook or a long outage leaves none unrouted.",
+    )
+    interval_seconds: float = Field(
+        60.0, gt=0, description="Time between two sweeps (the leader's first runs at once)."
+    )
+    requests_per_run: int = Field(
+        30,
+        ge=1,
+        le=1000,
+        description="Most requests one sweep sends: listing pages, and reads of the tickets "
+        "the store does not know (100 a request on Zendesk, one each elsewhere).",
+    )
+    reserve_requests: float = Field(
+        20.0,
+        ge=0,
+        description="A sweep stops while fewer requests than this are left in the rate "
+        "budget: they are kept for routing and writing back.",
+    )
+
+
 class WriterSettings(Section):
     """The outbox writer: batching, retries and what goes with each assignment."""
 
@@ -460,7 +486,9 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(
         "sqlite:///deskroute.sqlite3",
-        description="SQLAlchemy URL of the durable store (SQLite file or PostgreSQL).",
+        description="SQLAlchemy URL of the durable store (SQLite file or PostgreSQL); the "
+        "default file is relative to the working directory, the container image's is "
+        "sqlite:////data/deskroute.sqlite3.",
     )
     policy_file: Path | None = Field(
         None,
@@ -492,6 +520,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     writer: WriterSettings = Field(default_factory=WriterSettings)
+    reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     lease: LeaseSettings = Field(default_factory=LeaseSettings)
     follow_through: FollowThroughSettings = Field(default_factory=FollowThroughSettings)
     sidecar: SidecarSettings = Field(default_factory=SidecarSettings)

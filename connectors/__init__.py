@@ -1,6 +1,14 @@
 """Help-desk connectors: one seam for HTTP, pure mapping, errors by what to do next."""
 
-from connectors.base import Connector, PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.base import (
+    Connector,
+    Listed,
+    PollPage,
+    RosterSnapshot,
+    UnassignedPage,
+    WriteRequest,
+    WriteResult,
+)
 from connectors.errors import (
     ConflictError,
     ConnectorError,
@@ -15,10 +23,12 @@ __all__ = [
     "Connector",
     "ConnectorError",
     "FatalError",
+    "Listed",
     "PollPage",
     "RetriableError",
     "RosterSnapshot",
     "SkippableError",
+    "UnassignedPage",
     "WriteOutcome",
     "WriteRequest",
     "WriteResult",

@@ -38,6 +38,30 @@ class PollPage:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Listed:
+    """A ticket a listing names, with the version (``updated_at``) the listing shows."""
+
+    ticket_id: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UnassignedPage:
+    """One page of the open unassigned tickets in the routed scope (``Connector.unassigned``).
+
+    ``cursor`` is where the listing goes on; None when it has reached its end, or the end
+    the help desk lets a listing reach (``capped``: Zendesk's search stops at 1,000 results,
+    Freshdesk's at 300). A listing comes from a search index that trails writes by minutes,
+    so it may still name a ticket just assigned and miss one just created: the reconciliation
+    sweep compares versions with the store and reads what it does not know.
+    """
+
+    tickets: tuple[Listed, ...]
+    cursor: str | None
+    capped: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Holding:
     """One open ticket the help desk says an agent holds, as of ``updated_at``."""
 
@@ -159,6 +183,9 @@ class Connector(Protocol):
     bulk_threshold: int
     """Writes at or above this many are sent through the bulk endpoint."""
     notes_in_bulk: bool
+    read_batch: int
+    """Tickets ``read_many`` reads per request (Zendesk's ``show_many``: 100; 1 where the help
+    desk has no batch read), so callers can tell what a read costs."""
     """True when ``assign_many`` carries each request's note in the bulk write itself; False
     when a note costs a request of its own (the caller may then post them later, ``add_note``)."""
 
@@ -168,6 +195,11 @@ class Connector(Protocol):
 
     def roster(self) -> RosterSnapshot:
         """Agents, their groups, availability and current load."""
+        ...
+
+    def unassigned(self, cursor: str | None) -> UnassignedPage:
+        """One page of the open unassigned tickets in the scope the poll reads, whatever the
+        poll cursor says (``cursor`` None: from the start). One request per page."""
         ...
 
     def fetch(self, ticket_id: str) -> Ticket:

@@ -27,6 +27,15 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def time_or_none(value: Any) -> datetime | None:
+    """``parse_time``, with None for a value that is no time (a listing skips nothing for it:
+    the ticket is then read, as one whose version is unknown)."""
+    try:
+        return parse_time(value)
+    except ValueError:
+        return None
+
+
 def require_time(value: Any, what: str) -> datetime:
     """Like ``parse_time`` but a missing or bad value makes the record skippable."""
     try:
@@ -116,3 +125,12 @@ def map_each(rows: Iterable[Raw], build: Callable[[Raw], T], what: str) -> list[
         except (SkippableError, ValueError, KeyError, TypeError) as error:
             log.warning("%s %s left out: %s", what, row.get("id"), error)
     return built
+
+
+def page_cursor(cursor: str | None) -> int:
+    """The page number a listing's cursor names (1 for None or anything unreadable: a
+    listing that starts over reads nothing wrong, only some pages again)."""
+    try:
+        return max(1, int(cursor or 1))
+    except ValueError:
+        return 1

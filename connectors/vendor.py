@@ -42,6 +42,8 @@ class VendorConnector(ABC):
     """Base of the HTTP connectors: a transport, options, a sleep seam and a group cache."""
 
     name = "vendor"
+    read_batch = 1
+    """``read_many`` reads one ticket a request unless a connector overrides it."""
 
     def __init__(self, transport: Transport, options: ConnectorOptions, sleep: Sleep) -> None:
         self.transport, self._sleep = transport, sleep

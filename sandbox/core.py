@@ -161,6 +161,10 @@ class Sandbox:
             self.gate.storm.start(seconds, retry_after)
         return self.gate.storm.left()
 
+    def revoke_credentials(self, revoked: bool = True) -> None:
+        """Refuse every API credential with 401 from now on (False: accept them again)."""
+        self.gate.revoked = revoked
+
     def set_rate_limit(self, requests: int | None, window: float | None = None) -> dict[str, int]:
         """Change the account limit of both faces (None: back to the plans) and the window."""
         self.options.rate_limit = requests
@@ -170,11 +174,20 @@ class Sandbox:
             self.limiter = RateLimiter(window)
         return self.gate.limits
 
-    def configure_webhook(self, url: str | None, secret: str | None = None) -> None:
-        """Send signed webhooks to ``url`` (None: stop sending)."""
+    def configure_webhook(
+        self,
+        url: str | None,
+        secret: str | None = None,
+        *,
+        duplicate_share: float = 0.0,
+        replay_share: float = 0.0,
+    ) -> None:
+        """Send signed webhooks to ``url`` (None: stop sending), sending a share of them
+        twice under one invocation id and replaying a share byte for byte."""
         self.webhooks.url = url
         if secret is not None:
             self.webhooks.secret = secret
+        self.webhooks.duplicate_share, self.webhooks.replay_share = duplicate_share, replay_share
 
     def status(self) -> dict[str, Any]:
         """Counts, limits, faults and traffic: what ``GET /_sandbox/status`` shows."""

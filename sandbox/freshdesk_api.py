@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from sandbox import freshdesk_render as render
 from sandbox.history import Comment, Recipients
-from sandbox.search import freshdesk_matches
+from sandbox.search import QueryError, freshdesk_matches
 from sandbox.store import Desk, DeskError, TicketRecord
 from sandbox.ticket_metrics import ticket_metrics
 from sandbox.wire import actor_of, base_of, desk_of, json_body, json_response, parse_when
@@ -396,9 +396,12 @@ def search(request: Request) -> JSONResponse:
             "page", f"Has to be less than or equal to {SEARCH_PAGES}", "invalid_value"
         )
     indexed = request.app.state.sandbox.search_index.tickets()  # trails the desk
-    found = sorted(
-        (t for t in indexed if not t.spam and freshdesk_matches(query, t)), key=lambda t: t.id
-    )
+    try:
+        found = sorted(
+            (t for t in indexed if not t.spam and freshdesk_matches(query, t)), key=lambda t: t.id
+        )
+    except QueryError as exc:
+        return render.validation("query", f"Invalid query: {exc}", "invalid_value")
     start = (page - 1) * SEARCH_PAGE
     rows = [render.ticket(t, set()) for t in found[start : start + SEARCH_PAGE]]
     return json_response({"total": len(found), "results": rows})

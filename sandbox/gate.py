@@ -43,6 +43,10 @@ class GateConfig:
     limits: dict[str, int]
     rate_limits: bool = True
     storm: Storm = field(default_factory=Storm)
+    revoked: bool = False
+    """Every credential refused (401), as once an admin deleted the API token, turned token
+    access off (Zendesk: support article 226022787, Admin Center) or regenerated the API key
+    (Freshdesk); False restores them."""
 
 
 class Gate:
@@ -77,7 +81,7 @@ class Gate:
             return
         receive = served
         actor = _authenticate(vendor, _header(scope, b"authorization"))
-        if actor is None:
+        if actor is None or self.config.revoked:
             await _json(send, 401, ZENDESK_401 if vendor == "zendesk" else FRESHDESK_401)
             return
         scope["sandbox.actor"] = actor

@@ -6,9 +6,14 @@ to be indexed, and Freshdesk's filter API says updates take a few minutes to get
 within the window is missing, a ticket assigned within it still shows its old assignee.
 
 Zendesk: space-separated terms, all must hold: ``type:ticket``, ``status:open``,
-``status<solved``, ``assignee:none``, ``group:none``, ``tags:x``.
-Freshdesk: a double-quoted query of ``field:value`` terms joined by AND/OR (AND binds
-tighter), fields ``status``, ``priority``, ``agent_id``, ``group_id`` (``null`` allowed).
+``status<solved``, ``assignee:none``, ``group:none``, ``tags:x``; results ordered by
+``sort_by`` (``created_at``, ``updated_at``, ``priority``, ``status``, ``ticket_type``) and
+``sort_order`` (``asc``/``desc``, default ``desc``), else by id for "relevance"
+(developer.zendesk.com/api-reference/ticketing/ticket-management/search/).
+Freshdesk: a double-quoted query of ``field:value`` terms joined by AND/OR with
+parentheses (AND binds tighter), fields ``status``, ``priority``, ``agent_id``,
+``group_id`` (``null`` allowed), as developer.freshdesk.com/api/#filter_tickets shows
+(``"agent_id:null AND (status:2 OR status:3)"``).
 """
 
 from __future__ import annotations
@@ -146,13 +151,67 @@ def _compare(left: int, op: str, right: int) -> bool:
     }[op]
 
 
+SORT_KEYS: dict[str, Callable[[TicketRecord], Any]] = {
+    "created_at": lambda t: (t.created_at, t.id),
+    "updated_at": lambda t: (t.updated_at, t.id),
+    "priority": lambda t: (("low", "normal", "high", "urgent").index(t.priority or "normal"), t.id),
+    "status": lambda t: (ORDER.index(t.status), t.id),
+    "ticket_type": lambda t: (t.type or "", t.id),
+}
+
+
+def zendesk_order(
+    found: list[TicketRecord], sort_by: str | None, sort_order: str | None
+) -> list[TicketRecord]:
+    """Search results in the order Zendesk's ``sort_by``/``sort_order`` ask for (no
+    ``sort_by``: relevance, which the sandbox gives as id order)."""
+    key = SORT_KEYS.get(sort_by or "")
+    if key is None:
+        return sorted(found, key=lambda t: t.id)
+    return sorted(found, key=key, reverse=(sort_order or "desc") != "asc")
+
+
+class QueryError(ValueError):
+    """A Freshdesk filter query the sandbox cannot read (unbalanced parentheses, a dangling
+    AND/OR): the real API answers such a query 400 ``invalid_value``."""
+
+
 def freshdesk_matches(query: str, ticket: TicketRecord) -> bool:
-    """True when ``ticket`` satisfies the OR of AND-groups of ``field:value`` terms."""
-    text = query.strip().strip('"').replace("(", " ").replace(")", " ")
-    return any(
-        all(_freshdesk_term(term.strip(), ticket) for term in group.split(" AND "))
-        for group in text.split(" OR ")
-    )
+    """True when ``ticket`` satisfies the query: ``field:value`` terms joined by AND and
+    OR (AND binds tighter), grouped with parentheses. Raises ``QueryError``."""
+    tokens = query.strip().strip('"').replace("(", " ( ").replace(")", " ) ").split()
+    result, rest = _any_of(tokens, ticket)
+    if rest:
+        raise QueryError(f"unexpected {' '.join(rest)!r}")
+    return result
+
+
+def _any_of(tokens: list[str], ticket: TicketRecord) -> tuple[bool, list[str]]:
+    """OR of AND-groups, up to a closing parenthesis or the end."""
+    result, rest = _all_of(tokens, ticket)
+    while rest and rest[0] == "OR":
+        more, rest = _all_of(rest[1:], ticket)
+        result = result or more
+    return result, rest
+
+
+def _all_of(tokens: list[str], ticket: TicketRecord) -> tuple[bool, list[str]]:
+    result, rest = _operand(tokens, ticket)
+    while rest and rest[0] == "AND":
+        more, rest = _operand(rest[1:], ticket)
+        result = result and more
+    return result, rest
+
+
+def _operand(tokens: list[str], ticket: TicketRecord) -> tuple[bool, list[str]]:
+    if not tokens or tokens[0] in ("AND", "OR", ")"):
+        raise QueryError("a term is missing")
+    if tokens[0] == "(":
+        result, rest = _any_of(tokens[1:], ticket)
+        if not rest or rest[0] != ")":
+            raise QueryError("a parenthesis is not closed")
+        return result, rest[1:]
+    return _freshdesk_term(tokens[0], ticket), tokens[1:]
 
 
 def _freshdesk_term(term: str, ticket: TicketRecord) -> bool:

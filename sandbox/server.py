@@ -77,6 +77,11 @@ class SandboxHandle:
         """Answer every API request 429 + ``Retry-After`` for ``seconds`` (0 ends it)."""
         return self.sandbox.storm(seconds, retry_after)
 
+    def revoke_credentials(self, revoked: bool = True) -> None:
+        """Both faces answer every API request 401, as after the token was revoked (False:
+        restored)."""
+        self.sandbox.revoke_credentials(revoked)
+
     def set_rate_limit(self, requests: int | None, window: float | None = None) -> dict[str, int]:
         """Account limit per window for both faces (None: the plans) and window seconds."""
         return self.sandbox.set_rate_limit(requests, window)
@@ -101,9 +106,19 @@ class SandboxHandle:
         """Stop the traffic generator."""
         self.sandbox.traffic.stop()
 
-    def configure_webhook(self, url: str | None, secret: str | None = None) -> None:
-        """Send signed Zendesk webhooks for every ticket change to ``url``."""
-        self.sandbox.configure_webhook(url, secret)
+    def configure_webhook(
+        self,
+        url: str | None,
+        secret: str | None = None,
+        *,
+        duplicate_share: float = 0.0,
+        replay_share: float = 0.0,
+    ) -> None:
+        """Send signed Zendesk webhooks for every ticket change to ``url`` (a share of them
+        duplicated under one invocation id, a share replayed byte for byte)."""
+        self.sandbox.configure_webhook(
+            url, secret, duplicate_share=duplicate_share, replay_share=replay_share
+        )
 
     def stats(self) -> dict[str, int]:
         """Request counters (``zendesk.writes``, ``freshdesk.status.429``, ...)."""

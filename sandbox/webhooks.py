@@ -3,6 +3,11 @@
 Every ticket change is queued and delivered by a background thread as a ticket-event
 subscription payload (ids as strings), signed like Zendesk: base64 HMAC-SHA256 of the
 ISO-8601 timestamp followed by the raw body, the secret used as-is.
+
+``duplicate_share`` of the deliveries are sent again with the same invocation id (Zendesk:
+"duplicate deliveries can happen", developer.zendesk.com/documentation/webhooks/), and
+``replay_share`` of them are posted again byte for byte with the same headers, as someone
+who captured a signed request would replay it (the chaos runs' ``--webhooks``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hmac
 import json
 import logging
 import queue
+import random
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +33,8 @@ log = logging.getLogger("deskroute.sandbox.webhooks")
 ACCOUNT_ID = "10000001"
 WEBHOOK_ID = "01HSANDBOXWEBHOOK0000000001"
 ATTEMPTS = 3
+REPLAYS = 3
+"""Times a replayed delivery is posted."""
 
 
 @dataclass
@@ -48,6 +56,13 @@ class WebhookSender:
     secret: str = ""
     session: requests.Session = field(default_factory=requests.Session)
     deliveries: list[Delivery] = field(default_factory=list)
+    duplicate_share: float = 0.0
+    """Share of deliveries sent a second time under the same invocation id."""
+    replay_share: float = 0.0
+    """Share of deliveries replayed byte for byte (same signature, same headers)."""
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    duplicates: int = 0
+    replays: int = 0
 
     def __post_init__(self) -> None:
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -99,6 +114,25 @@ class WebhookSender:
                 break
         ticket_id = int(body["detail"]["id"])
         self.deliveries.append(Delivery(invocation, ticket_id, body["type"], status, attempts))
+        if status is not None:
+            self._repeat(raw, invocation)
+
+    def _repeat(self, raw: bytes, invocation: str) -> None:
+        """Send a delivered event again, as a duplicate and, or, as a replay."""
+        if self.rng.random() < self.duplicate_share:
+            self.duplicates += 1
+            self._post(raw, signed_headers(self.secret, raw, invocation))
+        if self.rng.random() < self.replay_share:
+            self.replays += 1
+            captured = signed_headers(self.secret, raw, invocation)
+            for _ in range(REPLAYS):
+                self._post(raw, captured)
+
+    def _post(self, raw: bytes, headers: dict[str, str]) -> None:
+        try:
+            self.session.post(str(self.url), data=raw, headers=headers, timeout=10)
+        except requests.RequestException as error:
+            log.warning("webhook to %s failed: %s", self.url, type(error).__name__)
 
 
 def signed_headers(secret: str, raw: bytes, invocation: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from sandbox import zendesk_people_render as people
 from sandbox import zendesk_render as render
 from sandbox.profiles import ZendeskProfile
-from sandbox.search import zendesk_matches
+from sandbox.search import zendesk_matches, zendesk_order
 from sandbox.store import Desk
 from sandbox.wire import actor_of, base_of, desk_of, json_response, z
 from sandbox.zendesk_api import PREFIX, SEARCH_CAP, error
@@ -179,8 +179,12 @@ def group_memberships(group_id: int, request: Request) -> JSONResponse:
 
 @router.get("/search.json")
 def search(request: Request) -> JSONResponse:
-    """Offset-paginated search; results past the 1,000th answer 422."""
+    """Offset-paginated search; results past the 1,000th answer 422; cursor parameters
+    (``page[size]``) answer 400, as support.zendesk.com community posts 4467682277402 and
+    5981990015514 show: search has offset pagination only."""
     params = request.query_params
+    if any(name.startswith("page[") for name in params):
+        return error(400, "InvalidPaginationParameter", "page must be an integer")
     query = params.get("query", "")
     page, per_page = int(params.get("page", 1)), min(int(params.get("per_page", 100)), 100)
     if page * per_page > SEARCH_CAP and (page - 1) * per_page >= SEARCH_CAP:
@@ -191,7 +195,11 @@ def search(request: Request) -> JSONResponse:
         )
     base = base_of(request, PREFIX)
     indexed = request.app.state.sandbox.search_index.tickets()  # trails the desk
-    found = sorted((t for t in indexed if zendesk_matches(query, t)), key=lambda t: t.id)
+    found = zendesk_order(
+        [t for t in indexed if zendesk_matches(query, t)],
+        params.get("sort_by"),
+        params.get("sort_order"),
+    )
     start = (page - 1) * per_page
     rows = [
         {**render.ticket(t, base), "result_type": "ticket"} for t in found[start : start + per_page]

@@ -15,7 +15,7 @@ from connectors.factory import build_connector
 from router.engine import Router
 from sidecar.service import Clock, Sidecar, default_replica, utc_now
 from sidecar.stopping import Waits
-from sidecar.store import Store
+from sidecar.store import Store, database_now, on_clock
 
 
 def router_from_settings(settings: Settings) -> Router:
@@ -42,7 +42,8 @@ def build_sidecar(
     ``clock`` and ``rng`` (default: the wall clock, and a source seeded with
     ``DESKROUTE_SIDECAR__SEED``) are seams for tests that drive the service on simulated
     time, such as the differential test against the simulator. The default wall clock is
-    off by ``DESKROUTE_CLOCK_SKEW_SECONDS`` when that test knob is set (config/knobs.py).
+    off by ``DESKROUTE_CLOCK_SKEW_SECONDS`` when that test knob is set (config/knobs.py);
+    write-backs then come due by the database's clock, while a given ``clock`` times them too.
 
     Raises ``PolicyFileError`` or ``ConfigError`` for bad configuration and SQLAlchemy's
     ``ArgumentError`` for a database URL it cannot use. The database is first reached by
@@ -52,7 +53,10 @@ def build_sidecar(
     waits = Waits()
     connector = connector or build_connector(settings, sleep=waits.sleep)
     replica = settings.lease.replica_id or default_replica()
-    store = Store.connect(settings.database_url, replica, settings.store)
+    # simulated time (a clock given) also times the outbox; otherwise the database's clock
+    # does, whatever this replica's clock says
+    due_clock = database_now if clock is None else on_clock(clock)
+    store = Store.connect(settings.database_url, replica, settings.store, due_clock=due_clock)
     clock = clock or skewed(utc_now, clock_skew())
     return Sidecar(
         settings=settings, connector=connector, store=store, router=router, clock=clock, rng=rng,

@@ -55,6 +55,10 @@ class Metrics:
             "deskroute_desk_auth_failures", "Times the help desk refused our credentials "
             "(401/403): jobs paused, nothing parked.", registry=r,
         )  # fmt: skip
+        self.recovered = Counter(
+            "deskroute_reconcile_recovered", "Open unassigned tickets the reconciliation sweep "
+            "took in that intake had not (a lost store, a missed webhook, an outage).", registry=r,
+        )  # fmt: skip
         self.queue_depth = Gauge("deskroute_queue_depth", "Tickets waiting.", registry=r)
         self.oldest_waiting = Gauge(
             "deskroute_oldest_waiting_seconds",

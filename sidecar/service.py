@@ -1,7 +1,7 @@
 """The running sidecar: scheduler jobs, the HTTP server, leadership and graceful shutdown.
 
 Every replica serves HTTP and stores webhook hints. Only the lease holder runs the
-routing jobs (poll, roster, react, write, sweep); they share one lock, so a replica never
+routing jobs (poll, roster, react, write, sweep, reconcile); they share one lock, so a replica never
 routes and writes at the same time. ``react`` — take webhook hints, decide pending and
 waiting tickets, flush the outbox — also runs at once when a webhook arrives on the leader.
 Bulk-job status polling happens inside the connector's ``assign_many`` during a flush.
@@ -40,6 +40,7 @@ from sidecar.leader import Leadership
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
 from sidecar.policy_keeper import PolicyKeeper
+from sidecar.reconcile import Reconciler
 from sidecar.serving import Served, serve
 from sidecar.shadow_report import Window
 from sidecar.stopping import Waits
@@ -100,6 +101,10 @@ class Sidecar:
             connector=connector, store=store, settings=settings.writer, clock=clock,
             metrics=self.metrics, agent_gone=self.pipeline.leave_out,
         )  # fmt: skip
+        self.reconciler = Reconciler(
+            connector=connector, unknown=store.tickets.unknown, take_in=self.pipeline.take_in,
+            settings=settings.reconcile, metrics=self.metrics,
+        )  # fmt: skip
         self.health = StoreHealth(monotonic=monotonic, on_change=self._on_store)
         self.access = DeskAccess(monotonic=monotonic)
         self.leadership = Leadership(
@@ -148,7 +153,7 @@ class Sidecar:
         if leading:
             self._recover_due = True
             self.pipeline.forget_assignment_times()  # another leader may have assigned since
-            for job in ("roster", "poll"):
+            for job in ("roster", "poll", "reconcile"):
                 self._run_soon(job)
 
     def _on_store(self, up: bool) -> None:
@@ -182,6 +187,11 @@ class Sidecar:
                 taken, (hinted - started) * 1000, recorded.assigned + recorded.waiting,
                 (routed - hinted) * 1000, written.sent, (self.monotonic() - routed) * 1000,
             )  # fmt: skip
+
+    def reconcile(self) -> None:
+        """The reconciliation sweep; what it took in is decided at once (``react``)."""
+        if self.reconciler.run().recovered:
+            self.kick()
 
     def _leader_job(self, name: str, step: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
@@ -232,6 +242,8 @@ class Sidecar:
             "write": (s.write_seconds, self.writer.flush),
             "sweep": (s.sweep_seconds, self.pipeline.sweep),
         }
+        if self.settings.reconcile.enabled:
+            jobs["reconcile"] = (self.settings.reconcile.interval_seconds, self.reconcile)
         for name, (seconds, step) in jobs.items():
             self.scheduler.add_job(
                 self._leader_job(name, step), "interval", seconds=seconds, id=name

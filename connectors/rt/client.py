@@ -10,11 +10,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote as url_quote
 
 from connectors.account import AccountReport
-from connectors.base import PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.base import (
+    Listed,
+    PollPage,
+    RosterSnapshot,
+    UnassignedPage,
+    WriteRequest,
+    WriteResult,
+)
 from connectors.classify import request_label
 from connectors.errors import (
     ConflictError,
@@ -66,6 +74,8 @@ class RtConnector:
     bulk_threshold = NO_BULK
     notes_in_bulk = True
     """RT has no bulk write: each write carries its comment."""
+    read_batch = 1
+    """RT has no batch read."""
 
     def __init__(self, transport: Transport, options: RtOptions) -> None:
         self.transport, self.options = transport, options
@@ -87,6 +97,30 @@ class RtConnector:
             tickets=tuple(tickets),
             cursor=str(mapping.last_id(items, after)),
             done=len(items) < self.options.page_size,
+        )
+
+    def unassigned(self, cursor: str | None) -> UnassignedPage:
+        """One page of the unowned tickets in the routed queues and statuses, ids past
+        ``cursor`` (keyset paging on the id, as ``poll``), whatever the poll cursor says.
+
+        REST 2 (docs.bestpractical.com/rt/5.0.3/RT/REST2.html, "Tickets"): ``GET /tickets``
+        with a TicketSQL ``query``, ``orderby``/``order``, ``per_page`` (at most 100) and
+        ``fields``; only ``LastUpdated`` is asked for, the sweep reads the tickets it does
+        not know. The poll reads the same set but never goes back below its cursor: a
+        ticket whose owner was taken off later is found here.
+        """
+        after = mapping.parse_cursor(cursor)
+        query = mapping.unowned_query(self.options.queues, self.options.statuses, after)
+        params = mapping.search_params(query, self.options.page_size, fields="LastUpdated")
+        items = self._get("/tickets", params).get("items") or []
+        listed = tuple(
+            Listed(ticket_id=str(item["id"]), updated_at=_last_updated(item))
+            for item in items
+            if str(item.get("id", "")).isdigit()
+        )
+        more = len(items) >= self.options.page_size
+        return UnassignedPage(
+            tickets=listed, cursor=str(mapping.last_id(items, after)) if more else None
         )
 
     def _with_body(self, item: Mapping[str, Any]) -> Ticket:
@@ -399,3 +433,11 @@ class RtConnector:
                 f"{where}: RT answered {type(data).__name__} where an object was expected"
             )
         return data
+
+
+def _last_updated(item: Mapping[str, Any]) -> datetime | None:
+    """A search item's ``LastUpdated`` (None when RT gave none or no time)."""
+    try:
+        return mapping.rt_time(item.get("LastUpdated"))
+    except ValueError:
+        return None

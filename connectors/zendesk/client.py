@@ -18,15 +18,17 @@ from connectors.account import AccountReport, Discovery
 from connectors.base import (
     Holding,
     Holdings,
+    Listed,
     PollPage,
     RosterSnapshot,
+    UnassignedPage,
     WriteRequest,
     WriteResult,
 )
 from connectors.budget import Sleep
 from connectors.errors import SkippableError
 from connectors.transport import Transport
-from connectors.values import map_each, map_one, parse_time
+from connectors.values import map_each, map_one, page_cursor, time_or_none
 from connectors.vendor import ConnectorOptions, VendorConnector
 from connectors.zendesk import account, features, mapping, presence, routing_skills
 from connectors.zendesk.api import ZendeskApi
@@ -38,6 +40,8 @@ from router.model import Agent, AgentStatus, Ticket
 log = logging.getLogger("deskroute.connectors.zendesk")
 SEARCH_MAX_PAGES = 10  # 1,000-result cap at 100 per page
 OPEN_QUERY = "type:ticket status<solved"
+UNASSIGNED_QUERY = "type:ticket status<solved assignee:none"
+SEARCH_PAGE = 100
 SEARCH_LAG = timedelta(minutes=10)
 """How far behind writes Zendesk's search index may be ("up to a few minutes"), with room."""
 USER_ROLES = {"role[]": ["agent", "admin"]}
@@ -65,6 +69,8 @@ class ZendeskConnector(VendorConnector):
     name = "zendesk"
     notes_in_bulk = True
     """``update_many`` items carry their private comment."""
+    read_batch = BULK_MAX
+    """``read_many`` reads 100 tickets a request (``show_many``)."""
 
     def __init__(self, transport: Transport, options: ZendeskOptions, sleep: Sleep) -> None:
         super().__init__(transport, options, sleep)
@@ -175,6 +181,35 @@ class ZendeskConnector(VendorConnector):
             tickets=tuple(self._with_skills(tickets)),
             cursor=next_cursor,
             done=bool(data.get("end_of_stream")),
+        )
+
+    def unassigned(self, cursor: str | None) -> UnassignedPage:
+        """One page (100) of the open tickets without an assignee, oldest first, from the
+        Search API, whatever the export cursor says; the cursor is the next page number.
+
+        developer.zendesk.com/api-reference/ticketing/ticket-management/search/: offset
+        pages of at most 100, at most 1,000 results a query (page 11 answers 422), ordered
+        by ``sort_by`` (``created_at``) and ``sort_order``; ``status<solved`` is new, open,
+        pending and on-hold, as the poll hands them over; ``assignee:none`` is a property
+        with no value (support article 4408886879258). The index trails writes by minutes
+        (the same page), so the sweep compares each ticket's ``updated_at`` with the store.
+        """
+        page = page_cursor(cursor)
+        data = self.transport.send(
+            "GET",
+            "/api/v2/search.json",
+            params={"query": UNASSIGNED_QUERY, "page": page, "per_page": SEARCH_PAGE,
+                    "sort_by": "created_at", "sort_order": "asc"},
+        ).json()  # fmt: skip
+        listed = tuple(
+            Listed(ticket_id=str(row["id"]), updated_at=time_or_none(row.get("updated_at")))
+            for row in data.get("results") or []
+            if row.get("id") is not None and row.get("result_type", "ticket") == "ticket"
+        )
+        more = bool(data.get("next_page"))
+        capped = more and page >= SEARCH_MAX_PAGES
+        return UnassignedPage(
+            tickets=listed, cursor=str(page + 1) if more and not capped else None, capped=capped
         )
 
     def _export_page(
@@ -374,7 +409,7 @@ class ZendeskConnector(VendorConnector):
                 Holding(
                     ticket_id=str(row["id"]),
                     agent_id=str(row["assignee_id"]),
-                    updated_at=_time(row.get("updated_at")),
+                    updated_at=time_or_none(row.get("updated_at")),
                 )
                 for row in data.get("results") or []
                 if row.get("assignee_id") is not None and str(row["assignee_id"]) in known
@@ -427,10 +462,3 @@ def _waiting(ticket: Ticket) -> bool:
     """Open and unassigned: a ticket the router may decide on."""
     status = str(ticket.custom_fields.get("status") or "new")
     return ticket.assignee is None and status in OPEN_STATUSES
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        return parse_time(value)
-    except ValueError:
-        return None

@@ -80,6 +80,9 @@ class Face(Protocol):
     def people(self, rates: TrafficRates) -> None:
         """People start acting at ``rates`` (all zero: they stop)."""
 
+    def revoke(self, revoked: bool) -> None:
+        """The replicas' credentials are refused (401) while ``revoked``; False restores them."""
+
     def everyone_online(self) -> None:
         """Every agent takes work again."""
 
@@ -176,6 +179,10 @@ class SandboxFace:
     def storm(self, seconds: float, retry_after: int) -> None:
         """The gate's 429 storm."""
         self.handle.storm(seconds, retry_after)
+
+    def revoke(self, revoked: bool) -> None:
+        """The gate refuses every API credential (401) while ``revoked``."""
+        self.handle.revoke_credentials(revoked)
 
     def people(self, rates: TrafficRates) -> None:
         """The sandbox's simulated people (and customers, if ``rates`` says so)."""

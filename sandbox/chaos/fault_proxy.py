@@ -49,6 +49,9 @@ class ProxyWeather:
 
     faults: Faults = field(default_factory=Faults)
     storm: Storm = field(default_factory=Storm)
+    revoked: bool = False
+    """Answer 401 to every request, as RT does for a revoked auth token (REST 2's token
+    authentication, RT::Authen::Token); False passes requests on again."""
 
 
 class FaultProxy:
@@ -75,6 +78,10 @@ class FaultProxy:
         )
         served = await inject_fault(self.weather.faults, self.rng, receive, counted)
         if served is None:
+            return
+        if self.weather.revoked:
+            await _answer(counted, 401, b'{"message":"Unauthorized"}',
+                          [(b"content-type", b"application/json")])  # fmt: skip
             return
         if self.weather.storm.left() > 0:
             await _answer(

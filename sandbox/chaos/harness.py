@@ -18,6 +18,7 @@ or a real Request Tracker behind a fault proxy (``sandbox.chaos.rt_face``).
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -25,9 +26,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sandbox import SandboxHandle
 from sandbox.chaos.faces import DESKS, Face, SandboxFace
 from sandbox.chaos.replicas import Replica, wait_for
 from sandbox.chaos.report import ChaosReport, Kill
+from sandbox.chaos.store_loss import LostStores, delete_store
 from sandbox.chaos.store_view import StoreView
 from sandbox.ledger import Tally, tally
 from sandbox.limits import Faults
@@ -137,6 +140,23 @@ class ChaosPlan:
     pause_seconds: tuple[float, float] = (4.0, 7.0)
     skew_clock: float = 0.0
     """Seconds the second replica's wall clock is off (``DESKROUTE_CLOCK_SKEW_SECONDS``)."""
+    lose_store: bool = False
+    """Once, ``lose_store_at`` into the arrivals: SIGKILL every replica, delete the store
+    (the SQLite files, or the PostgreSQL schema) and restart the replicas on an empty one
+    whose poll starts at the restart (``START_LOOKBACK_MINUTES=0``): only the
+    reconciliation sweep can find the tickets left unrouted."""
+    lose_store_at: float = 0.5
+    revoke_credentials: bool = False
+    """Revoke the replicas' credentials (every request 401) every ``revoke_every`` seconds
+    for ``revoke_seconds``, then restore them: the auth pause must park nothing."""
+    revoke_every: tuple[float, float] = (30.0, 60.0)
+    revoke_seconds: tuple[float, float] = (5.0, 15.0)
+    webhooks: bool = False
+    """The sandbox sends its signed Zendesk webhooks to the first replica (Zendesk face
+    only), ``webhook_duplicates`` of them twice under one invocation id and
+    ``webhook_replays`` of them replayed byte for byte three times."""
+    webhook_duplicates: float = 0.2
+    webhook_replays: float = 0.1
 
     @property
     def waiting(self) -> int:
@@ -182,6 +202,8 @@ def sidecar_env(plan: ChaosPlan) -> dict[str, str]:
         "DESKROUTE_WRITER__RETRY_MAX_SECONDS": "5",
         "DESKROUTE_WRITER__MAX_ATTEMPTS": "100",
         "DESKROUTE_FOLLOW_THROUGH__MAX_REASSIGNMENTS": str(MAX_MOVES),
+        "DESKROUTE_RECONCILE__INTERVAL_SECONDS": "5",
+        "DESKROUTE_RECONCILE__REQUESTS_PER_RUN": "50",
         **{
             f"DESKROUTE_FOLLOW_THROUGH__FIRST_REPLY_MINUTES_{p}": "0"
             for p in ("URGENT", "HIGH", "NORMAL", "LOW")
@@ -204,9 +226,15 @@ class ChaosRun:
         self.started = self.next_kill = self.next_storm = 0.0
         # its own random source: the kills and storms of a seed stay what they were
         self.outages = Outages(plan.outage_every, plan.outage_seconds, random.Random(plan.seed + 7))
+        self.revocations = Outages(
+            plan.revoke_every if plan.revoke_credentials else None, plan.revoke_seconds,
+            random.Random(plan.seed + 11),
+        )  # fmt: skip
         self.restarts: list[tuple[float, Replica]] = []
         self.watching: Kill | None = None
-        self.dual_leaders = 0
+        self.dual_leaders = self.store_losses = 0
+        self.url = plan.database_url or f"sqlite:///{plan.workdir / 'chaos.sqlite3'}"
+        self.lost = LostStores()
 
     # --- set-up ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -215,28 +243,54 @@ class ChaosRun:
         self.face.start()
         self.face.create_tickets(plan.waiting)
         self.created = plan.waiting
-        url = plan.database_url or f"sqlite:///{plan.workdir / 'chaos.sqlite3'}"
-        env = sidecar_env(plan)
-        if plan.schema_name:
-            env["DESKROUTE_STORE__SCHEMA_NAME"] = plan.schema_name
-        desk = self.face.env()
-        for index in range(plan.replicas):
-            name = f"chaos-{'abcdefgh'[index]}"
-            own = {"DESKROUTE_CLOCK_SKEW_SECONDS": str(plan.skew_clock)} if index == 1 else {}
-            self.replicas.append(
-                Replica(name, desk, url, plan.workdir / f"{name}.log", **env, **own).start()
-            )
-        if not wait_for(lambda: self.leader() is not None, 60, pause=TICK):
-            raise RuntimeError(
-                f"no replica became leader within 60 s; see the logs in {plan.workdir}"
-            )
-        self.view = StoreView(url, plan.schema_name)
+        self._start_replicas()
+        self.view = StoreView(self.url, plan.schema_name)
         self.face.weather(plan.faults)
         per_minute = plan.tickets / plan.arrival_seconds * 60
         self.face.people(replace(plan.humans, solves_per_minute=per_minute * plan.solve_share))
         self.started = time.monotonic()
         self.next_kill = self._after(plan.kill_every)
         self.next_storm = self._after(plan.storm_every)
+
+    def _start_replicas(self, **extra: str) -> None:
+        """Start ``plan.replicas`` replicas on the run's store and wait for a leader."""
+        plan = self.plan
+        env = sidecar_env(plan)
+        if plan.schema_name:
+            env["DESKROUTE_STORE__SCHEMA_NAME"] = plan.schema_name
+        desk = self.face.env()
+        hooks = self._webhooks()
+        if hooks is not None:
+            desk = {**desk, "DESKROUTE_ZENDESK__WEBHOOK_SECRET": hooks.webhook_secret}
+        self.replicas = []
+        for index in range(plan.replicas):
+            name = f"chaos-{'abcdefgh'[index]}"
+            own = {"DESKROUTE_CLOCK_SKEW_SECONDS": str(plan.skew_clock)} if index == 1 else {}
+            self.replicas.append(
+                Replica(
+                    name, desk, self.url, plan.workdir / f"{name}.log", **{**env, **own, **extra}
+                ).start()
+            )
+        if not wait_for(lambda: self.leader() is not None, 60, pause=TICK):
+            raise RuntimeError(
+                f"no replica became leader within 60 s; see the logs in {plan.workdir}"
+            )
+        if hooks is not None:
+            # deliveries to a replica that was just killed fail by design: not news
+            logging.getLogger("deskroute.sandbox.webhooks").setLevel(logging.ERROR)
+            hooks.configure_webhook(
+                f"http://127.0.0.1:{self.replicas[0].port}/webhooks/zendesk",
+                hooks.webhook_secret, duplicate_share=plan.webhook_duplicates,
+                replay_share=plan.webhook_replays,
+            )  # fmt: skip
+
+    def _webhooks(self) -> SandboxHandle | None:
+        """The sandbox that sends webhooks in this run (None: webhooks are off)."""
+        if not self.plan.webhooks:
+            return None
+        if not isinstance(self.face, SandboxFace) or self.face.name != "zendesk":
+            raise ValueError("webhooks are driven on the sandbox's Zendesk face only")
+        return self.face.handle
 
     # --- the rough part -------------------------------------------------------------------
     def tick(self) -> bool:
@@ -260,7 +314,40 @@ class ChaosRun:
         change = self.outages.step(elapsed)
         if change is not None:
             self.face.weather(OUTAGE if change == "down" else plan.faults)
+        revocation = self.revocations.step(elapsed)
+        if revocation is not None:
+            self.face.revoke(revocation == "down")
+        if self._store_loss_due(elapsed):
+            self._lose_store()
         return self.created < plan.tickets
+
+    def _store_loss_due(self, elapsed: float) -> bool:
+        plan = self.plan
+        return (
+            plan.lose_store
+            and not self.store_losses
+            and elapsed >= plan.arrival_seconds * plan.lose_store_at
+        )
+
+    def _lose_store(self) -> None:
+        """SIGKILL every replica, delete the store, restart them on an empty one whose poll
+        starts now: whatever was left unrouted only the reconciliation sweep can find."""
+        assert self.view is not None
+        for replica in self.replicas:
+            if replica.running:
+                replica.kill()
+        self.restarts.clear()  # the replicas come back below, on the empty store
+        self.watching = None  # a takeover under way is not measured across the loss
+        self.lost.keep(self.view)
+        self.view.close()
+        self.view = None
+        delete_store(self.url, self.plan.schema_name)
+        self.store_losses += 1
+        # Request Tracker's poll keys on ticket ids from 0, with no lookback to shorten
+        lookback = f"DESKROUTE_{self.face.name.upper()}__START_LOOKBACK_MINUTES"
+        self._start_replicas(**({lookback: "0"} if self.face.name != "rt" else {}))
+        self.view = StoreView(self.url, self.plan.schema_name)
+        self.next_kill = time.monotonic() - self.started + self.rng.uniform(*self.plan.kill_every)
 
     def _kill(self) -> None:
         leader = self.leader()
@@ -313,11 +400,13 @@ class ChaosRun:
     def calm(self) -> None:
         """No more faults, storms, outages, people or absences; every replica back up."""
         assert self.view is not None
-        self.done_in_weather = self.view.outbox().get("done", 0)
+        self.done_in_weather = self.lost.done + self.view.outbox().get("done", 0)
         self.face.people(TrafficRates())
         self.face.storm(0, 1)
         self.face.weather(Faults())
+        self.face.revoke(False)
         self.outages.stop()
+        self.revocations.stop()
         self.face.everyone_online()
         for _, replica in self.restarts:
             replica.wake()
@@ -358,7 +447,7 @@ class ChaosRun:
         result = tally(
             audit,
             router_actor=self.face.router_actor,
-            decisions=self.view.decided(),
+            decisions=self.lost.with_decided(self.view.decided()),
             max_moves=MAX_MOVES,
         )
         return ChaosReport(
@@ -368,7 +457,17 @@ class ChaosRun:
             states=self.view.states(), evidence=_evidence(audit, result), desk=self.face.name,
             bulk=self.face.bulk(), outages=self.outages.count, waiting=self.plan.waiting,
             done_in_weather=self.done_in_weather, dual_leaders=self.dual_leaders,
+            store_losses=self.store_losses, revocations=self.revocations.count,
+            recovered=self.view.taken_in("reconcile"), webhooks=self._webhook_counts(),
         )  # fmt: skip
+
+    def _webhook_counts(self) -> dict[str, int]:
+        hooks = self._webhooks()
+        if hooks is None or self.view is None:
+            return {}
+        sender = hooks.sandbox.webhooks
+        return {"delivered": len(sender.deliveries), "duplicated": sender.duplicates,
+                "replayed": sender.replays, "taken in": self.view.taken_in("webhook")}  # fmt: skip
 
     def close(self) -> None:
         """Stop everything this run started."""

@@ -49,6 +49,15 @@ class ChaosReport:
     """Write-backs done before the weather calmed: how much routing raced the people."""
     dual_leaders: int = 0
     """Ticks (0.1 s apart) at which more than one replica's ``/readyz`` said ``leader``."""
+    store_losses: int = 0
+    """Times the store was deleted and the replicas restarted on an empty one."""
+    revocations: int = 0
+    """Times the replicas' credentials were revoked (and later restored)."""
+    recovered: int = 0
+    """Ticket versions the reconciliation sweep took in (in the store at the end)."""
+    webhooks: dict[str, int] = field(default_factory=dict)
+    """With ``--webhooks``: deliveries, duplicates and replays the desk sent, and the
+    versions the store took in through webhooks (empty: webhooks were off)."""
 
     def result_line(self) -> str:
         """The ledger's ``RESULT ...`` line with the desk appended."""

@@ -159,6 +159,10 @@ class RtFace:
         else:
             storm.start(seconds, retry_after)
 
+    def revoke(self, revoked: bool) -> None:
+        """The proxy answers the replicas 401 while ``revoked`` (people reach RT directly)."""
+        self.proxy.weather.revoked = revoked
+
     def people(self, rates: TrafficRates) -> None:
         """Agents take, give away and resolve tickets (RT has no presence to toggle)."""
         if self._people is not None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from config.settings import StoreSettings
 from sidecar.store import Store
 from sidecar.store.database import reading
-from sidecar.store.schema import decisions, tickets
+from sidecar.store.schema import decisions, seen, tickets
 
 
 class StoreView:
@@ -29,6 +29,12 @@ class StoreView:
             for ticket_id, agent_id in conn.execute(query):
                 found.setdefault(str(ticket_id), set()).add(str(agent_id))
         return found
+
+    def taken_in(self, via: str) -> int:
+        """Ticket versions taken in by way of ``via`` (``reconcile``, ``webhook``, ``poll``)."""
+        query = sa.select(sa.func.count()).select_from(seen).where(seen.c.via == via)
+        with reading(self.store.engine) as conn:
+            return int(conn.execute(query).scalar() or 0)
 
     def outbox(self) -> dict[str, int]:
         """Write-backs per status."""

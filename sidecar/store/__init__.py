@@ -10,7 +10,7 @@ from config.settings import ShadowSettings, StoreSettings
 from sidecar.shadow_report import GoLiveReport, Window, build_report
 from sidecar.store.database import ensure_schema, open_engine, reading
 from sidecar.store.decisions import Decided, DecisionStore, Recorded, Routed, StoredDecision
-from sidecar.store.fence import DeposedError, Fence
+from sidecar.store.fence import DeposedError, Fence, StoreClock, database_now, on_clock
 from sidecar.store.gauges import QueueGauges, queue_gauges
 from sidecar.store.lease import LeaseState, LeaseStore
 from sidecar.store.loads import LoadStore
@@ -25,35 +25,57 @@ from sidecar.store.tickets import TicketRow, TicketStore
 class Store:
     """Every table the sidecar keeps, behind one object built from one engine."""
 
-    def __init__(self, engine: sa.Engine, replica: str, schema_name: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        replica: str,
+        schema_name: str | None = None,
+        *,
+        due_clock: StoreClock = database_now,
+    ) -> None:
+        """``due_clock`` times write-backs (when they come due, when a retry may go): the
+        database's clock, so that replicas whose clocks disagree agree on what is due."""
         self.engine = engine
         self.replica = replica
         self.schema_name = schema_name
         self.fence = Fence()
         """The lease epoch this replica holds: decisions and outbox writes carry it."""
         self.tickets = TicketStore(engine)
-        self.decisions = DecisionStore(engine, replica, self.fence)
-        self.outbox = OutboxStore(engine, self.fence)
+        self.decisions = DecisionStore(engine, replica, self.fence, due_clock)
+        self.outbox = OutboxStore(engine, self.fence, due_clock)
         self.loads = LoadStore(engine)
         self.lease = LeaseStore(engine, self.fence)
         self.notes = NoteStore(engine)
         self.policies = PolicyStore(engine, replica)
 
     @classmethod
-    def connect(cls, url: str, replica: str, settings: StoreSettings | None = None) -> Store:
+    def connect(
+        cls,
+        url: str,
+        replica: str,
+        settings: StoreSettings | None = None,
+        *,
+        due_clock: StoreClock = database_now,
+    ) -> Store:
         """The store over ``url``, without touching the database yet (see ``migrate``).
 
         Raises SQLAlchemy's ``ArgumentError`` for a URL it cannot use.
         """
         schema_name = settings.schema_name if settings else None
-        return cls(open_engine(url, settings), replica, schema_name)
+        return cls(open_engine(url, settings), replica, schema_name, due_clock=due_clock)
 
     @classmethod
     def open(
-        cls, url: str, replica: str, now: datetime, settings: StoreSettings | None = None
+        cls,
+        url: str,
+        replica: str,
+        now: datetime,
+        settings: StoreSettings | None = None,
+        *,
+        due_clock: StoreClock = database_now,
     ) -> Store:
         """Connect, bring the schema up to date, and return the store."""
-        store = cls.connect(url, replica, settings)
+        store = cls.connect(url, replica, settings, due_clock=due_clock)
         store.migrate(now)
         return store
 
@@ -107,10 +129,13 @@ __all__ = [
     "Recorded",
     "Routed",
     "Store",
+    "StoreClock",
     "StoredDecision",
     "StoredPolicy",
     "TicketRow",
     "TicketStore",
+    "database_now",
     "migrate",
+    "on_clock",
     "open_engine",
 ]

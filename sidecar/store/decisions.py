@@ -19,7 +19,7 @@ from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
 from sidecar.store.database import reading
-from sidecar.store.fence import Fence
+from sidecar.store.fence import Fence, StoreClock, database_now
 from sidecar.store.loads import adjust_load
 from sidecar.store.tickets import set_state
 
@@ -95,10 +95,18 @@ class Recorded:
 class DecisionStore:
     """Writes decisions (with outbox rows) and reads the audit trail."""
 
-    def __init__(self, engine: sa.Engine, replica: str, fence: Fence | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        replica: str,
+        fence: Fence | None = None,
+        due_clock: StoreClock = database_now,
+    ) -> None:
         self.engine = engine
         self.replica = replica
         self.fence = fence or Fence()
+        self.due_clock = due_clock
+        """New write-backs are due at once by this clock (the database's), not the replica's."""
 
     def record(
         self,
@@ -117,8 +125,9 @@ class DecisionStore:
         stored: list[StoredDecision] = []
         with self.engine.begin() as conn:
             self.fence.check(conn)
+            due = self.due_clock(conn)
             for item in items:
-                kept = self._record_one(conn, item, now, dry_run, note, policy_version)
+                kept = self._record_one(conn, item, now, dry_run, note, policy_version, due=due)
                 if kept is not None:
                     stored.append(kept)
         return Recorded.of(stored)
@@ -131,7 +140,10 @@ class DecisionStore:
         dry_run: bool,
         note: Callable[[Assignment], str | None],
         version: str,
+        *,
+        due: datetime,
     ) -> StoredDecision | None:
+        """``now`` is the replica's clock (the audit); ``due``, the due clock's (the outbox)."""
         decision = item.decision
         if item.move:
             t = schema.tickets
@@ -155,7 +167,9 @@ class DecisionStore:
         if dry_run:
             set_state(conn, item.ticket.id, lifecycle.SHADOW, now, our_agent=decision.agent_id)
             return StoredDecision(decision_id, "shadow", item)
-        conn.execute(schema.outbox.insert().values(**_outbox_values(item, decision_id, now, note)))
+        conn.execute(
+            schema.outbox.insert().values(**_outbox_values(item, decision_id, now, due, note))
+        )
         set_state(
             conn, item.ticket.id, lifecycle.ROUTED, now, our_agent=decision.agent_id, reason=None
         )
@@ -313,6 +327,7 @@ def _outbox_values(
     item: Routed,
     decision_id: int,
     now: datetime,
+    due: datetime,
     note: Callable[[Assignment], str | None],
 ) -> dict[str, Any]:
     decision = item.decision
@@ -328,6 +343,6 @@ def _outbox_values(
         "note": note(decision),
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": due,
         "created_at": now,
     }

@@ -13,6 +13,7 @@ transaction is ``BEGIN IMMEDIATE``, which serialises them all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +24,10 @@ from sidecar.store import schema
 L = schema.lease
 UNIX_EPOCH_JULIAN_DAY = 2440587.5
 """SQLite's ``julianday`` of 1970-01-01T00:00:00Z."""
+StoreClock = Callable[[sa.Connection], datetime]
+"""Where the store reads the time that write-backs come due by: ``database_now`` (every
+replica of a store on one clock), or, for a service driven on simulated time, that time
+(``on_clock``)."""
 
 
 class DeposedError(Exception):
@@ -70,3 +75,9 @@ def database_now(conn: sa.Connection) -> datetime:
     julian = float(conn.execute(sa.text("SELECT julianday('now')")).scalar_one())
     seconds = (julian - UNIX_EPOCH_JULIAN_DAY) * 86400.0
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=round(seconds, 3))
+
+
+def on_clock(clock: Callable[[], datetime]) -> StoreClock:
+    """A store clock that reads ``clock`` instead of the database: for one process driven on
+    simulated time (tests, the differential run), where due times must follow that time."""
+    return lambda _conn: clock()

@@ -10,6 +10,12 @@ Fencing: a claim records the claiming leader's lease epoch on the row and is ref
 (``DeposedError``) once a newer epoch exists; it locks the rows it takes (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers) and re-checks
 ``status = 'pending'`` in the update itself, so two replicas never claim one row.
+Due times (``next_attempt_at``) are on the store's due clock, the database's
+(``fence.database_now``), never a replica's: a row one replica queued or put off is due for
+every replica at the same moment, whatever their clocks say (a replica 30 s behind that
+took over held back the rows of its predecessor for 30 s). A retry's delay is measured on
+the caller's clock and starts on the due clock.
+
 ``confirm`` re-checks the epoch and the claim right before the help desk is called, and
 every outcome (``done``, ``retry``, ``park``, ``supersede``, ``release``) applies only to
 a row still ``sending`` under the epoch that claimed it: a deposed leader that resumes
@@ -19,7 +25,7 @@ neither sends nor records over the rows its successor took back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -27,7 +33,7 @@ from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
 from sidecar.store.database import reading
-from sidecar.store.fence import Fence
+from sidecar.store.fence import Fence, StoreClock, database_now
 from sidecar.store.loads import adjust_load
 from sidecar.store.notes import add_note
 from sidecar.store.rows import insert_ignoring_duplicates
@@ -77,15 +83,19 @@ def _claimed_by(row: OutboxRow) -> sa.ColumnElement[bool]:
 class OutboxStore:
     """Claims, completes, retries and parks write-backs."""
 
-    def __init__(self, engine: sa.Engine, fence: Fence | None = None) -> None:
+    def __init__(
+        self, engine: sa.Engine, fence: Fence | None = None, due_clock: StoreClock = database_now
+    ) -> None:
         self.engine = engine
         self.fence = fence or Fence()
+        self.due_clock = due_clock
 
     def claim(self, now: datetime, limit: int, *, backoff: bool = True) -> list[OutboxRow]:
         """Mark up to ``limit`` due rows ``sending`` (counting the attempt) and return them.
 
-        ``backoff=False`` also takes rows still waiting out a retry delay (final flush).
-        Raises ``DeposedError`` when a newer lease epoch than ours exists.
+        Due is judged on the due clock, not on ``now`` (the caller's clock, which may be
+        off). ``backoff=False`` also takes rows still waiting out a retry delay (final
+        flush). Raises ``DeposedError`` when a newer lease epoch than ours exists.
         """
         with self.engine.begin() as conn:
             return self.claim_in(conn, now, limit, backoff=backoff)
@@ -95,7 +105,7 @@ class OutboxStore:
     ) -> list[OutboxRow]:
         """``claim`` inside the caller's transaction (the rows stay locked until it ends)."""
         self.fence.check(conn)
-        due_at = now if backoff else datetime.max.replace(tzinfo=now.tzinfo)
+        due_at = self.due_clock(conn) if backoff else datetime.max.replace(tzinfo=now.tzinfo)
         due = (
             sa.select(OUTBOX.c.id)
             .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= due_at)
@@ -187,9 +197,11 @@ class OutboxStore:
         return _created(payload)
 
     def retry(self, row: OutboxRow, now: datetime, error: str, at: datetime) -> None:
-        """Send again at ``at``; ``error`` is kept for the operator."""
+        """Send again at ``at`` (on the caller's clock, whose ``now`` is given): due after
+        the same delay on the due clock; ``error`` is kept for the operator."""
         with self.engine.begin() as conn:
-            self._settle(conn, row, status="pending", next_attempt_at=at, last_error=error)
+            due = self.due_clock(conn) + max(at - now, timedelta(0))
+            self._settle(conn, row, status="pending", next_attempt_at=due, last_error=error)
 
     def park(self, row: OutboxRow, now: datetime, reason: str) -> None:
         """Give up on this write: release the load and leave the ticket for a human."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connectors.base import Listed
 from router.model import Ticket
 from sidecar import lifecycle
 from sidecar.store import schema
@@ -16,6 +17,13 @@ from sidecar.store.database import reading
 from sidecar.store.rows import insert_ignoring_duplicates
 
 T = schema.tickets
+IN_CHUNK = 500
+"""Ids per ``IN (...)`` list (well under SQLite's and PostgreSQL's parameter limits)."""
+
+
+def _older(stored: datetime | None, listed: datetime | None) -> bool:
+    """True when the listing shows a later version than the store holds."""
+    return listed is not None and (stored is None or stored < listed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,25 @@ class TicketStore:
         )
         with reading(self.engine) as conn:
             return conn.execute(query).first() is not None
+
+    def unknown(self, listed: Sequence[Listed]) -> list[str]:
+        """The ids among ``listed`` the store has no version of as new as the listing's
+        (never stored, or stored older; a listing without a version counts when the ticket
+        was never stored): what the reconciliation sweep must read and take in."""
+        stored: dict[str, datetime | None] = {}
+        ids = list(dict.fromkeys(item.ticket_id for item in listed))
+        with reading(self.engine) as conn:
+            for start in range(0, len(ids), IN_CHUNK):
+                query = sa.select(T.c.ticket_id, T.c.updated_at).where(
+                    T.c.ticket_id.in_(ids[start : start + IN_CHUNK])
+                )
+                stored.update({row.ticket_id: row.updated_at for row in conn.execute(query)})
+        wanted = (
+            item.ticket_id
+            for item in listed
+            if item.ticket_id not in stored or _older(stored[item.ticket_id], item.updated_at)
+        )
+        return list(dict.fromkeys(wanted))
 
     # --- poll cursors -------------------------------------------------------------------
 

@@ -232,6 +232,26 @@ def bulk_writes_never_overwrite_a_person_they_did_not_see(h: DeskHarness) -> Non
     assert [r.outcome for i, r in enumerate(results) if i != 2] == ["written"] * 4
 
 
+def unassigned_lists_open_tickets_nobody_holds(h: DeskHarness) -> None:
+    """The listing of open unassigned tickets (the reconciliation sweep's) names every new
+    unassigned ticket, with its version, and not one that was assigned."""
+    tickets = fresh_tickets(h, 3)
+    agent, group = assignable(h, tickets[0])
+    assert h.connector.assign(request_for(tickets[0], agent, group)).ok
+    listed: dict[str, datetime | None] = {}
+    cursor: str | None = None
+    for _ in range(100):
+        page = h.connector.unassigned(cursor)
+        listed.update({item.ticket_id: item.updated_at for item in page.tickets})
+        cursor = page.cursor
+        if cursor is None:
+            break
+    assert tickets[0].id not in listed
+    for ticket in tickets[1:]:
+        assert ticket.id in listed
+        assert listed[ticket.id] == ticket.updated_at
+
+
 def tickets_get_routed(h: DeskHarness) -> None:
     """On this account the roster has someone who can take work now, the router picks an
     agent for a new ticket from it, and the write lands: routing works end to end."""
@@ -272,6 +292,7 @@ CASES = [
         assign_many_writes_every_owner,
         assign_many_isolates_bad_tickets,
         tickets_get_routed,
+        unassigned_lists_open_tickets_nobody_holds,
         bulk_writes_never_overwrite_a_person_they_did_not_see,
     )
 ]

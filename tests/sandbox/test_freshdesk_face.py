@@ -99,6 +99,27 @@ def test_search_shape_and_caps(desk: SandboxHandle, fd: requests.Session) -> Non
     assert fd.get(url, params={"query": '"status:2"', "page": 11}).status_code == 400
 
 
+def test_search_groups_terms_with_parentheses_and_and_binds_tighter(
+    desk: SandboxHandle, fd: requests.Session
+) -> None:
+    url = api(desk, "/search/tickets")
+    (taken,) = desk.create_tickets(1)
+    agent = next(iter(desk.sandbox.desk.agents))
+    desk.sandbox.desk.update_ticket(taken, {"assignee_id": agent}, "human:tester")
+
+    def ids(query: str) -> set[int]:
+        pages = [fd.get(url, params={"query": query, "page": n}).json() for n in range(1, 11)]
+        return {row["id"] for page in pages for row in page["results"]}
+
+    unassigned = ids('"agent_id:null AND (status:2 OR status:3)"')
+    assert taken not in unassigned and unassigned
+    assert taken in ids('"agent_id:null AND status:2 OR status:2"')  # (A AND B) OR B
+    for broken in ('"(status:2"', '"status:2 AND"', '"status:2 OR )"'):
+        refused = fd.get(url, params={"query": broken})
+        assert refused.status_code == 400, broken
+        assert refused.json()["errors"][0]["field"] == "query"
+
+
 def test_update_has_no_concurrency_control(desk: SandboxHandle, fd: requests.Session) -> None:
     (ticket_id,) = desk.create_tickets(1)
     url = api(desk, f"/tickets/{ticket_id}")

@@ -168,3 +168,17 @@ def test_a_write_that_times_out_still_lands(fresh: SandboxHandle) -> None:
     while fresh.ticket(ticket_id).priority != "urgent" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert fresh.ticket(ticket_id).priority == "urgent"  # the answer was lost, not the write
+
+
+def test_revoked_credentials_are_refused_on_both_faces_until_restored(
+    fresh: SandboxHandle,
+) -> None:
+    fresh.revoke_credentials()
+    try:
+        refused = zendesk(fresh), freshdesk(fresh)
+    finally:
+        fresh.revoke_credentials(False)
+    assert [answer.status_code for answer in refused] == [401, 401]
+    assert refused[0].json() == {"error": "Couldn't authenticate you"}
+    assert refused[1].json()["code"] == "invalid_credentials"
+    assert [zendesk(fresh).status_code, freshdesk(fresh).status_code] == [200, 200]

@@ -72,3 +72,21 @@ def test_deliveries_are_recorded(desk: SandboxHandle) -> None:
     desk.create_tickets(2)
     desk.sandbox.webhooks.flush()
     assert [d.status for d in desk.sandbox.webhooks.deliveries] == [200, 200]
+
+
+def test_a_duplicate_keeps_the_invocation_id_and_a_replay_repeats_the_bytes(
+    desk: SandboxHandle, receiver: str
+) -> None:
+    desk.configure_webhook(receiver, desk.webhook_secret, duplicate_share=1.0, replay_share=1.0)
+    desk.create_tickets(1)
+    desk.sandbox.webhooks.flush()
+    first, duplicate, *replays = Receiver.received
+    assert len(replays) == 3
+    invocation = "X-Zendesk-Webhook-Invocation-Id"
+    assert duplicate[0][invocation] == first[0][invocation] and duplicate[1] == first[1]
+    signature = "X-Zendesk-Webhook-Signature"
+    assert all(replay == replays[0] for replay in replays)
+    assert replays[0][1] == first[1] and replays[0][0][invocation] == first[0][invocation]
+    assert replays[0][0][signature]
+    sender = desk.sandbox.webhooks
+    assert (sender.duplicates, sender.replays, len(sender.deliveries)) == (1, 1, 1)

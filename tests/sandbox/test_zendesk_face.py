@@ -143,6 +143,21 @@ def test_search_is_offset_paged_and_capped_at_1000(
     assert beyond.status_code == 422
 
 
+def test_search_orders_by_sort_by_and_refuses_cursor_parameters(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
+    url = api(desk, "/search.json")
+    query = {"query": "type:ticket assignee:none status<solved", "per_page": 100}
+    oldest_first = zd.get(url, params={**query, "sort_by": "created_at", "sort_order": "asc"})
+    newest_first = zd.get(url, params={**query, "sort_by": "created_at"})  # desc by default
+    stamps = [row["created_at"] for row in oldest_first.json()["results"]]
+    assert stamps == sorted(stamps) and len(stamps) > 1
+    newest = [row["created_at"] for row in newest_first.json()["results"]]
+    assert newest == sorted(stamps, reverse=True)
+    assert all(row["assignee_id"] is None for row in oldest_first.json()["results"])
+    assert zd.get(url, params={**query, "page[size]": 10}).status_code == 400
+
+
 def test_safe_update_with_a_stale_stamp_is_409(desk: SandboxHandle, zd: requests.Session) -> None:
     (ticket_id,) = desk.create_tickets(1)
     url = api(desk, f"/tickets/{ticket_id}.json")

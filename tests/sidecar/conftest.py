@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from config.settings import StoreSettings
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from tests.sidecar.fakes import FakeClock
 from tests.sidecar.private_pg import PrivatePostgres, private_postgres
 
@@ -61,9 +61,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Stor
 
 @pytest.fixture
 def store(store_url: tuple[str, StoreSettings], clock: FakeClock) -> Iterator[Store]:
-    """A migrated store on each database."""
+    """A migrated store on each database, its write-backs due by the hand-moved clock."""
     url, settings = store_url
-    opened = Store.open(url, "replica-a", clock(), settings)
+    opened = Store.open(url, "replica-a", clock(), settings, due_clock=on_clock(clock))
     yield opened
     opened.close()
 

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from connectors.base import Holding, Holdings, PollPage, RosterSnapshot, WriteRequest, WriteResult
+from connectors.base import (
+    Holding,
+    Holdings,
+    Listed,
+    PollPage,
+    RosterSnapshot,
+    UnassignedPage,
+    WriteRequest,
+    WriteResult,
+)
 from connectors.errors import ConnectorError, RetriableError, SkippableError
 from connectors.outcomes import WriteOutcome
 from router.model import Agent, AgentStatus, Ticket
@@ -42,6 +51,10 @@ class FakeDesk:
     name: str = "fake"
     notes_in_bulk: bool = True
     """False: like Freshdesk, a note is a request of its own (the writer posts them later)."""
+    read_batch: int = 100
+    unassigned_page: int = 50
+    """Tickets per page of the open unassigned listing."""
+    unassigned_calls: int = 0
     tickets: dict[str, Ticket] = field(default_factory=dict)
     agents: dict[str, Agent] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
@@ -90,6 +103,14 @@ class FakeDesk:
         ticket = Ticket(id=ticket_id, source=self.name, created_at=now, updated_at=now, **fields)  # type: ignore[arg-type]
         return self._save(ticket)
 
+    def old_ticket(self, ticket_id: str, **fields: object) -> Ticket:
+        """A ticket opened before the poll's lookback: in the desk, not in the change log the
+        poll reads (as a new store's first poll starts ``start_lookback_minutes`` back)."""
+        then = self.clock() - timedelta(days=2)
+        ticket = Ticket(id=ticket_id, source=self.name, created_at=then, updated_at=then, **fields)  # type: ignore[arg-type]
+        self.tickets[ticket_id] = ticket
+        return ticket
+
     def human_edit(self, ticket_id: str, **changes: object) -> Ticket:
         """A person changes a ticket (e.g. assigns it) outside deskroute."""
         return self._save(self.tickets[ticket_id].evolve(updated_at=self._tick(), **changes))
@@ -127,6 +148,25 @@ class FakeDesk:
         page = tuple(self.tickets[i] for i in dict.fromkeys(ids))
         end = start + len(ids)
         return PollPage(tickets=page, cursor=str(end), done=end >= len(self.changes))
+
+    def unassigned(self, cursor: str | None) -> UnassignedPage:
+        """Open unassigned tickets by id, ``unassigned_page`` a page (the cursor is an
+        offset); ``unassigned_calls`` counts the pages read."""
+        self.unassigned_calls += 1
+        if self.down:
+            raise RetriableError("help desk unavailable", status=503)
+        start = int(cursor or 0)
+        waiting = sorted(
+            (t for t in self.tickets.values()
+             if t.assignee is None and t.custom_fields.get("status") not in ("solved", "closed")),
+            key=lambda t: int(t.id) if t.id.isdigit() else 0,
+        )  # fmt: skip
+        page = waiting[start : start + self.unassigned_page]
+        end = start + len(page)
+        return UnassignedPage(
+            tickets=tuple(Listed(ticket_id=t.id, updated_at=t.updated_at) for t in page),
+            cursor=str(end) if end < len(waiting) else None,
+        )
 
     def roster(self) -> RosterSnapshot:
         """Agents and their open-ticket counts (from a lagging index when ``index_behind``)."""

@@ -16,14 +16,16 @@ from router.policies import make_policy
 from sidecar import lifecycle
 from sidecar.metrics import Metrics
 from sidecar.pipeline import Pipeline
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from sidecar.writer import Writer
 from tests.sidecar.fakes import FakeClock, FakeDesk
 
 
 @pytest.fixture
 def store(tmp_path: Path, clock: FakeClock) -> Store:
-    return Store.open(f"sqlite:///{tmp_path / 'times.sqlite3'}", "replica-a", clock())
+    return Store.open(
+        f"sqlite:///{tmp_path / 'times.sqlite3'}", "replica-a", clock(), due_clock=on_clock(clock)
+    )
 
 
 def pipeline_over(

@@ -66,6 +66,16 @@ def test_dockerfile_has(keyword: str, expected: str) -> None:
     assert any(k == keyword and expected in rest for k, rest in instructions())
 
 
+def test_the_image_keeps_its_sqlite_store_at_an_absolute_path_on_its_volume() -> None:
+    env = " ".join(rest for keyword, rest in instructions() if keyword == "ENV")
+    url = re.search(r"DESKROUTE_DATABASE_URL=(\S+)", env)
+    assert url is not None, "the image sets no DESKROUTE_DATABASE_URL"
+    path = url.group(1).removeprefix("sqlite:///")
+    assert path.startswith("/"), f"{url.group(1)} is relative to the working directory"
+    volumes = [rest for keyword, rest in instructions() if keyword == "VOLUME"]
+    assert any(f'"{Path(path).parent}"' in rest for rest in volumes), volumes
+
+
 def test_configuration_is_environment_only() -> None:
     copied = [rest.split()[0] for k, rest in instructions() if k == "COPY"]
     assert not any(name.endswith((".env", ".yaml", ".yml", ".toml")) and "pyproject" not in name

@@ -17,7 +17,7 @@ from router.decision import Assignment, NoAssignment
 from router.model import Agent, Ticket
 from router.roster import Roster
 from sidecar.continuity import requesters_of, with_previous_agents
-from sidecar.store import Routed, Store, migrate, schema
+from sidecar.store import Routed, Store, migrate, on_clock, schema
 from sidecar.store.database import ensure_schema
 from sidecar.store.decisions import LastAssignment
 from sidecar.store.migrations import MIGRATIONS
@@ -30,7 +30,12 @@ ROUND_ROBIN_WITH_CONTINUITY = {"name": "round_robin", "params": {"continuity_win
 @pytest.fixture
 def rig(tmp_path: Path, clock: FakeClock) -> Rig:
     """Two agents on a fake desk; round robin, continuity within three days."""
-    made = Rig(Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}", "replica-a", clock()), clock)
+    made = Rig(
+        Store.open(
+            f"sqlite:///{tmp_path / 'c.sqlite3'}", "replica-a", clock(), due_clock=on_clock(clock)
+        ),
+        clock,
+    )
     made.pipeline.router = PolicyFile(policy=ROUND_ROBIN_WITH_CONTINUITY).router()
     made.desk.add_agent("ann")
     made.desk.add_agent("bob")

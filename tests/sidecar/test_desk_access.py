@@ -13,7 +13,7 @@ from connectors.errors import FatalError
 from sidecar import lifecycle
 from sidecar.access import DeskAccess, DeskAccessRefusedError
 from sidecar.http import AppContext, create_app
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
 
@@ -22,7 +22,10 @@ REVOKED = FatalError("Couldn't authenticate you", status=401)
 
 @pytest.fixture
 def rig(tmp_path: Path, clock: FakeClock) -> Rig:
-    made = Rig(Store.open(f"sqlite:///{tmp_path / 'a.sqlite3'}", "r", clock()), clock)
+    made = Rig(
+        Store.open(f"sqlite:///{tmp_path / 'a.sqlite3'}", "r", clock(), due_clock=on_clock(clock)),
+        clock,
+    )
     made.desk.add_agent("ann")
     return made
 

@@ -17,7 +17,7 @@ from router.model import Priority
 from sandbox import SandboxHandle, start_sandbox
 from sidecar import lifecycle
 from sidecar.service import utc_now
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
 from tests.sidecar.test_sandbox_e2e import settings_for
@@ -41,7 +41,7 @@ def rig(request: pytest.FixtureRequest, desk: SandboxHandle, tmp_path: Path) -> 
     # A one-second rate window: Zendesk's 10-a-minute export budget would pace the polls.
     settings = settings_for(vendor, desk, tmp_path, zendesk={"rate_window_seconds": 1.0})
     clock = FakeClock(utc_now())
-    store = Store.open(str(settings.database_url), "replica-a", clock())
+    store = Store.open(str(settings.database_url), "replica-a", clock(), due_clock=on_clock(clock))
     yield Rig(
         store,
         clock,

@@ -11,7 +11,7 @@ from connectors.base import Holding, Holdings
 from router.model import Capacity
 from sidecar import lifecycle
 from sidecar.holdings import StoreView, reconcile
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
 
@@ -103,7 +103,9 @@ def test_reconcile(holdings: Holdings, store: list[StoreView], loads: dict[str, 
 
 @pytest.fixture
 def rig(tmp_path: Path, clock: FakeClock) -> Rig:
-    store = Store.open(f"sqlite:///{tmp_path / 'h.sqlite3'}", "replica-a", clock())
+    store = Store.open(
+        f"sqlite:///{tmp_path / 'h.sqlite3'}", "replica-a", clock(), due_clock=on_clock(clock)
+    )
     made = Rig(store, clock)
     made.desk.add_agent("ann", capacity=Capacity(max_load=2))
     return made

@@ -15,7 +15,7 @@ from connectors.webhooks import WebhookError, ticket_id
 from connectors.zendesk.webhook import sign
 from sidecar.http import REPLAYS, AppContext, create_app
 from sidecar.refusals import RefusalLimit
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from tests.secret_values import ZENDESK_WEBHOOK_SECRET
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
@@ -25,7 +25,9 @@ SECRET = ZENDESK_WEBHOOK_SECRET
 
 @pytest.fixture
 def rig(tmp_path: Path, clock: FakeClock) -> Iterator[Rig]:
-    store = Store.open(f"sqlite:///{tmp_path / 'i.sqlite3'}", "r", clock())
+    store = Store.open(
+        f"sqlite:///{tmp_path / 'i.sqlite3'}", "r", clock(), due_clock=on_clock(clock)
+    )
     rig = Rig(store, clock, zendesk={"webhook_secret": SECRET})
     rig.desk.add_agent("ann")
     yield rig

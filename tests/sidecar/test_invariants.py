@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from connectors.errors import RetriableError
 from sidecar import lifecycle
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from sidecar.writer import request_for
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
@@ -60,7 +60,9 @@ def test_no_ticket_is_lost_written_twice_or_taken_from_a_human(
 ) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         clock = FakeClock()
-        store = Store.open(f"sqlite:///{Path(scratch) / 'p.sqlite3'}", "r", clock())
+        store = Store.open(
+            f"sqlite:///{Path(scratch) / 'p.sqlite3'}", "r", clock(), due_clock=on_clock(clock)
+        )
         rig = Rig(
             store, clock, follow_through={"reassign_unavailable": False},
             writer={"max_attempts": 1000},  # retriable faults never park here

@@ -10,7 +10,7 @@ from config.policy_file import PolicyFile
 from config.settings import Settings
 from sidecar.metrics import Metrics
 from sidecar.service import Sidecar
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from tests.sidecar.fakes import FakeClock, FakeDesk
 
 GAUGE = "deskroute_rate_budget_remaining"
@@ -43,7 +43,9 @@ def test_the_sidecar_reads_its_connectors_budget_at_scrape_time(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     desk = FakeDesk(clock=clock, budget=40.0)
-    store = Store.open(f"sqlite:///{tmp_path / 'm.sqlite3'}", "replica-a", clock())
+    store = Store.open(
+        f"sqlite:///{tmp_path / 'm.sqlite3'}", "replica-a", clock(), due_clock=on_clock(clock)
+    )
     sidecar = Sidecar(
         settings=Settings(), connector=desk, store=store, router=PolicyFile().router(), clock=clock
     )

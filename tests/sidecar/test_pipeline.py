@@ -11,14 +11,16 @@ from connectors.errors import AgentRefusedError, FatalError, RetriableError, Ski
 from router.model import AgentStatus, Capacity, Priority
 from sidecar import lifecycle
 from sidecar.shadow_report import Window
-from sidecar.store import Store
+from sidecar.store import Store, on_clock
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
 
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path, clock: FakeClock) -> Store:
-    return Store.open(f"sqlite:///{tmp_path / 'p.sqlite3'}", "replica-a", clock())
+    return Store.open(
+        f"sqlite:///{tmp_path / 'p.sqlite3'}", "replica-a", clock(), due_clock=on_clock(clock)
+    )
 
 
 @pytest.fixture

@@ -699,3 +699,35 @@ def test_the_server_says_what_a_request_cost(fd: FreshdeskConnector) -> None:
     before = fd.budget_left()
     fd.groups()
     assert before is not None and fd.budget_left() == pytest.approx(before - 4)
+
+
+# -- the open unassigned listing (reconciliation sweep) -------------------------------------
+@responses.activate
+def test_unassigned_filters_open_and_pending_tickets_without_an_agent(
+    fd: FreshdeskConnector,
+) -> None:
+    responses.get(
+        f"{API}/search/tickets",
+        json={"total": 31, "results": [ticket(responder_id=None)] * 30},
+    )
+    page = fd.unassigned(None)
+    params = parse_qs(urlparse(responses.calls[0].request.url).query)
+    assert params["query"] == ['"agent_id:null AND (status:2 OR status:3)"']
+    assert params["page"] == ["1"] and "per_page" not in params  # 30 a page, fixed
+    assert {t.ticket_id for t in page.tickets} == {str(ticket()["id"])}
+    assert page.tickets[0].updated_at is not None
+    assert (page.cursor, page.capped) == ("2", False)
+
+
+@responses.activate
+def test_unassigned_ends_on_the_last_page_of_the_total(fd: FreshdeskConnector) -> None:
+    responses.get(f"{API}/search/tickets", json={"total": 31, "results": [ticket()]})
+    page = fd.unassigned("2")
+    assert (page.cursor, page.capped) == (None, False)
+
+
+@responses.activate
+def test_unassigned_stops_at_page_10_of_the_filter_api(fd: FreshdeskConnector) -> None:
+    responses.get(f"{API}/search/tickets", json={"total": 900, "results": [ticket()] * 30})
+    page = fd.unassigned("10")
+    assert (page.cursor, page.capped) == (None, True)  # page 11 would be a 400

@@ -125,6 +125,29 @@ def test_poll_asks_for_unowned_tickets_past_the_cursor(
     assert (page.cursor, page.done) == ("43", False)
 
 
+def test_unassigned_lists_unowned_tickets_past_the_cursor_with_their_last_update(
+    http: responses.RequestsMock, slept: list[float]
+) -> None:
+    http.get(f"{URL}/tickets", json=collection([search_item(5), search_item(9)], 2))
+    page = connector(slept).unassigned(None)
+    params = query_of(http.calls[0])
+    assert params["query"] == [
+        "(Queue = 'Billing' OR Queue = 'Support') AND (Status = 'new')"
+        " AND Owner = 'Nobody' AND id > 0"
+    ]
+    assert params["fields"] == ["LastUpdated"] and params["orderby"] == ["id"]
+    assert [(t.ticket_id, t.updated_at) for t in page.tickets] == [("5", READ_AT), ("9", READ_AT)]
+    assert page.cursor == "9"
+
+
+def test_unassigned_ends_on_a_short_page(http: responses.RequestsMock, slept: list[float]) -> None:
+    http.get(f"{URL}/tickets", json=collection([search_item(12, LastUpdated="garbage")], 2))
+    page = connector(slept).unassigned("9")
+    assert "id > 9" in query_of(http.calls[0])["query"][0]
+    assert [(t.ticket_id, t.updated_at) for t in page.tickets] == [("12", None)]
+    assert page.cursor is None
+
+
 def test_short_page_means_done_and_keeps_cursor_when_empty(
     http: responses.RequestsMock, slept: list[float]
 ) -> None:

@@ -227,6 +227,60 @@ def test_search_stops_at_the_1000_result_cap(zd: ZendeskConnector) -> None:
     assert len(responses.calls) == 10  # page 11 would be a 422
 
 
+# -- the open unassigned listing (reconciliation sweep) -------------------------------------
+@responses.activate
+def test_unassigned_lists_open_tickets_without_an_assignee_oldest_first(
+    zd: ZendeskConnector,
+) -> None:
+    responses.get(
+        f"{API}/search.json",
+        json={
+            "results": [{**ticket(), "result_type": "ticket"}, ticket(id=4017, updated_at=None)],
+            "count": 250,
+            "next_page": f"{API}/search.json?page=2",
+        },
+    )
+    page = zd.unassigned(None)
+    params = parse_qs(urlparse(responses.calls[0].request.url).query)
+    assert params["query"] == ["type:ticket status<solved assignee:none"]
+    assert (params["sort_by"], params["sort_order"]) == (["created_at"], ["asc"])
+    assert (params["page"], params["per_page"]) == (["1"], ["100"])
+    assert [(t.ticket_id, t.updated_at) for t in page.tickets] == [
+        ("4016", READ_AT),
+        ("4017", None),
+    ]
+    assert (page.cursor, page.capped) == ("2", False)
+
+
+@responses.activate
+def test_unassigned_pages_on_and_ends_where_search_has_no_next_page(zd: ZendeskConnector) -> None:
+    responses.get(
+        f"{API}/search.json",
+        json={"results": [ticket(id=9)], "count": 201, "next_page": None},
+        match=[matchers.query_param_matcher({"page": "3"}, strict_match=False)],
+    )
+    page = zd.unassigned("3")
+    assert [t.ticket_id for t in page.tickets] == ["9"]
+    assert (page.cursor, page.capped) == (None, False)
+
+
+@responses.activate
+def test_unassigned_stops_at_the_1000_result_cap(zd: ZendeskConnector) -> None:
+    responses.get(
+        f"{API}/search.json",
+        json={"results": [ticket()] * 100, "count": 5000, "next_page": f"{API}/search.json?p=11"},
+    )
+    page = zd.unassigned("10")
+    assert (page.cursor, page.capped) == (None, True)  # page 11 would be a 422
+
+
+@responses.activate
+def test_unassigned_with_an_unreadable_cursor_starts_over(zd: ZendeskConnector) -> None:
+    responses.get(f"{API}/search.json", json={"results": [], "count": 0, "next_page": None})
+    assert zd.unassigned("not-a-page").tickets == ()
+    assert parse_qs(urlparse(responses.calls[0].request.url).query)["page"] == ["1"]
+
+
 # -- single writes --------------------------------------------------------------------------
 @responses.activate
 def test_assign_sends_safe_update_and_a_private_note(zd: ZendeskConnector) -> None:
