@@ -234,7 +234,7 @@ class Connector(Protocol):
         """Among writes that landed, those that replaced a person's change made after our
         read (possible where the help desk's bulk write ignores the per-ticket guard): the
         person's values are put back and each is returned as a ``conflict``; a write that
-        could not be checked now is returned ``failed`` (check it again later, never send it
+        could not be checked now is returned ``retry_later`` (check it again later, never send it
         again). Help desks whose every write is guarded, or that keep no history to tell,
         return ``{}``."""
         ...

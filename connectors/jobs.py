@@ -90,7 +90,7 @@ def finish_jobs(
 
 
 def failed(ids: list[str], error: Exception) -> dict[str, WriteResult]:
-    """The same ``failed`` result for every id (the caller retries them later)."""
+    """The same ``retry_later`` result for every id (the caller retries them later)."""
     return {
         tid: WriteResult(ticket_id=tid, outcome=WriteOutcome.RETRY_LATER, detail=str(error))
         for tid in ids

@@ -200,7 +200,7 @@ class FreshdeskWrites:
             state = self._advance(state)
 
     def _put_quietly(self, request: WriteRequest) -> WriteResult:
-        """``_put``, a transient failure reported as ``failed`` (the batch goes on)."""
+        """``_put``, a transient failure reported as ``retry_later`` (the batch goes on)."""
         try:
             return self._put(request)
         except RetriableError as error:
@@ -212,7 +212,7 @@ class FreshdeskWrites:
         self, requests: Sequence[WriteRequest], results: dict[str, WriteResult]
     ) -> dict[tuple[tuple[str, int | None], ...], list[WriteRequest]]:
         """The fresh requests grouped by the properties their job sets; unmappable ones are
-        recorded ``skipped`` in ``results``."""
+        recorded ``parked`` in ``results``."""
         batches: dict[tuple[tuple[str, int | None], ...], list[WriteRequest]] = {}
         groups = self._groups()
         for request in requests:

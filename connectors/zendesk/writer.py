@@ -189,7 +189,7 @@ class ZendeskWrites:
     def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
         """Landed writes that replaced a person's change: put back, reported as conflicts.
 
-        A write that could not be checked now is reported ``failed``: the writer retries the
+        A write that could not be checked now is reported ``retry_later``: the writer retries the
         check later (it finds the write landed and checks again, without sending it twice).
         """
         return self._check(requests, {})
@@ -285,7 +285,7 @@ class ZendeskWrites:
 
 
 def _unchecked(request: WriteRequest, error: Exception) -> WriteResult:
-    """A landed write whose check failed now: ``failed``, so the writer checks it again."""
+    """A landed write whose check failed now: ``retry_later``, so the writer checks it again."""
     return WriteResult(
         ticket_id=request.ticket_id,
         outcome=WriteOutcome.RETRY_LATER,
