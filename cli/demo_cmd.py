@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from cli.output_paths import file_or_exit
 from config.settings import HttpSettings, SchedulerSettings, Settings
 from sandbox import TrafficRates
 from sidecar.compose import build_sidecar
@@ -61,6 +62,8 @@ def demo(
     reassign tickets; the sidecar polls, takes signed webhooks, routes, writes back and
     follows through. Ends with a summary of what was routed and why.
     """
+    if keep is not None:
+        file_or_exit(keep)
     logging.basicConfig(level=logging.ERROR, force=True)
     with tempfile.TemporaryDirectory(prefix="deskroute-demo-") as scratch:
         database = keep or Path(scratch) / "demo.sqlite3"

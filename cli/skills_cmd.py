@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.output_paths import file_or_exit
 from cli.skipped import report_skipped
 from connectors.history import read_history
 from router.policies.strengths_file import AgentEstimate, StrengthsFile, dump_strengths
@@ -57,8 +58,7 @@ def learn_command(
     make an expert); levels 1–10 rank the expected time to resolve against the category's
     typical agent. Writes --out (JSON, docs/skills.md) and shows strengths and weak spots.
     """
-    if not out.parent.is_dir():
-        raise _fail(f"{out}: cannot write: no directory {out.parent}")
+    file_or_exit(out)
     past = _read(history)
     try:
         options = Options(prior_strength=prior_strength, window_days=window_days, rework=rework)

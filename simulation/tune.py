@@ -76,7 +76,10 @@ def parse_param(text: str) -> Param:
     parts = spec.split(":")
     if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("log", "int", "float")):
         raise ValueError(f"search parameter {text!r}: expected low:high[:log|int]")
-    low, high = float(parts[0]), float(parts[1])
+    try:
+        low, high = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ValueError(f"search parameter {text!r}: low and high must be numbers") from None
     if low >= high:
         raise ValueError(f"search parameter {name}: low must be below high")
     return Param(name, low, high, parts[2] if len(parts) == 3 else "float")
