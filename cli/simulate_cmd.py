@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.help_format import WrappingGroup
 from cli.output_paths import file_or_exit, folder_or_exit
 from cli.simulate_view import comparison_table
 from cli.skipped import report_skipped
@@ -38,7 +39,9 @@ from simulation.tune import DEFAULT_SPACES, Constraint, parse_param, tune
 
 console = Console()
 err = Console(stderr=True)
-scenario_app = typer.Typer(help="Work with scenario files.", no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="Work with scenario files.", no_args_is_help=True, rich_markup_mode=None, cls=WrappingGroup
+)
 
 EXECUTORS = ("process", "serial", "dask")
 

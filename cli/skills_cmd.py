@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.help_format import WrappingGroup
 from cli.output_paths import file_or_exit
 from cli.skipped import report_skipped
 from connectors.history import read_history
@@ -22,7 +23,12 @@ from simulation.strengths import DEFAULT_REWORK, Options, learn
 
 console = Console()
 err = Console(stderr=True)
-skills_app = typer.Typer(help="Learn agents' strengths from history.", no_args_is_help=True)
+skills_app = typer.Typer(
+    help="Learn agents' strengths from history.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=WrappingGroup,
+)
 
 
 def _fail(message: str) -> typer.Exit:
