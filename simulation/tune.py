@@ -145,6 +145,7 @@ def tune(
         raise ValueError(f"no search space for {policy!r}: give --param name=low:high")
     base = dict(fixed or {})
     make_policy(policy, **base)
+    unmeasured: list[str] = []
 
     def evaluate(trial: optuna.Trial) -> float:
         params = {**base, **{p.name: p.suggest(trial) for p in space}}
@@ -161,8 +162,14 @@ def tune(
         if on_trial is not None:
             on_trial(trial.number)
         value = means.get(objective, math.nan)
-        if math.isnan(value):
-            raise ValueError(f"unknown objective metric {objective!r} (known: {sorted(names)})")
+        if math.isnan(value):  # stop at once, without Optuna's traceback of a failed trial
+            unmeasured.append(
+                f"the objective {objective!r} has no value on {scenario.name}: no ticket it "
+                f"counts in {scenario.horizon_days:g} days (a priority the scenario lacks, or "
+                "too short a horizon?)"
+            )
+            trial.study.stop()
+            raise optuna.TrialPruned()
         return value
 
     sampler = optuna.samplers.TPESampler(
@@ -182,6 +189,8 @@ def tune(
         load_if_exists=storage is not None,
     )
     study.optimize(evaluate, n_trials=trials)
+    if unmeasured:
+        raise ValueError(unmeasured[0])
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     rows = [
         (t.params, t.user_attrs["metrics"], all(v <= 0 for v in t.user_attrs["constraints"]))

@@ -233,6 +233,10 @@ def test_a_mistake_is_a_plain_error_exit_2(
                      id="tune: a policy name with a typo"),
         pytest.param(["tune", SCENARIO, "-p", "gcmu", "--objective", "SLA"],
                      "did you mean sla?", id="tune: an objective in capitals"),
+        pytest.param(["tune", SCENARIO, "-p", "gcmu", "--objective", "sla_low", "--trials", "3",
+                      "--days", "0.05", "-n", "1", "--executor", "serial"],
+                     "the objective 'sla_low' has no value on ecommerce",
+                     id="tune: an objective no ticket gives a value (stops after one trial)"),
     ],
 )  # fmt: skip
 def test_mistakes_a_parameter_walk_cannot_make(
