@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from cli.output_paths import OutputError, writable_file
 from cli.skipped import report_skipped
 from config.datasets import DATASETS, DatasetError, Example, Labelled, data_dir_or_default
 from config.datasets import load_examples as read_examples
@@ -89,14 +88,6 @@ def some_names(names: list[str]) -> str:
     shown = ", ".join(names[:NAMES_SHOWN])
     more = len(names) - NAMES_SHOWN
     return shown + (f" and {more} more" if more > 0 else "")
-
-
-def output_file(path: Path) -> Path:
-    """``path`` checked (and its folder created) before any work starts."""
-    try:
-        return writable_file(path)
-    except OutputError as error:
-        raise fail(str(error)) from None
 
 
 def progress_bar() -> Progress:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cli.help_format import WrappingGroup
 from config.policy_file import PolicyFileError, load_policy
 from config.reference import effective, render
 from config.roster_check import unknown_names
@@ -16,9 +18,16 @@ from config.settings import ConfigError, Settings
 from connectors.errors import ConnectorError
 from connectors.factory import base_url_of, build_connector
 
-app = typer.Typer(help="Inspect deskroute's configuration.", no_args_is_help=True)
+app = typer.Typer(
+    help="Inspect deskroute's configuration.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=WrappingGroup,
+)
 
 REFERENCE = Path("docs/configuration.md")
+VALUE_ROOM = 24
+"""Columns a value needs beside the longest name before values go under their names."""
 
 
 @app.command("check")
@@ -35,13 +44,8 @@ def check(
     (exit 2 when routing cannot work).
     """
     settings: Settings = ctx.obj
-    table = Table(title="deskroute configuration", show_lines=False)
-    table.add_column("variable", style="bold")
-    table.add_column("value")
-    for name, value in effective(settings):
-        table.add_row(name, value)
     console = Console()
-    console.print(table)
+    _print_settings(console, effective(settings))
     try:
         build_connector(settings)  # builds the client only: this is where credentials are read
     except ConfigError as error:
@@ -73,6 +77,25 @@ def check(
         if code == 0 and settings.policy_file is not None:
             code = _check_names(settings, console)
         raise typer.Exit(code)
+
+
+def _print_settings(console: Console, rows: list[tuple[str, str]]) -> None:
+    """Every variable with its value, names whole at any width: a table when the names
+    leave room for values (a long value folds under itself), else each value under its
+    name."""
+    longest = max(len(name) for name, _ in rows)
+    if console.width < longest + VALUE_ROOM:
+        console.print("deskroute configuration", style="bold")
+        for name, value in rows:
+            console.print(Text(name, style="bold"), overflow="fold")
+            console.print(Text(f"    {value}"), overflow="fold")
+        return
+    table = Table(title="deskroute configuration", box=box.SIMPLE_HEAD)
+    table.add_column("variable", style="bold", no_wrap=True, min_width=longest)
+    table.add_column("value", overflow="fold")
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
 
 
 def _check_names(settings: Settings, console: Console) -> int:

@@ -12,10 +12,11 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from cli.output_paths import file_or_exit
 from config.settings import HttpSettings, SchedulerSettings, Settings
 from sandbox import TrafficRates
 from sidecar.compose import build_sidecar
-from sidecar.dashboard import Picture, gather, render
+from sidecar.dashboard import Picture, Tally, gather, render
 from sidecar.embedded import embedded_sandbox, send_webhooks_to
 from sidecar.service import Sidecar, utc_now
 from sidecar.store import Store
@@ -61,6 +62,8 @@ def demo(
     reassign tickets; the sidecar polls, takes signed webhooks, routes, writes back and
     follows through. Ends with a summary of what was routed and why.
     """
+    if keep is not None:
+        file_or_exit(keep)
     logging.basicConfig(level=logging.ERROR, force=True)
     with tempfile.TemporaryDirectory(prefix="deskroute-demo-") as scratch:
         database = keep or Path(scratch) / "demo.sqlite3"
@@ -104,16 +107,15 @@ def _watch(sidecar: Sidecar, settings: Settings, seconds: int) -> None:
 
 
 def _summary(store: Store, seconds: int) -> None:
-    states = store.tickets.counts()
-    outbox = store.outbox.counts()
+    tally = Tally.of(store.tickets.counts(), store.outbox.counts())  # as the header counts
     summary = store.summary()
     table = Table(title=f"what the sidecar did in {seconds}s", show_header=False)
-    table.add_row("tickets taken in", str(sum(states.values())))
-    table.add_row("assigned and written", str(outbox.get("done", 0)))
-    table.add_row("re-decided after a conflict", str(outbox.get("superseded", 0)))
-    table.add_row("still waiting for capacity", str(states.get("waiting", 0)))
-    table.add_row("owned by humans (left alone)", str(states.get("human", 0)))
-    table.add_row("parked (could not write)", str(outbox.get("parked", 0)))
+    table.add_row("tickets taken in", str(tally.taken))
+    table.add_row("assigned and written", str(tally.assigned))
+    table.add_row("re-decided after a conflict", str(tally.redecided))
+    table.add_row("still waiting for capacity", str(tally.waiting))
+    table.add_row("owned by humans (left alone)", str(tally.human))
+    table.add_row("parked (could not write)", str(tally.parked))
     console.print(table)
     per_agent = summary["per_agent"]
     names = {str(a["agent_id"]): str(a["name"] or a["agent_id"]) for a in store.loads.table()}

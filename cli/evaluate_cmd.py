@@ -16,7 +16,6 @@ from cli.classifier_io import (
     SOURCE_HELP,
     err,
     fail,
-    output_file,
     progress_bar,
     settings_of,
     sibling,
@@ -26,6 +25,7 @@ from cli.classifier_io import (
     usable,
     warn,
 )
+from cli.output_paths import file_or_exit
 from cli.train_report import (
     plot_confusion,
     plot_threshold,
@@ -151,7 +151,7 @@ def evaluate(
         model = load_model(model_path)
     except ModelFileError as error:
         raise fail(str(error)) from None
-    report_path = output_file(report or sibling(model_path, "eval.json"))
+    report_path = file_or_exit(report or sibling(model_path, "eval.json"))
     examples = source_examples(test, data_dir, "test", ctx)
     data = usable(labelled(examples, model.target), test, model.target)
     known_labels(data, test, model)

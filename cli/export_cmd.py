@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from cli.output_paths import file_or_exit
 from config.settings import ConfigError, Settings
 from connectors.diagnosis import CONFIGURATION, desk_context, diagnose
 from connectors.errors import ConnectorError
@@ -42,6 +43,7 @@ def export(
     """
     settings: Settings = ctx.obj
     start = _since(since)
+    file_or_exit(out)
     try:
         connector = build_connector(settings)
     except ConfigError as error:

@@ -18,13 +18,15 @@ from cli import (
     shadow_cmd,
 )
 from cli.extras import OPTIONAL, register_optional
+from cli.help_format import WrappingGroup
 from config.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
     name="deskroute",
     help="Ticket routing that explains itself, with a simulator to try changes first.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain help: wraps at any width, never cuts (help_format)
+    cls=WrappingGroup,
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)

@@ -10,6 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+USER_MISTAKE = 2
+err = Console(stderr=True)
+
 
 class OutputError(ValueError):
     """An output path cannot be used; the message names it and says why."""
@@ -35,9 +42,33 @@ def writable_folder(path: Path) -> Path:
 
 
 def _folder(folder: Path) -> None:
+    blocking = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{folder}: cannot create the folder: {blocking} is a file")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"{folder}: cannot create the folder ({error.strerror})") from None
     if not os.access(folder, os.W_OK):
         raise OutputError(f"{folder}: the folder is not writable")
+
+
+def file_or_exit(path: Path, *, replace: bool = True, force_hint: str = "--force") -> Path:
+    """``writable_file``, or the reason printed as an error and exit 2."""
+    try:
+        return writable_file(path, replace=replace, force_hint=force_hint)
+    except OutputError as error:
+        raise _exit(error) from None
+
+
+def folder_or_exit(path: Path) -> Path:
+    """``writable_folder``, or the reason printed as an error and exit 2."""
+    try:
+        return writable_folder(path)
+    except OutputError as error:
+        raise _exit(error) from None
+
+
+def _exit(error: OutputError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(str(error))}")
+    return typer.Exit(USER_MISTAKE)

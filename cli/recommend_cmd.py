@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.output_paths import file_or_exit
 from simulation.recommend import FAIRNESS, Guards, Recommendation, policy_file_text, recommend
 from simulation.scenario import Scenario, ScenarioError, load_scenario
 
@@ -59,9 +60,8 @@ def recommend_command(
     """
     if executor not in ("process", "serial"):
         raise _fail(f"--executor must be process or serial, not {executor!r}")
+    file_or_exit(out)
     scenario = _scenario(scenario_path, days)
-    if not out.parent.exists():
-        raise _fail(f"--out: directory {out.parent} does not exist")
     try:
         with err.status("recommending...") as status:
             result = recommend(

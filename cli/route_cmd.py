@@ -15,6 +15,7 @@ from rich.console import Console
 
 from cli.explain_input import read_decisions
 from cli.explain_view import render_decision
+from cli.output_paths import file_or_exit
 from config.inputs import BadLine, InputError, load_agents, read_tickets
 from config.model_files import ModelFileError, load_classifier
 from config.policy_file import PolicyFile, PolicyFileError, load_policy
@@ -55,6 +56,8 @@ def route(
     ticket that cannot be read is reported on its own line and the rest are still routed.
     """
     moment = _parse_now(now)
+    if out is not None:
+        file_or_exit(out)
     try:
         spec = load_policy(policy) if policy else PolicyFile()
         team = load_agents(agents)

@@ -52,7 +52,7 @@ def _schedule(value: str) -> str:
 
 def profile_listing() -> str:
     """The profiles and their one-line summaries, for ``--help``."""
-    lines = "\n\n".join(f"[bold]{name}[/]: {escape(p.summary)}" for name, p in PROFILES.items())
+    lines = "\n\n".join(f"{name}: {p.summary}" for name, p in PROFILES.items())
     return f"Account profiles (--profile):\n\n{lines}"
 
 

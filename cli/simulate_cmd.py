@@ -6,6 +6,7 @@ import csv
 import math
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
@@ -13,8 +14,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.help_format import WrappingGroup
+from cli.output_paths import file_or_exit, folder_or_exit
 from cli.simulate_view import comparison_table
 from cli.skipped import report_skipped
+from router.policies.registry import policy_params
 from router.policies.strengths_file import StrengthsFileError, load_strengths
 from simulation.compare import Comparison, compare, describe_executor, execute, runs
 from simulation.fit import fit_history
@@ -34,7 +38,9 @@ from simulation.verdict import SIMULATE, judge
 
 console = Console()
 err = Console(stderr=True)
-scenario_app = typer.Typer(help="Work with scenario files.", no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="Work with scenario files.", no_args_is_help=True, rich_markup_mode=None, cls=WrappingGroup
+)
 
 EXECUTORS = ("process", "serial", "dask")
 
@@ -56,6 +62,8 @@ def _scenario(path: Path | None, days: float | None, seed: int | None) -> Scenar
 
 def _adjusted(scenario: Scenario, days: float | None, seed: int | None) -> Scenario:
     changes: dict[str, Any] = {}
+    if days is not None and not days > 0:
+        raise _fail(f"--days must be more than 0, not {days:g}")
     if days is not None:
         changes["horizon_days"] = days
         changes["warmup_days"] = min(scenario.warmup_days, days / 4)
@@ -129,6 +137,8 @@ def simulate_command(
     """Simulate policies on a scenario: confidence intervals, paired differences, plots, report."""
     if executor not in EXECUTORS:
         raise _fail(f"--executor must be one of {', '.join(EXECUTORS)}")
+    if out is not None:
+        folder_or_exit(out)
     within = _thresholds(service_level)
     past = None
     if replay is not None:
@@ -231,6 +241,7 @@ def tune_command(
     """Search a policy's parameters with Optuna; print the best and the trade-off."""
     scenario = _scenario(scenario_path, days, None)
     try:
+        policy_params(policy)  # an unknown name is refused with the known ones
         space = [parse_param(p) for p in param] or list(DEFAULT_SPACES.get(policy, ()))
         bounds = [Constraint.parse(c) for c in constraint]
         for metric in (objective, *(c.metric for c in bounds)):
@@ -358,6 +369,11 @@ def fit_command(
     ),
 ) -> None:
     """Fit arrival profile, ticket mix, handle times and team from history into a scenario."""
+    file_or_exit(out)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(f"--timezone: unknown time zone {timezone!r} (e.g. Europe/Berlin)") from None
     learned = None
     if strengths is not None:
         try:

@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.help_format import WrappingGroup
+from cli.output_paths import file_or_exit
 from cli.skipped import report_skipped
 from connectors.history import read_history
 from router.policies.strengths_file import AgentEstimate, StrengthsFile, dump_strengths
@@ -21,7 +23,12 @@ from simulation.strengths import DEFAULT_REWORK, Options, learn
 
 console = Console()
 err = Console(stderr=True)
-skills_app = typer.Typer(help="Learn agents' strengths from history.", no_args_is_help=True)
+skills_app = typer.Typer(
+    help="Learn agents' strengths from history.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=WrappingGroup,
+)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -57,8 +64,7 @@ def learn_command(
     make an expert); levels 1–10 rank the expected time to resolve against the category's
     typical agent. Writes --out (JSON, docs/skills.md) and shows strengths and weak spots.
     """
-    if not out.parent.is_dir():
-        raise _fail(f"{out}: cannot write: no directory {out.parent}")
+    file_or_exit(out)
     past = _read(history)
     try:
         options = Options(prior_strength=prior_strength, window_days=window_days, rework=rework)

@@ -14,7 +14,6 @@ from cli.classifier_io import (
     SOURCE_HELP,
     err,
     fail,
-    output_file,
     progress_bar,
     sibling,
     some_names,
@@ -22,6 +21,7 @@ from cli.classifier_io import (
     usable,
     warn,
 )
+from cli.output_paths import file_or_exit
 from cli.train_report import plot_confusion, print_classification, scores_table
 from config.datasets import Labelled, labelled
 from config.embeddings import EmbedderError, load_embedder
@@ -62,7 +62,7 @@ def train(
 
     if target not in TARGETS:
         raise typer.BadParameter(f"use one of {', '.join(TARGETS)}", param_hint="--target")
-    output_file(out)
+    file_or_exit(out)
     examples = source_examples(history, data_dir, "train", ctx)
     data = usable(labelled(examples, target), history, target)
     options = TrainingOptions(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from rich.console import Console
 
+from cli.output_paths import folder_or_exit
 from cli.simulate_cmd import EXECUTORS, _fail, _progress, _read_past, show_quality
 from router.policies import policy_names
 from simulation.compare import Comparison
@@ -157,12 +158,7 @@ def _check(out: Path, executor: str, names: list[str], first: int, cap: int, tim
         raise _fail(f"unknown policy {unknown[0]!r} (known: {', '.join(policy_names())})")
     if first > cap:
         raise _fail(f"--replications {first} is more than --max-replications {cap}")
-    if out.exists() and not out.is_dir():
-        raise _fail(f"--out {out} is a file, not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise _fail(f"--out {out}: cannot create it: {error.strerror or error}") from None
+    folder_or_exit(out)
 
 
 def _show(verdict: Verdict) -> None:

@@ -8,12 +8,12 @@ agents they escalate to, and the groups and skills a prediction is renamed to.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from config.policy_file import PolicyFile
 from router.model import Agent
+from router.names import closest
 from router.rules import Rule
 
 
@@ -87,8 +87,4 @@ def _choices(kind: str, known: _Known) -> frozenset[str]:
 
 def _closest(name: str, choices: frozenset[str]) -> str | None:
     """A known name close to ``name`` (a typo, or another case), if any."""
-    folded = {choice.casefold(): choice for choice in choices}
-    if name.casefold() in folded:
-        return folded[name.casefold()]
-    close = difflib.get_close_matches(name.casefold(), sorted(folded), n=1, cutoff=0.75)
-    return folded[close[0]] if close else None
+    return closest(name, choices)

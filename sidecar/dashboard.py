@@ -40,6 +40,39 @@ class Picture:
     sla_targets: dict[int, timedelta] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What the sidecar has done so far: the counts the dashboard's header and the demo's
+    closing summary both show, taken from one place so that the two always agree."""
+
+    taken: int
+    """Tickets the sidecar has seen, in any state."""
+    assigned: int
+    """Assignments written to the help desk (since the start, not only the open ones)."""
+    redecided: int
+    """Write-backs dropped because the ticket changed underneath, then decided again."""
+    pending: int
+    waiting: int
+    human: int
+    parked: int
+    outbox: int
+    """Write-backs queued or being sent."""
+
+    @classmethod
+    def of(cls, states: dict[str, int], outbox: dict[str, int]) -> Tally:
+        """The tally of ticket-state and outbox-state counts."""
+        return cls(
+            taken=sum(states.values()),
+            assigned=outbox.get("done", 0),
+            redecided=outbox.get("superseded", 0),
+            pending=states.get(lifecycle.PENDING, 0),
+            waiting=states.get(lifecycle.WAITING, 0),
+            human=states.get(lifecycle.HUMAN, 0),
+            parked=states.get(lifecycle.PARKED, 0),
+            outbox=outbox.get("pending", 0) + outbox.get("sending", 0),
+        )
+
+
 def sla_due(ticket: Ticket, targets: dict[int, timedelta]) -> datetime:
     """When the ticket's SLA clock runs out: the desk's due time, else its priority's target,
     else ``SLA_FALLBACK`` after creation."""
@@ -78,14 +111,15 @@ def clock_text(delta: timedelta) -> str:
 
 
 def _header(p: Picture) -> Text:
-    s = p.states
+    tally = Tally.of(p.states, p.outbox)
     parts = [
-        f"routed {s.get(lifecycle.ASSIGNED, 0) + s.get(lifecycle.ROUTED, 0)}",
-        f"waiting {s.get(lifecycle.WAITING, 0)}",
-        f"pending {s.get(lifecycle.PENDING, 0)}",
-        f"human-owned {s.get(lifecycle.HUMAN, 0)}",
-        f"parked {s.get(lifecycle.PARKED, 0)}",
-        f"outbox {sum(p.outbox.get(k, 0) for k in ('pending', 'sending'))}",
+        f"taken in {tally.taken}",
+        f"assigned {tally.assigned}",
+        f"waiting {tally.waiting}",
+        f"pending {tally.pending}",
+        f"human-owned {tally.human}",
+        f"parked {tally.parked}",
+        f"outbox {tally.outbox}",
     ]
     if p.remaining is not None:
         parts.append(f"{p.remaining:.0f}s left")

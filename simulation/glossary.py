@@ -11,6 +11,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from router.model import Priority
+from router.names import unknown_name
+
 DEFINITIONS: dict[str, str] = {
     "tickets": "tickets arriving in the window (reopened tickets included, as new arrivals)",
     "sla": "share of all arrivals assigned within their priority's SLA target "
@@ -47,9 +50,11 @@ DEFINITIONS: dict[str, str] = {
     "unstaffed ones, plus those whose deadline came after the next shift started)",
 }
 
-_PER_PRIORITY_SLA = re.compile(r"^sla_(?P<priority>[a-z]+)$")
+PRIORITIES = tuple(member.name.lower() for member in reversed(Priority))
+_ONE_OF = "|".join(PRIORITIES)
+_PER_PRIORITY_SLA = re.compile(rf"^sla_(?P<priority>{_ONE_OF})$")
 _PER_CATEGORY_SLA = re.compile(r"^sla_category:(?P<category>.+)$")
-_SERVICE_LEVEL = re.compile(r"^sl_(?P<within>\d+[smhd])(?:_(?P<priority>[a-z]+))?$")
+_SERVICE_LEVEL = re.compile(rf"^sl_(?P<within>\d+[smhd])(?:_(?P<priority>{_ONE_OF}))?$")
 
 
 def define(metric: str) -> str:
@@ -89,8 +94,9 @@ def check_metric(metric: str) -> None:
     except KeyError:
         if metric in RENAMED:
             raise ValueError(f"metric {metric!r} was renamed: use {RENAMED[metric]}") from None
-        known = ", ".join([*DEFINITIONS, "sla_<priority>", "sla_category:<category>"])
-        raise ValueError(f"unknown metric {metric!r} (known: {known})") from None
+        known = [*DEFINITIONS, *(f"sla_{p}" for p in PRIORITIES), "sla_category:<category>",
+                 "sl_<t>", "sl_<t>_<priority>"]  # fmt: skip
+        raise ValueError(unknown_name("metric", metric, known)) from None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from config.policy_file import load_policy
+from router.names import unknown_name
 from router.policies import policy_names
 from router.policies.vendors import VENDOR_PRESETS
 from simulation.compare import Comparison, Run, RunResult, compare, execute
@@ -129,7 +130,7 @@ def candidate_names(include: Sequence[str] = ()) -> list[str]:
     names = list(include) or [n for n in policy_names() if n not in VENDOR_PRESETS]
     unknown = [n for n in names if n not in policy_names()]
     if unknown:
-        raise ValueError(f"unknown policy {unknown[0]!r} (known: {', '.join(policy_names())})")
+        raise ValueError(unknown_name("policy", unknown[0], policy_names()))
     return names
 
 

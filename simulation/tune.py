@@ -76,7 +76,10 @@ def parse_param(text: str) -> Param:
     parts = spec.split(":")
     if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("log", "int", "float")):
         raise ValueError(f"search parameter {text!r}: expected low:high[:log|int]")
-    low, high = float(parts[0]), float(parts[1])
+    try:
+        low, high = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ValueError(f"search parameter {text!r}: low and high must be numbers") from None
     if low >= high:
         raise ValueError(f"search parameter {name}: low must be below high")
     return Param(name, low, high, parts[2] if len(parts) == 3 else "float")
@@ -142,6 +145,7 @@ def tune(
         raise ValueError(f"no search space for {policy!r}: give --param name=low:high")
     base = dict(fixed or {})
     make_policy(policy, **base)
+    unmeasured: list[str] = []
 
     def evaluate(trial: optuna.Trial) -> float:
         params = {**base, **{p.name: p.suggest(trial) for p in space}}
@@ -158,8 +162,14 @@ def tune(
         if on_trial is not None:
             on_trial(trial.number)
         value = means.get(objective, math.nan)
-        if math.isnan(value):
-            raise ValueError(f"unknown objective metric {objective!r} (known: {sorted(names)})")
+        if math.isnan(value):  # stop at once, without Optuna's traceback of a failed trial
+            unmeasured.append(
+                f"the objective {objective!r} has no value on {scenario.name}: no ticket it "
+                f"counts in {scenario.horizon_days:g} days (a priority the scenario lacks, or "
+                "too short a horizon?)"
+            )
+            trial.study.stop()
+            raise optuna.TrialPruned()
         return value
 
     sampler = optuna.samplers.TPESampler(
@@ -179,6 +189,8 @@ def tune(
         load_if_exists=storage is not None,
     )
     study.optimize(evaluate, n_trials=trials)
+    if unmeasured:
+        raise ValueError(unmeasured[0])
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     rows = [
         (t.params, t.user_attrs["metrics"], all(v <= 0 for v in t.user_attrs["constraints"]))

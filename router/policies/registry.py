@@ -8,6 +8,7 @@ from dataclasses import fields
 from typing import Any
 
 from router.eligibility import Eligibility
+from router.names import unknown_name
 from router.policies.base import Policy
 
 PolicyFactory = Callable[..., Policy]
@@ -57,5 +58,4 @@ def _factory(name: str) -> PolicyFactory:
     try:
         return _REGISTRY[name]
     except KeyError:
-        known = ", ".join(policy_names())
-        raise ValueError(f"unknown policy {name!r} (known: {known})") from None
+        raise ValueError(unknown_name("policy", name, policy_names())) from None

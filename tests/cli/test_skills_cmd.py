@@ -112,8 +112,17 @@ def test_bad_input_exits_2_with_a_message(tmp_path, make, extra, message) -> Non
 
 
 def test_an_unwritable_out_exits_2_before_reading(tmp_path: Path) -> None:
-    code, output = learn(str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "no" / "s.json"))
-    assert code == 2 and "no directory" in output
+    (tmp_path / "a-file").write_text("x")
+    out = tmp_path / "a-file" / "s.json"
+    code, output = learn(str(tmp_path / "absent.jsonl"), "--out", str(out))
+    assert code == 2 and "cannot create the folder" in output
+
+
+def test_a_missing_out_folder_is_created(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder" / "s.json"
+    code, output = learn(str(history(tmp_path / "h.jsonl")), "--out", str(out))
+    assert code == 0, output
+    assert out.is_file()
 
 
 def test_help_describes_the_command() -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from router.model import Priority, Ticket
-from sidecar.dashboard import Picture, clock_text, render, sla_due
+from sidecar.dashboard import Picture, Tally, clock_text, render, sla_due
 from tests.sidecar.fakes import T0
 
 
@@ -54,3 +54,19 @@ def test_a_dashboard_frame_shows_queue_agents_sla_and_decisions() -> None:
                      "1/4 eligible; rules: vip; moved: offline"):  # fmt: skip
         assert expected in text
     assert sla_due(waiting, picture.sla_targets) == T0 + timedelta(minutes=30)
+
+
+def test_the_header_counts_assignments_since_the_start_as_the_summary_does() -> None:
+    states = {"assigned": 14, "closed": 31, "waiting": 2, "human": 1}
+    outbox = {"done": 45, "superseded": 1, "pending": 2}
+    picture = Picture(
+        now=T0, remaining=None, states=states, outbox=outbox, agents=[],
+        assigned_by_agent={}, waiting=[], recent=[],
+    )  # fmt: skip
+    console = Console(width=80, record=True)
+    console.print(render(picture))
+    header = " ".join(console.export_text().split())
+    tally = Tally.of(states, outbox)  # what the demo's summary prints
+    assert (tally.taken, tally.assigned, tally.waiting, tally.human) == (48, 45, 2, 1)
+    for shown in ("taken in 48", "assigned 45", "waiting 2", "human-owned 1", "outbox 2"):
+        assert shown in header

@@ -65,7 +65,13 @@ def test_the_simulation_docs_list_every_metric():
     ("metric", "message"),
     [
         pytest.param("load_gini", "was renamed: use fairness_gini", id="renamed"),
-        pytest.param("gini", "unknown metric 'gini' (known: tickets, sla,", id="unknown"),
+        pytest.param(
+            "gini",
+            "unknown metric 'gini'; did you mean count_gini or fairness_gini? (known: tickets,",
+            id="unknown, a part of two",
+        ),
+        pytest.param("SLA", "unknown metric 'SLA'; did you mean sla?", id="upper case"),
+        pytest.param("sla_vip", "unknown metric 'sla_vip'", id="a priority no ticket has"),
     ],
 )
 def test_a_metric_name_that_does_not_exist_is_refused_with_the_way_out(metric, message):

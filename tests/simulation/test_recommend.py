@@ -158,7 +158,7 @@ def test_cli_writes_the_file_and_refuses_mistakes_with_exit_2(tmp_path):
         ["recommend", str(tmp_path / "missing.yaml")],
         [*args, "-p", "no_such_policy", "--executor", "serial"],
         [*args, "--executor", "threads"],
-        [*args, "--out", str(tmp_path / "nowhere" / "p.yaml")],
+        [*args, "--out", str(path / "p.yaml")],  # a folder that is a file
     ):
         result = runner.invoke(app, wrong)
         assert result.exit_code == 2, (wrong, result.output)
