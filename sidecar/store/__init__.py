@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from config.settings import StoreSettings
+from sidecar.store.customers import CustomerStore
 from sidecar.store.database import ensure_schema, open_engine, reading
 from sidecar.store.decisions import Decided, DecisionStore, Recorded, Routed, StoredDecision
 from sidecar.store.fence import DeposedError, Fence
@@ -37,6 +38,7 @@ class Store:
         self.lease = LeaseStore(engine, self.fence)
         self.notes = NoteStore(engine)
         self.policies = PolicyStore(engine, replica)
+        self.customers = CustomerStore(engine)
 
     @classmethod
     def connect(cls, url: str, replica: str, settings: StoreSettings | None = None) -> Store:

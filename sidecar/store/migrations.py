@@ -82,6 +82,10 @@ def _policies_table(conn: sa.Connection) -> None:
     schema.policies.create(conn, checkfirst=True)
 
 
+def _customer_contexts_table(conn: sa.Connection) -> None:
+    schema.customer_contexts.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
@@ -89,6 +93,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "webhook deliveries remembered to refuse replays", _deliveries_table),
     Migration(5, "help desk and requester on decisions (continuity)", _decision_requesters),
     Migration(6, "policies applied live", _policies_table),
+    Migration(7, "customer contexts from the shop, cached (issue 19)", _customer_contexts_table),
 )
 
 
