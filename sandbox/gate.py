@@ -54,6 +54,7 @@ UNAUTHORIZED = {
 }  # fmt: skip
 VENDORS = frozenset(UNAUTHORIZED)
 COST_LIMITED = frozenset({"shopify"})
+SHOPS = frozenset({"shopify", "woocommerce"})
 """Faces limited by query cost in the endpoint (not by request count here)."""
 
 
@@ -65,6 +66,8 @@ class GateConfig:
     limits: dict[str, int]
     rate_limits: bool = True
     storm: Storm = field(default_factory=Storm)
+    shop_down: bool = False
+    """The shop faces answer 503 to everything (a shop outage; the help desk stays up)."""
 
 
 class Gate:
@@ -94,6 +97,9 @@ class Gate:
     async def _handle(
         self, scope: Scope, receive: Receive, send: _Counted, vendor: str, method: str, route: str
     ) -> None:
+        if vendor in SHOPS and self.config.shop_down:
+            await _json(send, 503, {"errors": "sandbox: the shop is down"})
+            return
         served = await inject_fault(self.config.faults, self.rng, receive, send)
         if served is None:
             return
