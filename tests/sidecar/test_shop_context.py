@@ -205,3 +205,20 @@ def test_an_unreachable_shop_over_real_http_leaves_tickets_routed_and_says_why(
     assert trace["agent"] is not None
     assert trace["notes"][0].startswith("customer context unavailable: shopify: ")
     assert "connection refused" in trace["notes"][0]
+
+
+def test_the_store_keeps_each_answer_until_it_is_replaced_on_either_database(
+    store: Store, clock: FakeClock
+) -> None:
+    shop = FakeShop(clock, Seconds())
+    shop.add("vip@x.test", tier="gold")
+    context = shop.customers["vip@x.test"]
+    store.customers.save("shopify", {"vip@x.test": context, "stranger@x.test": None}, clock())
+    later = clock.advance(60)
+    asked = ["vip@x.test", "stranger@x.test", "new@x.test"]
+    found = store.customers.fresh("shopify", asked, later - timedelta(seconds=120))
+    assert found == {"vip@x.test": context, "stranger@x.test": None}
+    assert store.customers.fresh("shopify", ["vip@x.test"], later) == {}  # older than asked
+    assert store.customers.fresh("woocommerce", ["vip@x.test"], clock() - timedelta(hours=1)) == {}
+    store.customers.save("shopify", {"vip@x.test": None}, later)  # replaced, not duplicated
+    assert store.customers.fresh("shopify", ["vip@x.test"], later) == {"vip@x.test": None}
