@@ -73,6 +73,10 @@ class ShopContext:
             except ConnectorError as error:
                 self._failed(error)
                 return answers, dict.fromkeys(keys[start:], self._why)
+            except Exception as error:  # a bug in a shop's mapping must not stop routing
+                log.exception("shop context: unexpected failure")
+                self._failed(ConnectorError(f"unexpected {type(error).__name__}: {error}"))
+                return answers, dict.fromkeys(keys[start:], self._why)
             answers.update({key: found.get(key) for key in batch})
         return answers, {}
 

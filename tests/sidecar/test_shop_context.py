@@ -176,6 +176,19 @@ def test_a_failing_shop_routes_every_ticket_anyway_and_rests_before_it_is_asked_
     assert _trace(rig, "3")["matched_rules"] == ["vip-to-senior"]
 
 
+def test_an_unexpected_error_in_a_shop_connector_still_routes_the_ticket(
+    rig: Rig, shop: FakeShop
+) -> None:
+    shop.failure = KeyError("amountSpent")
+    rig.desk.new_ticket("1", requester="vip@x.test")
+    rig.cycle()
+    trace = _trace(rig, "1")
+    assert trace["agent"] is not None
+    assert trace["notes"][0] == (
+        "customer context unavailable: shopify: unexpected KeyError: 'amountSpent'"
+    )
+
+
 def test_a_slow_shop_gets_the_passs_budget_and_the_rest_route_without_context(
     rig: Rig, shop: FakeShop
 ) -> None:
