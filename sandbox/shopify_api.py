@@ -78,6 +78,7 @@ SCHEMA = build_schema(
     """
 )
 GID = "gid://shopify/Customer/"
+CONNECTION_PARTS = frozenset({"nodes", "edges", "node"})
 MAX_FIRST = 250
 """Shopify's largest page (``first`` above it is an error)."""
 
@@ -199,7 +200,12 @@ def _selection_cost(
         elif isinstance(node, FieldNode) and node.selection_set is not None:
             inner = _selection_cost(node.selection_set, fragments, variables)
             first = _argument(node, "first", variables)
-            total += 2 + int(first) * max(inner, 1) if first is not None else 1 + inner
+            if node.name.value in CONNECTION_PARTS:
+                total += inner  # a connection's nodes are what its first: n counts
+            elif first is not None:
+                total += 2 + int(first) * max(inner, 1)
+            else:
+                total += 1 + inner
     return total
 
 

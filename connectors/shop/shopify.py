@@ -28,15 +28,21 @@ from connectors.shop.shopify_mapping import (
 from connectors.transport import Transport
 from router.customer import CustomerContext
 
-COST_PER_CUSTOMER = 3
-"""Requested cost of one customer beyond its orders (object, search connection, statistics)."""
+COST_PER_CUSTOMER = 6
+"""Requested cost of one customer beyond its orders: the search connection (2) and its
+node (1), ``amountSpent`` and ``statistics`` (1 each), the orders connection (2)... minus
+the one a lookup by id saves; rounded up."""
+COST_PER_ORDER = 2
+"""An order node's objects: ``totalPriceSet`` and its ``shopMoney``."""
 FATAL_CODES = frozenset({"ACCESS_DENIED", "UNAUTHORIZED", "FORBIDDEN"})
 
 
 def estimated_cost(customers: int, orders: int) -> int:
-    """What Shopify will charge up front for ``customers`` customers with ``orders`` orders
-    each (a connection of ``first: n`` costs ``n`` plus its own object)."""
-    return 1 + customers * (COST_PER_CUSTOMER + orders + 1)
+    """What Shopify will require up front for ``customers`` customers with ``orders``
+    orders each: an object costs 1, a scalar 0, a connection ``first: n`` 2 plus ``n``
+    times its node (shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits, "Cost
+    calculation")."""
+    return customers * (COST_PER_CUSTOMER + COST_PER_ORDER * orders)
 
 
 class ShopifyShop:

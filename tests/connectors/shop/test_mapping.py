@@ -119,3 +119,14 @@ def test_a_woocommerce_customer_without_orders_spent_nothing() -> None:
 )
 def test_the_vip_tier_comes_from_a_tag(tags: list[str], tier: str | None) -> None:
     assert vip_tier(tags) == tier
+
+
+def test_the_cost_estimate_is_what_the_sandbox_face_requires_for_the_same_query() -> None:
+    from graphql import parse
+
+    from connectors.shop.shopify import estimated_cost
+    from sandbox.shopify_api import requested_cost
+
+    query = customers_query(["a@shop.test", "b@shop.test"], orders=3)
+    required = requested_cost(parse(query.document), query.variables)
+    assert estimated_cost(2, 3) == required == 24
