@@ -17,6 +17,7 @@ from config.roster_check import unknown_names
 from config.settings import ConfigError, Settings
 from connectors.errors import ConnectorError
 from connectors.factory import base_url_of, build_connector
+from connectors.shop import build_shop
 
 app = typer.Typer(
     help="Inspect deskroute's configuration.",
@@ -52,6 +53,16 @@ def check(
         errors = Console(stderr=True)
         errors.print(
             f"[bold red]incomplete configuration for DESKROUTE_HELPDESK={settings.helpdesk}[/]"
+        )
+        for name, reason in error.problems:
+            errors.print(f"  [bold]{name}[/]: {reason}")
+        raise typer.Exit(2) from None
+    try:
+        build_shop(settings.shop)  # the shop's address and token (no request is sent)
+    except ConfigError as error:
+        errors = Console(stderr=True)
+        errors.print(
+            f"[bold red]incomplete configuration for DESKROUTE_SHOP__KIND={settings.shop.kind}[/]"
         )
         for name, reason in error.problems:
             errors.print(f"  [bold]{name}[/]: {reason}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -13,8 +14,8 @@ from rich.live import Live
 from rich.table import Table
 
 from cli.output_paths import file_or_exit
-from config.settings import HttpSettings, SchedulerSettings, Settings
-from sandbox import TrafficRates
+from config.settings import HttpSettings, SchedulerSettings, Settings, ShopSettings
+from sandbox import SandboxHandle, TrafficRates
 from sidecar.compose import build_sidecar
 from sidecar.dashboard import Picture, Tally, gather, render
 from sidecar.embedded import embedded_sandbox, send_webhooks_to
@@ -55,6 +56,18 @@ def demo(
         None, "--db", help="Keep the demo's SQLite store in this file (default: temporary)."
     ),
     seed: int = typer.Option(7, "--seed", help="Seed of the sandbox's people and traffic."),
+    shop: bool = typer.Option(
+        True,
+        "--shop/--no-shop",
+        help="Route with the sandbox shop's customer context (VIP and order-status rules "
+        "of config/examples/policy.shop.yaml unless DESKROUTE_POLICY_FILE is set).",
+    ),
+    shop_outage_after: int | None = typer.Option(
+        None,
+        "--shop-outage-after",
+        min=1,
+        help="Take the shop down after this many seconds: tickets still route, without it.",
+    ),
 ) -> None:
     """Start a sandbox help desk with live traffic, route it with the sidecar, and watch.
 
@@ -76,6 +89,7 @@ def demo(
             handle,
             settings,
         ):
+            settings = with_shop(settings, handle.url) if shop else settings
             sidecar = build_sidecar(settings)
             sidecar.start()
             assert sidecar.port is not None
@@ -84,7 +98,7 @@ def demo(
                 f"sandbox help desk at [bold]{handle.zendesk_url}[/], sidecar at "
                 f"[bold]http://127.0.0.1:{sidecar.port}[/] (metrics, /decisions/<id>)"
             )
-            _watch(sidecar, settings, seconds)
+            _watch(sidecar, settings, seconds, outage(handle, shop_outage_after))
             handle.stop_traffic()
             handle.configure_webhook(None)
             sidecar.stop()
@@ -93,8 +107,40 @@ def demo(
             console.print(f"the store is kept in [bold]{keep}[/]")
 
 
-def _watch(sidecar: Sidecar, settings: Settings, seconds: int) -> None:
-    ends = time.monotonic() + seconds
+SHOP_POLICY = Path(__file__).resolve().parent.parent / "config" / "examples" / "policy.shop.yaml"
+"""The demo's rules on the shop's customer context, when no policy file is configured."""
+
+
+def with_shop(settings: Settings, sandbox_url: str) -> Settings:
+    """``settings`` with the sandbox's Shopify face as the shop and, unless a policy file
+    is configured, the shipped shop rules."""
+    changes: dict[str, object] = {
+        "shop": ShopSettings(kind="sandbox", url=f"{sandbox_url}/shopify", ttl_seconds=300)
+    }
+    if settings.policy_file is None:
+        changes["policy_file"] = SHOP_POLICY
+    return settings.model_copy(update=changes)
+
+
+def outage(handle: SandboxHandle, after: int | None) -> Callable[[float], None]:
+    """What the watch loop calls each tick with the seconds elapsed: from ``after`` on the
+    shop is down (once, with a line saying so)."""
+    started = {"down": False}
+
+    def tick(elapsed: float) -> None:
+        if after is not None and elapsed >= after and not started["down"]:
+            handle.shop_outage(True)
+            started["down"] = True
+            console.print(f"[bold red]shop outage[/] after {after}s: tickets route without it")
+
+    return tick
+
+
+def _watch(
+    sidecar: Sidecar, settings: Settings, seconds: int, tick: Callable[[float], None]
+) -> None:
+    begun = time.monotonic()
+    ends = begun + seconds
 
     def picture() -> Picture:
         left = max(0.0, ends - time.monotonic())
@@ -103,6 +149,7 @@ def _watch(sidecar: Sidecar, settings: Settings, seconds: int) -> None:
     with Live(render(picture()), console=console, refresh_per_second=4) as live:
         while time.monotonic() < ends:
             time.sleep(0.5)
+            tick(time.monotonic() - begun)
             live.update(render(picture()))
 
 
@@ -129,6 +176,34 @@ def _summary(store: Store, seconds: int) -> None:
         if isinstance(found, dict) and found:
             console.print(f"{title}: " + "; ".join(f"{k} ({v})" for k, v in found.items()))
     _example(store, names)
+    _customer_lines(store, names)
+
+
+def _customer_lines(store: Store, names: dict[str, str]) -> None:
+    """What the shop context did: an example decision that used it, and how many tickets
+    were routed without it because the shop was unavailable."""
+    used, unavailable, shown = 0, 0, False
+    for item in store.decisions.recent(500):
+        trace = store.decisions.history(str(item["ticket"]))[-1].get("trace", {})
+        notes = trace.get("notes", [])
+        context = [n for n in notes if n.startswith(("VIP", "customer", "order #"))]
+        if any(n.startswith("customer context unavailable") for n in context):
+            unavailable += 1
+        elif context:
+            used += 1
+            rules = trace.get("matched_rules", [])
+            if rules and not shown:
+                agent = names.get(item["agent"], item["agent"]) if item["agent"] else "waiting"
+                console.print(
+                    f"customer context: ticket {item['ticket']} → {agent} "
+                    f"(rules: {', '.join(rules)}; {'; '.join(context)})"
+                )
+                shown = True
+    if used or unavailable:
+        console.print(
+            f"decisions with the shop's customer context: {used}; "
+            f"routed without it (shop unavailable): {unavailable}"
+        )
 
 
 def _example(store: Store, names: dict[str, str]) -> None:

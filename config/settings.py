@@ -247,6 +247,45 @@ class RtSettings(Section):
     _secrets = field_validator("token")(_usable_secret)
 
 
+class ShopSettings(Section):
+    """The shop that knows the customers (issue 19): who they are, what they bought."""
+
+    kind: Literal["none", "shopify", "woocommerce", "sandbox"] = Field(
+        "none",
+        description="none: no shop context; shopify (Admin GraphQL), woocommerce (REST v3), "
+        "or sandbox (the sandbox's Shopify face, its own credentials).",
+    )
+    url: str | None = Field(
+        None, pattern=HTTP_URL,
+        description="The shop's address: https://NAME.myshopify.com or the WordPress site.",
+    )  # fmt: skip
+    token: SecretStr | None = Field(
+        None,
+        description="Shopify: an Admin API access token; "
+        "WooCommerce: consumer_key:consumer_secret.",
+    )
+    api_version: str = Field(
+        "2025-01", pattern=r"^\d{4}-\d{2}$", description="Shopify Admin API version."
+    )
+    ttl_seconds: float = Field(
+        900.0, gt=0, description="How long a customer's shop context is reused from the store."
+    )
+    timeout_seconds: float = Field(
+        3.0, gt=0, description="Longest wait for one shop request; routing never waits longer."
+    )
+    budget_seconds: float = Field(
+        5.0, gt=0,
+        description="Longest a routing pass spends asking the shop; the rest route without.",
+    )  # fmt: skip
+    batch_size: int = Field(10, ge=1, le=25, description="Customers asked for in one request.")
+    orders: int = Field(3, ge=1, le=10, description="Newest orders read per customer.")
+    requests_per_minute: int = Field(
+        120, ge=2, description="WooCommerce: most requests a minute (WordPress sets no limit)."
+    )
+
+    _secrets = field_validator("token")(_usable_secret)
+
+
 class StoreSettings(Section):
     """The durable store's connection behaviour (the URL itself is DESKROUTE_DATABASE_URL)."""
 
@@ -526,6 +565,7 @@ class Settings(BaseSettings):
     sidecar: SidecarSettings = Field(default_factory=SidecarSettings)
     shadow: ShadowSettings = Field(default_factory=ShadowSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    shop: ShopSettings = Field(default_factory=ShopSettings)
 
     _secrets = field_validator("admin_token")(_usable_secret)
 

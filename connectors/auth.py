@@ -12,6 +12,8 @@ class Credentials:
 
     scheme: str
     header: str = field(repr=False)
+    name: str = "Authorization"
+    """The header that carries it (Shopify's Admin API reads ``X-Shopify-Access-Token``)."""
 
     def __repr__(self) -> str:
         return f"Credentials(scheme={self.scheme!r}, header='***')"
@@ -34,3 +36,15 @@ def zendesk_oauth(token: str) -> Credentials:
 def freshdesk_api_key(api_key: str) -> Credentials:
     """Freshdesk API key: Basic auth with the key as user name and ``X`` as password."""
     return Credentials("freshdesk-api-key", _basic(api_key, "X"))
+
+
+def shopify_access_token(token: str) -> Credentials:
+    """Shopify Admin API access token, sent as ``X-Shopify-Access-Token`` (shopify.dev:
+    docs/api/admin-graphql#authentication)."""
+    return Credentials("shopify-access-token", token, "X-Shopify-Access-Token")
+
+
+def woocommerce_keys(consumer_key: str, consumer_secret: str) -> Credentials:
+    """WooCommerce REST API keys: Basic auth with the consumer key and secret (over HTTPS;
+    woocommerce.github.io/woocommerce-rest-api-docs#authentication-over-https)."""
+    return Credentials("woocommerce-keys", _basic(consumer_key, consumer_secret))

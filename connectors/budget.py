@@ -117,6 +117,17 @@ class TokenBucket:
             self._refill()
             return max(0.0, self._tokens)
 
+    def reshape(self, *, limit: int, window: float) -> None:
+        """A new limit per window (Shopify reports its bucket size and refill rate in every
+        answer): the refill rate and burst follow; tokens held are kept up to the burst."""
+        if limit < 1 or window <= 0:
+            raise ValueError("limit must be >= 1 and window > 0")
+        with self._lock:
+            self._refill()
+            self.window = window
+            self._set_limit(limit)
+            self._tokens = min(self._tokens, self.capacity)
+
     def observe(self, reading: RateReading) -> None:
         """Correct the bucket from the server's view: its limit and what remains."""
         with self._lock:

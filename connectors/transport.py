@@ -209,7 +209,7 @@ class Transport:
     def _request(
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
     ) -> requests.Response:
-        headers = {"Authorization": self._credentials.header, "Accept": "application/json"}
+        headers = {self._credentials.name: self._credentials.header, "Accept": "application/json"}
         url = self.url(path)
         try:
             return self._session.request(

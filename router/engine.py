@@ -15,6 +15,7 @@ from typing import Any
 
 from router.backlog import Backlog
 from router.classify.predictor import TicketClassifier
+from router.customer_rules import with_customer_notes
 from router.decision import Assignment, Decision, with_enrichment
 from router.eligibility import Eligibility
 from router.model import Agent, Ticket
@@ -63,6 +64,7 @@ class Router:
         """Enrich ``ticket`` with the rules and let the policy decide."""
         enriched, matched = self.enrich(ticket, now)
         decision = self.policy.decide(enriched, roster, now, rng)
+        decision = with_customer_notes(decision, enriched, now)  # shop context (issue 19)
         return with_enrichment(decision, matched, enriched.predictions)
 
     def drain(
@@ -102,7 +104,14 @@ class Router:
                 (queued.ticket, self.policy.decide(queued.ticket, roster, now, rng)),
             )  # nobody had room; the trace says so
         return [
-            (ticket, with_enrichment(decision, matched[ticket.id], ticket.predictions))
+            (
+                ticket,
+                with_enrichment(
+                    with_customer_notes(decision, ticket, now),  # shop context (issue 19)
+                    matched[ticket.id],
+                    ticket.predictions,
+                ),
+            )
             for ticket, decision in decisions.values()
         ], roster
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from router.customer import CustomerContext
 from router.schedule import Schedule
 
 SkillLevel = Annotated[int, Field(ge=1, le=10)]
@@ -112,6 +113,13 @@ class Ticket(Value):
     )
     previous_agent_at: AwareDatetime | None = Field(
         default=None, description="when that agent last handled the requester"
+    )
+    # --- shop context (issue 19): filled by the sidecar before the rules run ---
+    customer: CustomerContext | None = Field(
+        default=None, description="what the shop knows about the requester (None: nothing)"
+    )
+    customer_unavailable: str | None = Field(
+        default=None, description="why the shop could not be asked (the trace says so)"
     )
 
     @field_validator("priority", mode="before")

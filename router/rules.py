@@ -23,6 +23,7 @@ from router.classify.rule_parts import (
     PriorityFromPrediction,
     SkillFromPrediction,
 )
+from router.customer_rules import CustomerTest
 from router.model import Priority, SkillLevel, Ticket
 from router.schedule import Window
 
@@ -52,6 +53,7 @@ CONDITION_KINDS = (
     "channel",
     "time",
     "confidence",
+    "customer",
     "all",
     "any",
     "not",
@@ -126,6 +128,7 @@ class Condition(_Strict):
     channel: list[str] | None = None
     time: TimeOfDay | None = None
     confidence: ConfidenceTest | None = None
+    customer: CustomerTest | None = None
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(default=None, alias="not")
@@ -196,6 +199,8 @@ class Condition(_Strict):
             return self.time.holds(now)
         if self.confidence is not None:
             return self.confidence.holds(ticket)
+        if self.customer is not None:  # shop context (issue 19)
+            return self.customer.holds(ticket, now)
         if self.all is not None:
             return all(c.holds(ticket, now, vip) for c in self.all)
         if self.any is not None:

@@ -11,7 +11,9 @@ from sandbox import (
     control_api,
     freshdesk_api,
     freshdesk_people,
+    shopify_api,
     vendor_errors,
+    woocommerce_api,
     zendesk_api,
     zendesk_history,
     zendesk_people,
@@ -23,7 +25,8 @@ from sandbox.gate import Gate
 
 
 def create_app(sandbox: Sandbox) -> Gate:
-    """An ASGI app serving ``/zendesk/api/v2/...``, ``/freshdesk/api/v2/...``, ``/_sandbox``."""
+    """An ASGI app serving ``/zendesk/api/v2/...``, ``/freshdesk/api/v2/...``, the shop faces
+    (``/shopify/admin/api/...``, ``/woocommerce/wp-json/wc/v3/...``) and ``/_sandbox``."""
     api = FastAPI(
         title="deskroute sandbox help desk",
         description="Zendesk and Freshdesk wire formats, rate limits and faults.",
@@ -40,6 +43,8 @@ def create_app(sandbox: Sandbox) -> Gate:
         freshdesk_people.router,
         account_api.zendesk,
         account_api.freshdesk,
+        shopify_api.router,
+        woocommerce_api.router,
         control_api.router,
     ):
         api.include_router(router)

@@ -20,6 +20,8 @@ from sandbox.profiles import (
 from sandbox.routing_data import SCHEDULE_KINDS, SkillCatalog, schedules
 from sandbox.search import SearchIndex
 from sandbox.seed import new_ticket, seed_desk
+from sandbox.shop_book import ShopBook
+from sandbox.shopify_api import CostBucket
 from sandbox.store import CUSTOMER, Desk, utcnow
 from sandbox.texts import load_texts
 from sandbox.traffic import Humans, TrafficGenerator, TrafficRates
@@ -62,6 +64,12 @@ class SandboxOptions:
     traffic: TrafficRates = field(default_factory=TrafficRates)
     webhook_url: str | None = None
     webhook_secret: str = SANDBOX_WEBHOOK_SECRET
+    shop_points: float = 1000.0
+    """The Shopify face's cost bucket (points) and its refill a second (shopify.dev: a
+    bucket and restore rate per plan)."""
+    shop_restore: float = 50.0
+    woocommerce_limit: int = 120
+    """Requests per window the WooCommerce face takes (WordPress has no limit; a host's)."""
 
     def __post_init__(self) -> None:
         zendesk_profile(self.zendesk_profile)
@@ -84,6 +92,7 @@ class SandboxOptions:
         return {
             "zendesk": zendesk,
             "freshdesk": freshdesk,
+            "woocommerce": self.rate_limit or self.woocommerce_limit,
             "zendesk:export": ZENDESK_ENDPOINTS["export"],
             "zendesk:update": ZENDESK_ENDPOINTS["update"],
         }
@@ -107,6 +116,9 @@ class Sandbox:
         )
         self.limiter = RateLimiter(options.rate_window)
         self.stats = TrafficStats()
+        self.shop_book = ShopBook(options.seed, self.started_at)
+        """The shop faces' customers: the desk's requesters (``sandbox.shop_book``)."""
+        self.shop_cost = CostBucket(options.shop_points, options.shop_restore)
         self.webhooks = WebhookSender(options.webhook_url, options.webhook_secret)
         self.search_index = SearchIndex(self.desk, options.search_lag)
         self.skills = SkillCatalog(self.desk, self.started_at)

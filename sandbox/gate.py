@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from sandbox.accounts import SANDBOX_API_KEY, SANDBOX_OAUTH, SANDBOX_TOKEN
+from sandbox.accounts import (
+    SANDBOX_API_KEY,
+    SANDBOX_OAUTH,
+    SANDBOX_SHOP_TOKEN,
+    SANDBOX_TOKEN,
+    SANDBOX_WOO_KEY,
+    SANDBOX_WOO_SECRET,
+)
 from sandbox.limits import Faults, RateLimiter, Storm, TrafficStats, Verdict, retry_after_seconds
 
 Scope = MutableMapping[str, Any]
@@ -33,6 +40,22 @@ FRESHDESK_401 = {
     "code": "invalid_credentials",
     "message": "You have to be logged in to perform this action.",
 }
+SHOPIFY_401 = {
+    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+}
+WOOCOMMERCE_401 = {
+    "code": "woocommerce_rest_cannot_view",
+    "message": "Sorry, you cannot list resources.",
+    "data": {"status": 401},
+}
+UNAUTHORIZED = {
+    "zendesk": ZENDESK_401, "freshdesk": FRESHDESK_401,
+    "shopify": SHOPIFY_401, "woocommerce": WOOCOMMERCE_401,
+}  # fmt: skip
+VENDORS = frozenset(UNAUTHORIZED)
+COST_LIMITED = frozenset({"shopify"})
+SHOPS = frozenset({"shopify", "woocommerce"})
+"""Faces limited by query cost in the endpoint (not by request count here)."""
 
 
 @dataclass
@@ -47,6 +70,8 @@ class GateConfig:
     """Every credential refused (401), as once an admin deleted the API token, turned token
     access off (Zendesk: support article 226022787, Admin Center) or regenerated the API key
     (Freshdesk); False restores them."""
+    shop_down: bool = False
+    """The shop faces answer 503 to everything (a shop outage; the help desk stays up)."""
 
 
 class Gate:
@@ -66,7 +91,7 @@ class Gate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         vendor = path.split("/")[1] if scope["type"] == "http" else ""
-        if vendor not in ("zendesk", "freshdesk"):
+        if vendor not in VENDORS:
             await self.app(scope, receive, send)
             return
         method, route = scope["method"], DIGITS.sub("/:id", path)
@@ -76,18 +101,27 @@ class Gate:
     async def _handle(
         self, scope: Scope, receive: Receive, send: _Counted, vendor: str, method: str, route: str
     ) -> None:
+        if vendor in SHOPS and self.config.shop_down:
+            await _json(send, 503, {"errors": "sandbox: the shop is down"})
+            return
         served = await inject_fault(self.config.faults, self.rng, receive, send)
         if served is None:
             return
         receive = served
         actor = _authenticate(vendor, _header(scope, b"authorization"))
-        if actor is None or self.config.revoked:
-            await _json(send, 401, ZENDESK_401 if vendor == "zendesk" else FRESHDESK_401)
+        if vendor == "shopify":
+            token = _header(scope, b"x-shopify-access-token")
+            actor = "api:shopify" if token == SANDBOX_SHOP_TOKEN else None
+        if actor is None or (self.config.revoked and vendor in ("zendesk", "freshdesk")):
+            await _json(send, 401, UNAUTHORIZED[vendor])
             return
         scope["sandbox.actor"] = actor
         storm = self.config.storm
         if storm.left() > 0:
             await self._too_many(send, vendor, route, storm.retry_after, [])
+            return
+        if vendor in COST_LIMITED:
+            await self.app(scope, receive, send)
             return
         cost = credits(scope) if vendor == "freshdesk" else 1
         verdicts = self._rate(vendor, method, route, cost)
@@ -137,6 +171,15 @@ class Gate:
         elif vendor == "zendesk":
             body = b"Number of allowed API requests per minute exceeded"
             await _raw(send, 429, body, [*extra, (b"content-type", b"text/plain")])
+        elif vendor == "shopify":
+            limited = {"errors": "Exceeded the rate limit. Reduce request rates to resume."}
+            await _json(send, 429, limited, extra)
+        elif vendor == "woocommerce":
+            message: dict[str, Any] = {
+                "code": "too_many_requests", "message": "Too many requests.",
+                "data": {"status": 429},
+            }  # fmt: skip
+            await _json(send, 429, message, extra)
         else:
             await _json(
                 send,
@@ -246,6 +289,8 @@ def _authenticate(vendor: str, header: str) -> str | None:
         return "api:" + user.removesuffix("/token")
     if vendor == "freshdesk" and user == SANDBOX_API_KEY:
         return "api:apikey"
+    if vendor == "woocommerce" and (user, password) == (SANDBOX_WOO_KEY, SANDBOX_WOO_SECRET):
+        return "api:woocommerce"
     return None
 
 
@@ -267,6 +312,8 @@ def credits(scope: Scope) -> int:
 
 
 def _rate_headers(vendor: str, verdict: Verdict, cost: int = 1) -> list[tuple[bytes, bytes]]:
+    if vendor == "woocommerce":
+        return []  # WordPress reports no quota: a host's limit shows only as a 429
     limit, remaining = str(verdict.limit).encode(), str(verdict.remaining).encode()
     if vendor == "freshdesk":
         return [

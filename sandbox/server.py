@@ -73,6 +73,11 @@ class SandboxHandle:
         ``latency_ms``, ``slow_ms``, ``timeout_seconds``."""
         return self.sandbox.set_faults(**changes)
 
+    def shop_outage(self, down: bool = True) -> None:
+        """Take the shop faces down (every request 503) or bring them back; the help-desk
+        faces are unaffected."""
+        self.sandbox.gate.shop_down = down
+
     def storm(self, seconds: float, retry_after: int = 1) -> float:
         """Answer every API request 429 + ``Retry-After`` for ``seconds`` (0 ends it)."""
         return self.sandbox.storm(seconds, retry_after)

@@ -12,6 +12,7 @@ from config.policy_file import PolicyFile, load_policy
 from config.settings import Settings
 from connectors.base import Connector
 from connectors.factory import build_connector
+from connectors.shop import build_shop
 from router.engine import Router
 from sidecar.service import Clock, Sidecar, default_replica, utc_now
 from sidecar.stopping import Waits
@@ -52,6 +53,7 @@ def build_sidecar(
     router = router_from_settings(settings)
     waits = Waits()
     connector = connector or build_connector(settings, sleep=waits.sleep)
+    shop = build_shop(settings.shop, sleep=waits.sleep)
     replica = settings.lease.replica_id or default_replica()
     # simulated time (a clock given) also times the outbox; otherwise the database's clock
     # does, whatever this replica's clock says
@@ -60,7 +62,7 @@ def build_sidecar(
     clock = clock or skewed(utc_now, clock_skew())
     return Sidecar(
         settings=settings, connector=connector, store=store, router=router, clock=clock, rng=rng,
-        waits=waits,
+        waits=waits, shop=shop,
     )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from sidecar.log_fields import fields
 from sidecar.metrics import Metrics
 from sidecar.names import agent_names
 from sidecar.shadow_load import shadow_loads
+from sidecar.shop_context import ShopContext
 from sidecar.store import Recorded, Routed, Store, StoredDecision
 
 log = logging.getLogger("deskroute.sidecar")
@@ -68,8 +69,11 @@ class Pipeline:
         clock: Clock,
         rng: Random,
         metrics: Metrics,
+        shop_context: ShopContext | None = None,
     ) -> None:
         self.connector, self.store, self.router = connector, store, router
+        self.shop_context = shop_context
+        """The shop's customer context, when a shop is configured (issue 19)."""
         self.settings, self.clock, self.rng, self.metrics = settings, clock, rng, metrics
         self.agents: tuple[Agent, ...] = ()
         self.refreshed_at: datetime | None = None
@@ -188,9 +192,9 @@ class Pipeline:
         if not rows or not self.agents:
             self.metrics.queue_depth.set(len(rows))
             return Recorded()
-        tickets = self.with_continuity([r.ticket for r in rows])
-        started = time.perf_counter()
         now = self.clock()
+        tickets = self.with_customers(self.with_continuity([r.ticket for r in rows]), now)
+        started = time.perf_counter()
         results, _ = self.router.drain(tickets, self.roster(), now, self.rng)
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         self._note_assignments((decision for _, decision in results), now)
@@ -209,6 +213,13 @@ class Pipeline:
         wanted = requesters_of(tickets)
         last = self.store.decisions.last_assignments(wanted) if wanted else {}
         return with_previous_agents(tickets, last)
+
+    def with_customers(self, tickets: Sequence[Ticket], now: datetime) -> list[Ticket]:
+        """``tickets`` with the shop's customer context (``sidecar.shop_context``); without a
+        shop, unchanged. Never raises for the shop: an unavailable shop is in the trace."""
+        if self.shop_context is None:
+            return list(tickets)
+        return self.shop_context.enrich(tickets, now)
 
     def _roster_stale(self) -> bool:
         limit = timedelta(seconds=self.settings.scheduler.roster_when_waiting_seconds)
@@ -230,7 +241,9 @@ class Pipeline:
                     lifecycle.ASSIGNED if row.ticket.assignee == row.our_agent else lifecycle.HUMAN
                 )
                 self.store.tickets.set_state(row.ticket.id, settled, now)
-        tickets = self.with_continuity([move.row.ticket for move in moves])
+        tickets = self.with_customers(
+            self.with_continuity([move.row.ticket for move in moves]), now
+        )
         items = [
             self._move(move, ticket, roster, now)
             for move, ticket in zip(moves, tickets, strict=True)

@@ -32,6 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from config.settings import Settings
 from connectors.base import Connector
 from connectors.errors import ConnectorError
+from connectors.shop.base import Shop
 from router.engine import Router
 from sidecar.access import DeskAccess, DeskAccessRefusedError, refused_access
 from sidecar.health import StoreHealth, describe, retry_delay, store_outage
@@ -43,6 +44,7 @@ from sidecar.policy_keeper import PolicyKeeper
 from sidecar.reconcile import Reconciler
 from sidecar.serving import Served, serve
 from sidecar.shadow_report import Window
+from sidecar.shop_context import ShopContext
 from sidecar.stopping import Waits
 from sidecar.store import DeposedError, Store
 from sidecar.writer import Writer
@@ -87,6 +89,7 @@ class Sidecar:
         metrics: Metrics | None = None,
         rng: Random | None = None,
         waits: Waits | None = None,
+        shop: Shop | None = None,
     ) -> None:
         self.settings, self.connector, self.store, self.clock = settings, connector, store, clock
         self.monotonic = monotonic
@@ -96,6 +99,9 @@ class Sidecar:
         self.pipeline = Pipeline(
             connector=connector, store=store, router=router, settings=settings, clock=clock,
             rng=Random(settings.sidecar.seed) if rng is None else rng, metrics=self.metrics,
+            shop_context=None if shop is None else ShopContext(
+                shop, store.customers, settings.shop, monotonic
+            ),
         )  # fmt: skip
         self.writer = Writer(
             connector=connector, store=store, settings=settings.writer, clock=clock,

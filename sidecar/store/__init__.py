@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from config.settings import ShadowSettings, StoreSettings
 from sidecar.shadow_report import GoLiveReport, Window, build_report
+from sidecar.store.customers import CustomerStore
 from sidecar.store.database import ensure_schema, open_engine, reading
 from sidecar.store.decisions import Decided, DecisionStore, Recorded, Routed, StoredDecision
 from sidecar.store.fence import DeposedError, Fence, StoreClock, database_now, on_clock
@@ -47,6 +48,7 @@ class Store:
         self.lease = LeaseStore(engine, self.fence)
         self.notes = NoteStore(engine)
         self.policies = PolicyStore(engine, replica)
+        self.customers = CustomerStore(engine)
 
     @classmethod
     def connect(

@@ -89,6 +89,10 @@ def _policies_table(conn: sa.Connection) -> None:
     schema.policies.create(conn, checkfirst=True)
 
 
+def _customer_contexts_table(conn: sa.Connection) -> None:
+    schema.customer_contexts.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
@@ -98,6 +102,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "first assignee of tickets, dry run on decisions (shadow report)",
               _shadow_columns),
     Migration(7, "policies applied live", _policies_table),
+    Migration(8, "customer contexts from the shop, cached (issue 19)", _customer_contexts_table),
 )  # fmt: skip
 
 

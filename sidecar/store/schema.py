@@ -168,6 +168,17 @@ routes by. ``source`` is ``file`` (read at start or on SIGHUP) or ``api`` (the c
 ``PUT /admin/policy``); ``file_version`` is the file's fingerprint when the row was written,
 so a restart with an unchanged file keeps a policy applied live."""
 
+customer_contexts = sa.Table(
+    "deskroute_customer_contexts",
+    metadata,
+    sa.Column("shop", sa.String(20), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("context", sa.Text, nullable=True),
+    sa.Column("fetched_at", UtcDateTime, nullable=False),
+)
+"""What the shop said about each requester (migration 8, issue 19): the context as JSON, or
+NULL when the shop does not know them; reused until ``DESKROUTE_SHOP__TTL_SECONDS`` old."""
+
 notes = sa.Table(
     "deskroute_notes",
     metadata,

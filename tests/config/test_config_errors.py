@@ -107,6 +107,16 @@ CASES = [
                  id="freshdesk-without-a-domain"),
     pytest.param({"DESKROUTE_HELPDESK": "rt"}, "DESKROUTE_RT__BASE_URL",
                  "required when DESKROUTE_HELPDESK=rt", id="rt-without-a-server"),
+    # the shop (issue 19)
+    pytest.param({"DESKROUTE_SHOP__KIND": "shopify"}, "DESKROUTE_SHOP__URL",
+                 "required for shopify", id="shopify-without-an-address"),
+    pytest.param({"DESKROUTE_SHOP__KIND": "woocommerce",
+                  "DESKROUTE_SHOP__URL": "https://shop.example.test",
+                  "DESKROUTE_SHOP__TOKEN": "ck_only"},
+                 "DESKROUTE_SHOP__TOKEN", "consumer_key:consumer_secret",
+                 id="woocommerce-key-without-secret"),
+    pytest.param({"DESKROUTE_SHOP__KIND": "magento"}, "DESKROUTE_SHOP__KIND", "'shopify'",
+                 id="unknown-shop"),
 ]  # fmt: skip
 
 

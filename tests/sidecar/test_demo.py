@@ -23,6 +23,20 @@ def test_demo_routes_live_sandbox_traffic_and_summarises() -> None:
     assert "assignments per agent:" in result.output
 
 
+def test_the_demo_routes_on_the_shops_customer_context_and_through_a_shop_outage() -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--seconds", "8", "--tickets-per-minute", "240",
+              "--shop-outage-after", "4"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "customer context: ticket" in text and "rules:" in text
+    used = int(text.split("decisions with the shop's customer context: ")[1].split(";")[0])
+    down = int(text.split("routed without it (shop unavailable): ")[1].split()[0])
+    assert used > 0 and down > 0
+    assert "parked (could not write) │ 0" in text
+
+
 @pytest.mark.parametrize(
     ("delta", "shown"),
     [
