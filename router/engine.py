@@ -17,6 +17,7 @@ from router.backlog import Backlog
 from router.classify.predictor import TicketClassifier
 from router.decision import Assignment, Decision, with_enrichment
 from router.eligibility import Eligibility
+from router.language import LanguageDetection
 from router.model import Agent, Ticket
 from router.policies import (
     Choice,
@@ -32,6 +33,7 @@ from router.policies.queueing import protected_level
 from router.queue import DEFAULT_ORDER, OrderKey, SortKey, order_queue, queue_key, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
+from router.signals import read_signals
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +45,7 @@ class Router:
     order: tuple[OrderKey, ...] = DEFAULT_ORDER
     per_round: int | None = 1
     classifier: TicketClassifier | None = None
+    language: LanguageDetection = field(default_factory=LanguageDetection)
     version: str = ""
     """The policy file's fingerprint (``PolicyFile.fingerprint``), recorded with every
     decision; empty for a router built in code."""
@@ -53,17 +56,21 @@ class Router:
             raise ValueError("per_round must be >= 1 or None")
 
     def enrich(self, ticket: Ticket, now: datetime) -> tuple[Ticket, tuple[str, ...]]:
-        """The ticket after the classifier (if any) and the business rules, and the names of
-        the rules that matched."""
+        """The ticket after the classifier (if any), language detection (if on), the signals
+        (when a rule tests one) and the business rules, and the names of the rules that
+        matched."""
         if self.classifier is not None:
             ticket = self.classifier.classify(ticket)
+        ticket = self.language.apply(ticket)
+        if self.rules.reads_signals:
+            ticket = read_signals(ticket)
         return self.rules.apply(ticket, now)
 
     def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Decision:
         """Enrich ``ticket`` with the rules and let the policy decide."""
         enriched, matched = self.enrich(ticket, now)
         decision = self.policy.decide(enriched, roster, now, rng)
-        return with_enrichment(decision, matched, enriched.predictions)
+        return with_enrichment(decision, matched, enriched)
 
     def drain(
         self, queue: Iterable[Ticket], roster: Roster, now: datetime, rng: Random
@@ -102,7 +109,7 @@ class Router:
                 (queued.ticket, self.policy.decide(queued.ticket, roster, now, rng)),
             )  # nobody had room; the trace says so
         return [
-            (ticket, with_enrichment(decision, matched[ticket.id], ticket.predictions))
+            (ticket, with_enrichment(decision, matched[ticket.id], ticket))
             for ticket, decision in decisions.values()
         ], roster
 
