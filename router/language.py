@@ -3,7 +3,7 @@
 The detector is py3langid (BSD-3-Clause; a maintained fork of langid.py: a naive Bayes
 model over byte n-grams for 97 languages, shipped inside the package, 4.6 MB, no download
 at run time). It was chosen over lingua-language-detector (Apache-2.0, slightly better on
-very short text but a 96 MB wheel) and langdetect (Apache-2.0, random unless seeded, slower):
+very short text but a 96 MB wheel) and langdetect (Apache-2.0, random unless seeded):
 docs/benchmarks.md has its accuracy per language on human-translated sentences and its speed.
 
 A detected language fills ``Ticket.language`` when the help desk gave none (or replaces it
@@ -114,19 +114,22 @@ class LanguageDetection(BaseModel):
         if confidence < self.min_confidence:
             kept = f"kept {ticket.language}" if ticket.language else "none set"
             line = f"language: not detected ({reading} < {self.min_confidence:g}; {kept})"
-            enriched: Ticket = ticket.evolve(
-                predictions=predictions, context=(*ticket.context, line)
+            return ticket.model_copy(
+                update={"predictions": predictions, "context": (*ticket.context, line)}
             )
-            return enriched
         line = f"language: {reading}, detected"
         if ticket.language is not None and ticket.language.casefold() != label:
             line += f" (the help desk said {ticket.language})"
-        detected: Ticket = ticket.evolve(
-            language=label, predictions=predictions, context=(*ticket.context, line)
+        return ticket.model_copy(
+            update={
+                "language": label,
+                "predictions": predictions,
+                "context": (*ticket.context, line),
+            }
         )
-        return detected
 
 
 def _with_line(ticket: Ticket, line: str) -> Ticket:
-    enriched: Ticket = ticket.evolve(context=(*ticket.context, line))
-    return enriched
+    # model_copy skips validation: every value set here is already valid (a known code, a
+    # Prediction, a tuple of strings), and this runs for every ticket decided
+    return ticket.model_copy(update={"context": (*ticket.context, line)})

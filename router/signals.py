@@ -12,9 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from router.model import Ticket
+
+_CANCEL_VERBS = ("cancel", "canceling", "cancelling", "cancellation of")
+_CANCEL_OBJECTS = tuple(
+    f"{owner}{thing}"
+    for owner in ("", "my ", "the ", "this ", "an ", "a ")
+    for thing in ("order", "purchase")
+)
 
 LEXICON: Mapping[str, tuple[str, ...]] = {
     "angry": (
@@ -49,9 +56,8 @@ LEXICON: Mapping[str, tuple[str, ...]] = {
         "contracargo", "disputar el cargo",
     ),
     "cancel_order": (
-        "cancel my order", "cancel the order", "cancel order", "cancel purchase",
-        "cancel my purchase", "cancel the purchase", "cancelling my order",
-        "canceling my order", "cancellation of my order", "cancel an order", "cancel a purchase",
+        *(f"{verb} {what}" for verb in _CANCEL_VERBS for what in _CANCEL_OBJECTS),
+        "no longer afford", "no longer pay for", "don't want my order", "dont want order",
         "bestellung stornieren", "stornieren sie", "storno", "stornierung",
         "annuler ma commande", "annuler la commande", "annulation de ma commande",
         "cancelar mi pedido", "cancelar el pedido", "anular mi pedido",
@@ -73,12 +79,17 @@ def _pattern(signal: str) -> re.Pattern[str]:
 
 def text_signals(text: str) -> dict[str, tuple[str, ...]]:
     """The text signals ``text`` shows, each with its distinct matched words (as written)."""
-    found: dict[str, tuple[str, ...]] = {}
+    return dict(_read(text))
+
+
+@lru_cache(maxsize=4096)  # once per ticket text: a waiting ticket is re-decided often
+def _read(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    found = []
     for signal in LEXICON:
         words = dict.fromkeys(match.group(0) for match in _pattern(signal).finditer(text))
         if words:
-            found[signal] = tuple(words)
-    return found
+            found.append((signal, tuple(words)))
+    return tuple(found)
 
 
 def read_signals(ticket: Ticket) -> Ticket:
@@ -88,5 +99,4 @@ def read_signals(ticket: Ticket) -> Ticket:
         found[REPEAT_CONTACT] = (f"{ticket.recent_contacts} other recent ticket(s)",)
     if not found:
         return ticket
-    enriched: Ticket = ticket.evolve(signals={**ticket.signals, **found})
-    return enriched
+    return ticket.model_copy(update={"signals": {**ticket.signals, **found}})  # valid already
