@@ -374,6 +374,13 @@ class SidecarSettings(Section):
         "enriched with their predictions before the rules run.",
     )
 
+    repeat_contact_days: float = Field(
+        7.0,
+        gt=0,
+        description="Window for the repeat_contact signal: a requester's other tickets we "
+        "decided within this many days count as repeat contacts.",
+    )
+
     _models = field_validator("classifier_models", mode="before")(_comma_list)
 
 
