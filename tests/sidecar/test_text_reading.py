@@ -1,6 +1,7 @@
-"""Repeat contacts: before routing, the sidecar counts each requester's other tickets it
-decided within the window (from its own store), and the ``repeat_contact`` signal a rule
-tests holds on that count, with the count as its evidence in the trace."""
+"""Reading the text in the live pipeline: a detected language routes a ticket to a speaker;
+repeat contacts are counted from the store (each requester's other tickets decided within
+the window), and the ``repeat_contact`` signal a rule tests holds on that count, with the
+count as its evidence in the trace."""
 
 from __future__ import annotations
 
@@ -90,3 +91,23 @@ def test_the_store_counts_distinct_tickets_per_requester_and_help_desk_since_a_t
     assert found == {("zendesk", "cust"): frozenset({"1"}), ("freshdesk", "cust"): {"3"}}
     tickets = with_recent_contacts([ticket("1", "cust"), ticket("2", "cust")], found)
     assert [t.recent_contacts for t in tickets] == [0, 1]  # a ticket never counts itself
+
+
+def test_the_live_pipeline_detects_the_language_and_routes_to_a_speaker(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    rig = Rig(Store.open(f"sqlite:///{tmp_path / 'l.sqlite3'}", "replica-a", clock()), clock)
+    rig.pipeline.router = PolicyFile.model_validate(
+        {
+            "policy": {"name": "round_robin", "params": {"require_language": True}},
+            "language": {"detect": True, "languages": ["en", "de"]},
+        }
+    ).router()
+    rig.desk.add_agent("ann", languages=["en"])  # round robin would try ann first
+    rig.desk.add_agent("bernd", languages=["de", "en"])
+    rig.desk.new_ticket("1", body="Guten Tag, mein Paket ist noch nicht angekommen.")
+    rig.cycle()
+    assert dict(rig.desk.writes)["1"] == "bernd"
+    (decision,) = rig.store.decisions.history("1")
+    assert decision["trace"]["context"][0].startswith("language: de (")
+    assert decision["trace"]["predictions"]["language"]["label"] == "de"
