@@ -48,6 +48,12 @@ def explain_note(assignment: Assignment) -> str:
     parts = [f"deskroute assigned this ticket to {assignment.agent_id} (policy {trace.policy})"]
     if trace.matched_rules:
         parts.append("rules: " + ", ".join(trace.matched_rules))
+    parts.extend(trace.context)  # what was read: "language: de (0.97), detected"
+    if trace.signals:
+        parts.append(
+            "signals: "
+            + ", ".join(f"{name} ({', '.join(words)})" for name, words in trace.signals.items())
+        )
     considered = len(trace.candidates) + sum(trace.pruned.values())
     rejected = trace.rejections()
     if rejected:

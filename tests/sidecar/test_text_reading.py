@@ -111,3 +111,5 @@ def test_the_live_pipeline_detects_the_language_and_routes_to_a_speaker(
     (decision,) = rig.store.decisions.history("1")
     assert decision["trace"]["context"][0].startswith("language: de (")
     assert decision["trace"]["predictions"]["language"]["label"] == "de"
+    (note,) = [text for ticket_id, text in rig.desk.notes if ticket_id == "1"]
+    assert "; language: de (" in note  # the agent's note says why too
