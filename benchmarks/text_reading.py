@@ -1,7 +1,7 @@
 """Reading the ticket text: language detection accuracy and speed, signal precision, and
 what both cost the router's decision.
 
-1. Language: accuracy per language on ``data/django-translations`` (human-translated
+1. Language: accuracy per language on the shipped ``django-translations`` (human-translated
    sentences, 8 languages), over all 97 languages the model knows and over the 8 listed as
    candidates, and tickets per second through ``LanguageDetection.apply`` (uncached: every
    text new).
@@ -14,11 +14,15 @@ what both cost the router's decision.
    pass (every text new) and second pass (the same tickets re-decided, as a waiting queue
    is).
 
-    .venv/bin/python benchmarks/text_reading.py
+    .venv/bin/python benchmarks/text_reading.py [--data-dir DIR]
+
+The datasets are read from the classifier's data directory (``DESKROUTE_CLASSIFIER__DATA_DIR``,
+default: the shipped copies).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import time
 from collections import Counter
@@ -26,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 
+from config.datasets import data_dir_or_default
+from config.settings import load_settings
 from router.engine import Router
 from router.language import LanguageDetection
 from router.model import Agent, Ticket
@@ -34,17 +40,15 @@ from router.roster import Roster
 from router.rules import RuleSet
 from router.signals import text_signals
 
-ROOT = Path(__file__).resolve().parent.parent
-SENTENCES = ROOT / "data" / "django-translations" / "sentences.tsv"
-BITEXT = ROOT / "data" / "bitext-customer-service"
-BITEXT_TEST = BITEXT / "Bitext_Sample_Customer_Service_Testing_Dataset.csv"
+SENTENCES = Path("django-translations", "sentences.tsv")
+BITEXT_TEST = Path("bitext-customer-service", "Bitext_Sample_Customer_Service_Testing_Dataset.csv")
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl")
 
 
-def sentences() -> list[tuple[str, str]]:
+def sentences(data_dir: Path) -> list[tuple[str, str]]:
     """(language, text) rows of the shipped multilingual sample."""
-    with SENTENCES.open(encoding="utf-8", newline="") as handle:
+    with (data_dir / SENTENCES).open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [(row["language"], row["text"]) for row in rows]
 
@@ -82,10 +86,10 @@ def language_accuracy(rows: list[tuple[str, str]], detection: LanguageDetection)
     return overall
 
 
-def signal_precision() -> tuple[float, float]:
+def signal_precision(data_dir: Path) -> tuple[float, float]:
     """Print the cancel_order and angry figures on the Bitext test split; return
     cancel_order's (precision, recall)."""
-    with BITEXT_TEST.open(encoding="utf-8", newline="") as handle:
+    with (data_dir / BITEXT_TEST).open(encoding="utf-8", newline="") as handle:
         rows = [(row["intent"], row["utterance"]) for row in csv.DictReader(handle)]
     fired = [(intent, text_signals(text)) for intent, text in rows]
     cancel_true = sum(intent == "cancel_order" for intent, _ in fired)
@@ -152,8 +156,13 @@ def router_cost(rows: list[tuple[str, str]]) -> tuple[float, float]:
 
 def main() -> None:
     """Run the three measurements and print the RESULT line."""
-    rows = sentences()
-    print(f"language detection on {len(rows)} sentences ({SENTENCES.parent.name}):")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=None)
+    data_dir = data_dir_or_default(
+        parser.parse_args().data_dir or load_settings().classifier.data_dir
+    )
+    rows = sentences(data_dir)
+    print(f"language detection on {len(rows)} sentences ({data_dir / SENTENCES.parent}):")
     LanguageDetection(detect=True).apply(tickets_of(rows[:1], "warm")[0])  # model load
     LanguageDetection(detect=True, languages=LANGUAGES).apply(tickets_of(rows[:1], "warm")[0])
     language_accuracy(rows, LanguageDetection(detect=True, min_confidence=0.0))
@@ -162,7 +171,7 @@ def main() -> None:
     )
     language_accuracy(rows, LanguageDetection(detect=True, languages=LANGUAGES))
     print("signals on the Bitext test split:")
-    precision, recall = signal_precision()
+    precision, recall = signal_precision(data_dir)
     print("Router.decide, 40 agents, skills_least_loaded with require_language:")
     first, second = router_cost(rows)
     print(
