@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 
-from config.datasets import data_dir_or_default
+from config.datasets import DATASETS, data_dir_or_default
 from config.settings import load_settings
 from router.engine import Router
 from router.language import LanguageDetection
@@ -41,7 +41,7 @@ from router.rules import RuleSet
 from router.signals import text_signals
 
 SENTENCES = Path("django-translations", "sentences.tsv")
-BITEXT_TEST = Path("bitext-customer-service", "Bitext_Sample_Customer_Service_Testing_Dataset.csv")
+BITEXT = DATASETS["bitext"]
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl")
 
@@ -89,7 +89,8 @@ def language_accuracy(rows: list[tuple[str, str]], detection: LanguageDetection)
 def signal_precision(data_dir: Path) -> tuple[float, float]:
     """Print the cancel_order and angry figures on the Bitext test split; return
     cancel_order's (precision, recall)."""
-    with (data_dir / BITEXT_TEST).open(encoding="utf-8", newline="") as handle:
+    test_split = data_dir / BITEXT.directory / BITEXT.files["test"]
+    with test_split.open(encoding="utf-8", newline="") as handle:
         rows = [(row["intent"], row["utterance"]) for row in csv.DictReader(handle)]
     fired = [(intent, text_signals(text)) for intent, text in rows]
     cancel_true = sum(intent == "cancel_order" for intent, _ in fired)
