@@ -380,7 +380,6 @@ class SidecarSettings(Section):
         "enriched with their predictions before the rules run.",
     )
 
-
     _models = field_validator("classifier_models", mode="before")(_comma_list)
 
 
