@@ -36,6 +36,10 @@ def render_decision(console: Console, record: dict[str, Any]) -> None:
     if "cause" in record:  # as the sidecar records it: a new ticket, or a move and why
         facts.add_row("cause", CAUSES.get(record["cause"], record["cause"]))
     facts.add_row("rules matched", ", ".join(trace["matched_rules"]) or "none")
+    for line in trace.get("context", []):  # what enrichment read: the language, ...
+        facts.add_row("read", line)
+    for signal, words in trace.get("signals", {}).items():
+        facts.add_row(f"signal {signal}", ", ".join(f"“{word}”" for word in words))
     for target, guess in trace.get("predictions", {}).items():
         facts.add_row(f"predicted {target}", f"{guess['label']} ({guess['confidence']:.1%} sure)")
     if trace["required_skills"]:

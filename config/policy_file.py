@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from config.yaml_files import parse_yaml, read_yaml
 from router.engine import Router
+from router.language import LanguageDetection
 from router.policies import make_policy
 from router.queue import DEFAULT_ORDER, OrderKey
 from router.rules import Rule, RuleSet, Vip
@@ -60,6 +61,7 @@ class PolicyFile(_Strict):
     queue: QueueSpec = Field(default_factory=QueueSpec)
     backlog: BacklogSpec = Field(default_factory=BacklogSpec)
     vip: Vip = Field(default_factory=Vip)
+    language: LanguageDetection = Field(default_factory=LanguageDetection)
     rules: list[Rule] = Field(default_factory=list)
 
     def ruleset(self) -> RuleSet:
@@ -79,6 +81,7 @@ class PolicyFile(_Strict):
             rules=self.ruleset(),
             order=self.queue.order,
             per_round=self.backlog.per_round,
+            language=self.language,
             version=self.fingerprint(),
         )
 

@@ -485,6 +485,12 @@ class SidecarSettings(Section):
         0, ge=0, le=65535, description="Port of the embedded sandbox (helpdesk=sandbox); 0: any."
     )
     seed: int = Field(0, description="Seed of the random source handed to the routing policy.")
+    repeat_contact_days: float = Field(
+        7.0,
+        gt=0,
+        description="Window for the repeat_contact signal: a requester's other tickets we "
+        "decided within this many days count as repeat contacts.",
+    )
     classifier_models: Annotated[tuple[Path, ...], NoDecode] = Field(
         (),
         description="Triage model files (deskroute train), comma-separated; tickets are "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from router.model import Prediction
+from router.model import Prediction, Ticket
 
 
 class Choice(NamedTuple):
@@ -64,6 +64,10 @@ class DecisionTrace:
     chosen: str | None = None
     notes: tuple[str, ...] = ()
     predictions: Mapping[str, Prediction] = field(default_factory=dict)
+    context: tuple[str, ...] = ()
+    """What enrichment read about the ticket, in words ("language: de (0.97), detected")."""
+    signals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Signals read from the ticket (``Ticket.signals``): name and the words that showed it."""
 
     def rejections(self) -> dict[str, int]:
         """How many agents each filter removed, pruned ones included."""
@@ -74,7 +78,8 @@ class DecisionTrace:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, stored with each decision (``predictions`` only when there are)."""
+        """JSON-ready form, stored with each decision (``predictions``, ``context`` and
+        ``signals`` only when there are)."""
         out: dict[str, Any] = {
             "policy": self.policy,
             "ticket": self.ticket_id,
@@ -93,6 +98,10 @@ class DecisionTrace:
                 target: {"label": p.label, "confidence": round(p.confidence, 4)}
                 for target, p in self.predictions.items()
             }
+        if self.context:
+            out["context"] = list(self.context)
+        if self.signals:
+            out["signals"] = {name: list(words) for name, words in self.signals.items()}
         return out
 
 
@@ -149,12 +158,17 @@ class NoAssignment:
 Decision = Assignment | NoAssignment
 
 
-def with_enrichment(
-    decision: Decision, matched: tuple[str, ...], predictions: Mapping[str, Prediction]
-) -> Decision:
-    """Return ``decision`` with the business rules that matched and the classifier's
-    predictions (label and confidence) recorded in its trace."""
-    if not matched and not predictions:
+def with_enrichment(decision: Decision, matched: tuple[str, ...], enriched: Ticket) -> Decision:
+    """Return ``decision`` with the business rules that matched and what enrichment found on
+    the ``enriched`` ticket (the classifier's predictions, the context lines, the signals)
+    recorded in its trace."""
+    if not (matched or enriched.predictions or enriched.context or enriched.signals):
         return decision
-    trace = replace(decision.trace, matched_rules=matched, predictions=dict(predictions))
+    trace = replace(
+        decision.trace,
+        matched_rules=matched,
+        predictions=dict(enriched.predictions),
+        context=enriched.context,
+        signals=dict(enriched.signals),
+    )
     return replace(decision, trace=trace)

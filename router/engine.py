@@ -18,6 +18,7 @@ from router.classify.predictor import TicketClassifier
 from router.customer_rules import with_customer_notes
 from router.decision import Assignment, Decision, with_enrichment
 from router.eligibility import Eligibility
+from router.language import LanguageDetection
 from router.model import Agent, Ticket
 from router.policies import (
     Choice,
@@ -33,6 +34,7 @@ from router.policies.queueing import protected_level
 from router.queue import DEFAULT_ORDER, OrderKey, SortKey, order_queue, queue_key, validate_order
 from router.roster import Roster
 from router.rules import RuleSet
+from router.signals import read_signals
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +46,7 @@ class Router:
     order: tuple[OrderKey, ...] = DEFAULT_ORDER
     per_round: int | None = 1
     classifier: TicketClassifier | None = None
+    language: LanguageDetection = field(default_factory=LanguageDetection)
     version: str = ""
     """The policy file's fingerprint (``PolicyFile.fingerprint``), recorded with every
     decision; empty for a router built in code."""
@@ -54,10 +57,14 @@ class Router:
             raise ValueError("per_round must be >= 1 or None")
 
     def enrich(self, ticket: Ticket, now: datetime) -> tuple[Ticket, tuple[str, ...]]:
-        """The ticket after the classifier (if any) and the business rules, and the names of
-        the rules that matched."""
+        """The ticket after the classifier (if any), language detection (if on), the signals
+        (when a rule tests one) and the business rules, and the names of the rules that
+        matched."""
         if self.classifier is not None:
             ticket = self.classifier.classify(ticket)
+        ticket = self.language.apply(ticket)
+        if self.rules.reads_signals:
+            ticket = read_signals(ticket)
         return self.rules.apply(ticket, now)
 
     def decide(self, ticket: Ticket, roster: Roster, now: datetime, rng: Random) -> Decision:
@@ -65,7 +72,7 @@ class Router:
         enriched, matched = self.enrich(ticket, now)
         decision = self.policy.decide(enriched, roster, now, rng)
         decision = with_customer_notes(decision, enriched, now)  # shop context (issue 19)
-        return with_enrichment(decision, matched, enriched.predictions)
+        return with_enrichment(decision, matched, enriched)
 
     def drain(
         self, queue: Iterable[Ticket], roster: Roster, now: datetime, rng: Random
@@ -109,7 +116,7 @@ class Router:
                 with_enrichment(
                     with_customer_notes(decision, ticket, now),  # shop context (issue 19)
                     matched[ticket.id],
-                    ticket.predictions,
+                    ticket,
                 ),
             )
             for ticket, decision in decisions.values()

@@ -114,6 +114,18 @@ class Ticket(Value):
     previous_agent_at: AwareDatetime | None = Field(
         default=None, description="when that agent last handled the requester"
     )
+    recent_contacts: int | None = Field(
+        default=None,
+        ge=0,
+        description="the requester's other recent tickets (repeat contacts; None: unknown)",
+    )
+    signals: Mapping[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="signals read from the text (name: the words that showed it)",
+    )
+    context: tuple[str, ...] = Field(
+        default=(), description="what enrichment read about the ticket, in words, for the trace"
+    )
     # --- shop context (issue 19): filled by the sidecar before the rules run ---
     customer: CustomerContext | None = Field(
         default=None, description="what the shop knows about the requester (None: nothing)"

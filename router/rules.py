@@ -26,6 +26,7 @@ from router.classify.rule_parts import (
 from router.customer_rules import CustomerTest
 from router.model import Priority, SkillLevel, Ticket
 from router.schedule import Window
+from router.signals import SIGNALS
 
 TICKET_FIELDS = (
     "id",
@@ -54,6 +55,7 @@ CONDITION_KINDS = (
     "time",
     "confidence",
     "customer",
+    "signal",
     "all",
     "any",
     "not",
@@ -129,11 +131,12 @@ class Condition(_Strict):
     time: TimeOfDay | None = None
     confidence: ConfidenceTest | None = None
     customer: CustomerTest | None = None
+    signal: list[str] | None = None
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(default=None, alias="not")
 
-    @field_validator("language", "channel", mode="before")
+    @field_validator("language", "channel", "signal", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
@@ -147,6 +150,14 @@ class Condition(_Strict):
             f"unknown ticket field {value!r} (use one of {', '.join(TICKET_FIELDS)}, "
             "custom.<name> or predicted.<target>)"
         )
+
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [name for name in value or () if name not in SIGNALS]
+        if unknown:
+            raise ValueError(f"unknown signal {unknown[0]!r} (use one of {', '.join(SIGNALS)})")
+        return value
 
     @field_validator("regex", "text")
     @classmethod
@@ -201,12 +212,20 @@ class Condition(_Strict):
             return self.confidence.holds(ticket)
         if self.customer is not None:  # shop context (issue 19)
             return self.customer.holds(ticket, now)
+        if self.signal is not None:
+            return any(name in ticket.signals for name in self.signal)
         if self.all is not None:
             return all(c.holds(ticket, now, vip) for c in self.all)
         if self.any is not None:
             return any(c.holds(ticket, now, vip) for c in self.any)
         assert self.not_ is not None
         return not self.not_.holds(ticket, now, vip)
+
+    @property
+    def reads_signals(self) -> bool:
+        """True when this condition, or one inside it, tests a signal."""
+        inner = [*(self.all or ()), *(self.any or ()), *([self.not_] if self.not_ else [])]
+        return self.signal is not None or any(c.reads_signals for c in inner)
 
     def _field_holds(self, value: Any) -> bool:
         if "equals" in self.model_fields_set:
@@ -329,6 +348,11 @@ class RuleSet(_Strict):
                 raise ValueError(f"rule name {rule.name!r} is used twice")
             seen.add(rule.name)
         return self
+
+    @cached_property
+    def reads_signals(self) -> bool:
+        """True when a rule tests a signal (only then are the signals read)."""
+        return any(c.reads_signals for rule in self.rules for c in rule.when)
 
     def apply(self, ticket: Ticket, now: datetime) -> tuple[Ticket, tuple[str, ...]]:
         """The enriched ticket and the names of the rules that matched, in order."""

@@ -7,6 +7,10 @@ per routing pass (``DecisionStore.last_assignments``); filling them in is the pu
 function below. Whether they matter is the policy's ``continuity_window_h``
 (``router.continuity``); a ticket that already names a previous agent (from the help desk
 or a rule) keeps it.
+
+The same pass gives each such ticket ``recent_contacts``: how many other tickets of its
+requester we decided within the repeat-contact window (``DecisionStore.tickets_since``),
+which the ``repeat_contact`` signal reads (``router.signals``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,28 @@ def requesters_of(tickets: Iterable[Ticket]) -> set[Requester]:
         for ticket in tickets
         if ticket.requester is not None and ticket.previous_agent is None
     }
+
+
+def all_requesters(tickets: Iterable[Ticket]) -> set[Requester]:
+    """The (help desk, requester) of every ticket that has a requester."""
+    return {(t.source, t.requester) for t in tickets if t.requester is not None}
+
+
+def with_recent_contacts(
+    tickets: Sequence[Ticket], seen: Mapping[Requester, frozenset[str]]
+) -> list[Ticket]:
+    """``tickets`` with ``recent_contacts``: how many other tickets of the same requester
+    ``seen`` holds (those we decided within the window; the ticket itself never counts)."""
+    return [_with_recent_contacts(ticket, seen) for ticket in tickets]
+
+
+def _with_recent_contacts(ticket: Ticket, seen: Mapping[Requester, frozenset[str]]) -> Ticket:
+    if ticket.requester is None:
+        return ticket
+    others = seen.get((ticket.source, ticket.requester), frozenset()) - {ticket.id}
+    if ticket.recent_contacts == len(others):
+        return ticket
+    return ticket.model_copy(update={"recent_contacts": len(others)})  # a count: valid
 
 
 def with_previous_agents(

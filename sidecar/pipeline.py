@@ -23,7 +23,12 @@ from router.engine import Router
 from router.model import Agent, Ticket
 from router.roster import RECENT_KEPT, Roster
 from sidecar import lifecycle
-from sidecar.continuity import requesters_of, with_previous_agents
+from sidecar.continuity import (
+    all_requesters,
+    requesters_of,
+    with_previous_agents,
+    with_recent_contacts,
+)
 from sidecar.followthrough import Absences, Move, available, moves_due
 from sidecar.log_fields import fields
 from sidecar.metrics import Metrics
@@ -46,6 +51,12 @@ def explain_note(assignment: Assignment) -> str:
     parts = [f"deskroute assigned this ticket to {assignment.agent_id} (policy {trace.policy})"]
     if trace.matched_rules:
         parts.append("rules: " + ", ".join(trace.matched_rules))
+    parts.extend(trace.context)  # what was read: "language: de (0.97), detected"
+    if trace.signals:
+        parts.append(
+            "signals: "
+            + ", ".join(f"{name} ({', '.join(words)})" for name, words in trace.signals.items())
+        )
     considered = len(trace.candidates) + sum(trace.pruned.values())
     rejected = trace.rejections()
     if rejected:
@@ -209,10 +220,18 @@ class Pipeline:
 
     def with_continuity(self, tickets: Sequence[Ticket]) -> list[Ticket]:
         """``tickets`` with the agent we last assigned each one's requester to, and when
-        (``sidecar.continuity``): what a policy's ``continuity_window_h`` reads."""
+        (``sidecar.continuity``): what a policy's ``continuity_window_h`` reads; and, when
+        a rule tests signals, how many other tickets each requester sent lately (what
+        ``repeat_contact`` reads)."""
         wanted = requesters_of(tickets)
         last = self.store.decisions.last_assignments(wanted) if wanted else {}
-        return with_previous_agents(tickets, last)
+        tickets = with_previous_agents(tickets, last)
+        if not self.router.rules.reads_signals:  # nobody asks about repeat contacts
+            return tickets
+        since = self.clock() - timedelta(days=self.settings.sidecar.repeat_contact_days)
+        writers = all_requesters(tickets)
+        seen = self.store.decisions.tickets_since(writers, since) if writers else {}
+        return with_recent_contacts(tickets, seen)
 
     def with_customers(self, tickets: Sequence[Ticket], now: datetime) -> list[Ticket]:
         """``tickets`` with the shop's customer context (``sidecar.shop_context``); without a

@@ -124,14 +124,21 @@ def split_top_level(rest: str, text: str = "") -> list[str]:
 
 
 def build_router(scenario: Scenario, choice: PolicyChoice | None = None) -> Router:
-    """The router for a scenario: its policy file's rules and order, with ``choice``'s policy."""
+    """The router for a scenario: its policy file's rules, order and language detection, with
+    ``choice``'s policy."""
     routing = scenario.routing
     name = choice.name if choice else routing.policy
     params = dict(choice.params) if choice else dict(routing.params)
     policy = make_policy(name, **params)
     if routing.policy_file is not None:
         base = load_policy(routing.policy_file).router()
-        return Router(policy=policy, rules=base.rules, order=base.order, per_round=base.per_round)
+        return Router(
+            policy=policy,
+            rules=base.rules,
+            order=base.order,
+            per_round=base.per_round,
+            language=base.language,
+        )
     return Router(policy=policy, order=routing.order)
 
 

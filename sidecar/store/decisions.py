@@ -272,6 +272,29 @@ class DecisionStore:
                         found[row.source, row.requester] = LastAssignment(row.agent_id, row.at)
         return found
 
+    def tickets_since(
+        self, requesters: Iterable[Requester], since: datetime
+    ) -> dict[Requester, frozenset[str]]:
+        """The tickets of each of ``requesters`` we decided (any outcome) at or after
+        ``since``: what the ``repeat_contact`` signal counts."""
+        wanted = set(requesters)
+        names = sorted({requester for _, requester in wanted})
+        found: dict[Requester, set[str]] = {}
+        with reading(self.engine) as conn:
+            for start in range(0, len(names), REQUESTERS_PER_QUERY):
+                query = (
+                    sa.select(D.c.source, D.c.requester, D.c.ticket_id)
+                    .distinct()
+                    .where(
+                        D.c.requester.in_(names[start : start + REQUESTERS_PER_QUERY]),
+                        D.c.decided_at >= since,
+                    )
+                )
+                for row in conn.execute(query):
+                    if (row.source, row.requester) in wanted:
+                        found.setdefault((row.source, row.requester), set()).add(row.ticket_id)
+        return {requester: frozenset(ids) for requester, ids in found.items()}
+
     def recent(self, limit: int = 10) -> list[dict[str, Any]]:
         """The latest decisions, newest first: ticket, outcome, agent or reason, rules."""
         query = sa.select(D).order_by(D.c.id.desc()).limit(limit)

@@ -166,3 +166,32 @@ def test_the_installed_command_exits_2_naming_a_bad_variable() -> None:
     )
     assert done.returncode == 2
     assert "DESKROUTE_HTTP__PORT" in done.stderr and "valid integer" in done.stderr
+
+
+def test_a_german_ticket_without_a_language_goes_to_the_german_speaker_and_explain_says_why(
+    tmp_path: Path,
+) -> None:
+    german = {
+        "id": "2001",
+        "subject": "Wo bleibt mein Paket?",
+        "body": "Meine Bestellung ist seit einer Woche unterwegs und noch nicht angekommen. "
+        "Das ist eine Frechheit, ich will eine Rückbuchung!",
+        "created_at": "2026-11-25T08:30:00+00:00",
+    }
+    tickets, out = tmp_path / "tickets.jsonl", tmp_path / "decisions.jsonl"
+    tickets.write_text(json.dumps(german) + "\n", encoding="utf-8")
+    policy = str(ROOT / "config" / "policy.example.yaml")
+    result = runner.invoke(
+        app,
+        ["route", "--agents", str(EXAMPLES / "agents.yaml"), "--tickets", str(tickets),
+         "--policy", policy, "--now", NOW, "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    decision = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert decision["agent"] == "emma"  # the only German speaker
+    assert decision["trace"]["context"][0].startswith("language: de (")
+    assert decision["trace"]["signals"] == {"angry": ["Frechheit"], "chargeback": ["Rückbuchung"]}
+    shown = runner.invoke(app, ["explain", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert "language: de (" in shown.stdout and "detected" in shown.stdout
+    assert "signal chargeback" in shown.stdout and "Rückbuchung" in shown.stdout

@@ -17,6 +17,14 @@ def test_the_shipped_example_is_valid() -> None:
     assert policy.policy.name == "skills"
     assert [rule.name for rule in policy.rules][:2] == ["vip-escalation", "refunds-to-billing"]
     assert policy.router().policy.name == "skills"
+    assert policy.router().language.detect  # the example reads the language from the text
+
+
+def test_the_language_section_is_checked_and_reaches_the_router(tmp_path: Path) -> None:
+    good = load_policy(write(tmp_path, "language: {detect: true, languages: [de, en]}\n"))
+    assert good.router().language.languages == ("de", "en")
+    with pytest.raises(PolicyFileError, match=r"language\.languages: .*unknown language code"):
+        load_policy(write(tmp_path, "language: {detect: true, languages: [de, german]}\n"))
 
 
 def write(tmp_path: Path, text: str) -> Path:
