@@ -144,7 +144,7 @@ def explain(record: Mapping[str, Any], name: Callable[[str], str]) -> Explanatio
             if count
         ],
         why_winner=[] if chosen is None else why_won(chosen, candidates, name),
-        notes=list(trace.get("notes", [])),
+        notes=[*trace.get("context", []), *_signal_lines(trace), *trace.get("notes", [])],
         rules=list(trace.get("matched_rules", [])),
         skills=_skills(trace),
     )
@@ -220,3 +220,12 @@ def _ahead(value: float | None, other: float | None) -> bool:
     if other is None:
         return False
     return value > other
+
+
+def _signal_lines(trace: Mapping[str, Any]) -> list[str]:
+    """``signal angry: "outrageous", "fed up"`` for each signal the text showed."""
+    signals = trace.get("signals") or {}
+    return [
+        f"signal {name}: " + ", ".join(f'"{word}"' for word in words)
+        for name, words in signals.items()
+    ]

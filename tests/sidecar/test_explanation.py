@@ -87,6 +87,19 @@ def test_a_refusal_is_explained_by_its_reason_without_a_winner() -> None:
     assert told.pruned == ["40 outside the ticket's group (left out by the index)"]
 
 
+def test_what_enrichment_read_shows_before_the_notes() -> None:
+    """The console's ticket page shows the detected language, the signals with their words
+    and the shop's context (issue 19), as ``deskroute explain`` does."""
+    routed = record([scored("1", spare=5.0)])
+    routed["trace"]["context"] = ["language: de (0.97), detected"]
+    routed["trace"]["signals"] = {"angry": ["frechheit"]}
+    routed["trace"]["notes"] = ["VIP gold: 12 orders, 1,840 EUR"]
+    assert explain(routed, name).notes == [
+        "language: de (0.97), detected", 'signal angry: "frechheit"',
+        "VIP gold: 12 orders, 1,840 EUR",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [(0, "0 s"), (59, "59 s"), (60, "1 min"), (3600, "1 h"), (3720, "1 h 2 min"),
