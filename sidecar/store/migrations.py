@@ -89,6 +89,10 @@ def _policies_table(conn: sa.Connection) -> None:
     schema.policies.create(conn, checkfirst=True)
 
 
+def _roster_profiles(conn: sa.Connection) -> None:
+    _add_column(conn, schema.agent_load, "profile", sa.JSON().compile(dialect=conn.dialect))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
@@ -98,6 +102,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "first assignee of tickets, dry run on decisions (shadow report)",
               _shadow_columns),
     Migration(7, "policies applied live", _policies_table),
+    Migration(8, "the roster kept in the store for the next leader", _roster_profiles),
 )  # fmt: skip
 
 
