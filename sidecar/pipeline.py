@@ -152,6 +152,7 @@ class Pipeline:
             return False
         self.agents = stored.agents
         self.refreshed_at = stored.read_at
+        self._roster_tried_at = self.clock()  # decide first; waiting tickets re-read it later
         log.info("deciding with the roster stored at %s (%d agents) until it is read again",
                  stored.read_at, len(stored.agents))  # fmt: skip
         return bool(self.agents)

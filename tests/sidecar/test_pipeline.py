@@ -522,9 +522,16 @@ def test_a_new_leader_takes_the_stored_roster_only_while_it_is_recent(
     leader = Rig(sqlite_store, clock)
     leader.desk.add_agent("ann", groups=frozenset({"billing"}))
     leader.pipeline.refresh_roster()
+    leader.desk.new_ticket("nobody-serves", group="sales")  # ann is only in billing
+    leader.pipeline.poll()
+    leader.pipeline.route()
+    assert leader.state("nobody-serves") == lifecycle.WAITING
+    clock.advance(6)
     successor = Rig(sqlite_store, clock)
+    successor.desk.roster = _unexpected_roster  # type: ignore[method-assign]
     assert successor.pipeline.recall_roster()
     assert successor.pipeline.agents == leader.pipeline.agents
+    successor.pipeline.route()  # decides at once: the roster is re-read after the interval
     clock.advance(STORED_ROSTER_MAX_AGE.total_seconds() + 1)
     assert not Rig(sqlite_store, clock).pipeline.recall_roster()
 
