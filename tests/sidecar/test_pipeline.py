@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import ShadowSettings
+from connectors.base import RosterSnapshot
 from connectors.errors import AgentRefusedError, FatalError, RetriableError, SkippableError
 from router.model import AgentStatus, Capacity, Priority
 from sidecar import lifecycle
@@ -506,11 +507,11 @@ def test_while_tickets_wait_a_failed_roster_read_does_not_stop_the_round(
     assert rig.pipeline.route().assigned == 1  # not re-read again within the interval
 
 
-def _failing_roster() -> object:
+def _failing_roster() -> RosterSnapshot:
     raise RetriableError("HTTP 503 (injected)")
 
 
-def _unexpected_roster() -> object:
+def _unexpected_roster() -> RosterSnapshot:
     raise AssertionError("the roster was re-read before the interval passed")
 
 
