@@ -43,6 +43,9 @@ POLL_PAGES = 20
 """Most pages one poll job reads; the rest wait for the next run (keeps jobs short)."""
 HINTS_PER_READ = 100
 """Hinted tickets per batch read (Zendesk's ``show_many`` takes 100 ids)."""
+STORED_ROSTER_MAX_AGE = timedelta(minutes=10)
+"""A new leader decides with the roster the last leader stored when it is younger than this
+(``Pipeline.recall_roster``); an older one is read from the help desk first."""
 
 
 def explain_note(assignment: Assignment) -> str:
@@ -88,6 +91,8 @@ class Pipeline:
         self.settings, self.clock, self.rng, self.metrics = settings, clock, rng, metrics
         self.agents: tuple[Agent, ...] = ()
         self.refreshed_at: datetime | None = None
+        self._roster_tried_at: datetime | None = None
+        """When a re-read of the roster last started (it may have failed)."""
         self._assigned_at: dict[str, deque[datetime]] | None = None
         """Our latest assignment times per agent (None: to be read from the store)."""
         self.absences = Absences()
@@ -140,12 +145,32 @@ class Pipeline:
 
     def refresh_roster(self) -> int:
         """Re-read agents, availability and load from the help desk; returns agent count."""
+        self._roster_tried_at = self.clock()
         snapshot = self.connector.roster()
         self.store.loads.refresh(snapshot.agents, snapshot.loads, self.clock(), snapshot.holdings)
         self.agents = snapshot.agents
         self.refreshed_at = self.clock()
         self.metrics.set_loads(self.store.loads.loads(), self.agent_names())
         return len(snapshot.agents)
+
+    def recall_roster(self) -> bool:
+        """Take the roster the last leader read and stored (``LoadStore.last_roster``) when
+        it is younger than ``STORED_ROSTER_MAX_AGE``; returns whether there is one now.
+
+        A replica that takes the lease with no roster of its own decides with this one at
+        once, while its roster job reads the help desk again. Reading it first (5-50
+        requests) under 503s and 429 storms took longer than a leader's term in the
+        two-replica chaos runs, and a leader that never finished it never routed (issue 16).
+        """
+        stored = self.store.loads.last_roster()
+        if stored is None or self.clock() - stored.read_at > STORED_ROSTER_MAX_AGE:
+            return False
+        self.agents = stored.agents
+        self.refreshed_at = stored.read_at
+        self._roster_tried_at = self.clock()  # decide first; waiting tickets re-read it later
+        log.info("deciding with the roster stored at %s (%d agents) until it is read again",
+                 stored.read_at, len(stored.agents))  # fmt: skip
+        return bool(self.agents)
 
     def agent_names(self) -> dict[str, str]:
         """Each agent's name by id, as the last roster read gave them."""
@@ -199,7 +224,7 @@ class Pipeline:
         """Decide every pending and waiting ticket in queue order, and record it all."""
         rows = self.store.tickets.in_states(lifecycle.TO_DECIDE)
         if any(row.state == lifecycle.WAITING for row in rows) and self._roster_stale():
-            self.refresh_roster()  # capacity may have freed: work solved, agents back
+            self._refresh_while_waiting()  # capacity may have freed: work solved, agents back
         if not rows or not self.agents:
             self.metrics.queue_depth.set(len(rows))
             return Recorded()
@@ -241,8 +266,21 @@ class Pipeline:
         return self.shop_context.enrich(tickets, now)
 
     def _roster_stale(self) -> bool:
+        """True when the roster was not read (or tried) within ``roster_when_waiting_seconds``."""
         limit = timedelta(seconds=self.settings.scheduler.roster_when_waiting_seconds)
-        return self.refreshed_at is None or self.clock() - self.refreshed_at >= limit
+        tried = self._roster_tried_at
+        return tried is None or self.clock() - tried >= limit
+
+    def _refresh_while_waiting(self) -> None:
+        """Re-read the roster because tickets wait; when the help desk does not answer, decide
+        with the roster we have. A failed re-read used to end the round: nothing was decided
+        or written while tickets waited and the desk failed (issue 16, two replicas), and
+        the next round tried again at once. It is tried again after the interval."""
+        try:
+            self.refresh_roster()
+        except RetriableError as error:
+            log.info("deciding with the roster read at %s: re-reading it failed: %s",
+                     self.refreshed_at, error)  # fmt: skip
 
     def sweep(self) -> int:
         """Follow-through: move tickets whose assignee is gone or silent; returns moves made."""

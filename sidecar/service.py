@@ -159,7 +159,9 @@ class Sidecar:
         if leading:
             self._recover_due = True
             self.pipeline.forget_assignment_times()  # another leader may have assigned since
-            for job in ("roster", "poll", "reconcile"):
+            # react first: with no roster of its own it decides with the one the last leader
+            # stored (or reads it when there is none); the roster job follows at its interval
+            for job in ("react", "poll", "reconcile"):
                 self._run_soon(job)
 
     def _on_store(self, up: bool) -> None:
@@ -209,7 +211,7 @@ class Sidecar:
                     with self.health.tolerating(f"the {name} job"):
                         self._recover_writes()
                         if not self.pipeline.agents and name in NEEDS_ROSTER:
-                            self._read_roster()
+                            self._first_roster()
                         step()
                         ok = True
                     self.access.answered()
@@ -227,6 +229,15 @@ class Sidecar:
                 self.metrics.job_ran(name, ok, self.clock())
 
         return run
+
+    def _first_roster(self) -> None:
+        """The roster for a replica that decides for the first time: the one the last
+        leader stored, if recent (the roster job reads the help desk again soon), else read
+        now."""
+        if self.pipeline.recall_roster():
+            self.policy.follow()
+        else:
+            self._read_roster()
 
     def _read_roster(self) -> None:
         """Re-read the team, then take the active policy (another replica, the console or

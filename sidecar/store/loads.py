@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,6 +16,14 @@ from sidecar.store import schema
 from sidecar.store.database import reading
 
 L = schema.agent_load
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StoredRoster:
+    """The roster a leader last read and stored: its agents, and when it was read."""
+
+    agents: tuple[Agent, ...]
+    read_at: datetime
 
 
 def adjust_load(conn: sa.Connection, agent_id: str, delta: float) -> None:
@@ -62,6 +71,7 @@ class LoadStore:
                         load=base + inflight.get(agent.id, 0.0),
                         max_load=agent.capacity.max_load,
                         refreshed_at=now,
+                        profile=agent.model_dump(mode="json"),
                     )
                 )
 
@@ -74,9 +84,20 @@ class LoadStore:
 
     def table(self) -> list[dict[str, object]]:
         """Every agent's name, status, load and limit (for metrics and the dashboard)."""
+        shown = [column for column in L.c if column.name != "profile"]
         with reading(self.engine) as conn:
-            rows = conn.execute(sa.select(L).order_by(L.c.agent_id))
+            rows = conn.execute(sa.select(*shown).order_by(L.c.agent_id))
             return [dict(row._mapping) for row in rows]
+
+    def last_roster(self) -> StoredRoster | None:
+        """The agents as the last roster read (by any replica) gave them, and when; None
+        when no roster was stored, or a row lacks its agent (written by older code)."""
+        with reading(self.engine) as conn:
+            rows = list(conn.execute(sa.select(L.c.profile, L.c.refreshed_at)))
+        if not rows or any(row.profile is None for row in rows):
+            return None
+        agents = tuple(Agent.model_validate(row.profile) for row in rows)
+        return StoredRoster(agents=agents, read_at=min(row.refreshed_at for row in rows))
 
     @staticmethod
     def _inflight(conn: sa.Connection) -> dict[str, float]:

@@ -93,6 +93,10 @@ def _customer_contexts_table(conn: sa.Connection) -> None:
     schema.customer_contexts.create(conn, checkfirst=True)
 
 
+def _roster_profiles(conn: sa.Connection) -> None:
+    _add_column(conn, schema.agent_load, "profile", sa.JSON().compile(dialect=conn.dialect))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
@@ -103,6 +107,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _shadow_columns),
     Migration(7, "policies applied live", _policies_table),
     Migration(8, "customer contexts from the shop, cached (issue 19)", _customer_contexts_table),
+    Migration(9, "the roster kept in the store for the next leader", _roster_profiles),
 )  # fmt: skip
 
 

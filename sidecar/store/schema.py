@@ -204,7 +204,11 @@ agent_load = sa.Table(
     sa.Column("load", sa.Float, nullable=False),
     sa.Column("max_load", sa.Float, nullable=False),
     sa.Column("refreshed_at", UtcDateTime, nullable=False),
+    sa.Column("profile", sa.JSON, nullable=True),
 )
+"""The roster as the leader last read it: each agent's load, and in ``profile`` the whole
+agent (groups, skills, status, schedule) a new leader decides with while it reads the
+roster again (migration 9; NULL where older code wrote the row)."""
 
 lease = sa.Table(
     "deskroute_lease",

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from config.settings import ShadowSettings
+from connectors.base import RosterSnapshot
 from connectors.errors import AgentRefusedError, FatalError, RetriableError, SkippableError
 from router.model import AgentStatus, Capacity, Priority
 from sidecar import lifecycle
+from sidecar.pipeline import STORED_ROSTER_MAX_AGE
 from sidecar.shadow_report import Window
 from sidecar.store import Store, on_clock
 from tests.sidecar.builders import Rig
@@ -480,3 +482,60 @@ def test_while_tickets_wait_routing_refreshes_a_stale_roster(
     clock.advance(seconds)
     rig.pipeline.route()
     assert (rig.state("next") == lifecycle.ROUTED) is assigned
+
+
+def test_while_tickets_wait_a_failed_roster_read_does_not_stop_the_round(
+    rig: Rig, clock: FakeClock
+) -> None:
+    """Issue 16, two replicas: a re-read of the roster because tickets wait, failing under
+    503s, used to end the round, so nothing was decided while the desk failed; the next
+    round tried it again at once. The round decides with the roster it has, and the re-read
+    is tried again only after ``roster_when_waiting_seconds``."""
+    rig.desk.new_ticket("nobody-serves", group="billing")  # no agent is in that group
+    rig.cycle()
+    assert rig.state("nobody-serves") == lifecycle.WAITING
+    clock.advance(6)  # the roster is stale while a ticket waits
+    rig.desk.new_ticket("new")
+    rig.pipeline.poll()
+    rig.desk.roster = _failing_roster  # type: ignore[method-assign]
+    recorded = rig.pipeline.route()
+    assert recorded.assigned == 1 and rig.state("new") == lifecycle.ROUTED
+    rig.desk.new_ticket("next")
+    rig.pipeline.poll()
+    clock.advance(1)
+    rig.desk.roster = _unexpected_roster  # type: ignore[method-assign]
+    assert rig.pipeline.route().assigned == 1  # not re-read again within the interval
+
+
+def _failing_roster() -> RosterSnapshot:
+    raise RetriableError("HTTP 503 (injected)")
+
+
+def _unexpected_roster() -> RosterSnapshot:
+    raise AssertionError("the roster was re-read before the interval passed")
+
+
+def test_a_new_leader_takes_the_stored_roster_only_while_it_is_recent(
+    sqlite_store: Store, clock: FakeClock
+) -> None:
+    """What ``recall_roster`` gives a replica that leads with no roster of its own: the
+    agents the last leader read, until they are ``STORED_ROSTER_MAX_AGE`` old."""
+    leader = Rig(sqlite_store, clock)
+    leader.desk.add_agent("ann", groups=frozenset({"billing"}))
+    leader.pipeline.refresh_roster()
+    leader.desk.new_ticket("nobody-serves", group="sales")  # ann is only in billing
+    leader.pipeline.poll()
+    leader.pipeline.route()
+    assert leader.state("nobody-serves") == lifecycle.WAITING
+    clock.advance(6)
+    successor = Rig(sqlite_store, clock)
+    successor.desk.roster = _unexpected_roster  # type: ignore[method-assign]
+    assert successor.pipeline.recall_roster()
+    assert successor.pipeline.agents == leader.pipeline.agents
+    successor.pipeline.route()  # decides at once: the roster is re-read after the interval
+    clock.advance(STORED_ROSTER_MAX_AGE.total_seconds() + 1)
+    assert not Rig(sqlite_store, clock).pipeline.recall_roster()
+
+
+def test_no_roster_is_recalled_from_a_store_that_never_kept_one(rig: Rig) -> None:
+    assert not rig.pipeline.recall_roster() and rig.pipeline.agents == ()

@@ -120,3 +120,38 @@ def test_after_a_restart_write_backs_go_out_while_the_roster_cannot_be_read(
         assert wait_for(lambda: len(desk.writes) == 3), desk.writes
     finally:
         second.stop()
+
+
+def test_a_new_leader_routes_with_the_stored_roster_while_the_help_desk_cannot_give_one(
+    tmp_path: Path, desk: FakeDesk
+) -> None:
+    """Issue 16, two replicas under chaos: a leader that took over with no roster of its own
+    read it first (5-50 requests), which 503s and 429 storms kept failing longer than its
+    term, and it never routed. It decides with the roster the last leader stored."""
+    settings = Settings(**FAST, sidecar={"shutdown_deadline_seconds": 0.2})  # type: ignore[arg-type]
+    url = f"sqlite:///{tmp_path / 'n.sqlite3'}"
+    first = Sidecar(
+        settings=settings, connector=desk, store=Store.open(url, "a", utc_now()),
+        router=PolicyFile().router(),
+    )  # fmt: skip
+    desk.new_ticket("before")
+    first.start()
+    assert wait_for(lambda: len(desk.writes) == 1)
+    first.stop()
+
+    def unreadable() -> RosterSnapshot:
+        raise RetriableError("roster: 503", status=503)
+
+    desk.roster = unreadable  # type: ignore[method-assign]
+    for n in range(3):
+        desk.new_ticket(f"after-{n}")
+    second = Sidecar(
+        settings=settings, connector=desk, store=Store.open(url, "b", utc_now()),
+        router=PolicyFile().router(),
+    )  # fmt: skip
+    second.start()
+    try:
+        assert wait_for(lambda: len(desk.writes) == 4), desk.writes
+        assert {agent for _, agent in desk.writes} <= {"ann", "bob"}
+    finally:
+        second.stop()
