@@ -21,7 +21,7 @@ from sidecar.shadow_report import parse_window
 def register(app: FastAPI, ctx: AppContext) -> None:
     """Add ``GET /console/shadow``."""
 
-    @app.get("/console/shadow", response_class=HTMLResponse, tags=["console"],
+    @app.get("/console/shadow", response_class=HTMLResponse, include_in_schema=False,
              dependencies=[Depends(console_user)])  # fmt: skip
     def shadow(
         request: Request,
