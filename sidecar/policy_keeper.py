@@ -85,7 +85,7 @@ class PolicyKeeper:
         file_version = draft_policy(text, self._source(), ()).version
         stored = self.store.policies.active()
         if stored is None or stored.file_version != file_version:
-            self._record(text, "file", file_version)
+            self._record(text, file_version, "file", file_version)
             return
         if stored.version != self.pipeline.router.version:
             log.warning(
@@ -129,7 +129,7 @@ class PolicyKeeper:
         if draft.problems:
             raise PolicyRefusedError([problem.message() for problem in draft.problems])
         file_version = draft_policy(self._file_text(), self._source(), ()).version
-        stored = self._record(text, source, file_version)
+        stored = self._record(text, draft.version, source, file_version)
         with self._work:
             self._swap(draft, stored)
         return stored
@@ -152,8 +152,7 @@ class PolicyKeeper:
     def _draft(self, text: str, source: str) -> PolicyDraft:
         return draft_policy(text, source, self.pipeline.agents)
 
-    def _record(self, text: str, source: str, file_version: str) -> StoredPolicy:
-        version = draft_policy(text, source, ()).version
+    def _record(self, text: str, version: str, source: str, file_version: str) -> StoredPolicy:
         return self.store.policies.record(
             text=text, version=version, source=source, file_version=file_version,
             now=self.clock(),

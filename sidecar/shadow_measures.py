@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from router.filters import ELIGIBILITY_FILTERS
+from sidecar.explanation import FILTER_WORDS
 
 AGREED, ELIGIBLE, OVER_CAPACITY, RULED_OUT, NOT_CONSIDERED = (
     "agreed", "eligible", "over_capacity", "ruled_out", "not_considered",
@@ -37,7 +37,6 @@ CAPACITY_FILTERS = frozenset({"capacity", "fair_limit"})
 ROUND_FILTERS = frozenset({"held"})
 """Filters of the dealing round alone (an agent dealt one ticket waits for the next round):
 their pick was eligible, and would have had their turn."""
-FILTER_WORDS = {f.name: f.words for f in ELIGIBILITY_FILTERS}
 """Each filter's refusal words ("lacking a required skill"), as refusal sentences use them."""
 NO_GROUP, NO_RULE = "(no group)", "(no rule)"
 SAMPLE = 20

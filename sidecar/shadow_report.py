@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from config.settings import ShadowSettings
+from sidecar.explanation import FILTER_WORDS
 from sidecar.shadow_measures import (
     AGREED,
-    FILTER_WORDS,
     NO_GROUP,
     NO_RULE,
     RULED_OUT,

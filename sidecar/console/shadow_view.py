@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from config.settings import ShadowSettings
-from sidecar.shadow_measures import FILTER_WORDS, KIND_WORDS, KINDS, Agreement
+from sidecar.explanation import FILTER_WORDS
+from sidecar.shadow_measures import KIND_WORDS, KINDS, Agreement
 from sidecar.shadow_report import GoLiveReport, duration, share
 
 KIND_HEADERS = {
