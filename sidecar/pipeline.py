@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from random import Random
 
 from config.settings import Settings
-from connectors.base import Connector
+from connectors.base import Connector, RosterSnapshot
 from connectors.errors import RetriableError, SkippableError
 from router.decision import Assignment, NoAssignment
 from router.engine import Router
@@ -145,8 +145,15 @@ class Pipeline:
 
     def refresh_roster(self) -> int:
         """Re-read agents, availability and load from the help desk; returns agent count."""
+        return self.take_roster(self.read_roster())
+
+    def read_roster(self) -> RosterSnapshot:
+        """Ask the help desk for the team (I/O only: nothing here needs the work lock)."""
         self._roster_tried_at = self.clock()
-        snapshot = self.connector.roster()
+        return self.connector.roster()
+
+    def take_roster(self, snapshot: RosterSnapshot) -> int:
+        """Decide with ``snapshot`` from now on and store it (loads, holdings, profiles)."""
         self.store.loads.refresh(snapshot.agents, snapshot.loads, self.clock(), snapshot.holdings)
         self.agents = snapshot.agents
         self.refreshed_at = self.clock()

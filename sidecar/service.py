@@ -21,7 +21,8 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from random import Random
 from types import FrameType
@@ -53,6 +54,8 @@ log = logging.getLogger("deskroute.sidecar")
 # a kicked job that is still running is skipped by design: not worth a warning each time
 logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 Clock = Callable[[], datetime]
+Reading = Callable[[], Callable[[], object]]
+"""A job's help-desk read done before the work lock; it returns the step to run under it."""
 SLOW_ROUND = 1.0
 """A react round longer than this many seconds is logged with its breakdown."""
 NEEDS_ROSTER = frozenset({"react", "sweep"})
@@ -201,34 +204,51 @@ class Sidecar:
         if self.reconciler.run().recovered:
             self.kick()
 
-    def _leader_job(self, name: str, step: Callable[[], object]) -> Callable[[], None]:
+    def _leader_job(
+        self, name: str, step: Callable[[], object], read: Reading | None = None
+    ) -> Callable[[], None]:
+        """The scheduled job ``name``: ``step`` under the work lock, on the leader only.
+
+        ``read`` (the roster job's) asks the help desk before the lock is taken and returns
+        what then runs under it: a roster read under 503s and 429 storms takes many seconds,
+        and while it held the lock nothing was decided or written (issue 16).
+        """
+
         def run() -> None:
             if not self._accepting or not self.leading or self.access.waiting:
                 return
-            with self._work:
-                ok = False
-                try:
-                    with self.health.tolerating(f"the {name} job"):
-                        self._recover_writes()
-                        if not self.pipeline.agents and name in NEEDS_ROSTER:
-                            self._first_roster()
-                        step()
-                        ok = True
-                    self.access.answered()
-                except DeskAccessRefusedError as error:
-                    self._refused(error.error)
-                except ConnectorError as error:
-                    if refused_access(error):
-                        self._refused(error)
-                    else:
-                        log.warning("%s job: %s: %s", name, type(error).__name__, error)
-                except DeposedError as error:
-                    self.leadership.deposed(error)
-                except Exception:
-                    log.exception("%s job failed", name)
-                self.metrics.job_ran(name, ok, self.clock())
+            ok = False
+            with self._job_errors(name):
+                locked = step if read is None else read()
+                with self._work:
+                    self._recover_writes()
+                    if not self.pipeline.agents and name in NEEDS_ROSTER:
+                        self._first_roster()
+                    locked()
+                ok = True
+            self.metrics.job_ran(name, ok, self.clock())
 
         return run
+
+    @contextmanager
+    def _job_errors(self, name: str) -> Iterator[None]:
+        """What a job's failure means: refused credentials pause the jobs, a deposed leader
+        steps down, anything else is logged and the job runs again at its interval."""
+        try:
+            with self.health.tolerating(f"the {name} job"):
+                yield
+            self.access.answered()
+        except DeskAccessRefusedError as error:
+            self._refused(error.error)
+        except ConnectorError as error:
+            if refused_access(error):
+                self._refused(error)
+            else:
+                log.warning("%s job: %s: %s", name, type(error).__name__, error)
+        except DeposedError as error:
+            self.leadership.deposed(error)
+        except Exception:
+            log.exception("%s job failed", name)
 
     def _first_roster(self) -> None:
         """The roster for a replica that decides for the first time: the one the last
@@ -244,6 +264,16 @@ class Sidecar:
         SIGHUP may have changed it) and check its names against the team."""
         self.pipeline.refresh_roster()
         self.policy.follow()
+
+    def _roster_read(self) -> Callable[[], None]:
+        """The roster job's help-desk read (no lock held); what to do with it under the lock."""
+        snapshot = self.pipeline.read_roster()
+
+        def take() -> None:
+            self.pipeline.take_roster(snapshot)
+            self.policy.follow()
+
+        return take
 
     def _refused(self, error: ConnectorError) -> None:
         """The help desk refused our credentials: no job calls it until the backoff ends."""
@@ -262,8 +292,9 @@ class Sidecar:
         if self.settings.reconcile.enabled:
             jobs["reconcile"] = (self.settings.reconcile.interval_seconds, self.reconcile)
         for name, (seconds, step) in jobs.items():
+            read = self._roster_read if name == "roster" else None
             self.scheduler.add_job(
-                self._leader_job(name, step), "interval", seconds=seconds, id=name
+                self._leader_job(name, step, read), "interval", seconds=seconds, id=name
             )
         self.scheduler.add_job(
             self._lease_tick,

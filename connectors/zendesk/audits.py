@@ -34,8 +34,9 @@ Audit = Mapping[str, Any]
 class Overwrite:
     """Our write raced a person's choice: the values to put back, and who chose them.
 
-    ``restore`` is empty when the person had chosen the very agent we wrote (our write then
-    changed nothing, and the ticket is theirs all the same).
+    ``restore`` is empty when there is nothing to put back: the person had chosen the very
+    agent we wrote (our write then changed nothing), or someone has decided the ticket's
+    owner again since our write. Either way the ticket is theirs.
     """
 
     ticket_id: str
@@ -44,7 +45,9 @@ class Overwrite:
     person: str
     """The author id of the racing change."""
     stamp: datetime | None
-    """When our write landed: the ``updated_stamp`` that guards putting the values back."""
+    """The ``updated_stamp`` that guards putting the values back: the ticket's last audit,
+    ours or a later comment or status change (the agent we wrote may already be working it;
+    that does not settle who owns the ticket, so the person's choice still goes back)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,9 @@ def find_overwrite(
     racing = _racing(audits[:ours], me, read_at)
     if not racing:
         return None
+    person = str(racing[-1].get("author_id"))
+    if any(_changes(audit) for audit in audits[ours + 1 :]):
+        return Overwrite(ticket_id=ticket_id, restore={}, person=person, stamp=None)
     restore = {
         field: _as_id(event.get("previous_value"))
         for field, event in _changes(audits[ours]).items()
@@ -131,8 +137,8 @@ def find_overwrite(
     return Overwrite(
         ticket_id=ticket_id,
         restore=restore,
-        person=str(racing[-1].get("author_id")),
-        stamp=parse_time(audits[ours].get("created_at")),
+        person=person,
+        stamp=parse_time(audits[-1].get("created_at")),
     )
 
 

@@ -29,6 +29,8 @@ from router.model import Ticket
 log = logging.getLogger("deskroute.connectors.zendesk")
 BULK_MAX = 100
 JOB_DONE = frozenset({"completed", "failed", "killed"})
+PUT_BACK_TRIES = 3
+"""Reads of a raced ticket's audits before giving up putting the person's choice back."""
 CONFLICT_ERRORS = frozenset({"DatabaseConflict"})
 """Job result errors meaning the ticket changed since its ``updated_stamp``."""
 
@@ -223,15 +225,24 @@ class ZendeskWrites:
         return found
 
     def _audited(self, request: WriteRequest) -> dict[str, WriteResult]:
-        """The ticket's audits say whether our write raced a person (then put back)."""
+        """The ticket's audits say whether our write raced a person (then put back). A
+        put-back refused because the ticket changed after the audits were read reads them
+        again: a comment or status change since still leaves the person's choice to restore."""
         tid = request.ticket_id
-        try:
-            overwrite = self._overwrite(request)
-        except RetriableError as error:
-            return {tid: _unchecked(request, error)}
-        except SkippableError:
-            return {}  # the ticket is gone: nobody to put back
-        return {} if overwrite is None else {tid: self._put_back(overwrite)}
+        for _ in range(PUT_BACK_TRIES):
+            try:
+                overwrite = self._overwrite(request)
+            except RetriableError as error:
+                return {tid: _unchecked(request, error)}
+            except SkippableError:
+                return {}  # the ticket is gone: nobody to put back
+            if overwrite is None:
+                return {}
+            try:
+                return {tid: self._put_back(overwrite)}
+            except ConflictError:
+                continue
+        return {tid: self._conflict(tid, "raced a person's change; it kept changing since")}
 
     def _overwrite(self, request: WriteRequest) -> audits.Overwrite | None:
         ticket_id = request.ticket_id
@@ -245,12 +256,12 @@ class ZendeskWrites:
         )
 
     def _put_back(self, overwrite: audits.Overwrite) -> WriteResult:
-        """Restore the person's values (guarded); either way the ticket is theirs now."""
+        """Restore the person's values (guarded); either way the ticket is theirs now.
+        ``ConflictError`` when the ticket changed since the audits were read."""
         ticket_id = overwrite.ticket_id
         if not overwrite.restore:
             return self._conflict(
-                ticket_id,
-                f"user {overwrite.person} assigned the same agent while the bulk write was queued",
+                ticket_id, f"raced a change by user {overwrite.person}; the ticket is theirs"
             )
         log.warning(
             "zendesk: the bulk write on ticket %s raced user %s; putting their assignment back",
@@ -266,10 +277,6 @@ class ZendeskWrites:
                 limit="update",
                 per_ticket=True,
             ).json()
-        except ConflictError:
-            return self._conflict(
-                ticket_id, f"raced a change by user {overwrite.person}, who changed it again since"
-            )
         except SkippableError as error:
             return WriteResult(
                 ticket_id=ticket_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +156,28 @@ def test_a_new_leader_routes_with_the_stored_roster_while_the_help_desk_cannot_g
         assert {agent for _, agent in desk.writes} <= {"ann", "bob"}
     finally:
         second.stop()
+
+
+def test_a_slow_roster_read_holds_up_neither_deciding_nor_writing(
+    sidecar: Sidecar, desk: FakeDesk
+) -> None:
+    """Issue 16: the roster job read the help desk under the work lock, so a read slowed by
+    503s and 429 storms stopped every decision and write-back until it ended."""
+    desk.new_ticket("first")
+    assert wait_for(lambda: len(desk.writes) == 1)
+    reading, release = threading.Event(), threading.Event()
+    quick = desk.roster
+
+    def slow() -> RosterSnapshot:
+        reading.set()
+        release.wait(20)
+        return quick()
+
+    desk.roster = slow  # type: ignore[method-assign]
+    try:
+        assert reading.wait(5), "the roster job never read the roster"
+        for n in range(3):
+            desk.new_ticket(f"during-{n}")
+        assert wait_for(lambda: len(desk.writes) == 4, seconds=5), desk.writes
+    finally:
+        release.set()

@@ -78,6 +78,31 @@ def test_no_overwrite(trail: list[dict]) -> None:
     assert find(trail) is None
 
 
+def test_work_on_the_ticket_after_our_write_still_puts_the_person_back() -> None:
+    """The agent we wrote solving or answering the ticket does not settle who owns it: the
+    put-back is guarded by the ticket's latest audit, not by ours."""
+    trail = [
+        CREATED,
+        audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT), audit_id=2),
+        audit(ME, "2024-02-12T09:20:45Z", assignee=(THEIR_AGENT, OUR_AGENT), audit_id=3),
+        audit(OUR_AGENT, "2024-02-12T09:20:47Z", audit_id=4),
+    ]
+    found = find(trail)
+    assert found is not None and found.restore == {"assignee_id": THEIR_AGENT}
+    assert found.stamp == datetime(2024, 2, 12, 9, 20, 47, tzinfo=UTC)
+
+
+def test_a_new_owner_decision_after_our_write_leaves_nothing_to_put_back() -> None:
+    trail = [
+        CREATED,
+        audit(PERSON, "2024-02-12T09:20:30Z", assignee=(None, THEIR_AGENT), audit_id=2),
+        audit(ME, "2024-02-12T09:20:45Z", assignee=(THEIR_AGENT, OUR_AGENT), audit_id=3),
+        audit(5, "2024-02-12T09:21:00Z", assignee=(OUR_AGENT, THEIR_AGENT), audit_id=4),
+    ]
+    found = find(trail)
+    assert found is not None and found.restore == {} and found.person == str(PERSON)
+
+
 def test_a_person_who_chose_the_same_agent_owns_the_ticket() -> None:
     """Our write then changed nothing and left no change of ours in the audits."""
     trail = [

@@ -99,3 +99,27 @@ def test_a_person_who_took_a_ticket_while_the_job_was_queued_gets_it_back(
         decisions={r.ticket_id: {r.agent_id} for r in requests_},
     )
     assert ledger.overwrote_human == 0 and ledger.restored == 1
+
+
+def test_the_person_gets_the_ticket_back_although_our_agent_already_worked_it(
+    desk: SandboxHandle,
+) -> None:
+    """Our unguarded write replaced a person's choice and the agent we wrote answered the
+    ticket before the check read its audits: that work does not settle the owner, so the
+    check still puts the person's assignment back (guarded by the latest audit)."""
+    h = harness(desk)
+    (ticket,) = fresh_tickets(h, 1)
+    request = request_for(ticket, *assignable(h, ticket))
+    ours = next(a for a in h.agents if a.id == request.agent_id)
+    person = next(a.id for a in h.agents if a.id != ours.id)
+    store, tid = desk.sandbox.desk, int(ticket.id)
+    time.sleep(1.1)  # audits are stamped to the second: the person's change is after our read
+    store.update_ticket(tid, {"assignee_id": int(person)}, "human:Racer")
+    store.update_ticket(tid, {"assignee_id": int(ours.id)}, f"api:{desk.email}")
+    time.sleep(1.1)
+    store.update_ticket(tid, {"status": "pending"}, f"human:{ours.name}")
+    connector = h.connector
+    assert isinstance(connector, ZendeskConnector)
+    found = connector.find_overwrites([request])
+    assert found[ticket.id].outcome == "conflict" and "put back" in found[ticket.id].detail
+    assert _owner(desk, ticket.id) == person
