@@ -6,7 +6,7 @@ The sidecar talks to Zendesk, Freshdesk, Request Tracker and the sandbox only th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -175,6 +175,12 @@ class WriteResult:
         return self.outcome is WriteOutcome.WRITTEN
 
 
+JobCarried = Callable[[Sequence[str], str], None]
+"""Told, as soon as the help desk accepted a bulk job, which tickets it carries and the job's
+reference. The caller records it: after a crash, or a job slower than the wait for it, the
+tickets are not sent again while that job may still run (it would write them a second time)."""
+
+
 @runtime_checkable
 class Connector(Protocol):
     """A help desk deskroute can read tickets from and write assignments to."""
@@ -221,8 +227,17 @@ class Connector(Protocol):
         """Write one assignment; raises ``RetriableError``/``FatalError`` for the caller."""
         ...
 
-    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
-        """Write many assignments through the bulk endpoint; one result per request."""
+    def assign_many(
+        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+    ) -> list[WriteResult]:
+        """Write many assignments through the bulk endpoint; one result per request.
+        ``carried`` is told each asynchronous job the help desk accepted (``JobCarried``)."""
+        ...
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """Of the bulk jobs ``refs`` (as ``carried`` was told them), those the help desk has
+        not finished yet; a job it no longer knows is finished. Help desks whose bulk
+        writes are synchronous return an empty set."""
         ...
 
     def add_note(self, ticket_id: str, text: str) -> None:

@@ -27,6 +27,8 @@ class PendingJob:
 
     ids: list[str]
     read: Callable[[], Job]
+    ref: str
+    """The help desk's id of the job."""
     outcome: Job | RetriableError | None = field(default=None)
 
 

@@ -71,6 +71,11 @@ class VendorConnector(ABC):
         ``Connector.find_overwrites``); connectors that can override this."""
         return {}
 
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """None: writes are done when their request answers (see ``Connector.jobs_running``);
+        connectors with asynchronous bulk jobs override this."""
+        return set()
+
     def budget_left(self) -> float | None:
         """Requests the account budget allows now (see ``Connector.budget_left``)."""
         return self.transport.budget_left()

@@ -234,6 +234,21 @@ def _batch_work(request: Request, data: Any) -> list[tuple[int, dict[str, Any]]]
         return error(400, "InvalidValue", "every ticket needs a numeric id")
 
 
+@router.get("/job_statuses/show_many.json")
+def job_statuses(request: Request) -> JSONResponse:
+    """Several jobs by ``ids`` (comma-separated): "Show Many Job Statuses"
+    (developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/); jobs
+    it does not know are left out, as statuses are kept for a day only."""
+    ids = [i.strip() for i in request.query_params.get("ids", "").split(",") if i.strip()]
+    if not ids:
+        return error(400, "InvalidValue", "ids is required")
+    if len(ids) > ID_CAP:
+        return error(400, "TooManyValues", f"Too many values specified (maximum {ID_CAP})")
+    jobs, base = desk_of(request).jobs, base_of(request, PREFIX)
+    found = [render.job(jobs[i], base) for i in ids if i in jobs]
+    return json_response({"job_statuses": found})
+
+
 @router.get("/job_statuses/{job_id}.json")
 def job_status(job_id: str, request: Request) -> JSONResponse:
     """A bulk job: queued → working → completed, with per-ticket results."""

@@ -17,7 +17,7 @@ leader deposed meanwhile (``DeposedError``) sends nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -34,6 +34,8 @@ from sidecar.store import NoteRow, OutboxRow, Store
 log = logging.getLogger("deskroute.sidecar.writer")
 Clock = Callable[[], datetime]
 AgentGone = Callable[[str], None]
+JOB_RECHECK = timedelta(seconds=2)
+"""How long write-backs whose bulk job is still running wait before it is asked again."""
 
 
 @dataclass
@@ -150,8 +152,13 @@ class Writer:
             self.store.notes.retry(note, str(error), now + timedelta(seconds=delay))
 
     def _send_bulk(self, rows: list[OutboxRow], result: WriteRound) -> None:
+        by_ticket = {row.ticket_id: row for row in rows}
+
+        def carried(ticket_ids: Sequence[str], job: str) -> None:
+            self.store.outbox.carried([by_ticket[t] for t in ticket_ids if t in by_ticket], job)
+
         try:
-            outcomes = self.connector.assign_many([self._request(row) for row in rows])
+            outcomes = self.connector.assign_many([self._request(row) for row in rows], carried)
         except ConnectorError as error:
             outcomes = [WriteResult.of_error(row.ticket_id, error) for row in rows]
         for row, outcome in zip(rows, outcomes, strict=True):
@@ -255,6 +262,7 @@ class Writer:
         One batch read covers them all: after a failed bulk write every row of it was sent
         before, and re-reading them one by one would cost a request each.
         """
+        rows = self._not_in_running_jobs(rows)
         again = [row.ticket_id for row in rows if row.attempts > 0]
         if not again:
             return rows
@@ -272,6 +280,27 @@ class Writer:
         if landed:
             self._settle_landed(landed, current, result)
         return [row for row in rows if row not in landed]
+
+    def _not_in_running_jobs(self, rows: list[OutboxRow]) -> list[OutboxRow]:
+        """Rows whose last attempt rode in a bulk job the help desk has not finished go back
+        for ``JOB_RECHECK``: a re-read cannot show their write yet, and sending them again
+        would write each a second time when the job runs (after a leader's crash, or a job
+        slower than the wait for it: the chaos run's ``double=25``, issue 16). When the
+        help desk cannot say, they wait too."""
+        jobs = sorted({row.job for row in rows if row.attempts > 0 and row.job})
+        if not jobs:
+            return rows
+        try:
+            running = self.connector.jobs_running(jobs)
+        except ConnectorError as error:
+            log.info("cannot tell whether bulk jobs are still running: %s", error)
+            running = set(jobs)
+        held = [row for row in rows if row.attempts > 0 and row.job in running]
+        if held:
+            log.info("%d write-backs wait for %d bulk jobs still running at the help desk",
+                     len(held), len({row.job for row in held}))  # fmt: skip
+            self.store.outbox.release(held, JOB_RECHECK)
+        return [row for row in rows if row not in held]
 
     def _settle_landed(
         self, landed: list[OutboxRow], current: dict[str, Ticket], result: WriteRound

@@ -20,6 +20,7 @@ from connectors.account import AccountReport, Discovery, Feature, Fix, Sources
 from connectors.base import (
     Holding,
     Holdings,
+    JobCarried,
     Listed,
     PollPage,
     RosterSnapshot,
@@ -339,9 +340,15 @@ class FreshdeskConnector(VendorConnector):
         """Re-read ``updated_at`` (Freshdesk has no safe update), then update and add the note."""
         return self.writes.assign(request)
 
-    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+    def assign_many(
+        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+    ) -> list[WriteResult]:
         """Check every ticket's freshness, then ``bulk_update`` per agent and group."""
-        return self.writes.assign_many(requests)
+        return self.writes.assign_many(requests, carried)
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """Bulk jobs not finished yet (``FreshdeskWrites.jobs_running``)."""
+        return self.writes.jobs_running(refs)
 
     def add_note(self, ticket_id: str, text: str) -> None:
         """A private note (``POST tickets/{id}/notes``)."""

@@ -25,7 +25,7 @@ from typing import Any
 
 import requests
 
-from connectors.base import WriteRequest, WriteResult
+from connectors.base import JobCarried, WriteRequest, WriteResult
 from connectors.budget import Clock, Sleep
 from connectors.errors import RetriableError, SkippableError
 from connectors.freshdesk import mapping
@@ -123,9 +123,12 @@ class FreshdeskWrites:
         )
 
     # -- many tickets ----------------------------------------------------------------------
-    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+    def assign_many(
+        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+    ) -> list[WriteResult]:
         """Check every ticket's freshness, then ``bulk_update`` per agent and group (Freshdesk
-        applies one property set to all ids), 100 ids a job, jobs awaited together."""
+        applies one property set to all ids), 100 ids a job (each told to ``carried``), jobs
+        awaited together."""
         checked_at = self._clock()
         results: dict[str, WriteResult] = dict(self.stale(requests))
         jobs: list[PendingJob] = []
@@ -142,7 +145,10 @@ class FreshdeskWrites:
                 continue
             for start in range(0, len(batch), BULK_MAX):
                 job = self._submit(batch[start : start + BULK_MAX], dict(properties), results)
-                jobs += [job] if job is not None else []
+                if job is not None:
+                    jobs.append(job)
+                    if carried is not None:
+                        carried(job.ids, job.ref)
                 if len(jobs) >= MAX_IN_FLIGHT:
                     results.update(self._finish(jobs, requests))
                     jobs = []
@@ -302,8 +308,22 @@ class FreshdeskWrites:
         except (RetriableError, SkippableError) as error:
             results.update(failed(ids, error))
             return None
-        path = f"/api/v2/jobs/{data['job_id']}"
-        return PendingJob(ids=ids, read=lambda: self.transport.send("GET", path).json())
+        ref = str(data["job_id"])
+        path = f"/api/v2/jobs/{ref}"
+        return PendingJob(ids=ids, read=lambda: self.transport.send("GET", path).json(), ref=ref)
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """Jobs of ``refs`` still queued or in progress, one ``GET jobs/{id}`` each (Freshdesk
+        has no batch read of jobs); one it no longer knows (404) is over."""
+        running: set[str] = set()
+        for ref in refs:
+            try:
+                job = self.transport.send("GET", f"/api/v2/jobs/{ref}").json()
+            except SkippableError:
+                continue
+            if str(job.get("status", "")).upper() in JOB_RUNNING:
+                running.add(ref)
+        return running
 
     def _finish(
         self, jobs: list[PendingJob], requests: Sequence[WriteRequest]

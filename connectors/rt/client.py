@@ -16,6 +16,7 @@ from urllib.parse import quote as url_quote
 
 from connectors.account import AccountReport
 from connectors.base import (
+    JobCarried,
     Listed,
     PollPage,
     RosterSnapshot,
@@ -357,8 +358,11 @@ class RtConnector:
         updated = mapping.rt_time(raw.get("LastUpdated"))
         return WriteResult(ticket_id=ticket_id, outcome=outcome, detail=detail, updated_at=updated)
 
-    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
-        """One write per ticket (RT has no bulk update); a transient failure fails only its own."""
+    def assign_many(
+        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+    ) -> list[WriteResult]:
+        """One write per ticket (RT has no bulk update, so no job for ``carried``); a transient
+        failure fails only its own."""
         results = []
         for request in requests:
             try:
@@ -372,6 +376,10 @@ class RtConnector:
                     )
                 )
         return results
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """None: every RT write is done when its request answers."""
+        return set()
 
     def add_note(self, ticket_id: str, text: str) -> None:
         """A comment (private to staff) on the ticket."""

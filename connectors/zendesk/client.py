@@ -18,6 +18,7 @@ from connectors.account import AccountReport, Discovery
 from connectors.base import (
     Holding,
     Holdings,
+    JobCarried,
     Listed,
     PollPage,
     RosterSnapshot,
@@ -445,9 +446,15 @@ class ZendeskConnector(VendorConnector):
         """One guarded update (see ``ZendeskWrites.assign``)."""
         return self.writes.assign(request)
 
-    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+    def assign_many(
+        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+    ) -> list[WriteResult]:
         """Bulk jobs, then the audit check (see ``ZendeskWrites.assign_many``)."""
-        return self.writes.assign_many(requests)
+        return self.writes.assign_many(requests, carried)
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """Bulk jobs not finished yet (``ZendeskWrites.jobs_running``)."""
+        return self.writes.jobs_running(refs)
 
     def add_note(self, ticket_id: str, text: str) -> None:
         """A private comment (a ticket update: it spends the ticket-update limit)."""

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from connectors.base import WriteRequest, WriteResult
+from connectors.base import JobCarried, WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
 from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, finish_jobs
@@ -95,10 +95,12 @@ class ZendeskWrites:
         )
 
     # -- many tickets ----------------------------------------------------------------------
-    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
-        """Per 100: check freshness with ``show_many`` and submit ``update_many``; wait for
-        the jobs together; then check the written tickets for a raced person.
-        One result per request, in order."""
+    def assign_many(
+        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+    ) -> list[WriteResult]:
+        """Per 100: check freshness with ``show_many`` and submit ``update_many`` (each job
+        told to ``carried``); wait for the jobs together; then check the written tickets for
+        a raced person. One result per request, in order."""
         results: dict[str, WriteResult] = {}
         before: dict[str, audits.Stations | None] = {}
         jobs: list[PendingJob] = []
@@ -111,6 +113,8 @@ class ZendeskWrites:
                 continue
             if job is not None:
                 jobs.append(job)
+                if carried is not None:
+                    carried(job.ids, job.ref)
             if len(jobs) >= MAX_IN_FLIGHT:
                 results.update(self._finish(jobs))
                 jobs = []
@@ -142,10 +146,27 @@ class ZendeskWrites:
         data = self.api.transport.send(
             "PUT", "/api/v2/tickets/update_many.json", json={"tickets": items}
         ).json()
-        path = f"/api/v2/job_statuses/{data['job_status']['id']}.json"
+        ref = str(data["job_status"]["id"])
+        path = f"/api/v2/job_statuses/{ref}.json"
         return PendingJob(
-            ids=[str(item["id"]) for item in items], read=lambda: self.api.get(path)["job_status"]
+            ids=[str(item["id"]) for item in items],
+            read=lambda: self.api.get(path)["job_status"],
+            ref=ref,
         )
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """Jobs of ``refs`` still queued or working: ``job_statuses/show_many``, 100 ids a
+        read (Zendesk keeps a job's status for a day; one it no longer lists is over)."""
+        running: set[str] = set()
+        for start in range(0, len(refs), BULK_MAX):
+            ids = ",".join(refs[start : start + BULK_MAX])
+            data = self.api.get("/api/v2/job_statuses/show_many.json", params={"ids": ids})
+            running |= {
+                str(job.get("id"))
+                for job in data.get("job_statuses") or []
+                if str(job.get("status")) not in JOB_DONE
+            }
+        return running
 
     def _finish(self, jobs: list[PendingJob]) -> dict[str, WriteResult]:
         """Wait for submitted jobs; per-ticket results (a late or unreadable job: failed)."""

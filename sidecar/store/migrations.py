@@ -97,6 +97,10 @@ def _roster_profiles(conn: sa.Connection) -> None:
     _add_column(conn, schema.agent_load, "profile", sa.JSON().compile(dialect=conn.dialect))
 
 
+def _outbox_jobs(conn: sa.Connection) -> None:
+    _add_column(conn, schema.outbox, "job", "VARCHAR(200)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _initial_tables),
     Migration(2, "notes posted after bulk writes", _notes_table),
@@ -108,6 +112,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "policies applied live", _policies_table),
     Migration(8, "customer contexts from the shop, cached (issue 19)", _customer_contexts_table),
     Migration(9, "the roster kept in the store for the next leader", _roster_profiles),
+    Migration(10, "the bulk job that carried a write-back", _outbox_jobs),
 )  # fmt: skip
 
 

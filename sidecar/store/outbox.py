@@ -59,6 +59,8 @@ class OutboxRow:
     created_at: datetime
     epoch: int | None = None
     """The lease epoch of the claim (None: unfenced)."""
+    job: str | None = None
+    """The help desk's bulk job that carried the last attempt (None: none did)."""
 
 
 def _row(row: sa.Row[tuple[object, ...]], attempts_before: int = 0) -> OutboxRow:
@@ -67,7 +69,7 @@ def _row(row: sa.Row[tuple[object, ...]], attempts_before: int = 0) -> OutboxRow
         id=m["id"], ticket_id=m["ticket_id"], agent_id=m["agent_id"], group=m["group_name"],
         weight=m["weight"], policy=m["policy"], expected_updated_at=m["expected_updated_at"],
         note=m["note"], attempts=m["attempts"] - attempts_before, created_at=m["created_at"],
-        epoch=m["epoch"],
+        epoch=m["epoch"], job=m["job"],
     )  # fmt: skip
 
 
@@ -141,17 +143,29 @@ class OutboxStore:
             )
         return [row for row in rows if row.id in ours]
 
-    def release(self, rows: list[OutboxRow]) -> None:
-        """Give claimed rows back untouched (their attempt is not counted)."""
+    def release(self, rows: list[OutboxRow], wait: timedelta = timedelta(0)) -> None:
+        """Give claimed rows back untouched (their attempt is not counted); with ``wait``
+        they are due that long from now on the due clock, else as they were."""
         if rows:
             with self.engine.begin() as conn:
                 self.fence.check(conn)
+                values: dict[str, object] = {"status": "pending", "attempts": OUTBOX.c.attempts - 1}
+                if wait:
+                    values["next_attempt_at"] = self.due_clock(conn) + wait
                 for row in rows:
-                    conn.execute(
-                        OUTBOX.update()
-                        .where(_claimed_by(row))
-                        .values(status="pending", attempts=OUTBOX.c.attempts - 1)
-                    )
+                    conn.execute(OUTBOX.update().where(_claimed_by(row)).values(**values))
+
+    def carried(self, rows: list[OutboxRow], job: str) -> None:
+        """The help desk accepted bulk job ``job`` for ``rows`` (recorded at once, before
+        its end: a leader that takes the rows over after a crash waits for the job)."""
+        if rows:
+            with self.engine.begin() as conn:
+                self.fence.check(conn)
+                conn.execute(
+                    OUTBOX.update()
+                    .where(sa.or_(*(_claimed_by(row) for row in rows)))
+                    .values(job=job)
+                )
 
     def done(
         self,

@@ -150,6 +150,8 @@ outbox = sa.Table(
     sa.Column("finished_at", UtcDateTime, nullable=True),
     sa.Column("epoch", sa.Integer, nullable=True),
     # the lease epoch of the leader that claimed the row last (migration 3)
+    sa.Column("job", sa.String(200), nullable=True),
+    # the help desk's bulk job that carried the last attempt (migration 10)
 )
 
 policies = sa.Table(

@@ -19,7 +19,7 @@ def job(states: list[str | Exception], reads: list[str], name: str) -> PendingJo
             raise reply
         return {"status": reply}
 
-    return PendingJob(ids=[name], read=read)
+    return PendingJob(ids=[name], read=read, ref=name)
 
 
 def finished(status: Job) -> bool:

@@ -114,6 +114,17 @@ def test_update_many_caps_at_100_and_runs_as_a_job(
     assert [(r["id"], r["success"]) for r in job["results"]] == [(3, True), (999999, False)]
 
 
+def test_job_statuses_show_many_lists_the_known_jobs(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
+    url = api(desk, "/tickets/update_many.json")
+    job = zd.put(url, json={"tickets": [{"id": 3, "priority": "low"}]}).json()["job_status"]
+    many = zd.get(api(desk, "/job_statuses/show_many.json"), params={"ids": f"{job['id']},gone"})
+    assert [j["id"] for j in many.json()["job_statuses"]] == [job["id"]]
+    missing = zd.get(api(desk, "/job_statuses/show_many.json"))
+    assert missing.status_code == 400
+
+
 def test_a_batch_item_with_a_stale_safe_update_stamp_is_a_conflict(
     desk: SandboxHandle, zd: requests.Session
 ) -> None:

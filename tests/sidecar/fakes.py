@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from connectors.base import (
     Holding,
     Holdings,
+    JobCarried,
     Listed,
     PollPage,
     RosterSnapshot,
@@ -204,8 +205,10 @@ class FakeDesk:
             raise self.faults.pop(0)
         return self._write(request)
 
-    def assign_many(self, requests: Sequence[WriteRequest]) -> list[WriteResult]:
-        """Bulk update: one call, one result per request."""
+    def assign_many(
+        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+    ) -> list[WriteResult]:
+        """Bulk update: one call, one result per request (synchronous: no job)."""
         self.bulk_calls += 1
         if self.down:
             raise RetriableError("help desk unavailable", status=503)
@@ -225,6 +228,10 @@ class FakeDesk:
         if ticket_id not in self.tickets:
             raise SkippableError(f"ticket {ticket_id} not found", status=404)
         self.notes.append((ticket_id, text))
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]:
+        """Bulk writes here are synchronous: no job is ever running."""
+        return set()
 
     def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
         """Writes the test marked as having raced a person: the person's assignee is put back."""
