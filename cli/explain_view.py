@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sidecar.explanation import CAUSES, score_text
+from sidecar.explanation import CAUSES, FILTER_WORDS, score_text, why_won
 
 
 def render_decision(console: Console, record: dict[str, Any]) -> None:
@@ -63,10 +63,13 @@ def render_decision(console: Console, record: dict[str, Any]) -> None:
     for item in trace["candidates"]:
         agent = item["agent"]
         if "rejected_by" in item:
-            candidates.add_row(
-                agent, Text("filtered", "red"), f"{item['rejected_by']}: {item.get('detail', '')}"
-            )
+            words = FILTER_WORDS.get(item["rejected_by"], item["rejected_by"])
+            candidates.add_row(agent, Text("filtered", "red"), f"{words}: {item.get('detail', '')}")
         else:
             mark = Text("chosen", "bold green") if agent == trace["chosen"] else Text("eligible")
             candidates.add_row(agent, mark, score_text(item.get("score", {})))
-    console.print(Panel(Group(facts, Text(""), candidates), title=title, title_align="left"))
+    parts: list[RenderableType] = [facts, Text(""), candidates]
+    if record.get("outcome") == "assigned":
+        won = why_won(str(record["agent"]), list(trace["candidates"]), str)
+        parts += [Text(""), Text("why it won", "bold"), *(Text(f"  {line}") for line in won)]
+    console.print(Panel(Group(*parts), title=title, title_align="left"))

@@ -73,6 +73,8 @@ def test_explain_renders_a_decision(tmp_path: Path) -> None:
     assert "ticket 1001 → emma" in result.stdout
     assert "refunds-to-billing" in result.stdout
     assert "chosen" in result.stdout and "filtered" in result.stdout
+    said = " ".join(result.stdout.split())
+    assert "why it won" in said and "over " in said  # the winner against each other agent
 
 
 def served_history(tmp_path: Path) -> dict[str, object]:

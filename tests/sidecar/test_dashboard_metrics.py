@@ -12,6 +12,7 @@ import responses
 from connectors.transport import endpoint_of
 from router.model import AgentStatus
 from sidecar.metrics import Metrics
+from sidecar.routes.metrics import ShadowReading
 from sidecar.store import Store
 from tests.connectors.fakes import ZENDESK, transport
 from tests.sidecar.builders import Rig
@@ -158,3 +159,13 @@ def test_connector_requests_and_retries_are_counted_by_desk_endpoint_and_status(
     assert (
         sample(metrics, "deskroute_connector_retries_total", desk="zendesk", endpoint=endpoint) == 1
     )
+
+
+def test_the_shadow_agreement_is_read_at_most_once_a_minute(clock: FakeClock) -> None:
+    """It reads every decision of the window: a scrape every 15 s must not redo that."""
+    reading = ShadowReading()
+    assert reading.due(clock())
+    clock.advance(45)
+    assert not reading.due(clock())
+    clock.advance(15)
+    assert reading.due(clock())
