@@ -35,6 +35,9 @@ MAX_MESSAGE = 300
 AGENT_FIELDS = frozenset({"assignee", "assignee_id", "responder_id"})
 """Fields a validation error names when the help desk refuses the chosen agent: Zendesk's
 ``details`` key (``assignee``, ``assignee_id``), Freshdesk's ``errors[].field``."""
+AGENT_WORDS = ("assignee", "responder")
+"""Words by which a bulk job's failure names the chosen agent (Zendesk's assignee,
+Freshdesk's responder)."""
 
 
 def request_label(method: str, url: str) -> str:
@@ -110,6 +113,14 @@ def refuses_agent(body: str) -> bool:
     if isinstance(errors, list):
         fields |= {str(item.get("field")) for item in errors if isinstance(item, dict)}
     return bool(fields & AGENT_FIELDS)
+
+
+def names_agent(reason: str) -> bool:
+    """True when a bulk job's per-ticket failure names the assignee. A job result carries
+    words only (Zendesk's ``details``, Freshdesk's ``message``), not the field-keyed body of
+    a single update, so the words decide: "Assignee is not a member of the group"."""
+    words = reason.lower()
+    return any(word in words for word in AGENT_WORDS)
 
 
 def classify(

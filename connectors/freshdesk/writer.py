@@ -27,6 +27,7 @@ import requests
 
 from connectors.base import JobCarried, WriteRequest, WriteResult
 from connectors.budget import Clock, Sleep
+from connectors.classify import names_agent
 from connectors.errors import RetriableError, SkippableError
 from connectors.freshdesk import mapping
 from connectors.freshdesk.cursor import FreshdeskCursor
@@ -378,9 +379,8 @@ def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult
         item = per_id.get(ticket)
         if item is not None and not item.get("success", True):
             detail = str(item.get("message") or item.get("error") or "failed in bulk job")
-            results[ticket] = WriteResult(
-                ticket_id=ticket, outcome=WriteOutcome.PARKED, detail=detail
-            )
+            refused = WriteOutcome.AGENT_GONE if names_agent(detail) else WriteOutcome.PARKED
+            results[ticket] = WriteResult(ticket_id=ticket, outcome=refused, detail=detail)
         elif item is None and status not in {"SUCCESS", "COMPLETED"}:
             results[ticket] = WriteResult(
                 ticket_id=ticket,

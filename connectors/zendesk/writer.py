@@ -17,6 +17,7 @@ from typing import Any
 
 from connectors.base import JobCarried, WriteRequest, WriteResult
 from connectors.budget import Sleep
+from connectors.classify import names_agent
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
 from connectors.jobs import MAX_IN_FLIGHT, PendingJob, failed, finish_jobs
 from connectors.outcomes import WriteOutcome
@@ -321,6 +322,14 @@ def _unchecked(request: WriteRequest, error: Exception) -> WriteResult:
     )
 
 
+def _failed(item: Mapping[str, Any], detail: str) -> WriteOutcome:
+    """A ticket a job could not update: changed since its stamp (conflict), the chosen agent
+    refused (decided again without them), or anything else (parked)."""
+    if item.get("error") in CONFLICT_ERRORS:
+        return WriteOutcome.CONFLICT
+    return WriteOutcome.AGENT_GONE if names_agent(detail) else WriteOutcome.PARKED
+
+
 def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult]:
     """Per-ticket outcomes from a finished Zendesk job status."""
     if str(job.get("status")) != "completed" and not job.get("results"):
@@ -341,10 +350,5 @@ def job_results(ids: list[str], job: Mapping[str, Any]) -> dict[str, WriteResult
             results[tid] = WriteResult(ticket_id=tid, outcome=WriteOutcome.WRITTEN)
         else:
             detail = f"{item.get('error', 'error')}: {item.get('details', '')}".strip(": ")
-            outcome = (
-                WriteOutcome.CONFLICT
-                if item.get("error") in CONFLICT_ERRORS
-                else WriteOutcome.PARKED
-            )
-            results[tid] = WriteResult(ticket_id=tid, outcome=outcome, detail=detail)
+            results[tid] = WriteResult(ticket_id=tid, outcome=_failed(item, detail), detail=detail)
     return results

@@ -111,3 +111,27 @@ def test_an_agent_deleted_after_the_decision_is_decided_around(
     assert assignee is not None and str(assignee) != gone
     assert rig.state(str(ticket_id)) == lifecycle.ASSIGNED
     assert rig.store.outbox.counts() == {"superseded": 1, "done": 1}
+
+
+@pytest.mark.parametrize("rig", [VENDORS[0]], indirect=True)
+def test_an_agent_deleted_before_a_bulk_write_is_decided_around_not_parked(
+    rig: Rig,
+    desk: SandboxHandle,  # noqa: F811
+) -> None:
+    """Issue 16: inside a bulk job the help desk's refusal of the chosen agent is a line of
+    words ("Assignee is not a member of the group", "assignee 7 is not an agent"); it parked
+    the ticket. Now the tickets go back to pending and are decided without that agent."""
+    ids = [customer_writes_in(desk) for _ in range(9)]
+    rig.pipeline.refresh_roster()
+    rig.pipeline.poll()
+    rig.pipeline.route()
+    chosen = {str(i): rig.store.tickets.get(str(i)).our_agent for i in ids}  # type: ignore[union-attr]
+    gone = max(set(chosen.values()), key=list(chosen.values()).count)
+    with desk.sandbox.desk.lock:
+        del desk.sandbox.desk.agents[int(str(gone))]
+    flushed = rig.writer.flush()
+    assert flushed.bulk and flushed.parked == 0
+    assert flushed.redecided == sum(1 for agent in chosen.values() if agent == gone)
+    rig.pipeline.route()
+    rig.writer.flush()
+    assert all(desk.ticket(i).assignee_id not in (None, int(str(gone))) for i in ids)

@@ -574,11 +574,13 @@ def test_bulk_job_failures_are_per_ticket(fd: FreshdeskConnector) -> None:
                 {"id": 1, "success": True},
                 {"id": 2, "success": False, "message": "responder is not in the group"},
                 {"id": 3, "success": True},
+                {"id": 4, "success": False, "message": "ticket is marked as spam"},
             ],
         },
     )
-    results = fd.assign_many([write(n, read_at=None) for n in ("1", "2", "3")])
-    assert [r.outcome for r in results] == ["written", "parked", "written"]
+    results = fd.assign_many([write(n, read_at=None) for n in ("1", "2", "3", "4")])
+    # a refused responder is decided again without them; anything else is left to people
+    assert [r.outcome for r in results] == ["written", "agent_gone", "written", "parked"]
     assert "not in the group" in results[1].detail
 
 

@@ -499,7 +499,14 @@ def test_assign_many_checks_freshness_updates_and_polls_the_job(
         ),
     )
     results = zd.assign_many([write(str(i)) for i in (1, 2, 3, 4, 5)])
-    assert [r.outcome for r in results] == ["written", "conflict", "parked", "conflict", "parked"]
+    # 3: the agent refused (decided again without them); 5: gone since the check (parked)
+    assert [r.outcome for r in results] == [
+        "written",
+        "conflict",
+        "agent_gone",
+        "conflict",
+        "parked",
+    ]
     sent = json.loads(
         next(c for c in responses.calls if "update_many" in c.request.url).request.body
     )
