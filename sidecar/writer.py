@@ -123,7 +123,7 @@ class Writer:
         returns how many were posted. One that keeps failing is dropped, never an
         assignment: the decision's explanation stays in the store either way."""
         now, posted = self.clock(), 0
-        for note in self.store.notes.due(now, self.settings.notes_per_round):
+        for note in self.store.notes.due(self.settings.notes_per_round):
             try:
                 self.connector.add_note(note.ticket_id, note.body)
             except ConnectorError as error:
@@ -149,7 +149,7 @@ class Writer:
                 self.settings.retry_base_seconds * 2**note.attempts,
                 self.settings.retry_max_seconds,
             )
-            self.store.notes.retry(note, str(error), now + timedelta(seconds=delay))
+            self.store.notes.retry(note, str(error), timedelta(seconds=delay))
 
     def _send_bulk(self, rows: list[OutboxRow], result: WriteRound) -> None:
         by_ticket = {row.ticket_id: row for row in rows}

@@ -46,7 +46,7 @@ class Store:
         self.outbox = OutboxStore(engine, self.fence, due_clock)
         self.loads = LoadStore(engine)
         self.lease = LeaseStore(engine, self.fence)
-        self.notes = NoteStore(engine)
+        self.notes = NoteStore(engine, due_clock)
         self.policies = PolicyStore(engine, replica)
         self.customers = CustomerStore(engine)
 

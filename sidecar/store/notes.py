@@ -5,18 +5,20 @@ one request per ticket. Posting them inline made a bulk round as slow as single 
 (the chaos run saw 100 write-backs take 30 s through 20 % 503s). So when a connector's bulk
 write cannot carry notes, the writer records each note here in the same transaction that
 records the assignment done, and posts a few per round after the assignments: an
-assignment never waits for its note, and no note is lost to a crash.
+assignment never waits for its note, and no note is lost to a crash. As for write-backs,
+when a note is due is on the store's due clock (the database's), never a replica's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from sidecar.store import schema
 from sidecar.store.database import reading
+from sidecar.store.fence import StoreClock, database_now
 
 N = schema.notes
 PENDING, DONE, DROPPED = "pending", "done", "dropped"
@@ -32,15 +34,17 @@ class NoteRow:
     attempts: int
 
 
-def add_note(conn: sa.Connection, ticket_id: str, body: str, now: datetime) -> None:
-    """Queue a note (inside the caller's transaction)."""
+def add_note(
+    conn: sa.Connection, ticket_id: str, body: str, now: datetime, due_at: datetime
+) -> None:
+    """Queue a note (inside the caller's transaction), due at ``due_at`` on the due clock."""
     conn.execute(
         N.insert().values(
             ticket_id=ticket_id,
             body=body,
             status=PENDING,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=due_at,
             created_at=now,
         )
     )
@@ -49,18 +53,18 @@ def add_note(conn: sa.Connection, ticket_id: str, body: str, now: datetime) -> N
 class NoteStore:
     """Due notes, and what became of each."""
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: sa.Engine, due_clock: StoreClock = database_now) -> None:
+        self.engine, self.due_clock = engine, due_clock
 
-    def due(self, now: datetime, limit: int) -> list[NoteRow]:
-        """The oldest notes due now, at most ``limit``."""
-        query = (
-            sa.select(N.c.id, N.c.ticket_id, N.c.body, N.c.attempts)
-            .where(N.c.status == PENDING, N.c.next_attempt_at <= now)
-            .order_by(N.c.id)
-            .limit(limit)
-        )
+    def due(self, limit: int) -> list[NoteRow]:
+        """The oldest notes due now on the due clock, at most ``limit``."""
         with reading(self.engine) as conn:
+            query = (
+                sa.select(N.c.id, N.c.ticket_id, N.c.body, N.c.attempts)
+                .where(N.c.status == PENDING, N.c.next_attempt_at <= self.due_clock(conn))
+                .order_by(N.c.id)
+                .limit(limit)
+            )
             return [
                 NoteRow(row.id, row.ticket_id, row.body, row.attempts)
                 for row in conn.execute(query)
@@ -74,13 +78,14 @@ class NoteStore:
         """The note will never be posted (the ticket is gone, or attempts ran out)."""
         self._finish(note, DROPPED, now, reason)
 
-    def retry(self, note: NoteRow, error: str, at: datetime) -> None:
-        """Try again at ``at``."""
+    def retry(self, note: NoteRow, error: str, delay: timedelta) -> None:
+        """Try again ``delay`` from now on the due clock."""
         with self.engine.begin() as conn:
+            due = self.due_clock(conn) + delay
             conn.execute(
                 N.update()
                 .where(N.c.id == note.id)
-                .values(attempts=N.c.attempts + 1, next_attempt_at=at, last_error=error)
+                .values(attempts=N.c.attempts + 1, next_attempt_at=due, last_error=error)
             )
 
     def counts(self) -> dict[str, int]:

@@ -190,7 +190,7 @@ class OutboxStore:
             if not self._settle(conn, row, status="done", finished_at=now):
                 return None
             if note:
-                add_note(conn, row.ticket_id, note, now)
+                add_note(conn, row.ticket_id, note, now, self.due_clock(conn))
             t = schema.tickets
             current = conn.execute(sa.select(t.c.payload).where(t.c.ticket_id == row.ticket_id))
             payload = dict(current.scalar() or {})

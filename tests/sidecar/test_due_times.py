@@ -97,3 +97,30 @@ def test_a_retry_delay_put_by_a_replica_whose_clock_is_behind_is_kept(
     assert b.outbox.claim(RIGHT(), 10) == []
     time.sleep(RETRY_DELAY.total_seconds() + 0.3)
     assert [row.ticket_id for row in b.outbox.claim(RIGHT(), 10)] == ["1"]
+
+
+def queue_note(store: Store, clock: Clock) -> None:
+    """Ticket 1's write-back done, its note queued to be posted after it, on ``clock``."""
+    queue_write(store, clock)
+    (row,) = store.outbox.claim(clock(), 10)
+    store.outbox.done(row, clock(), None, note="deskroute: why ann")
+
+
+def test_a_note_one_replica_queued_is_due_at_once_for_a_replica_whose_clock_is_behind(
+    replicas: tuple[Store, Store],
+) -> None:
+    a, b = replicas
+    queue_note(a, AHEAD)
+    assert [note.ticket_id for note in b.notes.due(10)] == ["1"]
+
+
+def test_a_note_retry_waits_its_delay_on_the_database_clock(
+    replicas: tuple[Store, Store],
+) -> None:
+    a, b = replicas
+    queue_note(a, RIGHT)
+    (note,) = a.notes.due(10)
+    a.notes.retry(note, "503", RETRY_DELAY)
+    assert b.notes.due(10) == []
+    time.sleep(RETRY_DELAY.total_seconds() + 0.3)
+    assert [n.ticket_id for n in b.notes.due(10)] == ["1"]
