@@ -102,7 +102,9 @@ class Template:
 
     def copy_for(self, ticket: Ticket, customer: Customer, last: LastService | None) -> Ticket:
         """``ticket`` (a ``copy``) written by ``customer``: its id as ``requester``, the
-        ``vip`` tag for a VIP, and who served the customer last, if anyone did.
+        ``vip`` tag for a VIP, the shop's context (``Ticket.customer``, which the rules'
+        ``customer`` conditions read as they read a live one) and who served the customer
+        last, if anyone did.
 
         Unvalidated for the reason ``copy`` gives: a string id, a frozenset of one
         lower-case tag, an agent id of the model's roster and the simulated clock's aware
@@ -112,6 +114,8 @@ class Template:
         given: dict[str, Any] = {"requester": customer.id}
         if customer.vip:
             given["tags"] = VIP_TAGS
+        if customer.context is not None:  # a validated CustomerContext (simulation.customers)
+            given["customer"] = customer.context
         if last is not None:
             given["previous_agent"], given["previous_agent_at"] = last
         fields.update(given)
@@ -204,6 +208,8 @@ class TicketMaker:
         )  # fmt: skip
         if customer is not None:
             record.customer = customer.id
+            if customer.context is not None:
+                record.value_tier = customer.value_tier
         job = SimTicket(ticket, kind, record, arrival)
         if self.roster_wide:
             job.profile = self.profile_of(ticket, kind)

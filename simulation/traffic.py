@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import accumulate, islice
 from random import Random
@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from simulation.agent_fit import reopen_varies
 from simulation.channel_hours import OfferedChannels
-from simulation.customers import Customer, CustomerDraws
+from simulation.customers import Customer, CustomerDraws, ShopContexts
 from simulation.scenario import Arrivals, HandleTime, Patience, Scenario, Traffic
 
 BATCH = 8192
@@ -223,7 +223,11 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
     service = array_stream(seed, "service", replication)
     behaviour = CustomerBehaviour(scenario, array_stream(seed, "customer", replication))
     who = (
-        CustomerDraws(traffic.customers, array_stream(seed, "customers", replication))
+        CustomerDraws(
+            traffic.customers,
+            array_stream(seed, "customers", replication),
+            shop_contexts(scenario, replication),
+        )
         if traffic.customers is not None
         else None
     )
@@ -249,9 +253,11 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         if traffic.channel_handle:  # scaled, not drawn: the service stream stays aligned
             scale = traffic.channel_handle
             handles *= np.fromiter((scale.get(c, 1.0) for c in channel), np.float64, size)
-        waits = behaviour.patience(channel)
+        customers: list[Customer | None] = (
+            [None] * size if who is None else list(who.draw(at, category))
+        )
+        waits = behaviour.patience(channel, customers)
         reopens, draws = behaviour.reopens(size)
-        customers: list[Customer | None] = [None] * size if who is None else list(who.draw(at))
         numbers = list(range(first, first + size))
         yield Batch(
             numbers,
@@ -269,6 +275,15 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         first += size
 
 
+def shop_contexts(scenario: Scenario, replication: int) -> ShopContexts | None:
+    """The shop side of the scenario's customers, on its own stream "shop" (None: no shop)."""
+    customers = scenario.traffic.customers
+    if customers is None or customers.shop is None:
+        return None
+    rng = array_stream(scenario.seed, "shop", replication)
+    return ShopContexts(customers.shop, rng, scenario.start)
+
+
 class CustomerBehaviour:
     """Each arrival's patience and reopen draws, from the "customer" stream in arrival order
     (patience first, then the reopen chance and delay of the batch)."""
@@ -280,17 +295,28 @@ class CustomerBehaviour:
         self.reopen = traffic.reopen
         self.varies = reopen_varies(scenario)  # who solved it changes the chance
 
-    def patience(self, channel: list[str]) -> list[float]:
-        """Minutes each customer waits before abandoning (inf: forever)."""
+    def patience(
+        self, channel: list[str], customers: Sequence[Customer | None] = ()
+    ) -> list[float]:
+        """Minutes each customer waits before abandoning (inf: forever): the channel's mean,
+        times the factor of the customer's value tier when the scenario gives one (scaled,
+        not drawn: the stream stays aligned)."""
         spec, size = self.spec, len(channel)
         if spec is None:
             return [math.inf] * size
-        if not spec.channels:
+        if not spec.channels and not spec.value_tiers:
             assert spec.mean_min is not None
             waits: list[float] = self.rng.exponential(spec.mean_min, size).tolist()
             return waits
         means = {name: spec.mean_for(name) for name in set(channel)}
         scale = np.fromiter((means[name] for name in channel), dtype=np.float64, count=size)
+        if spec.value_tiers:
+            tiers = spec.value_tiers
+            scale *= np.fromiter(
+                (1.0 if c is None else tiers.get(c.value_tier, 1.0) for c in customers),
+                dtype=np.float64,
+                count=size,
+            )
         waits = (self.rng.standard_exponential(size) * scale).tolist()
         return waits
 

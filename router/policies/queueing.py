@@ -60,7 +60,8 @@ def check_class_names(by: str, names: Iterable[str], what: str) -> None:
     unknown = sorted(name for name in names if name not in VALUE_TIERS)
     if unknown:
         raise ValueError(
-            f"{what}: unknown value tier {unknown[0]!r} (by: value_tier has {', '.join(VALUE_TIERS)})"
+            f"{what}: unknown value tier {unknown[0]!r} "
+            f"(by: value_tier has {', '.join(VALUE_TIERS)})"
         )
 
 
