@@ -36,6 +36,9 @@ class Customer(NamedTuple):
     id: str
     vip: bool
     context: CustomerContext | None = None
+    ships_at: float | None = None
+    """The minute the recent order this ticket is about ships, if it has not yet (the
+    simulator's knowledge, not the shop's: it measures whether a change came in time)."""
 
     @property
     def value_tier(self) -> str:
@@ -172,7 +175,9 @@ class ShopContexts:
             currency=base.currency,
             created_at=placed,
         )
-        return customer._replace(context=base.model_copy(update={"last_orders": (order,)}))
+        ships_at = None if fulfilled else at + (draws.fulfil_h - draws.age_h) * 60
+        context = base.model_copy(update={"last_orders": (order,)})
+        return customer._replace(context=context, ships_at=ships_at)
 
 
 class LastService(NamedTuple):

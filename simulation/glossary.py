@@ -45,6 +45,9 @@ DEFINITIONS: dict[str, str] = {
     "the roster included",
     "skill_match": "mean proficiency of the assigned agent on the ticket's skills "
     "(mean level / 10), over served tickets",
+    "before_ship": "share of tickets about an unfulfilled order (shop context) that were "
+    "assigned before the order shipped, while an address change or a cancellation was still "
+    "possible",
     "misses_unstaffed": "share of SLA misses that met nobody on shift from arrival until "
     "their SLA deadline (no routing can fix these; staffing can)",
     "misses_offhours": "share of SLA misses that arrived while nobody was on shift (the "
@@ -166,11 +169,12 @@ def priority_columns(stem: str, priorities: Iterable[str]) -> list[Column]:
 
 
 def value_columns(metrics: Iterable[str]) -> list[Column]:
-    """SLA, then minutes to assignment, per customer value tier measured (most valuable
-    first)."""
+    """The shop's side: changes served before the order shipped, then SLA and minutes to
+    assignment per customer value tier measured (most valuable first)."""
     measured = set(metrics)
     tiers = [tier for tier in VALUE_TIERS if f"sla_value:{tier}" in measured]
     return [
+        Column("before_ship", "before it ships", "pct"),
         *(Column(f"sla_value:{tier}", f"SLA {tier}", "pct") for tier in tiers),
         *(Column(f"assign_value:{tier}", f"assign {tier}", "num") for tier in tiers),
     ]

@@ -71,14 +71,26 @@ def sla_by(cols: Columns, field: str) -> dict[str, float]:
 
 
 def by_value_tier(cols: Columns) -> dict[str, float]:
-    """SLA attainment and mean minutes to assignment per customer value tier (nothing when
-    no ticket carries shop context): a rule on customer value shows here."""
-    found: dict[str, float] = {}
-    for tier in sorted(set(cols.value_tier.tolist()) - {""}):
+    """The shop's side (nothing when no ticket carries shop context): the share of changes
+    served before the order shipped, and SLA attainment and mean minutes to assignment per
+    customer value tier, where a rule on customer value shows."""
+    tiers = sorted(set(cols.value_tier.tolist()) - {""})
+    found: dict[str, float] = {"before_ship": before_shipping(cols)} if tiers else {}
+    for tier in tiers:
         rows = cols.where(cols.value_tier == tier)
         found[f"{VALUE_SLA}{tier}"] = sla_attainment(rows)
         found[f"{VALUE_ASSIGN}{tier}"] = assignment_mean(rows)
     return found
+
+
+def before_shipping(cols: Columns) -> float:
+    """Share of tickets about an unfulfilled order that were assigned before it shipped
+    (the window in which an address change or a cancellation is still possible; NaN when
+    no ticket was about one)."""
+    pending = ~np.isnan(cols.ships_at)
+    if not pending.any():
+        return float("nan")
+    return _mean(cols.served[pending] & (cols.assigned[pending] < cols.ships_at[pending]))
 
 
 def abandonment(cols: Columns) -> float:

@@ -210,6 +210,8 @@ class TicketMaker:
             record.customer = customer.id
             if customer.context is not None:
                 record.value_tier = customer.value_tier
+                if customer.ships_at is not None:
+                    record.ships_at = customer.ships_at
         job = SimTicket(ticket, kind, record, arrival)
         if self.roster_wide:
             job.profile = self.profile_of(ticket, kind)
