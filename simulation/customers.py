@@ -39,6 +39,9 @@ class Customer(NamedTuple):
     ships_at: float | None = None
     """The minute the recent order this ticket is about ships, if it has not yet (the
     simulator's knowledge, not the shop's: it measures whether a change came in time)."""
+    recent_contacts: int = 0
+    """How many earlier tickets this customer wrote within ``repeat_contact_days`` (what
+    the sidecar counts from its store for the ``repeat_contact`` signal)."""
 
     @property
     def value_tier(self) -> str:
@@ -65,6 +68,8 @@ class CustomerDraws:
         self, spec: Customers, rng: np.random.Generator, shop: ShopContexts | None = None
     ) -> None:
         self.spec, self.rng, self.shop = spec, rng, shop
+        self._window = spec.repeat_contact_days * 1440.0
+        self._written: dict[str, list[float]] = {}  # each customer's arrival minutes
         self._times: list[float] = []  # every arrival so far, in order ...
         self._who: list[Customer] = []  # ... and who wrote it (with the shop's base context)
         self._count = 0
@@ -90,10 +95,20 @@ class CustomerDraws:
             customer = (self._earlier(at - gap) if follow else None) or self._new(vip, more)
             self._times.append(at)
             self._who.append(customer)
+            recent = self._recent_contacts(customer.id, at)
+            if recent:
+                customer = customer._replace(recent_contacts=recent)
             if shop is not None and more is not None:  # the ticket's view: its recent order
                 customer = shop.for_ticket(customer, more, at, categories[index])
             drawn.append(customer)
         return drawn
+
+    def _recent_contacts(self, customer_id: str, at: float) -> int:
+        """The customer's earlier tickets within the window (and remember this one)."""
+        written = self._written.setdefault(customer_id, [])
+        recent = len(written) - bisect_right(written, at - self._window)
+        written.append(at)
+        return recent
 
     def _new(self, vip: bool, more: ShopDraws | None) -> Customer:
         """A customer writing for the first time (with the shop's view of them, if any)."""

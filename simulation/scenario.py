@@ -228,6 +228,12 @@ class Customers(_Strict):
         0.0, ge=0, le=1, description="share of new customers who are VIPs (tagged vip)"
     )
     shop: Shop | None = Field(None, description="None: tickets carry no shop context")
+    repeat_contact_days: float = Field(
+        7.0,
+        gt=0,
+        description="a customer's tickets within this many days are repeat contacts (the "
+        "repeat_contact signal; the sidecar's DESKROUTE_SIDECAR__REPEAT_CONTACT_DAYS)",
+    )
 
     @model_validator(mode="after")
     def _one_vip_source(self) -> Customers:

@@ -103,11 +103,12 @@ class Template:
     def copy_for(self, ticket: Ticket, customer: Customer, last: LastService | None) -> Ticket:
         """``ticket`` (a ``copy``) written by ``customer``: its id as ``requester``, the
         ``vip`` tag for a VIP, the shop's context (``Ticket.customer``, which the rules'
-        ``customer`` conditions read as they read a live one) and who served the customer
-        last, if anyone did.
+        ``customer`` conditions read as they read a live one), its recent contacts (which
+        the ``repeat_contact`` signal reads) and who served the customer last, if anyone
+        did.
 
         Unvalidated for the reason ``copy`` gives: a string id, a frozenset of one
-        lower-case tag, an agent id of the model's roster and the simulated clock's aware
+        lower-case tag, a validated context, a positive count, an agent id of the model's roster and the simulated clock's aware
         datetime are what validation would have kept.
         """
         fields = dict(fields_of(ticket))
@@ -116,6 +117,8 @@ class Template:
             given["tags"] = VIP_TAGS
         if customer.context is not None:  # a validated CustomerContext (simulation.customers)
             given["customer"] = customer.context
+        if customer.recent_contacts:  # a positive count, as the sidecar's store gives it
+            given["recent_contacts"] = customer.recent_contacts
         if last is not None:
             given["previous_agent"], given["previous_agent_at"] = last
         fields.update(given)

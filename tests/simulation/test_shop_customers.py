@@ -246,3 +246,24 @@ def test_comparing_a_policy_file_that_does_not_exist_exits_2(tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["simulate", str(shipped), "-p", f"gcmu@{missing}"])
     assert result.exit_code == 2, result.output
     assert "nope.yaml" in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_the_repeat_contact_signal_holds_for_a_customer_who_wrote_within_the_window(
+    tmp_path: Path,
+) -> None:
+    rule = "  - {name: again, when: {signal: repeat_contact}, then: {set_priority: high}}\n"
+    scenario = shop_desk(shop=None)
+    records = simulate(scenario, parse_choice(f"round_robin@{rules_file(tmp_path, rule)}"))
+    window = scenario.traffic.customers.repeat_contact_days * 1440  # type: ignore[union-attr]
+    first_contacts = [r for r in records if not r.reopen]
+    raised = 0
+    for record in first_contacts:
+        earlier = [
+            r
+            for r in first_contacts
+            if r.customer == record.customer
+            and record.arrival - window <= r.arrival < record.arrival
+        ]
+        assert (record.priority == "high") == bool(earlier), record.ticket
+        raised += bool(earlier)
+    assert raised > 20
