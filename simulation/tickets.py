@@ -108,8 +108,9 @@ class Template:
         did.
 
         Unvalidated for the reason ``copy`` gives: a string id, a frozenset of one
-        lower-case tag, a validated context, a positive count, an agent id of the model's roster and the simulated clock's aware
-        datetime are what validation would have kept.
+        lower-case tag, a context validated when it was drawn, a positive count, an agent id
+        of the model's roster and the simulated clock's aware datetime are what validation
+        would have kept.
         """
         fields = dict(fields_of(ticket))
         given: dict[str, Any] = {"requester": customer.id}
