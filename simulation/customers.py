@@ -4,9 +4,18 @@
 Who writes a ticket is decided before any routing, from its own random stream, so every
 policy sees the same customers: a share of new tickets are follow-ups, each written by the
 customer of the ticket that arrived about a follow-up gap (exponential) earlier; every
-other ticket brings a new customer, a VIP with the scenario's chance. Who served a customer
-last depends on the policy, so the model keeps that memory while it runs and hands it to
-each arriving ticket as ``previous_agent`` / ``previous_agent_at``.
+other ticket brings a new customer, a VIP with the scenario's chance. Each ticket also
+counts its customer's earlier tickets within the repeat-contact window (``recent_contacts``).
+
+With a shop (``scenario.Shop``, issue 19) the shop's view of a customer is drawn once, when
+they first write, from the shop's own stream (``ShopContexts``): orders, amount spent, the
+VIP tag above a spend threshold; and each ticket of an order category may be about a
+recent order, with its status and age. Tickets carry it as a real
+``router.customer.CustomerContext``, so the rules' ``customer`` conditions read it as they
+read a live one.
+
+Who served a customer last depends on the policy, so the model keeps that memory while it
+runs and hands it to each arriving ticket as ``previous_agent`` / ``previous_agent_at``.
 """
 
 from __future__ import annotations
@@ -190,7 +199,8 @@ class ShopContexts:
             currency=base.currency,
             created_at=placed,
         )
-        ships_at = None if fulfilled else at + (draws.fulfil_h - draws.age_h) * 60
+        pending = not fulfilled and not refunded  # a refunded order is not going to ship
+        ships_at = at + (draws.fulfil_h - draws.age_h) * 60 if pending else None
         context = base.model_copy(update={"last_orders": (order,)})
         return customer._replace(context=context, ships_at=ships_at)
 
