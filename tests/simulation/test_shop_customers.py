@@ -267,3 +267,31 @@ def test_the_repeat_contact_signal_holds_for_a_customer_who_wrote_within_the_win
         assert (record.priority == "high") == bool(earlier), record.ticket
         raised += bool(earlier)
     assert raised > 20
+
+
+def test_simulate_compares_the_shipped_shop_rules_with_the_desks_rules_by_customer_value() -> None:
+    scenarios = Path(__file__).parents[2] / "config" / "scenarios"
+    shop_rules = scenarios / "policies" / "shop.yaml"
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app,
+        [
+            "simulate",
+            str(scenarios / "shopify_small.yaml"),
+            "-p",
+            "zendesk_capacity",
+            "-p",
+            f"zendesk_capacity@{shop_rules}",
+            "-n",
+            "2",
+            "--days",
+            "3",
+            "--executor",
+            "serial",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "zendesk_capacity@shop.yaml" in text
+    assert "by customer value (shop context)" in text
+    for label in ("before it ships", "SLA vip", "SLA returning", "SLA new", "assign vip"):
+        assert label in text, label
