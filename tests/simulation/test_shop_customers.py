@@ -295,3 +295,13 @@ def test_simulate_compares_the_shipped_shop_rules_with_the_desks_rules_by_custom
     assert "by customer value (shop context)" in text
     for label in ("before it ships", "SLA vip", "SLA returning", "SLA new", "assign vip"):
         assert label in text, label
+
+
+def test_a_higher_cost_of_delay_for_vips_shortens_their_waits_in_the_simulator() -> None:
+    scenario = shop_desk()
+    plain = simulate(scenario, PolicyChoice("gcmu", {"by": "value_tier"}))
+    costly = simulate(
+        scenario, PolicyChoice("gcmu", {"by": "value_tier", "costs": {"vip": 8, "new": 1}})
+    )
+    assert mean_wait(costly, "vip") < 0.5 * mean_wait(plain, "vip")
+    assert mean_wait(costly, "new") > mean_wait(plain, "new")
