@@ -273,6 +273,11 @@ class Traffic(_Strict):
     escalation: Escalation | None = None
     reopen: Reopen = Field(default_factory=Reopen)
     customers: Customers | None = Field(None, description="None: every ticket anonymous")
+    text: Literal["bitext"] | None = Field(
+        None,
+        description="bitext: an English ticket of a Bitext category carries one of its "
+        "utterances (simulation.texts); None: tickets carry no text",
+    )
     channel_hours: dict[str, ChannelHours] = Field(
         default_factory=dict, description="hours a channel is offered (default: always)"
     )

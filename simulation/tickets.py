@@ -125,6 +125,13 @@ class Template:
         fields.update(given)
         return copy_of(Ticket, fields, self.fields_set | given.keys())
 
+    def saying(self, ticket: Ticket, text: str) -> Ticket:
+        """``ticket`` (a ``copy``) with the customer's ``text`` as its body (unvalidated for
+        the reason ``copy`` gives: a string from the shipped dataset)."""
+        fields = dict(fields_of(ticket))
+        fields["body"] = text
+        return copy_of(Ticket, fields, ticket.model_fields_set | {"body"})
+
 
 class SimTicket:
     """One ticket in the model: the router's ``Ticket``, its kind, its record, the arrival's
@@ -201,6 +208,8 @@ class TicketMaker:
         customer = None if memory is None else arrival.customer
         if customer is not None and memory is not None:
             ticket = template.copy_for(ticket, customer, memory.last(customer.id))
+        if arrival.text is not None:
+            ticket = template.saying(ticket, arrival.text)
         if self.rules:
             ticket, priority, sla = self._enriched(ticket, now, priority, sla)
             group, kind = ticket.group, self._rewritten_kind(ticket)

@@ -1,7 +1,7 @@
 """Synthetic traffic: seeded arrival times and ticket attributes, independent of any policy.
 
 Every random draw comes from its own named stream, and each ticket's draws (category,
-priority, language, channel, base handle time, patience, reopen, customer) happen in
+priority, language, channel, base handle time, patience, reopen, customer, text) happen in
 arrival order, so two policies simulated with the same seed see exactly the same tickets:
 common random numbers. The policy can only change who serves a ticket and when, and,
 where the scenario says so, how likely it is to come back (``reopen_draw`` is drawn here;
@@ -29,6 +29,7 @@ from simulation.agent_fit import reopen_varies
 from simulation.channel_hours import OfferedChannels
 from simulation.customers import Customer, CustomerDraws, ShopContexts
 from simulation.scenario import Arrivals, HandleTime, Patience, Scenario, Traffic
+from simulation.texts import TicketTexts
 
 BATCH = 8192
 """Arrivals drawn at once (per stream, in arrival order)."""
@@ -65,6 +66,8 @@ class Arrival(NamedTuple):
     reopen_draw: float = 0.0
     """The uniform draw deciding a reopen: the ticket comes back when it is below the reopen
     chance of whoever solved it (0.0: whenever ``reopen_after_min`` is set)."""
+    text: str | None = None
+    """What the customer wrote (``simulation.texts``; None: no text)."""
 
 
 class Batch(NamedTuple):
@@ -81,6 +84,7 @@ class Batch(NamedTuple):
     reopen_after_min: list[float | None]
     customer: list[Customer | None]
     reopen_draw: list[float]
+    text: list[str | None]
 
     def arrival(self, index: int) -> Arrival:
         """Row ``index`` as an ``Arrival``."""
@@ -96,6 +100,7 @@ class Batch(NamedTuple):
             self.reopen_after_min[index],
             self.customer[index],
             self.reopen_draw[index],
+            self.text[index],
         )
 
     def arrivals(self) -> Iterator[Arrival]:
@@ -119,6 +124,7 @@ def batched(arrivals: Iterable[Arrival], size: int = BATCH) -> Iterator[Batch]:
             [a.reopen_after_min for a in chunk],
             [a.customer for a in chunk],
             [a.reopen_draw for a in chunk],
+            [a.text for a in chunk],
         )
 
 
@@ -231,6 +237,7 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         if traffic.customers is not None
         else None
     )
+    texts = None if traffic.text is None else TicketTexts(array_stream(seed, "text", replication))
     categories = Picker({name: c.share for name, c in traffic.categories.items()})
     priorities, languages = Picker(traffic.priorities), Picker(traffic.languages)
     channels = Picker(traffic.channels)
@@ -259,6 +266,7 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         waits = behaviour.patience(channel, customers)
         reopens, draws = behaviour.reopens(size)
         numbers = list(range(first, first + size))
+        text: list[str | None] = [None] * size if texts is None else texts.draw(category, language)
         yield Batch(
             numbers,
             at,
@@ -271,6 +279,7 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
             reopens,
             customers,
             draws,
+            text,
         )
         first += size
 
