@@ -174,7 +174,9 @@ class TicketMaker:
     ) -> None:
         self.scenario, self.router, self.roster = scenario, router, roster
         self.replication = replication
-        self.rules = bool(router.rules.rules)
+        self.enriches = bool(router.rules.rules) or router.language.detect
+        """The router changes tickets before its policy sees them (business rules, language
+        detection: ``Router.enrich``, as on the sidecar); otherwise a template's kind holds."""
         self.policy = router.policy.name
         # per priority name: the router's priority, SLA minutes and allowance (None: no target)
         self._levels: dict[str, tuple[Priority, float, timedelta | None]] = {}
@@ -210,7 +212,7 @@ class TicketMaker:
             ticket = template.copy_for(ticket, customer, memory.last(customer.id))
         if arrival.text is not None:
             ticket = template.saying(ticket, arrival.text)
-        if self.rules:
+        if self.enriches:
             ticket, priority, sla = self._enriched(ticket, now, priority, sla)
             group, kind = ticket.group, self._rewritten_kind(ticket)
         else:

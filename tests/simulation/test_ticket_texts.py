@@ -4,14 +4,19 @@ router reads it as it reads a live ticket's text (the signals of ``router.signal
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from router.roster import Roster
 from router.signals import text_signals
-from simulation.run import parse_choice, simulate
+from simulation.run import build_router, parse_choice, simulate
 from simulation.scenario import Scenario, parse_scenario
+from simulation.team import build_agents
 from simulation.texts import bitext_utterances
-from simulation.traffic import generate
+from simulation.tickets import TicketMaker
+from simulation.traffic import Arrival, generate
 
 
 def talking_desk(text: str | None = "bitext") -> Scenario:
@@ -70,3 +75,19 @@ def test_a_rule_on_a_text_signal_runs_on_simulated_tickets(tmp_path: Path) -> No
         assert (record.priority == "high") == cancels, said[record.ticket]
         raised += cancels
     assert raised > 5
+
+
+def test_language_detection_reads_a_simulated_ticket_as_the_sidecar_reads_a_live_one(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "detect.yaml"
+    policy.write_text("version: 1\nlanguage: {detect: true, override: true}\n", "utf-8")
+    scenario = talking_desk()
+    router = build_router(scenario, parse_choice(f"round_robin@{policy}"))
+    tickets = TicketMaker(scenario, router, Roster(build_agents(scenario)).working_copy(), 0)
+    text = "I want to cancel the order I placed yesterday, it has not shipped yet"
+    row = Arrival(1, 30.0, "ORDER", "normal", "de", "email", 10.0, math.inf, None, text=text)
+    made = tickets.make(row, scenario.start + timedelta(minutes=30), 30.0, reopen=False)
+    assert made.ticket.body == text
+    assert made.ticket.language == "en"  # the help desk said de; the text says otherwise
+    assert made.ticket.predictions["language"].label == "en"
