@@ -105,5 +105,22 @@ def ago(age: timedelta) -> str:
     return f"{minutes // (24 * 60)} days ago"
 
 
+VALUE_TIERS = ("vip", "returning", "new", "unknown")
+"""A customer's value tier (``value_tier``), most valuable first."""
+
+
+def value_tier(customer: CustomerContext | None) -> str:
+    """The requester's value tier, the one definition live routing and the simulator share:
+    ``vip`` (the shop tags them VIP: ``vip_tier`` is set), ``returning`` (two orders or
+    more), ``new`` (at most one order) or ``unknown`` (no customer context). Queue-aware
+    policies rank classes by it (``by: value_tier``); the simulator splits its metrics by it.
+    """
+    if customer is None:
+        return "unknown"
+    if customer.vip_tier is not None:
+        return "vip"
+    return "returning" if customer.orders_count >= 2 else "new"
+
+
 UNAVAILABLE = "customer context unavailable"
 """How the trace begins when the shop could not say who the requester is."""

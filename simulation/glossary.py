@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from router.customer import VALUE_TIERS
 from router.model import Priority
 from router.names import unknown_name
 
@@ -44,6 +45,9 @@ DEFINITIONS: dict[str, str] = {
     "the roster included",
     "skill_match": "mean proficiency of the assigned agent on the ticket's skills "
     "(mean level / 10), over served tickets",
+    "before_ship": "share of tickets about an unfulfilled order (shop context) that were "
+    "assigned before the order shipped, while an address change or a cancellation was still "
+    "possible",
     "misses_unstaffed": "share of SLA misses that met nobody on shift from arrival until "
     "their SLA deadline (no routing can fix these; staffing can)",
     "misses_offhours": "share of SLA misses that arrived while nobody was on shift (the "
@@ -54,6 +58,7 @@ PRIORITIES = tuple(member.name.lower() for member in reversed(Priority))
 _ONE_OF = "|".join(PRIORITIES)
 _PER_PRIORITY_SLA = re.compile(rf"^sla_(?P<priority>{_ONE_OF})$")
 _PER_CATEGORY_SLA = re.compile(r"^sla_category:(?P<category>.+)$")
+_PER_VALUE = re.compile(r"^(?P<stem>sla|assign)_value:(?P<tier>.+)$")
 _SERVICE_LEVEL = re.compile(rf"^sl_(?P<within>\d+[smhd])(?:_(?P<priority>{_ONE_OF}))?$")
 
 
@@ -67,6 +72,12 @@ def define(metric: str) -> str:
         among = f"{found['priority']} arrivals" if found["priority"] else "all arrivals"
         within = found["within"]
         return f"service level SL({within}): share of {among} assigned within {within}"
+    found = _PER_VALUE.match(metric)
+    if found:
+        among = f"tickets of {found['tier']} customers (value tier: router.customer.value_tier)"
+        if found["stem"] == "sla":
+            return f"share of {among} assigned within their priority's SLA target"
+        return f"mean minutes from arrival to first assignment, over served {among}"
     found = _PER_CATEGORY_SLA.match(metric)
     if found:
         return f"share of {found['category']} arrivals assigned within their priority's SLA target"
@@ -95,6 +106,7 @@ def check_metric(metric: str) -> None:
         if metric in RENAMED:
             raise ValueError(f"metric {metric!r} was renamed: use {RENAMED[metric]}") from None
         known = [*DEFINITIONS, *(f"sla_{p}" for p in PRIORITIES), "sla_category:<category>",
+                 "sla_value:<tier>", "assign_value:<tier>",
                  "sl_<t>", "sl_<t>_<priority>"]  # fmt: skip
         raise ValueError(unknown_name("metric", metric, known)) from None
 
@@ -154,6 +166,18 @@ def service_columns(metrics: Iterable[str]) -> list[Column]:
 def priority_columns(stem: str, priorities: Iterable[str]) -> list[Column]:
     """One column per priority of a share measured per priority (``sla`` or ``sl_1h``)."""
     return [Column(f"{stem}_{priority}", priority, "pct") for priority in priorities]
+
+
+def value_columns(metrics: Iterable[str]) -> list[Column]:
+    """The shop's side: changes served before the order shipped, then SLA and minutes to
+    assignment per customer value tier measured (most valuable first)."""
+    measured = set(metrics)
+    tiers = [tier for tier in VALUE_TIERS if f"sla_value:{tier}" in measured]
+    return [
+        Column("before_ship", "before it ships", "pct"),
+        *(Column(f"sla_value:{tier}", f"SLA {tier}", "pct") for tier in tiers),
+        *(Column(f"assign_value:{tier}", f"assign {tier}", "num") for tier in tiers),
+    ]
 
 
 def per_priority_stems(metrics: Iterable[str]) -> list[str]:

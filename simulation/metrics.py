@@ -23,6 +23,10 @@ Floats = npt.NDArray[np.float64]
 PERCENTILES = (50, 80, 90, 95, 99)
 CATEGORY_SLA = "sla_category:"
 """Prefix of the SLA attainment of one category (``sla_category:ORDER``)."""
+VALUE_SLA = "sla_value:"
+"""Prefix of the SLA attainment of one customer value tier (``sla_value:vip``)."""
+VALUE_ASSIGN = "assign_value:"
+"""Prefix of the mean minutes to assignment of one value tier's served tickets."""
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -64,6 +68,29 @@ def sla_by(cols: Columns, field: str) -> dict[str, float]:
     """SLA attainment per value of ``field`` (``"priority"`` or ``"category"``)."""
     keys = getattr(cols, field)
     return {str(key): sla_attainment(cols.where(keys == key)) for key in np.unique(keys)}
+
+
+def by_value_tier(cols: Columns) -> dict[str, float]:
+    """The shop's side (nothing when no ticket carries shop context): the share of changes
+    served before the order shipped, and SLA attainment and mean minutes to assignment per
+    customer value tier, where a rule on customer value shows."""
+    tiers = sorted(set(cols.value_tier.tolist()) - {""})
+    found: dict[str, float] = {"before_ship": before_shipping(cols)} if tiers else {}
+    for tier in tiers:
+        rows = cols.where(cols.value_tier == tier)
+        found[f"{VALUE_SLA}{tier}"] = sla_attainment(rows)
+        found[f"{VALUE_ASSIGN}{tier}"] = assignment_mean(rows)
+    return found
+
+
+def before_shipping(cols: Columns) -> float:
+    """Share of tickets about an unfulfilled order that were assigned before it shipped
+    (the window in which an address change or a cancellation is still possible; NaN when
+    no ticket was about one)."""
+    pending = ~np.isnan(cols.ships_at)
+    if not pending.any():
+        return float("nan")
+    return _mean(cols.served[pending] & (cols.assigned[pending] < cols.ships_at[pending]))
 
 
 def abandonment(cols: Columns) -> float:
@@ -262,6 +289,7 @@ def summary(
         "sla": sla_attainment(cols),
         **{f"sla_{p}": share for p, share in sla_by(cols, "priority").items()},
         **{f"{CATEGORY_SLA}{c}": share for c, share in sla_by(cols, "category").items()},
+        **by_value_tier(cols),
         **service_levels(cols, within),
         "p_wait": p_wait(cols),
         "mean_wait": mean_wait(cols),

@@ -44,6 +44,10 @@ class TicketRecord:
     skill_match: float = NAN
     customer: str | None = None
     continuity: bool = False
+    value_tier: str | None = None
+    """The customer's value tier (``router.customer.value_tier``; None: no shop context)."""
+    ships_at: float = NAN
+    """When the unfulfilled order the ticket is about ships (NaN: not about one)."""
 
     @property
     def wait(self) -> float:
@@ -59,7 +63,8 @@ class TicketRecord:
 FIELDS = (
     "ticket", "category", "priority", "language", "channel", "group", "arrival", "sla_target",
     "assigned", "agent", "end", "handle", "abandoned", "gave_up", "escalated", "reopen",
-    "skill_match", "policy", "replication", "customer", "continuity",
+    "skill_match", "policy", "replication", "customer", "continuity", "value_tier",
+    "ships_at",
 )  # fmt: skip
 """Every field of a record, in the order of the CSV columns: the order they have always
 had, kept apart from the field order (which serves construction)."""
@@ -99,6 +104,10 @@ class Columns:
     channel: npt.NDArray[np.str_]
     priority: npt.NDArray[np.str_]
     agent: npt.NDArray[np.str_]
+    value_tier: npt.NDArray[np.str_]
+    """The customer's value tier ("" without shop context)."""
+    ships_at: npt.NDArray[np.float64]
+    """When the unfulfilled order the ticket is about ships (NaN: not about one)."""
     reopen: npt.NDArray[np.bool_]
     came_back: npt.NDArray[np.bool_]
     """The ticket was reopened: a record ``<ticket>r`` exists (in any window)."""
@@ -166,6 +175,8 @@ def columns(
         channel=np.array([r.channel for r in kept], dtype=str),
         priority=np.array([r.priority for r in kept], dtype=str),
         agent=np.array([r.agent or "" for r in kept], dtype=str),
+        value_tier=np.array([r.value_tier or "" for r in kept], dtype=str),
+        ships_at=floats("ships_at"),
         reopen=flags(r.reopen for r in kept),
         came_back=flags(not r.reopen and r.ticket in returned for r in kept),
     )

@@ -18,6 +18,7 @@ from simulation.glossary import (
     per_priority_stems,
     priority_columns,
     service_columns,
+    value_columns,
 )
 from simulation.metrics import CATEGORY_SLA
 from simulation.scenario import PRIORITY_NAMES, Scenario
@@ -58,6 +59,7 @@ def sections(comparison: Comparison, by_category: bool = False) -> list[Section]
             )
             for stem in per_priority_stems(measured)
         ),
+        Section("by customer value (shop context)", tuple(value_columns(measured))),
     ]
     if by_category:
         found.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from config.policy_file import load_policy
@@ -23,16 +24,21 @@ class PolicyChoice:
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""
+    policy_file: Path | None = None
+    """A policy file whose rules, queue order and language detection replace the
+    scenario's (``-p NAME@FILE``: two rule sets compared on the same customers)."""
 
     @property
     def title(self) -> str:
-        """The label, or the name with the parameters it runs with (as YAML, as typed)."""
+        """The label, or the name with the parameters it runs with (as YAML, as typed) and
+        the policy file it runs with, if not the scenario's."""
         if self.label:
             return self.label
+        name = self.name if self.policy_file is None else f"{self.name}@{self.policy_file.name}"
         if not self.params:
-            return self.name
+            return name
         shown = ", ".join(f"{key}={_yaml(value)}" for key, value in self.params.items())
-        return f"{self.name}({shown})"
+        return f"{name}({shown})"
 
     def with_scenario_params(self, routing: Routing) -> PolicyChoice:
         """The scenario's own ``routing.params`` under these when this is its ``policy``
@@ -53,15 +59,25 @@ def _yaml(value: Any) -> str:
 
 def parse_choice(text: str, routing: Routing | None = None) -> PolicyChoice:
     """``gcmu`` or ``gcmu:costs={urgent: 8, low: 1},exponent=2``: values are YAML, split at
-    commas outside brackets, braces and quotes. With the scenario's ``routing``, its own
-    policy keeps the scenario's parameters unless given here. Bad input raises ValueError.
+    commas outside brackets, braces and quotes; ``NAME@FILE`` (before any ``:``) runs with
+    FILE's rules, queue order and language detection instead of the scenario's policy
+    file. With the scenario's ``routing``, its own policy keeps the scenario's parameters
+    unless given here. Bad input (a policy file that cannot be read included) raises
+    ValueError.
     """
-    name, _, rest = text.partition(":")
+    head, _, rest = text.partition(":")
+    name, at, file_text = head.partition("@")
     name = name.strip()
     if not name:
         raise ValueError(f"policy {text!r}: give a policy name before the parameters")
+    policy_file = None
+    if at:
+        if not file_text.strip():
+            raise ValueError(f"policy {text!r}: give a policy file after @")
+        policy_file = Path(file_text.strip())
+        load_policy(policy_file)  # fail early: PolicyFileError names the file and field
     params = dict(_param(part, text) for part in split_top_level(rest, text))
-    choice = PolicyChoice(name, params)
+    choice = PolicyChoice(name, params, policy_file=policy_file)
     if routing is not None:
         choice = choice.with_scenario_params(routing)
     try:
@@ -130,8 +146,11 @@ def build_router(scenario: Scenario, choice: PolicyChoice | None = None) -> Rout
     name = choice.name if choice else routing.policy
     params = dict(choice.params) if choice else dict(routing.params)
     policy = make_policy(name, **params)
-    if routing.policy_file is not None:
-        base = load_policy(routing.policy_file).router()
+    policy_file = routing.policy_file
+    if choice is not None and choice.policy_file is not None:
+        policy_file = choice.policy_file
+    if policy_file is not None:
+        base = load_policy(policy_file).router()
         return Router(
             policy=policy,
             rules=base.rules,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from router.customer import VALUE_TIERS
 from router.model import Priority
 from router.queue import DEFAULT_ORDER, OrderKey
 from router.schedule import parse_days
@@ -115,11 +116,20 @@ class Patience(_Strict):
     channels: dict[str, Annotated[float, Field(gt=0)]] = Field(
         default_factory=dict, description="mean patience (minutes) per channel"
     )
+    value_tiers: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="factor on the mean per customer value tier (needs customers.shop)",
+    )
 
     @model_validator(mode="after")
     def _some_mean(self) -> Patience:
         if self.mean_min is None and not self.channels:
             raise ValueError("patience needs mean_min, channels, or both")
+        strange = [tier for tier in self.value_tiers if tier not in VALUE_TIERS]
+        if strange:
+            raise ValueError(
+                f"value_tiers: unknown tier {strange[0]!r} (use {', '.join(VALUE_TIERS)})"
+            )
         return self
 
     def mean_for(self, channel: str) -> float:
@@ -144,11 +154,68 @@ class Reopen(_Strict):
     delay_min: float = Field(1440.0, gt=0)
 
 
+class OrderValue(_Strict):
+    """What a customer's orders are worth on average: lognormal over customers."""
+
+    mean: float = Field(gt=0, description="mean order value, in the shop's currency")
+    cv: float = Field(1.0, gt=0, description="coefficient of variation over customers")
+
+
+class RecentOrder(_Strict):
+    """Which tickets are about a recent order, and that order's status and age.
+
+    A ticket of a category listed is about a recent order with the category's chance; the
+    order was placed ``age_h_mean`` hours (exponential) before the ticket and is fulfilled
+    once ``fulfil_h_mean`` hours (exponential) have passed since, unfulfilled before; with
+    the ``refunded`` chance of its category it has been refunded (financial status
+    ``refunded``, otherwise ``paid``).
+    """
+
+    categories: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        min_length=1, description="per category: chance a ticket is about a recent order"
+    )
+    age_h_mean: float = Field(gt=0, description="mean age of the order when the ticket arrives")
+    fulfil_h_mean: float = Field(gt=0, description="mean time from order to fulfilment")
+    refunded: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict, description="per category: chance the order is refunded"
+    )
+
+    @model_validator(mode="after")
+    def _refunds_of_listed(self) -> RecentOrder:
+        strange = [name for name in self.refunded if name not in self.categories]
+        if strange:
+            raise ValueError(f"refunded: category {strange[0]!r} is not in recent_order.categories")
+        return self
+
+
+class Shop(_Strict):
+    """What the shop knows about each customer (``router.customer.CustomerContext``): orders,
+    amount spent, a VIP tag above a spend threshold, and the recent order a ticket is about.
+
+    A customer's value is drawn once, when they first write; follow-ups carry the same.
+    """
+
+    currency: str = Field("EUR", min_length=3, max_length=3)
+    returning_share: float = Field(
+        ge=0, le=1, description="share of customers with two orders or more"
+    )
+    returning_orders_mean: float = Field(
+        ge=2, description="mean orders of a returning customer (2 + Poisson)"
+    )
+    order_value: OrderValue
+    vip_spent: float | None = Field(
+        None, gt=0, description="the shop tags a customer vip from this amount spent"
+    )
+    recent_order: RecentOrder | None = Field(None, description="None: no ticket is about one")
+
+
 class Customers(_Strict):
     """Who writes in: a population with repeat contacts, some of them VIPs (docs/scenarios.md).
 
     Drawn with the traffic, before any routing: a follow-up is written by the customer of
-    the ticket that arrived about ``followup_gap_min`` (exponential) before it.
+    the ticket that arrived about ``followup_gap_min`` (exponential) before it. With a
+    ``shop``, every ticket carries its customer's shop context and a VIP is whoever the
+    shop tags so (``shop.vip_spent``), not a ``vip_share`` draw.
     """
 
     repeat_share: float = Field(
@@ -160,6 +227,21 @@ class Customers(_Strict):
     vip_share: float = Field(
         0.0, ge=0, le=1, description="share of new customers who are VIPs (tagged vip)"
     )
+    shop: Shop | None = Field(None, description="None: tickets carry no shop context")
+    repeat_contact_days: float = Field(
+        7.0,
+        gt=0,
+        description="a customer's tickets within this many days are repeat contacts (the "
+        "repeat_contact signal; the sidecar's DESKROUTE_SIDECAR__REPEAT_CONTACT_DAYS)",
+    )
+
+    @model_validator(mode="after")
+    def _one_vip_source(self) -> Customers:
+        if self.shop is not None and self.vip_share:
+            raise ValueError(
+                "give vip_share or shop (whose vip_spent decides who is a VIP), not both"
+            )
+        return self
 
 
 class ChannelHours(_Strict):
@@ -191,6 +273,11 @@ class Traffic(_Strict):
     escalation: Escalation | None = None
     reopen: Reopen = Field(default_factory=Reopen)
     customers: Customers | None = Field(None, description="None: every ticket anonymous")
+    text: Literal["bitext"] | None = Field(
+        None,
+        description="bitext: an English ticket of a Bitext category carries one of its "
+        "utterances (simulation.texts); None: tickets carry no text",
+    )
     channel_hours: dict[str, ChannelHours] = Field(
         default_factory=dict, description="hours a channel is offered (default: always)"
     )
@@ -214,8 +301,24 @@ class Traffic(_Strict):
             raise ValueError(f"unknown priority {unknown[0]!r} (use {', '.join(PRIORITY_NAMES)})")
         if self.patience is not None:
             self._patience_covers_channels(self.patience)
+        self._shop_names_categories()
         self._hours_name_channels()
         return self
+
+    def _shop_names_categories(self) -> None:
+        shop = None if self.customers is None else self.customers.shop
+        if self.patience is not None and self.patience.value_tiers and shop is None:
+            raise ValueError("patience.value_tiers needs customers.shop (value tiers come from it)")
+        recent = None if shop is None else shop.recent_order
+        if recent is None:
+            return
+        strange = [name for name in recent.categories if name not in self.categories]
+        if strange:
+            listed = ", ".join(self.categories)
+            raise ValueError(
+                f"customers.shop.recent_order.categories: unknown category {strange[0]!r} "
+                f"(traffic has {listed})"
+            )
 
     def _hours_name_channels(self) -> None:
         listed = ", ".join(self.channels)

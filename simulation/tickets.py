@@ -102,20 +102,35 @@ class Template:
 
     def copy_for(self, ticket: Ticket, customer: Customer, last: LastService | None) -> Ticket:
         """``ticket`` (a ``copy``) written by ``customer``: its id as ``requester``, the
-        ``vip`` tag for a VIP, and who served the customer last, if anyone did.
+        ``vip`` tag for a VIP, the shop's context (``Ticket.customer``, which the rules'
+        ``customer`` conditions read as they read a live one), its recent contacts (which
+        the ``repeat_contact`` signal reads) and who served the customer last, if anyone
+        did.
 
         Unvalidated for the reason ``copy`` gives: a string id, a frozenset of one
-        lower-case tag, an agent id of the model's roster and the simulated clock's aware
-        datetime are what validation would have kept.
+        lower-case tag, a context validated when it was drawn, a positive count, an agent id
+        of the model's roster and the simulated clock's aware datetime are what validation
+        would have kept.
         """
         fields = dict(fields_of(ticket))
         given: dict[str, Any] = {"requester": customer.id}
         if customer.vip:
             given["tags"] = VIP_TAGS
+        if customer.context is not None:  # a validated CustomerContext (simulation.customers)
+            given["customer"] = customer.context
+        if customer.recent_contacts:  # a positive count, as the sidecar's store gives it
+            given["recent_contacts"] = customer.recent_contacts
         if last is not None:
             given["previous_agent"], given["previous_agent_at"] = last
         fields.update(given)
         return copy_of(Ticket, fields, self.fields_set | given.keys())
+
+    def saying(self, ticket: Ticket, text: str) -> Ticket:
+        """``ticket`` (a ``copy``) with the customer's ``text`` as its body (unvalidated for
+        the reason ``copy`` gives: a string from the shipped dataset)."""
+        fields = dict(fields_of(ticket))
+        fields["body"] = text
+        return copy_of(Ticket, fields, ticket.model_fields_set | {"body"})
 
 
 class SimTicket:
@@ -159,7 +174,9 @@ class TicketMaker:
     ) -> None:
         self.scenario, self.router, self.roster = scenario, router, roster
         self.replication = replication
-        self.rules = bool(router.rules.rules)
+        self.enriches = bool(router.rules.rules) or router.language.detect
+        """The router changes tickets before its policy sees them (business rules, language
+        detection: ``Router.enrich``, as on the sidecar); otherwise a template's kind holds."""
         self.policy = router.policy.name
         # per priority name: the router's priority, SLA minutes and allowance (None: no target)
         self._levels: dict[str, tuple[Priority, float, timedelta | None]] = {}
@@ -193,7 +210,9 @@ class TicketMaker:
         customer = None if memory is None else arrival.customer
         if customer is not None and memory is not None:
             ticket = template.copy_for(ticket, customer, memory.last(customer.id))
-        if self.rules:
+        if arrival.text is not None:
+            ticket = template.saying(ticket, arrival.text)
+        if self.enriches:
             ticket, priority, sla = self._enriched(ticket, now, priority, sla)
             group, kind = ticket.group, self._rewritten_kind(ticket)
         else:
@@ -204,6 +223,10 @@ class TicketMaker:
         )  # fmt: skip
         if customer is not None:
             record.customer = customer.id
+            if customer.context is not None:
+                record.value_tier = customer.value_tier
+                if customer.ships_at is not None:
+                    record.ships_at = customer.ships_at
         job = SimTicket(ticket, kind, record, arrival)
         if self.roster_wide:
             job.profile = self.profile_of(ticket, kind)

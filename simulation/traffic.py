@@ -1,7 +1,7 @@
 """Synthetic traffic: seeded arrival times and ticket attributes, independent of any policy.
 
 Every random draw comes from its own named stream, and each ticket's draws (category,
-priority, language, channel, base handle time, patience, reopen, customer) happen in
+priority, language, channel, base handle time, patience, reopen, customer, text) happen in
 arrival order, so two policies simulated with the same seed see exactly the same tickets:
 common random numbers. The policy can only change who serves a ticket and when, and,
 where the scenario says so, how likely it is to come back (``reopen_draw`` is drawn here;
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import accumulate, islice
 from random import Random
@@ -27,8 +27,9 @@ import numpy.typing as npt
 
 from simulation.agent_fit import reopen_varies
 from simulation.channel_hours import OfferedChannels
-from simulation.customers import Customer, CustomerDraws
+from simulation.customers import Customer, CustomerDraws, ShopContexts
 from simulation.scenario import Arrivals, HandleTime, Patience, Scenario, Traffic
+from simulation.texts import TicketTexts
 
 BATCH = 8192
 """Arrivals drawn at once (per stream, in arrival order)."""
@@ -65,6 +66,8 @@ class Arrival(NamedTuple):
     reopen_draw: float = 0.0
     """The uniform draw deciding a reopen: the ticket comes back when it is below the reopen
     chance of whoever solved it (0.0: whenever ``reopen_after_min`` is set)."""
+    text: str | None = None
+    """What the customer wrote (``simulation.texts``; None: no text)."""
 
 
 class Batch(NamedTuple):
@@ -81,6 +84,7 @@ class Batch(NamedTuple):
     reopen_after_min: list[float | None]
     customer: list[Customer | None]
     reopen_draw: list[float]
+    text: list[str | None]
 
     def arrival(self, index: int) -> Arrival:
         """Row ``index`` as an ``Arrival``."""
@@ -96,6 +100,7 @@ class Batch(NamedTuple):
             self.reopen_after_min[index],
             self.customer[index],
             self.reopen_draw[index],
+            self.text[index],
         )
 
     def arrivals(self) -> Iterator[Arrival]:
@@ -119,6 +124,7 @@ def batched(arrivals: Iterable[Arrival], size: int = BATCH) -> Iterator[Batch]:
             [a.reopen_after_min for a in chunk],
             [a.customer for a in chunk],
             [a.reopen_draw for a in chunk],
+            [a.text for a in chunk],
         )
 
 
@@ -223,10 +229,15 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
     service = array_stream(seed, "service", replication)
     behaviour = CustomerBehaviour(scenario, array_stream(seed, "customer", replication))
     who = (
-        CustomerDraws(traffic.customers, array_stream(seed, "customers", replication))
+        CustomerDraws(
+            traffic.customers,
+            array_stream(seed, "customers", replication),
+            shop_contexts(scenario, replication),
+        )
         if traffic.customers is not None
         else None
     )
+    texts = None if traffic.text is None else TicketTexts(array_stream(seed, "text", replication))
     categories = Picker({name: c.share for name, c in traffic.categories.items()})
     priorities, languages = Picker(traffic.priorities), Picker(traffic.languages)
     channels = Picker(traffic.channels)
@@ -249,10 +260,13 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
         if traffic.channel_handle:  # scaled, not drawn: the service stream stays aligned
             scale = traffic.channel_handle
             handles *= np.fromiter((scale.get(c, 1.0) for c in channel), np.float64, size)
-        waits = behaviour.patience(channel)
+        customers: list[Customer | None] = (
+            [None] * size if who is None else list(who.draw(at, category))
+        )
+        waits = behaviour.patience(channel, customers)
         reopens, draws = behaviour.reopens(size)
-        customers: list[Customer | None] = [None] * size if who is None else list(who.draw(at))
         numbers = list(range(first, first + size))
+        text: list[str | None] = [None] * size if texts is None else texts.draw(category, language)
         yield Batch(
             numbers,
             at,
@@ -265,8 +279,18 @@ def batches(scenario: Scenario, replication: int = 0) -> Iterator[Batch]:
             reopens,
             customers,
             draws,
+            text,
         )
         first += size
+
+
+def shop_contexts(scenario: Scenario, replication: int) -> ShopContexts | None:
+    """The shop side of the scenario's customers, on its own stream "shop" (None: no shop)."""
+    customers = scenario.traffic.customers
+    if customers is None or customers.shop is None:
+        return None
+    rng = array_stream(scenario.seed, "shop", replication)
+    return ShopContexts(customers.shop, rng, scenario.start)
 
 
 class CustomerBehaviour:
@@ -280,17 +304,28 @@ class CustomerBehaviour:
         self.reopen = traffic.reopen
         self.varies = reopen_varies(scenario)  # who solved it changes the chance
 
-    def patience(self, channel: list[str]) -> list[float]:
-        """Minutes each customer waits before abandoning (inf: forever)."""
+    def patience(
+        self, channel: list[str], customers: Sequence[Customer | None] = ()
+    ) -> list[float]:
+        """Minutes each customer waits before abandoning (inf: forever): the channel's mean,
+        times the factor of the customer's value tier when the scenario gives one (scaled,
+        not drawn: the stream stays aligned)."""
         spec, size = self.spec, len(channel)
         if spec is None:
             return [math.inf] * size
-        if not spec.channels:
+        if not spec.channels and not spec.value_tiers:
             assert spec.mean_min is not None
             waits: list[float] = self.rng.exponential(spec.mean_min, size).tolist()
             return waits
         means = {name: spec.mean_for(name) for name in set(channel)}
         scale = np.fromiter((means[name] for name in channel), dtype=np.float64, count=size)
+        if spec.value_tiers:
+            tiers = spec.value_tiers
+            scale *= np.fromiter(
+                (1.0 if c is None else tiers.get(c.value_tier, 1.0) for c in customers),
+                dtype=np.float64,
+                count=size,
+            )
         waits = (self.rng.standard_exponential(size) * scale).tolist()
         return waits
 

@@ -21,7 +21,13 @@ from datetime import datetime
 from router.eligibility import Eligibility, Screen
 from router.model import Agent, Ticket
 from router.policies.base import SelectionPolicy
-from router.policies.queueing import ClassBy, QueueState, check_class_by, class_of
+from router.policies.queueing import (
+    ClassBy,
+    QueueState,
+    check_class_by,
+    check_class_names,
+    class_of,
+)
 from router.policies.round_robin import RoundRobin
 from router.policies.speed import relative_speed
 
@@ -61,6 +67,7 @@ class GeneralizedCMu(SelectionPolicy):
             raise ValueError("costs must be positive")
         super().__init__("gcmu", FastestAgent(slowdown), eligibility)
         self.by, self.costs = check_class_by(by), costs
+        check_class_names(by, costs, "costs")
         self.exponent, self.slowdown = exponent, slowdown
         self.trade_priority = check_trade(trade_priority)
 
@@ -94,6 +101,7 @@ class FixedQueueRatio(SelectionPolicy):
             raise ValueError("ratios must be positive")
         super().__init__("fixed_queue_ratio", RoundRobin(), eligibility)
         self.by, self.ratios = check_class_by(by), ratios
+        check_class_names(by, ratios, "ratios")
         self.trade_priority = check_trade(trade_priority)
 
     def queue_class(self, ticket: Ticket) -> str:
@@ -119,7 +127,9 @@ def gcmu(
     trade_priority: bool = False,
 ) -> GeneralizedCMu:
     """Generalized cμ over classes ``by``; ``costs`` per class (default 1, priorities
-    1/2/4/8, which rank priority classes against each other only with ``trade_priority``)."""
+    1/2/4/8, which rank priority classes against each other only with ``trade_priority``).
+    With ``by="value_tier"`` the classes are the customers' value tiers, so ``costs`` are a
+    cost of delay per customer value: ``{vip: 4, returning: 2, new: 1}``."""
     if costs is None:
         costs = PRIORITY_COSTS if by == "priority" else {}
     return GeneralizedCMu(eligibility, by, dict(costs), exponent, slowdown, trade_priority)

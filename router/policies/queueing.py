@@ -19,24 +19,28 @@ than a lower-priority one that waits at the same time, as the default queue orde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from router.customer import VALUE_TIERS, value_tier
 from router.model import Agent, Ticket
 
 if TYPE_CHECKING:
     from router.policies.protocol import Policy, QueueAware
 
-ClassBy = Literal["type", "priority", "group", "channel", "language"]
-CLASS_BY: tuple[str, ...] = ("type", "priority", "group", "channel", "language")
+ClassBy = Literal["type", "priority", "group", "channel", "language", "value_tier"]
+CLASS_BY: tuple[str, ...] = ("type", "priority", "group", "channel", "language", "value_tier")
 
 
 def class_of(ticket: Ticket, by: str) -> str:
-    """The ticket's class under ``by``: its type, priority name, group, channel or language."""
+    """The ticket's class under ``by``: its type, priority name, group, channel, language or
+    its customer's value tier (``router.customer.value_tier``: vip, returning, new, unknown)."""
     if by == "priority":
         return ticket.priority.name.lower()
+    if by == "value_tier":
+        return value_tier(ticket.customer)
     value = getattr(ticket, by)
     return "" if value is None else str(value)
 
@@ -46,6 +50,19 @@ def check_class_by(by: str) -> str:
     if by not in CLASS_BY:
         raise ValueError(f"by must be one of {', '.join(CLASS_BY)}, not {by!r}")
     return by
+
+
+def check_class_names(by: str, names: Iterable[str], what: str) -> None:
+    """Refuse a ``costs``/``ratios`` key no ticket's class can have under ``by`` (only value
+    tiers are a closed set: a type or a group may be any name the desk uses)."""
+    if by != "value_tier":
+        return
+    unknown = sorted(name for name in names if name not in VALUE_TIERS)
+    if unknown:
+        raise ValueError(
+            f"{what}: unknown value tier {unknown[0]!r} "
+            f"(by: value_tier has {', '.join(VALUE_TIERS)})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,8 @@ def test_a_follow_up_is_written_by_the_customer_of_the_ticket_a_gap_before() -> 
     first = draws.draw([0.0])  # nobody wrote before: a new customer, follow-up or not
     later = draws.draw([500.0, 900.0])  # each follows the only earlier writer's ticket
     assert first == [Customer("customer:1", False)]
-    assert later == first * 2
+    assert [c.id for c in later] == ["customer:1"] * 2
+    assert [c.recent_contacts for c in later] == [1, 2]  # within the 7-day window
 
 
 def test_vips_stay_vips_and_carry_the_vip_tag() -> None:
