@@ -166,6 +166,15 @@ def arguments() -> argparse.Namespace:
         help="(zendesk) the sandbox also sends its signed webhooks to the first replica, "
         "20 %% of them twice under one invocation id, 10 %% replayed byte for byte 3 times",
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=240.0,
+        metavar="SECONDS",
+        help="how long the desk may take to settle after the weather calms (default 240); "
+        "a run that lost its store with thousands of tickets waiting recovers them at the "
+        "help desk's request budget, which can take longer",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None, help="keep replica logs here")
     args = parser.parse_args()
@@ -175,6 +184,8 @@ def arguments() -> argparse.Namespace:
         parser.error("--webhooks needs --desk zendesk (the sandbox sends Zendesk webhooks only)")
     if args.skew_clock and args.replicas < 2:
         parser.error("--skew-clock needs --replicas 2 or more (it skews the second replica)")
+    if args.settle <= 0:
+        parser.error("--settle must be positive")
     tickets, minutes = SIZES[args.desk]
     args.tickets = args.tickets or tickets
     args.minutes = args.minutes or minutes
@@ -206,6 +217,7 @@ def main() -> int:
             lose_store=args.lose_store,
             revoke_credentials=args.revoke_credentials,
             webhooks=args.webhooks,
+            settle_seconds=args.settle,
         )
         try:
             report = run_with_progress(plan)
