@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sandbox.directory import EMAIL_DOMAIN, email_of
 from sandbox.seed import REQUESTER_BASE
 
 REQUESTERS = 100_000
 """Requester ids the sandbox's customers open tickets as (``seed.new_ticket``)."""
-EMAIL_DOMAIN = "customers.invalid"
 CURRENCY = "EUR"
 CUSTOMER_SHARE = 0.8
 """Requesters who have a shop account (the others asked before buying)."""
@@ -109,11 +109,6 @@ class ShopBook:
 
     def _number(self, customer_id: int, n: int) -> int:
         return ORDER_NUMBER_BASE + (customer_id - REQUESTER_BASE) * 40 + (40 - n)
-
-
-def email_of(customer_id: int) -> str:
-    """The desk's and the shop's address of a requester id."""
-    return f"customer{customer_id}@{EMAIL_DOMAIN}"
 
 
 def _total(rng: random.Random) -> Decimal:
