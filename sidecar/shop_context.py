@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from config.settings import ShopSettings
@@ -27,6 +27,7 @@ from connectors.shop.base import Shop
 from router.customer import CustomerContext
 from router.model import Ticket
 from sidecar.log_fields import fields
+from sidecar.metrics import Metrics
 from sidecar.store.customers import CustomerStore
 
 log = logging.getLogger("deskroute.sidecar")
@@ -56,8 +57,10 @@ class ShopContext:
         store: CustomerStore,
         settings: ShopSettings,
         monotonic: Callable[[], float],
+        metrics: Metrics | None = None,
     ) -> None:
         self.shop, self.store, self.settings, self.monotonic = shop, store, settings, monotonic
+        self.metrics = metrics or Metrics()
         self._quiet_until = 0.0
         self._why = ""
 
@@ -71,6 +74,8 @@ class ShopContext:
         since = now - timedelta(seconds=self.settings.ttl_seconds)
         cached = self.store.fresh(self.shop.name, keys, since)
         known = {keys[key]: context for key, context in cached.items()}
+        self.metrics.shop_cache.labels(result="hit").inc(len(cached))
+        self.metrics.shop_cache.labels(result="miss").inc(len(emails) - len(cached))
         fetched, unavailable = self.fetch(sorted(emails - known.keys()))
         if fetched:
             saved = {cache_key(email): context for email, context in fetched.items()}
@@ -95,7 +100,7 @@ class ShopContext:
                 return answers, dict.fromkeys(keys[start:], why)
             batch = keys[start : start + size]
             try:
-                found = self.shop.contexts(batch)
+                found = self._timed(batch)
             except ConnectorError as error:
                 self._failed(error)
                 return answers, dict.fromkeys(keys[start:], self._why)
@@ -105,6 +110,15 @@ class ShopContext:
                 return answers, dict.fromkeys(keys[start:], self._why)
             answers.update({key: found.get(key) for key in batch})
         return answers, {}
+
+    def _timed(self, batch: Sequence[str]) -> Mapping[str, CustomerContext]:
+        """The shop's answer for one batch, its time observed (a failure's too)."""
+        began = self.monotonic()
+        try:
+            return self.shop.contexts(batch)
+        finally:
+            took = max(0.0, self.monotonic() - began)
+            self.metrics.shop_seconds.labels(shop=self.shop.name).observe(took)
 
     def _why_not(self, started: float) -> str | None:
         """Why the shop is not asked now (resting after a failure, budget spent), or None."""
@@ -116,6 +130,7 @@ class ShopContext:
         return None
 
     def _failed(self, error: ConnectorError) -> None:
+        self.metrics.shop_failures.labels(shop=self.shop.name).inc()
         wait = error.retry_after if isinstance(error, RetriableError) else None
         rest = max(COOL_OFF_SECONDS, wait or 0.0)
         self._quiet_until = self.monotonic() + rest

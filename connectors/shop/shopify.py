@@ -26,7 +26,7 @@ from connectors.shop.shopify_mapping import (
     error_codes,
     query_cost,
 )
-from connectors.transport import Transport
+from connectors.transport import Transport, TransportStats
 from router.customer import CustomerContext
 
 COST_PER_CUSTOMER = 6
@@ -73,6 +73,10 @@ class ShopifyShop:
         """``batch_size``, or fewer when that many customers would pass the single query
         limit (with ten orders each, six customers a query)."""
         self.path = f"/admin/api/{api_version}/graphql.json"
+
+    def traffic(self) -> TransportStats:
+        """What went over the wire (see ``Shop.traffic``)."""
+        return self.transport.stats
 
     def contexts(self, keys: Sequence[str]) -> Mapping[str, CustomerContext]:
         """The contexts of ``keys`` (e-mail addresses or customer ids), one request per batch."""

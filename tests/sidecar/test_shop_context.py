@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 import sqlalchemy as sa
 from pydantic import SecretStr
 
@@ -20,10 +21,12 @@ from connectors.errors import RetriableError
 from connectors.shop import build_shop
 from connectors.shop.base import Shop
 from router.customer import CustomerContext, ShopOrder
+from sidecar.metrics import Metrics
 from sidecar.shop_context import COOL_OFF_SECONDS, ShopContext, cache_key, masked
 from sidecar.store import Store, schema
 from tests.sidecar.builders import Rig
 from tests.sidecar.fakes import FakeClock
+from tests.sidecar.test_dashboard_metrics import sample
 
 RULES: dict[str, Any] = {
     "policy": {"name": "skills", "params": {"then": "least_loaded"}},
@@ -84,6 +87,9 @@ class FakeShop:
             raise self.failure
         return {key: self.customers[key] for key in keys if key in self.customers}
 
+    def traffic(self) -> None:
+        return None  # no HTTP
+
 
 @pytest.fixture
 def seconds() -> Seconds:
@@ -100,8 +106,8 @@ def rig(tmp_path: Path, clock: FakeClock) -> Rig:
     return made
 
 
-def _attach(rig: Rig, shop: Shop, seconds: Seconds) -> None:
-    rig.pipeline.shop_context = ShopContext(shop, rig.store.customers, SETTINGS, seconds)
+def _attach(rig: Rig, shop: Shop, seconds: Seconds, metrics: Metrics | None = None) -> None:
+    rig.pipeline.shop_context = ShopContext(shop, rig.store.customers, SETTINGS, seconds, metrics)
 
 
 @pytest.fixture
@@ -276,3 +282,41 @@ def test_the_cache_holds_no_addresses_and_logs_show_them_masked(
 )
 def test_an_address_is_masked_to_its_first_letter_and_domain(email: str, shown: str) -> None:
     assert masked(email) == shown
+
+
+def test_shop_look_ups_are_measured_hits_misses_failures_and_time(
+    rig: Rig, shop: FakeShop, seconds: Seconds
+) -> None:
+    _attach(rig, shop, seconds, rig.metrics)
+    shop.add("vip@x.test", tier="gold")
+    shop.slowness = 0.4
+    rig.desk.new_ticket("1", requester_email="vip@x.test")
+    rig.cycle()  # a miss: the shop is asked
+    rig.desk.new_ticket("2", requester_email="vip@x.test")
+    rig.cycle()  # a hit: the store answers
+    shop.failure = RetriableError("POST /graphql.json: HTTP 503: unavailable", status=503)
+    rig.desk.new_ticket("3", requester_email="new@x.test")
+    rig.cycle()
+    m = rig.metrics
+    assert sample(m, "deskroute_shop_cache_total", result="hit") == 1
+    assert sample(m, "deskroute_shop_cache_total", result="miss") == 2
+    assert sample(m, "deskroute_shop_failures_total", shop="shopify") == 1
+    assert sample(m, "deskroute_shop_request_seconds_count", shop="shopify") == 2
+    assert sample(m, "deskroute_shop_request_seconds_sum", shop="shopify") == pytest.approx(0.8)
+    assert sample(m, "deskroute_shop_request_seconds_bucket", shop="shopify", le="0.5") == 2
+
+
+@responses.activate
+def test_shop_requests_are_counted_by_shop_endpoint_and_status() -> None:
+    graphql = f"{SETTINGS.url}/admin/api/{SETTINGS.api_version}/graphql.json"
+    responses.post(graphql, status=503)
+    shop = build_shop(SETTINGS, sleep=lambda _: None)
+    assert shop is not None
+    with pytest.raises(RetriableError):
+        shop.contexts(["a@x.test"])
+    metrics = Metrics()
+    metrics.watch_shop_traffic(shop.name, shop.traffic)
+    endpoint = f"POST /admin/api/{SETTINGS.api_version}/graphql.json"
+    assert sample(metrics, "deskroute_shop_requests_total", shop="shopify", endpoint=endpoint,
+                  status="503") == 2  # fmt: skip  # the first try and its one retry
+    assert sample(metrics, "deskroute_shop_retries_total", shop="shopify", endpoint=endpoint) == 1
