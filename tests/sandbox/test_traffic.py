@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from config.datasets import default_data_dir
+from sandbox.core import SandboxOptions
 from sandbox.seed import new_ticket, seed_desk
 from sandbox.store import Desk
 from sandbox.texts import SAMPLE, foreign_texts, load_texts, mixed
@@ -146,3 +147,9 @@ def test_six_agents_speak_every_language_the_tickets_are_written_in() -> None:
     desk = Desk()
     seed_desk(desk, agents=6, rng=random.Random(1))
     assert {a.language for a in desk.agents.values()} == {"en", "de", "es", "fr"}
+
+
+@pytest.mark.parametrize("share", [pytest.param(-0.1, id="negative"), pytest.param(1.0, id="all")])
+def test_a_foreign_share_must_leave_some_english(share: float) -> None:
+    with pytest.raises(ValueError, match="foreign_share"):
+        SandboxOptions(foreign_share=share)
