@@ -7,11 +7,12 @@ shop, asked in batches. A ticket whose desk gave no address is routed without co
 its trace says "no requester e-mail". The cache is keyed by a digest of the address
 (``cache_key``), so the store holds no addresses; logs show them masked (``masked``).
 
-Asking is bounded: each request has the shop's short timeout, a
-routing pass spends at most ``budget_seconds`` on the shop, and after a failure the shop is
-left alone for a while (its ``Retry-After``, at least ``COOL_OFF_SECONDS``). A ticket
-whose requester could not be looked up is routed on what is known, with
-``customer_unavailable`` saying why, which the decision trace shows.
+Asking is bounded: each request has the shop's short timeout, a routing pass spends at most
+``budget_seconds`` on the shop, and after a failure the shop is left alone for a while (its
+``Retry-After``, at least ``COOL_OFF_SECONDS``). A ticket whose requester could not be
+looked up is routed on what is known, with ``customer_unavailable`` saying why, which the
+decision trace shows. ``/metrics`` counts cache hits and misses, failed batches and each
+batch's time.
 """
 
 from __future__ import annotations
