@@ -69,8 +69,8 @@ class ShopContext:
         """``tickets`` with the customer context of each requester the shop knows, or the
         reason it could not be asked."""
         emails = {t.requester_email for t in tickets if t.requester_email and t.customer is None}
-        if not any(t.customer is None for t in tickets):
-            return list(tickets)
+        if not emails:  # nothing to ask: only the tickets without an address are marked
+            return [_with_context(ticket, {}, {}) for ticket in tickets]
         keys = {cache_key(email): email for email in emails}
         since = now - timedelta(seconds=self.settings.ttl_seconds)
         cached = self.store.fresh(self.shop.name, keys, since)
