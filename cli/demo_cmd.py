@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -114,9 +115,9 @@ SHOP_POLICY = Path(__file__).resolve().parent.parent / "config" / "examples" / "
 def with_shop(settings: Settings, sandbox_url: str) -> Settings:
     """``settings`` with the sandbox's Shopify face as the shop and, unless a policy file
     is configured, the shipped shop rules."""
-    changes: dict[str, object] = {
-        "shop": ShopSettings(kind="sandbox", url=f"{sandbox_url}/shopify", ttl_seconds=300)
-    }
+    # the rules read the newest order only: asking for one keeps a batch's query cost low
+    shop = ShopSettings(kind="sandbox", url=f"{sandbox_url}/shopify", ttl_seconds=300, orders=1)
+    changes: dict[str, object] = {"shop": shop}
     if settings.policy_file is None:
         changes["policy_file"] = SHOP_POLICY
     return settings.model_copy(update=changes)
@@ -177,6 +178,7 @@ def _summary(store: Store, seconds: int) -> None:
             console.print(f"{title}: " + "; ".join(f"{k} ({v})" for k, v in found.items()))
     _example(store, names)
     _customer_lines(store, names)
+    _language_lines(store, names)
 
 
 def _customer_lines(store: Store, names: dict[str, str]) -> None:
@@ -204,6 +206,28 @@ def _customer_lines(store: Store, names: dict[str, str]) -> None:
             f"decisions with the shop's customer context: {used}; "
             f"routed without it (shop unavailable): {unavailable}"
         )
+
+
+def _language_lines(store: Store, names: dict[str, str]) -> None:
+    """Which languages were read from the tickets' text (they arrive without one), and an
+    example of a ticket not in English going to an agent who speaks it."""
+    found: Counter[str] = Counter()
+    example = ""
+    for item in store.decisions.recent(500):
+        trace = store.decisions.history(str(item["ticket"]))[-1].get("trace", {})
+        line = next((c for c in trace.get("context", []) if c.endswith("detected")), None)
+        if line is None:
+            continue
+        language = line.removeprefix("language: ").split(" ")[0]
+        found[language] += 1
+        if language != "en" and item["agent"] and not example:
+            agent = names.get(item["agent"], item["agent"])
+            example = (
+                f"; e.g. ticket {item['ticket']} ({line.removeprefix('language: ')}) → {agent}"
+            )
+    if found:
+        read = ", ".join(f"{language} {count}" for language, count in found.most_common())
+        console.print(f"languages read from the text: {read}{example}")
 
 
 def _example(store: Store, names: dict[str, str]) -> None:

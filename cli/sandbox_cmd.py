@@ -128,6 +128,13 @@ def sandbox(
         exists=True,
         help="Bitext CSV (or directory of them) for ticket texts; default: the bundled sample.",
     ),
+    foreign_share: float = typer.Option(
+        0.2,
+        "--foreign-share",
+        min=0.0,
+        max=0.95,
+        help="Share of new tickets in German, Spanish or French (0: English only).",
+    ),
     seed: int = typer.Option(7, help="Seed of agents, tickets and faults."),
 ) -> None:
     """Run a local help desk speaking the Zendesk and Freshdesk APIs, until Ctrl-C.
@@ -152,6 +159,7 @@ def sandbox(
             tickets=tickets,
             seed=seed,
             texts=texts,
+            foreign_share=foreign_share,
             webhook_url=webhook_url,
             export_lag=export_lag,
             search_lag=search_lag,

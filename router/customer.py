@@ -21,14 +21,32 @@ class _Frozen(BaseModel):
 class ShopOrder(_Frozen):
     """One of the customer's recent orders, with the shop's own status words lower-cased
     (Shopify's ``displayFinancialStatus``/``displayFulfillmentStatus``, WooCommerce's
-    ``status`` for both)."""
+    ``status`` for both; Shopify's newest fulfillment's ``displayStatus`` for the shipment)."""
 
     name: str = Field(min_length=1, description="the order's name as customers see it (#1234)")
     financial_status: str | None = None
     fulfillment_status: str | None = None
+    shipment_status: str | None = Field(
+        default=None, description="the newest shipment's status (in_transit, delivered...)"
+    )
+    tracking_company: str | None = None
+    tracking_number: str | None = None
+    ship_country: str | None = Field(
+        default=None, min_length=2, max_length=2, description="ISO 3166 alpha-2, upper-case"
+    )
     total: Decimal
     currency: str = Field(min_length=3, max_length=3)
     created_at: AwareDatetime
+
+    @field_validator("shipment_status", mode="before")
+    @classmethod
+    def _lower_status(cls, value: object) -> object:
+        return str(value).strip().lower() if value else None
+
+    @field_validator("ship_country", mode="before")
+    @classmethod
+    def _upper_country(cls, value: object) -> object:
+        return str(value).strip().upper() if value else None
 
     def age(self, now: datetime) -> timedelta:
         """How long ago the order was placed (never negative)."""
@@ -89,10 +107,20 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def order_words(order: ShopOrder, now: datetime) -> str:
-    """``order #1234 unfulfilled, paid, placed 40 min ago``."""
+    """``order #1234 unfulfilled, paid, placed 40 min ago``; with a shipment
+    ``order #1234 fulfilled, paid, in transit (DHL 00340434), to DE, placed 3 days ago``."""
     states = [s for s in (order.fulfillment_status, order.financial_status) if s]
+    if order.shipment_status:
+        states.append(order.shipment_status.replace("_", " ") + _tracking_words(order))
+    if order.ship_country:
+        states.append(f"to {order.ship_country}")
     status = f" {', '.join(states)}" if states else ""
     return f"order {order.name}{status}, placed {ago(order.age(now))}"
+
+
+def _tracking_words(order: ShopOrder) -> str:
+    parts = [p for p in (order.tracking_company, order.tracking_number) if p]
+    return f" ({' '.join(parts)})" if parts else ""
 
 
 def ago(age: timedelta) -> str:

@@ -55,11 +55,19 @@ class LastOrderTest(_Part):
 
     fulfillment: list[str] | None = Field(default=None, min_length=1)
     financial: list[str] | None = Field(default=None, min_length=1)
+    shipment: list[str] | None = Field(
+        default=None, min_length=1, description="the newest parcel's status: in_transit, delayed"
+    )
+    ship_country: list[str] | None = Field(
+        default=None, min_length=1, description="ISO 3166 codes the order ships to: [DE, AT]"
+    )
+    tracked: bool | None = Field(default=None, description="whether it has a tracking number")
     placed_within_h: float | None = Field(default=None, gt=0)
     placed_before_h: float | None = Field(default=None, gt=0, description="older than this")
     total: Amount | None = None
 
-    _lower = field_validator("fulfillment", "financial", mode="before")(_lower_list)
+    _lower = field_validator("fulfillment", "financial", "shipment", "ship_country",
+                             mode="before")(_lower_list)  # fmt: skip
 
     def holds(self, order: ShopOrder | None, now: datetime) -> bool:
         """True when the order exists and passes every test given."""
@@ -69,6 +77,9 @@ class LastOrderTest(_Part):
         return (
             _one_of(order.fulfillment_status, self.fulfillment)
             and _one_of(order.financial_status, self.financial)
+            and _one_of(order.shipment_status, self.shipment)
+            and _one_of(order.ship_country, self.ship_country)
+            and (self.tracked is None or (order.tracking_number is not None) == self.tracked)
             and (self.placed_within_h is None or age < timedelta(hours=self.placed_within_h))
             and (self.placed_before_h is None or age >= timedelta(hours=self.placed_before_h))
             and (self.total is None or self.total.holds(order.total))

@@ -84,6 +84,10 @@ class Ticket(Value):
     subject: str = ""
     body: str = ""
     requester: str | None = None
+    requester_email: str | None = Field(
+        default=None,
+        description="the requester's e-mail address as the desk knows it (the shop lookup key)",
+    )
     organization: str | None = None
     tags: frozenset[str] = frozenset()
     priority: Priority = Priority.NORMAL
@@ -138,6 +142,15 @@ class Ticket(Value):
     @classmethod
     def _parse_priority(cls, value: object) -> Priority:
         return Priority.parse(value)
+
+    @field_validator("requester_email", mode="before")
+    @classmethod
+    def _normalise_email(cls, value: object) -> object:
+        """Lower-cased and stripped; anything without an ``@`` is no address (None)."""
+        if value is None:
+            return None
+        text = str(value).strip().lower()
+        return text if "@" in text else None
 
     @field_validator("tags", mode="before")
     @classmethod

@@ -23,7 +23,7 @@ from sandbox.seed import new_ticket, seed_desk
 from sandbox.shop_book import ShopBook
 from sandbox.shopify_api import CostBucket
 from sandbox.store import CUSTOMER, Desk, utcnow
-from sandbox.texts import load_texts
+from sandbox.texts import foreign_texts, load_texts, mixed
 from sandbox.traffic import Humans, TrafficGenerator, TrafficRates
 from sandbox.webhooks import WebhookSender
 
@@ -47,6 +47,8 @@ class SandboxOptions:
     tickets: int = 0
     seed: int = 7
     texts: Path | None = None
+    foreign_share: float = 0.2
+    """Share of new tickets written in German, Spanish or French (``sandbox.texts``)."""
     job_delay: float = 0.05
     export_lag: float = 60.0
     """Seconds Zendesk's incremental export holds back recent changes (a minute, as real
@@ -80,6 +82,8 @@ class SandboxOptions:
             )
         if self.search_lag < 0 or self.export_lag < 0:
             raise ValueError("search_lag and export_lag must be >= 0 seconds")
+        if not 0 <= self.foreign_share < 1:
+            raise ValueError("foreign_share must be at least 0 and below 1")
 
     def limits(self) -> dict[str, int]:
         """Requests per window for each limited key of the gate."""
@@ -109,7 +113,7 @@ class Sandbox:
         self.rng = random.Random(options.seed)
         self.desk = Desk()
         self.desk.bulk_safe_update = self.bulk_safe_update
-        self.texts = load_texts(options.texts)
+        self.texts = mixed(load_texts(options.texts), foreign_texts(), options.foreign_share)
         seed_desk(self.desk, agents=options.agents, rng=self.rng)
         self.gate = GateConfig(
             faults=options.faults, limits=options.limits(), rate_limits=options.rate_limits

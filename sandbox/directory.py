@@ -25,6 +25,12 @@ SYSTEM_USER_ID = -1
 MEMBERSHIP_BASE = 370_000_000
 REQUESTER_FLOOR = 9_500_000
 """New requesters named by e-mail get ids above this (the seeded ones sit below it)."""
+EMAIL_DOMAIN = "customers.invalid"
+
+
+def email_of(requester_id: int) -> str:
+    """The e-mail address of a requester id: the desk's and the shop's (``shop_book``)."""
+    return f"customer{requester_id}@{EMAIL_DOMAIN}"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -94,7 +100,7 @@ class Directory:
             self.requesters[requester_id] = Person(
                 id=requester_id,
                 name=f"Customer {requester_id}",
-                email=f"customer{requester_id}@customers.invalid",
+                email=email_of(requester_id),
                 role="end-user",
                 stamps=Stamps(created_at=created, updated_at=created),
             )

@@ -34,7 +34,9 @@ FIRST_NAMES = (
     "Yara",
     "Zeno",
 )
-LANGUAGES = ("en", "en", "en", "es", "de", "fr")
+LANGUAGES = ("en", "de", "en", "es", "en", "fr")
+"""The agents' languages in turn (agent n speaks ``LANGUAGES[n % 6]``): six agents or more
+cover every language the sandbox's tickets are written in (``sandbox.texts``)."""
 PRIORITIES = (("low", 0.2), ("normal", 0.55), ("high", 0.2), ("urgent", 0.05))
 CHANNELS = (("email", 0.6), ("web", 0.25), ("chat", 0.1), ("phone", 0.05))
 GROUP_BASE = 360_000_000
@@ -57,7 +59,8 @@ def seed_desk(desk: Desk, *, agents: int, rng: random.Random) -> None:
         home = ids[number % len(ids)]
         groups = {home} | ({rng.choice(ids)} if rng.random() < 0.4 else set())
         skills = {desk.groups[g].lower(): rng.randint(3, 9) for g in groups}
-        language = rng.choice(LANGUAGES)
+        rng.choice(LANGUAGES)  # the draw that chose it once: seeded desks keep their groups
+        language = LANGUAGES[number % len(LANGUAGES)]
         if language != "en":
             skills[f"lang_{language}"] = 8
         name = f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {number + 1:02d}"
@@ -88,7 +91,7 @@ def new_ticket(desk: Desk, texts: list[Utterance], rng: random.Random, actor: st
         priority=_weighted(PRIORITIES, rng),
         channel=_weighted(CHANNELS, rng),
         type="question" if rng.random() < 0.7 else "problem",
-        tags=[utterance.category.lower(), utterance.intent],
+        tags=[tag for tag in (utterance.category.lower(), utterance.intent) if tag],
         requester_id=REQUESTER_BASE + rng.randrange(100_000),
     )
     return ticket.id

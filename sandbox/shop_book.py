@@ -12,19 +12,22 @@ not fulfilled yet (the address-change window), some are VIPs.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sandbox.directory import EMAIL_DOMAIN, email_of
 from sandbox.seed import REQUESTER_BASE
 
 REQUESTERS = 100_000
 """Requester ids the sandbox's customers open tickets as (``seed.new_ticket``)."""
-EMAIL_DOMAIN = "customers.invalid"
 CURRENCY = "EUR"
 CUSTOMER_SHARE = 0.8
 """Requesters who have a shop account (the others asked before buying)."""
 TIERS = (("VIP-Gold", 0.05), ("VIP", 0.07))
+COUNTRIES = (("DE", 0.35), ("AT", 0.1), ("FR", 0.15), ("ES", 0.1), ("GB", 0.15), ("US", 0.15))
+"""Where customers have their orders shipped."""
+CARRIERS = ("DHL", "UPS", "DPD")
 FRESH_ORDER_SHARE = 0.2
 """Customers whose newest order is under two hours old and not fulfilled yet."""
 ORDER_NUMBER_BASE = 1000
@@ -41,6 +44,12 @@ class BookOrder:
     """Shopify's ``displayFinancialStatus`` (PAID, PENDING, REFUNDED)."""
     fulfillment: str
     """Shopify's ``displayFulfillmentStatus`` (UNFULFILLED, FULFILLED, IN_PROGRESS)."""
+    country: str
+    """Where it ships: the shipping address's ISO 3166 code."""
+    shipment: str | None = None
+    """Its parcel's ``displayStatus`` (IN_TRANSIT, DELAYED, DELIVERED...); None: not shipped."""
+    carrier: str | None = None
+    tracking: str | None = None
 
     @property
     def woo_status(self) -> str:
@@ -98,22 +107,36 @@ class ShopBook:
         return self.customer(int(digits))
 
     def _order(self, rng: random.Random, customer_id: int, n: int, fresh: bool) -> BookOrder:
+        number = self._number(customer_id, n)
+        country = country_of(self.seed, customer_id)
         if fresh:
             placed = self.started_at - timedelta(minutes=rng.randint(5, 110))
-            return BookOrder(self._number(customer_id, n), placed, _total(rng), "PAID",
-                             "UNFULFILLED")  # fmt: skip
+            return BookOrder(number, placed, _total(rng), "PAID", "UNFULFILLED", country)
         placed = self.started_at - timedelta(days=2 + 30 * n + rng.random() * 25)
         financial = "REFUNDED" if rng.random() < 0.05 else "PAID"
         fulfillment = "FULFILLED" if n > 0 or rng.random() < 0.7 else "IN_PROGRESS"
-        return BookOrder(self._number(customer_id, n), placed, _total(rng), financial, fulfillment)
+        book = BookOrder(number, placed, _total(rng), financial, fulfillment, country)
+        return _shipped(book, n) if fulfillment == "FULFILLED" else book
 
     def _number(self, customer_id: int, n: int) -> int:
         return ORDER_NUMBER_BASE + (customer_id - REQUESTER_BASE) * 40 + (40 - n)
 
 
-def email_of(customer_id: int) -> str:
-    """The desk's and the shop's address of a requester id."""
-    return f"customer{customer_id}@{EMAIL_DOMAIN}"
+def country_of(seed: int, customer_id: int) -> str:
+    """Where a customer's orders ship (drawn apart from the rest: the book stays as it was)."""
+    rng = random.Random(f"{seed}:{customer_id}:country")
+    return rng.choices([c for c, _ in COUNTRIES], weights=[w for _, w in COUNTRIES])[0]
+
+
+def _shipped(order: BookOrder, n: int) -> BookOrder:
+    """A fulfilled order with its parcel: the newest still on its way (or late), older
+    ones delivered."""
+    rng = random.Random(f"parcel:{order.number}")
+    status = "DELIVERED" if n > 0 else rng.choice(("IN_TRANSIT", "IN_TRANSIT", "DELAYED",
+                                                   "OUT_FOR_DELIVERY", "DELIVERED"))  # fmt: skip
+    carrier = rng.choice(CARRIERS)
+    tracking = f"{carrier[:2]}{rng.randrange(10**9, 10**10)}"
+    return replace(order, shipment=status, carrier=carrier, tracking=tracking)
 
 
 def _total(rng: random.Random) -> Decimal:

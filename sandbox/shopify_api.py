@@ -2,9 +2,12 @@
 
 A real GraphQL executor (graphql-core) over a slice of the Admin API schema: ``customer(id:)``
 and ``customers(first:, query: "email:...")`` with ``tags``, ``numberOfOrders``,
-``amountSpent``, ``statistics.rfmGroup`` and ``orders(first:, sortKey:, reverse:)``
-(shopify.dev/docs/api/admin-graphql/latest/objects/Customer, objects/Order). A query naming
-any other field is refused with the executor's validation error, as Shopify refuses one.
+``amountSpent``, ``statistics.rfmGroup`` and ``orders(first:, sortKey:, reverse:)``, each
+order with ``shippingAddress.countryCodeV2`` and ``fulfillments(first:)`` (``displayStatus``,
+``trackingInfo(first:)``) (shopify.dev/docs/api/admin-graphql/latest/objects/Customer,
+objects/Order, objects/Fulfillment, objects/MailingAddress, enums/FulfillmentDisplayStatus).
+A query naming any other field is refused with the executor's validation error, as Shopify
+refuses one.
 
 Rate limit by calculated query cost (shopify.dev/docs/apps/build/apis/graphql-admin/
 rate-limits): a leaky bucket of points per app and store; a query's requested cost must be
@@ -18,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +58,17 @@ SCHEMA = build_schema(
       PARTIALLY_FULFILLED PENDING_FULFILLMENT RESTOCKED SCHEDULED UNFULFILLED }
     enum CustomerRfmGroup { ACTIVE AT_RISK CHAMPIONS DORMANT LOYAL NEEDS_ATTENTION NEW
       PREVIOUSLY_LOYAL PROSPECTS }
+    enum CountryCode { AT DE ES FR GB US }
+    enum FulfillmentDisplayStatus { ATTEMPTED_DELIVERY CANCELED CARRIER_PICKED_UP CONFIRMED
+      DELAYED DELIVERED FAILURE FULFILLED IN_TRANSIT LABEL_PRINTED LABEL_PURCHASED
+      LABEL_VOIDED MARKED_AS_FULFILLED NOT_DELIVERED OUT_FOR_DELIVERY PICKED_UP
+      READY_FOR_PICKUP SUBMITTED }
+    type MailingAddress { countryCodeV2: CountryCode }
+    type FulfillmentTrackingInfo { company: String number: String url: String }
+    type Fulfillment {
+      id: ID! createdAt: DateTime! displayStatus: FulfillmentDisplayStatus
+      trackingInfo(first: Int): [FulfillmentTrackingInfo!]!
+    }
     type MoneyV2 { amount: Decimal! currencyCode: CurrencyCode! }
     type MoneyBag { shopMoney: MoneyV2! presentmentMoney: MoneyV2! }
     type Order {
@@ -61,6 +76,8 @@ SCHEMA = build_schema(
       displayFinancialStatus: OrderDisplayFinancialStatus
       displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
       totalPriceSet: MoneyBag!
+      shippingAddress: MailingAddress
+      fulfillments(first: Int): [Fulfillment!]!
     }
     type OrderConnection { nodes: [Order!]! }
     type CustomerStatistics { rfmGroup: CustomerRfmGroup }
@@ -285,7 +302,27 @@ def _order(o: BookOrder) -> dict[str, Any]:
         "displayFinancialStatus": o.financial,
         "displayFulfillmentStatus": o.fulfillment,
         "totalPriceSet": {"shopMoney": money, "presentmentMoney": money},
+        "shippingAddress": {"countryCodeV2": o.country},
+        "fulfillments": _fulfillments(o),
     }
+
+
+def _fulfillments(o: BookOrder) -> Callable[..., list[dict[str, Any]]]:
+    """An order's parcels (one at most in the book), ``first`` of them."""
+    shipped = o.shipment is not None
+    parcel = {
+        "id": f"gid://shopify/Fulfillment/{o.number}",
+        "createdAt": (o.created_at + timedelta(days=1)).isoformat().replace("+00:00", "Z"),
+        "displayStatus": o.shipment,
+        "trackingInfo": lambda _info, first=None: [
+            {"company": o.carrier, "number": o.tracking, "url": None}
+        ][: 1 if first is None else first],
+    }
+
+    def fulfillments(_info: Any, first: int | None = None) -> list[dict[str, Any]]:
+        return ([parcel] if shipped else [])[: 1 if first is None else first]
+
+    return fulfillments
 
 
 def _money(amount: Decimal) -> dict[str, str]:

@@ -95,7 +95,16 @@ def _order(o: BookOrder, c: BookCustomer | None) -> dict[str, Any]:
         "total": f"{o.total:.2f}",
         "customer_id": c.id if c else 0,
         "date_created_gmt": _gmt(o),
+        "shipping": _shipping(o.country),
     }
+
+
+def _shipping(country: str) -> dict[str, str]:
+    """The order's shipping address, all its properties (woocommerce.github.io/
+    woocommerce-rest-api-docs#order-shipping-properties); the book knows the country only."""
+    blank = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state",
+             "postcode", "phone")  # fmt: skip
+    return dict.fromkeys(blank, "") | {"country": country}
 
 
 def _gmt(o: BookOrder) -> str:

@@ -13,7 +13,6 @@ from sandbox import zendesk_render as render
 from sandbox.directory import API_USER_ID
 from sandbox.history import Audit
 from sandbox.store import Desk, DeskError, TicketRecord
-from sandbox.ticket_metrics import ticket_metrics
 from sandbox.wire import (
     actor_of,
     base_of,
@@ -24,6 +23,7 @@ from sandbox.wire import (
     json_response,
     parse_when,
 )
+from sandbox.zendesk_sideloads import sideloads
 
 PREFIX = "/zendesk"
 ID_CAP = 100
@@ -87,11 +87,7 @@ def incremental_export(request: Request) -> JSONResponse:
         "before_url": None,
         "end_of_stream": done,
     }
-    if "metric_sets" in params.get("include", ""):
-        body["metric_sets"] = [
-            history_render.metric_set(ticket_metrics(desk, t), base) for t in page
-        ]
-    return json_response(body)
+    return json_response(body | sideloads(request, desk, page, base))
 
 
 def _export_slice(
@@ -170,9 +166,8 @@ async def create_ticket(request: Request) -> JSONResponse:
 
 @router.get("/tickets/show_many.json")
 def show_many(request: Request) -> JSONResponse:
-    """Up to 100 tickets by id (more: 400 TooManyValues); ``include=metric_sets`` sideloads
-    their metric sets, as the tickets endpoints' sideloads do (developer.zendesk.com/
-    documentation/ticketing/using-the-zendesk-api/side_loading/)."""
+    """Up to 100 tickets by id (more: 400 TooManyValues); ``include=metric_sets,users``
+    sideloads their metric sets and users (``zendesk_sideloads``)."""
     ids = [part for part in request.query_params.get("ids", "").split(",") if part.strip()]
     if len(ids) > ID_CAP:
         return error(400, "TooManyValues", f"Too many values specified (maximum {ID_CAP})")
@@ -187,10 +182,7 @@ def show_many(request: Request) -> JSONResponse:
             "previous_page": None,
             "count": len(found),
         }
-        if "metric_sets" in request.query_params.get("include", ""):
-            body["metric_sets"] = [
-                history_render.metric_set(ticket_metrics(desk, t), base) for t in found
-            ]
+        body |= sideloads(request, desk, found, base)
     return json_response(body)
 
 
@@ -260,18 +252,14 @@ def job_status(job_id: str, request: Request) -> JSONResponse:
 
 @router.get("/tickets/{ticket_id}.json")
 def show_ticket(ticket_id: int, request: Request) -> JSONResponse:
-    """One ticket (``include=metric_sets`` sideloads its metric set)."""
+    """One ticket (``include=metric_sets,users`` sideloads: ``zendesk_sideloads``)."""
     try:
         ticket = desk_of(request).ticket(ticket_id)
     except DeskError as exc:
         return desk_error(exc)
     base = base_of(request, PREFIX)
     body: dict[str, Any] = {"ticket": render.ticket(ticket, base)}
-    if "metric_sets" in request.query_params.get("include", ""):
-        body["metric_sets"] = [
-            history_render.metric_set(ticket_metrics(desk_of(request), ticket), base)
-        ]
-    return json_response(body)
+    return json_response(body | sideloads(request, desk_of(request), [ticket], base))
 
 
 @router.put("/tickets/{ticket_id}.json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -107,6 +108,20 @@ class Metrics:
         r.register(self.rate_budget)
         self.traffic = ConnectorTraffic()
         r.register(self.traffic)
+        self.shop_traffic = ConnectorTraffic(SHOP_TRAFFIC)
+        r.register(self.shop_traffic)
+        self.shop_cache = Counter(
+            "deskroute_shop_cache", "Requester look-ups, by whether the store had a fresh "
+            "answer (hit) or the shop had to be asked (miss).", ["result"], registry=r,
+        )  # fmt: skip
+        self.shop_failures = Counter(
+            "deskroute_shop_failures", "Shop look-up batches that failed (tickets routed "
+            "without context), by shop.", ["shop"], registry=r,
+        )  # fmt: skip
+        self.shop_seconds = Histogram(
+            "deskroute_shop_request_seconds", "Time the shop took to answer one batch of "
+            "look-ups (failed ones too), by shop.", ["shop"], buckets=SHOP_BUCKETS, registry=r,
+        )  # fmt: skip
 
     def watch_budget(self, read: BudgetReader) -> None:
         """Report the connector's remaining rate budget whenever metrics are scraped."""
@@ -115,6 +130,10 @@ class Metrics:
     def watch_traffic(self, desk: str, read: TrafficReader) -> None:
         """Report the connector's requests by endpoint whenever metrics are scraped."""
         self.traffic.desk, self.traffic.read = desk, read
+
+    def watch_shop_traffic(self, shop: str, read: TrafficReader) -> None:
+        """Report the shop connector's requests by endpoint whenever metrics are scraped."""
+        self.shop_traffic.desk, self.shop_traffic.read = shop, read
 
     def set_loads(self, loads: Mapping[str, float], names: Mapping[str, str]) -> None:
         """Publish every agent's load, labelled with their name where the roster knows it."""
@@ -164,25 +183,44 @@ class RateBudget(Collector):
         yield family
 
 
-class ConnectorTraffic(Collector):
-    """``deskroute_connector_requests_total`` and ``..._retries_total``, read from the
-    connector's transport at scrape time (labels: desk, endpoint, status)."""
+@dataclass(frozen=True, slots=True)
+class TrafficNames:
+    """What a ``ConnectorTraffic`` collector's families are called and labelled."""
 
-    def __init__(self) -> None:
+    prefix: str
+    label: str
+    """The label naming whose traffic it is (``desk``, ``shop``)."""
+    peer: str
+    """Who the requests go to, for the help text."""
+
+
+DESK_TRAFFIC = TrafficNames("deskroute_connector", "desk", "the help desk")
+SHOP_TRAFFIC = TrafficNames("deskroute_shop", "shop", "the shop")
+SHOP_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10)
+"""Seconds per batch of shop look-ups: a shop has a few seconds at most (its timeout)."""
+
+
+class ConnectorTraffic(Collector):
+    """``<prefix>_requests_total`` and ``<prefix>_retries_total``, read from a connector's
+    transport at scrape time (labels: desk or shop, endpoint, status)."""
+
+    def __init__(self, names: TrafficNames = DESK_TRAFFIC) -> None:
+        self.names = names
         self.desk = ""
         self.read: TrafficReader = lambda: None
 
     def collect(self) -> Iterator[CounterMetricFamily]:
         """Two counter families; no samples for a connector that does no HTTP."""
+        names = self.names
         requests = CounterMetricFamily(
-            "deskroute_connector_requests",
-            "Requests sent to the help desk, by endpoint and answer (status 'error': none came).",
-            labels=["desk", "endpoint", "status"],
+            f"{names.prefix}_requests",
+            f"Requests sent to {names.peer}, by endpoint and answer (status 'error': none came).",
+            labels=[names.label, "endpoint", "status"],
         )
         retries = CounterMetricFamily(
-            "deskroute_connector_retries",
+            f"{names.prefix}_retries",
             "Requests sent again after a retriable failure, by endpoint.",
-            labels=["desk", "endpoint"],
+            labels=[names.label, "endpoint"],
         )
         stats = self.read()
         if stats is not None:

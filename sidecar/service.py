@@ -103,7 +103,7 @@ class Sidecar:
             connector=connector, store=store, router=router, settings=settings, clock=clock,
             rng=Random(settings.sidecar.seed) if rng is None else rng, metrics=self.metrics,
             shop_context=None if shop is None else ShopContext(
-                shop, store.customers, settings.shop, monotonic
+                shop, store.customers, settings.shop, monotonic, self.metrics
             ),
         )  # fmt: skip
         self.writer = Writer(
@@ -122,6 +122,8 @@ class Sidecar:
         )  # fmt: skip
         self.metrics.watch_budget(connector.budget_left)
         self.metrics.watch_traffic(settings.helpdesk, connector.traffic)
+        if shop is not None:
+            self.metrics.watch_shop_traffic(shop.name, shop.traffic)
         self._work = threading.Lock()
         self.policy = PolicyKeeper(
             store=store, pipeline=self.pipeline, path=settings.policy_file, clock=clock,

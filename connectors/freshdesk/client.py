@@ -32,6 +32,7 @@ from connectors.budget import Clock, Sleep
 from connectors.errors import ConnectorError, FatalError, SkippableError
 from connectors.freshdesk import account, mapping
 from connectors.freshdesk.cursor import PAGE_WALL, FreshdeskCursor
+from connectors.freshdesk.mapping import INTAKE_LIST_INCLUDE, INTAKE_VIEW_INCLUDE
 from connectors.freshdesk.writer import FreshdeskWrites
 from connectors.transport import Transport
 from connectors.values import iso_z, map_each, map_one, page_cursor, time_or_none
@@ -151,7 +152,7 @@ class FreshdeskConnector(VendorConnector):
         """
         state = _decode(cursor) if cursor else FreshdeskCursor(since=self.options.start_time)
         try:
-            response = self._list_page(state, include="description,stats")
+            response = self._list_page(state, include=INTAKE_LIST_INCLUDE)
         except ConnectorError as error:
             if error.status != 400 or state.page == 1:
                 raise
@@ -220,7 +221,7 @@ class FreshdeskConnector(VendorConnector):
 
     def fetch(self, ticket_id: str) -> Ticket:
         """Re-read one ticket with its stats; deleted or unknown raises ``SkippableError``."""
-        raw = self._raw(ticket_id, include="stats")
+        raw = self._raw(ticket_id, include=INTAKE_VIEW_INCLUDE)
         groups = self.groups()
         return map_one(raw, lambda r: mapping.ticket_from_json(r, groups), "freshdesk ticket")
 

@@ -49,10 +49,25 @@ says +1 each, the List All Tickets note "+2 credits each; include=stats costs 3 
 the budget assumes the dearer reading."""
 
 
+INTAKE_LIST_INCLUDE = "description,stats,requester"
+"""What the poll's ticket list embeds: the text, first reply (stats) and the requester's
+e-mail address, the shop's lookup key (developer.freshdesk.com/api/#list_all_tickets:
+``include=requester`` "will return requester's email, id, mobile, name, and phone")."""
+INTAKE_VIEW_INCLUDE = "stats,requester"
+"""What a ticket re-read for routing embeds (developer.freshdesk.com/api/#view_a_ticket:
+``include`` of conversations, requester, company, stats)."""
+
+
 def include_cost(include: str | None) -> int:
     """API credits of a request with ``include=...`` (1, plus 2 per included resource)."""
     parts = [part for part in (include or "").split(",") if part.strip()]
     return 1 + INCLUDE_CREDITS * len(parts)
+
+
+def requester_email(raw: Mapping[str, Any]) -> str | None:
+    """The requester's address from an ``include=requester`` ticket (None without it)."""
+    requester = raw.get("requester")
+    return optional_str(requester.get("email")) if isinstance(requester, Mapping) else None
 
 
 def time_or_none(value: Any) -> datetime | None:
@@ -76,6 +91,7 @@ def ticket_from_json(raw: Mapping[str, Any], groups: GroupDirectory = NO_GROUPS)
         subject=raw.get("subject") or "",
         body=raw.get("description_text") or raw.get("description") or "",
         requester=optional_str(raw.get("requester_id")),
+        requester_email=requester_email(raw),
         organization=optional_str(raw.get("company_id")),
         tags=tag_list(raw.get("tags")),
         priority=PRIORITIES.get(_int(raw.get("priority")), Priority.NORMAL),

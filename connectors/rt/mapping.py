@@ -57,6 +57,17 @@ def _reference_id(value: Any) -> str | None:
     return optional_str(value)
 
 
+def requestor_email(value: Any) -> str | None:
+    """A requestor's e-mail address: the ``EmailAddress`` a search asked for with
+    ``fields[Requestor]=EmailAddress`` (REST 2 expands a reference's fields the same way as
+    ``fields[Queue]``), else the user reference's id when it is an address (RT names a user it
+    creates from an incoming mail after the address). None otherwise: the trace says so."""
+    if isinstance(value, Mapping) and value.get("EmailAddress"):
+        return str(value["EmailAddress"])
+    found = _reference_id(value)
+    return found if found is not None and "@" in found else None
+
+
 def owner_of(raw: Mapping[str, Any]) -> str | None:
     """The ticket's owner name, None when it is unowned (``Nobody``)."""
     owner = _reference_id(raw.get("Owner"))
@@ -107,6 +118,7 @@ def ticket_from_json(
             subject=str(raw.get("Subject") or ""),
             body=body,
             requester=_reference_id(requestors[0]) if requestors else None,
+            requester_email=requestor_email(requestors[0]) if requestors else None,
             priority=priority_from_rt(raw.get("Priority", 50)),
             custom_fields={**custom_fields(raw), **lifecycle_fields(raw)},
             created_at=require_time(raw.get("Created"), f"ticket {ticket_id}"),
@@ -162,6 +174,7 @@ def search_params(
         "page": page,
         "fields": fields,
         "fields[Queue]": "Name",
+        "fields[Requestor]": "EmailAddress",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol
 
+from connectors.transport import TransportStats
 from router.customer import CustomerContext
 
 LookupKind = Literal["email", "id"]
@@ -26,4 +27,9 @@ class Shop(Protocol):
     def contexts(self, keys: Sequence[str]) -> Mapping[str, CustomerContext]:
         """The context of each key the shop knows (a key it does not know is left out);
         raises a ``connectors.errors.ConnectorError`` when the shop cannot be asked."""
+        ...
+
+    def traffic(self) -> TransportStats | None:
+        """What went over the wire (requests by endpoint and answer, retries), for the
+        metrics, as ``Connector.traffic``; None for a shop that does no HTTP."""
         ...

@@ -18,6 +18,7 @@ from typing import Any
 from connectors.budget import RateReading, TokenBucket
 from connectors.errors import FatalError, RetriableError
 from connectors.shop.shopify_mapping import (
+    FULFILLMENTS,
     Query,
     QueryCost,
     contexts_of,
@@ -25,15 +26,21 @@ from connectors.shop.shopify_mapping import (
     error_codes,
     query_cost,
 )
-from connectors.transport import Transport
+from connectors.transport import Transport, TransportStats
 from router.customer import CustomerContext
 
 COST_PER_CUSTOMER = 6
 """Requested cost of one customer beyond its orders: the search connection (2) and its
 node (1), ``amountSpent`` and ``statistics`` (1 each), the orders connection (2)... minus
 the one a lookup by id saves; rounded up."""
-COST_PER_ORDER = 2
-"""An order node's objects: ``totalPriceSet`` and its ``shopMoney``."""
+COST_PER_FULFILLMENT = 3
+"""A fulfillment node: its ``trackingInfo(first: 1)`` list (2 + 1 object)."""
+COST_PER_ORDER = 3 + 2 + FULFILLMENTS * COST_PER_FULFILLMENT
+"""An order node's objects: ``totalPriceSet``, its ``shopMoney`` and ``shippingAddress``
+(3), and its ``fulfillments(first: 3)`` list (2 plus 3 fulfillments)."""
+MAX_QUERY_COST = 1000
+"""Shopify refuses a single query that requires more (shopify.dev/docs/apps/build/apis/
+graphql-admin/rate-limits, "Single query limit")."""
 FATAL_CODES = frozenset({"ACCESS_DENIED", "UNAUTHORIZED", "FORBIDDEN"})
 
 
@@ -60,9 +67,16 @@ class ShopifyShop:
         orders: int = 3,
     ) -> None:
         """``bucket`` is the transport's account budget, in cost points."""
-        self.transport, self.bucket = transport, bucket
-        self.batch_size, self.orders = batch_size, orders
+        self.transport, self.bucket, self.orders = transport, bucket, orders
+        fits = MAX_QUERY_COST // estimated_cost(1, orders)
+        self.batch_size = max(1, min(batch_size, fits))
+        """``batch_size``, or fewer when that many customers would pass the single query
+        limit (with ten orders each, six customers a query)."""
         self.path = f"/admin/api/{api_version}/graphql.json"
+
+    def traffic(self) -> TransportStats:
+        """What went over the wire (see ``Shop.traffic``)."""
+        return self.transport.stats
 
     def contexts(self, keys: Sequence[str]) -> Mapping[str, CustomerContext]:
         """The contexts of ``keys`` (e-mail addresses or customer ids), one request per batch."""

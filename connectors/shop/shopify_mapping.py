@@ -9,7 +9,13 @@ Field names follow the Admin GraphQL reference (shopify.dev/docs/api/admin-graph
 objects/Customer: ``tags``, ``numberOfOrders`` (an UnsignedInt64, sent as a string),
 ``amountSpent`` (MoneyV2), ``statistics.rfmGroup``; objects/Order: ``name``,
 ``createdAt``, ``displayFinancialStatus``, ``displayFulfillmentStatus``,
-``totalPriceSet.shopMoney`` — ``totalPrice`` is deprecated in its favour).
+``totalPriceSet.shopMoney`` — ``totalPrice`` is deprecated in its favour —,
+``shippingAddress`` (MailingAddress: ``countryCodeV2``, the ISO 3166 code) and
+``fulfillments(first:)``, a list; objects/Fulfillment: ``createdAt``, ``displayStatus``
+(enums/FulfillmentDisplayStatus: IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED, DELAYED...) and
+``trackingInfo(first:)`` (objects/FulfillmentTrackingInfo: ``company``, ``number``). The
+order of ``fulfillments`` is not documented, so the newest by ``createdAt`` is the
+shipment the context reports.
 """
 
 from __future__ import annotations
@@ -38,9 +44,18 @@ CUSTOMER_FIELDS = """fragment CustomerContext on Customer {
       displayFinancialStatus
       displayFulfillmentStatus
       totalPriceSet { shopMoney { amount currencyCode } }
+      shippingAddress { countryCodeV2 }
+      fulfillments(first: 3) {
+        createdAt
+        displayStatus
+        trackingInfo(first: 1) { company number }
+      }
     }
   }
 }"""
+FULFILLMENTS = 3
+"""Fulfillments asked per order (the fragment's ``fulfillments(first: 3)``): an order
+shipped in several parcels reports its newest of these."""
 
 GID_PREFIX = "gid://shopify/Customer/"
 
@@ -125,16 +140,29 @@ def customer_context(node: Mapping[str, Any]) -> CustomerContext:
 
 
 def shop_order(node: Mapping[str, Any]) -> ShopOrder:
-    """One ``Order`` object as a ``ShopOrder`` (status enums lower-cased)."""
+    """One ``Order`` object as a ``ShopOrder`` (status enums lower-cased); the shipment is
+    the newest fulfillment's."""
     total, currency = _money((node.get("totalPriceSet") or {}).get("shopMoney"))
+    shipment = newest_fulfillment(node.get("fulfillments") or [])
+    tracking = (shipment.get("trackingInfo") or [{}])[0] if shipment else {}
     return ShopOrder(
         name=str(node["name"]),
         financial_status=_status(node.get("displayFinancialStatus")),
         fulfillment_status=_status(node.get("displayFulfillmentStatus")),
+        shipment_status=_status(shipment.get("displayStatus")) if shipment else None,
+        tracking_company=tracking.get("company") or None,
+        tracking_number=tracking.get("number") or None,
+        ship_country=(node.get("shippingAddress") or {}).get("countryCodeV2"),
         total=total,
         currency=currency,
         created_at=datetime.fromisoformat(str(node["createdAt"])),
     )
+
+
+def newest_fulfillment(fulfillments: Sequence[Any]) -> Mapping[str, Any] | None:
+    """The fulfillment created last (ISO 8601 UTC strings sort as times), or None."""
+    found = [f for f in fulfillments if isinstance(f, Mapping)]
+    return max(found, key=lambda f: str(f.get("createdAt") or ""), default=None)
 
 
 def _status(value: Any) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 from connectors.errors import RetriableError
 from connectors.shop.base import lookup_kind
 from connectors.shop.woocommerce_mapping import woo_context
-from connectors.transport import Transport
+from connectors.transport import Transport, TransportStats
 from router.customer import CustomerContext
 
 API = "/wp-json/wc/v3"
@@ -31,6 +31,10 @@ class WooCommerceShop:
 
     def __init__(self, transport: Transport, *, batch_size: int = 10, orders: int = 3) -> None:
         self.transport, self.batch_size, self.orders = transport, batch_size, orders
+
+    def traffic(self) -> TransportStats:
+        """What went over the wire (see ``Shop.traffic``)."""
+        return self.transport.stats
 
     def contexts(self, keys: Sequence[str]) -> Mapping[str, CustomerContext]:
         """The contexts of ``keys`` the store knows."""

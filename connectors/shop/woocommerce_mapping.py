@@ -8,6 +8,10 @@ from the ``X-WP-Total`` header, the amount spent from the orders that were paid
 properties). WooCommerce has no customer tags; the customer's WordPress ``role`` is the
 one tag (a ``vip_gold`` role gives tier ``gold``).
 
+An order ships to its ``shipping.country`` (ISO 3166 alpha-2; woocommerce.github.io/
+woocommerce-rest-api-docs#order-shipping-properties); WooCommerce core keeps no shipment
+tracking (that is an extension's order meta), so ``shipment_status`` stays empty.
+
 WooCommerce has one order ``status``; it is read into Shopify's two words so that one rule
 serves either shop (``STATUS_WORDS``).
 """
@@ -46,6 +50,7 @@ def woo_order(raw: Mapping[str, Any]) -> ShopOrder:
         name=f"#{raw.get('number') or raw['id']}",
         financial_status=financial,
         fulfillment_status=fulfillment,
+        ship_country=(raw.get("shipping") or {}).get("country") or None,
         total=_decimal(raw.get("total")),
         currency=str(raw["currency"]),
         created_at=_gmt(raw),

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from connectors.transport import Transport
+from connectors.zendesk.mapping import metric_sets_by_ticket, user_emails
 
 PAGE_SIZE = 100
 """Most cursor-paginated endpoints allow at most 100 per page."""
+INTAKE_SIDELOADS = "metric_sets,users"
+"""What a ticket read for routing sideloads: its metric set (first reply) and its users
+(the requester's e-mail address, the shop's lookup key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A ``show_many`` answer read for intake, by ticket id (emails by user id)."""
+
+    tickets: dict[str, Mapping[str, Any]]
+    metrics: dict[str, Mapping[str, Any]]
+    emails: dict[str, str]
 
 
 class ZendeskApi:
@@ -49,6 +63,19 @@ class ZendeskApi:
         """The raw tickets of up to 100 ids, in one ``show_many`` request."""
         data = self.get("/api/v2/tickets/show_many.json", {"ids": ",".join(ticket_ids)})
         return list(data.get("tickets") or [])
+
+    def show_many_for_intake(self, ticket_ids: Sequence[str]) -> Shown:
+        """Up to 100 raw tickets with their metric sets and their requesters' e-mail
+        addresses (``include=metric_sets,users``), by id."""
+        data = self.get(
+            "/api/v2/tickets/show_many.json",
+            {"ids": ",".join(ticket_ids), "include": INTAKE_SIDELOADS},
+        )
+        return Shown(
+            tickets={str(t.get("id")): t for t in data.get("tickets") or []},
+            metrics=metric_sets_by_ticket(data),
+            emails=user_emails(data),
+        )
 
     def show_many_with_metrics(
         self, ticket_ids: Sequence[str]

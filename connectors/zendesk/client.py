@@ -32,7 +32,7 @@ from connectors.transport import Transport
 from connectors.values import map_each, map_one, page_cursor, time_or_none
 from connectors.vendor import ConnectorOptions, VendorConnector
 from connectors.zendesk import account, features, mapping, presence, routing_skills
-from connectors.zendesk.api import ZendeskApi
+from connectors.zendesk.api import INTAKE_SIDELOADS, ZendeskApi
 from connectors.zendesk.features import Probes, ZendeskModes
 from connectors.zendesk.writer import BULK_MAX, ZendeskWrites
 from router.history import HistoryRecord
@@ -169,12 +169,14 @@ class ZendeskConnector(VendorConnector):
         first reply time (``metric_sets`` sideload), so the sidecar sees tickets close and
         reopen and can time first replies.
         """
-        data = self._export_page(cursor, self.options.start_time, include="metric_sets")
+        data = self._export_page(cursor, self.options.start_time, include=INTAKE_SIDELOADS)
         groups = self.groups()
-        metrics = mapping.metric_sets_by_ticket(data)
+        metrics, emails = mapping.metric_sets_by_ticket(data), mapping.user_emails(data)
         tickets = map_each(
             data.get("tickets") or [],
-            lambda raw: mapping.ticket_from_json(raw, groups, metrics.get(str(raw.get("id")))),
+            lambda raw: mapping.ticket_from_json(
+                raw, groups, metrics.get(str(raw.get("id"))), emails
+            ),
             "zendesk ticket",
         )
         next_cursor = data.get("after_cursor") or cursor
@@ -233,13 +235,13 @@ class ZendeskConnector(VendorConnector):
         """Re-read one ticket with its metric set; a deleted ticket raises ``SkippableError``."""
         path = f"/api/v2/tickets/{ticket_id}.json"
         data = self.transport.send(
-            "GET", path, params={"include": "metric_sets"}, per_ticket=True
+            "GET", path, params={"include": INTAKE_SIDELOADS}, per_ticket=True
         ).json()
         raw = data["ticket"]
         metrics = mapping.metric_sets_by_ticket(data).get(str(raw.get("id")))
-        groups = self.groups()
+        emails, groups = mapping.user_emails(data), self.groups()
         ticket = map_one(
-            raw, lambda r: mapping.ticket_from_json(r, groups, metrics), "zendesk ticket"
+            raw, lambda r: mapping.ticket_from_json(r, groups, metrics, emails), "zendesk ticket"
         )
         return self._with_skills([ticket])[0]
 
@@ -290,12 +292,13 @@ class ZendeskConnector(VendorConnector):
 
     def _read_batch(self, ticket_ids: Sequence[str]) -> list[Ticket]:
         groups = self.groups()
-        raw, metrics = self.api.show_many_with_metrics(ticket_ids)
+        shown = self.api.show_many_for_intake(ticket_ids)
 
         def build(row: Mapping[str, Any]) -> Ticket:
-            return mapping.ticket_from_json(row, groups, metrics.get(str(row.get("id"))))
+            metrics = shown.metrics.get(str(row.get("id")))
+            return mapping.ticket_from_json(row, groups, metrics, shown.emails)
 
-        return map_each(raw.values(), build, "zendesk ticket")
+        return map_each(shown.tickets.values(), build, "zendesk ticket")
 
     def roster(self) -> RosterSnapshot:
         """Agents with groups, availability and skills from this account's sources, and the

@@ -43,11 +43,14 @@ def ticket_from_json(
     raw: Mapping[str, Any],
     groups: GroupDirectory = NO_GROUPS,
     metrics: Mapping[str, Any] | None = None,
+    emails: Mapping[str, str] | None = None,
 ) -> Ticket:
     """A ``Ticket`` from a Zendesk ticket object (list, show or incremental export).
 
     ``custom_fields`` carries the ticket's fields by id, its ``status`` and, when the
     ``metric_set`` is given, ``first_reply_at`` (None until an agent replies).
+    ``emails`` (user id -> address, from the ``users`` sideload: ``user_emails``) gives
+    the requester's e-mail address.
     """
     ticket_id = optional_str(raw.get("id")) or ""
     created = require_time(raw.get("created_at"), f"ticket {ticket_id}")
@@ -61,6 +64,7 @@ def ticket_from_json(
         subject=raw.get("subject") or raw.get("raw_subject") or "",
         body=raw.get("description") or "",
         requester=optional_str(raw.get("requester_id")),
+        requester_email=(emails or {}).get(str(raw.get("requester_id"))),
         organization=optional_str(raw.get("organization_id")),
         tags=tag_list(raw.get("tags")),
         priority=PRIORITIES.get(str(raw.get("priority")), Priority.NORMAL),
@@ -80,6 +84,17 @@ def metric_sets_by_ticket(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any
     """The ``metric_sets`` sideload of a response, by ticket id."""
     return {
         str(m.get("ticket_id")): m for m in data.get("metric_sets") or [] if isinstance(m, Mapping)
+    }
+
+
+def user_emails(data: Mapping[str, Any]) -> dict[str, str]:
+    """User id -> e-mail address from the ``users`` sideload of a response (``include=users``
+    on show, show_many and the incremental ticket export; developer.zendesk.com/documentation/
+    ticketing/using-the-zendesk-api/side_loading/); users without an address are left out."""
+    return {
+        str(user.get("id")): str(user["email"])
+        for user in data.get("users") or []
+        if isinstance(user, Mapping) and user.get("email")
     }
 
 

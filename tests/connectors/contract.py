@@ -125,6 +125,17 @@ def tickets_carry_the_help_desks_status(h: DeskHarness) -> None:
     )
 
 
+def tickets_carry_the_requesters_email(h: DeskHarness) -> None:
+    """Polled, fetched and read tickets name the requester's e-mail address, the shop's
+    lookup key (a desk's requester id means nothing to a shop)."""
+    (ticket_id,) = h.create_tickets(1)
+    tickets, _ = drain(h.connector, None)
+    polled = next(t for t in tickets if t.id == ticket_id)
+    assert polled.requester_email is not None and "@" in polled.requester_email
+    assert h.connector.fetch(ticket_id).requester_email == polled.requester_email
+    assert h.connector.read_many([ticket_id])[ticket_id].requester_email == polled.requester_email
+
+
 def budget_left_is_known_and_never_negative(h: DeskHarness) -> None:
     """Every HTTP connector keeps a rate budget; reading it costs no request."""
     h.connector.roster()
@@ -282,6 +293,7 @@ CASES = [
         poll_sees_new_tickets,
         poll_resumes_from_cursor,
         tickets_carry_the_help_desks_status,
+        tickets_carry_the_requesters_email,
         budget_left_is_known_and_never_negative,
         roster_lists_agents,
         fetch_reads_one_ticket,

@@ -39,6 +39,9 @@ def context(**fields: Any) -> CustomerContext:
 
 KNOWN = ticket(customer=context())
 UNKNOWN = ticket()
+PARCEL = order(4320, fulfillment_status="fulfilled", shipment_status="DELAYED",
+               tracking_company="DHL", tracking_number="00340434", ship_country="de")  # fmt: skip
+SHIPPED = ticket(customer=context(last_orders=(PARCEL,)))
 
 
 @pytest.mark.parametrize(
@@ -48,6 +51,18 @@ UNKNOWN = ticket()
         pytest.param({"total_spent": {"below": 1000}}, KNOWN, False, id="spent-below-misses"),
         pytest.param({"orders": {"at_least": 5, "below": 20}}, KNOWN, True, id="orders-band"),
         pytest.param({"tag": "newsletter"}, KNOWN, True, id="tag-any-case"),
+        pytest.param({"last_order": {"shipment": ["delayed", "in_transit"]}}, SHIPPED, True,
+                     id="shipment-listed"),
+        pytest.param({"last_order": {"shipment": "delivered"}}, SHIPPED, False,
+                     id="shipment-not-listed"),
+        pytest.param({"last_order": {"shipment": "in_transit"}}, KNOWN, False,
+                     id="unshipped-order-has-no-shipment"),
+        pytest.param({"last_order": {"ship_country": ["DE", "AT"]}}, SHIPPED, True,
+                     id="ships-to-listed-country"),
+        pytest.param({"last_order": {"ship_country": "fr"}}, SHIPPED, False,
+                     id="ships-elsewhere"),
+        pytest.param({"last_order": {"tracked": True}}, SHIPPED, True, id="tracked"),
+        pytest.param({"last_order": {"tracked": True}}, KNOWN, False, id="not-tracked"),
         pytest.param({"tag": "wholesale"}, KNOWN, False, id="tag-absent"),
         pytest.param({"vip": True}, KNOWN, True, id="vip-any-tier"),
         pytest.param({"tier": ["silver", "Gold"]}, KNOWN, True, id="tier-listed"),
@@ -123,6 +138,13 @@ def test_an_unfulfilled_fresh_order_routes_urgent_to_address_change_with_the_con
     )
     [(enriched, _)], _ = router.drain([KNOWN], ROSTER, NOW, Random(0))
     assert enriched.priority is Priority.URGENT
+
+
+def test_the_trace_names_the_shipment_its_tracking_and_where_it_goes() -> None:
+    notes = SHIPPED.customer.notes(NOW) if SHIPPED.customer else ()
+    assert (
+        notes[1] == "order #1234 fulfilled, paid, delayed (DHL 00340434), to DE, placed 3 days ago"
+    )
 
 
 def test_a_ticket_whose_shop_was_unavailable_routes_on_what_is_known_and_says_why() -> None:

@@ -65,3 +65,8 @@ def test_sandbox_help_lists_the_fault_flags() -> None:
         "--takes-per-minute",
     ):
         assert flag in result.output
+
+
+def test_a_foreign_share_out_of_range_is_refused_with_its_name() -> None:
+    result = CliRunner().invoke(app, ["sandbox", "--foreign-share", "1.5"])
+    assert result.exit_code == 2 and "--foreign-share" in result.output

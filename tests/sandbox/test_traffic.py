@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from sandbox.seed import seed_desk
+from config.datasets import default_data_dir
+from sandbox.core import SandboxOptions
+from sandbox.seed import new_ticket, seed_desk
 from sandbox.store import Desk
-from sandbox.texts import SAMPLE, load_texts
+from sandbox.texts import SAMPLE, foreign_texts, load_texts, mixed
 from sandbox.traffic import Humans, TrafficGenerator, TrafficRates
 
 
@@ -118,3 +121,35 @@ def test_a_reply_answers_an_assigned_ticket_publicly(humans: Humans) -> None:
     assert humans.reply() == ticket_id
     ticket = humans.desk.ticket(ticket_id)
     assert ticket.first_reply_at is not None and ticket.notes[-1].private is False
+
+
+def test_a_share_of_the_texts_is_german_spanish_or_french_from_a_licensed_sample() -> None:
+    foreign = foreign_texts()
+    assert [u.language for u in foreign[:6]] == ["de", "es", "fr"] * 2  # taking turns
+    assert all(len(u.text.split()) >= 6 and u.group == "General" for u in foreign)
+    source = default_data_dir() / "django-translations"
+    assert "BSD" in (source / "SOURCE.md").read_text() and (source / "LICENSE").exists()
+    texts = mixed(load_texts(), foreign, 0.2)
+    shares = Counter(u.language for u in texts)
+    assert shares["en"] == 324 and sum(shares.values()) - 324 == 81  # 81 / 405 = 20%
+    assert {shares["de"], shares["es"], shares["fr"]} == {27}
+    assert mixed(load_texts(), foreign, 0.0) == load_texts()
+
+
+def test_sandbox_tickets_never_say_their_language() -> None:
+    desk = Desk()
+    rng = random.Random(5)
+    ticket = desk.ticket(new_ticket(desk, foreign_texts(), rng, "customer"))
+    assert not hasattr(ticket, "language") and ticket.tags == ["contact"]
+
+
+def test_six_agents_speak_every_language_the_tickets_are_written_in() -> None:
+    desk = Desk()
+    seed_desk(desk, agents=6, rng=random.Random(1))
+    assert {a.language for a in desk.agents.values()} == {"en", "de", "es", "fr"}
+
+
+@pytest.mark.parametrize("share", [pytest.param(-0.1, id="negative"), pytest.param(1.0, id="all")])
+def test_a_foreign_share_must_leave_some_english(share: float) -> None:
+    with pytest.raises(ValueError, match="foreign_share"):
+        SandboxOptions(foreign_share=share)

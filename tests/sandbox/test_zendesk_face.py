@@ -8,6 +8,7 @@ from datetime import timedelta
 import requests
 
 from sandbox import SandboxHandle, start_sandbox
+from sandbox.directory import email_of
 
 
 def api(desk: SandboxHandle, path: str) -> str:
@@ -248,3 +249,23 @@ def test_a_public_comment_shows_as_reply_time_in_the_metric_set(
     assert reply_minutes() is None and "metric_sets" not in zd.get(url).json()
     zd.put(url, json={"ticket": {"comment": {"body": "Looking into it", "public": True}}})
     assert reply_minutes() == 0
+
+
+def test_ticket_endpoints_sideload_the_users_they_name_with_their_email(
+    desk: SandboxHandle, zd: requests.Session
+) -> None:
+    first, second = desk.create_tickets(2)
+    requesters = {desk.ticket(str(i)).requester_id for i in (first, second)}
+    answers = [
+        zd.get(api(desk, f"/tickets/{first}.json"), params={"include": "users"}).json(),
+        zd.get(api(desk, "/tickets/show_many.json"),
+               params={"ids": f"{first},{second}", "include": "metric_sets,users"}).json(),
+        zd.get(api(desk, "/incremental/tickets/cursor.json"),
+               params={"start_time": 0, "include": "users"}).json(),
+    ]  # fmt: skip
+    for answer in answers:
+        users = {user["id"]: user for user in answer["users"]}
+        named = {t["requester_id"] for t in answer.get("tickets") or [answer["ticket"]]}
+        assert named <= users.keys()
+        assert all(users[i]["email"] == email_of(i) for i in named & requesters)
+    assert "users" not in zd.get(api(desk, f"/tickets/{first}.json")).json()

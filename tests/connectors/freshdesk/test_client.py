@@ -95,7 +95,7 @@ def test_poll_lists_by_updated_since_oldest_first_100_per_page(fd: FreshdeskConn
     q = parse_qs(urlparse(listing.request.url).query)
     assert q["updated_since"] == ["2024-03-01T08:00:00Z"] and q["per_page"] == ["100"]
     assert q["order_by"] == ["updated_at"] and q["order_type"] == ["asc"]
-    assert q["include"] == ["description,stats"] and q["page"] == ["1"]
+    assert q["include"] == ["description,stats,requester"] and q["page"] == ["1"]
     after = FreshdeskCursor.decode(str(page.cursor))  # on from just before the newest update
     assert (after.page, after.since) == (1, READ_AT - OVERLAP)
     assert after.seen == {"1@2024-03-01T08:05:59Z", "2@2024-03-01T08:05:59Z"}
@@ -326,15 +326,20 @@ def test_fetch_of_a_missing_ticket_is_skippable(fd: FreshdeskConnector) -> None:
 
 
 @responses.activate
-def test_fetch_includes_stats_for_the_first_reply(fd: FreshdeskConnector) -> None:
+def test_fetch_includes_stats_for_the_first_reply_and_the_requester(
+    fd: FreshdeskConnector,
+) -> None:
     groups_listed()
     responses.get(
         f"{API}/tickets/21",
-        match=[matchers.query_param_matcher({"include": "stats"})],
-        json=ticket(status=3, stats={"first_responded_at": "2024-03-01T08:30:00Z"}),
-    )
-    fields = fd.fetch("21").custom_fields
+        match=[matchers.query_param_matcher({"include": "stats,requester"})],
+        json=ticket(status=3, stats={"first_responded_at": "2024-03-01T08:30:00Z"},
+                    requester={"id": 60012345678, "email": "jane@example.test"}),
+    )  # fmt: skip
+    fetched = fd.fetch("21")
+    fields = fetched.custom_fields
     assert fields["status"] == "pending" and fields["first_reply_at"] == "2024-03-01T08:30:00Z"
+    assert fetched.requester_email == "jane@example.test"
 
 
 @responses.activate
@@ -692,7 +697,7 @@ def test_polling_spends_the_credits_of_its_includes(fd: FreshdeskConnector) -> N
     before = fd.budget_left()
     responses.get(f"{API}/tickets", json=[])
     fd.poll(None)
-    assert before is not None and fd.budget_left() == pytest.approx(before - 5)
+    assert before is not None and fd.budget_left() == pytest.approx(before - 7)
 
 
 @responses.activate

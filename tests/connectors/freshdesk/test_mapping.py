@@ -163,3 +163,29 @@ def test_history_uses_stats_timestamps() -> None:
     assert record.group == "Shipping" and record.first_assigned_at is None
     assert record.first_reply_at == datetime(2024, 3, 1, 9, tzinfo=UTC)
     assert record.solved_at == datetime(2024, 3, 2, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {
+                "requester": {
+                    "id": 60012345678,
+                    "name": "Jane",
+                    "email": "Jane@Example.test",
+                    "mobile": None,
+                    "phone": None,
+                }
+            },
+            "jane@example.test",
+            id="include-requester",
+        ),
+        pytest.param({"requester": {"id": 6, "email": None}}, None, id="phone-only-contact"),
+        pytest.param({}, None, id="not-included"),
+    ],
+)
+def test_the_requesters_email_comes_from_include_requester(
+    changes: dict[str, object], expected: str | None
+) -> None:
+    assert mapping.ticket_from_json(ticket(**changes)).requester_email == expected

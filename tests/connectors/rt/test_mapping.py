@@ -346,3 +346,26 @@ def test_write_bodies() -> None:
     assert mapping.owner_body("alice") == {"Owner": "alice"}
     assert mapping.queue_body("Billing") == {"Queue": "Billing"}
     assert mapping.comment_body("why") == {"Content": "why", "ContentType": "text/plain"}
+
+
+@pytest.mark.parametrize(
+    ("requestors", "expected"),
+    [
+        pytest.param(
+            [{"type": "user", "id": "jane", "_url": "u", "EmailAddress": "Jane@Example.test"}],
+            "jane@example.test",
+            id="expanded-email-address",
+        ),
+        pytest.param([ref("user", "jane@example.test")], "jane@example.test", id="named-by-mail"),
+        pytest.param([ref("user", "root")], None, id="a-login-name"),
+        pytest.param([], None, id="no-requestor"),
+    ],
+)
+def test_the_requestors_email_is_read_from_the_reference(
+    requestors: list[object], expected: str | None
+) -> None:
+    assert mapping.ticket_from_json(ticket(7, Requestor=requestors)).requester_email == expected
+
+
+def test_searches_expand_the_requestors_email_address() -> None:
+    assert mapping.search_params("id > 0", 20)["fields[Requestor]"] == "EmailAddress"

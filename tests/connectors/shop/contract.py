@@ -26,6 +26,8 @@ class Expected:
     currency: str
     newest_order: str | None
     vip_tier: str | None
+    ship_country: str | None
+    """Where the newest order ships."""
 
 
 @dataclass
@@ -53,6 +55,7 @@ def known_customers_read_by_email_and_id(h: ShopHarness) -> None:
         assert got.currency == want.currency, key
         assert (got.last_order.name if got.last_order else None) == want.newest_order, key
         assert got.vip_tier == want.vip_tier, key
+        assert (got.last_order.ship_country if got.last_order else None) == want.ship_country
 
 
 def unknown_customers_are_left_out(h: ShopHarness) -> None:

@@ -33,6 +33,8 @@ def shopify_order(
         "displayFinancialStatus": "PAID",
         "displayFulfillmentStatus": "UNFULFILLED",
         "totalPriceSet": {"shopMoney": {"amount": "89.9", "currencyCode": "EUR"}},
+        "shippingAddress": {"countryCodeV2": "DE"},
+        "fulfillments": [],
     } | fields
 
 
@@ -73,5 +75,5 @@ def woo_order(number: int, status: str, total: str, created: str) -> dict[str, A
     return {
         "id": number + 700, "number": str(number), "status": status, "currency": "EUR",
         "total": total, "customer_id": 5, "date_created": "2026-11-25T10:20:00",
-        "date_created_gmt": created,
+        "date_created_gmt": created, "shipping": {"country": "DE", "city": "Berlin"},
     }  # fmt: skip

@@ -106,7 +106,7 @@ def _shopify_harness(mock: responses.RequestsMock, time: FakeTime) -> ShopHarnes
     assert shop is not None
     known = {
         (f"c{n}@shop.test" if n % 2 else str(n)): Expected(
-            ORDERS + 9, Decimal("1840.0"), "EUR", f"#{n * 10}", "gold"
+            ORDERS + 9, Decimal("1840.0"), "EUR", f"#{n * 10}", "gold", "DE"
         )
         for n in range(1, 15)
     }
@@ -126,7 +126,7 @@ def _woo_harness(mock: responses.RequestsMock, time: FakeTime) -> ShopHarness:
     assert shop is not None
     known = {
         (f"c{n}@shop.test" if n % 2 else str(n)): Expected(
-            9, Decimal("100.00"), "EUR", f"#{n * 10}", "vip" if n == 1 else None
+            9, Decimal("100.00"), "EUR", f"#{n * 10}", "vip" if n == 1 else None, "DE"
         )
         for n in range(1, 15)
     }

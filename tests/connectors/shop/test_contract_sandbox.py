@@ -32,7 +32,8 @@ def desk(sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
 
 def _expected(customer: BookCustomer, tier: str | None) -> Expected:
     newest = max(customer.orders, key=lambda o: o.created_at)
-    return Expected(len(customer.orders), customer.amount_spent, "EUR", f"#{newest.number}", tier)
+    return Expected(len(customer.orders), customer.amount_spent, "EUR", f"#{newest.number}", tier,
+                    newest.country)  # fmt: skip
 
 
 def _harness(desk: SandboxHandle, kind: str) -> ShopHarness:
@@ -66,3 +67,23 @@ def test_shop_contract_on_the_sandbox(
     case: Callable[[ShopHarness], None], kind: str, desk: SandboxHandle
 ) -> None:
     case(_harness(desk, kind))
+
+
+def test_the_sandbox_shopify_face_reports_each_parcel_as_the_book_ships_it(
+    desk: SandboxHandle,
+) -> None:
+    book = desk.sandbox.shop_book
+    customers = [c for i in range(60) if (c := book.customer(REQUESTER_BASE + i)) is not None]
+    shipped = [c for c in customers if c.orders[0].shipment is not None]
+    shop = build_shop(ShopSettings(kind="sandbox", url=f"{desk.url}/shopify", orders=1),
+                      sleep=lambda _: None)  # fmt: skip
+    assert shop is not None and shipped
+    found = shop.contexts([email_of(c.id) for c in shipped])
+    for customer in shipped:
+        order, book_order = found[email_of(customer.id)].last_order, customer.orders[0]
+        assert order is not None
+        assert order.shipment_status == str(book_order.shipment).lower()
+        assert (order.tracking_company, order.tracking_number) == (
+            book_order.carrier, book_order.tracking,
+        )  # fmt: skip
+        assert order.ship_country == book_order.country

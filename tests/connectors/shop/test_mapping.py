@@ -13,6 +13,7 @@ from connectors.shop.shopify_mapping import (
     customers_query,
     error_codes,
     query_cost,
+    shop_order,
 )
 from connectors.shop.tags import vip_tier
 from connectors.shop.woocommerce_mapping import woo_context, woo_order
@@ -38,6 +39,30 @@ def test_a_shopify_customer_maps_value_tags_tier_rfm_and_orders() -> None:
     )
     assert order.created_at == datetime(2026, 11, 25, 9, 20, tzinfo=UTC)
     assert order.total == Decimal("89.9")
+
+
+def test_a_shopify_order_reports_its_newest_shipment_tracking_and_country() -> None:
+    parcels = [
+        {"createdAt": "2026-11-26T08:00:00Z", "displayStatus": "DELIVERED",
+         "trackingInfo": [{"company": "UPS", "number": "1Z999"}]},
+        {"createdAt": "2026-11-28T08:00:00Z", "displayStatus": "IN_TRANSIT",
+         "trackingInfo": [{"company": "DHL", "number": "00340434"}]},
+    ]  # fmt: skip
+    order = shop_order(payloads.shopify_order(1001, fulfillments=parcels))
+    assert (order.shipment_status, order.tracking_company, order.tracking_number) == (
+        "in_transit", "DHL", "00340434",
+    )  # fmt: skip
+    assert order.ship_country == "DE"
+    unshipped = shop_order(payloads.shopify_order(1002, shippingAddress=None))
+    assert (unshipped.shipment_status, unshipped.tracking_number, unshipped.ship_country) == (
+        None, None, None,
+    )  # fmt: skip
+
+
+def test_a_woocommerce_order_ships_to_its_shipping_address_country() -> None:
+    raw = payloads.woo_order(1, "completed", "10.00", "2026-11-25T09:20:00")
+    assert woo_order(raw | {"shipping": {"country": "at"}}).ship_country == "AT"
+    assert woo_order(raw | {"shipping": {"country": ""}}).ship_country is None
 
 
 def test_a_shopify_batch_asks_by_email_and_by_id_through_aliases() -> None:
@@ -129,4 +154,12 @@ def test_the_cost_estimate_is_what_the_sandbox_face_requires_for_the_same_query(
 
     query = customers_query(["a@shop.test", "b@shop.test"], orders=3)
     required = requested_cost(parse(query.document), query.variables)
-    assert estimated_cost(2, 3) == required == 24
+    assert estimated_cost(2, 3) == required == 96
+
+
+def test_a_batch_never_passes_shopifys_single_query_limit() -> None:
+    from connectors.shop.shopify import MAX_QUERY_COST, ShopifyShop, estimated_cost
+
+    shop = ShopifyShop(None, None, api_version="2025-10", batch_size=25, orders=10)  # type: ignore[arg-type]
+    assert shop.batch_size == 6
+    assert estimated_cost(shop.batch_size, 10) <= MAX_QUERY_COST < estimated_cost(7, 10)

@@ -394,7 +394,7 @@ def test_poll_sideloads_metric_sets_for_status_and_first_reply(zd: ZendeskConnec
     groups_listed()
     responses.get(
         f"{API}/incremental/tickets/cursor.json",
-        match=[matchers.query_param_matcher({"include": "metric_sets"}, strict_match=False)],
+        match=[matchers.query_param_matcher({"include": "metric_sets,users"}, strict_match=False)],
         json={
             "tickets": [ticket(status="open"), ticket(id=4017, status="solved")],
             "metric_sets": [REPLY_METRICS],
@@ -427,11 +427,46 @@ def test_fetch_sideloads_the_metric_set(
     groups_listed()
     responses.get(
         f"{API}/tickets/4016.json",
-        match=[matchers.query_param_matcher({"include": "metric_sets"})],
+        match=[matchers.query_param_matcher({"include": "metric_sets,users"})],
         json={"ticket": ticket(status="pending"), "metric_sets": metric_sets},
     )
     fields = zd.fetch("4016").custom_fields
     assert fields["status"] == "pending" and fields["first_reply_at"] == expected
+
+
+REQUESTER = {"id": 1902345678123, "email": "Jane@Example.test", "role": "end-user"}
+AGENT = {"id": 1903456789001, "email": "agent@acme.test", "role": "agent"}
+
+
+@responses.activate
+def test_poll_fetch_and_intake_read_the_requesters_email_from_the_users_sideload(
+    zd: ZendeskConnector,
+) -> None:
+    groups_listed()
+    users = {"users": [REQUESTER, AGENT]}
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        match=[
+            matchers.query_param_matcher({"include": "metric_sets,users"}, strict_match=False)
+        ],
+        json={"tickets": [ticket(), ticket(id=4017, requester_id=5)], "after_cursor": "c1",
+              "end_of_stream": True} | users,
+    )  # fmt: skip
+    responses.get(
+        f"{API}/tickets/4016.json",
+        match=[matchers.query_param_matcher({"include": "metric_sets,users"})],
+        json={"ticket": ticket()} | users,
+    )
+    responses.get(
+        f"{API}/tickets/show_many.json",
+        match=[matchers.query_param_matcher({"ids": "4016", "include": "metric_sets,users"})],
+        json={"tickets": [ticket()]} | users,
+    )
+    known, unlisted = zd.poll(None).tickets
+    assert known.requester_email == "jane@example.test"
+    assert unlisted.requester_email is None  # a requester the sideload left out: no address
+    assert zd.fetch("4016").requester_email == "jane@example.test"
+    assert zd.read_many(["4016"])["4016"].requester_email == "jane@example.test"
 
 
 @responses.activate

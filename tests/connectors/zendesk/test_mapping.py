@@ -214,3 +214,19 @@ def test_history_record_uses_metric_set_timestamps() -> None:
     assert record.first_reply_at == datetime(2024, 2, 12, 10, 0, 3, tzinfo=UTC)
     assert record.solved_at == datetime(2024, 2, 13, 11, 0, tzinfo=UTC)
     assert record.ticket().id == "4016"
+
+
+@pytest.mark.parametrize(
+    ("users", "expected"),
+    [
+        pytest.param([{"id": 1902345678123, "email": "a@b.test"}], "a@b.test", id="sideloaded"),
+        pytest.param([{"id": 1902345678123, "email": None}], None, id="user-without-address"),
+        pytest.param([{"id": 5, "email": "other@b.test"}], None, id="someone-else"),
+        pytest.param([], None, id="no-sideload"),
+    ],
+)
+def test_the_requesters_email_comes_from_the_users_sideload(
+    users: list[dict[str, object]], expected: str | None
+) -> None:
+    emails = mapping.user_emails({"users": users})
+    assert mapping.ticket_from_json(ticket(), GROUPS, None, emails).requester_email == expected
