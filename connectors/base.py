@@ -6,7 +6,7 @@ The sidecar talks to Zendesk, Freshdesk, Request Tracker and the sandbox only th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -179,6 +179,41 @@ JobCarried = Callable[[Sequence[str], str], None]
 """Told, as soon as the help desk accepted a bulk job, which tickets it carries and the job's
 reference. The caller records it: after a crash, or a job slower than the wait for it, the
 tickets are not sent again while that job may still run (it would write them a second time)."""
+StillOurs = Callable[[Sequence[str]], Collection[str]]
+"""Asked right before a bulk submission with the ticket ids it would carry: those still ours
+to send. A caller deposed meanwhile (a leader stalled past its lease) raises instead."""
+
+
+def _every_id(ticket_ids: Sequence[str]) -> Collection[str]:
+    return ticket_ids
+
+
+def _told_nobody(ticket_ids: Sequence[str], job: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkHooks:
+    """What a bulk write asks and tells its caller while it works.
+
+    The checks before it (freshness reads, retries) can take seconds; a leader stopped in
+    that time and resumed after another took its write-backs over would send them a second
+    time, so each submission first asks ``still_ours``; ``carried`` is told each job accepted.
+    """
+
+    still_ours: StillOurs = _every_id
+    carried: JobCarried = _told_nobody
+
+
+NO_HOOKS = BulkHooks()
+
+
+def no_longer_ours(ticket_id: str) -> WriteResult:
+    """The result of a write not sent because ``still_ours`` left it out: tried again later
+    by whoever holds it now (the caller's own retry applies only to rows it still holds)."""
+    return WriteResult(
+        ticket_id=ticket_id, outcome=WriteOutcome.RETRY_LATER, detail="no longer ours to send"
+    )
 
 
 @runtime_checkable
@@ -228,16 +263,16 @@ class Connector(Protocol):
         ...
 
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
         """Write many assignments through the bulk endpoint; one result per request.
-        ``carried`` is told each asynchronous job the help desk accepted (``JobCarried``)."""
+        ``hooks`` is asked before each submission and told each job accepted (``BulkHooks``)."""
         ...
 
     def jobs_running(self, refs: Sequence[str]) -> set[str]:
-        """Of the bulk jobs ``refs`` (as ``carried`` was told them), those the help desk has
-        not finished yet; a job it no longer knows is finished. Help desks whose bulk
-        writes are synchronous return an empty set."""
+        """Of the bulk jobs ``refs`` (as ``BulkHooks.carried`` was told them), those the help
+        desk has not finished yet; a job it no longer knows is finished. Help desks whose
+        bulk writes are synchronous return an empty set."""
         ...
 
     def add_note(self, ticket_id: str, text: str) -> None:

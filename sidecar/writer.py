@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from config.settings import WriterSettings
-from connectors.base import Connector, WriteRequest, WriteResult
+from connectors.base import BulkHooks, Connector, WriteRequest, WriteResult
 from connectors.errors import ConnectorError, FatalError
 from connectors.outcomes import WriteOutcome, outcome_of
 from router.model import Ticket
@@ -154,11 +154,19 @@ class Writer:
     def _send_bulk(self, rows: list[OutboxRow], result: WriteRound) -> None:
         by_ticket = {row.ticket_id: row for row in rows}
 
-        def carried(ticket_ids: Sequence[str], job: str) -> None:
-            self.store.outbox.carried([by_ticket[t] for t in ticket_ids if t in by_ticket], job)
+        def of(ticket_ids: Sequence[str]) -> list[OutboxRow]:
+            return [by_ticket[t] for t in ticket_ids if t in by_ticket]
 
+        def still_ours(ticket_ids: Sequence[str]) -> list[str]:
+            # raises DeposedError for a leader stalled past its lease: it sends nothing
+            return [row.ticket_id for row in self.store.outbox.confirm(of(ticket_ids))]
+
+        def carried(ticket_ids: Sequence[str], job: str) -> None:
+            self.store.outbox.carried(of(ticket_ids), job)
+
+        hooks = BulkHooks(still_ours=still_ours, carried=carried)
         try:
-            outcomes = self.connector.assign_many([self._request(row) for row in rows], carried)
+            outcomes = self.connector.assign_many([self._request(row) for row in rows], hooks)
         except ConnectorError as error:
             outcomes = [WriteResult.of_error(row.ticket_id, error) for row in rows]
         for row, outcome in zip(rows, outcomes, strict=True):

@@ -18,9 +18,10 @@ import requests
 
 from connectors.account import AccountReport, Discovery, Feature, Fix, Sources
 from connectors.base import (
+    NO_HOOKS,
+    BulkHooks,
     Holding,
     Holdings,
-    JobCarried,
     Listed,
     PollPage,
     RosterSnapshot,
@@ -342,10 +343,10 @@ class FreshdeskConnector(VendorConnector):
         return self.writes.assign(request)
 
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
         """Check every ticket's freshness, then ``bulk_update`` per agent and group."""
-        return self.writes.assign_many(requests, carried)
+        return self.writes.assign_many(requests, hooks)
 
     def jobs_running(self, refs: Sequence[str]) -> set[str]:
         """Bulk jobs not finished yet (``FreshdeskWrites.jobs_running``)."""

@@ -25,7 +25,14 @@ from typing import Any
 
 import requests
 
-from connectors.base import JobCarried, WriteRequest, WriteResult
+from connectors.base import (
+    NO_HOOKS,
+    BulkHooks,
+    StillOurs,
+    WriteRequest,
+    WriteResult,
+    no_longer_ours,
+)
 from connectors.budget import Clock, Sleep
 from connectors.classify import names_agent
 from connectors.errors import RetriableError, SkippableError
@@ -125,10 +132,11 @@ class FreshdeskWrites:
 
     # -- many tickets ----------------------------------------------------------------------
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
         """Check every ticket's freshness, then ``bulk_update`` per agent and group (Freshdesk
-        applies one property set to all ids), 100 ids a job (each told to ``carried``), jobs
+        applies one property set to all ids), 100 ids a job; each batch still ours right
+        before it goes (``hooks.still_ours``), each job told to ``hooks.carried``; jobs
         awaited together."""
         checked_at = self._clock()
         results: dict[str, WriteResult] = dict(self.stale(requests))
@@ -138,7 +146,9 @@ class FreshdeskWrites:
             if self._clock() - checked_at > RECHECK_AFTER:
                 self._recheck([r for _, later in batches[index:] for r in later], results)
                 checked_at = self._clock()
-            batch = [r for r in batch if r.ticket_id not in results]
+            batch = self._still_ours(
+                [r for r in batch if r.ticket_id not in results], hooks.still_ours, results
+            )
             if not batch:
                 continue
             if len(batch) <= SMALL_BATCH:
@@ -148,13 +158,24 @@ class FreshdeskWrites:
                 job = self._submit(batch[start : start + BULK_MAX], dict(properties), results)
                 if job is not None:
                     jobs.append(job)
-                    if carried is not None:
-                        carried(job.ids, job.ref)
+                    hooks.carried(job.ids, job.ref)
                 if len(jobs) >= MAX_IN_FLIGHT:
                     results.update(self._finish(jobs, requests))
                     jobs = []
         results.update(self._finish(jobs, requests))
         return [results[r.ticket_id] for r in requests]
+
+    @staticmethod
+    def _still_ours(
+        batch: list[WriteRequest], still_ours: StillOurs, results: dict[str, WriteResult]
+    ) -> list[WriteRequest]:
+        """The requests of ``batch`` still ours to send; the others are recorded not sent."""
+        if not batch:
+            return batch
+        ours = set(still_ours([r.ticket_id for r in batch]))
+        results.update({r.ticket_id: no_longer_ours(r.ticket_id) for r in batch
+                        if r.ticket_id not in ours})  # fmt: skip
+        return [r for r in batch if r.ticket_id in ours]
 
     def _recheck(self, waiting: list[WriteRequest], results: dict[str, WriteResult]) -> None:
         """Check every request not sent yet again; the changed and gone go to ``results``.

@@ -16,13 +16,15 @@ from urllib.parse import quote as url_quote
 
 from connectors.account import AccountReport
 from connectors.base import (
-    JobCarried,
+    NO_HOOKS,
+    BulkHooks,
     Listed,
     PollPage,
     RosterSnapshot,
     UnassignedPage,
     WriteRequest,
     WriteResult,
+    no_longer_ours,
 )
 from connectors.classify import request_label
 from connectors.errors import (
@@ -359,12 +361,15 @@ class RtConnector:
         return WriteResult(ticket_id=ticket_id, outcome=outcome, detail=detail, updated_at=updated)
 
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
-        """One write per ticket (RT has no bulk update, so no job for ``carried``); a transient
-        failure fails only its own."""
+        """One write per ticket (RT has no bulk update, so no job to report; each is still
+        ``hooks.still_ours`` right before it goes); a transient failure fails only its own."""
         results = []
         for request in requests:
+            if not hooks.still_ours([request.ticket_id]):
+                results.append(no_longer_ours(request.ticket_id))
+                continue
             try:
                 results.append(self.assign(request))
             except RetriableError as error:

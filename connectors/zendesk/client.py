@@ -16,9 +16,10 @@ from typing import Any
 
 from connectors.account import AccountReport, Discovery
 from connectors.base import (
+    NO_HOOKS,
+    BulkHooks,
     Holding,
     Holdings,
-    JobCarried,
     Listed,
     PollPage,
     RosterSnapshot,
@@ -450,10 +451,10 @@ class ZendeskConnector(VendorConnector):
         return self.writes.assign(request)
 
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
         """Bulk jobs, then the audit check (see ``ZendeskWrites.assign_many``)."""
-        return self.writes.assign_many(requests, carried)
+        return self.writes.assign_many(requests, hooks)
 
     def jobs_running(self, refs: Sequence[str]) -> set[str]:
         """Bulk jobs not finished yet (``ZendeskWrites.jobs_running``)."""

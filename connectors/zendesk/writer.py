@@ -15,7 +15,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from connectors.base import JobCarried, WriteRequest, WriteResult
+from connectors.base import (
+    NO_HOOKS,
+    BulkHooks,
+    StillOurs,
+    WriteRequest,
+    WriteResult,
+    no_longer_ours,
+)
 from connectors.budget import Sleep
 from connectors.classify import names_agent
 from connectors.errors import ConflictError, FatalError, RetriableError, SkippableError
@@ -97,25 +104,24 @@ class ZendeskWrites:
 
     # -- many tickets ----------------------------------------------------------------------
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
-        """Per 100: check freshness with ``show_many`` and submit ``update_many`` (each job
-        told to ``carried``); wait for the jobs together; then check the written tickets for
-        a raced person. One result per request, in order."""
+        """Per 100: check freshness with ``show_many``, ask ``hooks.still_ours`` and submit
+        ``update_many`` (each job told to ``hooks.carried``); wait for the jobs together;
+        then check the written tickets for a raced person. One result per request, in order."""
         results: dict[str, WriteResult] = {}
         before: dict[str, audits.Stations | None] = {}
         jobs: list[PendingJob] = []
         for start in range(0, len(requests), BULK_MAX):
             chunk = list(requests[start : start + BULK_MAX])
             try:
-                job = self._submit_chunk(chunk, results, before)
+                job = self._submit_chunk(chunk, results, before, hooks.still_ours)
             except RetriableError as error:
                 results.update(failed([r.ticket_id for r in chunk], error))
                 continue
             if job is not None:
                 jobs.append(job)
-                if carried is not None:
-                    carried(job.ids, job.ref)
+                hooks.carried(job.ids, job.ref)
             if len(jobs) >= MAX_IN_FLIGHT:
                 results.update(self._finish(jobs))
                 jobs = []
@@ -129,11 +135,17 @@ class ZendeskWrites:
         chunk: list[WriteRequest],
         results: dict[str, WriteResult],
         before: dict[str, audits.Stations | None],
+        still_ours: StillOurs,
     ) -> PendingJob | None:
         """Record stale and unmappable requests in ``results`` and the tickets' counts of
-        assignees in ``before``; submit the rest as a job."""
-        stale, fresh = self._stale(chunk, before)
+        assignees in ``before``; submit the rest still ours as a job."""
+        stale, checked = self._stale(chunk, before)
         results.update(stale)
+        ours = set(still_ours([r.ticket_id for r in checked]))
+        fresh = [r for r in checked if r.ticket_id in ours]
+        results.update(
+            {r.ticket_id: no_longer_ours(r.ticket_id) for r in checked if r not in fresh}
+        )
         groups = self._groups()
         items = []
         for request in fresh:

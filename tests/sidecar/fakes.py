@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from connectors.base import (
+    NO_HOOKS,
+    BulkHooks,
     Holding,
     Holdings,
-    JobCarried,
     Listed,
     PollPage,
     RosterSnapshot,
@@ -206,7 +207,7 @@ class FakeDesk:
         return self._write(request)
 
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
         """Bulk update: one call, one result per request (synchronous: no job)."""
         self.bulk_calls += 1

@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.base import Connector, JobCarried, WriteRequest, WriteResult
+from connectors.base import NO_HOOKS, BulkHooks, Connector, WriteRequest, WriteResult
 from connectors.factory import build_connector
 from sandbox import SandboxHandle, start_sandbox
 from sandbox.store import REPEATED_ASSIGNMENT
@@ -49,24 +49,24 @@ class DiesAfterSubmitting:
         return getattr(self.real, name)
 
     def assign_many(
-        self, requests: Sequence[WriteRequest], carried: JobCarried | None = None
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
     ) -> list[WriteResult]:
         accepted = threading.Event()
 
         def noted(ticket_ids: Sequence[str], job: str) -> None:
-            if carried is not None:
-                carried(ticket_ids, job)
+            hooks.carried(ticket_ids, job)
             accepted.set()
             self.dead.wait()  # the process is gone: nothing after this point runs
             raise CrashError
 
-        threading.Thread(target=self._quietly, args=(requests, noted), daemon=True).start()
+        dying = BulkHooks(still_ours=hooks.still_ours, carried=noted)
+        threading.Thread(target=self._quietly, args=(requests, dying), daemon=True).start()
         assert accepted.wait(10), "the help desk never accepted the job"
         raise CrashError
 
-    def _quietly(self, requests: Sequence[WriteRequest], noted: JobCarried) -> None:
+    def _quietly(self, requests: Sequence[WriteRequest], hooks: BulkHooks) -> None:
         with contextlib.suppress(CrashError):
-            self.real.assign_many(requests, noted)
+            self.real.assign_many(requests, hooks)
 
 
 @pytest.fixture(params=["zendesk", "freshdesk"])
@@ -117,3 +117,56 @@ def test_a_job_accepted_before_a_crash_is_waited_for_not_sent_again(
     assert all(desk.ticket(i).assignee_id is not None for i in ids)
     assert repeated_writes(desk) == []
     assert {first.state(str(i)) for i in ids} <= {lifecycle.ASSIGNED, lifecycle.HUMAN}
+
+
+class TakenOverWhileChecking:
+    """The real connector; while its bulk write checks freshness, another leader takes the
+    write-backs over (the stalled leader's claim is void when it resumes)."""
+
+    def __init__(self, real: Connector, take_over: Callable[[], object]) -> None:
+        self.real, self.take_over = real, take_over
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def assign_many(
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
+    ) -> list[WriteResult]:
+        self.take_over()
+        return list(self.real.assign_many(requests, hooks))
+
+
+@pytest.mark.parametrize("vendor", ["zendesk", "freshdesk"])
+def test_write_backs_taken_over_during_the_checks_are_not_submitted(
+    vendor: str, tmp_path: Path
+) -> None:
+    """Found by the CI-sized --pause-leader run (double=9): a leader stopped after its claim
+    was confirmed, during the freshness reads, resumed after the next leader had written the
+    same tickets and submitted its job anyway. Each submission now asks first."""
+    with start_sandbox(
+        agents=3, tickets=0, seed=5, job_delay=0.05, rate_limits=False, search_lag=0,
+        export_lag=0,
+    ) as desk:  # fmt: skip
+        settings = settings_for(vendor, desk, tmp_path, zendesk={"rate_window_seconds": 1.0})
+        clock = FakeClock(utc_now())
+        store = Store.open(str(settings.database_url), "replica-a", clock())
+        stalled = Rig(store, clock, connector=build_connector(settings))
+        stalled.writer.connector = TakenOverWhileChecking(  # type: ignore[assignment]
+            build_connector(settings), store.outbox.recover
+        )
+        ids = [
+            desk.sandbox.desk.create_ticket("customer", subject=f"Order {n}", description="?").id
+            for n in range(8)
+        ]
+        stalled.pipeline.refresh_roster()
+        stalled.pipeline.poll()
+        stalled.pipeline.route()
+        assert stalled.writer.flush().done == 0
+        assert [e for e in desk.audit() if e["actor"].startswith("api:")] == []
+        successor = Rig(store, clock, connector=build_connector(settings))
+        successor.pipeline.refresh_roster()
+        successor.writer.flush(backoff=False)
+        assert store.outbox.counts() == {"done": 8}
+        assert all(desk.ticket(i).assignee_id is not None for i in ids)
+        assert repeated_writes(desk) == []
+        store.close()
