@@ -89,6 +89,18 @@ def rigs(
         store.close()
 
 
+def decided_orders(rig: Rig, desk: SandboxHandle, count: int) -> list[int]:
+    """``count`` customers' tickets, taken in and decided by ``rig`` (not written yet)."""
+    ids = [
+        desk.sandbox.desk.create_ticket("customer", subject=f"Order {n}", description="Help").id
+        for n in range(count)
+    ]
+    rig.pipeline.refresh_roster()
+    rig.pipeline.poll()
+    rig.pipeline.route()
+    return ids
+
+
 def repeated_writes(desk: SandboxHandle) -> list[dict[str, Any]]:
     return [entry for entry in desk.audit() if entry["event"] == REPEATED_ASSIGNMENT]
 
@@ -97,13 +109,7 @@ def test_a_job_accepted_before_a_crash_is_waited_for_not_sent_again(
     rigs: tuple[Rig, Rig, SandboxHandle],
 ) -> None:
     first, second, desk = rigs
-    ids = [
-        desk.sandbox.desk.create_ticket("customer", subject=f"Order {n}", description="Help").id
-        for n in range(8)
-    ]
-    first.pipeline.refresh_roster()
-    first.pipeline.poll()
-    first.pipeline.route()
+    ids = decided_orders(first, desk, 8)
     with pytest.raises(CrashError):
         first.writer.flush()
     assert first.store.outbox.recover() == 8  # the next leader takes the rows back
@@ -154,13 +160,7 @@ def test_write_backs_taken_over_during_the_checks_are_not_submitted(
         stalled.writer.connector = TakenOverWhileChecking(  # type: ignore[assignment]
             build_connector(settings), store.outbox.recover
         )
-        ids = [
-            desk.sandbox.desk.create_ticket("customer", subject=f"Order {n}", description="?").id
-            for n in range(8)
-        ]
-        stalled.pipeline.refresh_roster()
-        stalled.pipeline.poll()
-        stalled.pipeline.route()
+        ids = decided_orders(stalled, desk, 8)
         assert stalled.writer.flush().done == 0
         assert [e for e in desk.audit() if e["actor"].startswith("api:")] == []
         successor = Rig(store, clock, connector=build_connector(settings))
