@@ -6,9 +6,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from connectors.base import WriteRequest, WriteResult
+from connectors.base import NO_HOOKS, BulkHooks, WriteRequest, WriteResult
 from connectors.budget import Sleep
 from connectors.errors import SkippableError
 from connectors.transport import Transport, TransportStats
@@ -38,8 +38,26 @@ class ConnectorOptions:
     job_timeout: float = 120.0
 
 
+class DeskWrites(Protocol):
+    """A vendor's write side (``ZendeskWrites``, ``FreshdeskWrites``): the connector's
+    writing methods are theirs (see ``Connector`` for what each promises)."""
+
+    def assign(self, request: WriteRequest) -> WriteResult: ...
+
+    def assign_many(
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
+    ) -> list[WriteResult]: ...
+
+    def jobs_running(self, refs: Sequence[str]) -> set[str]: ...
+
+    def add_note(self, ticket_id: str, text: str) -> None: ...
+
+
 class VendorConnector(ABC):
-    """Base of the HTTP connectors: a transport, options, a sleep seam and a group cache."""
+    """Base of the HTTP connectors: a transport, options, a sleep seam, a group cache, and
+    the vendor's write side (``writes``), which every writing method goes to."""
+
+    writes: DeskWrites
 
     name = "vendor"
     read_batch = 1
@@ -71,10 +89,23 @@ class VendorConnector(ABC):
         ``Connector.find_overwrites``); connectors that can override this."""
         return {}
 
+    def assign(self, request: WriteRequest) -> WriteResult:
+        """One write (``writes.assign``: Zendesk's guarded update, Freshdesk's re-read first)."""
+        return self.writes.assign(request)
+
+    def assign_many(
+        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
+    ) -> list[WriteResult]:
+        """Bulk writes (``writes.assign_many``), asking and telling ``hooks``."""
+        return self.writes.assign_many(requests, hooks)
+
     def jobs_running(self, refs: Sequence[str]) -> set[str]:
-        """None: writes are done when their request answers (see ``Connector.jobs_running``);
-        connectors with asynchronous bulk jobs override this."""
-        return set()
+        """Bulk jobs the help desk has not finished (``writes.jobs_running``)."""
+        return self.writes.jobs_running(refs)
+
+    def add_note(self, ticket_id: str, text: str) -> None:
+        """A private note on its own (``writes.add_note``)."""
+        self.writes.add_note(ticket_id, text)
 
     def budget_left(self) -> float | None:
         """Requests the account budget allows now (see ``Connector.budget_left``)."""

@@ -18,16 +18,12 @@ import requests
 
 from connectors.account import AccountReport, Discovery, Feature, Fix, Sources
 from connectors.base import (
-    NO_HOOKS,
-    BulkHooks,
     Holding,
     Holdings,
     Listed,
     PollPage,
     RosterSnapshot,
     UnassignedPage,
-    WriteRequest,
-    WriteResult,
 )
 from connectors.budget import Clock, Sleep
 from connectors.errors import ConnectorError, FatalError, SkippableError
@@ -337,24 +333,7 @@ class FreshdeskConnector(VendorConnector):
                 return
             state = self._advance(state)
 
-    # -- writing (connectors/freshdesk/writer.py) ---------------------------------------------
-    def assign(self, request: WriteRequest) -> WriteResult:
-        """Re-read ``updated_at`` (Freshdesk has no safe update), then update and add the note."""
-        return self.writes.assign(request)
-
-    def assign_many(
-        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
-    ) -> list[WriteResult]:
-        """Check every ticket's freshness, then ``bulk_update`` per agent and group."""
-        return self.writes.assign_many(requests, hooks)
-
-    def jobs_running(self, refs: Sequence[str]) -> set[str]:
-        """Bulk jobs not finished yet (``FreshdeskWrites.jobs_running``)."""
-        return self.writes.jobs_running(refs)
-
-    def add_note(self, ticket_id: str, text: str) -> None:
-        """A private note (``POST tickets/{id}/notes``)."""
-        self.writes.add_note(ticket_id, text)
+    # writing: connectors/freshdesk/writer.py, through ``VendorConnector`` (``self.writes``)
 
 
 def _decode(cursor: str) -> FreshdeskCursor:

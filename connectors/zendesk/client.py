@@ -16,8 +16,6 @@ from typing import Any
 
 from connectors.account import AccountReport, Discovery
 from connectors.base import (
-    NO_HOOKS,
-    BulkHooks,
     Holding,
     Holdings,
     Listed,
@@ -73,6 +71,7 @@ class ZendeskConnector(VendorConnector):
     """``update_many`` items carry their private comment."""
     read_batch = BULK_MAX
     """``read_many`` reads 100 tickets a request (``show_many``)."""
+    writes: ZendeskWrites
 
     def __init__(self, transport: Transport, options: ZendeskOptions, sleep: Sleep) -> None:
         super().__init__(transport, options, sleep)
@@ -445,25 +444,8 @@ class ZendeskConnector(VendorConnector):
             if data.get("end_of_stream"):
                 return
 
-    # -- writing -----------------------------------------------------------------------------
-    def assign(self, request: WriteRequest) -> WriteResult:
-        """One guarded update (see ``ZendeskWrites.assign``)."""
-        return self.writes.assign(request)
-
-    def assign_many(
-        self, requests: Sequence[WriteRequest], hooks: BulkHooks = NO_HOOKS
-    ) -> list[WriteResult]:
-        """Bulk jobs, then the audit check (see ``ZendeskWrites.assign_many``)."""
-        return self.writes.assign_many(requests, hooks)
-
-    def jobs_running(self, refs: Sequence[str]) -> set[str]:
-        """Bulk jobs not finished yet (``ZendeskWrites.jobs_running``)."""
-        return self.writes.jobs_running(refs)
-
-    def add_note(self, ticket_id: str, text: str) -> None:
-        """A private comment (a ticket update: it spends the ticket-update limit)."""
-        self.writes.add_note(ticket_id, text)
-
+    # -- writing (connectors/zendesk/writer.py; assign, assign_many, jobs_running and add_note
+    # go to ``self.writes`` through ``VendorConnector``) -------------------------------------
     def find_overwrites(self, requests: Sequence[WriteRequest]) -> dict[str, WriteResult]:
         """Landed writes that replaced a person's change, put back (``ZendeskWrites``)."""
         return self.writes.find_overwrites(requests)
