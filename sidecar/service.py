@@ -262,13 +262,14 @@ class Sidecar:
             self._read_roster()
 
     def _read_roster(self) -> None:
-        """Re-read the team, then take the active policy (another replica, the console or
-        SIGHUP may have changed it) and check its names against the team."""
-        self.pipeline.refresh_roster()
-        self.policy.follow()
+        """Re-read the team and take it at once (a first roster, already under the lock)."""
+        self._roster_read()()
 
     def _roster_read(self) -> Callable[[], None]:
-        """The roster job's help-desk read (no lock held); what to do with it under the lock."""
+        """Ask the help desk for the team (no lock needed: the roster job asks before it takes
+        the lock); returns what takes it under the lock: store it, then take the active
+        policy (another replica, the console or SIGHUP may have changed it) and check its
+        names against the team."""
         snapshot = self.pipeline.read_roster()
 
         def take() -> None:
@@ -286,7 +287,7 @@ class Sidecar:
         s = self.settings.scheduler
         jobs: dict[str, tuple[float, Callable[[], object]]] = {
             "poll": (s.poll_seconds, self.pipeline.poll),
-            "roster": (s.roster_seconds, self._read_roster),
+            "roster": (s.roster_seconds, self._read_roster),  # run as _roster_read, below
             "react": (s.drain_seconds, self.react),
             "write": (s.write_seconds, self.writer.flush),
             "sweep": (s.sweep_seconds, self.pipeline.sweep),
